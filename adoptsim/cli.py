@@ -1,0 +1,200 @@
+"""The `adoptsim` command: run, compare, sweep, validate, schema.
+
+Every user mistake ends as one line on stderr and exit code 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from adoptsim.errors import AdoptsimError
+from adoptsim.metrics import KPI_NAMES
+from adoptsim.scenario import Scenario, json_schema, load_scenario, scenario_to_yaml
+from adoptsim.store import prepare_folder, write_csv, write_figure, write_text
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose errors are one line and exit 2, like every other user mistake."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise AdoptsimError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def intervention_windows(scenario: Scenario) -> list[tuple[str, int, int]]:
+    """(name, first step, last step) of each intervention, for shading plots."""
+    return [(iv.name, iv.start, iv.end if iv.end is not None else scenario.steps - 1)
+            for iv in scenario.interventions]
+
+
+def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> str:
+    """A short text table: KPI, mean, 95 % CI."""
+    lines = [f"{'KPI':<28}{'mean':>12}   95 % CI"]
+    for _, row in summary.iterrows():
+        if names and row["metric"] not in names:
+            continue
+        ci = "" if pd.isna(row["ci_low"]) else f"[{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+        reached = "" if row["n"] == row["of"] else f"  (reached in {row['n']}/{row['of']})"
+        mean = "never" if pd.isna(row["mean"]) else f"{row['mean']:.4g}"
+        lines.append(f"{row['metric']:<28}{mean:>12}   {ci}{reached}")
+    return "\n".join(lines)
+
+
+def make_executor(workers: int | None, scheduler: str | None = None):
+    """None (serial) for one worker, a process pool, or a Dask client's executor."""
+    if scheduler:
+        from adoptsim.executors import dask_executor
+
+        return dask_executor(scheduler)
+    if workers is None or workers <= 1:
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from adoptsim import plots
+    from adoptsim.runner import run
+
+    scenario = load_scenario(args.scenario, args.set)
+    if args.seed is not None:
+        scenario = scenario.model_copy(update={"seed": args.seed})
+    out = prepare_folder(Path(args.out) if args.out else Path("results") / scenario.name)
+    executor = make_executor(args.workers)
+    try:
+        result = run(scenario, reps=args.reps, progress=True, executor=executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    series, windows = result.timeseries, intervention_windows(scenario)
+    written = [
+        write_csv(out / "timeseries.csv", series),
+        write_csv(out / "kpis.csv", result.kpis),
+        write_text(out / "scenario.resolved.yaml", scenario_to_yaml(scenario)),
+        write_figure(out / "adoption.png", plots.adoption_figure(series, scenario.name, windows)),
+        write_figure(out / "funnel.png", plots.funnel_figure(series, scenario.name)),
+        write_figure(out / "segments.png", plots.segments_figure(series, scenario.name)),
+    ]
+    print(f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, "
+          f"{scenario.population.size:,} consumers")
+    print(format_kpi_table(result.kpi_summary(), list(KPI_NAMES)))
+    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failures = 0
+    for path in args.files:
+        try:
+            scenario = load_scenario(path, args.set)
+            print(f"{path}: ok ({scenario.name}, {scenario.population.size:,} consumers, "
+                  f"{len(scenario.interventions)} interventions)")
+        except AdoptsimError as err:
+            print(err, file=sys.stderr)
+            failures += 1
+    return 2 if failures else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from adoptsim.compare import compare_command
+
+    return compare_command(args)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from adoptsim.sweep import sweep_command
+
+    return sweep_command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="adoptsim", description="Agent-based simulator of digital-wallet adoption.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    p = sub.add_parser("run", help="run a scenario and write tables and plots")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--out", help="output folder (default results/<scenario name>/)")
+    p.add_argument("--reps", type=positive_int, default=5, help="replications (default 5)")
+    p.add_argument("--seed", type=non_negative_int, help="override the scenario's seed")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="override a field, e.g. --set population.size=5000 (repeatable)")
+    p.add_argument("--workers", type=positive_int, default=1, help="processes for replications")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("compare", help="run several scenarios on common random numbers and compare")
+    p.add_argument("scenarios", nargs="+", help="scenario YAML files; the first is the baseline")
+    p.add_argument("--baseline", help="the baseline scenario (default: the first file)")
+    p.add_argument("--out", help="output folder (default results/compare-<names>/)")
+    p.add_argument("--reps", type=positive_int, default=5, help="replications per scenario (default 5)")
+    p.add_argument("--seed", type=non_negative_int, help="seed shared by every scenario")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="override a field in every scenario (repeatable)")
+    p.add_argument("--workers", type=positive_int, default=1, help="processes for replications")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("sweep", help="run a parameter sweep from an experiment file")
+    p.add_argument("experiment", help="experiment YAML file")
+    p.add_argument("--workers", type=positive_int, help="local processes (default: all cores)")
+    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--out", help="output folder (default results/sweep-<experiment name>/)")
+    p.add_argument("--resume", action="store_true", help="skip tasks already finished in --out")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("validate", help="check scenario files")
+    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
+    p.set_defaults(func=cmd_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `adoptsim` console script."""
+    try:
+        args = build_parser().parse_args(argv)
+        return args.func(args)
+    except AdoptsimError as err:
+        print(err, file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("adoptsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""The step rules of docs/model.md as pure functions on arrays (no model, no randomness).
+
+Each returns probabilities or new values; the model draws and applies them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adoptsim.behaviour import Behaviour
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """Logistic function 1 / (1 + e^-x)."""
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def awareness_probability(
+    media_rate: np.ndarray, q_wom: float, wom: np.ndarray, active_neighbours: np.ndarray
+) -> np.ndarray:
+    """P(aware) = 1 - (1 - p_media*m_i) * (1 - q_wom*w_i)^A_i, with media_rate = p_media*m_i."""
+    stay_unaware_media = 1.0 - np.minimum(media_rate, 1.0)
+    stay_unaware_wom = np.power(1.0 - np.minimum(q_wom * wom, 1.0), active_neighbours)
+    return 1.0 - stay_unaware_media * stay_unaware_wom
+
+
+def usefulness(online: np.ndarray, merchant_acceptance: np.ndarray, online_acceptance: float) -> np.ndarray:
+    """u_i = (1 - online_i) * (share of i's merchants accepting) + online_i * online_acceptance."""
+    return (1.0 - online) * merchant_acceptance + online * online_acceptance
+
+
+def adoption_utility(
+    b: Behaviour, use: np.ndarray, tech_skill: np.ndarray, ease: float, trust: np.ndarray,
+    social: np.ndarray, habit: np.ndarray, competitor: np.ndarray, incentive: np.ndarray,
+    income: np.ndarray,
+) -> np.ndarray:
+    """U_i = b0 + b_use u + b_ease skill*ease + b_trust trust + b_social s - b_habit habit
+    - b_comp competitor + b_inc incentive (1 - rho income)."""
+    return (
+        b.b0
+        + b.b_use * use
+        + b.b_ease * tech_skill * ease
+        + b.b_trust * trust
+        + b.b_social * social
+        - b.b_habit * habit
+        - b.b_comp * competitor
+        + b.b_inc * incentive * (1.0 - b.rho * income)
+    )
+
+
+def adoption_probability(b: Behaviour, utility: np.ndarray) -> np.ndarray:
+    """P(adopt | aware or lapsed) = r_a * sigmoid(U_i)."""
+    return b.r_a * sigmoid(utility)
+
+
+def lapse_probability(
+    b: Behaviour, wallet_habit: np.ndarray, trust: np.ndarray, use: np.ndarray, habit: np.ndarray,
+    factor: np.ndarray,
+) -> np.ndarray:
+    """P(lapse | active) = factor_i * r_l * sigmoid(l0 - l_wh wh - l_trust trust - l_use u + l_habit habit),
+    capped at 1 (factor_i comes from customer support and breaches)."""
+    propensity = b.l0 - b.l_wh * wallet_habit - b.l_trust * trust - b.l_use * use + b.l_habit * habit
+    return np.minimum(factor * b.r_l * sigmoid(propensity), 1.0)
+
+
+def grow_wallet_habit(wallet_habit: np.ndarray, eta: float) -> np.ndarray:
+    """wh += eta * (1 - wh) for each step of use."""
+    return wallet_habit + eta * (1.0 - wallet_habit)
+
+
+def decay_old_habit(habit: np.ndarray, kappa: float) -> np.ndarray:
+    """habit -= kappa * habit for each step of use."""
+    return habit * (1.0 - kappa)
+
+
+def transactions(tau: float, income: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Wallet payments this step of an active user: tau * (0.5 + income) * u."""
+    return tau * (0.5 + income) * use
+
+
+def trust_after_experience(trust: np.ndarray, eps_exp: float) -> np.ndarray:
+    """Active users: trust += eps_exp * (1 - trust)."""
+    return trust + eps_exp * (1.0 - trust)
+
+
+def trust_after_social_proof(trust: np.ndarray, neighbour_mean: np.ndarray, mu: float) -> np.ndarray:
+    """trust += mu * (neighbours' mean trust - trust)."""
+    return trust + mu * (neighbour_mean - trust)
+
+
+def merchant_acceptance_probability(b: Behaviour, customer_active_share: np.ndarray) -> np.ndarray:
+    """P(start accepting) = r_m * sigmoid(g0 + g1 * c_j)."""
+    return b.r_m * sigmoid(b.g0 + b.g1 * customer_active_share)

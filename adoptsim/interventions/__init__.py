@@ -1,0 +1,59 @@
+"""Intervention types and their registry, keyed by `type`.
+
+A new type is one new module defining an `Intervention` subclass with a `Literal` type tag,
+added to `INTERVENTION_TYPES` below.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from adoptsim.interventions.awareness_campaign import AwarenessCampaign
+from adoptsim.interventions.base import Intervention, InterventionRun, Target
+from adoptsim.interventions.breach import Breach
+from adoptsim.interventions.community_event import CommunityEvent
+from adoptsim.interventions.customer_support import CustomerSupport
+from adoptsim.interventions.merchant_deal import MerchantDeal
+from adoptsim.interventions.referral import Referral
+from adoptsim.interventions.security_campaign import SecurityCampaign
+from adoptsim.interventions.seeding import Seeding
+from adoptsim.interventions.signup_bonus import SignupBonus
+from adoptsim.interventions.training import Training
+from adoptsim.interventions.ux_improvement import UxImprovement
+
+INTERVENTION_TYPES: dict[str, type[Intervention]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        AwarenessCampaign,
+        Training,
+        Referral,
+        MerchantDeal,
+        SecurityCampaign,
+        SignupBonus,
+        CommunityEvent,
+        CustomerSupport,
+        UxImprovement,
+        Seeding,
+        Breach,
+    )
+}
+
+InterventionSpec = Annotated[
+    AwarenessCampaign
+    | Training
+    | Referral
+    | MerchantDeal
+    | SecurityCampaign
+    | SignupBonus
+    | CommunityEvent
+    | CustomerSupport
+    | UxImprovement
+    | Seeding
+    | Breach,
+    Field(discriminator="type"),
+]
+"""One entry of a scenario's `interventions:` list, chosen by its `type`."""
+
+__all__ = ["INTERVENTION_TYPES", "Intervention", "InterventionRun", "InterventionSpec", "Target"]

@@ -1,0 +1,175 @@
+"""What every intervention shares: timing, targeting, budget, spend, choosing whom to reach.
+
+An intervention is data (a pydantic model, one YAML entry) with two methods:
+`apply(model, run)` acts at the start of each active step, before the dynamics;
+`settle(model, run, outcome)` pays outcome-based costs (per adopter) after them.
+Its run-time record (`InterventionRun`: own random stream, spend, who was reached) lives apart,
+so one scenario object can serve many replications.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from adoptsim.schema import Fraction, NonNegative, NonNegativeInt, PositiveInt, StrictModel
+from adoptsim.stages import Stage
+
+if TYPE_CHECKING:
+    from adoptsim.model import StepOutcome, WalletAdoptionModel
+
+StageName = Literal["unaware", "aware", "active", "lapsed"]
+Priority = Literal["random", "degree", "lowest_skill", "lowest_trust"]
+
+
+class Target(StrictModel):
+    """A segment filter; every condition given must hold (an empty target is everyone)."""
+
+    age: tuple[int, int] | None = Field(None, description="Age range [min, max], inclusive.")
+    age_groups: list[str] | None = Field(None, description="Age-group labels.")
+    regions: list[str] | None = Field(None, description="Region labels.")
+    income: tuple[Fraction, Fraction] | None = Field(None, description="Income range [min, max].")
+    online: tuple[Fraction, Fraction] | None = Field(None, description="Online-shopping range [min, max].")
+    stages: list[StageName] | None = Field(None, description="Funnel stages.")
+
+    def mask(self, model: WalletAdoptionModel) -> np.ndarray:
+        """Boolean array over consumers: who is in the target now (stages change over time)."""
+        people = model.people
+        keep = np.ones(people.size, dtype=bool)
+        if self.age is not None:
+            keep &= (people.age >= self.age[0]) & (people.age <= self.age[1])
+        if self.age_groups is not None:
+            codes = [model.age_group_labels.index(g) for g in self.age_groups]
+            keep &= np.isin(people.age_group, codes)
+        if self.regions is not None:
+            codes = [model.region_labels.index(r) for r in self.regions]
+            keep &= np.isin(people.region, codes)
+        if self.income is not None:
+            keep &= (people.income >= self.income[0]) & (people.income <= self.income[1])
+        if self.online is not None:
+            keep &= (people.online >= self.online[0]) & (people.online <= self.online[1])
+        if self.stages is not None:
+            codes = [Stage[s.upper()] for s in self.stages]
+            keep &= np.isin(people.stage, codes)
+        return keep
+
+    def check_against(self, age_groups: list[str], regions: list[str]) -> str | None:
+        """A problem with labels the population does not have, or None."""
+        for label, given, valid in (("age_groups", self.age_groups, age_groups), ("regions", self.regions, regions)):
+            for value in given or []:
+                if value not in valid:
+                    return f"target.{label}: unknown label '{value}' (valid: {', '.join(valid)})"
+        return None
+
+
+@dataclass
+class InterventionRun:
+    """Run-time record of one intervention in one model: stream, spend, who was reached."""
+
+    rng: np.random.Generator
+    budget: float | None
+    spent: float = 0.0
+    step_spend: float = 0.0
+    reached: np.ndarray | None = None
+    applied_this_step: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def remaining(self) -> float:
+        return float("inf") if self.budget is None else max(self.budget - self.spent, 0.0)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.budget is not None and self.remaining <= 1e-9
+
+    def affordable(self, wanted: int, unit_cost: float) -> int:
+        """How many of `wanted` units the remaining budget pays for."""
+        if unit_cost <= 0 or self.budget is None:
+            return wanted
+        return int(min(wanted, np.floor(self.remaining / unit_cost + 1e-9)))
+
+    def pay(self, amount: float) -> float:
+        """Spend up to the remaining budget; returns what was actually paid."""
+        paid = min(float(amount), self.remaining)
+        self.spent += paid
+        self.step_spend += paid
+        return paid
+
+
+def choose(
+    run: InterventionRun,
+    model: WalletAdoptionModel,
+    candidates: np.ndarray,
+    count: int,
+    prioritize: str,
+) -> np.ndarray:
+    """Pick `count` consumer indices among `candidates` (a bool mask), in priority order."""
+    pool = np.flatnonzero(candidates)
+    count = min(count, pool.size)
+    if count <= 0:
+        return pool[:0]
+    if prioritize == "random":
+        return run.rng.choice(pool, size=count, replace=False)
+    key = {
+        "degree": -model.graph.degree[pool].astype(float),
+        "lowest_skill": model.people.tech_skill[pool],
+        "lowest_trust": model.people.trust[pool],
+    }[prioritize]
+    tiebreak = run.rng.random(pool.size)
+    order = np.lexsort((tiebreak, key))
+    return pool[order[:count]]
+
+
+def fraction_of(run: InterventionRun, mask: np.ndarray, share: float) -> np.ndarray:
+    """A random `share` of the consumers in `mask` (each reached independently)."""
+    return mask & (run.rng.random(mask.size) < share)
+
+
+class Intervention(StrictModel):
+    """Common fields of every intervention type."""
+
+    type: str
+    name: str | None = Field(None, description="Label in outputs; defaults to '<type>_<position>'.")
+    start: NonNegativeInt = Field(0, description="First step (0-based week) it acts.")
+    end: NonNegativeInt | None = Field(None, description="Last step it acts, inclusive; default: the run's end.")
+    duration: PositiveInt | None = Field(None, description="Number of steps, instead of end.")
+    target: Target = Field(default_factory=Target, description="Who it reaches.")
+    budget: NonNegative | None = Field(None, description="Total money it may spend; it stops once spent.")
+    fixed_cost: NonNegative = Field(0.0, description="Money paid once, at its first step.")
+
+    @model_validator(mode="after")
+    def _timing(self) -> Intervention:
+        if self.end is not None and self.duration is not None:
+            raise ValueError("give end or duration, not both")
+        if self.duration is not None:
+            self.end = self.start + self.duration - 1
+            self.duration = None
+        if self.end is not None and self.start > self.end:
+            raise ValueError(f"start: start ({self.start}) is after end ({self.end})")
+        return self
+
+    def check_against(self, scenario: Any) -> str | None:
+        """A problem with the scenario it sits in (unknown labels), or None."""
+        return self.target.check_against(
+            list(scenario.population.age_groups), list(scenario.population.regions)
+        )
+
+    def acts_at(self, step: int) -> bool:
+        """Whether it acts at this 0-based step (budget aside)."""
+        return self.start <= step and (self.end is None or step <= self.end)
+
+    def begin_step(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+        """Pay the fixed cost at the first step, then act."""
+        if model.step_index == self.start and self.fixed_cost:
+            run.pay(self.fixed_cost)
+        self.apply(model, run)
+
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+        """Act on the model's arrays and levers for this step."""
+        raise NotImplementedError(f"{type(self).__name__} must define apply()")
+
+    def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:
+        """Pay costs that depend on what happened this step; most types pay up front."""

@@ -1,0 +1,49 @@
+"""Community events: face-to-face, hyper-local sessions of small banks (one region).
+
+Every `every` steps while active, an event reaches a share `reach` of the target's residents of
+`region`: the unaware become aware with `conversion`, and those reached gain a small training
+effect (tech_skill += skill_gain, trust += trust_gain * (1 - trust)). Cost: `cost_per_event`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from adoptsim.interventions.base import Intervention, InterventionRun, fraction_of
+from adoptsim.schema import Fraction, NonNegative, PositiveInt
+from adoptsim.stages import Stage
+
+
+class CommunityEvent(Intervention):
+    """A periodic local event in one region: awareness plus a little training."""
+
+    type: Literal["community_event"] = "community_event"
+    region: str = Field(description="The region where events are held.")
+    every: PositiveInt = Field(4, description="Steps between events.")
+    reach: Fraction = Field(0.02, description="Share of the region's target residents attending each event.")
+    conversion: Fraction = Field(0.6, description="Chance an unaware attendee becomes aware.")
+    skill_gain: Fraction = Field(0.1, description="Added to attendees' tech_skill (capped at 1).")
+    trust_gain: Fraction = Field(0.05, description="Share of attendees' trust gap closed.")
+    cost_per_event: NonNegative = Field(2000.0, description="Money per event.")
+
+    def check_against(self, scenario) -> str | None:
+        if self.region not in scenario.population.regions:
+            valid = ", ".join(scenario.population.regions)
+            return f"region: unknown region '{self.region}' (valid: {valid})"
+        return super().check_against(scenario)
+
+    def apply(self, model, run: InterventionRun) -> None:
+        if (model.step_index - self.start) % self.every or run.affordable(1, self.cost_per_event) < 1:
+            return
+        people = model.people
+        run.pay(self.cost_per_event)
+        local = self.target.mask(model) & (people.region == model.region_labels.index(self.region))
+        attendees = np.flatnonzero(fraction_of(run, local, self.reach))
+        people.tech_skill[attendees] = np.minimum(people.tech_skill[attendees] + self.skill_gain, 1.0)
+        people.trust[attendees] += self.trust_gain * (1.0 - people.trust[attendees])
+        converted = attendees[run.rng.random(attendees.size) < self.conversion]
+        converted = converted[people.stage[converted] == Stage.UNAWARE]
+        people.stage[converted] = Stage.AWARE

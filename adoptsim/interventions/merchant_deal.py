@@ -1,0 +1,70 @@
+"""Merchant deals: sign supermarkets and restaurants up, with a discount for wallet payments.
+
+Each active step `merchants_per_step` merchants of the chosen categories in the target regions
+that have no deal yet sign up: they accept the wallet from now on and carry a deal until the
+intervention ends. A consumer whose merchants carry deals sees the incentive
+`discount * (1 - online_i) * d_i`, d_i = share of i's merchants with a deal.
+Cost: `cost_per_merchant` per signed merchant plus `cost_per_transaction` per wallet payment
+at a deal merchant.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from adoptsim.interventions.base import Intervention, InterventionRun
+from adoptsim.schema import NonNegative, NonNegativeInt
+
+
+class MerchantDeal(Intervention):
+    """Sign merchants up and give wallet payers a discount there."""
+
+    type: Literal["merchant_deal"] = "merchant_deal"
+    merchants_per_step: NonNegativeInt = Field(10, description="Merchants signed per step.")
+    categories: list[str] | None = Field(None, description="Merchant categories to sign (default: all).")
+    discount: NonNegative = Field(0.3, description="Incentive (utility units) of paying at a deal merchant.")
+    cost_per_merchant: NonNegative = Field(500.0, description="Money per merchant signed.")
+    cost_per_transaction: NonNegative = Field(0.1, description="Money per wallet payment at a deal merchant.")
+
+    def check_against(self, scenario) -> str | None:
+        for category in self.categories or []:
+            if category not in scenario.merchants.categories:
+                valid = ", ".join(scenario.merchants.categories)
+                return f"categories: unknown category '{category}' (valid: {valid})"
+        return super().check_against(scenario)
+
+    def _eligible(self, model) -> np.ndarray:
+        shops = model.shops
+        keep = ~shops.has_deal
+        if self.categories is not None:
+            codes = [model.category_labels.index(c) for c in self.categories]
+            keep &= np.isin(shops.category, codes)
+        if self.target.regions is not None:
+            codes = [model.region_labels.index(r) for r in self.target.regions]
+            keep &= np.isin(shops.region, codes)
+        return keep
+
+    def apply(self, model, run: InterventionRun) -> None:
+        shops = model.shops
+        if run.reached is None:
+            run.reached = np.zeros(shops.size, dtype=bool)
+        pool = np.flatnonzero(self._eligible(model))
+        count = min(run.affordable(self.merchants_per_step, self.cost_per_merchant), pool.size)
+        signed = run.rng.choice(pool, size=count, replace=False) if count else pool[:0]
+        run.pay(count * self.cost_per_merchant)
+        shops.accepts[signed] = True
+        shops.has_deal[signed] = True
+        run.reached[signed] = True
+        deal_share = model.merchant_share(run.reached)
+        offline_deal = (1.0 - model.people.online) * deal_share
+        model.levers.incentive[self.target.mask(model)] += self.discount * offline_deal[self.target.mask(model)]
+        run.extra["offline_deal"] = offline_deal
+        if self.end is not None and model.step_index == self.end:
+            shops.has_deal[run.reached] = False
+
+    def settle(self, model, run: InterventionRun, outcome) -> None:
+        payments = float(np.dot(outcome.transactions, run.extra.pop("offline_deal")))
+        run.pay(payments * self.cost_per_transaction)

@@ -1,0 +1,31 @@
+"""Security campaign: promote two-factor authentication, encryption, fraud guarantees.
+
+Each active step a share `reach` of the target is contacted: trust += trust_gain * (1 - trust).
+Cost: `cost_per_contact` per contact.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from adoptsim.interventions.base import Intervention, InterventionRun, choose
+from adoptsim.schema import Fraction, NonNegative
+
+
+class SecurityCampaign(Intervention):
+    """Raise the trust of those reached."""
+
+    type: Literal["security_campaign"] = "security_campaign"
+    reach: Fraction = Field(0.02, description="Share of the target contacted per step.")
+    trust_gain: Fraction = Field(0.15, description="Share of the trust gap closed per contact.")
+    cost_per_contact: NonNegative = Field(1.0, description="Money per contact.")
+
+    def apply(self, model, run: InterventionRun) -> None:
+        people = model.people
+        target = self.target.mask(model)
+        wanted = int(round(self.reach * target.sum()))
+        contacts = choose(run, model, target, run.affordable(wanted, self.cost_per_contact), "random")
+        run.pay(contacts.size * self.cost_per_contact)
+        people.trust[contacts] += self.trust_gain * (1.0 - people.trust[contacts])

@@ -1,0 +1,34 @@
+"""Seeding: give the wallet to chosen people (staff, ambassadors, influencers) at `start`.
+
+Once, at `start`, `count` consumers of the target who are not active are made active
+(and ever-adopted), chosen by `prioritize` (default: most connected first).
+Cost: `cost_per_person`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from adoptsim.interventions.base import Intervention, InterventionRun, Priority, choose
+from adoptsim.schema import NonNegative, NonNegativeInt
+from adoptsim.stages import Stage
+
+
+class Seeding(Intervention):
+    """Make `count` chosen people active users at once."""
+
+    type: Literal["seeding"] = "seeding"
+    count: NonNegativeInt = Field(100, description="People given the wallet.")
+    prioritize: Priority = Field("degree", description="Who is chosen first.")
+    cost_per_person: NonNegative = Field(20.0, description="Money per seeded person.")
+
+    def apply(self, model, run: InterventionRun) -> None:
+        if model.step_index != self.start:
+            return
+        people = model.people
+        candidates = self.target.mask(model) & (people.stage != Stage.ACTIVE)
+        seeded = choose(run, model, candidates, run.affordable(self.count, self.cost_per_person), self.prioritize)
+        run.pay(seeded.size * self.cost_per_person)
+        model.make_active(seeded)

@@ -1,0 +1,46 @@
+"""Training classes: free courses and video tutorials, e.g. for middle-aged and older people.
+
+Each active step `seats` people of the target not yet trained take a class:
+tech_skill += skill_gain (capped at 1), trust += trust_gain * (1 - trust), and the unaware
+become aware. Cost: `cost_per_seat` per trainee.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from adoptsim.interventions.base import Intervention, InterventionRun, Priority, choose
+from adoptsim.schema import Fraction, NonNegative, NonNegativeInt
+from adoptsim.stages import Stage
+
+
+class Training(Intervention):
+    """Classes that raise tech skill (and awareness, optionally trust) of those trained."""
+
+    type: Literal["training"] = "training"
+    seats: NonNegativeInt = Field(100, description="People trained per step.")
+    skill_gain: Fraction = Field(0.3, description="Added to tech_skill (capped at 1).")
+    trust_gain: Fraction = Field(0.0, description="Share of the trust gap closed: trust += gain*(1 - trust).")
+    prioritize: Priority = Field("random", description="Who gets a seat first.")
+    cost_per_seat: NonNegative = Field(20.0, description="Money per person trained.")
+
+    def apply(self, model, run: InterventionRun) -> None:
+        people = model.people
+        if run.reached is None:
+            run.reached = np.zeros(people.size, dtype=bool)
+        candidates = self.target.mask(model) & ~run.reached
+        trainees = choose(run, model, candidates, run.affordable(self.seats, self.cost_per_seat), self.prioritize)
+        run.pay(trainees.size * self.cost_per_seat)
+        run.reached[trainees] = True
+        train(people, trainees, self.skill_gain, self.trust_gain)
+
+
+def train(people, who: np.ndarray, skill_gain: float, trust_gain: float) -> None:
+    """Raise the skill (and trust) of `who` and make the unaware among them aware."""
+    people.tech_skill[who] = np.minimum(people.tech_skill[who] + skill_gain, 1.0)
+    people.trust[who] += trust_gain * (1.0 - people.trust[who])
+    unaware = who[people.stage[who] == Stage.UNAWARE]
+    people.stage[unaware] = Stage.AWARE

@@ -1,0 +1,28 @@
+"""UX improvement: simpler flows, regular updates; the product gets easier for everyone.
+
+From `start` on, product ease (the `ease` factor of b_ease * tech_skill * ease) rises by
+`ease_gain`, spread linearly over `ramp_steps` steps; it stays raised after the intervention
+ends. Cost: `fixed_cost`, paid at `start`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from adoptsim.interventions.base import Intervention, InterventionRun
+from adoptsim.schema import NonNegative, PositiveInt
+
+
+class UxImprovement(Intervention):
+    """Raise product ease for all, once and for good."""
+
+    type: Literal["ux_improvement"] = "ux_improvement"
+    ease_gain: NonNegative = Field(0.3, description="Total rise of product ease.")
+    ramp_steps: PositiveInt = Field(1, description="Steps over which the rise is spread.")
+    fixed_cost: NonNegative = Field(50000.0, description="Money paid once at start.")
+
+    def apply(self, model, run: InterventionRun) -> None:
+        if model.step_index < self.start + self.ramp_steps:
+            model.ease += self.ease_gain / self.ramp_steps

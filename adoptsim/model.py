@@ -1,0 +1,251 @@
+"""WalletAdoptionModel: owns the arrays, runs interventions then the vectorized dynamics.
+
+One step (0-based index k = model.time - 1), synchronous: everyone reacts to the state at the
+start of the step.
+
+  1. snapshot   active users at the start; A_i active neighbours (one sparse product), s_i = A_i/deg_i
+  2. interventions and events that act at step k (apply: traits, stages, levers)
+  3. usefulness u_i from merchant and online acceptance
+  4. awareness  unaware -> aware with 1 - (1 - p_media m_i)(1 - q_wom w_i)^A_i
+  5. adoption   aware or lapsed -> active with r_a sigmoid(U_i)
+  6. lapse      active since before the step -> lapsed with r_l sigmoid(...) x lapse levers
+  7. use        active users: wallet habit up, old habit down, trust up, transactions
+  8. trust      optional pull towards the neighbours' mean (mu)
+  9. merchants  non-accepting merchants start accepting with r_m sigmoid(g0 + g1 c_j)
+ 10. settle     interventions pay outcome-based costs; the Recorder writes row k + 1
+
+Each random decision draws for every agent from its own stream (awareness, adoption, lapse,
+merchants), then masks, so interventions never shift the draws of the dynamics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+
+from adoptsim import dynamics
+from adoptsim.agents import Consumer, MerchantAgent
+from adoptsim.interventions import InterventionRun
+from adoptsim.merchants import build_merchants
+from adoptsim.metrics import Recorder
+from adoptsim.network import build_graph
+from adoptsim.population import build_people
+from adoptsim.scenario import Scenario
+from adoptsim.stages import Stage
+from adoptsim.streams import RandomStreams
+
+EAGER_AGENT_LIMIT = 200_000
+"""Above this many consumers, Mesa agent views are created on first access to `model.agents`."""
+
+
+@dataclass
+class Levers:
+    """Per-step multipliers and incentives that interventions set (reset every step)."""
+
+    media: np.ndarray  # m_i, multiplier on p_media
+    wom: np.ndarray  # w_i, multiplier on q_wom
+    incentive: np.ndarray  # incentive_i in adoption utility
+    lapse: np.ndarray  # multiplier on the lapse probability
+
+    @classmethod
+    def neutral(cls, n: int) -> Levers:
+        return cls(np.ones(n), np.ones(n), np.zeros(n), np.ones(n))
+
+    def reset(self) -> None:
+        self.media.fill(1.0)
+        self.wom.fill(1.0)
+        self.incentive.fill(0.0)
+        self.lapse.fill(1.0)
+
+
+@dataclass
+class StepOutcome:
+    """What happened in one step, for interventions' costs and the Recorder."""
+
+    new_aware: int
+    new_adopters: np.ndarray  # bool per consumer
+    new_lapses: int
+    transactions: np.ndarray  # per consumer
+    spend: dict[str, float] = field(default_factory=dict)
+
+
+class WalletAdoptionModel(mesa.Model):
+    """Digital-wallet adoption among consumers on a social graph, with merchants."""
+
+    def __init__(self, scenario: Scenario, seed: int | None = None, agents: str = "auto") -> None:
+        seed = scenario.seed if seed is None else int(seed)
+        super().__init__(rng=seed)
+        self.spec = scenario
+        self.seed = seed
+        self.behaviour = scenario.behaviour
+        self.streams = RandomStreams(seed)
+        pop = scenario.population
+        self.age_group_labels = list(pop.age_groups)
+        self.region_labels = list(pop.regions)
+        self.category_labels = list(scenario.merchants.categories)
+        self.people = build_people(pop, self.streams["population"])
+        self.graph = build_graph(scenario.network, self.people.age_group, self.people.region, self.streams["network"])
+        self.shops, self.shopping = build_merchants(
+            scenario.merchants, self.people.region, len(self.region_labels), self.streams["merchants"]
+        )
+        media_reach = np.array([r.media_reach for r in pop.regions.values()])
+        self.media_base = self.behaviour.p_media * media_reach[self.people.region]
+        self.ease = self.behaviour.ease
+        self.levers = Levers.neutral(pop.size)
+        self.interventions = [
+            (spec, InterventionRun(rng=self.streams[f"intervention:{spec.name}"], budget=spec.budget))
+            for spec in scenario.interventions
+        ]
+        self.intervention_names = [spec.name for spec, _ in self.interventions]
+        self.step_index = 0
+        self.has_active_neighbour = np.zeros(pop.size, dtype=bool)
+        self.recorder = Recorder(self, scenario.steps)
+        self.recorder.record(self, 0, None)
+        self._agents_created = False
+        if agents == "eager" or (agents == "auto" and pop.size <= EAGER_AGENT_LIMIT):
+            self._create_agents()
+
+    # ------------------------------------------------------------ Mesa agent views
+
+    def _create_agents(self) -> None:
+        if self._agents_created:
+            return
+        self._agents_created = True
+        self._consumer_agents = Consumer.create_agents(self, self.people.size, np.arange(self.people.size))
+        self._merchant_agents = MerchantAgent.create_agents(self, self.shops.size, np.arange(self.shops.size))
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All Mesa agents (created on first access for large populations)."""
+        self._create_agents()
+        return super().agents
+
+    def consumer(self, index: int) -> Consumer:
+        """The Mesa agent of consumer `index`."""
+        self._create_agents()
+        return self._consumer_agents[index]
+
+    def graph_neighbours(self, index: int) -> np.ndarray:
+        """Indices of consumer `index`'s neighbours."""
+        if self.graph.adjacency is None:
+            return np.delete(np.arange(self.people.size), index)
+        adjacency = self.graph.adjacency
+        return adjacency.indices[adjacency.indptr[index]: adjacency.indptr[index + 1]]
+
+    # ------------------------------------------------------------ state changes
+
+    def make_active(self, who: np.ndarray) -> None:
+        """Turn consumers into active users (seeding and the like)."""
+        self.people.stage[who] = Stage.ACTIVE
+        self.people.ever_adopted[who] = True
+
+    def merchant_share(self, merchant_flags: np.ndarray) -> np.ndarray:
+        """For each consumer, the share of their merchants for which the flag holds."""
+        if self.shops.size == 0:
+            return np.zeros(self.people.size)
+        return self.shopping.consumer_share(merchant_flags)
+
+    # ------------------------------------------------------------ the step
+
+    def step(self) -> None:
+        """One synchronous step; see the module docstring for its phases."""
+        self.step_index = int(round(self.time)) - 1
+        b, people = self.behaviour, self.people
+        active_before = people.stage == Stage.ACTIVE
+        active_neighbours = self.graph.neighbour_sum(active_before.astype(np.float32))
+        self.has_active_neighbour = active_neighbours > 0
+        social = active_neighbours / np.maximum(self.graph.degree, 1)
+        applied = self._apply_interventions()
+        use = dynamics.usefulness(people.online, self.merchant_share(self.shops.accepts), self.spec.merchants.online_acceptance)
+
+        draw_aware = self.streams["awareness"].random(people.size)
+        draw_adopt = self.streams["adoption"].random(people.size)
+        draw_lapse = self.streams["lapse"].random(people.size)
+        draw_merchant = self.streams["merchants-step"].random(self.shops.size)
+
+        new_aware = self._awareness(draw_aware, active_neighbours)
+        new_adopters = self._adoption(draw_adopt, use, social)
+        new_lapses = self._lapse(draw_lapse, active_before, use)
+        spent = self._use(use)
+        if b.mu > 0:
+            self._social_proof_of_trust()
+        self._merchant_uptake(draw_merchant)
+
+        outcome = StepOutcome(new_aware, new_adopters, new_lapses, spent)
+        for spec, run in applied:
+            spec.settle(self, run, outcome)
+        outcome.spend = {spec.name: run.step_spend for spec, run in self.interventions}
+        self.recorder.record(self, self.step_index + 1, outcome)
+
+    def _apply_interventions(self) -> list:
+        self.levers.reset()
+        applied = []
+        for spec, run in self.interventions:
+            run.step_spend = 0.0
+            if spec.acts_at(self.step_index) and not run.exhausted:
+                spec.begin_step(self, run)
+                applied.append((spec, run))
+        return applied
+
+    def _awareness(self, draw: np.ndarray, active_neighbours: np.ndarray) -> int:
+        people, b = self.people, self.behaviour
+        unaware = people.stage == Stage.UNAWARE
+        p = dynamics.awareness_probability(
+            self.media_base * self.levers.media, b.q_wom, self.levers.wom, active_neighbours
+        )
+        became = unaware & (draw < p)
+        people.stage[became] = Stage.AWARE
+        return int(became.sum())
+
+    def _adoption(self, draw: np.ndarray, use: np.ndarray, social: np.ndarray) -> np.ndarray:
+        people, b = self.people, self.behaviour
+        candidates = (people.stage == Stage.AWARE) | (people.stage == Stage.LAPSED)
+        utility = dynamics.adoption_utility(
+            b, use, people.tech_skill, self.ease, people.trust, social, people.habit,
+            people.competitor, self.levers.incentive, people.income,
+        )
+        adopters = candidates & (draw < dynamics.adoption_probability(b, utility))
+        self.make_active(adopters)
+        return adopters
+
+    def _lapse(self, draw: np.ndarray, active_before: np.ndarray, use: np.ndarray) -> int:
+        people, b = self.people, self.behaviour
+        candidates = active_before & (people.stage == Stage.ACTIVE)
+        p = dynamics.lapse_probability(b, people.wallet_habit, people.trust, use, people.habit, self.levers.lapse)
+        lapsing = candidates & (draw < p)
+        people.stage[lapsing] = Stage.LAPSED
+        return int(lapsing.sum())
+
+    def _use(self, use: np.ndarray) -> np.ndarray:
+        """Habits and trust of active users move; returns their transactions this step."""
+        people, b = self.people, self.behaviour
+        active = people.stage == Stage.ACTIVE
+        people.wallet_habit[active] = dynamics.grow_wallet_habit(people.wallet_habit[active], b.eta)
+        people.habit[active] = dynamics.decay_old_habit(people.habit[active], b.kappa)
+        people.trust[active] = dynamics.trust_after_experience(people.trust[active], b.eps_exp)
+        return np.where(active, dynamics.transactions(b.tau, people.income, use), 0.0)
+
+    def _social_proof_of_trust(self) -> None:
+        people = self.people
+        neighbour_mean = self.graph.neighbour_sum(people.trust) / np.maximum(self.graph.degree, 1)
+        has_neighbours = self.graph.degree > 0
+        people.trust[has_neighbours] = dynamics.trust_after_social_proof(
+            people.trust, neighbour_mean, self.behaviour.mu
+        )[has_neighbours]
+
+    def _merchant_uptake(self, draw: np.ndarray) -> None:
+        shops = self.shops
+        if shops.size == 0:
+            return
+        active = self.people.stage == Stage.ACTIVE
+        customer_active = self.shopping.customer_share(active, shops.customers)
+        p = dynamics.merchant_acceptance_probability(self.behaviour, customer_active)
+        shops.accepts |= draw < p
+
+    # ------------------------------------------------------------ running
+
+    def run(self) -> None:
+        """Run every step of the scenario."""
+        self.run_for(self.spec.steps - int(round(self.time)))

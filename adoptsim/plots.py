@@ -1,0 +1,105 @@
+"""Figures from result tables. Pure: (tables) -> Figure; no model is ever run here.
+
+Bands are the 95 % confidence interval of the mean over replications (t distribution), and say
+so in their legend label; intervention windows are shaded where given.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from scipy import stats
+
+STAGE_COLUMNS = {"n_unaware": "unaware", "n_aware": "aware", "n_lapsed": "lapsed", "n_active": "active"}
+
+
+def mean_band(timeseries: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per step: mean over replications and the 95 % CI of the mean."""
+    grouped = timeseries.groupby("step")[column]
+    mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
+    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    half = half.where(n > 1, 0.0).fillna(0.0)
+    return pd.DataFrame({"step": mean.index, "mean": mean.values, "low": (mean - half).values,
+                         "high": (mean + half).values, "n": n.values})
+
+
+def band_label(n_reps: int) -> str:
+    return f"95 % CI of the mean ({n_reps} reps)" if n_reps > 1 else "single replication: no band"
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (8, 4.5)) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    figure = Figure(figsize=size)
+    return figure, figure.add_subplot()
+
+
+def shade_windows(ax: Axes, windows: list[tuple[str, int, int]]) -> None:
+    """Shade intervention windows (name, first step, last step) behind the curves."""
+    for i, (name, start, end) in enumerate(windows):
+        ax.axvspan(start, end + 1, color=f"C{i % 10}", alpha=0.08, lw=0)
+        ax.text(start, ax.get_ylim()[1], f" {name}", va="top", ha="left", fontsize=7, alpha=0.8,
+                rotation=90)
+
+
+def plot_with_band(ax: Axes, timeseries: pd.DataFrame, column: str, label: str, color: str,
+                   show_band_label: bool) -> None:
+    """One mean curve with its 95 % CI band."""
+    band = mean_band(timeseries, column)
+    ax.plot(band["step"], band["mean"], color=color, label=label)
+    n = int(band["n"].max())
+    if n > 1:
+        ax.fill_between(band["step"], band["low"], band["high"], color=color, alpha=0.25, lw=0,
+                        label=band_label(n) if show_band_label else None)
+
+
+def adoption_figure(timeseries: pd.DataFrame, title: str = "", windows=None, ax: Axes | None = None) -> Figure:
+    """Active and ever-adopted share over time, with 95 % CI bands."""
+    figure, ax = _axes(ax)
+    plot_with_band(ax, timeseries, "share_active", "active users", "C0", True)
+    plot_with_band(ax, timeseries, "share_ever_adopted", "ever adopted", "C1", False)
+    ax.set_xlabel("step (week)")
+    ax.set_ylabel("share of consumers")
+    ax.set_ylim(0, max(0.05, float(timeseries["share_ever_adopted"].max()) * 1.1))
+    ax.set_title(title or "Wallet adoption")
+    shade_windows(ax, windows or [])
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left")
+    return figure
+
+
+def funnel_figure(timeseries: pd.DataFrame, title: str = "", ax: Axes | None = None) -> Figure:
+    """Stages stacked over time (mean over replications)."""
+    figure, ax = _axes(ax)
+    means = timeseries.groupby("step")[list(STAGE_COLUMNS)].mean()
+    total = means.sum(axis=1)
+    ax.stackplot(means.index, *[means[c] / total for c in STAGE_COLUMNS],
+                 labels=list(STAGE_COLUMNS.values()), colors=["#d9d9d9", "#9ecae1", "#fdae6b", "#31a354"])
+    ax.set_xlim(means.index.min(), means.index.max())
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("step (week)")
+    ax.set_ylabel("share of consumers (mean over replications)")
+    ax.set_title(title or "Adoption funnel")
+    ax.legend(loc="upper left")
+    return figure
+
+
+def segments_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
+    """Active share per age group and per region over time, 95 % CI bands."""
+    figure = Figure(figsize=(12, 4.5))
+    axes = figure.subplots(1, 2, sharey=True)
+    for ax, prefix, heading in ((axes[0], "share_active_age_", "by age group"),
+                                (axes[1], "share_active_region_", "by region")):
+        columns = [c for c in timeseries.columns if c.startswith(prefix)]
+        for i, column in enumerate(columns):
+            plot_with_band(ax, timeseries, column, column[len(prefix):], f"C{i}", i == 0)
+        ax.set_title(f"Active share {heading}")
+        ax.set_xlabel("step (week)")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left")
+    axes[0].set_ylabel("share active")
+    if title:
+        figure.suptitle(title)
+    return figure

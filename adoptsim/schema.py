@@ -1,0 +1,88 @@
+"""Building blocks shared by every part of the scenario schema.
+
+`StrictModel` refuses unknown keys with a "did you mean" hint; the annotated number types carry
+their ranges so that error messages can say "must be between 0 and 1 (got 1.4)".
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
+
+
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """A hint naming the closest valid choice, or listing them all when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "valid: " + ", ".join(sorted(choices))
+
+
+class StrictModel(BaseModel):
+    """A schema node that rejects unknown keys, naming the nearest valid one."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = set(cls.model_fields) | {
+                f.alias for f in cls.model_fields.values() if f.alias
+            }
+            for key in data:
+                if key not in known:
+                    raise PydanticCustomError(
+                        "unknown_field",
+                        "unknown field ({hint})",
+                        {"field": str(key), "hint": did_you_mean(str(key), sorted(known))},
+                    )
+        return data
+
+
+def _between(low: float, high: float):
+    def check(value: float) -> float:
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low:g} and {high:g}")
+        return value
+
+    return check
+
+
+def _at_least(low: float):
+    def check(value: float) -> float:
+        if value < low:
+            raise ValueError(f"must be at least {low:g}")
+        return value
+
+    return check
+
+
+def _above(low: float):
+    def check(value: float) -> float:
+        if value <= low:
+            raise ValueError(f"must be greater than {low:g}")
+        return value
+
+    return check
+
+
+Fraction = Annotated[float, AfterValidator(_between(0.0, 1.0))]
+"""A share or probability in [0, 1]."""
+NonNegative = Annotated[float, AfterValidator(_at_least(0.0))]
+Positive = Annotated[float, AfterValidator(_above(0.0))]
+NonNegativeInt = Annotated[int, AfterValidator(_at_least(0))]
+PositiveInt = Annotated[int, AfterValidator(_above(0))]
+
+
+def _strictly_inside_unit(value: float) -> float:
+    if not 0.0 < value < 1.0:
+        raise ValueError("must be strictly between 0 and 1")
+    return value
+
+
+OpenFraction = Annotated[float, AfterValidator(_strictly_inside_unit)]
+"""A Beta mean: strictly inside (0, 1)."""

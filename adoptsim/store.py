@@ -1,0 +1,56 @@
+"""Writing results so that nothing is half-written: temp file in the same folder, then rename."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from adoptsim.errors import AdoptsimError
+
+
+def prepare_folder(folder: Path, option: str = "--out") -> Path:
+    """Create the output folder and check it can be written, or fail with one line."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-", delete=True)
+        probe.close()
+    except OSError as err:
+        raise AdoptsimError(f"{option} {folder}: cannot write there ({err.strerror or err})") from None
+    return folder
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call `write(tmp)` then move tmp over `path` in one step."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write a text file atomically."""
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def write_csv(path: Path, frame) -> Path:
+    """Write a DataFrame as CSV atomically."""
+    return write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def write_figure(path: Path, figure) -> Path:
+    """Save a matplotlib figure atomically and close it."""
+    import matplotlib.pyplot as plt
+
+    suffix = path.suffix.lstrip(".") or "png"
+    write_atomic(path, lambda tmp: figure.savefig(tmp, format=suffix, dpi=120, bbox_inches="tight"))
+    plt.close(figure)
+    return path
