@@ -1,9 +1,9 @@
 """adoptsim: an agent-based simulator of digital-wallet adoption.
 
-    import adoptsim
-    scenario = adoptsim.load_scenario("scenarios/baseline.yaml")
-    result = adoptsim.run(scenario, reps=5)
-    result.kpis, result.timeseries
+import adoptsim
+scenario = adoptsim.load_scenario("scenarios/baseline.yaml")
+result = adoptsim.run(scenario, reps=5)
+result.kpis, result.timeseries
 """
 
 from adoptsim.errors import AdoptsimError, ScenarioError

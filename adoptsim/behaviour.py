@@ -16,7 +16,9 @@ class Behaviour(StrictModel):
 
     # Awareness: 1 - (1 - p_media*m_i) * (1 - q_wom*w_i)**A_i
     p_media: Fraction = Field(0.004, description="Baseline chance per step of hearing of the wallet from media.")
-    q_wom: Fraction = Field(0.015, description="Chance per step that one active neighbour makes an unaware consumer aware.")
+    q_wom: Fraction = Field(
+        0.015, description="Chance per step that one active neighbour makes an unaware consumer aware."
+    )
     # Adoption: r_a * sigmoid(U_i)
     r_a: Fraction = Field(0.15, description="Largest adoption chance per step of an aware consumer.")
     b0: float = Field(-4.0, description="Intercept of adoption utility.")
@@ -39,7 +41,9 @@ class Behaviour(StrictModel):
     eta: Fraction = Field(0.05, description="Wallet habit growth per step of use: wh += eta*(1 - wh).")
     kappa: Fraction = Field(0.01, description="Decay per step of use of the old habit: habit -= kappa*habit.")
     eps_exp: Fraction = Field(0.005, description="Trust gain per step of use: trust += eps_exp*(1 - trust).")
-    mu: Fraction = Field(0.0, description="Pull per step of trust towards the neighbours' mean (social proof); 0 = off.")
+    mu: Fraction = Field(
+        0.0, description="Pull per step of trust towards the neighbours' mean (social proof); 0 = off."
+    )
     tau: NonNegative = Field(3.0, description="Wallet payments per step of an active user with full usefulness.")
     # Merchants: r_m * sigmoid(g0 + g1*c_j)
     r_m: Fraction = Field(0.05, description="Largest chance per step that a merchant starts accepting the wallet.")

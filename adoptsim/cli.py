@@ -47,8 +47,7 @@ def non_negative_int(text: str) -> int:
 
 def intervention_windows(scenario: Scenario) -> list[tuple[str, int, int]]:
     """(name, first step, last step) of each intervention, for shading plots."""
-    return [(iv.name, iv.start, iv.end if iv.end is not None else scenario.steps - 1)
-            for iv in scenario.interventions]
+    return [(iv.name, iv.start, iv.end if iv.end is not None else scenario.steps - 1) for iv in scenario.interventions]
 
 
 def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> str:
@@ -103,8 +102,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_figure(out / "funnel.png", plots.funnel_figure(series, scenario.name)),
         write_figure(out / "segments.png", plots.segments_figure(series, scenario.name)),
     ]
-    print(f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, "
-          f"{scenario.population.size:,} consumers")
+    print(
+        f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, {scenario.population.size:,} consumers"
+    )
     print(format_kpi_table(result.kpi_summary(), list(KPI_NAMES)))
     print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
     return 0
@@ -115,8 +115,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             scenario = load_scenario(path, args.set)
-            print(f"{path}: ok ({scenario.name}, {scenario.population.size:,} consumers, "
-                  f"{len(scenario.interventions)} interventions)")
+            print(
+                f"{path}: ok ({scenario.name}, {scenario.population.size:,} consumers, "
+                f"{len(scenario.interventions)} interventions)"
+            )
         except AdoptsimError as err:
             print(err, file=sys.stderr)
             failures += 1
@@ -149,8 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default results/<scenario name>/)")
     p.add_argument("--reps", type=positive_int, default=5, help="replications (default 5)")
     p.add_argument("--seed", type=non_negative_int, help="override the scenario's seed")
-    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                   help="override a field, e.g. --set population.size=5000 (repeatable)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a field, e.g. --set population.size=5000 (repeatable)",
+    )
     p.add_argument("--workers", type=positive_int, default=1, help="processes for replications")
     p.set_defaults(func=cmd_run)
 
@@ -160,8 +167,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default results/compare-<names>/)")
     p.add_argument("--reps", type=positive_int, default=5, help="replications per scenario (default 5)")
     p.add_argument("--seed", type=non_negative_int, help="seed shared by every scenario")
-    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                   help="override a field in every scenario (repeatable)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="override a field in every scenario (repeatable)",
+    )
     p.add_argument("--workers", type=positive_int, default=1, help="processes for replications")
     p.set_defaults(func=cmd_compare)
 

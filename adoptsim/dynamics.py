@@ -30,8 +30,15 @@ def usefulness(online: np.ndarray, merchant_acceptance: np.ndarray, online_accep
 
 
 def adoption_utility(
-    b: Behaviour, use: np.ndarray, tech_skill: np.ndarray, ease: float, trust: np.ndarray,
-    social: np.ndarray, habit: np.ndarray, competitor: np.ndarray, incentive: np.ndarray,
+    b: Behaviour,
+    use: np.ndarray,
+    tech_skill: np.ndarray,
+    ease: float,
+    trust: np.ndarray,
+    social: np.ndarray,
+    habit: np.ndarray,
+    competitor: np.ndarray,
+    incentive: np.ndarray,
     income: np.ndarray,
 ) -> np.ndarray:
     """U_i = b0 + b_use u + b_ease skill*ease + b_trust trust + b_social s - b_habit habit
@@ -54,7 +61,11 @@ def adoption_probability(b: Behaviour, utility: np.ndarray) -> np.ndarray:
 
 
 def lapse_probability(
-    b: Behaviour, wallet_habit: np.ndarray, trust: np.ndarray, use: np.ndarray, habit: np.ndarray,
+    b: Behaviour,
+    wallet_habit: np.ndarray,
+    trust: np.ndarray,
+    use: np.ndarray,
+    habit: np.ndarray,
     factor: np.ndarray,
 ) -> np.ndarray:
     """P(lapse | active) = factor_i * r_l * sigmoid(l0 - l_wh wh - l_trust trust - l_use u + l_habit habit),

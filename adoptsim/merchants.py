@@ -72,6 +72,7 @@ def build_merchants(
     cols = cols[has_shops].ravel()
     links = sp.csr_matrix((np.ones(rows.size, dtype=np.float32), (rows, cols)), shape=(n, m))
     customers = np.asarray(links.sum(axis=0)).ravel()
-    shops = Shops(region=region, category=category, accepts=accepts,
-                  has_deal=np.zeros(m, dtype=bool), customers=customers)
+    shops = Shops(
+        region=region, category=category, accepts=accepts, has_deal=np.zeros(m, dtype=bool), customers=customers
+    )
     return shops, ShoppingGraph(links=links, links_t=links.T.tocsr(), per_consumer=k)

@@ -40,10 +40,20 @@ class Recorder:
         rows = steps + 1
         self.columns: dict[str, np.ndarray] = {}
         names = [
-            "n_unaware", "n_aware", "n_active", "n_lapsed", "n_ever_adopted",
-            "new_aware", "new_adopters", "new_lapses", "n_merchants_accepting",
-            "share_active", "share_ever_adopted", "share_merchants_accepting",
-            "mean_trust", "transactions",
+            "n_unaware",
+            "n_aware",
+            "n_active",
+            "n_lapsed",
+            "n_ever_adopted",
+            "new_aware",
+            "new_adopters",
+            "new_lapses",
+            "n_merchants_accepting",
+            "share_active",
+            "share_ever_adopted",
+            "share_merchants_accepting",
+            "mean_trust",
+            "transactions",
         ]
         names += [f"share_active_age_{g}" for g in model.age_group_labels]
         names += [f"share_active_region_{r}" for r in model.region_labels]
@@ -144,6 +154,16 @@ def summarize(table: pd.DataFrame, metrics: list[str], by: list[str] | None = No
             defined = values[~np.isnan(values)]
             mean, low, high = mean_ci(defined)
             sd = float(defined.std(ddof=1)) if defined.size > 1 else float("nan")
-            rows.append({**dict(zip(by or [], key, strict=True)), "metric": metric, "n": defined.size,
-                         "of": values.size, "mean": mean, "sd": sd, "ci_low": low, "ci_high": high})
+            rows.append(
+                {
+                    **dict(zip(by or [], key, strict=True)),
+                    "metric": metric,
+                    "n": defined.size,
+                    "of": values.size,
+                    "mean": mean,
+                    "sd": sd,
+                    "ci_low": low,
+                    "ci_high": high,
+                }
+            )
     return pd.DataFrame(rows)

@@ -113,8 +113,8 @@ class WalletAdoptionModel(mesa.Model):
         if self._agents_created:
             return
         self._agents_created = True
-        self._consumer_agents = Consumer.create_agents(self, self.people.size, np.arange(self.people.size))
-        self._merchant_agents = MerchantAgent.create_agents(self, self.shops.size, np.arange(self.shops.size))
+        self._consumer_agents = Consumer.create_agents(self, self.people.size, np.arange(self.people.size)).to_list()
+        MerchantAgent.create_agents(self, self.shops.size, np.arange(self.shops.size))
 
     @property
     def agents(self) -> mesa.agent.AgentSet:
@@ -132,7 +132,7 @@ class WalletAdoptionModel(mesa.Model):
         if self.graph.adjacency is None:
             return np.delete(np.arange(self.people.size), index)
         adjacency = self.graph.adjacency
-        return adjacency.indices[adjacency.indptr[index]: adjacency.indptr[index + 1]]
+        return adjacency.indices[adjacency.indptr[index] : adjacency.indptr[index + 1]]
 
     # ------------------------------------------------------------ state changes
 
@@ -158,7 +158,9 @@ class WalletAdoptionModel(mesa.Model):
         self.has_active_neighbour = active_neighbours > 0
         social = active_neighbours / np.maximum(self.graph.degree, 1)
         applied = self._apply_interventions()
-        use = dynamics.usefulness(people.online, self.merchant_share(self.shops.accepts), self.spec.merchants.online_acceptance)
+        use = dynamics.usefulness(
+            people.online, self.merchant_share(self.shops.accepts), self.spec.merchants.online_acceptance
+        )
 
         draw_aware = self.streams["awareness"].random(people.size)
         draw_adopt = self.streams["adoption"].random(people.size)
@@ -203,8 +205,16 @@ class WalletAdoptionModel(mesa.Model):
         people, b = self.people, self.behaviour
         candidates = (people.stage == Stage.AWARE) | (people.stage == Stage.LAPSED)
         utility = dynamics.adoption_utility(
-            b, use, people.tech_skill, self.ease, people.trust, social, people.habit,
-            people.competitor, self.levers.incentive, people.income,
+            b,
+            use,
+            people.tech_skill,
+            self.ease,
+            people.trust,
+            social,
+            people.habit,
+            people.competitor,
+            self.levers.incentive,
+            people.income,
         )
         adopters = candidates & (draw < dynamics.adoption_probability(b, utility))
         self.make_active(adopters)

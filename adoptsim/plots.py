@@ -21,8 +21,15 @@ def mean_band(timeseries: pd.DataFrame, column: str) -> pd.DataFrame:
     mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
     half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
     half = half.where(n > 1, 0.0).fillna(0.0)
-    return pd.DataFrame({"step": mean.index, "mean": mean.values, "low": (mean - half).values,
-                         "high": (mean + half).values, "n": n.values})
+    return pd.DataFrame(
+        {
+            "step": mean.index,
+            "mean": mean.values,
+            "low": (mean - half).values,
+            "high": (mean + half).values,
+            "n": n.values,
+        }
+    )
 
 
 def band_label(n_reps: int) -> str:
@@ -40,19 +47,26 @@ def shade_windows(ax: Axes, windows: list[tuple[str, int, int]]) -> None:
     """Shade intervention windows (name, first step, last step) behind the curves."""
     for i, (name, start, end) in enumerate(windows):
         ax.axvspan(start, end + 1, color=f"C{i % 10}", alpha=0.08, lw=0)
-        ax.text(start, ax.get_ylim()[1], f" {name}", va="top", ha="left", fontsize=7, alpha=0.8,
-                rotation=90)
+        ax.text(start, ax.get_ylim()[1], f" {name}", va="top", ha="left", fontsize=7, alpha=0.8, rotation=90)
 
 
-def plot_with_band(ax: Axes, timeseries: pd.DataFrame, column: str, label: str, color: str,
-                   show_band_label: bool) -> None:
+def plot_with_band(
+    ax: Axes, timeseries: pd.DataFrame, column: str, label: str, color: str, show_band_label: bool
+) -> None:
     """One mean curve with its 95 % CI band."""
     band = mean_band(timeseries, column)
     ax.plot(band["step"], band["mean"], color=color, label=label)
     n = int(band["n"].max())
     if n > 1:
-        ax.fill_between(band["step"], band["low"], band["high"], color=color, alpha=0.25, lw=0,
-                        label=band_label(n) if show_band_label else None)
+        ax.fill_between(
+            band["step"],
+            band["low"],
+            band["high"],
+            color=color,
+            alpha=0.25,
+            lw=0,
+            label=band_label(n) if show_band_label else None,
+        )
 
 
 def adoption_figure(timeseries: pd.DataFrame, title: str = "", windows=None, ax: Axes | None = None) -> Figure:
@@ -75,8 +89,12 @@ def funnel_figure(timeseries: pd.DataFrame, title: str = "", ax: Axes | None = N
     figure, ax = _axes(ax)
     means = timeseries.groupby("step")[list(STAGE_COLUMNS)].mean()
     total = means.sum(axis=1)
-    ax.stackplot(means.index, *[means[c] / total for c in STAGE_COLUMNS],
-                 labels=list(STAGE_COLUMNS.values()), colors=["#d9d9d9", "#9ecae1", "#fdae6b", "#31a354"])
+    ax.stackplot(
+        means.index,
+        *[means[c] / total for c in STAGE_COLUMNS],
+        labels=list(STAGE_COLUMNS.values()),
+        colors=["#d9d9d9", "#9ecae1", "#fdae6b", "#31a354"],
+    )
     ax.set_xlim(means.index.min(), means.index.max())
     ax.set_ylim(0, 1)
     ax.set_xlabel("step (week)")
@@ -90,11 +108,13 @@ def segments_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
     """Active share per age group and per region over time, 95 % CI bands."""
     figure = Figure(figsize=(12, 4.5))
     axes = figure.subplots(1, 2, sharey=True)
-    for ax, prefix, heading in ((axes[0], "share_active_age_", "by age group"),
-                                (axes[1], "share_active_region_", "by region")):
+    for ax, prefix, heading in (
+        (axes[0], "share_active_age_", "by age group"),
+        (axes[1], "share_active_region_", "by region"),
+    ):
         columns = [c for c in timeseries.columns if c.startswith(prefix)]
         for i, column in enumerate(columns):
-            plot_with_band(ax, timeseries, column, column[len(prefix):], f"C{i}", i == 0)
+            plot_with_band(ax, timeseries, column, column[len(prefix) :], f"C{i}", i == 0)
         ax.set_title(f"Active share {heading}")
         ax.set_xlabel("step (week)")
         ax.grid(alpha=0.3)

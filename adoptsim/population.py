@@ -70,7 +70,9 @@ def build_people(spec: Population, rng: np.random.Generator) -> People:
     groups = list(spec.age_groups.values())
     regions = list(spec.regions.values())
     age_group = np.repeat(np.arange(len(groups), dtype=np.int8), segment_sizes(n, [g.share for g in groups], rng))
-    region = rng.permutation(np.repeat(np.arange(len(regions), dtype=np.int8), segment_sizes(n, [r.share for r in regions], rng)))
+    region = rng.permutation(
+        np.repeat(np.arange(len(regions), dtype=np.int8), segment_sizes(n, [r.share for r in regions], rng))
+    )
     traits = {name: np.empty(n, dtype=FLOAT) for name in TRAIT_NAMES}
     age = np.empty(n, dtype=np.int16)
     for g, group in enumerate(groups):

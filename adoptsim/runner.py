@@ -43,13 +43,19 @@ def simulate(scenario: Scenario, seed: int, on_step: Callable[[], None] | None =
     return model.recorder.table()
 
 
-def label_replication(series: pd.DataFrame, scenario: Scenario, replication: int, seed: int) -> tuple[pd.DataFrame, dict]:
+def label_replication(
+    series: pd.DataFrame, scenario: Scenario, replication: int, seed: int
+) -> tuple[pd.DataFrame, dict]:
     """Add identifying columns; compute the replication's KPIs."""
     series.insert(0, "scenario", scenario.name)
     series.insert(1, "replication", replication)
     series.insert(2, "seed", seed)
-    kpis = {"scenario": scenario.name, "replication": replication, "seed": seed,
-            **run_kpis(series, scenario.population.size)}
+    kpis = {
+        "scenario": scenario.name,
+        "replication": replication,
+        "seed": seed,
+        **run_kpis(series, scenario.population.size),
+    }
     return series, kpis
 
 
@@ -69,15 +75,18 @@ def run(
     seeds = [replication_seed(base, r) for r in range(reps)]
     parts: list[tuple[pd.DataFrame, dict]] = []
     if executor is None:
-        with tqdm(total=reps * scenario.steps, desc=scenario.name, unit="step", delay=2,
-                  disable=not progress, leave=False) as bar:
+        with tqdm(
+            total=reps * scenario.steps, desc=scenario.name, unit="step", delay=2, disable=not progress, leave=False
+        ) as bar:
             for r, s in enumerate(seeds):
                 series = simulate(scenario, s, on_step=lambda: bar.update(1))
                 parts.append(label_replication(series, scenario, r, s))
     else:
         futures = [executor.submit(_replication_task, scenario, r, s) for r, s in enumerate(seeds)]
-        parts = [f.result() for f in tqdm(futures, desc=scenario.name, unit="run", delay=2,
-                                           disable=not progress, leave=False)]
+        parts = [
+            f.result()
+            for f in tqdm(futures, desc=scenario.name, unit="run", delay=2, disable=not progress, leave=False)
+        ]
     timeseries = pd.concat([p[0] for p in parts], ignore_index=True)
     kpis = pd.DataFrame([p[1] for p in parts])
     return RunResult(scenario=scenario, timeseries=timeseries, kpis=kpis)

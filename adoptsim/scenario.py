@@ -38,8 +38,9 @@ class TraitDistribution(StrictModel):
 
     mean: OpenFraction = Field(description="Mean of the trait in the segment, in (0, 1).")
     concentration: Positive | None = Field(
-        None, description="Beta concentration a + b; sd = sqrt(mean*(1-mean)/(concentration+1)). "
-        "Defaults to population.concentration."
+        None,
+        description="Beta concentration a + b; sd = sqrt(mean*(1-mean)/(concentration+1)). "
+        "Defaults to population.concentration.",
     )
 
 
@@ -101,6 +102,23 @@ class Homophily(StrictModel):
     region: Fraction = Field(0.0, description="Chance a cross-region tie is redirected within the region.")
 
 
+GENERATOR_NAMES = (
+    "watts_strogatz_graph",
+    "newman_watts_strogatz_graph",
+    "connected_watts_strogatz_graph",
+    "erdos_renyi_graph",
+    "gnp_random_graph",
+    "fast_gnp_random_graph",
+    "gnm_random_graph",
+    "barabasi_albert_graph",
+    "powerlaw_cluster_graph",
+    "random_regular_graph",
+    "complete_graph",
+    "empty_graph",
+)
+"""networkx generators a scenario may name (with or without the `_graph` suffix)."""
+
+
 class Network(StrictModel):
     """The social graph: a generator by name with parameters, or a file."""
 
@@ -122,6 +140,13 @@ class Network(StrictModel):
             self.generator = None
         elif self.generator is None:
             raise ValueError("give either generator or file")
+        else:
+            name = self.generator if self.generator.endswith("_graph") else f"{self.generator}_graph"
+            if name not in GENERATOR_NAMES:
+                raise ValueError(
+                    f"generator: unknown generator '{self.generator}' ({did_you_mean(self.generator, GENERATOR_NAMES)})"
+                )
+            self.generator = name
         return self
 
 
@@ -169,7 +194,7 @@ class Scenario(StrictModel):
             names.add(iv.name)
             problem = iv.check_against(self)
             if problem:
-                raise ValueError(f"interventions[{iv.name}].{problem}")
+                raise ValueError(f"interventions[{i}].{problem}")
         return self
 
 
@@ -191,7 +216,7 @@ def _read_yaml(path: Path, shown: str) -> dict[str, Any]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ScenarioError(shown, "", "must be a mapping of fields (got a " f"{type(data).__name__})")
+        raise ScenarioError(shown, "", f"must be a mapping of fields (got a {type(data).__name__})")
     return data
 
 
@@ -282,8 +307,12 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
             raise ValueError(f"{where}: cannot set a field inside a {type(node).__name__}")
         if last:
             node[part] = value
-        else:
-            node = node.setdefault(part, {} if not isinstance(parts[depth + 1], int) else [])
+            continue
+        following = parts[depth + 1]
+        selects_item = isinstance(following, int) or str(following).startswith("[")
+        if part not in node and selects_item:
+            raise ValueError(f"{where}: there is no list here to pick {following} from")
+        node = node.setdefault(part, {})
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -311,16 +340,20 @@ def _format_error(err: dict[str, Any]) -> tuple[str, str]:
         path += f"[{item}]" if isinstance(item, int) else (f".{item}" if path else str(item))
     message = err["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     if err["type"] == "union_tag_invalid":
-        message = f"unknown intervention type '{ctx.get('tag')}' ({did_you_mean(str(ctx.get('tag')), sorted(_TYPE_TAGS))})"
+        message = (
+            f"unknown intervention type '{ctx.get('tag')}' ({did_you_mean(str(ctx.get('tag')), sorted(_TYPE_TAGS))})"
+        )
         path += ".type"
     elif err["type"] == "union_tag_not_found":
         message = "every intervention needs a type"
     elif err["type"] == "missing":
         message = "required field is missing"
-    elif err["type"] not in ("unknown_field",) and "input" in err and not isinstance(err["input"], (dict, list)):
-        message = f"{message[0].lower()}{message[1:]} (got {err['input']!r})"
+    else:
+        message = f"{message[0].lower()}{message[1:]}"
+        if "input" in err and not isinstance(err["input"], (dict, list)) and err["type"] != "unknown_field":
+            message += f" (got {err['input']!r})"
     # A model-level problem may carry its own sub-path, e.g. "interventions[x].start: ...".
     if ": " in message and re.match(r"^[\w\[\]\.\-+]+: ", message):
         sub, message = message.split(": ", 1)
@@ -363,4 +396,3 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "adoptsim scenario"
     return schema
-

@@ -30,9 +30,7 @@ class StrictModel(BaseModel):
     @classmethod
     def _reject_unknown_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            known = set(cls.model_fields) | {
-                f.alias for f in cls.model_fields.values() if f.alias
-            }
+            known = set(cls.model_fields) | {f.alias for f in cls.model_fields.values() if f.alias}
             for key in data:
                 if key not in known:
                     raise PydanticCustomError(

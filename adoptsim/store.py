@@ -14,8 +14,8 @@ def prepare_folder(folder: Path, option: str = "--out") -> Path:
     """Create the output folder and check it can be written, or fail with one line."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-", delete=True)
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
     except OSError as err:
         raise AdoptsimError(f"{option} {folder}: cannot write there ({err.strerror or err})") from None
     return folder

@@ -153,9 +153,7 @@ class Intervention(StrictModel):
 
     def check_against(self, scenario: Any) -> str | None:
         """A problem with the scenario it sits in (unknown labels), or None."""
-        return self.target.check_against(
-            list(scenario.population.age_groups), list(scenario.population.regions)
-        )
+        return self.target.check_against(list(scenario.population.age_groups), list(scenario.population.regions))
 
     def acts_at(self, step: int) -> bool:
         """Whether it acts at this 0-based step (budget aside)."""

@@ -1,0 +1,31 @@
+"""Shared helpers: small versions of the baseline scenario, built with --set style overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adoptsim.scenario import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = ROOT / "scenarios" / "baseline.yaml"
+
+
+def small_scenario(size: int = 2000, steps: int = 52, **fields: object) -> Scenario:
+    """The baseline with fewer consumers and steps; keyword `a__b=v` sets field a.b to v."""
+    overrides = [f"population.size={size}", f"steps={steps}"]
+    overrides += [f"{key.replace('__', '.')}={value}" for key, value in fields.items()]
+    return load_scenario(BASELINE, overrides)
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path):
+    """Write a YAML text to a file in a temporary folder and return its path."""
+
+    def write(text: str, name: str = "scenario.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

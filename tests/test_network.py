@@ -1,0 +1,78 @@
+"""Social graph: generators, files, homophily, neighbour sums on tiny graphs."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from adoptsim.errors import AdoptsimError
+from adoptsim.network import apply_homophily, build_graph, edges_to_graph, fast_watts_strogatz
+from adoptsim.scenario import Homophily, Network
+
+
+def test_neighbour_sum_on_a_path_graph():
+    graph = edges_to_graph(4, np.array([0, 1, 2, 1]), np.array([1, 2, 3, 1]))  # self-loop dropped
+    assert graph.degree.tolist() == [1, 2, 2, 1]
+    assert graph.neighbour_sum(np.array([1.0, 0.0, 0.0, 1.0])).tolist() == [0.0, 1.0, 1.0, 0.0]
+
+
+def test_complete_graph_is_implicit():
+    rng = np.random.default_rng(0)
+    graph = build_graph(Network(generator="complete_graph", params={}), np.zeros(5, np.int8), np.zeros(5, np.int8), rng)
+    assert graph.is_complete
+    assert graph.neighbour_sum(np.array([1.0, 1.0, 0.0, 0.0, 0.0])).tolist() == [1, 1, 2, 2, 2]
+
+
+def test_fast_watts_strogatz_has_the_lattice_degree():
+    u, v = fast_watts_strogatz(10_000, 10, 0.1, np.random.default_rng(1))
+    graph = edges_to_graph(10_000, u, v)
+    assert graph.degree.mean() == pytest.approx(10, abs=0.05)
+    clustering = nx.average_clustering(graph.to_networkx().subgraph(range(2000)))
+    assert clustering > 0.3  # small world: still clustered after 10 % rewiring
+
+
+def test_networkx_generator_by_name_is_seeded():
+    spec = Network(generator="barabasi_albert", params={"m": 3})
+    groups = np.zeros(300, np.int8)
+    a = build_graph(spec, groups, groups, np.random.default_rng(5))
+    b = build_graph(spec, groups, groups, np.random.default_rng(5))
+    assert (a.adjacency != b.adjacency).nnz == 0
+    assert a.degree.max() > 20  # hubs
+
+
+def test_bad_generator_parameters_are_a_one_line_error():
+    spec = Network(generator="barabasi_albert", params={"mm": 3})
+    with pytest.raises(AdoptsimError, match="network.params: barabasi_albert_graph rejected"):
+        build_graph(spec, np.zeros(50, np.int8), np.zeros(50, np.int8), np.random.default_rng(0))
+
+
+def test_edge_list_and_graphml_files(tmp_path):
+    edges = tmp_path / "g.edgelist"
+    edges.write_text("# a triangle and a tail\n0 1\n1 2\n2 0\n2 3\n")
+    zeros = np.zeros(4, np.int8)
+    graph = build_graph(Network(file=str(edges)), zeros, zeros, np.random.default_rng(0))
+    assert graph.degree.tolist() == [2, 2, 3, 1]
+    graphml = tmp_path / "g.graphml"
+    nx.write_graphml(nx.path_graph(4), graphml)
+    assert build_graph(Network(file=str(graphml)), zeros, zeros, np.random.default_rng(0)).degree.sum() == 6
+    with pytest.raises(AdoptsimError, match="has 4 nodes but population.size is 5"):
+        build_graph(Network(file=str(edges)), np.zeros(5, np.int8), np.zeros(5, np.int8), np.random.default_rng(0))
+
+
+def test_homophily_raises_the_share_of_ties_within_a_region():
+    rng = np.random.default_rng(3)
+    n = 5000
+    region = rng.integers(0, 2, n).astype(np.int8)
+    age = rng.integers(0, 4, n).astype(np.int8)
+    graph = edges_to_graph(n, *fast_watts_strogatz(n, 10, 0.1, rng))
+
+    def same_region_share(g):
+        coo = g.adjacency.tocoo()
+        return float(np.mean(region[coo.row] == region[coo.col]))
+
+    mixed = same_region_share(graph)
+    assert mixed == pytest.approx(0.5, abs=0.03)
+    sorted_graph = apply_homophily(graph, Homophily(region=0.9), age, region, rng)
+    assert same_region_share(sorted_graph) == pytest.approx(0.5 + 0.9 * 0.5, abs=0.03)
+    assert sorted_graph.degree.mean() == pytest.approx(graph.degree.mean(), rel=0.02)
