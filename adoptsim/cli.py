@@ -131,9 +131,65 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from adoptsim.compare import compare_command
+    from adoptsim import plots
+    from adoptsim.compare import COMPARE_KPIS, compare, ranked
 
-    return compare_command(args)
+    paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
+    scenarios = [load_scenario(path, args.set) for path in paths]
+    baseline = scenarios[0]
+    seed = baseline.seed if args.seed is None else args.seed
+    default_out = Path("results") / ("compare-" + "-".join(s.name for s in scenarios))[:120]
+    out = prepare_folder(Path(args.out) if args.out else default_out)
+    executor = make_executor(args.workers)
+    try:
+        comparison = compare(scenarios, baseline.name, args.reps, seed, progress=True, executor=executor)
+    except ValueError as err:
+        raise AdoptsimError(f"adoptsim compare: {err}") from None
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    summary = comparison.summary()
+    series = comparison.timeseries
+    written = [
+        write_csv(out / "kpis.csv", summary),
+        write_csv(out / "kpis_by_replication.csv", comparison.kpis),
+        write_csv(out / "timeseries.csv", series),
+        write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name)),
+        write_figure(out / "comparison_segments.png", plots.comparison_segments_figure(series)),
+        write_figure(out / "cost_effectiveness.png", plots.cost_effectiveness_figure(summary)),
+    ]
+    print(f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline {baseline.name}")
+    print(format_ranking(ranked(summary), list(COMPARE_KPIS)))
+    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    return 0
+
+
+def format_ranking(summary: pd.DataFrame, kpis: list[str]) -> str:
+    """Scenarios best first: final active share, ever adopted, spend, cost per incremental adopter."""
+    shown = [
+        "final_active_share",
+        "final_ever_adopted_share",
+        "steps_to_25pct_active",
+        "total_spend",
+        "incremental_adopters",
+        "cost_per_incremental_adopter",
+    ]
+    width = 28
+    header = f"{'rank':<5}{'scenario':<26}" + "".join(f"{name[: width - 2]:>{width}}" for name in shown)
+    lines = [header, f"{'':<31}" + "".join(f"{'mean [95 % CI]':>{width}}" for _ in shown)]
+    for rank, row in enumerate(summary.itertuples(index=False), start=1):
+        cells = []
+        for name in shown:
+            mean, low, high = (getattr(row, f"{name}_{s}") for s in ("mean", "ci_low", "ci_high"))
+            if pd.isna(mean):
+                text = "-"
+            elif pd.isna(low):
+                text = f"{mean:.3g}"
+            else:
+                text = f"{mean:.3g} [{low:.3g}, {high:.3g}]"
+            cells.append(f"{text:>{width}}")
+        lines.append(f"{rank:<5}{row.scenario[:25]:<26}" + "".join(cells))
+    return "\n".join(lines)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:

@@ -123,3 +123,76 @@ def segments_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
     if title:
         figure.suptitle(title)
     return figure
+
+
+def comparison_figure(timeseries: pd.DataFrame, baseline: str, ax: Axes | None = None) -> Figure:
+    """Active share over time, one colour per scenario, 95 % CI bands."""
+    figure, ax = _axes(ax, (9, 5))
+    for i, (name, part) in enumerate(timeseries.groupby("scenario", sort=False)):
+        label = f"{name} (baseline)" if name == baseline else name
+        plot_with_band(ax, part, "share_active", label, f"C{i % 10}", i == 0)
+    ax.set_xlabel("step (week)")
+    ax.set_ylabel("share of consumers active")
+    ax.set_title("Active users by scenario (common random numbers)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    return figure
+
+
+def _final_segment_table(timeseries: pd.DataFrame, prefix: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    last = timeseries[timeseries["step"] == timeseries["step"].max()]
+    columns = [c for c in last.columns if c.startswith(prefix)]
+    grouped = last.groupby("scenario", sort=False)[columns]
+    mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
+    half = (stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)).where(n > 1, 0.0).fillna(0.0)
+    rename = {c: c[len(prefix) :] for c in columns}
+    return mean.rename(columns=rename), half.rename(columns=rename)
+
+
+def comparison_segments_figure(timeseries: pd.DataFrame) -> Figure:
+    """Final active share per age group and region, one bar per scenario (95 % CI whiskers)."""
+    figure = Figure(figsize=(13, 4.8))
+    axes = figure.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [2, 1]})
+    for ax, prefix, heading in (
+        (axes[0], "share_active_age_", "age group"),
+        (axes[1], "share_active_region_", "region"),
+    ):
+        mean, half = _final_segment_table(timeseries, prefix)
+        width = 0.8 / max(len(mean), 1)
+        x = np.arange(mean.shape[1])
+        for i, name in enumerate(mean.index):
+            ax.bar(
+                x + i * width - 0.4 + width / 2,
+                mean.loc[name],
+                width,
+                yerr=half.loc[name],
+                color=f"C{i % 10}",
+                label=name,
+                capsize=2,
+            )
+        ax.set_xticks(x, mean.columns)
+        ax.set_title(f"Final active share by {heading}")
+        ax.grid(alpha=0.3, axis="y")
+    axes[0].set_ylabel("share active at the last step")
+    axes[0].legend(fontsize=8)
+    figure.text(0.01, 0.01, "whiskers: 95 % CI of the mean over replications", fontsize=7)
+    return figure
+
+
+def cost_effectiveness_figure(summary: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Total spend against incremental adopters (vs baseline), 95 % CI whiskers on both axes."""
+    figure, ax = _axes(ax, (7, 5))
+    for i, row in enumerate(summary.itertuples(index=False)):
+        x, y = row.incremental_adopters_mean, row.total_spend_mean
+        xerr = [[x - row.incremental_adopters_ci_low], [row.incremental_adopters_ci_high - x]]
+        yerr = [[y - row.total_spend_ci_low], [row.total_spend_ci_high - y]]
+        xerr = None if np.isnan(xerr[0][0]) else np.abs(xerr)
+        yerr = None if np.isnan(yerr[0][0]) else np.abs(yerr)
+        ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", color=f"C{i % 10}", capsize=3, label=row.scenario)
+        ax.annotate(row.scenario, (x, y), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_xlabel("incremental adopters vs baseline (ever adopted)")
+    ax.set_ylabel("total spend")
+    ax.set_title("Cost-effectiveness (whiskers: 95 % CI of the mean)")
+    ax.grid(alpha=0.3)
+    return figure
