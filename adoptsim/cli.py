@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError
+from adoptsim.executors import make_executor
 from adoptsim.metrics import KPI_NAMES
 from adoptsim.scenario import Scenario, json_schema, load_scenario, scenario_to_yaml
 from adoptsim.store import prepare_folder, write_csv, write_figure, write_text
@@ -63,19 +65,6 @@ def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> s
     return "\n".join(lines)
 
 
-def make_executor(workers: int | None, scheduler: str | None = None):
-    """None (serial) for one worker, a process pool, or a Dask client's executor."""
-    if scheduler:
-        from adoptsim.executors import dask_executor
-
-        return dask_executor(scheduler)
-    if workers is None or workers <= 1:
-        return None
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(max_workers=workers)
-
-
 # ---------------------------------------------------------------- commands
 
 
@@ -87,7 +76,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})
     out = prepare_folder(Path(args.out) if args.out else Path("results") / scenario.name)
-    executor = make_executor(args.workers)
+    executor = make_executor(args.workers) if args.workers > 1 else None
     try:
         result = run(scenario, reps=args.reps, progress=True, executor=executor)
     finally:
@@ -140,7 +129,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seed = baseline.seed if args.seed is None else args.seed
     default_out = Path("results") / ("compare-" + "-".join(s.name for s in scenarios))[:120]
     out = prepare_folder(Path(args.out) if args.out else default_out)
-    executor = make_executor(args.workers)
+    executor = make_executor(args.workers) if args.workers > 1 else None
     try:
         comparison = compare(scenarios, baseline.name, args.reps, seed, progress=True, executor=executor)
     except ValueError as err:
@@ -193,9 +182,72 @@ def format_ranking(summary: pd.DataFrame, kpis: list[str]) -> str:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from adoptsim.sweep import sweep_command
+    from adoptsim.experiment import load_experiment
+    from adoptsim.sweep import execute, prepare_output, summarize_sweep, terminate_gracefully
 
-    return sweep_command(args)
+    loaded = load_experiment(args.experiment)
+    experiment = loaded.experiment
+    out = prepare_folder(Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}")
+    finished = prepare_output(loaded, out, args.resume)
+    total = len(loaded.points) * experiment.replications
+    print(
+        f"{experiment.name}: {experiment.design.type} design, {len(loaded.points)} points x "
+        f"{experiment.replications} replications = {total} runs; {len(finished)} already finished"
+    )
+    executor = make_executor(args.workers, args.scheduler)
+    terminate_gracefully()
+    started = time.perf_counter()
+    try:
+        ran = execute(loaded, out, executor, finished)
+    except KeyboardInterrupt:
+        saved = len(finished) + sweep_saved(out)
+        print(f"interrupted: {saved} of {total} runs saved in {out}/; run again with --resume", file=sys.stderr)
+        return 130
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+    elapsed = time.perf_counter() - started
+    summary = summarize_sweep(loaded, out)
+    written = write_sweep_analysis(loaded, summary, out)
+    rate = f", {elapsed / ran:.3f} s per run" if ran else ""
+    print(f"ran {ran} runs in {elapsed:.1f} s{rate}")
+    print(f"wrote summary.csv{', ' if written else ''}{', '.join(written)} to {out}/")
+    return 0
+
+
+def sweep_saved(out: Path) -> int:
+    from adoptsim.sweep import read_kpis
+
+    return len(read_kpis(out, ["task"]))
+
+
+def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
+    """Response plots, heatmaps or sensitivity indices, by design kind; names of files written."""
+    from adoptsim import analysis
+
+    experiment = loaded.experiment
+    parameters = list(experiment.parameters)
+    kind = experiment.design.type
+    written = []
+    for metric in experiment.metrics:
+        if kind in ("grid", "paired"):
+            write_figure(out / f"response_{metric}.png", analysis.response_figure(summary, parameters, metric))
+            written.append(f"response_{metric}.png")
+            if kind == "grid" and len(parameters) == 2:
+                write_figure(out / f"heatmap_{metric}.png", analysis.heatmap_figure(summary, parameters, metric))
+                written.append(f"heatmap_{metric}.png")
+        elif kind == "lhs":
+            write_figure(out / f"scatter_{metric}.png", analysis.scatter_figure(summary, parameters, metric))
+            written.append(f"scatter_{metric}.png")
+    if kind in ("sobol", "morris"):
+        indices, skipped = analysis.sensitivity(loaded, summary)
+        write_csv(out / "sensitivity.csv", indices)
+        written.append("sensitivity.csv")
+        if not indices.empty:
+            write_figure(out / "sensitivity.png", analysis.sensitivity_figure(indices, kind))
+            written.append("sensitivity.png")
+        if skipped:
+            print(f"sensitivity skipped for {', '.join(skipped)}: undefined or constant at some design points")
+    return written
 
 
 def build_parser() -> argparse.ArgumentParser:

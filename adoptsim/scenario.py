@@ -201,7 +201,7 @@ class Scenario(StrictModel):
 # ---------------------------------------------------------------- loading
 
 
-def _read_yaml(path: Path, shown: str) -> dict[str, Any]:
+def read_yaml(path: Path, shown: str) -> dict[str, Any]:
     if not path.is_file():
         raise ScenarioError(shown, "", "file not found")
     try:
@@ -242,7 +242,7 @@ def read_with_extends(path: Path, shown: str, chain: tuple[Path, ...] = ()) -> d
     real = path.resolve()
     if real in chain:
         raise ScenarioError(shown, "extends", "circular extends chain")
-    data = _read_yaml(path, shown)
+    data = read_yaml(path, shown)
     _resolve_relative_paths(data, path.parent)
     parent = data.pop("extends", None)
     if parent is None:
@@ -260,7 +260,7 @@ def read_with_extends(path: Path, shown: str, chain: tuple[Path, ...] = ()) -> d
 _INDEX = re.compile(r"^(?P<key>[^\[\]]+)(\[(?P<index>[^\]]+)\])?$")
 
 
-def _split_path(dotted: str) -> list[str | int]:
+def split_path(dotted: str) -> list[str | int]:
     """`interventions[referral].reward` -> ['interventions', 'referral'-selector, 'reward']."""
     parts: list[str | int] = []
     for piece in dotted.split("."):
@@ -291,7 +291,7 @@ def _list_item(items: list[Any], selector: str | int, where: str) -> int:
 
 def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     """Set `value` at a dotted path; list items by index or by name (`interventions[name]`)."""
-    parts = _split_path(dotted)
+    parts = split_path(dotted)
     node: Any = data
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
@@ -327,7 +327,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
-def _format_error(err: dict[str, Any]) -> tuple[str, str]:
+def format_validation_error(err: dict[str, Any]) -> tuple[str, str]:
     loc = list(err["loc"])
     # A discriminated union adds the type tag after the list index: drop it from the path.
     if len(loc) >= 3 and loc[0] == "interventions" and isinstance(loc[1], int) and loc[2] in _TYPE_TAGS:
@@ -366,7 +366,7 @@ def validate_scenario(data: dict[str, Any], shown: str) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        path, message = _format_error(err.errors()[0])
+        path, message = format_validation_error(err.errors()[0])
         raise ScenarioError(shown, path, message) from None
 
 

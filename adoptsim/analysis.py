@@ -1,0 +1,147 @@
+"""Sweep analysis: response curves for grid and paired designs, sensitivity indices for Sobol
+and Morris designs (SALib's estimators, with their bootstrap 95 % confidence intervals).
+
+Sensitivity uses each design point's mean over replications. A metric that is undefined at some
+point (e.g. 50 % active never reached) cannot be analysed and is reported as skipped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from adoptsim.experiment import LoadedExperiment, salib_problem
+
+
+def point_means(summary: pd.DataFrame, metric: str) -> pd.Series:
+    """Mean of a metric per design point, in design order."""
+    part = summary[summary["metric"] == metric].set_index("point").sort_index()
+    return part["mean"]
+
+
+def sensitivity(loaded: LoadedExperiment, summary: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Sobol (S1, ST) or Morris (mu*, sigma) indices per metric and parameter; skipped metrics."""
+    from SALib.analyze import morris, sobol
+
+    experiment = loaded.experiment
+    problem = salib_problem(experiment)
+    rows, skipped = [], []
+    for metric in experiment.metrics:
+        y = point_means(summary, metric).reindex(loaded.points.index).to_numpy(dtype=float)
+        if np.isnan(y).any() or np.allclose(y, y[0]):
+            skipped.append(metric)
+            continue
+        if experiment.design.type == "sobol":
+            result = sobol.analyze(problem, y, calc_second_order=True, seed=experiment.seed)
+            for i, name in enumerate(problem["names"]):
+                rows.append(
+                    {
+                        "metric": metric,
+                        "parameter": name,
+                        "S1": result["S1"][i],
+                        "S1_conf": result["S1_conf"][i],
+                        "ST": result["ST"][i],
+                        "ST_conf": result["ST_conf"][i],
+                    }
+                )
+        else:
+            x = loaded.points.to_numpy(dtype=float)
+            result = morris.analyze(problem, x, y, num_levels=experiment.design.levels, seed=experiment.seed)
+            for i, name in enumerate(problem["names"]):
+                rows.append(
+                    {
+                        "metric": metric,
+                        "parameter": name,
+                        "mu_star": result["mu_star"][i],
+                        "mu_star_conf": result["mu_star_conf"][i],
+                        "mu": result["mu"][i],
+                        "sigma": result["sigma"][i],
+                    }
+                )
+    return pd.DataFrame(rows), skipped
+
+
+def sensitivity_figure(indices: pd.DataFrame, kind: str) -> Figure:
+    """Bars of S1 and ST (Sobol) or mu* (Morris) per parameter, one panel per metric."""
+    metrics = list(dict.fromkeys(indices["metric"]))
+    figure = Figure(figsize=(6 * len(metrics), 4.5))
+    axes = np.atleast_1d(figure.subplots(1, len(metrics), squeeze=False)[0])
+    for ax, metric in zip(axes, metrics, strict=True):
+        part = indices[indices["metric"] == metric]
+        x = np.arange(len(part))
+        if kind == "sobol":
+            ax.bar(x - 0.2, part["S1"], 0.4, yerr=part["S1_conf"], capsize=3, label="first order S1")
+            ax.bar(x + 0.2, part["ST"], 0.4, yerr=part["ST_conf"], capsize=3, label="total order ST")
+            ax.set_ylabel("Sobol index")
+        else:
+            ax.bar(x, part["mu_star"], 0.6, yerr=part["mu_star_conf"], capsize=3, label="mu* (mean |effect|)")
+            ax.set_ylabel("Morris mu*")
+        ax.set_xticks(x, part["parameter"], rotation=30, ha="right", fontsize=8)
+        ax.set_title(metric)
+        ax.grid(alpha=0.3, axis="y")
+        ax.legend(fontsize=8, title="whiskers: 95 % CI (bootstrap)", title_fontsize=7)
+    return figure
+
+
+def _positions(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
+    numeric = pd.to_numeric(values, errors="coerce")
+    if numeric.notna().all():
+        return numeric.to_numpy(dtype=float), None
+    labels = list(dict.fromkeys(values.astype(str)))
+    return np.array([labels.index(v) for v in values.astype(str)], dtype=float), labels
+
+
+def response_figure(summary: pd.DataFrame, parameters: list[str], metric: str) -> Figure:
+    """Metric against the first parameter, one line per combination of the others, 95 % CI."""
+    part = summary[summary["metric"] == metric]
+    figure = Figure(figsize=(8, 5))
+    ax = figure.add_subplot()
+    x_name, others = parameters[0], parameters[1:]
+    groups = part.groupby(others, sort=True) if others else [((), part)]
+    for i, (key, group) in enumerate(groups):
+        key = key if isinstance(key, tuple) else (key,)
+        group = group.sort_values(x_name)
+        x, labels = _positions(group[x_name])
+        label = ", ".join(f"{n}={v}" for n, v in zip(others, key, strict=True)) or metric
+        ax.plot(x, group["mean"], marker="o", color=f"C{i % 10}", label=label)
+        ax.fill_between(x, group["ci_low"], group["ci_high"], color=f"C{i % 10}", alpha=0.2, lw=0)
+        if labels:
+            ax.set_xticks(range(len(labels)), labels)
+    ax.set_xlabel(x_name)
+    ax.set_ylabel(metric)
+    ax.set_title(f"{metric} (bands: 95 % CI of the mean over replications)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return figure
+
+
+def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str) -> Figure:
+    """Mean metric over a two-parameter grid."""
+    part = summary[summary["metric"] == metric]
+    table = part.pivot_table(index=parameters[1], columns=parameters[0], values="mean", aggfunc="mean")
+    figure = Figure(figsize=(7, 5.5))
+    ax = figure.add_subplot()
+    image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    ax.set_xticks(range(table.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns])
+    ax.set_yticks(range(table.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index])
+    for (r, c), value in np.ndenumerate(table.to_numpy()):
+        ax.text(c, r, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
+    ax.set_xlabel(parameters[0])
+    ax.set_ylabel(parameters[1])
+    ax.set_title(f"mean {metric}")
+    figure.colorbar(image, ax=ax)
+    return figure
+
+
+def scatter_figure(summary: pd.DataFrame, parameters: list[str], metric: str) -> Figure:
+    """Point means against each sampled parameter (LHS designs)."""
+    part = summary[summary["metric"] == metric]
+    figure = Figure(figsize=(4 * len(parameters), 4))
+    axes = np.atleast_1d(figure.subplots(1, len(parameters), squeeze=False)[0])
+    for ax, name in zip(axes, parameters, strict=True):
+        ax.scatter(part[name], part["mean"], s=12)
+        ax.set_xlabel(name)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(f"{metric} (mean per point)")
+    return figure

@@ -1,0 +1,230 @@
+"""Experiment files: a base scenario, parameters addressed by path, a design, replications.
+
+A design is a table of points (one row per point, one column per parameter path). Grid and
+paired designs are built here; LHS, Sobol and Morris come from SALib's samplers, seeded from the
+experiment seed so the design is the same on every run.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import Field, ValidationError, model_validator
+
+from adoptsim.errors import ScenarioError
+from adoptsim.metrics import KPI_NAMES
+from adoptsim.scenario import (
+    Scenario,
+    format_validation_error,
+    read_yaml,
+    split_path,
+    read_with_extends,
+    scenario_to_yaml,
+    set_path,
+    validate_scenario,
+)
+from adoptsim.schema import NonNegativeInt, PositiveInt, StrictModel, did_you_mean
+
+FREE_FORM = {"params"}
+"""Mappings whose keys are not fixed by the schema (a generator's parameters)."""
+
+
+class Parameter(StrictModel):
+    """Values to try (grid, paired) or a range to sample (lhs, sobol, morris)."""
+
+    values: list[Any] | None = Field(None, description="Explicit values (grid and paired designs).")
+    range: tuple[float, float] | None = Field(None, description="[low, high] for sampled designs.")
+    integer: bool = Field(False, description="Round sampled values to whole numbers.")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Parameter:
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give either values or range")
+        if self.values is not None and not self.values:
+            raise ValueError("values: give at least one value")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range: low ({self.range[0]}) must be below high ({self.range[1]})")
+        return self
+
+
+class Design(StrictModel):
+    """How parameter values are combined into points."""
+
+    type: Literal["grid", "paired", "lhs", "sobol", "morris"] = Field(description="Design kind.")
+    samples: PositiveInt | None = Field(
+        None, description="lhs: points; sobol: base N (N*(2D+2) points); morris: trajectories (N*(D+1) points)."
+    )
+    levels: PositiveInt = Field(4, description="morris: grid levels.")
+
+
+class Experiment(StrictModel):
+    """A sweep over a base scenario."""
+
+    name: str = Field(description="Short name; results go to results/sweep-<name>/ by default.")
+    description: str = ""
+    scenario: str = Field(description="Base scenario file, relative to the experiment file.")
+    seed: NonNegativeInt = Field(0, description="Seed of the design and of every replication.")
+    replications: PositiveInt = Field(5, description="Replications per design point.")
+    steps: PositiveInt | None = Field(None, description="Override the scenario's steps.")
+    fixed: dict[str, Any] = Field(default_factory=dict, description="Overrides applied at every point.")
+    parameters: dict[str, Parameter] = Field(description="Parameter path -> values or range.")
+    design: Design
+    metrics: list[str] = Field(default_factory=lambda: ["final_active_share", "final_ever_adopted_share"])
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Experiment:
+        if not self.parameters:
+            raise ValueError("parameters: give at least one")
+        for metric in self.metrics:
+            if metric not in KPI_NAMES:
+                raise ValueError(f"metrics: unknown metric '{metric}' ({did_you_mean(metric, KPI_NAMES)})")
+        kind = self.design.type
+        sampled = kind in ("lhs", "sobol", "morris")
+        for path, parameter in self.parameters.items():
+            if sampled and parameter.range is None:
+                raise ValueError(f"parameters.{path}: a {kind} design needs a range")
+            if not sampled and parameter.values is None:
+                raise ValueError(f"parameters.{path}: a {kind} design needs values")
+        if kind == "paired":
+            lengths = {len(p.values) for p in self.parameters.values()}
+            if len(lengths) > 1:
+                raise ValueError(f"parameters: a paired design needs value lists of one length (got {sorted(lengths)})")
+        if sampled and self.design.samples is None:
+            raise ValueError(f"design.samples: a {kind} design needs samples")
+        return self
+
+
+def check_path(resolved: dict[str, Any], dotted: str) -> str | None:
+    """A problem with a parameter path against the resolved scenario, naming valid neighbours."""
+    node: Any = resolved
+    walked: list[str] = []
+    for part in split_path(dotted):
+        here = ".".join(walked) or "the top level"
+        if isinstance(node, list):
+            names = [str(item.get("name")) for item in node if isinstance(item, dict)]
+            if isinstance(part, int):
+                if not -len(node) <= part < len(node):
+                    return f"index {part} out of range under {here} (0..{len(node) - 1})"
+                node = node[part]
+            else:
+                name = str(part)[1:-1]
+                if name not in names:
+                    return f"no item named '{name}' under {here} (valid: {', '.join(names) or 'none'})"
+                node = node[names.index(name)]
+            walked[-1] += f"[{part if isinstance(part, int) else name}]"
+            continue
+        if not isinstance(node, dict):
+            return f"{here} is a value, not a mapping"
+        if part not in node:
+            if walked and walked[-1] in FREE_FORM:
+                return None
+            return f"no field '{part}' under {here} (valid: {', '.join(map(str, node))})"
+        node = node[part]
+        walked.append(str(part))
+    return None
+
+
+def _sampled_design(experiment: Experiment, names: list[str]) -> np.ndarray:
+    from SALib.sample import latin, morris, sobol
+
+    problem = salib_problem(experiment)
+    design, n = experiment.design, experiment.design.samples
+    if design.type == "lhs":
+        return latin.sample(problem, n, seed=experiment.seed)
+    if design.type == "sobol":
+        return sobol.sample(problem, n, calc_second_order=True, seed=experiment.seed)
+    return morris.sample(problem, n, num_levels=design.levels, seed=experiment.seed)
+
+
+def salib_problem(experiment: Experiment) -> dict[str, Any]:
+    """SALib's problem definition for the sampled parameters."""
+    names = list(experiment.parameters)
+    return {"num_vars": len(names), "names": names, "bounds": [list(p.range) for p in experiment.parameters.values()]}
+
+
+def design_points(experiment: Experiment) -> pd.DataFrame:
+    """One row per design point, one column per parameter path."""
+    names = list(experiment.parameters)
+    kind = experiment.design.type
+    if kind == "grid":
+        rows = list(itertools.product(*(p.values for p in experiment.parameters.values())))
+    elif kind == "paired":
+        rows = list(zip(*(p.values for p in experiment.parameters.values()), strict=True))
+    else:
+        rows = _sampled_design(experiment, names)
+    points = pd.DataFrame(rows, columns=names)
+    for name, parameter in experiment.parameters.items():
+        if parameter.integer:
+            points[name] = points[name].round().astype(int)
+    points.index.name = "point"
+    return points
+
+
+class LoadedExperiment:
+    """An experiment with its base scenario mapping and design, ready to make scenarios."""
+
+    def __init__(self, experiment: Experiment, base: dict[str, Any], source: str) -> None:
+        self.experiment = experiment
+        self.base = base
+        self.source = source
+        self.points = design_points(experiment)
+
+    def scenario_at(self, point: int) -> Scenario:
+        """The validated scenario of one design point."""
+        data = copy.deepcopy(self.base)
+        for path, value in self.points.loc[point].items():
+            set_path(data, path, _plain(value))
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as err:
+            field, message = format_validation_error(err.errors()[0])
+            values = ", ".join(f"{k}={_plain(v)}" for k, v in self.points.loc[point].items())
+            raise ScenarioError(
+                self.source, f"parameters: {field}", f"{message} at design point {point} ({values})"
+            ) from None
+
+    def fingerprint(self) -> str:
+        """Identifies the experiment's tasks; a resumed sweep must match it."""
+        payload = {"experiment": self.experiment.model_dump(mode="json"), "base": self.base}
+        return json.dumps(payload, sort_keys=True, default=str)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def load_experiment(path: str | Path) -> LoadedExperiment:
+    """Read and check an experiment file: schema, scenario, parameter paths, every design point."""
+    path = Path(path)
+    shown = str(path)
+    raw = read_yaml(path, shown)
+    try:
+        experiment = Experiment.model_validate(raw)
+    except ValidationError as err:
+        field, message = format_validation_error(err.errors()[0])
+        raise ScenarioError(shown, field, message) from None
+    scenario_path = path.parent / experiment.scenario
+    base = read_with_extends(scenario_path, str(Path(shown).parent / experiment.scenario))
+    for key, value in experiment.fixed.items():
+        try:
+            set_path(base, key, value)
+        except ValueError as err:
+            raise ScenarioError(shown, f"fixed.{key}", str(err)) from None
+    if experiment.steps is not None:
+        base["steps"] = experiment.steps
+    resolved = yaml.safe_load(scenario_to_yaml(validate_scenario(base, shown)))
+    for dotted in experiment.parameters:
+        problem = check_path(resolved, dotted)
+        if problem:
+            raise ScenarioError(shown, f"parameters.{dotted}", problem)
+    loaded = LoadedExperiment(experiment, resolved, shown)
+    for point in loaded.points.index:
+        loaded.scenario_at(point)
+    return loaded

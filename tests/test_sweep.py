@@ -1,0 +1,113 @@
+"""Sweeps: identical results on every executor, resume after a kill without redoing runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from adoptsim.cli import main
+from adoptsim.executors import SerialExecutor, make_executor
+from adoptsim.experiment import load_experiment
+from adoptsim.sweep import execute, prepare_output, read_kpis, read_series
+from tests.conftest import ROOT
+
+EXPERIMENT = f"""name: tiny
+scenario: {ROOT / "scenarios" / "referral.yaml"}
+seed: 9
+replications: 3
+fixed: {{population.size: 1500, steps: 40}}
+parameters:
+  interventions[refer_a_friend].reward: {{values: [0.0, 1.0]}}
+  behaviour.b_trust: {{values: [1.5, 2.5]}}
+design: {{type: grid}}
+metrics: [final_active_share, total_spend]
+"""
+
+
+def sweep_with(executor, loaded, out: Path) -> pd.DataFrame:
+    finished = prepare_output(loaded, out, resume=False)
+    try:
+        execute(loaded, out, executor, finished, progress=False)
+    finally:
+        executor.shutdown()
+    return read_kpis(out)
+
+
+def test_serial_process_pool_and_dask_give_identical_kpis(write_yaml, tmp_path):
+    from distributed import LocalCluster
+
+    loaded = load_experiment(write_yaml(EXPERIMENT, "tiny.yaml"))
+    serial = sweep_with(SerialExecutor(), loaded, tmp_path / "serial")
+    assert len(serial) == 4 * 3 and serial["task"].is_unique
+    pool = sweep_with(make_executor(workers=2), loaded, tmp_path / "pool")
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True
+    ) as cluster:
+        dask = sweep_with(make_executor(scheduler=cluster.scheduler_address), loaded, tmp_path / "dask")
+    pd.testing.assert_frame_equal(serial, pool)
+    pd.testing.assert_frame_equal(serial, dask)
+    assert read_series(tmp_path / "serial").equals(read_series(tmp_path / "dask"))
+
+
+def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_yaml(EXPERIMENT, "tiny.yaml")), "--workers", "1", "--out", str(out)]) == 0
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 4 * 2
+    assert {"point", "metric", "n", "mean", "sd", "ci_low", "ci_high", "behaviour.b_trust"} <= set(summary)
+    for name in ("response_final_active_share.png", "heatmap_final_active_share.png", "design.csv"):
+        assert (out / name).exists(), name
+    assert main(["sweep", str(tmp_path / "tiny.yaml"), "--out", str(out)]) == 2  # exists, no --resume
+    assert "add --resume" in capsys.readouterr().err
+
+
+def test_sobol_sweep_writes_sensitivity(write_yaml, tmp_path):
+    text = f"""name: s
+scenario: {ROOT / "scenarios" / "baseline.yaml"}
+replications: 1
+fixed: {{population.size: 400, steps: 30}}
+parameters:
+  behaviour.q_wom: {{range: [0.005, 0.05]}}
+  behaviour.p_media: {{range: [0.002, 0.02]}}
+design: {{type: sobol, samples: 8}}
+metrics: [final_ever_adopted_share]
+"""
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_yaml(text, "s.yaml")), "--workers", "1", "--out", str(out)]) == 0
+    indices = pd.read_csv(out / "sensitivity.csv")
+    assert set(indices["parameter"]) == {"behaviour.q_wom", "behaviour.p_media"}
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(indices)
+    assert (out / "sensitivity.png").exists()
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yaml, tmp_path, how):
+    path = write_yaml(EXPERIMENT.replace("replications: 3", "replications: 10").replace("1500", "3000"), "k.yaml")
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "adoptsim.cli", "sweep", str(path), "--workers", "1", "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list((out / "kpis").glob("shard-*.parquet"))) < 5:
+        time.sleep(0.02)
+    os.kill(process.pid, how)
+    _, err = process.communicate(timeout=60)
+    saved = len(read_kpis(out, ["task"]))
+    assert 5 <= saved < 40, "the sweep should be stopped midway"
+    if how == signal.SIGTERM:
+        assert process.returncode == 130 and "--resume" in err
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, cwd=ROOT)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{saved} already finished" in resumed.stdout
+    assert f"ran {40 - saved} runs" in resumed.stdout
+    whole = tmp_path / "whole"
+    loaded = load_experiment(path)
+    uninterrupted = sweep_with(SerialExecutor(), loaded, whole)
+    pd.testing.assert_frame_equal(read_kpis(out), uninterrupted)
+    assert read_series(out).equals(read_series(whole))
