@@ -23,11 +23,11 @@ from adoptsim.metrics import KPI_NAMES
 from adoptsim.scenario import (
     Scenario,
     format_validation_error,
-    read_yaml,
-    split_path,
     read_with_extends,
+    read_yaml,
     scenario_to_yaml,
     set_path,
+    split_path,
     validate_scenario,
 )
 from adoptsim.schema import NonNegativeInt, PositiveInt, StrictModel, did_you_mean

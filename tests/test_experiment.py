@@ -19,7 +19,11 @@ def experiment(write_yaml, parameters: str, design: str, scenario=BASELINE, extr
     return write_yaml(text, "experiment.yaml")
 
 
-RANGES = "  behaviour.q_wom: {range: [0.01, 0.03]}\n  behaviour.b_trust: {range: [1, 3]}\n  behaviour.r_l: {range: [0.01, 0.1]}\n"
+RANGES = (
+    "  behaviour.q_wom: {range: [0.01, 0.03]}\n"
+    "  behaviour.b_trust: {range: [1, 3]}\n"
+    "  behaviour.r_l: {range: [0.01, 0.1]}\n"
+)
 
 
 @pytest.mark.parametrize(
