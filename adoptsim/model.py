@@ -192,50 +192,61 @@ class WalletAdoptionModel(mesa.Model):
         return applied
 
     def _awareness(self, draw: np.ndarray, active_neighbours: np.ndarray) -> int:
-        people, b = self.people, self.behaviour
-        unaware = people.stage == Stage.UNAWARE
+        """Rule evaluated for the unaware only; the draws were made for everyone."""
+        who = np.flatnonzero(self.people.stage == Stage.UNAWARE)
+        levers = self.levers
         p = dynamics.awareness_probability(
-            self.media_base * self.levers.media, b.q_wom, self.levers.wom, active_neighbours
+            self.media_base[who] * levers.media[who], self.behaviour.q_wom, levers.wom[who], active_neighbours[who]
         )
-        became = unaware & (draw < p)
-        people.stage[became] = Stage.AWARE
-        return int(became.sum())
+        became = who[draw[who] < p]
+        self.people.stage[became] = Stage.AWARE
+        return int(became.size)
 
     def _adoption(self, draw: np.ndarray, use: np.ndarray, social: np.ndarray) -> np.ndarray:
         people, b = self.people, self.behaviour
-        candidates = (people.stage == Stage.AWARE) | (people.stage == Stage.LAPSED)
+        who = np.flatnonzero((people.stage == Stage.AWARE) | (people.stage == Stage.LAPSED))
         utility = dynamics.adoption_utility(
             b,
-            use,
-            people.tech_skill,
+            use[who],
+            people.tech_skill[who],
             self.ease,
-            people.trust,
-            social,
-            people.habit,
-            people.competitor,
-            self.levers.incentive,
-            people.income,
+            people.trust[who],
+            social[who],
+            people.habit[who],
+            people.competitor[who],
+            self.levers.incentive[who],
+            people.income[who],
         )
-        adopters = candidates & (draw < dynamics.adoption_probability(b, utility))
+        adopters = np.zeros(people.size, dtype=bool)
+        adopters[who[draw[who] < dynamics.adoption_probability(b, utility)]] = True
         self.make_active(adopters)
         return adopters
 
     def _lapse(self, draw: np.ndarray, active_before: np.ndarray, use: np.ndarray) -> int:
-        people, b = self.people, self.behaviour
-        candidates = active_before & (people.stage == Stage.ACTIVE)
-        p = dynamics.lapse_probability(b, people.wallet_habit, people.trust, use, people.habit, self.levers.lapse)
-        lapsing = candidates & (draw < p)
+        people = self.people
+        who = np.flatnonzero(active_before & (people.stage == Stage.ACTIVE))
+        p = dynamics.lapse_probability(
+            self.behaviour,
+            people.wallet_habit[who],
+            people.trust[who],
+            use[who],
+            people.habit[who],
+            self.levers.lapse[who],
+        )
+        lapsing = who[draw[who] < p]
         people.stage[lapsing] = Stage.LAPSED
-        return int(lapsing.sum())
+        return int(lapsing.size)
 
     def _use(self, use: np.ndarray) -> np.ndarray:
-        """Habits and trust of active users move; returns their transactions this step."""
+        """Habits and trust of active users move; returns every consumer's payments this step."""
         people, b = self.people, self.behaviour
-        active = people.stage == Stage.ACTIVE
+        active = np.flatnonzero(people.stage == Stage.ACTIVE)
         people.wallet_habit[active] = dynamics.grow_wallet_habit(people.wallet_habit[active], b.eta)
         people.habit[active] = dynamics.decay_old_habit(people.habit[active], b.kappa)
         people.trust[active] = dynamics.trust_after_experience(people.trust[active], b.eps_exp)
-        return np.where(active, dynamics.transactions(b.tau, people.income, use), 0.0)
+        payments = np.zeros(people.size)
+        payments[active] = dynamics.transactions(b.tau, people.income[active], use[active])
+        return payments
 
     def _social_proof_of_trust(self) -> None:
         people = self.people

@@ -38,6 +38,10 @@ UNSEEDED = {"complete_graph", "empty_graph"}
 assert set(NETWORKX_GENERATORS) == set(GENERATOR_NAMES), "scenario.GENERATOR_NAMES is out of date"
 
 
+Edges = tuple[np.ndarray, np.ndarray]
+"""Tie ends (u, v), one entry per tie; duplicates and self-loops are dropped when frozen."""
+
+
 @dataclass
 class SocialGraph:
     """Undirected, unweighted graph over consumers 0..n-1."""
@@ -111,15 +115,15 @@ def _fast_generator(name: str, n: int, params: dict[str, Any], rng: np.random.Ge
     return None
 
 
-def generate(spec: Network, n: int, rng: np.random.Generator) -> SocialGraph:
-    """Build the graph the spec names (before homophily)."""
+def generate(spec: Network, n: int, rng: np.random.Generator) -> Edges | None:
+    """The edges of the graph the spec names (None for the complete graph, kept implicit)."""
     name = canonical_name(spec.generator or "")
     if name == "complete_graph":
-        return SocialGraph(n=n, adjacency=None, degree=np.full(n, n - 1, dtype=np.int32))
+        return None
     if spec.implementation != "networkx":
         fast = _fast_generator(name, n, spec.params, rng)
         if fast is not None:
-            return edges_to_graph(n, *fast)
+            return fast
         if spec.implementation == "fast":
             raise AdoptsimError(
                 f"network.implementation: no fast generator for '{name}' "
@@ -132,20 +136,20 @@ def generate(spec: Network, n: int, rng: np.random.Generator) -> SocialGraph:
         graph = NETWORKX_GENERATORS[name](n, **kwargs)
     except (TypeError, ValueError, nx.NetworkXError) as err:
         raise AdoptsimError(f"network.params: {name} rejected the parameters ({err})") from None
-    return from_networkx(graph, n)
+    return networkx_edges(graph, n)
 
 
-def from_networkx(graph: nx.Graph, n: int) -> SocialGraph:
-    """Consumers take the graph's nodes in sorted order."""
+def networkx_edges(graph: nx.Graph, n: int) -> Edges:
+    """Edges of a networkx graph; consumers take its nodes in sorted order."""
     if graph.number_of_nodes() != n:
         raise AdoptsimError(f"network: the graph has {graph.number_of_nodes()} nodes but population.size is {n}")
     index = {node: i for i, node in enumerate(sorted(graph.nodes, key=str))}
     edges = np.array([(index[a], index[b]) for a, b in graph.edges], dtype=np.int64).reshape(-1, 2)
-    return edges_to_graph(n, edges[:, 0], edges[:, 1])
+    return edges[:, 0], edges[:, 1]
 
 
-def read_graph_file(path: str, n: int) -> SocialGraph:
-    """An edge list (whitespace or comma separated) or a GraphML file."""
+def read_graph_file(path: str, n: int) -> Edges:
+    """Edges from an edge list (whitespace or comma separated) or a GraphML file."""
     file = Path(path)
     if not file.is_file():
         raise AdoptsimError(f"network.file: file not found: {path}")
@@ -157,26 +161,25 @@ def read_graph_file(path: str, n: int) -> SocialGraph:
             graph = nx.read_edgelist(file, delimiter=delimiter, comments="#", data=False)
     except Exception as err:  # noqa: BLE001 - any parse failure is a user file problem
         raise AdoptsimError(f"network.file: cannot read {path} ({err})") from None
-    return from_networkx(nx.Graph(graph), n)
+    return networkx_edges(nx.Graph(graph), n)
 
 
 def apply_homophily(
-    graph: SocialGraph,
+    edges: Edges,
     homophily: Homophily,
     age_group: np.ndarray,
     region: np.ndarray,
     rng: np.random.Generator,
-) -> SocialGraph:
+) -> Edges:
     """Redirect ties to people like oneself.
 
     Each tie (u, v) whose ends differ in region is redirected with probability h_region (and
     likewise for age group): v is replaced by a random consumer with u's region (age group) and
     v's other attribute, so the other attribute's mixing is left as it was.
     """
-    if graph.adjacency is None or (homophily.region == 0 and homophily.age_group == 0):
-        return graph
-    upper = sp.triu(graph.adjacency, k=1).tocoo()
-    u, v = upper.row.astype(np.int64), upper.col.astype(np.int64)
+    u, v = edges
+    if homophily.region == 0 and homophily.age_group == 0:
+        return u, v
     fix_region = (region[u] != region[v]) & (rng.random(u.size) < homophily.region)
     fix_age = (age_group[u] != age_group[v]) & (rng.random(u.size) < homophily.age_group)
     move = fix_region | fix_age
@@ -191,11 +194,13 @@ def apply_homophily(
     picks = starts[wanted] + (rng.random(wanted.size) * counts).astype(np.int64)
     v = v.copy()
     v[move] = order[picks]
-    return edges_to_graph(graph.n, u, v)
+    return u, v
 
 
 def build_graph(spec: Network, age_group: np.ndarray, region: np.ndarray, rng: np.random.Generator) -> SocialGraph:
-    """The social graph of a scenario, homophily applied."""
+    """The social graph of a scenario, homophily applied, frozen to CSR."""
     n = age_group.size
-    graph = read_graph_file(spec.file, n) if spec.file else generate(spec, n, rng)
-    return apply_homophily(graph, spec.homophily, age_group, region, rng)
+    edges = read_graph_file(spec.file, n) if spec.file else generate(spec, n, rng)
+    if edges is None:
+        return SocialGraph(n=n, adjacency=None, degree=np.full(n, n - 1, dtype=np.int32))
+    return edges_to_graph(n, *apply_homophily(edges, spec.homophily, age_group, region, rng))

@@ -65,7 +65,8 @@ def test_homophily_raises_the_share_of_ties_within_a_region():
     n = 5000
     region = rng.integers(0, 2, n).astype(np.int8)
     age = rng.integers(0, 4, n).astype(np.int8)
-    graph = edges_to_graph(n, *fast_watts_strogatz(n, 10, 0.1, rng))
+    edges = fast_watts_strogatz(n, 10, 0.1, rng)
+    graph = edges_to_graph(n, *edges)
 
     def same_region_share(g):
         coo = g.adjacency.tocoo()
@@ -73,6 +74,6 @@ def test_homophily_raises_the_share_of_ties_within_a_region():
 
     mixed = same_region_share(graph)
     assert mixed == pytest.approx(0.5, abs=0.03)
-    sorted_graph = apply_homophily(graph, Homophily(region=0.9), age, region, rng)
+    sorted_graph = edges_to_graph(n, *apply_homophily(edges, Homophily(region=0.9), age, region, rng))
     assert same_region_share(sorted_graph) == pytest.approx(0.5 + 0.9 * 0.5, abs=0.03)
     assert sorted_graph.degree.mean() == pytest.approx(graph.degree.mean(), rel=0.02)
