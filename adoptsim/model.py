@@ -30,7 +30,7 @@ from adoptsim.agents import Consumer, MerchantAgent
 from adoptsim.interventions import InterventionRun
 from adoptsim.merchants import build_merchants
 from adoptsim.metrics import Recorder
-from adoptsim.network import build_graph
+from adoptsim.network import NeighbourCounter, build_graph
 from adoptsim.population import build_people
 from adoptsim.scenario import Scenario
 from adoptsim.stages import Stage
@@ -87,6 +87,8 @@ class WalletAdoptionModel(mesa.Model):
         self.category_labels = list(scenario.merchants.categories)
         self.people = build_people(pop, self.streams["population"])
         self.graph = build_graph(scenario.network, self.people.age_group, self.people.region, self.streams["network"])
+        self.count_active_neighbours = NeighbourCounter(self.graph)
+        self.inverse_degree = 1.0 / np.maximum(self.graph.degree, 1)
         self.shops, self.shopping = build_merchants(
             scenario.merchants, self.people.region, len(self.region_labels), self.streams["merchants"]
         )
@@ -101,6 +103,8 @@ class WalletAdoptionModel(mesa.Model):
         self.intervention_names = [spec.name for spec, _ in self.interventions]
         self.step_index = 0
         self.has_active_neighbour = np.zeros(pop.size, dtype=bool)
+        self._accepting: np.ndarray | None = None
+        self._accepting_share = np.zeros(pop.size)
         self.recorder = Recorder(self, scenario.steps)
         self.recorder.record(self, 0, None)
         self._agents_created = False
@@ -147,6 +151,14 @@ class WalletAdoptionModel(mesa.Model):
             return np.zeros(self.people.size)
         return self.shopping.consumer_share(merchant_flags)
 
+    def _acceptance_share(self) -> np.ndarray:
+        """Share of each consumer's merchants that accept; recomputed only when acceptance changed."""
+        accepts = self.shops.accepts
+        if self._accepting is None or not np.array_equal(accepts, self._accepting):
+            self._accepting = accepts.copy()
+            self._accepting_share = self.merchant_share(accepts)
+        return self._accepting_share
+
     # ------------------------------------------------------------ the step
 
     def step(self) -> None:
@@ -154,13 +166,11 @@ class WalletAdoptionModel(mesa.Model):
         self.step_index = int(round(self.time)) - 1
         b, people = self.behaviour, self.people
         active_before = people.stage == Stage.ACTIVE
-        active_neighbours = self.graph.neighbour_sum(active_before.astype(np.float32))
+        active_neighbours = self.count_active_neighbours(active_before)
         self.has_active_neighbour = active_neighbours > 0
-        social = active_neighbours / np.maximum(self.graph.degree, 1)
+        social = active_neighbours * self.inverse_degree
         applied = self._apply_interventions()
-        use = dynamics.usefulness(
-            people.online, self.merchant_share(self.shops.accepts), self.spec.merchants.online_acceptance
-        )
+        use = dynamics.usefulness(people.online, self._acceptance_share(), self.spec.merchants.online_acceptance)
 
         draw_aware = self.streams["awareness"].random(people.size)
         draw_adopt = self.streams["adoption"].random(people.size)
@@ -182,7 +192,8 @@ class WalletAdoptionModel(mesa.Model):
         self.recorder.record(self, self.step_index + 1, outcome)
 
     def _apply_interventions(self) -> list:
-        self.levers.reset()
+        if self.interventions:
+            self.levers.reset()
         applied = []
         for spec, run in self.interventions:
             run.step_spend = 0.0
@@ -250,7 +261,7 @@ class WalletAdoptionModel(mesa.Model):
 
     def _social_proof_of_trust(self) -> None:
         people = self.people
-        neighbour_mean = self.graph.neighbour_sum(people.trust) / np.maximum(self.graph.degree, 1)
+        neighbour_mean = self.graph.neighbour_sum(people.trust) * self.inverse_degree
         has_neighbours = self.graph.degree > 0
         people.trust[has_neighbours] = dynamics.trust_after_social_proof(
             people.trust, neighbour_mean, self.behaviour.mu

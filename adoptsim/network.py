@@ -67,6 +67,35 @@ class SocialGraph:
         return nx.from_scipy_sparse_array(self.adjacency)
 
 
+class NeighbourCounter:
+    """For a 0/1 state, the number of each consumer's neighbours in state 1, kept up to date.
+
+    A full sparse product costs one pass over every tie; when few consumers changed state since
+    the last call (adoption moves a few percent a week), only the ties of those who changed are
+    visited: counts[j] += +1 or -1 for each neighbour j of a consumer who switched.
+    """
+
+    def __init__(self, graph: SocialGraph, full_recount_share: float = 0.02) -> None:
+        self.graph = graph
+        self.full_recount_share = full_recount_share
+        self.state: np.ndarray | None = None
+        self.counts = np.zeros(graph.n)
+
+    def __call__(self, state: np.ndarray) -> np.ndarray:
+        changed = None if self.state is None else np.flatnonzero(state != self.state)
+        if changed is None or self.graph.adjacency is None or changed.size > self.full_recount_share * self.graph.n:
+            self.counts = np.asarray(self.graph.neighbour_sum(state.astype(np.float64)))
+        elif changed.size:
+            adjacency = self.graph.adjacency
+            starts, ends = adjacency.indptr[changed], adjacency.indptr[changed + 1]
+            sizes = ends - starts
+            ties = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes - starts, sizes)
+            signs = np.where(state[changed], 1.0, -1.0)
+            np.add.at(self.counts, adjacency.indices[ties], np.repeat(signs, sizes))
+        self.state = state.copy()
+        return self.counts
+
+
 def canonical_name(name: str) -> str:
     """Accept 'watts_strogatz' for 'watts_strogatz_graph'."""
     return name if name.endswith("_graph") else f"{name}_graph"

@@ -77,3 +77,15 @@ def test_homophily_raises_the_share_of_ties_within_a_region():
     sorted_graph = edges_to_graph(n, *apply_homophily(edges, Homophily(region=0.9), age, region, rng))
     assert same_region_share(sorted_graph) == pytest.approx(0.5 + 0.9 * 0.5, abs=0.03)
     assert sorted_graph.degree.mean() == pytest.approx(graph.degree.mean(), rel=0.02)
+
+
+def test_neighbour_counter_tracks_a_changing_state_exactly():
+    from adoptsim.network import NeighbourCounter
+
+    rng = np.random.default_rng(8)
+    graph = edges_to_graph(3000, *fast_watts_strogatz(3000, 8, 0.2, rng))
+    counter = NeighbourCounter(graph)
+    state = np.zeros(3000, dtype=bool)
+    for flips in (0, 5, 40, 1, 300, 0, 17):
+        state[rng.integers(0, 3000, flips)] ^= True
+        assert np.array_equal(counter(state), graph.neighbour_sum(state.astype(float)))

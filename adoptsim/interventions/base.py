@@ -35,8 +35,19 @@ class Target(StrictModel):
     online: tuple[Fraction, Fraction] | None = Field(None, description="Online-shopping range [min, max].")
     stages: list[StageName] | None = Field(None, description="Funnel stages.")
 
-    def mask(self, model: WalletAdoptionModel) -> np.ndarray:
-        """Boolean array over consumers: who is in the target now (stages change over time)."""
+    def mask(self, model: WalletAdoptionModel, fixed: np.ndarray | None = None) -> np.ndarray:
+        """Boolean array over consumers: who is in the target now.
+
+        `fixed` is `fixed_mask(model)` when the caller has it cached; only stages change.
+        """
+        keep = self.fixed_mask(model) if fixed is None else fixed.copy()
+        if self.stages is not None:
+            codes = [Stage[s.upper()] for s in self.stages]
+            keep &= np.isin(model.people.stage, codes)
+        return keep
+
+    def fixed_mask(self, model: WalletAdoptionModel) -> np.ndarray:
+        """The conditions on traits that never change (age, group, region, income, online)."""
         people = model.people
         keep = np.ones(people.size, dtype=bool)
         if self.age is not None:
@@ -51,9 +62,6 @@ class Target(StrictModel):
             keep &= (people.income >= self.income[0]) & (people.income <= self.income[1])
         if self.online is not None:
             keep &= (people.online >= self.online[0]) & (people.online <= self.online[1])
-        if self.stages is not None:
-            codes = [Stage[s.upper()] for s in self.stages]
-            keep &= np.isin(people.stage, codes)
         return keep
 
     def check_against(self, age_groups: list[str], regions: list[str]) -> str | None:
@@ -113,14 +121,12 @@ def choose(
         return pool[:0]
     if prioritize == "random":
         return run.rng.choice(pool, size=count, replace=False)
-    key = {
-        "degree": -model.graph.degree[pool].astype(float),
-        "lowest_skill": model.people.tech_skill[pool],
-        "lowest_trust": model.people.trust[pool],
-    }[prioritize]
-    tiebreak = run.rng.random(pool.size)
-    order = np.lexsort((tiebreak, key))
-    return pool[order[:count]]
+    if prioritize == "degree":  # most connected first; equal degrees in random order
+        key = -model.graph.degree[pool] + 0.5 * run.rng.random(pool.size)
+    else:
+        key = (model.people.tech_skill if prioritize == "lowest_skill" else model.people.trust)[pool]
+    first = np.argpartition(key, count - 1)[:count] if count < pool.size else np.arange(pool.size)
+    return pool[first[np.argsort(key[first], kind="stable")]]
 
 
 def fraction_of(run: InterventionRun, mask: np.ndarray, share: float) -> np.ndarray:
@@ -154,6 +160,12 @@ class Intervention(StrictModel):
     def check_against(self, scenario: Any) -> str | None:
         """A problem with the scenario it sits in (unknown labels), or None."""
         return self.target.check_against(list(scenario.population.age_groups), list(scenario.population.regions))
+
+    def in_target(self, model: WalletAdoptionModel, run: InterventionRun) -> np.ndarray:
+        """Who is in the target now; the fixed part is computed once per run."""
+        if "fixed_target" not in run.extra:
+            run.extra["fixed_target"] = self.target.fixed_mask(model)
+        return self.target.mask(model, run.extra["fixed_target"])
 
     def acts_at(self, step: int) -> bool:
         """Whether it acts at this 0-based step (budget aside)."""

@@ -28,7 +28,7 @@ class Breach(Intervention):
         step = model.step_index
         if step >= self.start + self.spike_steps:
             return
-        target = self.target.mask(model)
+        target = self.in_target(model, run)
         if step == self.start:
             model.people.trust[target] = np.maximum(model.people.trust[target] - self.drop, 0.0)
         model.levers.lapse[target] *= self.lapse_spike

@@ -40,7 +40,7 @@ class CommunityEvent(Intervention):
             return
         people = model.people
         run.pay(self.cost_per_event)
-        local = self.target.mask(model) & (people.region == model.region_labels.index(self.region))
+        local = self.in_target(model, run) & (people.region == model.region_labels.index(self.region))
         attendees = np.flatnonzero(fraction_of(run, local, self.reach))
         people.tech_skill[attendees] = np.minimum(people.tech_skill[attendees] + self.skill_gain, 1.0)
         people.trust[attendees] += self.trust_gain * (1.0 - people.trust[attendees])

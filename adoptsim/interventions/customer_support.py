@@ -25,4 +25,4 @@ class CustomerSupport(Intervention):
         if run.affordable(1, self.cost_per_step) < 1:
             return
         run.pay(self.cost_per_step)
-        model.levers.lapse[self.target.mask(model)] *= self.factor
+        model.levers.lapse[self.in_target(model, run)] *= self.factor

@@ -60,7 +60,8 @@ class MerchantDeal(Intervention):
         run.reached[signed] = True
         deal_share = model.merchant_share(run.reached)
         offline_deal = (1.0 - model.people.online) * deal_share
-        model.levers.incentive[self.target.mask(model)] += self.discount * offline_deal[self.target.mask(model)]
+        target = self.in_target(model, run)
+        model.levers.incentive[target] += self.discount * offline_deal[target]
         run.extra["offline_deal"] = offline_deal
         if self.end is not None and model.step_index == self.end:
             shops.has_deal[run.reached] = False

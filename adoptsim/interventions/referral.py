@@ -25,7 +25,7 @@ class Referral(Intervention):
     cost_per_referral: NonNegative = Field(20.0, description="Money per referred adopter (both sides' rewards).")
 
     def apply(self, model, run: InterventionRun) -> None:
-        target = self.target.mask(model)
+        target = self.in_target(model, run)
         model.levers.wom[target] *= self.boost
         referred = target & model.has_active_neighbour
         model.levers.incentive[referred] += self.reward

@@ -24,7 +24,7 @@ class SecurityCampaign(Intervention):
 
     def apply(self, model, run: InterventionRun) -> None:
         people = model.people
-        target = self.target.mask(model)
+        target = self.in_target(model, run)
         wanted = int(round(self.reach * target.sum()))
         contacts = choose(run, model, target, run.affordable(wanted, self.cost_per_contact), "random")
         run.pay(contacts.size * self.cost_per_contact)

@@ -24,7 +24,7 @@ class SignupBonus(Intervention):
 
     def apply(self, model, run: InterventionRun) -> None:
         people = model.people
-        eligible = self.target.mask(model) & ~people.ever_adopted & (people.stage != Stage.ACTIVE)
+        eligible = self.in_target(model, run) & ~people.ever_adopted & (people.stage != Stage.ACTIVE)
         model.levers.incentive[eligible] += self.amount
         run.extra["eligible"] = eligible
 

@@ -31,7 +31,7 @@ class Training(Intervention):
         people = model.people
         if run.reached is None:
             run.reached = np.zeros(people.size, dtype=bool)
-        candidates = self.target.mask(model) & ~run.reached
+        candidates = self.in_target(model, run) & ~run.reached
         trainees = choose(run, model, candidates, run.affordable(self.seats, self.cost_per_seat), self.prioritize)
         run.pay(trainees.size * self.cost_per_seat)
         run.reached[trainees] = True

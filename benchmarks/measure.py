@@ -1,0 +1,106 @@
+"""One measurement, run in its own process so that its peak memory is its own.
+
+    python -m benchmarks.measure model N STEPS        vectorized model, every intervention active
+    python -m benchmarks.measure reference N STEPS    per-agent reference vs vectorized, baseline rules
+    python -m benchmarks.measure task                 one 10k x 104 sweep task, in-process
+
+Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - start
+
+
+def measure_model(n: int, steps: int) -> dict:
+    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.scenario import load_scenario
+
+    scenario = load_scenario(HERE / "all_interventions.yaml", [f"population.size={n}", f"steps={steps}"])
+    baseline_mb = peak_mb()
+    model, setup = timed(lambda: WalletAdoptionModel(scenario, agents="lazy"))
+    _, run = timed(lambda: model.run_for(steps))
+    memory = peak_mb()
+    result = {
+        "n": n,
+        "steps": steps,
+        "setup_s": setup,
+        "run_s": run,
+        "steps_per_s": steps / run,
+        "agent_steps_per_s": n * steps / run,
+        "peak_mb": memory,
+        "import_mb": baseline_mb,
+        "final_active_share": float(model.recorder.columns["share_active"][-1]),
+    }
+    if n <= 1_000_000:
+        _, views = timed(lambda: len(model.agents))
+        result["agent_views_s"] = views
+    return result
+
+
+def measure_reference(n: int, steps: int) -> dict:
+    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.reference import ReferenceModel
+    from adoptsim.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml", [f"population.size={n}", f"steps={steps}"])
+    reference, reference_setup = timed(lambda: ReferenceModel(scenario))
+    _, reference_run = timed(lambda: reference.run_for(steps))
+    vectorized, vectorized_setup = timed(lambda: WalletAdoptionModel(scenario, agents="lazy"))
+    _, vectorized_run = timed(lambda: vectorized.run_for(steps))
+    return {
+        "n": n,
+        "steps": steps,
+        "reference_setup_s": reference_setup,
+        "reference_run_s": reference_run,
+        "vectorized_setup_s": vectorized_setup,
+        "vectorized_run_s": vectorized_run,
+        "reference_steps_per_s": steps / reference_run,
+        "vectorized_steps_per_s": steps / vectorized_run,
+        "speedup": reference_run / vectorized_run,
+    }
+
+
+def measure_task() -> dict:
+    from adoptsim.experiment import load_experiment
+    from adoptsim.sweep import all_tasks, run_task
+
+    loaded = load_experiment(HERE / "sweep_200.yaml")
+    task = all_tasks(loaded)[0]
+    scenario = loaded.scenario_at(task.point)
+    run_task(scenario, task)  # warm up
+    _, seconds = timed(lambda: [run_task(scenario, t) for t in all_tasks(loaded)[:5]])
+    return {"task_s": seconds / 5}
+
+
+def main(argv: list[str]) -> None:
+    kind = argv[0]
+    if kind == "model":
+        result = measure_model(int(argv[1]), int(argv[2]))
+    elif kind == "reference":
+        result = measure_reference(int(argv[1]), int(argv[2]))
+    else:
+        result = measure_task()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
