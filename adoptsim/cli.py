@@ -250,6 +250,14 @@ def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     return written
 
 
+def add_run_options(parser: argparse.ArgumentParser, seed_help: str, set_help: str) -> None:
+    """--reps, --seed, --set, --workers: shared by run and compare."""
+    parser.add_argument("--reps", type=positive_int, default=5, help="replications per scenario (default 5)")
+    parser.add_argument("--seed", type=non_negative_int, help=seed_help)
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help=f"{set_help} (repeatable)")
+    parser.add_argument("--workers", type=positive_int, default=1, help="processes for replications (default 1)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="adoptsim", description="Agent-based simulator of digital-wallet adoption.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
@@ -257,32 +265,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario and write tables and plots")
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", help="output folder (default results/<scenario name>/)")
-    p.add_argument("--reps", type=positive_int, default=5, help="replications (default 5)")
-    p.add_argument("--seed", type=non_negative_int, help="override the scenario's seed")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="override a field, e.g. --set population.size=5000 (repeatable)",
-    )
-    p.add_argument("--workers", type=positive_int, default=1, help="processes for replications")
+    add_run_options(p, "override the scenario's seed", "override a field, e.g. --set population.size=5000")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="run several scenarios on common random numbers and compare")
     p.add_argument("scenarios", nargs="+", help="scenario YAML files; the first is the baseline")
     p.add_argument("--baseline", help="the baseline scenario (default: the first file)")
     p.add_argument("--out", help="output folder (default results/compare-<names>/)")
-    p.add_argument("--reps", type=positive_int, default=5, help="replications per scenario (default 5)")
-    p.add_argument("--seed", type=non_negative_int, help="seed shared by every scenario")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="override a field in every scenario (repeatable)",
-    )
-    p.add_argument("--workers", type=positive_int, default=1, help="processes for replications")
+    add_run_options(p, "seed shared by every scenario", "override a field in every scenario")
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("sweep", help="run a parameter sweep from an experiment file")

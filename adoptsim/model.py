@@ -75,6 +75,8 @@ class WalletAdoptionModel(mesa.Model):
     """Digital-wallet adoption among consumers on a social graph, with merchants."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, agents: str = "auto") -> None:
+        if agents not in ("auto", "eager", "lazy"):
+            raise ValueError(f"agents must be 'auto', 'eager' or 'lazy' (got {agents!r})")
         seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=seed)
         self.spec = scenario
@@ -125,6 +127,12 @@ class WalletAdoptionModel(mesa.Model):
         """All Mesa agents (created on first access for large populations)."""
         self._create_agents()
         return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """Mesa agents by class (created on first access for large populations)."""
+        self._create_agents()
+        return super().agents_by_type
 
     def consumer(self, index: int) -> Consumer:
         """The Mesa agent of consumer `index`."""
@@ -251,13 +259,12 @@ class WalletAdoptionModel(mesa.Model):
     def _use(self, use: np.ndarray) -> np.ndarray:
         """Habits and trust of active users move; returns every consumer's payments this step."""
         people, b = self.people, self.behaviour
-        active = np.flatnonzero(people.stage == Stage.ACTIVE)
-        people.wallet_habit[active] = dynamics.grow_wallet_habit(people.wallet_habit[active], b.eta)
-        people.habit[active] = dynamics.decay_old_habit(people.habit[active], b.kappa)
-        people.trust[active] = dynamics.trust_after_experience(people.trust[active], b.eps_exp)
-        payments = np.zeros(people.size)
-        payments[active] = dynamics.transactions(b.tau, people.income[active], use[active])
-        return payments
+        active = people.stage == Stage.ACTIVE
+        # Whole-array updates written where active: cheaper than gathering most of the population.
+        np.copyto(people.wallet_habit, dynamics.grow_wallet_habit(people.wallet_habit, b.eta), where=active)
+        np.copyto(people.habit, dynamics.decay_old_habit(people.habit, b.kappa), where=active)
+        np.copyto(people.trust, dynamics.trust_after_experience(people.trust, b.eps_exp), where=active)
+        return np.where(active, dynamics.transactions(b.tau, people.income, use), 0.0)
 
     def _social_proof_of_trust(self) -> None:
         people = self.people

@@ -34,14 +34,30 @@ TRAIT_NAMES = ("trust", "tech_skill", "habit", "income", "online")
 
 
 class TraitDistribution(StrictModel):
-    """A Beta distribution by its mean and concentration (a + b): higher is narrower."""
+    """A Beta distribution by its mean and spread: a concentration a + b (higher is narrower)
+    or a standard deviation."""
 
-    mean: OpenFraction = Field(description="Mean of the trait in the segment, in (0, 1).")
+    mean: OpenFraction = Field(description="Mean of the trait in the age group, in (0, 1).")
     concentration: Positive | None = Field(
         None,
         description="Beta concentration a + b; sd = sqrt(mean*(1-mean)/(concentration+1)). "
         "Defaults to population.concentration.",
     )
+    sd: Positive | None = Field(None, description="Standard deviation, instead of concentration.")
+
+    @model_validator(mode="after")
+    def _spread(self) -> TraitDistribution:
+        if self.sd is not None:
+            if self.concentration is not None:
+                raise ValueError("give concentration or sd, not both")
+            ceiling = (self.mean * (1 - self.mean)) ** 0.5
+            if self.sd >= ceiling:
+                raise ValueError(
+                    f"sd: must be below sqrt(mean*(1-mean)) = {ceiling:.3g} for a Beta law (got {self.sd})"
+                )
+            self.concentration = self.mean * (1 - self.mean) / self.sd**2 - 1
+            self.sd = None
+        return self
 
 
 class AgeGroup(StrictModel):

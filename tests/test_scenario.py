@@ -119,3 +119,10 @@ def test_json_schema_lists_fields_and_intervention_types():
     text = json.dumps(schema)
     for kind in ("training", "referral", "breach", "seeding"):
         assert f'"{kind}"' in text
+
+
+def test_trait_spread_as_sd_or_concentration():
+    scenario = load_scenario(BASELINE, ["population.age_groups.60+.traits.trust={mean: 0.4, sd: 0.1}"])
+    assert scenario.population.age_groups["60+"].traits["trust"].concentration == pytest.approx(0.24 / 0.01 - 1)
+    with pytest.raises(ScenarioError, match=r"traits.trust.sd: must be below sqrt\(mean\*\(1-mean\)\)"):
+        load_scenario(BASELINE, ["population.age_groups.60+.traits.trust={mean: 0.4, sd: 0.6}"])

@@ -6,13 +6,15 @@ with probability `conversion`. Cost: `cost_per_contact` per contact.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from adoptsim.interventions.base import Intervention, InterventionRun, choose
+from adoptsim.interventions.base import Intervention, InterventionRun, contact, make_aware
 from adoptsim.schema import Fraction, NonNegative
-from adoptsim.stages import Stage
+
+if TYPE_CHECKING:
+    from adoptsim.model import WalletAdoptionModel
 
 
 class AwarenessCampaign(Intervention):
@@ -23,12 +25,6 @@ class AwarenessCampaign(Intervention):
     conversion: Fraction = Field(0.3, description="Chance an unaware contact becomes aware.")
     cost_per_contact: NonNegative = Field(0.5, description="Money per contact.")
 
-    def apply(self, model, run: InterventionRun) -> None:
-        people = model.people
-        target = self.in_target(model, run)
-        wanted = int(round(self.reach * target.sum()))
-        contacts = choose(run, model, target, run.affordable(wanted, self.cost_per_contact), "random")
-        run.pay(contacts.size * self.cost_per_contact)
-        converted = contacts[run.rng.random(contacts.size) < self.conversion]
-        converted = converted[people.stage[converted] == Stage.UNAWARE]
-        people.stage[converted] = Stage.AWARE
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+        contacts = contact(run, model, self.in_target(model, run), self.reach, self.cost_per_contact)
+        make_aware(model, contacts[run.rng.random(contacts.size) < self.conversion])

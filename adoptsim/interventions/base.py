@@ -134,6 +134,22 @@ def fraction_of(run: InterventionRun, mask: np.ndarray, share: float) -> np.ndar
     return mask & (run.rng.random(mask.size) < share)
 
 
+def contact(
+    run: InterventionRun, model: WalletAdoptionModel, target: np.ndarray, share: float, cost_per_contact: float
+) -> np.ndarray:
+    """Contact a random `share` of the target, as many as the budget pays for, and pay for them."""
+    wanted = int(round(share * target.sum()))
+    contacts = choose(run, model, target, run.affordable(wanted, cost_per_contact), "random")
+    run.pay(contacts.size * cost_per_contact)
+    return contacts
+
+
+def make_aware(model: WalletAdoptionModel, who: np.ndarray) -> None:
+    """The unaware among `who` become aware (others keep their stage)."""
+    stage = model.people.stage
+    stage[who[stage[who] == Stage.UNAWARE]] = Stage.AWARE
+
+
 class Intervention(StrictModel):
     """Common fields of every intervention type."""
 

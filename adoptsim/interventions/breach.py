@@ -7,13 +7,16 @@ active users in the target is multiplied by `lapse_spike`. No cost.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field
 
 from adoptsim.interventions.base import Intervention, InterventionRun
 from adoptsim.schema import Fraction, NonNegative, PositiveInt
+
+if TYPE_CHECKING:
+    from adoptsim.model import WalletAdoptionModel
 
 
 class Breach(Intervention):
@@ -24,7 +27,7 @@ class Breach(Intervention):
     lapse_spike: NonNegative = Field(3.0, description="Multiplier on the lapse probability during the spike.")
     spike_steps: PositiveInt = Field(4, description="Steps the lapse spike lasts.")
 
-    def apply(self, model, run: InterventionRun) -> None:
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         step = model.step_index
         if step >= self.start + self.spike_steps:
             return

@@ -7,14 +7,18 @@ effect (tech_skill += skill_gain, trust += trust_gain * (1 - trust)). Cost: `cos
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field
 
-from adoptsim.interventions.base import Intervention, InterventionRun, fraction_of
+from adoptsim.interventions.base import Intervention, InterventionRun, fraction_of, make_aware
+from adoptsim.interventions.training import train
 from adoptsim.schema import Fraction, NonNegative, PositiveInt
-from adoptsim.stages import Stage
+
+if TYPE_CHECKING:
+    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.scenario import Scenario
 
 
 class CommunityEvent(Intervention):
@@ -29,21 +33,18 @@ class CommunityEvent(Intervention):
     trust_gain: Fraction = Field(0.05, description="Share of attendees' trust gap closed.")
     cost_per_event: NonNegative = Field(2000.0, description="Money per event.")
 
-    def check_against(self, scenario) -> str | None:
+    def check_against(self, scenario: Scenario) -> str | None:
         if self.region not in scenario.population.regions:
             valid = ", ".join(scenario.population.regions)
             return f"region: unknown region '{self.region}' (valid: {valid})"
         return super().check_against(scenario)
 
-    def apply(self, model, run: InterventionRun) -> None:
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         if (model.step_index - self.start) % self.every or run.affordable(1, self.cost_per_event) < 1:
             return
         people = model.people
         run.pay(self.cost_per_event)
         local = self.in_target(model, run) & (people.region == model.region_labels.index(self.region))
         attendees = np.flatnonzero(fraction_of(run, local, self.reach))
-        people.tech_skill[attendees] = np.minimum(people.tech_skill[attendees] + self.skill_gain, 1.0)
-        people.trust[attendees] += self.trust_gain * (1.0 - people.trust[attendees])
-        converted = attendees[run.rng.random(attendees.size) < self.conversion]
-        converted = converted[people.stage[converted] == Stage.UNAWARE]
-        people.stage[converted] = Stage.AWARE
+        train(people, attendees, self.skill_gain, self.trust_gain)
+        make_aware(model, attendees[run.rng.random(attendees.size) < self.conversion])

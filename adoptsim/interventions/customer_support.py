@@ -6,12 +6,15 @@ Cost: `cost_per_step`.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from adoptsim.interventions.base import Intervention, InterventionRun
 from adoptsim.schema import Fraction, NonNegative
+
+if TYPE_CHECKING:
+    from adoptsim.model import WalletAdoptionModel
 
 
 class CustomerSupport(Intervention):
@@ -21,7 +24,7 @@ class CustomerSupport(Intervention):
     factor: Fraction = Field(0.7, description="Multiplier on the lapse probability.")
     cost_per_step: NonNegative = Field(5000.0, description="Money per step of support.")
 
-    def apply(self, model, run: InterventionRun) -> None:
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         if run.affordable(1, self.cost_per_step) < 1:
             return
         run.pay(self.cost_per_step)

@@ -10,13 +10,17 @@ at a deal merchant.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field
 
 from adoptsim.interventions.base import Intervention, InterventionRun
 from adoptsim.schema import NonNegative, NonNegativeInt
+
+if TYPE_CHECKING:
+    from adoptsim.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.scenario import Scenario
 
 
 class MerchantDeal(Intervention):
@@ -29,14 +33,14 @@ class MerchantDeal(Intervention):
     cost_per_merchant: NonNegative = Field(500.0, description="Money per merchant signed.")
     cost_per_transaction: NonNegative = Field(0.1, description="Money per wallet payment at a deal merchant.")
 
-    def check_against(self, scenario) -> str | None:
+    def check_against(self, scenario: Scenario) -> str | None:
         for category in self.categories or []:
             if category not in scenario.merchants.categories:
                 valid = ", ".join(scenario.merchants.categories)
                 return f"categories: unknown category '{category}' (valid: {valid})"
         return super().check_against(scenario)
 
-    def _eligible(self, model) -> np.ndarray:
+    def _eligible(self, model: WalletAdoptionModel) -> np.ndarray:
         shops = model.shops
         keep = ~shops.has_deal
         if self.categories is not None:
@@ -47,7 +51,7 @@ class MerchantDeal(Intervention):
             keep &= np.isin(shops.region, codes)
         return keep
 
-    def apply(self, model, run: InterventionRun) -> None:
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         shops = model.shops
         if run.reached is None:
             run.reached = np.zeros(shops.size, dtype=bool)
@@ -66,6 +70,6 @@ class MerchantDeal(Intervention):
         if self.end is not None and model.step_index == self.end:
             shops.has_deal[run.reached] = False
 
-    def settle(self, model, run: InterventionRun, outcome) -> None:
+    def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:
         payments = float(np.dot(outcome.transactions, run.extra.pop("offline_deal")))
         run.pay(payments * self.cost_per_transaction)

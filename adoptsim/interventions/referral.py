@@ -8,12 +8,15 @@ such referred consumer who adopts.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from adoptsim.interventions.base import Intervention, InterventionRun
 from adoptsim.schema import NonNegative
+
+if TYPE_CHECKING:
+    from adoptsim.model import StepOutcome, WalletAdoptionModel
 
 
 class Referral(Intervention):
@@ -24,13 +27,13 @@ class Referral(Intervention):
     reward: NonNegative = Field(0.5, description="Incentive (utility units) for a referred consumer.")
     cost_per_referral: NonNegative = Field(20.0, description="Money per referred adopter (both sides' rewards).")
 
-    def apply(self, model, run: InterventionRun) -> None:
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         target = self.in_target(model, run)
         model.levers.wom[target] *= self.boost
         referred = target & model.has_active_neighbour
         model.levers.incentive[referred] += self.reward
         run.extra["referred"] = referred
 
-    def settle(self, model, run: InterventionRun, outcome) -> None:
+    def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:
         adopters = int((outcome.new_adopters & run.extra.pop("referred")).sum())
         run.pay(adopters * self.cost_per_referral)

@@ -6,12 +6,15 @@ Cost: `cost_per_contact` per contact.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from adoptsim.interventions.base import Intervention, InterventionRun, choose
+from adoptsim.interventions.base import Intervention, InterventionRun, contact
 from adoptsim.schema import Fraction, NonNegative
+
+if TYPE_CHECKING:
+    from adoptsim.model import WalletAdoptionModel
 
 
 class SecurityCampaign(Intervention):
@@ -22,10 +25,7 @@ class SecurityCampaign(Intervention):
     trust_gain: Fraction = Field(0.15, description="Share of the trust gap closed per contact.")
     cost_per_contact: NonNegative = Field(1.0, description="Money per contact.")
 
-    def apply(self, model, run: InterventionRun) -> None:
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         people = model.people
-        target = self.in_target(model, run)
-        wanted = int(round(self.reach * target.sum()))
-        contacts = choose(run, model, target, run.affordable(wanted, self.cost_per_contact), "random")
-        run.pay(contacts.size * self.cost_per_contact)
+        contacts = contact(run, model, self.in_target(model, run), self.reach, self.cost_per_contact)
         people.trust[contacts] += self.trust_gain * (1.0 - people.trust[contacts])

@@ -7,13 +7,16 @@ Cost: `cost_per_person`.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from adoptsim.interventions.base import Intervention, InterventionRun, Priority, choose
 from adoptsim.schema import NonNegative, NonNegativeInt
 from adoptsim.stages import Stage
+
+if TYPE_CHECKING:
+    from adoptsim.model import WalletAdoptionModel
 
 
 class Seeding(Intervention):
@@ -24,7 +27,7 @@ class Seeding(Intervention):
     prioritize: Priority = Field("degree", description="Who is chosen first.")
     cost_per_person: NonNegative = Field(20.0, description="Money per seeded person.")
 
-    def apply(self, model, run: InterventionRun) -> None:
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         if model.step_index != self.start:
             return
         people = model.people

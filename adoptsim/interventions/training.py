@@ -7,14 +7,17 @@ become aware. Cost: `cost_per_seat` per trainee.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from pydantic import Field
 
-from adoptsim.interventions.base import Intervention, InterventionRun, Priority, choose
+from adoptsim.interventions.base import Intervention, InterventionRun, Priority, choose, make_aware
 from adoptsim.schema import Fraction, NonNegative, NonNegativeInt
-from adoptsim.stages import Stage
+
+if TYPE_CHECKING:
+    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.population import People
 
 
 class Training(Intervention):
@@ -27,7 +30,7 @@ class Training(Intervention):
     prioritize: Priority = Field("random", description="Who gets a seat first.")
     cost_per_seat: NonNegative = Field(20.0, description="Money per person trained.")
 
-    def apply(self, model, run: InterventionRun) -> None:
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         people = model.people
         if run.reached is None:
             run.reached = np.zeros(people.size, dtype=bool)
@@ -36,11 +39,10 @@ class Training(Intervention):
         run.pay(trainees.size * self.cost_per_seat)
         run.reached[trainees] = True
         train(people, trainees, self.skill_gain, self.trust_gain)
+        make_aware(model, trainees)
 
 
-def train(people, who: np.ndarray, skill_gain: float, trust_gain: float) -> None:
-    """Raise the skill (and trust) of `who` and make the unaware among them aware."""
+def train(people: People, who: np.ndarray, skill_gain: float, trust_gain: float) -> None:
+    """tech_skill += skill_gain (capped at 1); trust += trust_gain * (1 - trust)."""
     people.tech_skill[who] = np.minimum(people.tech_skill[who] + skill_gain, 1.0)
     people.trust[who] += trust_gain * (1.0 - people.trust[who])
-    unaware = who[people.stage[who] == Stage.UNAWARE]
-    people.stage[unaware] = Stage.AWARE

@@ -7,12 +7,15 @@ ends. Cost: `fixed_cost`, paid at `start`.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
 from adoptsim.interventions.base import Intervention, InterventionRun
 from adoptsim.schema import NonNegative, PositiveInt
+
+if TYPE_CHECKING:
+    from adoptsim.model import WalletAdoptionModel
 
 
 class UxImprovement(Intervention):
@@ -23,6 +26,6 @@ class UxImprovement(Intervention):
     ramp_steps: PositiveInt = Field(1, description="Steps over which the rise is spread.")
     fixed_cost: NonNegative = Field(50000.0, description="Money paid once at start.")
 
-    def apply(self, model, run: InterventionRun) -> None:
+    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         if model.step_index < self.start + self.ramp_steps:
             model.ease += self.ease_gain / self.ramp_steps
