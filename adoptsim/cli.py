@@ -163,22 +163,23 @@ def format_ranking(summary: pd.DataFrame, kpis: list[str]) -> str:
         "incremental_adopters",
         "cost_per_incremental_adopter",
     ]
-    width = 28
-    header = f"{'rank':<5}{'scenario':<26}" + "".join(f"{name[: width - 2]:>{width}}" for name in shown)
-    lines = [header, f"{'':<31}" + "".join(f"{'mean [95 % CI]':>{width}}" for _ in shown)]
+    rows = [["rank", "scenario", *shown], ["", "", *["mean [95 % CI]"] * len(shown)]]
     for rank, row in enumerate(summary.itertuples(index=False), start=1):
-        cells = []
+        cells = [str(rank), row.scenario]
         for name in shown:
             mean, low, high = (getattr(row, f"{name}_{s}") for s in ("mean", "ci_low", "ci_high"))
             if pd.isna(mean):
-                text = "-"
+                cells.append("-")
             elif pd.isna(low):
-                text = f"{mean:.3g}"
+                cells.append(f"{mean:.3g}")
             else:
-                text = f"{mean:.3g} [{low:.3g}, {high:.3g}]"
-            cells.append(f"{text:>{width}}")
-        lines.append(f"{rank:<5}{row.scenario[:25]:<26}" + "".join(cells))
-    return "\n".join(lines)
+                cells.append(f"{mean:.3g} [{low:.3g}, {high:.3g}]")
+        rows.append(cells)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+        for r in rows
+    )
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
