@@ -87,9 +87,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_csv(out / "timeseries.csv", series),
         write_csv(out / "kpis.csv", result.kpis),
         write_text(out / "scenario.resolved.yaml", scenario_to_yaml(scenario)),
-        write_figure(out / "adoption.png", plots.adoption_figure(series, scenario.name, windows)),
+        write_figure(out / "adoption.png", plots.adoption_figure(series, scenario.name, windows, band=args.band)),
         write_figure(out / "funnel.png", plots.funnel_figure(series, scenario.name)),
-        write_figure(out / "segments.png", plots.segments_figure(series, scenario.name)),
+        write_figure(out / "segments.png", plots.segments_figure(series, scenario.name, band=args.band)),
     ]
     print(
         f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, {scenario.population.size:,} consumers"
@@ -143,7 +143,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         write_csv(out / "kpis.csv", summary),
         write_csv(out / "kpis_by_replication.csv", comparison.kpis),
         write_csv(out / "timeseries.csv", series),
-        write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name)),
+        write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name, band=args.band)),
         write_figure(out / "comparison_segments.png", plots.comparison_segments_figure(series)),
         write_figure(out / "cost_effectiveness.png", plots.cost_effectiveness_figure(summary)),
     ]
@@ -257,6 +257,12 @@ def add_run_options(parser: argparse.ArgumentParser, seed_help: str, set_help: s
     parser.add_argument("--seed", type=non_negative_int, help=seed_help)
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help=f"{set_help} (repeatable)")
     parser.add_argument("--workers", type=positive_int, default=1, help="processes for replications (default 1)")
+    parser.add_argument(
+        "--band",
+        choices=["ci", "range"],
+        default="ci",
+        help="band around mean curves: 95 %% CI of the mean (default) or range of the replications",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,8 @@
 """Figures from result tables. Pure: (tables) -> Figure; no model is ever run here.
 
-Bands are the 95 % confidence interval of the mean over replications (t distribution), and say
-so in their legend label; intervention windows are shaded where given.
+Bands are, by default (`band="ci"`), the 95 % confidence interval of the mean over replications
+(t distribution), or (`band="range"`) the spread of the replications (lowest to highest); their
+legend label says which. Intervention windows are shaded where given.
 """
 
 from __future__ import annotations
@@ -15,25 +16,27 @@ from scipy import stats
 STAGE_COLUMNS = {"n_unaware": "unaware", "n_aware": "aware", "n_lapsed": "lapsed", "n_active": "active"}
 
 
-def mean_band(timeseries: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per step: mean over replications and the 95 % CI of the mean."""
+def mean_band(timeseries: pd.DataFrame, column: str, band: str = "ci") -> pd.DataFrame:
+    """Per step: mean over replications and the band (95 % CI of the mean, or min to max)."""
     grouped = timeseries.groupby("step")[column]
-    mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
-    half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    half = half.where(n > 1, 0.0).fillna(0.0)
+    mean, n = grouped.mean(), grouped.count()
+    if band == "range":
+        low, high = grouped.min(), grouped.max()
+    else:
+        half = (stats.t.ppf(0.975, np.maximum(n - 1, 1)) * grouped.std(ddof=1) / np.sqrt(n)).where(n > 1, 0.0)
+        low, high = mean - half.fillna(0.0), mean + half.fillna(0.0)
     return pd.DataFrame(
-        {
-            "step": mean.index,
-            "mean": mean.values,
-            "low": (mean - half).values,
-            "high": (mean + half).values,
-            "n": n.values,
-        }
+        {"step": mean.index, "mean": mean.values, "low": low.values, "high": high.values, "n": n.values}
     )
 
 
-def band_label(n_reps: int) -> str:
-    return f"95 % CI of the mean ({n_reps} reps)" if n_reps > 1 else "single replication: no band"
+def band_label(n_reps: int, band: str = "ci") -> str:
+    """What a band is, for its legend entry."""
+    if n_reps < 2:
+        return "single replication: no band"
+    if band == "range":
+        return f"spread of {n_reps} replications (min to max)"
+    return f"95 % CI of the mean ({n_reps} reps)"
 
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (8, 4.5)) -> tuple[Figure, Axes]:
@@ -51,29 +54,35 @@ def shade_windows(ax: Axes, windows: list[tuple[str, int, int]]) -> None:
 
 
 def plot_with_band(
-    ax: Axes, timeseries: pd.DataFrame, column: str, label: str, color: str, show_band_label: bool
+    ax: Axes, timeseries: pd.DataFrame, column: str, label: str, color: str, show_band_label: bool, band: str = "ci"
 ) -> None:
-    """One mean curve with its 95 % CI band."""
-    band = mean_band(timeseries, column)
-    ax.plot(band["step"], band["mean"], color=color, label=label)
-    n = int(band["n"].max())
+    """One mean curve with its band."""
+    values = mean_band(timeseries, column, band)
+    ax.plot(values["step"], values["mean"], color=color, label=label)
+    n = int(values["n"].max())
     if n > 1:
         ax.fill_between(
-            band["step"],
-            band["low"],
-            band["high"],
+            values["step"],
+            values["low"],
+            values["high"],
             color=color,
             alpha=0.25,
             lw=0,
-            label=band_label(n) if show_band_label else None,
+            label=band_label(n, band) if show_band_label else None,
         )
 
 
-def adoption_figure(timeseries: pd.DataFrame, title: str = "", windows=None, ax: Axes | None = None) -> Figure:
-    """Active and ever-adopted share over time, with 95 % CI bands."""
+def adoption_figure(
+    timeseries: pd.DataFrame,
+    title: str = "",
+    windows: list[tuple[str, int, int]] | None = None,
+    ax: Axes | None = None,
+    band: str = "ci",
+) -> Figure:
+    """Active and ever-adopted share over time, with bands over replications."""
     figure, ax = _axes(ax)
-    plot_with_band(ax, timeseries, "share_active", "active users", "C0", True)
-    plot_with_band(ax, timeseries, "share_ever_adopted", "ever adopted", "C1", False)
+    plot_with_band(ax, timeseries, "share_active", "active users", "C0", True, band)
+    plot_with_band(ax, timeseries, "share_ever_adopted", "ever adopted", "C1", False, band)
     ax.set_xlabel("step (week)")
     ax.set_ylabel("share of consumers")
     ax.set_ylim(0, max(0.05, float(timeseries["share_ever_adopted"].max()) * 1.1))
@@ -104,8 +113,8 @@ def funnel_figure(timeseries: pd.DataFrame, title: str = "", ax: Axes | None = N
     return figure
 
 
-def segments_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
-    """Active share per age group and per region over time, 95 % CI bands."""
+def segments_figure(timeseries: pd.DataFrame, title: str = "", band: str = "ci") -> Figure:
+    """Active share per age group and per region over time, with bands over replications."""
     figure = Figure(figsize=(12, 4.5))
     axes = figure.subplots(1, 2, sharey=True)
     for ax, prefix, heading in (
@@ -114,7 +123,7 @@ def segments_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
     ):
         columns = [c for c in timeseries.columns if c.startswith(prefix)]
         for i, column in enumerate(columns):
-            plot_with_band(ax, timeseries, column, column[len(prefix) :], f"C{i}", i == 0)
+            plot_with_band(ax, timeseries, column, column[len(prefix) :], f"C{i}", i == 0, band)
         ax.set_title(f"Active share {heading}")
         ax.set_xlabel("step (week)")
         ax.grid(alpha=0.3)
@@ -125,12 +134,12 @@ def segments_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
     return figure
 
 
-def comparison_figure(timeseries: pd.DataFrame, baseline: str, ax: Axes | None = None) -> Figure:
-    """Active share over time, one colour per scenario, 95 % CI bands."""
+def comparison_figure(timeseries: pd.DataFrame, baseline: str, ax: Axes | None = None, band: str = "ci") -> Figure:
+    """Active share over time, one colour per scenario, with bands over replications."""
     figure, ax = _axes(ax, (9, 5))
     for i, (name, part) in enumerate(timeseries.groupby("scenario", sort=False)):
         label = f"{name} (baseline)" if name == baseline else name
-        plot_with_band(ax, part, "share_active", label, f"C{i % 10}", i == 0)
+        plot_with_band(ax, part, "share_active", label, f"C{i % 10}", i == 0, band)
     ax.set_xlabel("step (week)")
     ax.set_ylabel("share of consumers active")
     ax.set_title("Active users by scenario (common random numbers)")

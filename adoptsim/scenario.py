@@ -344,6 +344,7 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 
 def format_validation_error(err: dict[str, Any]) -> tuple[str, str]:
+    """One pydantic error as (field path, problem), in the words of docs/scenario-format.md."""
     loc = list(err["loc"])
     # A discriminated union adds the type tag after the list index: drop it from the path.
     if len(loc) >= 3 and loc[0] == "interventions" and isinstance(loc[1], int) and loc[2] in _TYPE_TAGS:
