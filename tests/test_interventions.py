@@ -125,6 +125,28 @@ def test_customer_support_means_fewer_lapses_and_breach_fewer_active():
     assert final(breach.recorder.table(), "n_active") < final(base.recorder.table(), "n_active")
 
 
+def test_loyalty_program_keeps_users_and_pays_per_member():
+    base, loyal = pair(
+        "[{type: loyalty_program, lapse_factor: 0.5, habit_boost: 0.05, cost_per_active_user: 1}]", steps=80
+    )
+    b, t = base.recorder.table(), loyal.recorder.table()
+    assert t["new_lapses"].sum() < 0.8 * b["new_lapses"].sum()
+    assert final(t, "n_active") > final(b, "n_active")
+    # paid each step for the users active at the start of that step
+    assert np.allclose(t["spend_loyalty_program_0"].iloc[1:].to_numpy(), t["n_active"].iloc[:-1].to_numpy())
+
+
+def test_awareness_campaign_reaches_age_groups_differently():
+    spec = "[{type: awareness_campaign, reach: 0.0, reach_by_age_group: {'18-29': 0.5}, conversion: 1.0}]"
+    base, treated = pair(spec, steps=1)
+    young = group(base, "18-29")
+    assert_untouched(base, treated, ~young)
+    assert (treated.people.stage[young] != Stage.UNAWARE).mean() > 0.45
+    base, boosted = pair("[{type: awareness_campaign, reach: 0, media_boost: 5}]", steps=10)
+    aware = lambda m: (m.people.stage != Stage.UNAWARE).sum()  # noqa: E731
+    assert aware(boosted) > 2 * aware(base)
+
+
 def test_seeding_at_step_0_makes_exactly_count_people_active():
     model = WalletAdoptionModel(
         small_scenario(
@@ -175,7 +197,7 @@ def test_spend_adds_up_across_steps_interventions_and_kpi():
     ("body", "expected"),
     [
         ("[{type: training, start: 30, end: 10}]", "interventions[0].start: start (30) is after end (10)"),
-        ("[{type: loyalty_points}]", "interventions[0].type: unknown intervention type 'loyalty_points'"),
+        ("[{type: cashback_lottery}]", "interventions[0].type: unknown intervention type 'cashback_lottery'"),
         ("[{type: training, seets: 3}]", "interventions[0].seets: unknown field (did you mean 'seats'?)"),
         ("[{type: community_event, region: moon}]", "interventions[0].region: unknown region 'moon'"),
         ("[{type: merchant_deal, categories: [bakery]}]", "interventions[0].categories: unknown category 'bakery'"),

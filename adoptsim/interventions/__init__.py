@@ -15,6 +15,7 @@ from adoptsim.interventions.base import Intervention, InterventionRun, Target
 from adoptsim.interventions.breach import Breach
 from adoptsim.interventions.community_event import CommunityEvent
 from adoptsim.interventions.customer_support import CustomerSupport
+from adoptsim.interventions.loyalty_program import LoyaltyProgram
 from adoptsim.interventions.merchant_deal import MerchantDeal
 from adoptsim.interventions.referral import Referral
 from adoptsim.interventions.security_campaign import SecurityCampaign
@@ -34,6 +35,7 @@ INTERVENTION_TYPES: dict[str, type[Intervention]] = {
         SignupBonus,
         CommunityEvent,
         CustomerSupport,
+        LoyaltyProgram,
         UxImprovement,
         Seeding,
         Breach,
@@ -49,6 +51,7 @@ InterventionSpec = Annotated[
     | SignupBonus
     | CommunityEvent
     | CustomerSupport
+    | LoyaltyProgram
     | UxImprovement
     | Seeding
     | Breach,
