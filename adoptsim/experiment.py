@@ -30,7 +30,7 @@ from adoptsim.scenario import (
     split_path,
     validate_scenario,
 )
-from adoptsim.schema import NonNegativeInt, PositiveInt, StrictModel, did_you_mean
+from adoptsim.schema import Label, NonNegativeInt, PositiveInt, StrictModel, did_you_mean
 
 FREE_FORM = {"params"}
 """Mappings whose keys are not fixed by the schema (a generator's parameters)."""
@@ -67,7 +67,7 @@ class Design(StrictModel):
 class Experiment(StrictModel):
     """A sweep over a base scenario."""
 
-    name: str = Field(description="Short name; results go to results/sweep-<name>/ by default.")
+    name: Label = Field(description="Short name; results go to results/sweep-<name>/ by default.")
     description: str = ""
     scenario: str = Field(description="Base scenario file, relative to the experiment file.")
     seed: NonNegativeInt = Field(0, description="Seed of the design and of every replication.")

@@ -21,6 +21,7 @@ from adoptsim.errors import ScenarioError
 from adoptsim.interventions import INTERVENTION_TYPES, InterventionSpec
 from adoptsim.schema import (
     Fraction,
+    Label,
     NonNegativeInt,
     OpenFraction,
     Positive,
@@ -189,7 +190,7 @@ class Merchants(StrictModel):
 class Scenario(StrictModel):
     """One scenario: population, network, merchants, behaviour and interventions."""
 
-    name: str = Field(description="Short name; results go to results/<name>/ by default.")
+    name: Label = Field(description="Short name; results go to results/<name>/ by default.")
     description: str = Field("", description="What the scenario represents.")
     seed: NonNegativeInt = Field(0, description="Seed of every random stream.")
     steps: PositiveInt = Field(104, description="Number of steps (weeks) to run.")

@@ -7,6 +7,7 @@ their ranges so that error messages can say "must be between 0 and 1 (got 1.4)".
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
@@ -84,3 +85,15 @@ def _strictly_inside_unit(value: float) -> float:
 
 OpenFraction = Annotated[float, AfterValidator(_strictly_inside_unit)]
 """A Beta mean: strictly inside (0, 1)."""
+
+
+def _label(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]*", value):
+        raise ValueError(
+            "use letters, digits and _ . + - only, starting with a letter or digit (it names files and columns)"
+        )
+    return value
+
+
+Label = Annotated[str, AfterValidator(_label)]
+"""A name used in folder, file and column names."""

@@ -21,6 +21,7 @@ HEAD = f"extends: {BASELINE}\nname: t\n"
             "population.regions.rural.share: must be between 0 and 1 (got 1.4)",
         ),
         ("sede: 3\n", "sede: unknown field (did you mean 'seed'?)"),
+        ("name: a/b\n", "name: use letters, digits and _ . + - only (it names files and columns) (got 'a/b')"),
         ("population: {sise: 3}\n", "population.sise: unknown field (did you mean 'size'?)"),
         (
             "interventions:\n  - type: trainin\n",

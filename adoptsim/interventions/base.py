@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from adoptsim.schema import Fraction, NonNegative, NonNegativeInt, PositiveInt, StrictModel
+from adoptsim.schema import Fraction, Label, NonNegative, NonNegativeInt, PositiveInt, StrictModel
 from adoptsim.stages import Stage
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ class Intervention(StrictModel):
     """Common fields of every intervention type."""
 
     type: str
-    name: str | None = Field(None, description="Label in outputs; defaults to '<type>_<position>'.")
+    name: Label | None = Field(None, description="Label in outputs; defaults to '<type>_<position>'.")
     start: NonNegativeInt = Field(0, description="First step (0-based week) it acts.")
     end: NonNegativeInt | None = Field(None, description="Last step it acts, inclusive; default: the run's end.")
     duration: PositiveInt | None = Field(None, description="Number of steps, instead of end.")
