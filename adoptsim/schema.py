@@ -89,9 +89,7 @@ OpenFraction = Annotated[float, AfterValidator(_strictly_inside_unit)]
 
 def _label(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.+-]*", value):
-        raise ValueError(
-            "use letters, digits and _ . + - only, starting with a letter or digit (it names files and columns)"
-        )
+        raise ValueError("use letters, digits and _ . + - only (it names files and columns)")
     return value
 
 
