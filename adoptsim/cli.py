@@ -201,7 +201,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         ran = execute(loaded, out, executor, finished)
     except KeyboardInterrupt:
-        saved = len(finished) + sweep_saved(out)
+        saved = sweep_saved(out)
         print(f"interrupted: {saved} of {total} runs saved in {out}/; run again with --resume", file=sys.stderr)
         return 130
     finally:
