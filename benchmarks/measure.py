@@ -3,6 +3,7 @@
     python -m benchmarks.measure model N STEPS        vectorized model, every intervention active
     python -m benchmarks.measure reference N STEPS    per-agent reference vs vectorized, baseline rules
     python -m benchmarks.measure task                 one 10k x 104 sweep task, in-process
+    python -m benchmarks.measure pool                 start-up of a 2-worker process pool
 
 Prints one JSON object.
 """
@@ -91,9 +92,22 @@ def measure_task() -> dict:
     return {"task_s": seconds / 5}
 
 
+def measure_pool() -> dict:
+    """Time from creating the 2-worker process pool to its first (empty) result: the one-off
+    start of the fork server, which imports adoptsim once for all workers."""
+    from adoptsim.executors import make_executor
+
+    executor = make_executor(workers=2)
+    _, seconds = timed(lambda: [f.result() for f in [executor.submit(time.sleep, 0) for _ in range(2)]])
+    executor.shutdown()
+    return {"pool_start_s": seconds}
+
+
 def main(argv: list[str]) -> None:
     kind = argv[0]
-    if kind == "model":
+    if kind == "pool":
+        result = measure_pool()
+    elif kind == "model":
         result = measure_model(int(argv[1]), int(argv[2]))
     elif kind == "reference":
         result = measure_reference(int(argv[1]), int(argv[2]))
