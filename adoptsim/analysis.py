@@ -92,27 +92,34 @@ def _positions(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
     return np.array([labels.index(v) for v in values.astype(str)], dtype=float), labels
 
 
-def response_figure(summary: pd.DataFrame, parameters: list[str], metric: str) -> Figure:
-    """Metric against the first parameter, one line per combination of the others, 95 % CI."""
+def response_figure(summary: pd.DataFrame, parameters: list[str], metric: str, paired: bool = False) -> Figure:
+    """Metric against the first parameter with 95 % CI whiskers and bands: one line per
+    combination of the other parameters (grid), or one line through the points (paired)."""
     part = summary[summary["metric"] == metric]
     figure = Figure(figsize=(8, 5))
     ax = figure.add_subplot()
-    x_name, others = parameters[0], parameters[1:]
+    x_name = parameters[0]
+    others = [] if paired else parameters[1:]
     groups = part.groupby(others, sort=True) if others else [((), part)]
     for i, (key, group) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)
-        group = group.sort_values(x_name)
+        group = group.sort_values("point" if paired else x_name)
         x, labels = _positions(group[x_name])
         label = ", ".join(f"{n}={v}" for n, v in zip(others, key, strict=True)) or metric
-        ax.plot(x, group["mean"], marker="o", color=f"C{i % 10}", label=label)
-        ax.fill_between(x, group["ci_low"], group["ci_high"], color=f"C{i % 10}", alpha=0.2, lw=0)
+        error = np.abs(np.vstack([group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]]))
+        ax.errorbar(x, group["mean"], yerr=np.nan_to_num(error), marker="o", capsize=3, color=f"C{i % 10}", label=label)
+        ax.fill_between(x, group["ci_low"], group["ci_high"], color=f"C{i % 10}", alpha=0.15, lw=0)
         if labels:
             ax.set_xticks(range(len(labels)), labels)
-    ax.set_xlabel(x_name)
+    if paired and len(parameters) > 1:
+        rows = part.sort_values("point")[parameters].astype(str).agg(", ".join, axis=1)
+        ax.set_xlabel(f"{x_name}\n(points: " + "; ".join(rows) + f")\n({', '.join(parameters)})", fontsize=8)
+    else:
+        ax.set_xlabel(x_name)
     ax.set_ylabel(metric)
-    ax.set_title(f"{metric} (bands: 95 % CI of the mean over replications)")
+    ax.set_title(f"{metric} (whiskers and bands: 95 % CI of the mean over replications)", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
     return figure
 
 

@@ -230,7 +230,9 @@ def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     written = []
     for metric in experiment.metrics:
         if kind in ("grid", "paired"):
-            write_figure(out / f"response_{metric}.png", analysis.response_figure(summary, parameters, metric))
+            write_figure(
+                out / f"response_{metric}.png", analysis.response_figure(summary, parameters, metric, kind == "paired")
+            )
             written.append(f"response_{metric}.png")
             if kind == "grid" and len(parameters) == 2:
                 write_figure(out / f"heatmap_{metric}.png", analysis.heatmap_figure(summary, parameters, metric))
