@@ -25,7 +25,7 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
 class StrictModel(BaseModel):
     """A schema node that rejects unknown keys, naming the nearest valid one."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=False, frozen=False)
+    model_config = ConfigDict(extra="forbid")
 
     @model_validator(mode="before")
     @classmethod

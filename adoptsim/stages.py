@@ -12,10 +12,3 @@ class Stage(IntEnum):
     AWARE = 1
     ACTIVE = 2
     LAPSED = 3
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-
-STAGE_LABELS = tuple(s.label for s in Stage)

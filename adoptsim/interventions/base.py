@@ -82,7 +82,6 @@ class InterventionRun:
     spent: float = 0.0
     step_spend: float = 0.0
     reached: np.ndarray | None = None
-    applied_this_step: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
