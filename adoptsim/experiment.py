@@ -180,6 +180,8 @@ class LoadedExperiment:
         """The validated scenario of one design point."""
         data = copy.deepcopy(self.base)
         for path, value in self.points.loc[point].items():
+            if path.endswith(".duration"):  # the resolved base holds `end`; a swept duration replaces it
+                set_path(data, path[: -len("duration")] + "end", None)
             set_path(data, path, _plain(value))
         try:
             return Scenario.model_validate(data)

@@ -52,6 +52,12 @@ def test_grid_and_paired_design_sizes_and_named_interventions(write_yaml):
     assert points.to_numpy().tolist() == [[1, 3], [2, 2], [3, 1]]
 
 
+def test_an_intervention_duration_can_be_swept(write_yaml):
+    params = "  interventions[refer_a_friend].duration: {values: [10, 30]}\n"
+    loaded = load_experiment(experiment(write_yaml, params, "{type: grid}", REFERRAL))
+    assert [loaded.scenario_at(p).interventions[0].end for p in (0, 1)] == [9, 29]
+
+
 def test_the_design_is_the_same_every_time(write_yaml):
     path = experiment(write_yaml, RANGES, "{type: sobol, samples: 4}")
     assert load_experiment(path).points.equals(load_experiment(path).points)
