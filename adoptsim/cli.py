@@ -13,11 +13,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim.errors import AdoptsimError
+from adoptsim.errors import AdoptsimError, ModelBuildError, ScenarioError
 from adoptsim.executors import make_executor
 from adoptsim.metrics import KPI_NAMES
 from adoptsim.scenario import Scenario, json_schema, load_scenario, scenario_to_yaml
 from adoptsim.store import prepare_folder, write_csv, write_figure, write_text
+
+SOURCES: dict[str, str] = {}
+"""Scenario name -> the file it was loaded from, to name the file in errors found while building."""
+
+
+def load(path: str, overrides: list[str]) -> Scenario:
+    """Load a scenario and remember which file it came from."""
+    scenario = load_scenario(path, overrides)
+    SOURCES[scenario.name] = path
+    return scenario
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -71,7 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from adoptsim import plots
     from adoptsim.runner import run
 
-    scenario = load_scenario(args.scenario, args.set)
+    scenario = load(args.scenario, args.set)
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})
     out = prepare_folder(Path(args.out) if args.out else Path("results") / scenario.name)
@@ -123,7 +133,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from adoptsim.compare import COMPARE_KPIS, compare, ranked
 
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
-    scenarios = [load_scenario(path, args.set) for path in paths]
+    scenarios = [load(path, args.set) for path in paths]
     baseline = scenarios[0]
     seed = baseline.seed if args.seed is None else args.seed
     default_out = Path("results") / ("compare-" + "-".join(s.name for s in scenarios))[:120]
@@ -306,6 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
+    except ModelBuildError as err:
+        source = SOURCES.get(err.scenario or "", err.scenario or "scenario")
+        print(ScenarioError(source, err.path, err.problem), file=sys.stderr)
+        return err.exit_code
     except AdoptsimError as err:
         print(err, file=sys.stderr)
         return err.exit_code

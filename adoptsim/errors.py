@@ -18,3 +18,17 @@ class ScenarioError(AdoptsimError):
         self.problem = problem
         where = f"{source}: {path}: " if path else f"{source}: "
         super().__init__(f"{where}{problem}")
+
+
+class ModelBuildError(AdoptsimError):
+    """A scenario that validates but cannot be built (e.g. a graph file with the wrong number of
+    nodes). Runners add the scenario's name; the CLI turns it into a ScenarioError line."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(path, problem)
+        self.path = path
+        self.problem = problem
+        self.scenario: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"

@@ -7,6 +7,7 @@ check can run with thousands of agents.
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from adoptsim.errors import AdoptsimError
+from adoptsim.errors import ModelBuildError
 from adoptsim.scenario import GENERATOR_NAMES, Homophily, Network
 
 NETWORKX_GENERATORS = {
@@ -96,6 +97,22 @@ class NeighbourCounter:
         return self.counts
 
 
+def check_network(spec: Network) -> tuple[str, str] | None:
+    """A problem with the network spec found before building it: (field, problem) or None.
+
+    The generator's parameters must bind to its signature (n and seed aside); a file must exist.
+    """
+    if spec.file is not None:
+        return None if Path(spec.file).is_file() else ("network.file", f"file not found: {spec.file}")
+    name = canonical_name(spec.generator or "")
+    try:
+        signature = inspect.signature(NETWORKX_GENERATORS[name])
+        signature.bind(0, **spec.params)
+    except TypeError as err:
+        return "network.params", f"{name} does not take these parameters ({err})"
+    return None
+
+
 def canonical_name(name: str) -> str:
     """Accept 'watts_strogatz' for 'watts_strogatz_graph'."""
     return name if name.endswith("_graph") else f"{name}_graph"
@@ -121,7 +138,7 @@ def fast_watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> t
     dropped rather than redrawn, which removes a fraction of about p*k/n of ties.
     """
     if k >= n or k < 2:
-        raise AdoptsimError(f"network.params.k: must be between 2 and n-1 (got {k})")
+        raise ModelBuildError("network.params.k", f"must be between 2 and n-1 (got {k})")
     u = np.tile(np.arange(n, dtype=np.int64), k // 2)
     offsets = np.repeat(np.arange(1, k // 2 + 1, dtype=np.int64), n)
     v = (u + offsets) % n
@@ -154,9 +171,9 @@ def generate(spec: Network, n: int, rng: np.random.Generator) -> Edges | None:
         if fast is not None:
             return fast
         if spec.implementation == "fast":
-            raise AdoptsimError(
-                f"network.implementation: no fast generator for '{name}' "
-                "(fast: watts_strogatz_graph, erdos_renyi_graph)"
+            raise ModelBuildError(
+                "network.implementation",
+                f"no fast generator for '{name}' (fast: watts_strogatz_graph, erdos_renyi_graph)",
             )
     kwargs = dict(spec.params)
     if name not in UNSEEDED:
@@ -164,14 +181,14 @@ def generate(spec: Network, n: int, rng: np.random.Generator) -> Edges | None:
     try:
         graph = NETWORKX_GENERATORS[name](n, **kwargs)
     except (TypeError, ValueError, nx.NetworkXError) as err:
-        raise AdoptsimError(f"network.params: {name} rejected the parameters ({err})") from None
+        raise ModelBuildError("network.params", f"{name} rejected the parameters ({err})") from None
     return networkx_edges(graph, n)
 
 
 def networkx_edges(graph: nx.Graph, n: int) -> Edges:
     """Edges of a networkx graph; consumers take its nodes in sorted order."""
     if graph.number_of_nodes() != n:
-        raise AdoptsimError(f"network: the graph has {graph.number_of_nodes()} nodes but population.size is {n}")
+        raise ModelBuildError("network", f"the graph has {graph.number_of_nodes()} nodes but population.size is {n}")
     index = {node: i for i, node in enumerate(sorted(graph.nodes, key=str))}
     edges = np.array([(index[a], index[b]) for a, b in graph.edges], dtype=np.int64).reshape(-1, 2)
     return edges[:, 0], edges[:, 1]
@@ -181,7 +198,7 @@ def read_graph_file(path: str, n: int) -> Edges:
     """Edges from an edge list (whitespace or comma separated) or a GraphML file."""
     file = Path(path)
     if not file.is_file():
-        raise AdoptsimError(f"network.file: file not found: {path}")
+        raise ModelBuildError("network.file", f"file not found: {path}")
     try:
         if file.suffix.lower() in (".graphml", ".xml"):
             graph = nx.read_graphml(file)
@@ -189,7 +206,7 @@ def read_graph_file(path: str, n: int) -> Edges:
             delimiter = "," if file.suffix.lower() == ".csv" else None
             graph = nx.read_edgelist(file, delimiter=delimiter, comments="#", data=False)
     except Exception as err:  # noqa: BLE001 - any parse failure is a user file problem
-        raise AdoptsimError(f"network.file: cannot read {path} ({err})") from None
+        raise ModelBuildError("network.file", f"cannot read {path} ({err})") from None
     return networkx_edges(nx.Graph(graph), n)
 
 

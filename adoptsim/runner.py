@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from tqdm import tqdm
 
+from adoptsim.errors import ModelBuildError
 from adoptsim.metrics import KPI_NAMES, run_kpis, summarize
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.scenario import Scenario
@@ -35,7 +36,11 @@ class RunResult:
 
 def simulate(scenario: Scenario, seed: int, on_step: Callable[[], None] | None = None) -> pd.DataFrame:
     """One replication: the model's time series."""
-    model = WalletAdoptionModel(scenario, seed=seed)
+    try:
+        model = WalletAdoptionModel(scenario, seed=seed)
+    except ModelBuildError as err:
+        err.scenario = scenario.name
+        raise
     for _ in range(scenario.steps):
         model.step()
         if on_step is not None:

@@ -381,11 +381,17 @@ def format_validation_error(err: dict[str, Any]) -> tuple[str, str]:
 
 def validate_scenario(data: dict[str, Any], shown: str) -> Scenario:
     """Validate a merged mapping; the first problem becomes a one-line ScenarioError."""
+    from adoptsim.network import check_network  # network builds on this module's types
+
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
         path, message = format_validation_error(err.errors()[0])
         raise ScenarioError(shown, path, message) from None
+    problem = check_network(scenario.network)
+    if problem:
+        raise ScenarioError(shown, *problem)
+    return scenario
 
 
 def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:

@@ -90,3 +90,14 @@ def test_console_script_exit_code_and_no_traceback(tmp_path):
 def test_schema_prints_json(capsys):
     assert main(["schema"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "adoptsim scenario"
+
+
+def test_network_problems_name_the_file(tmp_path, capsys):
+    argv = ["run", str(BASELINE), "--out", str(tmp_path), "--reps", "1"]
+    assert main([*argv, "--set", "network.generator=barabasi_albert"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"{BASELINE}: network.params: barabasi_albert_graph does not take these parameters "
+        "(missing a required argument: 'm')"
+    )
+    assert main([*argv, "--set", "network.params.k=50000", "--set", "population.size=1000"]) == 2
+    assert capsys.readouterr().err.strip() == f"{BASELINE}: network.params.k: must be between 2 and n-1 (got 50000)"
