@@ -197,6 +197,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     loaded = load_experiment(args.experiment)
     experiment = loaded.experiment
+    SOURCES[loaded.base["name"]] = f"{args.experiment} (scenario {experiment.scenario})"
     out = prepare_folder(Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}")
     finished = prepare_output(loaded, out, args.resume)
     total = len(loaded.points) * experiment.replications
