@@ -13,6 +13,9 @@ from matplotlib.figure import Figure
 
 from adoptsim.experiment import LoadedExperiment, salib_problem
 
+INDEX_COLUMNS = {"sobol": ("S1", "S1_conf", "ST", "ST_conf"), "morris": ("mu_star", "mu_star_conf", "mu", "sigma")}
+"""The indices reported per design kind (SALib's names)."""
+
 
 def point_means(summary: pd.DataFrame, metric: str) -> pd.Series:
     """Mean of a metric per design point, in design order."""
@@ -34,31 +37,12 @@ def sensitivity(loaded: LoadedExperiment, summary: pd.DataFrame) -> tuple[pd.Dat
             continue
         if experiment.design.type == "sobol":
             result = sobol.analyze(problem, y, calc_second_order=True, seed=experiment.seed)
-            for i, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "metric": metric,
-                        "parameter": name,
-                        "S1": result["S1"][i],
-                        "S1_conf": result["S1_conf"][i],
-                        "ST": result["ST"][i],
-                        "ST_conf": result["ST_conf"][i],
-                    }
-                )
         else:
             x = loaded.points.to_numpy(dtype=float)
             result = morris.analyze(problem, x, y, num_levels=experiment.design.levels, seed=experiment.seed)
-            for i, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "metric": metric,
-                        "parameter": name,
-                        "mu_star": result["mu_star"][i],
-                        "mu_star_conf": result["mu_star_conf"][i],
-                        "mu": result["mu"][i],
-                        "sigma": result["sigma"][i],
-                    }
-                )
+        columns = INDEX_COLUMNS[experiment.design.type]
+        for i, name in enumerate(problem["names"]):
+            rows.append({"metric": metric, "parameter": name, **{c: float(result[c][i]) for c in columns}})
     return pd.DataFrame(rows), skipped
 
 
