@@ -3,7 +3,8 @@
 One step (0-based index k = model.time - 1), synchronous: everyone reacts to the state at the
 start of the step.
 
-  1. snapshot   active users at the start; A_i active neighbours (one sparse product), s_i = A_i/deg_i
+  1. snapshot   active users at the start; A_i active neighbours (sparse product, or an update from
+                those who changed), s_i = A_i/deg_i
   2. interventions and events that act at step k (apply: traits, stages, levers)
   3. usefulness u_i from merchant and online acceptance
   4. awareness  unaware -> aware with 1 - (1 - p_media m_i)(1 - q_wom w_i)^A_i
@@ -188,12 +189,12 @@ class WalletAdoptionModel(mesa.Model):
         new_aware = self._awareness(draw_aware, active_neighbours)
         new_adopters = self._adoption(draw_adopt, use, social)
         new_lapses = self._lapse(draw_lapse, active_before, use)
-        spent = self._use(use)
+        payments = self._use(use)
         if b.mu > 0:
             self._social_proof_of_trust()
         self._merchant_uptake(draw_merchant)
 
-        outcome = StepOutcome(new_aware, new_adopters, new_lapses, spent)
+        outcome = StepOutcome(new_aware, new_adopters, new_lapses, payments)
         for spec, run in applied:
             spec.settle(self, run, outcome)
         outcome.spend = {spec.name: run.step_spend for spec, run in self.interventions}
