@@ -214,3 +214,11 @@ def test_every_intervention_type_is_used_by_a_scenario_file():
     for path in (ROOT / "scenarios").glob("*.yaml"):
         used |= {iv.type for iv in load_scenario(path).interventions}
     assert used == set(INTERVENTION_TYPES)
+
+
+def test_security_campaign_can_reach_the_least_trusting_first():
+    spec = "[{type: security_campaign, reach: 0.1, trust_gain: 0.5, prioritize: lowest_trust, end: 0}]"
+    base, treated = pair(spec, steps=1)
+    reached = treated.people.trust != base.people.trust
+    assert reached.sum() == 200
+    assert base.people.trust[reached].max() <= base.people.trust[~reached].min()

@@ -1,8 +1,8 @@
 """Awareness campaign: ads and social media that make people hear of the wallet.
 
-Each active step a share of the target is contacted: `reach`, or `reach_by_age_group[g]` for
-age group g (a channel reaches ages differently: one campaign per channel). An unaware contact
-becomes aware with probability `conversion`. While active, the campaign also multiplies the
+Each active step a share of the target is contacted (chosen by `prioritize`): `reach`, or
+`reach_by_age_group[g]` for age group g (a channel reaches ages differently: one campaign per
+channel). An unaware contact becomes aware with probability `conversion`. While active, the campaign also multiplies the
 target's baseline media rate by `media_boost` (m_i in the awareness equation:
 1 - (1 - p_media m_i)(1 - q_wom w_i)^A_i). Cost: `cost_per_contact` per contact.
 """
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.interventions.base import Intervention, InterventionRun, contact, make_aware
+from adoptsim.interventions.base import Intervention, InterventionRun, Priority, contact, make_aware
 from adoptsim.schema import Fraction, NonNegative
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class AwarenessCampaign(Intervention):
         default_factory=dict, description="Share contacted per step by age-group label; others use reach."
     )
     conversion: Fraction = Field(0.3, description="Chance an unaware contact becomes aware.")
+    prioritize: Priority = Field("random", description="Who is contacted first (e.g. degree: influencers).")
     media_boost: NonNegative = Field(1.0, description="Multiplier on p_media for the target while active (m_i).")
     cost_per_contact: NonNegative = Field(0.5, description="Money per contact.")
 
@@ -45,11 +46,18 @@ class AwarenessCampaign(Intervention):
         target = self.in_target(model, run)
         model.levers.media[target] *= self.media_boost
         if not self.reach_by_age_group:
-            contacts = contact(run, model, target, self.reach, self.cost_per_contact)
+            contacts = contact(run, model, target, self.reach, self.cost_per_contact, self.prioritize)
         else:
             contacts = np.concatenate(
                 [
-                    contact(run, model, target & (model.people.age_group == g), share, self.cost_per_contact)
+                    contact(
+                        run,
+                        model,
+                        target & (model.people.age_group == g),
+                        share,
+                        self.cost_per_contact,
+                        self.prioritize,
+                    )
                     for g, share in enumerate(
                         self.reach_by_age_group.get(label, self.reach) for label in model.age_group_labels
                     )

@@ -134,11 +134,17 @@ def fraction_of(run: InterventionRun, mask: np.ndarray, share: float) -> np.ndar
 
 
 def contact(
-    run: InterventionRun, model: WalletAdoptionModel, target: np.ndarray, share: float, cost_per_contact: float
+    run: InterventionRun,
+    model: WalletAdoptionModel,
+    target: np.ndarray,
+    share: float,
+    cost_per_contact: float,
+    prioritize: str = "random",
 ) -> np.ndarray:
-    """Contact a random `share` of the target, as many as the budget pays for, and pay for them."""
+    """Contact a `share` of the target (chosen by `prioritize`), as many as the budget pays for,
+    and pay for them."""
     wanted = int(round(share * target.sum()))
-    contacts = choose(run, model, target, run.affordable(wanted, cost_per_contact), "random")
+    contacts = choose(run, model, target, run.affordable(wanted, cost_per_contact), prioritize)
     run.pay(contacts.size * cost_per_contact)
     return contacts
 
