@@ -148,21 +148,30 @@ def execute(
     done_count = 0
     queue = iter(pending)
     bar = tqdm(total=total, initial=len(finished), desc=loaded.experiment.name, unit="run", disable=not progress)
+
+    def record(future: Future) -> None:
+        nonlocal done_count
+        writer.add(*future.result())
+        done_count += 1
+        bar.update(1)
+
     try:
         while True:
             for task in queue:
                 if task.point not in scenarios:
                     scenarios = {task.point: loaded.scenario_at(task.point)}
-                in_flight.add(executor.submit(run_task, scenarios[task.point], task))
+                future = executor.submit(run_task, scenarios[task.point], task)
+                if future.done():  # an in-process executor runs the task at submission
+                    record(future)
+                else:
+                    in_flight.add(future)
                 if len(in_flight) >= max_in_flight:
                     break
             if not in_flight:
                 break
             completed, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
             for future in completed:
-                writer.add(*future.result())
-                done_count += 1
-                bar.update(1)
+                record(future)
     finally:
         for future in in_flight:
             future.cancel()
