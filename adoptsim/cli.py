@@ -9,6 +9,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -19,15 +21,18 @@ from adoptsim.metrics import KPI_NAMES
 from adoptsim.scenario import Scenario, json_schema, load_scenario, scenario_to_yaml
 from adoptsim.store import prepare_folder, write_csv, write_figure, write_text
 
-SOURCES: dict[str, str] = {}
-"""Scenario name -> the file it was loaded from, to name the file in errors found while building."""
 
+@contextmanager
+def naming_files(sources: dict[str, str]) -> Iterator[None]:
+    """Turn a problem found while building a scenario into a line naming its file.
 
-def load(path: str, overrides: list[str]) -> Scenario:
-    """Load a scenario and remember which file it came from."""
-    scenario = load_scenario(path, overrides)
-    SOURCES[scenario.name] = path
-    return scenario
+    `sources` maps scenario names to the files they came from.
+    """
+    try:
+        yield
+    except ModelBuildError as err:
+        source = sources.get(err.scenario or "", err.scenario or "scenario")
+        raise ScenarioError(source, err.path, err.problem) from None
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -81,13 +86,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from adoptsim import plots
     from adoptsim.runner import run
 
-    scenario = load(args.scenario, args.set)
+    scenario = load_scenario(args.scenario, args.set)
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})
     out = prepare_folder(Path(args.out) if args.out else Path("results") / scenario.name)
     executor = make_executor(args.workers) if args.workers > 1 else None
     try:
-        result = run(scenario, reps=args.reps, progress=True, executor=executor)
+        with naming_files({scenario.name: args.scenario}):
+            result = run(scenario, reps=args.reps, progress=True, executor=executor)
     finally:
         if executor is not None:
             executor.shutdown()
@@ -133,14 +139,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from adoptsim.compare import COMPARE_KPIS, compare, ranked
 
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
-    scenarios = [load(path, args.set) for path in paths]
+    scenarios = [load_scenario(path, args.set) for path in paths]
     baseline = scenarios[0]
     seed = baseline.seed if args.seed is None else args.seed
     default_out = Path("results") / ("compare-" + "-".join(s.name for s in scenarios))[:120]
     out = prepare_folder(Path(args.out) if args.out else default_out)
     executor = make_executor(args.workers) if args.workers > 1 else None
     try:
-        comparison = compare(scenarios, baseline.name, args.reps, seed, progress=True, executor=executor)
+        with naming_files({s.name: path for s, path in zip(scenarios, paths, strict=True)}):
+            comparison = compare(scenarios, baseline.name, args.reps, seed, progress=True, executor=executor)
     except ValueError as err:
         raise AdoptsimError(f"adoptsim compare: {err}") from None
     finally:
@@ -197,7 +204,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     loaded = load_experiment(args.experiment)
     experiment = loaded.experiment
-    SOURCES[loaded.base["name"]] = f"{args.experiment} (scenario {experiment.scenario})"
     out = prepare_folder(Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}")
     finished = prepare_output(loaded, out, args.resume)
     total = len(loaded.points) * experiment.replications
@@ -209,7 +215,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     terminate_gracefully()
     started = time.perf_counter()
     try:
-        ran = execute(loaded, out, executor, finished)
+        with naming_files({loaded.base["name"]: f"{args.experiment} (scenario {experiment.scenario})"}):
+            ran = execute(loaded, out, executor, finished)
     except KeyboardInterrupt:
         saved = sweep_saved(out)
         print(f"interrupted: {saved} of {total} runs saved in {out}/; run again with --resume", file=sys.stderr)
@@ -317,10 +324,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
-    except ModelBuildError as err:
-        source = SOURCES.get(err.scenario or "", err.scenario or "scenario")
-        print(ScenarioError(source, err.path, err.problem), file=sys.stderr)
-        return err.exit_code
     except AdoptsimError as err:
         print(err, file=sys.stderr)
         return err.exit_code

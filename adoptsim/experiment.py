@@ -131,7 +131,7 @@ def check_path(resolved: dict[str, Any], dotted: str) -> str | None:
     return None
 
 
-def _sampled_design(experiment: Experiment, names: list[str]) -> np.ndarray:
+def _sampled_design(experiment: Experiment) -> np.ndarray:
     from SALib.sample import latin, morris, sobol
 
     problem = salib_problem(experiment)
@@ -158,7 +158,7 @@ def design_points(experiment: Experiment) -> pd.DataFrame:
     elif kind == "paired":
         rows = list(zip(*(p.values for p in experiment.parameters.values()), strict=True))
     else:
-        rows = _sampled_design(experiment, names)
+        rows = _sampled_design(experiment)
     points = pd.DataFrame(rows, columns=names)
     for name, parameter in experiment.parameters.items():
         if parameter.integer:

@@ -125,10 +125,18 @@ def run_kpis(series: pd.DataFrame, population: int) -> dict[str, float]:
     return {name: kpis[name] for name in KPI_NAMES}
 
 
-def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and the t-based confidence interval of the mean (NaN bounds for one value)."""
+def ci_half_width(sd, n, level: float = 0.95):
+    """Half-width of the t-based confidence interval of a mean: t_{n-1} * sd / sqrt(n).
+
+    Works elementwise on arrays and Series (sd and n per group); meaningless for n < 2.
+    """
     from scipy import stats
 
+    return stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+
+
+def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and the t-based confidence interval of the mean (NaN bounds for one value)."""
     values = np.asarray(values, dtype=float)
     values = values[~np.isnan(values)]
     if values.size == 0:
@@ -136,7 +144,7 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     mean = float(values.mean())
     if values.size < 2:
         return mean, float("nan"), float("nan")
-    half = stats.t.ppf(0.5 + level / 2, values.size - 1) * values.std(ddof=1) / np.sqrt(values.size)
+    half = ci_half_width(values.std(ddof=1), values.size, level)
     return mean, mean - half, mean + half
 
 

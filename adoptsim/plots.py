@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from scipy import stats
+
+from adoptsim.metrics import ci_half_width
 
 STAGE_COLUMNS = {"n_unaware": "unaware", "n_aware": "aware", "n_lapsed": "lapsed", "n_active": "active"}
 
@@ -23,7 +24,7 @@ def mean_band(timeseries: pd.DataFrame, column: str, band: str = "ci") -> pd.Dat
     if band == "range":
         low, high = grouped.min(), grouped.max()
     else:
-        half = (stats.t.ppf(0.975, np.maximum(n - 1, 1)) * grouped.std(ddof=1) / np.sqrt(n)).where(n > 1, 0.0)
+        half = ci_half_width(grouped.std(ddof=1), n).where(n > 1, 0.0)
         low, high = mean - half.fillna(0.0), mean + half.fillna(0.0)
     return pd.DataFrame(
         {"step": mean.index, "mean": mean.values, "low": low.values, "high": high.values, "n": n.values}
@@ -153,7 +154,7 @@ def _final_segment_table(timeseries: pd.DataFrame, prefix: str) -> tuple[pd.Data
     columns = [c for c in last.columns if c.startswith(prefix)]
     grouped = last.groupby("scenario", sort=False)[columns]
     mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
-    half = (stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)).where(n > 1, 0.0).fillna(0.0)
+    half = ci_half_width(sd, n).where(n > 1, 0.0).fillna(0.0)
     rename = {c: c[len(prefix) :] for c in columns}
     return mean.rename(columns=rename), half.rename(columns=rename)
 

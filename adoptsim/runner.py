@@ -48,24 +48,19 @@ def simulate(scenario: Scenario, seed: int, on_step: Callable[[], None] | None =
     return model.recorder.table()
 
 
-def label_replication(
-    series: pd.DataFrame, scenario: Scenario, replication: int, seed: int
-) -> tuple[pd.DataFrame, dict]:
-    """Add identifying columns; compute the replication's KPIs."""
-    series.insert(0, "scenario", scenario.name)
-    series.insert(1, "replication", replication)
-    series.insert(2, "seed", seed)
-    kpis = {
-        "scenario": scenario.name,
-        "replication": replication,
-        "seed": seed,
-        **run_kpis(series, scenario.population.size),
-    }
-    return series, kpis
+def simulate_labelled(
+    scenario: Scenario, seed: int, ids: dict, on_step: Callable[[], None] | None = None
+) -> tuple[dict, pd.DataFrame]:
+    """One run with identifying columns first: its KPI row and its time series."""
+    series = simulate(scenario, seed, on_step)
+    for position, (key, value) in enumerate(ids.items()):
+        series.insert(position, key, value)
+    return {**ids, **run_kpis(series, scenario.population.size)}, series
 
 
-def _replication_task(scenario: Scenario, replication: int, seed: int) -> tuple[pd.DataFrame, dict]:
-    return label_replication(simulate(scenario, seed), scenario, replication, seed)
+def _replication_task(scenario: Scenario, replication: int, seed: int) -> tuple[dict, pd.DataFrame]:
+    ids = {"scenario": scenario.name, "replication": replication, "seed": seed}
+    return simulate_labelled(scenario, seed, ids)
 
 
 def run(
@@ -78,20 +73,20 @@ def run(
     """Run `reps` replications of a scenario (serially, or on `executor`)."""
     base = scenario.seed if seed is None else seed
     seeds = [replication_seed(base, r) for r in range(reps)]
-    parts: list[tuple[pd.DataFrame, dict]] = []
+    parts: list[tuple[dict, pd.DataFrame]] = []
     if executor is None:
         with tqdm(
             total=reps * scenario.steps, desc=scenario.name, unit="step", delay=2, disable=not progress, leave=False
         ) as bar:
             for r, s in enumerate(seeds):
-                series = simulate(scenario, s, on_step=lambda: bar.update(1))
-                parts.append(label_replication(series, scenario, r, s))
+                ids = {"scenario": scenario.name, "replication": r, "seed": s}
+                parts.append(simulate_labelled(scenario, s, ids, on_step=lambda: bar.update(1)))
     else:
         futures = [executor.submit(_replication_task, scenario, r, s) for r, s in enumerate(seeds)]
         parts = [
             f.result()
             for f in tqdm(futures, desc=scenario.name, unit="run", delay=2, disable=not progress, leave=False)
         ]
-    timeseries = pd.concat([p[0] for p in parts], ignore_index=True)
-    kpis = pd.DataFrame([p[1] for p in parts])
+    kpis = pd.DataFrame([p[0] for p in parts])
+    timeseries = pd.concat([p[1] for p in parts], ignore_index=True)
     return RunResult(scenario=scenario, timeseries=timeseries, kpis=kpis)

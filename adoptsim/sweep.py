@@ -29,8 +29,8 @@ from tqdm import tqdm
 
 from adoptsim.errors import AdoptsimError
 from adoptsim.experiment import LoadedExperiment
-from adoptsim.metrics import run_kpis, summarize
-from adoptsim.runner import simulate
+from adoptsim.metrics import summarize
+from adoptsim.runner import simulate_labelled
 from adoptsim.scenario import Scenario
 from adoptsim.store import write_atomic, write_csv, write_text
 from adoptsim.streams import replication_seed
@@ -48,11 +48,8 @@ class Task:
 
 def run_task(scenario: Scenario, task: Task) -> tuple[dict, pd.DataFrame]:
     """Simulate one task; its KPI row and its time series (runs in a worker)."""
-    series = simulate(scenario, task.seed)
     ids = {"task": task.task, "point": task.point, "replication": task.replication, "seed": task.seed}
-    for position, (key, value) in enumerate(ids.items()):
-        series.insert(position, key, value)
-    return {**ids, **run_kpis(series, scenario.population.size)}, series
+    return simulate_labelled(scenario, task.seed, ids)
 
 
 def all_tasks(loaded: LoadedExperiment) -> list[Task]:
