@@ -4,13 +4,39 @@ import adoptsim
 scenario = adoptsim.load_scenario("scenarios/baseline.yaml")
 result = adoptsim.run(scenario, reps=5)
 result.kpis, result.timeseries
+
+Names are imported on first use (PEP 562), so `import adoptsim` and the command line start fast
+and pay for Mesa, pandas and the model only when they are used.
 """
 
-from adoptsim.errors import AdoptsimError, ScenarioError
-from adoptsim.model import WalletAdoptionModel
-from adoptsim.runner import RunResult, run
-from adoptsim.scenario import Scenario, load_scenario
-from adoptsim.stages import Stage
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adoptsim.errors import AdoptsimError, ScenarioError
+    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.runner import RunResult, run
+    from adoptsim.scenario import Scenario, load_scenario
+    from adoptsim.stages import Stage
+
+_WHERE = {
+    "AdoptsimError": "adoptsim.errors",
+    "ScenarioError": "adoptsim.errors",
+    "WalletAdoptionModel": "adoptsim.model",
+    "RunResult": "adoptsim.runner",
+    "run": "adoptsim.runner",
+    "Scenario": "adoptsim.scenario",
+    "load_scenario": "adoptsim.scenario",
+    "Stage": "adoptsim.stages",
+}
+
+try:
+    __version__ = version("adoptsim")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "AdoptsimError",
@@ -19,6 +45,15 @@ __all__ = [
     "ScenarioError",
     "Stage",
     "WalletAdoptionModel",
+    "__version__",
     "load_scenario",
     "run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'adoptsim' has no attribute '{name}'")

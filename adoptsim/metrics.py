@@ -38,6 +38,7 @@ class Recorder:
 
     def __init__(self, model: WalletAdoptionModel, steps: int) -> None:
         rows = steps + 1
+        self.rows = 0
         self.columns: dict[str, np.ndarray] = {}
         names = [
             "n_unaware",
@@ -65,6 +66,7 @@ class Recorder:
 
     def record(self, model: WalletAdoptionModel, row: int, outcome: StepOutcome | None) -> None:
         """Aggregate the model's arrays into row `row`."""
+        self.rows = row + 1
         people, c = model.people, self.columns
         counts = np.bincount(people.stage, minlength=len(Stage))
         n = people.size
@@ -93,8 +95,8 @@ class Recorder:
             c["spend_total"][row] = sum(outcome.spend.values())
 
     def table(self) -> pd.DataFrame:
-        """The time series as a tidy table."""
-        frame = pd.DataFrame(self.columns)
+        """The time series of the steps run so far, as a tidy table."""
+        frame = pd.DataFrame({name: values[: self.rows] for name, values in self.columns.items()})
         frame.insert(0, "step", np.arange(len(frame)))
         return frame
 

@@ -175,6 +175,12 @@ class WalletAdoptionModel(mesa.Model):
     def step(self) -> None:
         """One synchronous step; see the module docstring for its phases."""
         self.step_index = int(round(self.time)) - 1
+        if self.step_index >= self.spec.steps:
+            self.running = False
+            raise RuntimeError(
+                f"scenario '{self.spec.name}' has {self.spec.steps} steps and all have run; "
+                "set `steps` higher to run longer"
+            )
         b, people = self.behaviour, self.people
         active_before = people.stage == Stage.ACTIVE
         active_neighbours = self.count_active_neighbours(active_before)
@@ -203,6 +209,7 @@ class WalletAdoptionModel(mesa.Model):
             spec.settle(self, run, outcome)
         outcome.spend = {spec.name: run.step_spend for spec, run in self.interventions}
         self.recorder.record(self, self.step_index + 1, outcome)
+        self.running = self.step_index + 1 < self.spec.steps
 
     def _apply_interventions(self) -> list:
         if self.interventions:

@@ -248,13 +248,54 @@ def seat_people(
     return seat[u], seat[v]
 
 
+def lattice_ends(n: int, k: int) -> np.ndarray:
+    """The far end of each tie of `fast_watts_strogatz` before rewiring, in its tie order."""
+    u = np.tile(np.arange(n, dtype=np.int64), k // 2)
+    return (u + np.repeat(np.arange(1, k // 2 + 1, dtype=np.int64), n)) % n
+
+
+def redirect_within_segment(
+    edges: Edges,
+    moved: np.ndarray,
+    homophily: Homophily,
+    age_group: np.ndarray,
+    region: np.ndarray,
+    rng: np.random.Generator,
+) -> Edges:
+    """Give rewired ties homophily too: the far end of a `moved` tie is redrawn among people of
+    u's region with probability h_region^2 (and of u's age group with h_age_group^2), keeping v's
+    other attribute. Seating gives lattice ties an assortativity of about h^2 (both ends must have
+    kept their own key), so rewired ties get the same; they close no triangles, so clustering is
+    untouched, and a small world keeps its homophily at any rewiring probability."""
+    u, v = edges
+    fix_region = moved & (region[u] != region[v]) & (rng.random(u.size) < homophily.region**2)
+    fix_age = moved & (age_group[u] != age_group[v]) & (rng.random(u.size) < homophily.age_group**2)
+    move = fix_region | fix_age
+    if not move.any():
+        return u, v
+    n_regions = int(region.max()) + 1
+    segment = age_group.astype(np.int64) * n_regions + region
+    order = np.argsort(segment, kind="stable")
+    starts = np.searchsorted(segment[order], np.arange(segment.max() + 2))
+    wanted = np.where(fix_age, age_group[u], age_group[v])[move].astype(np.int64) * n_regions + np.where(
+        fix_region, region[u], region[v]
+    )[move]
+    picks = starts[wanted] + (rng.random(wanted.size) * (starts[wanted + 1] - starts[wanted])).astype(np.int64)
+    v = v.copy()
+    v[move] = order[picks]
+    return u, v
+
+
 def build_graph(spec: Network, age_group: np.ndarray, region: np.ndarray, rng: np.random.Generator) -> SocialGraph:
     """The social graph of a scenario, homophily applied, frozen to CSR."""
     n = age_group.size
     edges = read_graph_file(spec.file, n) if spec.file else generate(spec, n, rng)
     if edges is None:
         return SocialGraph(n=n, adjacency=None, degree=np.full(n, n - 1, dtype=np.int32))
-    ring = (
-        spec.file is None and spec.implementation != "networkx" and canonical_name(spec.generator or "") in RING_ORDERED
-    )
-    return edges_to_graph(n, *seat_people(edges, n, spec.homophily, age_group, region, rng, ring_ordered=ring))
+    fast = spec.file is None and spec.implementation != "networkx"
+    ring = fast and canonical_name(spec.generator or "") in RING_ORDERED
+    seated = seat_people(edges, n, spec.homophily, age_group, region, rng, ring_ordered=ring)
+    if ring and (spec.homophily.region or spec.homophily.age_group):
+        rewired = edges[1] != lattice_ends(n, int(spec.params["k"]))
+        seated = redirect_within_segment(seated, rewired, spec.homophily, age_group, region, rng)
+    return edges_to_graph(n, *seated)

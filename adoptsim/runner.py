@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from tqdm import tqdm
@@ -18,7 +19,7 @@ from adoptsim.errors import ModelBuildError
 from adoptsim.graph_stats import graph_stats
 from adoptsim.metrics import KPI_NAMES, run_kpis, summarize
 from adoptsim.model import WalletAdoptionModel
-from adoptsim.scenario import Scenario
+from adoptsim.scenario import Scenario, load_scenario
 from adoptsim.streams import replication_seed
 
 
@@ -69,13 +70,15 @@ def _replication_task(scenario: Scenario, replication: int, seed: int) -> tuple[
 
 
 def run(
-    scenario: Scenario,
+    scenario: Scenario | str | Path,
     reps: int = 1,
     seed: int | None = None,
     progress: bool = False,
     executor: Executor | None = None,
 ) -> RunResult:
-    """Run `reps` replications of a scenario (serially, or on `executor`)."""
+    """Run `reps` replications of a scenario (a Scenario or a scenario file), serially or on `executor`."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
     base = scenario.seed if seed is None else seed
     seeds = [replication_seed(base, r) for r in range(reps)]
     parts: list[tuple[dict, pd.DataFrame]] = []

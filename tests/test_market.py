@@ -12,7 +12,9 @@ from tests.conftest import small_scenario
 
 
 def ran(steps: int, interventions: str = "[]", size: int = 3000, seed: int | None = None, **fields):
-    model = WalletAdoptionModel(small_scenario(size=size, steps=steps, interventions=interventions, **fields), seed=seed)
+    model = WalletAdoptionModel(
+        small_scenario(size=size, steps=steps, interventions=interventions, **fields), seed=seed
+    )
     model.run_for(steps)
     return model
 

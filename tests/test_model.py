@@ -8,7 +8,7 @@ import pytest
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.runner import run
 from adoptsim.stages import Stage
-from tests.conftest import small_scenario
+from tests.conftest import ROOT, small_scenario
 
 
 def final_ever_adopted(scenario, reps: int = 3) -> float:
@@ -102,3 +102,22 @@ def test_model_time_counts_steps():
     model.run()
     assert model.time == 7
     assert len(model.recorder.table()) == 8
+
+
+def test_the_model_stops_after_its_last_step_with_a_clear_error():
+    model = WalletAdoptionModel(small_scenario(size=300, steps=3))
+    model.step()
+    assert model.running and len(model.recorder.table()) == 2  # only the steps run
+    model.run_for(2)
+    assert not model.running
+    assert len(model.recorder.table()) == 4
+    with pytest.raises(RuntimeError, match="has 3 steps and all have run"):
+        model.step()
+
+
+def test_run_accepts_a_scenario_file(tmp_path):
+    import adoptsim
+
+    result = adoptsim.run(ROOT / "scenarios" / "bass_limit.yaml")
+    assert len(result.timeseries) == 151
+    assert adoptsim.__version__
