@@ -336,6 +336,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)
+
+    from adoptsim.optimization.command import register as register_optimize
+
+    register_optimize(sub, positive_int)
     return parser
 
 
