@@ -19,7 +19,7 @@ from adoptsim.interventions import INTERVENTION_TYPES
 from adoptsim.interventions.base import Intervention, Target
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMON = ("name", "start", "end", "duration", "target", "budget", "fixed_cost")
+COMMON = ("name", "start", "end", "duration", "target", "budget", "fixed_cost", "start_when", "stop_when")
 
 INTRO = """# Interventions
 
@@ -38,6 +38,22 @@ intervention: scenarios compare on common random numbers.
 | field | default | meaning |
 |---|---|---|
 {common}
+
+**Triggers.** `start_when` starts an intervention on a condition instead of at a fixed week
+(`start` is then the earliest week, `duration` counts from the week it fires, `end` stays a cap);
+`stop_when` stops it for good. A trigger names exactly one condition, checked at the start of each
+step: `active_share_above` (of a `segment`, same fields as `target`, default everyone),
+`merchant_acceptance_above`, `after` (another intervention started, e.g. a breach) or
+`budget_spent` (another intervention's budget ran out), plus an optional `delay` in weeks:
+
+```yaml
+- {type: security_campaign, name: answer, start_when: {after: leak, delay: 2}, duration: 12}
+- {type: loyalty_program, name: points, start_when: {active_share_above: 0.2, segment: {age_groups: ["60+"]}}}
+- {type: customer_support, name: support, stop_when: {budget_spent: answer}}
+```
+
+The week each trigger started and stopped its intervention is in `kpis.csv`
+(`start_step_<name>`, `stop_step_<name>`; empty if never).
 
 `target` filters consumers; every condition given must hold:
 

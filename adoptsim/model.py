@@ -105,6 +105,7 @@ class WalletAdoptionModel(mesa.Model):
             for spec in scenario.interventions
         ]
         self.intervention_names = [spec.name for spec, _ in self.interventions]
+        self.intervention_runs = {spec.name: run for spec, run in self.interventions}
         self.step_index = 0
         self.trust_recovering = False
         self.has_active_neighbour = np.zeros(pop.size, dtype=bool)
@@ -217,7 +218,7 @@ class WalletAdoptionModel(mesa.Model):
         applied = []
         for spec, run in self.interventions:
             run.step_spend = 0.0
-            if spec.acts_at(self.step_index) and not run.exhausted:
+            if spec.is_on(self, run) and not run.exhausted:
                 spec.begin_step(self, run)
                 applied.append((spec, run))
         return applied

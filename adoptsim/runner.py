@@ -39,7 +39,9 @@ class RunResult:
 def simulate(
     scenario: Scenario, seed: int, on_step: Callable[[], None] | None = None
 ) -> tuple[pd.DataFrame, dict[str, float]]:
-    """One replication: the model's time series and its graph's statistics (`network_*`)."""
+    """One replication: the model's time series, and per-run figures: its graph's statistics
+    (`network_*`) and the step each triggered intervention started (`start_step_<name>`) and
+    stopped (`stop_step_<name>`), NaN if it never did."""
     try:
         model = WalletAdoptionModel(scenario, seed=seed)
     except ModelBuildError as err:
@@ -51,7 +53,17 @@ def simulate(
             on_step()
     people = model.people
     network = graph_stats(model.graph, people.age_group, people.region)
-    return model.recorder.table(), {f"network_{name}": value for name, value in network.items()}
+    extras = {f"network_{name}": value for name, value in network.items()}
+    for spec, state in model.interventions:
+        if spec.start_when is not None:
+            extras[f"start_step_{spec.name}"] = _step(state.started_at)
+        if spec.stop_when is not None:
+            extras[f"stop_step_{spec.name}"] = _step(state.stopped_at)
+    return model.recorder.table(), extras
+
+
+def _step(step: int | None) -> float:
+    return float("nan") if step is None else float(step)
 
 
 def simulate_labelled(

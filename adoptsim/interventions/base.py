@@ -73,9 +73,63 @@ class Target(StrictModel):
         return None
 
 
+class Trigger(StrictModel):
+    """A condition checked at the start of every step; the trigger fires the first step it holds.
+
+    Give exactly one condition. `delay` weeks may pass between the condition and the action.
+    Interventions are checked in the scenario's order, so one listed after the intervention it
+    watches (`after`, `budget_spent`) sees it the same step, one listed before it the next step.
+    """
+
+    active_share_above: Fraction | None = Field(
+        None, description="Fires when the active share (of `segment`, default everyone) reaches this level."
+    )
+    segment: Target | None = Field(None, description="Whose active share `active_share_above` watches.")
+    merchant_acceptance_above: Fraction | None = Field(
+        None, description="Fires when this share of merchants accepts the wallet."
+    )
+    after: str | None = Field(None, description="Fires when the named intervention (e.g. a breach) starts.")
+    budget_spent: str | None = Field(None, description="Fires when the named intervention's budget runs out.")
+    delay: NonNegativeInt = Field(0, description="Weeks between the condition holding and the action.")
+
+    @model_validator(mode="after")
+    def _one_condition(self) -> Trigger:
+        given = [
+            name
+            for name in ("active_share_above", "merchant_acceptance_above", "after", "budget_spent")
+            if getattr(self, name) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of active_share_above, merchant_acceptance_above, after, budget_spent"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        if self.segment is not None and self.active_share_above is None:
+            raise ValueError("segment: only with active_share_above")
+        return self
+
+    def holds(self, model: WalletAdoptionModel) -> bool:
+        """Whether the condition holds now (at the start of the step)."""
+        if self.active_share_above is not None:
+            active = model.people.stage == Stage.ACTIVE
+            if self.segment is not None:
+                members = self.segment.mask(model)
+                return bool(members.any()) and active[members].mean() >= self.active_share_above
+            return active.mean() >= self.active_share_above
+        if self.merchant_acceptance_above is not None:
+            return model.shops.size > 0 and model.shops.accepts.mean() >= self.merchant_acceptance_above
+        other = model.intervention_runs[self.after or self.budget_spent or ""]
+        return other.started_at is not None if self.after is not None else other.exhausted
+
+    def names(self) -> list[str]:
+        """Interventions this trigger refers to."""
+        return [n for n in (self.after, self.budget_spent) if n is not None]
+
+
 @dataclass
 class InterventionRun:
-    """Run-time record of one intervention in one model: stream, spend, who was reached."""
+    """Run-time record of one intervention in one model: stream, spend, who was reached, and
+    when it started and stopped (its actual window, which triggers and budgets decide)."""
 
     rng: np.random.Generator
     budget: float | None
@@ -83,6 +137,9 @@ class InterventionRun:
     step_spend: float = 0.0
     reached: np.ndarray | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    started_at: int | None = None
+    stopped_at: int | None = None
+    fired_at: int | None = None
 
     @property
     def remaining(self) -> float:
@@ -166,12 +223,16 @@ class Intervention(StrictModel):
     target: Target = Field(default_factory=Target, description="Who it reaches.")
     budget: NonNegative | None = Field(None, description="Total money it may spend; it stops once spent.")
     fixed_cost: NonNegative = Field(0.0, description="Money paid once, at its first step.")
+    start_when: Trigger | None = Field(
+        None, description="Start on a condition instead of at `start` (then `start` is the earliest week)."
+    )
+    stop_when: Trigger | None = Field(None, description="Stop for good when a condition holds.")
 
     @model_validator(mode="after")
     def _timing(self) -> Intervention:
         if self.end is not None and self.duration is not None:
             raise ValueError("give end or duration, not both")
-        if self.duration is not None:
+        if self.duration is not None and self.start_when is None:
             self.end = self.start + self.duration - 1
             self.duration = None
         if self.end is not None and self.start > self.end:
@@ -179,8 +240,22 @@ class Intervention(StrictModel):
         return self
 
     def check_against(self, scenario: Any) -> str | None:
-        """A problem with the scenario it sits in (unknown labels), or None."""
-        return self.target.check_against(list(scenario.population.age_groups), list(scenario.population.regions))
+        """A problem with the scenario it sits in (unknown labels or names), or None."""
+        labels = list(scenario.population.age_groups), list(scenario.population.regions)
+        names = [iv.name for iv in scenario.interventions]
+        for field_name in ("start_when", "stop_when"):
+            trigger = getattr(self, field_name)
+            if trigger is None:
+                continue
+            for name in trigger.names():
+                if name not in names or name == self.name:
+                    valid = ", ".join(n for n in names if n != self.name) or "none"
+                    return f"{field_name}: no other intervention named '{name}' (valid: {valid})"
+            if trigger.segment is not None:
+                problem = trigger.segment.check_against(*labels)
+                if problem:
+                    return f"{field_name}.segment.{problem.removeprefix('target.')}"
+        return self.target.check_against(*labels)
 
     def in_target(self, model: WalletAdoptionModel, run: InterventionRun) -> np.ndarray:
         """Who is in the target now; the fixed part is computed once per run."""
@@ -189,12 +264,40 @@ class Intervention(StrictModel):
         return self.target.mask(model, run.extra["fixed_target"])
 
     def acts_at(self, step: int) -> bool:
-        """Whether it acts at this 0-based step (budget aside)."""
+        """Whether its planned window (no triggers, budget aside) covers this 0-based step."""
         return self.start <= step and (self.end is None or step <= self.end)
+
+    def is_on(self, model: WalletAdoptionModel, run: InterventionRun) -> bool:
+        """Whether it acts at this step: its window, started by `start_when` and cut by
+        `stop_when` when given. Records the step it started, fired and stopped in `run`."""
+        step = model.step_index
+        if run.stopped_at is not None:
+            return False
+        if self.stop_when is not None and run.started_at is not None and self.stop_when.holds(model):
+            run.stopped_at = step
+            return False
+        if self.start_when is None:
+            on = self.acts_at(step)
+        else:
+            if run.fired_at is None and step >= self.start and self.start_when.holds(model):
+                run.fired_at = step
+            first = None if run.fired_at is None else run.fired_at + self.start_when.delay
+            last = self.last_step(run)
+            on = first is not None and first <= step and (last is None or step <= last)
+        if on and run.started_at is None:
+            run.started_at = step
+        return on
+
+    def last_step(self, run: InterventionRun) -> int | None:
+        """Its last planned step: `end`, or `duration` steps after a trigger fired (None: the run's end)."""
+        if self.start_when is not None and self.duration is not None and run.fired_at is not None:
+            first = run.fired_at + self.start_when.delay
+            return first + self.duration - 1 if self.end is None else min(self.end, first + self.duration - 1)
+        return self.end
 
     def begin_step(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         """Pay the fixed cost at the first step, then act."""
-        if model.step_index == self.start and self.fixed_cost:
+        if model.step_index == run.started_at and self.fixed_cost:
             run.pay(self.fixed_cost)
         self.apply(model, run)
 

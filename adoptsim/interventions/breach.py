@@ -31,10 +31,10 @@ class Breach(Intervention):
 
     def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         step = model.step_index
-        if step >= self.start + self.spike_steps:
+        if step >= run.started_at + self.spike_steps:
             return
         target = self.in_target(model, run)
-        if step == self.start:
+        if step == run.started_at:
             people = model.people
             lost = np.minimum(people.trust[target], self.drop)
             people.trust[target] -= lost

@@ -43,7 +43,7 @@ class CommunityEvent(Intervention):
         return super().check_against(scenario)
 
     def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
-        if (model.step_index - self.start) % self.every or run.affordable(1, self.cost_per_event) < 1:
+        if (model.step_index - run.started_at) % self.every or run.affordable(1, self.cost_per_event) < 1:
             return
         people = model.people
         run.pay(self.cost_per_event)

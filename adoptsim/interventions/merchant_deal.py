@@ -73,7 +73,7 @@ class MerchantDeal(Intervention):
         weekly_payments = model.behaviour.tau * (0.5 + model.people.income[target]) * offline_deal[target]
         model.levers.incentive[target] += self.discount * self.perceived_weeks * weekly_payments
         run.extra["offline_deal"] = offline_deal
-        if self.end is not None and model.step_index == self.end:
+        if model.step_index == self.last_step(run):
             shops.has_deal[run.reached] = False
 
     def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:

@@ -28,7 +28,7 @@ class Seeding(Intervention):
     cost_per_person: NonNegative = Field(20.0, description="Money per seeded person.")
 
     def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
-        if model.step_index != self.start:
+        if model.step_index != run.started_at:
             return
         people = model.people
         candidates = self.in_target(model, run) & (people.stage != Stage.ACTIVE)

@@ -27,5 +27,5 @@ class UxImprovement(Intervention):
     fixed_cost: NonNegative = Field(50000.0, description="Money paid once at start.")
 
     def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
-        if model.step_index < self.start + self.ramp_steps:
+        if model.step_index < run.started_at + self.ramp_steps:
             model.ease += self.ease_gain / self.ramp_steps
