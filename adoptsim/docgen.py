@@ -47,9 +47,9 @@ step: `active_share_above` (of a `segment`, same fields as `target`, default eve
 `budget_spent` (another intervention's budget ran out), plus an optional `delay` in weeks:
 
 ```yaml
-- {type: security_campaign, name: answer, start_when: {after: leak, delay: 2}, duration: 12}
-- {type: loyalty_program, name: points, start_when: {active_share_above: 0.2, segment: {age_groups: ["60+"]}}}
-- {type: customer_support, name: support, stop_when: {budget_spent: answer}}
+- {{type: security_campaign, name: answer, start_when: {{after: leak, delay: 2}}, duration: 12}}
+- {{type: loyalty_program, name: points, start_when: {{active_share_above: 0.2, segment: {{age_groups: ["60+"]}}}}}}
+- {{type: customer_support, name: support, stop_when: {{budget_spent: answer}}}}
 ```
 
 The week each trigger started and stopped its intervention is in `kpis.csv`
