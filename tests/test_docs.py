@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adoptsim.behaviour import Behaviour
+from adoptsim.docgen import COMMON
 from adoptsim.interventions import INTERVENTION_TYPES
 from tests.conftest import ROOT
 
@@ -25,5 +26,5 @@ def test_interventions_doc_covers_every_type_and_field():
         assert f"## `{kind}`" in text, kind
         section = text.split(f"## `{kind}`", 1)[1].split("\n## ", 1)[0]
         for field in cls.model_fields:
-            if field not in ("type", "name", "start", "end", "duration", "target", "budget", "fixed_cost"):
+            if field not in ("type", *COMMON):
                 assert f"`{field}`" in section, f"{kind}.{field}"
