@@ -43,7 +43,7 @@ def simulate(
     (`network_*`) and the step each triggered intervention started (`start_step_<name>`) and
     stopped (`stop_step_<name>`), NaN if it never did."""
     try:
-        model = WalletAdoptionModel(scenario, seed=seed)
+        model = WalletAdoptionModel(scenario, seed=seed, agents="lazy")  # no Mesa views: nobody looks at them
     except ModelBuildError as err:
         err.scenario = scenario.name
         raise
