@@ -137,8 +137,9 @@ def read_yaml(path: Path, shown: str) -> dict[str, Any]:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ScenarioError(
-                shown, "", f"is {size / 2**20:.1f} MB; scenario and experiment files are limited to "
-                f"{MAX_FILE_BYTES / 2**20:g} MB"
+                shown,
+                "",
+                f"is {size / 2**20:.1f} MB; scenario and experiment files are limited to {MAX_FILE_BYTES / 2**20:g} MB",
             )
         text = path.read_bytes().decode("utf-8")
     except OSError as err:
