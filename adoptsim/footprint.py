@@ -19,6 +19,8 @@ from adoptsim.model import EAGER_AGENT_LIMIT
 from adoptsim.scenario import Scenario
 
 SHARE_OF_MEMORY = 0.8
+USUAL_DEGREE = 100
+"""Ties per consumer up to which a large graph is blamed on population.size, above on network.params."""
 
 
 def estimate(scenario: Scenario) -> dict[str, float]:
@@ -29,9 +31,10 @@ def estimate(scenario: Scenario) -> dict[str, float]:
     ties = 0.0 if network.file else expected_ties(network.generator or "", network.params, n)
     pop = scenario.population
     columns = 16 + len(pop.age_groups) + len(pop.regions) + len(scenario.interventions)
+    usual_ties = min(ties, USUAL_DEGREE / 2 * n)  # ties that grow with n are the population's part
     return {
-        "population.size": float(n * per_consumer),
-        "network.params": 70.0 * ties,
+        "population.size": float(n * per_consumer + 70.0 * usual_ties),
+        "network.params": 70.0 * (ties - usual_ties),
         "steps": float((scenario.steps + 1) * columns * 24),
     }
 

@@ -104,7 +104,7 @@ def typed_params(name: str, params: dict[str, Any]) -> tuple[dict[str, Any], lis
         for error in err.errors():
             path, message = format_validation_error(error)
             if error["type"] == "unknown_field":
-                hint = message[message.find("(") :]
+                hint = message[message.find("(") :] if model.model_fields else "(it takes none)"
                 message = f"{name} takes no parameter '{path}' {hint}"
             problems.append((f"network.params.{path}", message))
         return {}, problems

@@ -121,7 +121,7 @@ def parse_yaml(text: str, shown: str) -> Any:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = err.problem or err.context or "unreadable"
+        problem = ", ".join(part for part in (err.context, err.problem) if part) or "unreadable"
         raise ScenarioError(shown, "", f"{where}not valid YAML ({problem})") from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__

@@ -99,4 +99,6 @@ def test_network_problems_name_the_file(tmp_path, capsys):
         f"{BASELINE}: network.params.k: barabasi_albert_graph takes no parameter 'k' (valid: m)"
     )
     assert main([*argv, "--set", "network.params.k=50000", "--set", "population.size=1000"]) == 2
-    assert capsys.readouterr().err.strip() == f"{BASELINE}: network.params.k: must be below population.size (1,000) (got 50,000)"
+    assert capsys.readouterr().err.strip() == (
+        f"{BASELINE}: network.params.k: must be below population.size (1,000) (got 50,000)"
+    )
