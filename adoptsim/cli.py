@@ -21,7 +21,16 @@ from adoptsim.errors import AdoptsimError, ModelBuildError, ScenarioError
 from adoptsim.executors import make_executor
 from adoptsim.metrics import KPI_NAMES
 from adoptsim.scenario import Scenario, json_schema, load_scenario, scenario_to_yaml
-from adoptsim.store import FolderLock, OutputFolder, kept_only_if, prepare_folder, write_csv, write_figure, write_text
+from adoptsim.store import (
+    FolderLock,
+    OutputFolder,
+    kept_only_if,
+    prepare_folder,
+    remove_leftovers,
+    write_csv,
+    write_figure,
+    write_text,
+)
 
 
 @contextmanager
@@ -211,7 +220,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     with FolderLock(out), kept_only_if(out, lambda: sweep_saved(out) > 0):
         executor = make_executor(args.workers, args.scheduler)  # before any file: an unreachable scheduler writes none
         try:
-            finished = prepare_output(loaded, prepare_folder(out), args.resume)
+            remove_leftovers(prepare_folder(out))
+            finished = prepare_output(loaded, out, args.resume)
         except BaseException:
             executor.shutdown(wait=False, cancel_futures=True)
             raise

@@ -15,6 +15,7 @@ import pytest
 from adoptsim.cli import main
 from adoptsim.executors import SerialExecutor, make_executor
 from adoptsim.experiment import load_experiment
+from adoptsim.store import FolderLock
 from adoptsim.sweep import execute, prepare_output, read_kpis, read_series
 from tests.conftest import ROOT
 
@@ -140,12 +141,36 @@ def test_resume_names_a_damaged_experiment_json(write_yaml, tmp_path, capsys):
     assert not (out / "experiment.json").exists() and len(list((out / "damaged").iterdir())) == 1
 
 
-def test_sweep_failing_before_any_run_leaves_no_folder(write_yaml, tmp_path, capsys):
+def test_sweep_failing_before_any_run_leaves_no_folder(write_yaml, tmp_path, capsys, monkeypatch):
+    from adoptsim import cli
+    from adoptsim.errors import AdoptsimError
+
+    def unreachable(workers, scheduler):
+        raise AdoptsimError(f"--scheduler {scheduler}: cannot connect (timed out)")
+
+    monkeypatch.setattr(cli, "make_executor", unreachable)
     path = str(write_yaml(EXPERIMENT, "e.yaml"))
     out = tmp_path / "out"
     assert main(["sweep", path, "--scheduler", "tcp://127.0.0.1:9", "--out", str(out)]) == 2
     assert "--scheduler tcp://127.0.0.1:9: cannot connect" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [tmp_path / "e.yaml"]
+
+    def fails_after_the_folder_exists(loaded, out, resume):
+        (out / "experiment.json").write_text("{}")
+        raise AdoptsimError("design.csv: cannot write there")
+
+    monkeypatch.setattr(cli, "make_executor", lambda workers, scheduler: SerialExecutor())
+    monkeypatch.setattr("adoptsim.sweep.prepare_output", fails_after_the_folder_exists)
+    assert main(["sweep", path, "--out", str(out)]) == 2
+    assert list(tmp_path.iterdir()) == [tmp_path / "e.yaml"]
+
+
+def test_a_sweep_folder_in_use_is_refused(write_yaml, tmp_path, capsys):
+    out = tmp_path / "out"
+    with FolderLock(out):
+        assert main(["sweep", str(write_yaml(EXPERIMENT, "e.yaml")), "--out", str(out), "--resume"]) == 2
+    assert "in use by another adoptsim command" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def session_processes(session: int) -> list[str]:
