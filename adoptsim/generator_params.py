@@ -111,6 +111,16 @@ def typed_params(name: str, params: dict[str, Any]) -> tuple[dict[str, Any], lis
     return typed.model_dump(exclude_unset=True), []
 
 
+FAST_GENERATORS = ("watts_strogatz_graph", "erdos_renyi_graph", "gnp_random_graph", "fast_gnp_random_graph")
+"""Generators network.py has a vectorized version of (`implementation: fast` needs one)."""
+
+
+def implementation_problems(name: str, implementation: str) -> list[tuple[str, str]]:
+    if implementation == "fast" and name not in FAST_GENERATORS:
+        return [("network.implementation", f"no fast generator for '{name}' (fast: {', '.join(FAST_GENERATORS)})")]
+    return []
+
+
 def size_problems(name: str, params: dict[str, Any], n: int) -> list[tuple[str, str]]:
     """Problems between the generator's parameters and the number of consumers n."""
     if n < 2 and name != "empty_graph":

@@ -313,7 +313,7 @@ def network_problems(scenario: Scenario) -> list[tuple[str, str]]:
     The typed parameters replace the given ones (`k: 10.0` from a design table becomes 10), so
     the generator receives exactly what was checked.
     """
-    from adoptsim.generator_params import file_problems, size_problems, typed_params
+    from adoptsim.generator_params import file_problems, implementation_problems, size_problems, typed_params
 
     network, n = scenario.network, scenario.population.size
     if network.file is not None:
@@ -322,7 +322,9 @@ def network_problems(scenario: Scenario) -> list[tuple[str, str]]:
     if problems:
         return problems
     network.params = params
-    return size_problems(network.generator or "", params, n)
+    return implementation_problems(network.generator or "", network.implementation) or size_problems(
+        network.generator or "", params, n
+    )
 
 
 def scenario_problems(data: dict[str, Any], allow_large: bool = False) -> tuple[Scenario | None, list[tuple[str, str]]]:

@@ -30,6 +30,19 @@ def test_generator_parameters_are_what_networkx_accepts():
         assert set(model.model_fields) <= accepted, name
 
 
+def test_fast_generators_are_those_network_py_vectorizes():
+    import numpy as np
+
+    from adoptsim.generator_params import FAST_GENERATORS
+    from adoptsim.network import _fast_generator
+
+    params = {"k": 4, "p": 0.1, "m": 2, "d": 2}
+    has_fast = {
+        name for name in GENERATOR_NAMES if _fast_generator(name, 20, params, np.random.default_rng(0)) is not None
+    }
+    assert has_fast == set(FAST_GENERATORS)
+
+
 def test_generator_receives_typed_parameters():
     scenario = load_scenario(BASELINE, ["network.params.k=10.0", "network.params.p=1"])
     assert scenario.network.params == {"k": 10, "p": 1.0}
