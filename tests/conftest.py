@@ -13,7 +13,11 @@ from adoptsim.scenario import Scenario, load_scenario
 _FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
 settings.register_profile("default", max_examples=150, **_FUZZ)
 settings.register_profile("long", max_examples=10_000, **_FUZZ)
-settings.load_profile("default")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """This conftest registers the profiles after Hypothesis read its option: load the one asked for."""
+    settings.load_profile(config.getoption("hypothesis_profile", None) or "default")
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
