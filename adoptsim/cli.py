@@ -101,29 +101,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})
     target = Path(args.out) if args.out else Path("results") / scenario.name
-    with OutputFolder(target) as out:
-        executor = make_executor(args.workers) if args.workers > 1 else None
-        try:
-            with naming_files({scenario.name: args.scenario}):
-                result = run(scenario, reps=args.reps, progress=True, executor=executor)
-        finally:
-            if executor is not None:
-                executor.shutdown()
-        series, windows = result.timeseries, intervention_windows(scenario)
-        written = [
-            write_csv(out / "timeseries.csv", series),
-            write_csv(out / "kpis.csv", result.kpis),
-            write_text(out / "scenario.resolved.yaml", scenario_to_yaml(scenario)),
-            write_figure(out / "adoption.png", plots.adoption_figure(series, scenario.name, windows, band=args.band)),
-            write_figure(out / "funnel.png", plots.funnel_figure(series, scenario.name)),
-            write_figure(out / "segments.png", plots.segments_figure(series, scenario.name, band=args.band)),
-        ]
-    out = target
+    out = args.cleanup.enter_context(OutputFolder(target))  # moved into place once the command succeeds
+    executor = make_executor(args.workers) if args.workers > 1 else None
+    try:
+        with naming_files({scenario.name: args.scenario}):
+            result = run(scenario, reps=args.reps, progress=True, executor=executor)
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    series, windows = result.timeseries, intervention_windows(scenario)
+    written = [
+        write_csv(out / "timeseries.csv", series),
+        write_csv(out / "kpis.csv", result.kpis),
+        write_text(out / "scenario.resolved.yaml", scenario_to_yaml(scenario)),
+        write_figure(out / "adoption.png", plots.adoption_figure(series, scenario.name, windows, band=args.band)),
+        write_figure(out / "funnel.png", plots.funnel_figure(series, scenario.name)),
+        write_figure(out / "segments.png", plots.segments_figure(series, scenario.name, band=args.band)),
+    ]
     print(
         f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, {scenario.population.size:,} consumers"
     )
     print(format_kpi_table(result.kpi_summary(), list(KPI_NAMES)))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    print(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
     return 0
 
 
@@ -155,30 +154,29 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seed = baseline.seed if args.seed is None else args.seed
     default_out = Path("results") / ("compare-" + "-".join(s.name for s in scenarios))[:120]
     target = Path(args.out) if args.out else default_out
-    with OutputFolder(target) as out:
-        executor = make_executor(args.workers) if args.workers > 1 else None
-        try:
-            with naming_files({s.name: path for s, path in zip(scenarios, paths, strict=True)}):
-                comparison = compare(scenarios, baseline.name, args.reps, seed, progress=True, executor=executor)
-        except ValueError as err:
-            raise AdoptsimError(f"adoptsim compare: {err}") from None
-        finally:
-            if executor is not None:
-                executor.shutdown()
-        summary = comparison.summary()
-        series = comparison.timeseries
-        written = [
-            write_csv(out / "kpis.csv", summary),
-            write_csv(out / "kpis_by_replication.csv", comparison.kpis),
-            write_csv(out / "timeseries.csv", series),
-            write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name, band=args.band)),
-            write_figure(out / "comparison_segments.png", plots.comparison_segments_figure(series)),
-            write_figure(out / "cost_effectiveness.png", plots.cost_effectiveness_figure(summary)),
-        ]
-    out = target
+    out = args.cleanup.enter_context(OutputFolder(target))  # moved into place once the command succeeds
+    executor = make_executor(args.workers) if args.workers > 1 else None
+    try:
+        with naming_files({s.name: path for s, path in zip(scenarios, paths, strict=True)}):
+            comparison = compare(scenarios, baseline.name, args.reps, seed, progress=True, executor=executor)
+    except ValueError as err:
+        raise AdoptsimError(f"adoptsim compare: {err}") from None
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    summary = comparison.summary()
+    series = comparison.timeseries
+    written = [
+        write_csv(out / "kpis.csv", summary),
+        write_csv(out / "kpis_by_replication.csv", comparison.kpis),
+        write_csv(out / "timeseries.csv", series),
+        write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name, band=args.band)),
+        write_figure(out / "comparison_segments.png", plots.comparison_segments_figure(series)),
+        write_figure(out / "cost_effectiveness.png", plots.cost_effectiveness_figure(summary)),
+    ]
     print(f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline {baseline.name}")
     print(format_ranking(ranked(summary), list(COMPARE_KPIS)))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    print(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
     return 0
 
 
@@ -213,26 +211,16 @@ def format_ranking(summary: pd.DataFrame, kpis: list[str]) -> str:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     from adoptsim.experiment import load_experiment
-    from adoptsim.sweep import prepare_output
+    from adoptsim.sweep import execute, prepare_output, summarize_sweep, terminate_gracefully
 
     loaded = load_experiment(args.experiment, args.allow_large)
-    out = Path(args.out) if args.out else Path("results") / f"sweep-{loaded.experiment.name}"
-    with FolderLock(out), kept_only_if(out, lambda: sweep_saved(out) > 0):
-        executor = make_executor(args.workers, args.scheduler)  # before any file: an unreachable scheduler writes none
-        try:
-            remove_leftovers(prepare_folder(out))
-            finished = prepare_output(loaded, out, args.resume)
-        except BaseException:
-            executor.shutdown(wait=False, cancel_futures=True)
-            raise
-        return sweep_into(args, loaded, out, executor, finished)
-
-
-def sweep_into(args: argparse.Namespace, loaded, out: Path, executor, finished: set[int]) -> int:
-    """The sweep once its folder is locked and checked: tasks, then summary and analysis."""
-    from adoptsim.sweep import execute, summarize_sweep, terminate_gracefully
-
     experiment = loaded.experiment
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
+    args.cleanup.enter_context(FolderLock(out))
+    executor = args.cleanup.enter_context(shut_down_on_error(make_executor(args.workers, args.scheduler)))
+    args.cleanup.enter_context(kept_only_if(out, lambda: sweep_saved(out) > 0))  # a new folder with no run goes
+    remove_leftovers(prepare_folder(out))
+    finished = prepare_output(loaded, out, args.resume)
     total = len(loaded.points) * experiment.replications
     print(
         f"{experiment.name}: {experiment.design.type} design, {len(loaded.points)} points x "
@@ -265,6 +253,16 @@ def sweep_saved(out: Path) -> int:
         return len(read_kpis(out, ["task"]))
     except Exception:  # noqa: BLE001 - damaged shards: count none
         return 0
+
+
+@contextmanager
+def shut_down_on_error(executor):
+    """The executor, shut down if the command fails before handing it work."""
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
@@ -361,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `adoptsim` console script."""
     try:
         args = build_parser().parse_args(argv)
-        code = args.func(args)
+        with contextlib.ExitStack() as args.cleanup:  # output folders, locks: committed or undone on exit
+            code = args.func(args)
         sys.stdout.flush()
         return code
     except BrokenPipeError:  # the reader stopped early (`adoptsim schema | head`): not an error
