@@ -6,7 +6,9 @@ Every user mistake ends as one line on stderr and exit code 2; never a traceback
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -19,7 +21,16 @@ from adoptsim.errors import AdoptsimError, ModelBuildError, ScenarioError
 from adoptsim.executors import make_executor
 from adoptsim.metrics import KPI_NAMES
 from adoptsim.scenario import Scenario, json_schema, load_scenario, scenario_to_yaml
-from adoptsim.store import prepare_folder, write_csv, write_figure, write_text
+from adoptsim.store import (
+    FolderLock,
+    OutputFolder,
+    kept_only_if,
+    prepare_folder,
+    remove_leftovers,
+    write_csv,
+    write_figure,
+    write_text,
+)
 
 
 @contextmanager
@@ -103,10 +114,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from adoptsim import plots
     from adoptsim.runner import run
 
-    scenario = load_scenario(args.scenario, args.set)
+    scenario = load_scenario(args.scenario, args.set, args.allow_large)
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})
-    out = prepare_folder(Path(args.out) if args.out else Path("results") / scenario.name)
+    target = Path(args.out) if args.out else Path("results") / scenario.name
+    out = args.cleanup.enter_context(OutputFolder(target))  # moved into place once the command succeeds
     executor = make_executor(args.workers) if args.workers > 1 else None
     try:
         with naming_files({scenario.name: args.scenario}):
@@ -130,19 +142,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     print(format_kpi_table(result.kpi_summary(), list(KPI_NAMES)))
     print(describe_network(network))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    print(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from adoptsim.validate import validate_file
+
     failures = 0
     for path in args.files:
         try:
-            scenario = load_scenario(path, args.set)
-            print(
-                f"{path}: ok ({scenario.name}, {scenario.population.size:,} consumers, "
-                f"{len(scenario.interventions)} interventions)"
-            )
+            print(f"{path}: ok ({validate_file(path, args.set, args.allow_large)})")
         except AdoptsimError as err:
             print(err, file=sys.stderr)
             failures += 1
@@ -159,11 +169,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from adoptsim.compare import COMPARE_KPIS, compare, ranked
 
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
-    scenarios = [load_scenario(path, args.set) for path in paths]
+    scenarios = [load_scenario(path, args.set, args.allow_large) for path in paths]
     baseline = scenarios[0]
     seed = baseline.seed if args.seed is None else args.seed
     default_out = Path("results") / ("compare-" + "-".join(s.name for s in scenarios))[:120]
-    out = prepare_folder(Path(args.out) if args.out else default_out)
+    target = Path(args.out) if args.out else default_out
+    out = args.cleanup.enter_context(OutputFolder(target))  # moved into place once the command succeeds
     executor = make_executor(args.workers) if args.workers > 1 else None
     try:
         with naming_files({s.name: path for s, path in zip(scenarios, paths, strict=True)}):
@@ -185,7 +196,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     ]
     print(f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline {baseline.name}")
     print(format_ranking(ranked(summary), list(COMPARE_KPIS)))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    print(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
     return 0
 
 
@@ -222,16 +233,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from adoptsim.experiment import load_experiment
     from adoptsim.sweep import execute, prepare_output, summarize_sweep, terminate_gracefully
 
-    loaded = load_experiment(args.experiment)
+    loaded = load_experiment(args.experiment, args.allow_large)
     experiment = loaded.experiment
-    out = prepare_folder(Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}")
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
+    args.cleanup.enter_context(FolderLock(out))
+    executor = args.cleanup.enter_context(shut_down_on_error(make_executor(args.workers, args.scheduler)))
+    args.cleanup.enter_context(kept_only_if(out, lambda: sweep_saved(out) > 0))  # a new folder with no run goes
+    remove_leftovers(prepare_folder(out))
     finished = prepare_output(loaded, out, args.resume)
     total = len(loaded.points) * experiment.replications
     print(
         f"{experiment.name}: {experiment.design.type} design, {len(loaded.points)} points x "
         f"{experiment.replications} replications = {total} runs; {len(finished)} already finished"
     )
-    executor = make_executor(args.workers, args.scheduler)
     terminate_gracefully()
     started = time.perf_counter()
     try:
@@ -255,7 +269,20 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def sweep_saved(out: Path) -> int:
     from adoptsim.sweep import read_kpis
 
-    return len(read_kpis(out, ["task"]))
+    try:
+        return len(read_kpis(out, ["task"]))
+    except Exception:  # noqa: BLE001 - damaged shards: count none
+        return 0
+
+
+@contextmanager
+def shut_down_on_error(executor):
+    """The executor, shut down if the command fails before handing it work."""
+    try:
+        yield executor
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
 
 
 def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
@@ -302,6 +329,13 @@ def add_run_options(parser: argparse.ArgumentParser, seed_help: str, set_help: s
         default="ci",
         help="band around mean curves: 95 %% CI of the mean (default) or range of the replications",
     )
+    add_allow_large(parser)
+
+
+def add_allow_large(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-large", action="store_true", help="run even if the memory estimate exceeds this machine's memory"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -327,11 +361,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--out", help="output folder (default results/sweep-<experiment name>/)")
     p.add_argument("--resume", action="store_true", help="skip tasks already finished in --out")
+    add_allow_large(p)
     p.set_defaults(func=cmd_sweep)
 
-    p = sub.add_parser("validate", help="check scenario files")
-    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p = sub.add_parser("validate", help="check scenario and experiment files")
+    p.add_argument("files", nargs="+", help="scenario or experiment YAML files")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    add_allow_large(p)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
@@ -347,7 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `adoptsim` console script."""
     try:
         args = build_parser().parse_args(argv)
-        return args.func(args)
+        with contextlib.ExitStack() as args.cleanup:  # output folders, locks: committed or undone on exit
+            code = args.func(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # the reader stopped early (`adoptsim schema | head`): not an error
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except AdoptsimError as err:
         print(err, file=sys.stderr)
         return err.exit_code

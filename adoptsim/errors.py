@@ -1,6 +1,8 @@
-"""User-facing errors: one line, naming the file, the field path and what is wrong."""
+"""User-facing errors: one line per problem, naming the file, the field path and what is wrong."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class AdoptsimError(Exception):
@@ -10,14 +12,32 @@ class AdoptsimError(Exception):
 
 
 class ScenarioError(AdoptsimError):
-    """A scenario file that cannot be read, merged or validated."""
+    """A scenario (or experiment) file that cannot be read, merged or validated.
 
-    def __init__(self, source: str, path: str, problem: str) -> None:
+    It carries every problem found in the file, each printed as its own line
+    `file: field.path: problem`; `path` and `problem` are the first.
+    """
+
+    def __init__(self, source: str, path: str, problem: str, more: Sequence[tuple[str, str]] = ()) -> None:
         self.source = source
         self.path = path
         self.problem = problem
-        where = f"{source}: {path}: " if path else f"{source}: "
-        super().__init__(f"{where}{problem}")
+        self.problems = [(path, problem), *more]
+        super().__init__("\n".join(_line(source, p, m) for p, m in self.problems))
+
+    @classmethod
+    def listing(cls, source: str, problems: Sequence[tuple[str, str]]) -> ScenarioError:
+        """One error holding several (field path, problem) lines of one file."""
+        return cls(source, *problems[0], more=problems[1:])
+
+    def within(self, source: str, path: str) -> ScenarioError:
+        """The same problems seen from the file that refers to this one through `path`
+        (e.g. `extends`): `child.yaml: extends: parent.yaml: field: problem`."""
+        return ScenarioError.listing(source, [(path, _line(self.source, p, m)) for p, m in self.problems])
+
+
+def _line(source: str, path: str, problem: str) -> str:
+    return f"{source}: {path}: {problem}" if path else f"{source}: {problem}"
 
 
 class ModelBuildError(AdoptsimError):

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
+import threading
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 from adoptsim.errors import AdoptsimError
@@ -61,7 +64,42 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> E
     workers = default_workers() if workers is None else workers
     if workers <= 1:
         return SerialExecutor()
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=_process_context(), initializer=exit_with, initargs=(os.getpid(),)
+    )
+
+
+def exit_with(parent: int) -> None:
+    """Worker initializer: end this worker within a second of `parent` (the command) dying.
+
+    A pool's workers are children of the fork server, not of the command, and block on a queue
+    whose write end they hold themselves: a SIGKILLed command would leave them running. A daemon
+    thread waits on a pidfd of the parent (Linux 5.3+), or polls it once a second elsewhere.
+    """
+    threading.Thread(target=_watch, args=(parent,), daemon=True, name="adoptsim-watch-parent").start()
+
+
+def _watch(parent: int) -> None:
+    try:
+        handle = os.pidfd_open(parent)
+    except (AttributeError, OSError):
+        handle = None
+    if handle is not None:
+        select.select([handle], [], [])
+    else:
+        while _alive(parent):
+            time.sleep(1.0)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _process_context() -> multiprocessing.context.BaseContext:

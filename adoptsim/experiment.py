@@ -19,17 +19,18 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from adoptsim.errors import ScenarioError
-from adoptsim.metrics import KPI_NAMES
-from adoptsim.scenario import (
-    Scenario,
+from adoptsim.loading import (
     format_validation_error,
     read_with_extends,
     read_yaml,
+    scenario_problems,
     scenario_to_yaml,
     set_path,
     split_path,
     validate_scenario,
 )
+from adoptsim.metrics import KPI_NAMES
+from adoptsim.scenario import Scenario
 from adoptsim.schema import Label, NonNegativeInt, PositiveInt, StrictModel, did_you_mean
 
 FREE_FORM = {"params"}
@@ -170,10 +171,11 @@ def design_points(experiment: Experiment) -> pd.DataFrame:
 class LoadedExperiment:
     """An experiment with its base scenario mapping and design, ready to make scenarios."""
 
-    def __init__(self, experiment: Experiment, base: dict[str, Any], source: str) -> None:
+    def __init__(self, experiment: Experiment, base: dict[str, Any], source: str, allow_large: bool = False) -> None:
         self.experiment = experiment
         self.base = base
         self.source = source
+        self.allow_large = allow_large
         self.points = design_points(experiment)
 
     def scenario_at(self, point: int) -> Scenario:
@@ -183,14 +185,14 @@ class LoadedExperiment:
             if path.endswith(".duration"):  # the resolved base holds `end`; a swept duration replaces it
                 set_path(data, path[: -len("duration")] + "end", None)
             set_path(data, path, _plain(value))
-        try:
-            return Scenario.model_validate(data)
-        except ValidationError as err:
-            field, message = format_validation_error(err.errors()[0])
+        scenario, problems = scenario_problems(data, self.allow_large)
+        if problems or scenario is None:
             values = ", ".join(f"{k}={_plain(v)}" for k, v in self.points.loc[point].items())
-            raise ScenarioError(
-                self.source, f"parameters: {field}", f"{message} at design point {point} ({values})"
-            ) from None
+            lines = [
+                (f"parameters: {field}", f"{message} at design point {point} ({values})") for field, message in problems
+            ]
+            raise ScenarioError.listing(self.source, lines)
+        return scenario
 
     def fingerprint(self) -> str:
         """Identifies the experiment's tasks; a resumed sweep must match it."""
@@ -202,18 +204,23 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def load_experiment(path: str | Path) -> LoadedExperiment:
-    """Read and check an experiment file: schema, scenario, parameter paths, every design point."""
+def load_experiment(path: str | Path, allow_large: bool = False) -> LoadedExperiment:
+    """Read and check an experiment file: schema, scenario, parameter paths, every design point.
+
+    `allow_large` lets through design points whose memory estimate exceeds the machine's.
+    """
     path = Path(path)
     shown = str(path)
     raw = read_yaml(path, shown)
     try:
         experiment = Experiment.model_validate(raw)
     except ValidationError as err:
-        field, message = format_validation_error(err.errors()[0])
-        raise ScenarioError(shown, field, message) from None
+        raise ScenarioError.listing(shown, [format_validation_error(e) for e in err.errors()]) from None
     scenario_path = path.parent / experiment.scenario
-    base = read_with_extends(scenario_path, str(Path(shown).parent / experiment.scenario))
+    try:
+        base = read_with_extends(scenario_path, str(Path(shown).parent / experiment.scenario))
+    except ScenarioError as err:
+        raise err.within(shown, "scenario") from None
     for key, value in experiment.fixed.items():
         try:
             set_path(base, key, value)
@@ -221,12 +228,12 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
             raise ScenarioError(shown, f"fixed.{key}", str(err)) from None
     if experiment.steps is not None:
         base["steps"] = experiment.steps
-    resolved = yaml.safe_load(scenario_to_yaml(validate_scenario(base, shown)))
+    resolved = yaml.safe_load(scenario_to_yaml(validate_scenario(base, shown, allow_large)))
     for dotted in experiment.parameters:
         problem = check_path(resolved, dotted)
         if problem:
             raise ScenarioError(shown, f"parameters.{dotted}", problem)
-    loaded = LoadedExperiment(experiment, resolved, shown)
+    loaded = LoadedExperiment(experiment, resolved, shown, allow_large)
     for point in loaded.points.index:
         loaded.scenario_at(point)
     return loaded

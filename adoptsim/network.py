@@ -7,7 +7,6 @@ check can run with thousands of agents.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,22 +97,6 @@ class NeighbourCounter:
             np.add.at(self.counts, adjacency.indices[ties], np.repeat(signs, sizes))
         self.state = state.copy()
         return self.counts
-
-
-def check_network(spec: Network) -> tuple[str, str] | None:
-    """A problem with the network spec found before building it: (field, problem) or None.
-
-    The generator's parameters must bind to its signature (n and seed aside); a file must exist.
-    """
-    if spec.file is not None:
-        return None if Path(spec.file).is_file() else ("network.file", f"file not found: {spec.file}")
-    name = canonical_name(spec.generator or "")
-    try:
-        signature = inspect.signature(NETWORKX_GENERATORS[name])
-        signature.bind(0, **spec.params)
-    except TypeError as err:
-        return "network.params", f"{name} does not take these parameters ({err})"
-    return None
 
 
 def canonical_name(name: str) -> str:

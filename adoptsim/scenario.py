@@ -1,24 +1,17 @@
-"""The scenario file format: pydantic models, loading with `extends:`, `--set` overrides.
+"""The scenario file format: pydantic models and the JSON Schema.
 
-A scenario is plain data. `load_scenario(path, overrides)` reads YAML safely, deep-merges the
-chain of `extends:` files, applies `--set a.b=value` overrides, validates, and turns any mistake
-into one `ScenarioError` line: `file: field.path: problem`.
+A scenario is plain data. Reading files (`load_scenario`, `extends:`, `--set`, one-line errors)
+is in `adoptsim/loading.py`; its names are also importable from here.
 """
 
 from __future__ import annotations
 
-import copy
-import json
-import re
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from adoptsim.behaviour import Behaviour
-from adoptsim.errors import ScenarioError
-from adoptsim.interventions import INTERVENTION_TYPES, InterventionSpec
+from adoptsim.interventions import InterventionSpec
 from adoptsim.schema import (
     Fraction,
     Label,
@@ -30,7 +23,6 @@ from adoptsim.schema import (
     did_you_mean,
 )
 
-_TYPE_TAGS = frozenset(INTERVENTION_TYPES)
 TRAIT_NAMES = ("trust", "tech_skill", "habit", "income", "online")
 
 
@@ -247,203 +239,29 @@ class Scenario(StrictModel):
         return self
 
 
-# ---------------------------------------------------------------- loading
+# ---------------------------------------------------------------- loading (adoptsim/loading.py)
+
+_LOADING = (
+    "deep_merge",
+    "format_validation_error",
+    "load_scenario",
+    "parse_override",
+    "read_with_extends",
+    "read_yaml",
+    "scenario_to_yaml",
+    "set_path",
+    "split_path",
+    "validate_scenario",
+)
 
 
-def read_yaml(path: Path, shown: str) -> dict[str, Any]:
-    if not path.is_file():
-        raise ScenarioError(shown, "", "file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ScenarioError(shown, "", f"{where}not valid YAML ({problem})") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(shown, "", f"cannot be read ({err})") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError(shown, "", f"must be a mapping of fields (got a {type(data).__name__})")
-    return data
+def __getattr__(name: str) -> Any:
+    """Loading lives in adoptsim.loading (which imports this module); these names stay here too."""
+    if name in _LOADING:
+        from adoptsim import loading
 
-
-def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    """`top` over `base`: mappings merge key by key, anything else (lists too) is replaced."""
-    merged = copy.deepcopy(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
-
-
-def _resolve_relative_paths(data: dict[str, Any], folder: Path) -> None:
-    network = data.get("network")
-    if isinstance(network, dict) and isinstance(network.get("file"), str):
-        network["file"] = str((folder / network["file"]).resolve())
-
-
-def read_with_extends(path: Path, shown: str, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The raw mapping of a scenario file with its `extends:` chain merged underneath."""
-    real = path.resolve()
-    if real in chain:
-        raise ScenarioError(shown, "extends", "circular extends chain")
-    data = read_yaml(path, shown)
-    _resolve_relative_paths(data, path.parent)
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise ScenarioError(shown, "extends", "must be a file path")
-    parent_path = path.parent / parent
-    parent_shown = str(Path(shown).parent / parent)
-    if not parent_path.is_file():
-        raise ScenarioError(shown, "extends", f"file not found: {parent_shown}")
-    base = read_with_extends(parent_path, parent_shown, chain + (real,))
-    return deep_merge(base, data)
-
-
-_INDEX = re.compile(r"^(?P<key>[^\[\]]+)(\[(?P<index>[^\]]+)\])?$")
-
-
-def split_path(dotted: str) -> list[str | int]:
-    """`interventions[referral].reward` -> ['interventions', 'referral'-selector, 'reward']."""
-    parts: list[str | int] = []
-    for piece in dotted.split("."):
-        match = _INDEX.match(piece)
-        if not match:
-            raise ValueError(f"cannot read the path '{dotted}'")
-        parts.append(match["key"])
-        if match["index"] is not None:
-            index = match["index"]
-            parts.append(int(index) if index.lstrip("-").isdigit() else f"[{index}]")
-    return parts
-
-
-def _list_item(items: list[Any], selector: str | int, where: str) -> int:
-    if isinstance(selector, int):
-        if not -len(items) <= selector < len(items):
-            raise ValueError(f"{where}: index {selector} out of range (0..{len(items) - 1})")
-        return selector
-    name = selector[1:-1]
-    names = [item.get("name") if isinstance(item, dict) else None for item in items]
-    types = [item.get("type") if isinstance(item, dict) else None for item in items]
-    for i, (n, t) in enumerate(zip(names, types, strict=True)):
-        if n == name or (n is None and t == name):
-            return i
-    valid = [str(n or t) for n, t in zip(names, types, strict=True)]
-    raise ValueError(f"{where}: no item named '{name}' ({did_you_mean(name, valid)})")
-
-
-def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
-    """Set `value` at a dotted path; list items by index or by name (`interventions[name]`)."""
-    parts = split_path(dotted)
-    node: Any = data
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        where = ".".join(str(p) for p in parts[: depth + 1])
-        if isinstance(node, list):
-            index = _list_item(node, part, where)
-            if last:
-                node[index] = value
-            else:
-                node = node[index]
-            continue
-        if not isinstance(node, dict):
-            raise ValueError(f"{where}: cannot set a field inside a {type(node).__name__}")
-        if last:
-            node[part] = value
-            continue
-        following = parts[depth + 1]
-        selects_item = isinstance(following, int) or str(following).startswith("[")
-        if part not in node and selects_item:
-            raise ValueError(f"{where}: there is no list here to pick {following} from")
-        node = node.setdefault(part, {})
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """`a.b=value` -> ('a.b', YAML-parsed value); values are data, never code."""
-    if "=" not in text:
-        raise ValueError(f"--set {text}: expected FIELD=VALUE, e.g. population.size=5000")
-    key, raw = text.split("=", 1)
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
-    return key.strip(), value
-
-
-def format_validation_error(err: dict[str, Any]) -> tuple[str, str]:
-    """One pydantic error as (field path, problem), in the words of docs/scenario-format.md."""
-    loc = list(err["loc"])
-    # A discriminated union adds the type tag after the list index: drop it from the path.
-    if len(loc) >= 3 and loc[0] == "interventions" and isinstance(loc[1], int) and loc[2] in _TYPE_TAGS:
-        del loc[2]
-    ctx = err.get("ctx") or {}
-    if err["type"] == "unknown_field":
-        loc.append(ctx["field"])
-    path = ""
-    for item in loc:
-        path += f"[{item}]" if isinstance(item, int) else (f".{item}" if path else str(item))
-    message = err["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    if err["type"] == "union_tag_invalid":
-        message = (
-            f"unknown intervention type '{ctx.get('tag')}' ({did_you_mean(str(ctx.get('tag')), sorted(_TYPE_TAGS))})"
-        )
-        path += ".type"
-    elif err["type"] == "union_tag_not_found":
-        message = "every intervention needs a type"
-    elif err["type"] == "missing":
-        message = "required field is missing"
-    else:
-        message = f"{message[0].lower()}{message[1:]}"
-        if "input" in err and not isinstance(err["input"], (dict, list)) and err["type"] != "unknown_field":
-            message += f" (got {err['input']!r})"
-    # A model-level problem may carry its own sub-path, e.g. "interventions[x].start: ...".
-    if ": " in message and re.match(r"^[\w\[\]\.\-+]+: ", message):
-        sub, message = message.split(": ", 1)
-        path = f"{path}.{sub}" if path else sub
-    return path, message
-
-
-def validate_scenario(data: dict[str, Any], shown: str) -> Scenario:
-    """Validate a merged mapping; the first problem becomes a one-line ScenarioError."""
-    from adoptsim.network import check_network  # network builds on this module's types
-
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as err:
-        path, message = format_validation_error(err.errors()[0])
-        raise ScenarioError(shown, path, message) from None
-    problem = check_network(scenario.network)
-    if problem:
-        raise ScenarioError(shown, *problem)
-    return scenario
-
-
-def load_scenario(path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Read, merge, override and validate a scenario file."""
-    path = Path(path)
-    shown = str(path)
-    data = read_with_extends(path, shown)
-    for text in overrides or []:
-        try:
-            key, value = parse_override(text)
-            set_path(data, key, value)
-        except ValueError as err:
-            raise ScenarioError(shown, "", str(err)) from None
-    return validate_scenario(data, shown)
-
-
-def scenario_to_yaml(scenario: Scenario) -> str:
-    """Every field, defaults filled: enough to repeat the run."""
-    data = json.loads(scenario.model_dump_json())
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        return getattr(loading, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def json_schema() -> dict[str, Any]:

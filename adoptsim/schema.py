@@ -23,9 +23,10 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
 
 
 class StrictModel(BaseModel):
-    """A schema node that rejects unknown keys, naming the nearest valid one."""
+    """A schema node that rejects unknown keys, naming the nearest valid one, and numbers that
+    are not finite (NaN or infinity would pass every range check and poison the run)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod

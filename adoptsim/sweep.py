@@ -17,7 +17,9 @@ Output folder:
 from __future__ import annotations
 
 import json
+import os
 import signal
+import sys
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from adoptsim.errors import AdoptsimError
@@ -120,12 +124,49 @@ def prepare_output(loaded: LoadedExperiment, out: Path, resume: bool) -> set[int
             raise AdoptsimError(
                 f"--out {out}: holds a sweep already; add --resume to continue it, or choose another --out"
             )
-        if json.loads(marker.read_text())["fingerprint"] != fingerprint:
+        try:
+            recorded = json.loads(marker.read_text(encoding="utf-8"))["fingerprint"]
+        except (OSError, ValueError, KeyError, TypeError) as err:
+            aside = set_aside(marker)
+            raise AdoptsimError(
+                f"{marker}: damaged ({type(err).__name__}: {err}); moved to {aside.name}. The runs in {out} "
+                "cannot be matched to an experiment: choose another --out"
+            ) from None
+        if recorded != fingerprint:
             raise AdoptsimError(f"--out {out}: holds a different sweep (the experiment or its scenario changed)")
+        for name in set_aside_damaged_shards(out):
+            print(f"{out}: shard {name} is damaged; moved to damaged/, its runs will be redone", file=sys.stderr)
         return set(read_kpis(out, ["task"])["task"].astype(int))
+    if any((out / "kpis").glob("shard-*.parquet")):
+        raise AdoptsimError(f"--out {out}: holds runs but no experiment.json; choose another --out")
     write_text(marker, json.dumps({"name": loaded.experiment.name, "fingerprint": fingerprint}, indent=1))
     write_csv(out / "design.csv", loaded.points.reset_index())
     return set()
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged file into `damaged/` beside it (never deleted: the user may want it)."""
+    folder = path.parent / "damaged"
+    folder.mkdir(exist_ok=True)
+    aside = folder / f"{path.name}.{uuid.uuid4().hex[:6]}"
+    os.replace(path, aside)
+    return aside
+
+
+def set_aside_damaged_shards(out: Path) -> list[str]:
+    """Shards (a kpis file and its series twin) that Parquet cannot read, moved aside by name."""
+    damaged = []
+    for shard in sorted((out / "kpis").glob("shard-*.parquet")):
+        twin = out / "series" / shard.name
+        try:
+            for path in (shard, twin):
+                pq.read_metadata(path)
+        except (OSError, ValueError, pa.ArrowException):
+            damaged.append(shard.name)
+            for path in (shard, twin):
+                if path.exists():
+                    set_aside(path)
+    return damaged
 
 
 def execute(

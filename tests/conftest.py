@@ -5,8 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from adoptsim.scenario import Scenario, load_scenario
+
+# Fuzz budgets: the default keeps the suite fast; `pytest --hypothesis-profile=long` runs 10,000+.
+_FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}
+settings.register_profile("default", max_examples=150, **_FUZZ)
+settings.register_profile("long", max_examples=10_000, **_FUZZ)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """This conftest registers the profiles after Hypothesis read its option: load the one asked for."""
+    settings.load_profile(config.getoption("hypothesis_profile", None) or "default")
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

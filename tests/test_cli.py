@@ -96,8 +96,30 @@ def test_network_problems_name_the_file(tmp_path, capsys):
     argv = ["run", str(BASELINE), "--out", str(tmp_path), "--reps", "1"]
     assert main([*argv, "--set", "network.generator=barabasi_albert"]) == 2
     assert capsys.readouterr().err.strip() == (
-        f"{BASELINE}: network.params: barabasi_albert_graph does not take these parameters "
-        "(missing a required argument: 'm')"
+        f"{BASELINE}: network.params.k: barabasi_albert_graph takes no parameter 'k' (valid: m)"
     )
     assert main([*argv, "--set", "network.params.k=50000", "--set", "population.size=1000"]) == 2
-    assert capsys.readouterr().err.strip() == f"{BASELINE}: network.params.k: must be between 2 and n-1 (got 50000)"
+    assert capsys.readouterr().err.strip() == (
+        f"{BASELINE}: network.params.k: must be below population.size (1,000) (got 50,000)"
+    )
+
+
+def test_schema_into_a_closed_pipe_is_quiet():
+    command = [sys.executable, "-m", "adoptsim.cli", "schema"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()  # like `| head` exiting before the schema is printed
+    err = process.stderr.read()
+    assert process.wait() == 0
+    assert err == ""
+
+
+def test_validate_lists_every_problem_of_every_file(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"extends: {BASELINE}\nname: bad\nsteps: 0\nseed: -1\n")
+    assert main(["validate", str(BASELINE), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"{BASELINE}: ok (scenario baseline")
+    assert captured.err.splitlines() == [
+        f"{bad}: seed: must be at least 0 (got -1)",
+        f"{bad}: steps: must be greater than 0 (got 0)",
+    ]

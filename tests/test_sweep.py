@@ -15,6 +15,7 @@ import pytest
 from adoptsim.cli import main
 from adoptsim.executors import SerialExecutor, make_executor
 from adoptsim.experiment import load_experiment
+from adoptsim.store import FolderLock
 from adoptsim.sweep import execute, prepare_output, read_kpis, read_series
 from tests.conftest import ROOT
 
@@ -111,3 +112,92 @@ def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yam
     uninterrupted = sweep_with(SerialExecutor(), loaded, whole)
     pd.testing.assert_frame_equal(read_kpis(out), uninterrupted)
     assert read_series(out).equals(read_series(whole))
+
+
+def test_resume_sets_a_damaged_shard_aside_and_redoes_its_runs(write_yaml, tmp_path, capsys):
+    path = str(write_yaml(EXPERIMENT.replace("1500", "300").replace("steps: 40", "steps: 8"), "d.yaml"))
+    out = tmp_path / "out"
+    assert main(["sweep", path, "--workers", "1", "--out", str(out)]) == 0
+    whole = read_kpis(out)
+    shard = sorted((out / "kpis").glob("shard-*.parquet"))[0]
+    shard.write_bytes(shard.read_bytes()[:40])
+    capsys.readouterr()
+    assert main(["sweep", path, "--workers", "1", "--out", str(out), "--resume"]) == 0
+    assert f"{out}: shard {shard.name} is damaged; moved to damaged/" in capsys.readouterr().err
+    assert [p.name.split(".parquet")[0] for p in (out / "kpis" / "damaged").iterdir()] == [shard.stem]
+    pd.testing.assert_frame_equal(read_kpis(out), whole)
+
+
+def test_resume_names_a_damaged_experiment_json(write_yaml, tmp_path, capsys):
+    path = str(write_yaml(EXPERIMENT.replace("1500", "300").replace("steps: 40", "steps: 8"), "d.yaml"))
+    out = tmp_path / "out"
+    assert main(["sweep", path, "--workers", "1", "--out", str(out)]) == 0
+    (out / "experiment.json").write_text('{"name": "tiny", "finger')
+    capsys.readouterr()
+    assert main(["sweep", path, "--workers", "1", "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{out / 'experiment.json'}: damaged (JSONDecodeError") and "choose another --out" in err
+    assert len(err.splitlines()) == 1
+    assert not (out / "experiment.json").exists() and len(list((out / "damaged").iterdir())) == 1
+
+
+def test_sweep_failing_before_any_run_leaves_no_folder(write_yaml, tmp_path, capsys, monkeypatch):
+    from adoptsim import cli
+    from adoptsim.errors import AdoptsimError
+
+    def unreachable(workers, scheduler):
+        raise AdoptsimError(f"--scheduler {scheduler}: cannot connect (timed out)")
+
+    monkeypatch.setattr(cli, "make_executor", unreachable)
+    path = str(write_yaml(EXPERIMENT, "e.yaml"))
+    out = tmp_path / "out"
+    assert main(["sweep", path, "--scheduler", "tcp://127.0.0.1:9", "--out", str(out)]) == 2
+    assert "--scheduler tcp://127.0.0.1:9: cannot connect" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [tmp_path / "e.yaml"]
+
+    def fails_after_the_folder_exists(loaded, out, resume):
+        (out / "experiment.json").write_text("{}")
+        raise AdoptsimError("design.csv: cannot write there")
+
+    monkeypatch.setattr(cli, "make_executor", lambda workers, scheduler: SerialExecutor())
+    monkeypatch.setattr("adoptsim.sweep.prepare_output", fails_after_the_folder_exists)
+    assert main(["sweep", path, "--out", str(out)]) == 2
+    assert list(tmp_path.iterdir()) == [tmp_path / "e.yaml"]
+
+
+def test_a_sweep_folder_in_use_is_refused(write_yaml, tmp_path, capsys):
+    out = tmp_path / "out"
+    with FolderLock(out):
+        assert main(["sweep", str(write_yaml(EXPERIMENT, "e.yaml")), "--out", str(out), "--resume"]) == 2
+    assert "in use by another adoptsim command" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def session_processes(session: int) -> list[str]:
+    """Live (not zombie) processes of a session, as 'pid command'."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[3]) == session and fields[0] != "Z":
+            found.append(f"{stat.parent.name} {text[text.index('(') : text.rindex(')') + 1]}")
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to list a session's processes")
+def test_sigkilled_sweep_leaves_no_process(write_yaml, tmp_path):
+    path = write_yaml(EXPERIMENT.replace("replications: 3", "replications: 40").replace("1500", "3000"), "k.yaml")
+    command = [sys.executable, "-m", "adoptsim.cli", "sweep", str(path), "--workers", "2", "--out", str(tmp_path / "o")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(session_processes(process.pid)) < 5 and time.monotonic() < deadline:  # main, tracker, server, 2 workers
+        time.sleep(0.2)
+    assert len(session_processes(process.pid)) >= 5, "the pool never started"
+    process.kill()
+    process.wait()
+    time.sleep(10)
+    assert session_processes(process.pid) == []

@@ -21,7 +21,7 @@ from adoptsim.optimization.results import (
 from adoptsim.optimization.search import completed, current_value, open_study, run_search
 from adoptsim.optimization.spec import Problem, load_problem
 from adoptsim.scenario import scenario_to_yaml
-from adoptsim.store import prepare_folder, write_csv, write_figure, write_text
+from adoptsim.store import FolderLock, kept_only_if, prepare_folder, write_csv, write_figure, write_text
 
 
 def register(sub: argparse._SubParsersAction, positive_int) -> None:
@@ -39,10 +39,12 @@ def register(sub: argparse._SubParsersAction, positive_int) -> None:
 def cmd_optimize(args: argparse.Namespace) -> int:
     problem = load_problem(args.file)
     spec = problem.spec
-    out = prepare_folder(Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}")
+    out = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"
     trials = args.trials or spec.trials
+    args.cleanup.enter_context(FolderLock(out))
+    args.cleanup.enter_context(kept_only_if(out, lambda: (out / "study.db").exists()))  # a failed start leaves nothing
     executor = make_executor(args.workers, args.scheduler) if (args.workers > 1 or args.scheduler) else None
-    study = open_study(problem, out, args.resume)
+    study = open_study(problem, prepare_folder(out), args.resume)
     try:
         done = len(completed(study))
         with tqdm(total=trials, initial=min(done, trials), desc=spec.name, unit="trial", delay=2) as bar:

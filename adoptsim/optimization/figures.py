@@ -47,7 +47,8 @@ def pareto_figure(problem: Problem, trials: pd.DataFrame, front: list[int]) -> F
     ax = figure.subplots()
     ax.scatter(trials.loc[~on_front, x], trials.loc[~on_front, y], s=14, color=OKABE_ITO[4], label="trial")
     best = trials.loc[on_front].sort_values(x)
-    ax.plot(best[x], best[y], "o-", color=OKABE_ITO[5], label="Pareto front" if len(objectives) > 1 else "winner (re-evaluated on fresh seeds)")
+    label = "Pareto front" if len(objectives) > 1 else "winner (re-evaluated on fresh seeds)"
+    ax.plot(best[x], best[y], "o-", color=OKABE_ITO[5], label=label)
     ax.set_xlabel(_label(x) if x != "spend" else "spend (mean over replications)")
     ax.set_ylabel(_label(y))
     if x in ("spend", "total_spend"):

@@ -1,0 +1,72 @@
+"""`adoptsim validate`: check input files of every kind without running anything.
+
+The kind of a file is recognised from its top-level fields; `FILE_KINDS` lists the kinds in
+the order they are tried, scenario last (anything else is read as a scenario). A new kind of
+input (calibration, optimisation) is one entry: how to recognise it, and its loader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from adoptsim.errors import AdoptsimError
+from adoptsim.loading import load_scenario, read_yaml
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """Recognise a file from its raw mapping; check it fully and describe it in a few words."""
+
+    matches: Callable[[dict[str, Any]], bool]
+    check: Callable[[Path, list[str], bool], str]
+
+
+def check_scenario(path: Path, overrides: list[str], allow_large: bool) -> str:
+    scenario = load_scenario(path, overrides, allow_large)
+    return (
+        f"scenario {scenario.name}, {scenario.population.size:,} consumers, "
+        f"{len(scenario.interventions)} interventions"
+    )
+
+
+def check_experiment(path: Path, overrides: list[str], allow_large: bool) -> str:
+    from adoptsim.experiment import load_experiment
+
+    if overrides:
+        raise AdoptsimError(f"{path}: --set applies to scenario files; change the experiment's fixed: instead")
+    loaded = load_experiment(path, allow_large)
+    experiment = loaded.experiment
+    return (
+        f"experiment {experiment.name}, {experiment.design.type} design, {len(loaded.points)} points x "
+        f"{experiment.replications} replications"
+    )
+
+
+def check_optimization(path: Path, overrides: list[str], allow_large: bool) -> str:
+    from adoptsim.optimization.spec import load_problem
+
+    if overrides:
+        raise AdoptsimError(f"{path}: --set applies to scenario files; change the optimisation's fixed: instead")
+    spec = load_problem(path).spec
+    return (
+        f"optimisation {spec.name}, budget {spec.budget:,.0f} over {len(spec.split.interventions)} interventions, "
+        f"{len(spec.decisions)} decisions, {spec.trials} trials x {spec.replications} replications"
+    )
+
+
+FILE_KINDS: dict[str, FileKind] = {
+    "experiment": FileKind(lambda raw: {"parameters", "design"} <= raw.keys(), check_experiment),
+    "optimization": FileKind(lambda raw: {"split", "objectives"} <= raw.keys(), check_optimization),
+    "scenario": FileKind(lambda raw: True, check_scenario),
+}
+
+
+def validate_file(path: str | Path, overrides: list[str] | None = None, allow_large: bool = False) -> str:
+    """Check one file of any kind; a short description of it, or a ScenarioError listing every problem."""
+    path = Path(path)
+    raw = read_yaml(path, str(path))
+    kind = next(kind for kind in FILE_KINDS.values() if kind.matches(raw))
+    return kind.check(path, overrides or [], allow_large)
