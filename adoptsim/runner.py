@@ -15,7 +15,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from adoptsim.errors import ModelBuildError
-from adoptsim.metrics import KPI_NAMES, run_kpis, summarize
+from adoptsim.metrics import run_kpi_names, run_kpis, summarize
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.scenario import Scenario
 from adoptsim.streams import replication_seed
@@ -31,7 +31,7 @@ class RunResult:
 
     def kpi_summary(self) -> pd.DataFrame:
         """Mean and 95 % CI over replications of every KPI."""
-        return summarize(self.kpis, list(KPI_NAMES))
+        return summarize(self.kpis, run_kpi_names(self.scenario))
 
 
 def simulate(scenario: Scenario, seed: int, on_step: Callable[[], None] | None = None) -> pd.DataFrame:
@@ -55,7 +55,7 @@ def simulate_labelled(
     series = simulate(scenario, seed, on_step)
     for position, (key, value) in enumerate(ids.items()):
         series.insert(position, key, value)
-    return {**ids, **run_kpis(series, scenario.population.size)}, series
+    return {**ids, **run_kpis(series, scenario)}, series
 
 
 def _replication_task(scenario: Scenario, replication: int, seed: int) -> tuple[dict, pd.DataFrame]:

@@ -17,8 +17,11 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from adoptsim.behaviour import Behaviour
+from adoptsim.economics import Economics
 from adoptsim.errors import ScenarioError
 from adoptsim.interventions import INTERVENTION_TYPES, InterventionSpec
+from adoptsim.interventions.base import SharedBudget
+from adoptsim.metrics import KpiSettings
 from adoptsim.schema import (
     Fraction,
     Label,
@@ -199,6 +202,11 @@ class Scenario(StrictModel):
     merchants: Merchants = Field(default_factory=Merchants)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     interventions: list[InterventionSpec] = Field(default_factory=list)
+    budget: SharedBudget | None = Field(None, description="One budget the interventions draw from.")
+    economics: Economics = Field(
+        default_factory=Economics, description="Prices of payments, fees, margin, discounting."
+    )
+    kpis: KpiSettings = Field(default_factory=KpiSettings, description="Time-to-target shares and horizon steps.")
 
     @model_validator(mode="after")
     def _interventions_fit(self) -> Scenario:
@@ -212,6 +220,12 @@ class Scenario(StrictModel):
             problem = iv.check_against(self)
             if problem:
                 raise ValueError(f"interventions[{i}].{problem}")
+        problem = self.budget.check_names([iv.name for iv in self.interventions]) if self.budget else None
+        if problem:
+            raise ValueError(problem)
+        late = [h for h in self.kpis.horizons if h > self.steps]
+        if late:
+            raise ValueError(f"kpis.horizons: step {late[0]} is after the last step ({self.steps})")
         return self
 
 
