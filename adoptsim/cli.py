@@ -81,9 +81,15 @@ def open_share(text: str) -> float:
     return value
 
 
-def intervention_windows(scenario: Scenario) -> list[tuple[str, int, int]]:
-    """(name, first step, last step) of each intervention, for shading plots."""
-    return [(iv.name, iv.start, iv.end if iv.end is not None else scenario.steps - 1) for iv in scenario.interventions]
+def intervention_windows(scenario: Scenario, kpis: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """(name, first step, last step) of each intervention, for shading plots: the planned window,
+    cut at the median step its money ran out."""
+    windows = []
+    for iv in scenario.interventions:
+        end = iv.end if iv.end is not None else scenario.steps - 1
+        ran_out = kpis[f"budget_exhausted_step_{iv.name}"].median()
+        windows.append((iv.name, iv.start, end if pd.isna(ran_out) else max(iv.start, min(end, int(ran_out) - 1))))
+    return windows
 
 
 def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> str:
@@ -119,7 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if executor is not None:
             executor.shutdown()
-    series, windows = result.timeseries, intervention_windows(scenario)
+    series, windows = result.timeseries, intervention_windows(scenario, result.kpis)
     written = [
         write_csv(out / "timeseries.csv", series),
         write_csv(out / "kpis.csv", result.kpis),

@@ -317,6 +317,7 @@ def shown_differences(names: list[str], by: str, targets: list[float]) -> list[s
 def format_differences(table: pd.DataFrame, order: list[str], kpis: list[str]) -> str:
     """Paired differences against the baseline, one line per scenario and KPI."""
     rows = [["scenario", "kpi", "difference", "95 % CI"]]
+    replications = table["n"].max() if len(table) else 0
     for scenario in order:
         part = table[table["scenario"] == scenario].set_index("kpi")
         first = True
@@ -325,7 +326,10 @@ def format_differences(table: pd.DataFrame, order: list[str], kpis: list[str]) -
                 continue
             row = part.loc[name]
             difference = _number(row["difference"], "" if name.startswith(RATIO) else "+")
-            rows.append([scenario if first else "", name, difference, _interval(row["lower"], row["upper"])])
+            interval = _interval(row["lower"], row["upper"])
+            if row["n"] < replications:
+                interval = f"{interval} (from {row['n']} of {replications})".strip()
+            rows.append([scenario if first else "", name, difference, interval])
             first = False
     return _columns(rows, left=(0, 1, 3))
 

@@ -436,7 +436,8 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
 def summarize(table: pd.DataFrame, metrics: list[str], by: list[str] | None = None) -> pd.DataFrame:
     """Tidy summary: one row per group and metric with n, mean, sd, ci_low, ci_high (95 %).
 
-    `n` counts replications where the metric is defined (e.g. a threshold actually reached).
+    Intervals of shares are clipped to [0, 1]. `n` counts replications where the metric is
+    defined (e.g. a threshold actually reached).
     """
     rows = []
     groups = table.groupby(by, sort=False) if by else [((), table)]
@@ -446,6 +447,9 @@ def summarize(table: pd.DataFrame, metrics: list[str], by: list[str] | None = No
             values = part[metric].to_numpy(dtype=float)
             defined = values[~np.isnan(values)]
             mean, low, high = mean_ci(defined)
+            found = lookup(metric)
+            if found and found[0].unit == "share" and not np.isnan(low):
+                low, high = max(low, 0.0), min(high, 1.0)
             sd = float(defined.std(ddof=1)) if defined.size > 1 else float("nan")
             rows.append(
                 {
