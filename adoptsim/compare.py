@@ -69,11 +69,10 @@ class Comparison:
 
     @property
     def kpi_names(self) -> list[str]:
-        """Run KPIs every scenario reports, then the paired ones, at the end and each horizon."""
-        common = [n for n in run_kpi_names(self.results[0].scenario) if n in self.kpis.columns]
+        """Run KPIs any scenario reports, then the paired ones, at the end and each horizon."""
+        names = dict.fromkeys(n for r in self.results for n in run_kpi_names(r.scenario) if n in self.kpis.columns)
         horizons = [""] + [f"_at_{h}" for h in self.results[0].scenario.kpis.horizons]
-        paired = [f"{n}{s}" for s in horizons for n in (*PAIRED_KPIS, RATIO)]
-        return [n for n in common if self.kpis[n].notna().any() or n.startswith("budget")] + paired
+        return [*names, *(f"{n}{s}" for s in horizons for n in (*PAIRED_KPIS, RATIO))]
 
     def summary(self) -> pd.DataFrame:
         """A row per scenario: mean, ci_low, ci_high of each KPI (95 % CI over replications).

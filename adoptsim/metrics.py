@@ -22,7 +22,7 @@ from pydantic import Field, field_validator
 
 from adoptsim.economics import money_kpis
 from adoptsim.schema import OpenFraction, PositiveInt, StrictModel, did_you_mean
-from adoptsim.segments import SEGMENTATIONS, segment_labels, segmentations
+from adoptsim.segments import SEGMENTATIONS, SegmentCounter, segment_labels, segmentations
 from adoptsim.stages import Stage
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class Recorder:
         self.segmentations = segmentations(
             people.age_group, people.region, people.income, people.online, model.age_group_labels, model.region_labels
         )
-        self._sizes = [s.sizes() for s in self.segmentations]
+        self._segments = SegmentCounter(self.segmentations)
         economics = model.spec.economics
         self._payment_values = economics.payment_values(people.income)
         names = [
@@ -98,8 +98,7 @@ class Recorder:
         c["share_merchants_accepting"][row] = accepting / max(model.shops.size, 1)
         c["mean_trust"][row] = people.trust.mean()
         active = people.stage == Stage.ACTIVE
-        for segmentation, sizes in zip(self.segmentations, self._sizes, strict=True):
-            shares = segmentation.share(active, sizes)
+        for segmentation, shares in zip(self.segmentations, self._segments.shares(active), strict=True):
             for label, share in zip(segmentation.labels, shares, strict=True):
                 c[f"share_active_{segmentation.name}_{label}"][row] = share
         for spec, run in model.interventions:
@@ -111,7 +110,7 @@ class Recorder:
             c["new_lapses"][row] = outcome.new_lapses
             payments = outcome.transactions.sum()
             c["transactions"][row] = payments
-            c["payment_volume"][row] = outcome.transactions @ self._payment_values
+            c["payment_volume"][row] = np.multiply(outcome.transactions, self._payment_values).sum()  # no BLAS threads
             c["revenue"][row] = economics.revenue(c["payment_volume"][row], payments)
             c["margin"][row] = economics.margin * c["revenue"][row]
             for name, spend in outcome.spend.items():

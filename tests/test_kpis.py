@@ -15,6 +15,7 @@ from adoptsim.experiment import load_experiment
 from adoptsim.metrics import fieller, kpi_problem, lookup, paired_ci, requirements, steps_to_reach
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.runner import run
+from adoptsim.stages import Stage
 from tests.conftest import ROOT, small_scenario
 
 
@@ -112,8 +113,16 @@ def test_any_target_and_horizon_are_reported_and_a_horizon_reads_the_run_at_that
     assert reported <= set(kpis_long.index)
 
 
-def test_segment_series_cover_every_segmentation():
-    series = run(small_scenario(size=800, steps=3), reps=1).timeseries
+def test_segment_series_cover_every_segmentation_and_count_right():
+    model = WalletAdoptionModel(small_scenario(size=3000, steps=30))
+    model.run()
+    series, people = model.recorder.table(), model.people
+    active = people.stage == Stage.ACTIVE
+    low = people.income < 1 / 3
+    assert series["share_active_income_low"].iloc[-1] == pytest.approx(active[low].mean())
+    rural_60 = (people.age_group == 3) & (people.region == 1)
+    assert series["share_active_agegroup_region_60+_rural"].iloc[-1] == pytest.approx(active[rural_60].mean())
+    assert series["share_active_online_online"].iloc[-1] == pytest.approx(active[people.online >= 0.5].mean())
     for segmentation, labels in (
         ("age", ["18-29", "60+"]),
         ("region", ["urban", "rural"]),
