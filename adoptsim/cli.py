@@ -19,7 +19,7 @@ import pandas as pd
 
 from adoptsim.errors import AdoptsimError, ModelBuildError, ScenarioError
 from adoptsim.executors import make_executor
-from adoptsim.metrics import KPI_NAMES
+from adoptsim.metrics import headline_kpis
 from adoptsim.scenario import Scenario, json_schema, load_scenario, scenario_to_yaml
 from adoptsim.store import (
     FolderLock,
@@ -72,9 +72,35 @@ positive_int = whole_number_at_least(1)
 non_negative_int = whole_number_at_least(0)
 
 
-def intervention_windows(scenario: Scenario) -> list[tuple[str, int, int]]:
-    """(name, first step, last step) of each intervention, for shading plots."""
-    return [(iv.name, iv.start, iv.end if iv.end is not None else scenario.steps - 1) for iv in scenario.interventions]
+def comma_list(item):
+    """An argparse type: comma-separated values, each parsed by `item`."""
+
+    def parse(text: str) -> list:
+        return [item(part) for part in text.split(",") if part.strip()]
+
+    return parse
+
+
+def open_share(text: str) -> float:
+    """A share strictly between 0 and 1, e.g. 0.3."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share such as 0.3, got '{text}'") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"a share must be between 0 and 1 (exclusive), got {value:g}")
+    return value
+
+
+def intervention_windows(scenario: Scenario, kpis: pd.DataFrame) -> list[tuple[str, int, int]]:
+    """(name, first step, last step) of each intervention, for shading plots: the planned window,
+    cut at the median step its money ran out."""
+    windows = []
+    for iv in scenario.interventions:
+        end = iv.end if iv.end is not None else scenario.steps - 1
+        ran_out = kpis[f"budget_exhausted_step_{iv.name}"].median()
+        windows.append((iv.name, iv.start, end if pd.isna(ran_out) else max(iv.start, min(end, int(ran_out) - 1))))
+    return windows
 
 
 def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> str:
@@ -112,11 +138,13 @@ def describe_network(network: pd.DataFrame) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from adoptsim import plots
+    from adoptsim.compare import asking_for
     from adoptsim.runner import run
 
     scenario = load_scenario(args.scenario, args.set, args.allow_large)
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})
+    [scenario] = asking_for([scenario], args.targets, args.horizon, [])
     target = Path(args.out) if args.out else Path("results") / scenario.name
     out = args.cleanup.enter_context(OutputFolder(target))  # moved into place once the command succeeds
     executor = make_executor(args.workers) if args.workers > 1 else None
@@ -126,7 +154,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if executor is not None:
             executor.shutdown()
-    series, windows = result.timeseries, intervention_windows(scenario)
+    series, windows = result.timeseries, intervention_windows(scenario, result.kpis)
     network = network_table(result.kpis)
     written = [
         write_csv(out / "timeseries.csv", series),
@@ -140,7 +168,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(
         f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, {scenario.population.size:,} consumers"
     )
-    print(format_kpi_table(result.kpi_summary(), list(KPI_NAMES)))
+    print(format_kpi_table(result.kpi_summary(), headline_kpis(scenario)))
     print(describe_network(network))
     print(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
     return 0
@@ -166,10 +194,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from adoptsim import plots
-    from adoptsim.compare import COMPARE_KPIS, compare, ranked
+    from adoptsim.compare import asking_for, compare, format_differences, format_ranking, ranked, shown_differences
 
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
-    scenarios = [load_scenario(path, args.set, args.allow_large) for path in paths]
+    loaded = [load_scenario(path, args.set, args.allow_large) for path in paths]
+    scenarios = asking_for(loaded, args.targets, args.horizon, [args.rank_by])
     baseline = scenarios[0]
     seed = baseline.seed if args.seed is None else args.seed
     default_out = Path("results") / ("compare-" + "-".join(s.name for s in scenarios))[:120]
@@ -189,44 +218,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     written = [
         write_csv(out / "kpis.csv", summary),
         write_csv(out / "kpis_by_replication.csv", comparison.kpis),
+        write_csv(out / "differences.csv", comparison.differences),
         write_csv(out / "timeseries.csv", series),
         write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name, band=args.band)),
         write_figure(out / "comparison_segments.png", plots.comparison_segments_figure(series)),
         write_figure(out / "cost_effectiveness.png", plots.cost_effectiveness_figure(summary)),
     ]
     print(f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline {baseline.name}")
-    print(format_ranking(ranked(summary), list(COMPARE_KPIS)))
+    print(format_ranking(summary, args.rank_by, baseline.economics.currency))
+    order = [name for name in ranked(summary, args.rank_by)["scenario"] if name != baseline.name]
+    shown = shown_differences(comparison.kpi_names, args.rank_by, args.targets or baseline.kpis.targets)
+    print(f"\ndifferences against {baseline.name}, paired by replication (all in differences.csv):")
+    print(format_differences(comparison.differences, order, shown))
     print(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
     return 0
-
-
-def format_ranking(summary: pd.DataFrame, kpis: list[str]) -> str:
-    """Scenarios best first: final active share, ever adopted, spend, cost per incremental adopter."""
-    shown = [
-        "final_active_share",
-        "final_ever_adopted_share",
-        "steps_to_25pct_active",
-        "total_spend",
-        "incremental_adopters",
-        "cost_per_incremental_adopter",
-    ]
-    rows = [["rank", "scenario", *shown], ["", "", *["mean [95 % CI]"] * len(shown)]]
-    for rank, row in enumerate(summary.itertuples(index=False), start=1):
-        cells = [str(rank), row.scenario]
-        for name in shown:
-            mean, low, high = (getattr(row, f"{name}_{s}") for s in ("mean", "ci_low", "ci_high"))
-            if pd.isna(mean):
-                cells.append("-")
-            elif pd.isna(low):
-                cells.append(f"{mean:.3g}")
-            else:
-                cells.append(f"{mean:.3g} [{low:.3g}, {high:.3g}]")
-        rows.append(cells)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
-        for r in rows
-    )
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -292,7 +297,7 @@ def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     experiment = loaded.experiment
     parameters = list(experiment.parameters)
     kind = experiment.design.type
-    written = []
+    written = ["marginal_cost.csv"] if (out / "marginal_cost.csv").exists() else []
     for metric in experiment.metrics:
         if kind in ("grid", "paired"):
             write_figure(
@@ -329,6 +334,12 @@ def add_run_options(parser: argparse.ArgumentParser, seed_help: str, set_help: s
         default="ci",
         help="band around mean curves: 95 %% CI of the mean (default) or range of the replications",
     )
+    parser.add_argument(
+        "--targets", type=comma_list(open_share), default=[], help="shares for steps_to_<P>pct_ KPIs, e.g. 0.3,0.5"
+    )
+    parser.add_argument(
+        "--horizon", type=comma_list(positive_int), default=[], help="steps at which every KPI is read too, e.g. 52"
+    )
     add_allow_large(parser)
 
 
@@ -352,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenarios", nargs="+", help="scenario YAML files; the first is the baseline")
     p.add_argument("--baseline", help="the baseline scenario (default: the first file)")
     p.add_argument("--out", help="output folder (default results/compare-<names>/)")
+    p.add_argument("--rank-by", default="final_active_share", metavar="KPI", help="KPI to rank by (any KPI name)")
     add_run_options(p, "seed shared by every scenario", "override a field in every scenario")
     p.set_defaults(func=cmd_compare)
 

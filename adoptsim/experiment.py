@@ -29,9 +29,9 @@ from adoptsim.loading import (
     split_path,
     validate_scenario,
 )
-from adoptsim.metrics import KPI_NAMES
+from adoptsim.metrics import DEFAULT_TARGETS, kpi_problem, requirements
 from adoptsim.scenario import Scenario
-from adoptsim.schema import Label, NonNegativeInt, PositiveInt, StrictModel, did_you_mean
+from adoptsim.schema import Label, NonNegativeInt, PositiveInt, StrictModel
 
 FREE_FORM = {"params"}
 """Mappings whose keys are not fixed by the schema (a generator's parameters)."""
@@ -84,8 +84,9 @@ class Experiment(StrictModel):
         if not self.parameters:
             raise ValueError("parameters: give at least one")
         for metric in self.metrics:
-            if metric not in KPI_NAMES:
-                raise ValueError(f"metrics: unknown metric '{metric}' ({did_you_mean(metric, KPI_NAMES)})")
+            problem = kpi_problem(metric, paired=False)
+            if problem:
+                raise ValueError(f"metrics: {problem}")
         kind = self.design.type
         sampled = kind in ("lhs", "sobol", "morris")
         for path, parameter in self.parameters.items():
@@ -228,6 +229,10 @@ def load_experiment(path: str | Path, allow_large: bool = False) -> LoadedExperi
             raise ScenarioError(shown, f"fixed.{key}", str(err)) from None
     if experiment.steps is not None:
         base["steps"] = experiment.steps
+    targets, horizons = requirements(experiment.metrics)
+    kpis = base.setdefault("kpis", {})
+    kpis["targets"] = [*kpis.get("targets", DEFAULT_TARGETS), *targets]
+    kpis["horizons"] = [*kpis.get("horizons", []), *horizons]
     resolved = yaml.safe_load(scenario_to_yaml(validate_scenario(base, shown, allow_large)))
     for dotted in experiment.parameters:
         problem = check_path(resolved, dotted)

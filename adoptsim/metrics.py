@@ -1,36 +1,51 @@
-"""Per-step aggregates (the Recorder) and per-run KPIs.
+"""Per-step aggregates (the Recorder), the KPI registry, and the statistics of replications.
 
 Names follow one convention: `n_` counts, `new_` flows in a step, `share_` fractions,
 `spend_` money in a step. Row `step` k is the state after k steps; row 0 is the start.
+
+Every KPI is declared once, in `KPIS`: its name (or a name pattern), unit, whether smaller is
+better, and how it is computed from one replication's time series. Run KPIs are computed per
+replication (`run_kpis`); paired KPIs (against a baseline on the same seed) are computed by
+compare.py. Any KPI can be read at a horizon step as well as at the end: `<name>_at_<step>`.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from pydantic import Field, field_validator
 
+from adoptsim.economics import money_kpis
+from adoptsim.schema import OpenFraction, PositiveInt, StrictModel, did_you_mean
+from adoptsim.segments import SEGMENTATIONS, SegmentCounter, segment_labels, segmentations
 from adoptsim.stages import Stage
 
 if TYPE_CHECKING:
     from adoptsim.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.scenario import Scenario
 
-THRESHOLDS = (0.10, 0.25, 0.50)
+DEFAULT_TARGETS = (0.10, 0.25, 0.50)
 
-KPI_NAMES = (
-    "final_active_share",
-    "final_ever_adopted_share",
-    "peak_weekly_adoptions",
-    "peak_adoption_step",
-    "steps_to_10pct_active",
-    "steps_to_25pct_active",
-    "steps_to_50pct_active",
-    "total_transactions",
-    "total_spend",
-    "cost_per_adopter",
-)
-"""KPIs of one run; compare adds incremental_adopters and cost_per_incremental_adopter."""
+
+class KpiSettings(StrictModel):
+    """Which time-to-target KPIs a run reports, and the steps at which every KPI is also read."""
+
+    targets: list[OpenFraction] = Field(
+        list(DEFAULT_TARGETS), description="Shares for steps_to_<P>pct_active and steps_to_<P>pct_ever_adopted."
+    )
+    horizons: list[PositiveInt] = Field(
+        default_factory=list, description="Steps at which every KPI is read too (suffix _at_<step>)."
+    )
+
+    @field_validator("targets", "horizons")
+    @classmethod
+    def _sorted_unique(cls, values: list) -> list:
+        return sorted(set(values))
 
 
 class Recorder:
@@ -39,7 +54,13 @@ class Recorder:
     def __init__(self, model: WalletAdoptionModel, steps: int) -> None:
         rows = steps + 1
         self.rows = 0
-        self.columns: dict[str, np.ndarray] = {}
+        people = model.people
+        self.segmentations = segmentations(
+            people.age_group, people.region, people.income, people.online, model.age_group_labels, model.region_labels
+        )
+        self._segments = SegmentCounter(self.segmentations)
+        economics = model.spec.economics
+        self._payment_values = economics.payment_values(people.income)
         names = [
             "n_unaware",
             "n_aware",
@@ -55,14 +76,14 @@ class Recorder:
             "share_merchants_accepting",
             "mean_trust",
             "transactions",
+            "payment_volume",
+            "revenue",
+            "margin",
         ]
-        names += [f"share_active_age_{g}" for g in model.age_group_labels]
-        names += [f"share_active_region_{r}" for r in model.region_labels]
+        names += [f"share_active_{s.name}_{label}" for s in self.segmentations for label in s.labels]
         names += [f"spend_{name}" for name in model.intervention_names] + ["spend_total"]
-        for name in names:
-            self.columns[name] = np.zeros(rows)
-        self._group_sizes = np.bincount(model.people.age_group, minlength=len(model.age_group_labels))
-        self._region_sizes = np.bincount(model.people.region, minlength=len(model.region_labels))
+        names += [f"exhausted_{name}" for name in model.intervention_names]
+        self.columns: dict[str, np.ndarray] = {name: np.zeros(rows) for name in names}
 
     def record(self, model: WalletAdoptionModel, row: int, outcome: StepOutcome | None) -> None:
         """Aggregate the model's arrays into row `row`."""
@@ -79,17 +100,21 @@ class Recorder:
         c["share_merchants_accepting"][row] = accepting / max(model.shops.size, 1)
         c["mean_trust"][row] = people.trust.mean()
         active = people.stage == Stage.ACTIVE
-        by_group = np.bincount(people.age_group, weights=active, minlength=self._group_sizes.size)
-        for g, label in enumerate(model.age_group_labels):
-            c[f"share_active_age_{label}"][row] = by_group[g] / max(self._group_sizes[g], 1)
-        by_region = np.bincount(people.region, weights=active, minlength=self._region_sizes.size)
-        for r, label in enumerate(model.region_labels):
-            c[f"share_active_region_{label}"][row] = by_region[r] / max(self._region_sizes[r], 1)
+        for segmentation, shares in zip(self.segmentations, self._segments.shares(active), strict=True):
+            for label, share in zip(segmentation.labels, shares, strict=True):
+                c[f"share_active_{segmentation.name}_{label}"][row] = share
+        for spec, run in model.interventions:
+            c[f"exhausted_{spec.name}"][row] = float(run.exhausted)
         if outcome is not None:
+            economics = model.spec.economics
             c["new_aware"][row] = outcome.new_aware
             c["new_adopters"][row] = outcome.new_adopters.sum()
             c["new_lapses"][row] = outcome.new_lapses
-            c["transactions"][row] = outcome.transactions.sum()
+            payments = outcome.transactions.sum()
+            c["transactions"][row] = payments
+            c["payment_volume"][row] = np.multiply(outcome.transactions, self._payment_values).sum()  # no BLAS threads
+            c["revenue"][row] = economics.revenue(c["payment_volume"][row], payments)
+            c["margin"][row] = economics.margin * c["revenue"][row]
             for name, spend in outcome.spend.items():
                 c[f"spend_{name}"][row] = spend
             c["spend_total"][row] = sum(outcome.spend.values())
@@ -101,30 +126,289 @@ class Recorder:
         return frame
 
 
+# ---------------------------------------------------------------- KPI formulas
+
+
 def steps_to_reach(share: np.ndarray, level: float) -> float:
-    """First step at which `share` reaches `level`, NaN if never."""
+    """Time to target by linear interpolation between weekly rows; NaN if never reached.
+
+    With k the first row where share >= level: t* = (k-1) + (level - s_{k-1}) / (s_k - s_{k-1});
+    0 if the start already reaches it. Fractional weeks keep small differences visible.
+    """
     hits = np.flatnonzero(share >= level)
+    if not hits.size:
+        return float("nan")
+    k = int(hits[0])
+    if k == 0:
+        return 0.0
+    before, after = share[k - 1], share[k]
+    return float(k - 1 + (level - before) / (after - before))
+
+
+def percent_label(level: float) -> str:
+    """0.3 -> '30', 0.125 -> '12.5' (the <P> of steps_to_<P>pct_...)."""
+    return f"{round(level * 100, 6):g}"
+
+
+@dataclass(frozen=True)
+class RunView:
+    """One replication's time series up to the step KPIs are read at."""
+
+    series: pd.DataFrame
+    population: int
+    discount_rate: float
+
+    def column(self, name: str) -> np.ndarray:
+        return self.series[name].to_numpy(dtype=float)
+
+    def money(self) -> dict[str, float]:
+        return money_kpis(self.column("margin"), self.column("spend_total"), self.discount_rate)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI (or a family by name pattern): unit, direction, meaning, formula."""
+
+    pattern: str
+    unit: str
+    smaller_is_better: bool
+    meaning: str
+    compute: Callable[[RunView, re.Match], float] | None = None
+    """None for paired KPIs, which compare.py computes against the baseline."""
+
+    def match(self, name: str) -> re.Match | None:
+        return re.fullmatch(self.pattern, name)
+
+    @property
+    def paired(self) -> bool:
+        return self.compute is None
+
+
+def _first_step(flags: np.ndarray) -> float:
+    hits = np.flatnonzero(flags > 0)
     return float(hits[0]) if hits.size else float("nan")
 
 
-def run_kpis(series: pd.DataFrame, population: int) -> dict[str, float]:
-    """KPIs of one replication from its time series."""
-    share = series["share_active"].to_numpy()
-    adoptions = series["new_adopters"].to_numpy()
-    ever = float(series["n_ever_adopted"].iloc[-1])
-    spend = float(series["spend_total"].sum())
-    kpis = {
-        "final_active_share": float(share[-1]),
-        "final_ever_adopted_share": ever / population,
-        "peak_weekly_adoptions": float(adoptions.max()),
-        "peak_adoption_step": float(series["step"].iloc[int(adoptions.argmax())]),
-        "total_transactions": float(series["transactions"].sum()),
-        "total_spend": spend,
-        "cost_per_adopter": spend / ever if ever else float("nan"),
-    }
-    for level in THRESHOLDS:
-        kpis[f"steps_to_{int(level * 100)}pct_active"] = steps_to_reach(share, level)
-    return {name: kpis[name] for name in KPI_NAMES}
+def _cost_per_adopter(v: RunView, m: re.Match) -> float:
+    ever = v.column("n_ever_adopted")[-1]
+    return float(v.column("spend_total").sum() / ever) if ever else float("nan")
+
+
+SEGMENT_PATTERN = "|".join(sorted(SEGMENTATIONS, key=len, reverse=True))
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "final_active_share",
+        "share",
+        False,
+        "share of consumers active at the end",
+        lambda v, m: float(v.column("share_active")[-1]),
+    ),
+    Kpi(
+        "final_ever_adopted_share",
+        "share",
+        False,
+        "share of consumers who ever adopted",
+        lambda v, m: float(v.column("n_ever_adopted")[-1] / v.population),
+    ),
+    Kpi(
+        "ever_adopted",
+        "adopters",
+        False,
+        "consumers who ever adopted, N(T)",
+        lambda v, m: float(v.column("n_ever_adopted")[-1]),
+    ),
+    Kpi(
+        "peak_weekly_adoptions",
+        "adopters/week",
+        False,
+        "largest number of adoptions in one step",
+        lambda v, m: float(v.column("new_adopters").max()),
+    ),
+    Kpi(
+        "peak_adoption_step",
+        "weeks",
+        True,
+        "step of the largest number of adoptions",
+        lambda v, m: float(v.column("step")[int(v.column("new_adopters").argmax())]),
+    ),
+    Kpi(
+        r"steps_to_(?P<p>\d+(?:\.\d+)?)pct_(?P<what>active|ever_adopted)",
+        "weeks",
+        True,
+        "weeks until the share active (or ever adopted) first reaches P %, interpolated; NaN if never",
+        lambda v, m: steps_to_reach(v.column(f"share_{m['what']}"), float(m["p"]) / 100),
+    ),
+    Kpi(
+        rf"final_active_share_(?P<segment>(?:{SEGMENT_PATTERN})_.+)",
+        "share",
+        False,
+        "share of a segment active at the end (age, region, income, online, agegroup_region)",
+        lambda v, m: float(v.column(f"share_active_{m['segment']}")[-1]),
+    ),
+    Kpi(
+        "total_transactions",
+        "payments",
+        False,
+        "wallet payments over the run",
+        lambda v, m: float(v.column("transactions").sum()),
+    ),
+    Kpi(
+        "payment_volume",
+        "money",
+        False,
+        "value of wallet payments over the run",
+        lambda v, m: float(v.column("payment_volume").sum()),
+    ),
+    Kpi(
+        "revenue",
+        "money",
+        False,
+        "the wallet's fee revenue over the run",
+        lambda v, m: float(v.column("revenue").sum()),
+    ),
+    Kpi(
+        "customer_value",
+        "money",
+        False,
+        "net present value of the margin from wallet use",
+        lambda v, m: v.money()["customer_value"],
+    ),
+    Kpi("total_spend", "money", True, "money paid by interventions", lambda v, m: float(v.column("spend_total").sum())),
+    Kpi(
+        "net_value",
+        "money",
+        False,
+        "customer value minus discounted intervention spend",
+        lambda v, m: v.money()["net_value"],
+    ),
+    Kpi(
+        "roi",
+        "ratio",
+        False,
+        "net value per unit of discounted spend; NaN without spend",
+        lambda v, m: v.money()["roi"],
+    ),
+    Kpi("cost_per_adopter", "money", True, "total spend per consumer who ever adopted", _cost_per_adopter),
+    Kpi(
+        r"budget_exhausted_step_(?P<name>.+)",
+        "weeks",
+        False,
+        "first step at which an intervention could not pay for all it wanted; NaN if never",
+        lambda v, m: _first_step(v.column(f"exhausted_{m['name']}")),
+    ),
+    Kpi("incremental_adopters", "adopters", False, "N1(T) - N0(T): ever adopted against the baseline"),
+    Kpi("expansion_adopters", "adopters", False, "adopters gained for good: N1(T) - N0(T) at the horizon"),
+    Kpi(
+        "acceleration_adopter_weeks",
+        "adopter-weeks",
+        False,
+        "adoption that only came sooner: sum_t max(0, min(N1(t), N0(T)) - N0(t))",
+    ),
+    Kpi(
+        "cost_per_incremental_adopter",
+        "money",
+        True,
+        "incremental spend over incremental adopters, a ratio of means (Fieller interval)",
+    ),
+    Kpi("incremental_customer_value", "money", False, "customer value against the baseline"),
+    Kpi("acceleration_value", "money", False, "the part of incremental customer value from earlier adoption"),
+    Kpi("expansion_value", "money", False, "incremental customer value minus its acceleration part"),
+    Kpi("incremental_net_value", "money", False, "incremental customer value minus incremental discounted spend"),
+)
+
+HORIZON = re.compile(r"(?P<base>.+)_at_(?P<step>\d+)")
+
+
+def lookup(name: str) -> tuple[Kpi, re.Match, int | None] | None:
+    """The registry entry of a KPI name, its match, and its horizon step (None: at the end)."""
+    at = HORIZON.fullmatch(name)
+    candidates = ([(at["base"], int(at["step"]))] if at else []) + [(name, None)]
+    for candidate, horizon in candidates:
+        for kpi in KPIS:
+            found = kpi.match(candidate)
+            if found:
+                return kpi, found, horizon
+    return None
+
+
+def kpi_problem(name: str, paired: bool = True) -> str | None:
+    """Why `name` is not a KPI (or, with paired=False, not one a single run reports), or None."""
+    found = lookup(name)
+    if found is None:
+        examples = [k.pattern for k in KPIS if k.pattern.isidentifier()] + ["steps_to_30pct_active"]
+        return f"unknown metric '{name}' ({did_you_mean(HORIZON.sub(r'\g<base>', name), examples)})"
+    if found[0].paired and not paired:
+        return f"'{name}' is a difference against a baseline, reported by compare only"
+    return None
+
+
+def smaller_is_better(name: str) -> bool:
+    found = lookup(name)
+    return bool(found and found[0].smaller_is_better)
+
+
+def requirements(names: list[str]) -> tuple[list[float], list[int]]:
+    """Targets and horizons a list of KPI names needs the runs to report."""
+    targets, horizons = set(), set()
+    for name in names:
+        found = lookup(name)
+        if found is None:
+            continue
+        _, match, horizon = found
+        if "p" in match.groupdict():
+            targets.add(float(match["p"]) / 100)
+        if horizon is not None:
+            horizons.add(horizon)
+    return sorted(targets), sorted(horizons)
+
+
+def run_kpi_names(scenario: Scenario, horizons: bool = True) -> list[str]:
+    """Every run KPI a scenario reports, in order (at the end, then at each horizon)."""
+    settings = scenario.kpis
+    names = [
+        "final_active_share",
+        "final_ever_adopted_share",
+        "ever_adopted",
+        "peak_weekly_adoptions",
+        "peak_adoption_step",
+    ]
+    names += [f"steps_to_{percent_label(t)}pct_{what}" for what in ("active", "ever_adopted") for t in settings.targets]
+    names += [
+        "total_transactions",
+        "payment_volume",
+        "revenue",
+        "customer_value",
+        "total_spend",
+        "net_value",
+        "roi",
+        "cost_per_adopter",
+    ]
+    labels = segment_labels(list(scenario.population.age_groups), list(scenario.population.regions))
+    names += [f"final_active_share_{segment}_{label}" for segment, label in labels]
+    budget = [f"budget_exhausted_step_{iv.name}" for iv in scenario.interventions]
+    if not horizons:
+        return names
+    return names + budget + [f"{n}_at_{h}" for h in settings.horizons for n in names]
+
+
+def headline_kpis(scenario: Scenario) -> list[str]:
+    """Run KPIs worth printing: all but the per-segment ones."""
+    return [n for n in run_kpi_names(scenario) if not lookup(n)[0].pattern.startswith("final_active_share_")]
+
+
+def run_kpis(series: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
+    """KPIs of one replication from its time series, at the end and at each horizon."""
+    population, rate = scenario.population.size, scenario.economics.discount_rate
+    views = {None: RunView(series, population, rate)}
+    views |= {h: RunView(series.iloc[: h + 1], population, rate) for h in scenario.kpis.horizons}
+    kpis: dict[str, float] = {}
+    for name in run_kpi_names(scenario):
+        kpi, match, horizon = lookup(name)
+        kpis[name] = kpi.compute(views[horizon], match)
+    return kpis
+
+
+# ---------------------------------------------------------------- statistics of replications
 
 
 def ci_half_width(sd, n, level: float = 0.95):
@@ -153,7 +437,8 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
 def summarize(table: pd.DataFrame, metrics: list[str], by: list[str] | None = None) -> pd.DataFrame:
     """Tidy summary: one row per group and metric with n, mean, sd, ci_low, ci_high (95 %).
 
-    `n` counts replications where the metric is defined (e.g. a threshold actually reached).
+    Intervals of shares are clipped to [0, 1]. `n` counts replications where the metric is
+    defined (e.g. a threshold actually reached).
     """
     rows = []
     groups = table.groupby(by, sort=False) if by else [((), table)]
@@ -163,6 +448,9 @@ def summarize(table: pd.DataFrame, metrics: list[str], by: list[str] | None = No
             values = part[metric].to_numpy(dtype=float)
             defined = values[~np.isnan(values)]
             mean, low, high = mean_ci(defined)
+            found = lookup(metric)
+            if found and found[0].unit == "share" and not np.isnan(low):
+                low, high = max(low, 0.0), min(high, 1.0)
             sd = float(defined.std(ddof=1)) if defined.size > 1 else float("nan")
             rows.append(
                 {
@@ -177,3 +465,41 @@ def summarize(table: pd.DataFrame, metrics: list[str], by: list[str] | None = No
                 }
             )
     return pd.DataFrame(rows)
+
+
+def paired_ci(baseline: np.ndarray, other: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of the paired differences other_r - baseline_r with its t interval.
+
+    Replications where either value is undefined (NaN) drop out of both.
+    """
+    return mean_ci(np.asarray(other, dtype=float) - np.asarray(baseline, dtype=float), level)
+
+
+def fieller(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Ratio of means R = mean(x)/mean(y) of paired samples, with Fieller's interval.
+
+    The bounds are the roots in R of (x̄ - R ȳ)^2 = t^2 (s_xx - 2 R s_xy + R^2 s_yy) / n, i.e.
+    a R^2 + b R + c = 0 with a = ȳ^2 - g s_yy, b = -2 (x̄ ȳ - g s_xy), c = x̄^2 - g s_xx, g = t^2/n.
+    When a <= 0 (ȳ not clearly away from 0) the set is unbounded and the bounds are NaN.
+    """
+    from scipy import stats
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[keep], y[keep]
+    n = x.size
+    if n == 0 or y.mean() == 0:
+        return float("nan"), float("nan"), float("nan")
+    ratio = float(x.mean() / y.mean())
+    if n < 2:
+        return ratio, float("nan"), float("nan")
+    covariance = np.cov(x, y, ddof=1)
+    g = stats.t.ppf(0.5 + level / 2, n - 1) ** 2 / n
+    a = y.mean() ** 2 - g * covariance[1, 1]
+    b = -2 * (x.mean() * y.mean() - g * covariance[0, 1])
+    c = x.mean() ** 2 - g * covariance[0, 0]
+    discriminant = b * b - 4 * a * c
+    if a <= 0 or discriminant < 0:
+        return ratio, float("nan"), float("nan")
+    root = np.sqrt(discriminant)
+    return ratio, float((-b - root) / (2 * a)), float((-b + root) / (2 * a))

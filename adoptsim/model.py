@@ -29,7 +29,7 @@ import numpy as np
 
 from adoptsim import dynamics
 from adoptsim.agents import Consumer, MerchantAgent
-from adoptsim.interventions import InterventionRun
+from adoptsim.interventions.base import fund
 from adoptsim.merchants import build_merchants
 from adoptsim.metrics import Recorder
 from adoptsim.network import NeighbourCounter, build_graph
@@ -100,11 +100,10 @@ class WalletAdoptionModel(mesa.Model):
         self.media_base = self.behaviour.p_media * media_reach[self.people.region]
         self.ease = self.behaviour.ease
         self.levers = Levers.neutral(pop.size)
-        self.interventions = [
-            (spec, InterventionRun(rng=self.streams[f"intervention:{spec.name}"], budget=spec.budget))
-            for spec in scenario.interventions
-        ]
-        self.intervention_names = [spec.name for spec, _ in self.interventions]
+        self.interventions = fund(
+            scenario.interventions, scenario.budget, lambda name: self.streams[f"intervention:{name}"]
+        )
+        self.intervention_names = [spec.name for spec in scenario.interventions]
         self.intervention_runs = {spec.name: run for spec, run in self.interventions}
         self.step_index = 0
         self.trust_recovering = False

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from adoptsim.errors import ModelBuildError
 from adoptsim.graph_stats import graph_stats
-from adoptsim.metrics import KPI_NAMES, run_kpis, summarize
+from adoptsim.metrics import run_kpi_names, run_kpis, summarize
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.scenario import Scenario, load_scenario
 from adoptsim.streams import replication_seed
@@ -33,7 +33,7 @@ class RunResult:
 
     def kpi_summary(self) -> pd.DataFrame:
         """Mean and 95 % CI over replications of every KPI."""
-        return summarize(self.kpis, list(KPI_NAMES))
+        return summarize(self.kpis, run_kpi_names(self.scenario))
 
 
 def simulate(
@@ -73,7 +73,7 @@ def simulate_labelled(
     series, network = simulate(scenario, seed, on_step)
     for position, (key, value) in enumerate(ids.items()):
         series.insert(position, key, value)
-    return {**ids, **run_kpis(series, scenario.population.size), **network}, series
+    return {**ids, **run_kpis(series, scenario), **network}, series
 
 
 def _replication_task(scenario: Scenario, replication: int, seed: int) -> tuple[dict, pd.DataFrame]:

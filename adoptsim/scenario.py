@@ -11,7 +11,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 
 from adoptsim.behaviour import Behaviour
+from adoptsim.economics import Economics
 from adoptsim.interventions import InterventionSpec
+from adoptsim.interventions.base import SharedBudget
+from adoptsim.metrics import KpiSettings
 from adoptsim.schema import (
     Fraction,
     Label,
@@ -223,6 +226,11 @@ class Scenario(StrictModel):
     merchants: Merchants = Field(default_factory=Merchants)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     interventions: list[InterventionSpec] = Field(default_factory=list)
+    budget: SharedBudget | None = Field(None, description="One budget the interventions draw from.")
+    economics: Economics = Field(
+        default_factory=Economics, description="Prices of payments, fees, margin, discounting."
+    )
+    kpis: KpiSettings = Field(default_factory=KpiSettings, description="Time-to-target shares and horizon steps.")
 
     @model_validator(mode="after")
     def _interventions_fit(self) -> Scenario:
@@ -236,6 +244,12 @@ class Scenario(StrictModel):
             problem = iv.check_against(self)
             if problem:
                 raise ValueError(f"interventions[{i}].{problem}")
+        problem = self.budget.check_names([iv.name for iv in self.interventions]) if self.budget else None
+        if problem:
+            raise ValueError(problem)
+        late = [h for h in self.kpis.horizons if h > self.steps]
+        if late:
+            raise ValueError(f"kpis.horizons: step {late[0]} is after the last step ({self.steps})")
         return self
 
 

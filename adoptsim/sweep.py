@@ -11,6 +11,7 @@ Output folder:
     kpis/*.parquet    a row per finished task: point, replication, seed, KPIs
     series/*.parquet  a row per finished task and step
     summary.csv       n, mean, sd, 95 % CI per design point and metric
+    marginal_cost.csv cost per extra adopter between successive spending levels (when spend varies)
     *.png, sensitivity.csv   analysis (see adoptsim/analysis.py)
 """
 
@@ -31,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from adoptsim.compare import marginal_costs
 from adoptsim.errors import AdoptsimError
 from adoptsim.experiment import LoadedExperiment
 from adoptsim.metrics import summarize
@@ -226,6 +228,9 @@ def summarize_sweep(loaded: LoadedExperiment, out: Path) -> pd.DataFrame:
     columns = ["point", *loaded.points.columns, "metric", "n", "of", "mean", "sd", "ci_low", "ci_high"]
     summary = summary[columns]
     write_csv(out / "summary.csv", summary)
+    if kpis.groupby("point")["total_spend"].mean().nunique() > 1:
+        costs = marginal_costs(kpis).merge(loaded.points.add_suffix("_to"), left_on="point_to", right_index=True)
+        write_csv(out / "marginal_cost.csv", costs)
     return summary
 
 

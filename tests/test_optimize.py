@@ -134,7 +134,7 @@ def test_budget_shares_stay_on_the_simplex_and_under_their_caps(toy):
             ("interventions[seed].start:", "interventions[seed].begin:"),
             "decisions.interventions[seed].begin: no field 'begin'",
         ),
-        (("kpi: final_active_share", "kpi: fastest"), "objectives: unknown KPI 'fastest'"),
+        (("kpi: final_active_share", "kpi: fastest"), "objectives: unknown metric 'fastest'"),
         (("budget: 2000", "budget: -5"), "budget: must be greater than 0 (got -5)"),
         (("range: [0, 20]", "range: [20, 0]"), "range: low (20.0) must be below high (0.0)"),
     ],

@@ -20,7 +20,7 @@ import optuna
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.optimization.spec import HORIZON_KPI, TARGET_KPI, Problem
+from adoptsim.optimization.spec import TARGET_KPI, Problem
 from adoptsim.runner import simulate_labelled
 from adoptsim.scenario import Scenario
 from adoptsim.streams import replication_seed
@@ -30,27 +30,19 @@ UNSPENT = "unspent"
 
 
 def kpi_value(kpi: str, kpis: dict[str, float], series: pd.DataFrame, steps: int, penalised: bool) -> float:
-    """One replication's value of a KPI.
+    """One replication's value of a run KPI (the registry's, from its KPI row).
 
     Time to a target share that is never reached is NaN, or with `penalised` (what the search
     sees) steps * (1 + gap / target), gap = target - final share: later than any run that reaches
     it, and better the closer the run came, so the search still has a slope to follow.
     """
+    value = float(kpis[kpi])
     target = TARGET_KPI.match(kpi)
-    if target:
+    if penalised and target and np.isnan(value):
         level = float(target["pct"]) / 100.0
-        share = series[f"share_{target['what']}"].to_numpy()
-        hits = np.flatnonzero(share >= level)
-        if hits.size:
-            return float(series["step"].iloc[hits[0]])
-        return steps * (1.0 + (level - share[-1]) / level) if penalised else float("nan")
-    horizon = HORIZON_KPI.match(kpi)
-    if horizon:
-        row = series.loc[series["step"] == int(horizon["step"])]
-        return float(row[f"share_{horizon['what']}"].iloc[0])
-    if kpi not in kpis:
-        raise AdoptsimError(f"objective {kpi}: not a KPI of this version's runs (see kpis.csv for the names)")
-    return float(kpis[kpi])
+        final = float(series[f"share_{target['what']}"].iloc[-1])
+        return steps * (1.0 + (level - final) / level)
+    return value
 
 
 def replicate(scenario: Scenario, seed: int, replication: int) -> tuple[dict, pd.DataFrame]:

@@ -19,6 +19,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from adoptsim.errors import ScenarioError
 from adoptsim.experiment import check_path
+from adoptsim.metrics import DEFAULT_TARGETS, kpi_problem, requirements, smaller_is_better
 from adoptsim.scenario import (
     Scenario,
     format_validation_error,
@@ -31,8 +32,6 @@ from adoptsim.scenario import (
 from adoptsim.schema import Fraction, Label, NonNegativeInt, Positive, PositiveInt, StrictModel
 
 TARGET_KPI = re.compile(r"^steps_to_(?P<pct>\d+(\.\d+)?)pct_(?P<what>active|ever_adopted)$")
-HORIZON_KPI = re.compile(r"^(?P<what>active|ever_adopted)_share_at_(?P<step>\d+)$")
-SMALLER_IS_BETTER = ("steps_to_", "total_spend", "cost_per_")
 
 
 class Decision(StrictModel):
@@ -85,8 +84,8 @@ class Objective(StrictModel):
     """A KPI to minimise or maximise (direction defaults to what is better for the KPI)."""
 
     kpi: str = Field(
-        description="steps_to_<P>pct_active, steps_to_<P>pct_ever_adopted, active_share_at_<step>, "
-        "ever_adopted_share_at_<step>, or any KPI of kpis.csv (final_active_share, total_spend, ...)."
+        description="Any run KPI of the registry (docs/model.md): steps_to_<P>pct_active, "
+        "final_active_share_at_<step>, net_value, total_spend, ..."
     )
     direction: Literal["minimize", "maximize"] | None = None
 
@@ -94,7 +93,7 @@ class Objective(StrictModel):
     def sense(self) -> str:
         if self.direction is not None:
             return self.direction
-        return "minimize" if self.kpi.startswith(SMALLER_IS_BETTER) else "maximize"
+        return "minimize" if smaller_is_better(self.kpi) else "maximize"
 
 
 class Optimization(StrictModel):
@@ -181,6 +180,14 @@ def load_problem(path: str | Path) -> Problem:
             raise ScenarioError(shown, f"fixed.{key}", str(err)) from None
     if spec.steps is not None:
         base["steps"] = spec.steps
+    for objective in spec.objectives:
+        problem = kpi_problem(objective.kpi, paired=False)
+        if problem:
+            raise ScenarioError(shown, "objectives", problem)
+    targets, horizons = requirements([o.kpi for o in spec.objectives])
+    kpis = base.setdefault("kpis", {})
+    kpis["targets"] = [*kpis.get("targets", DEFAULT_TARGETS), *targets]
+    kpis["horizons"] = [*kpis.get("horizons", []), *horizons]
     scenario = validate_scenario(base, shown)
     resolved = yaml.safe_load(scenario_to_yaml(scenario))
     names = [iv.name for iv in scenario.interventions]
@@ -193,25 +200,10 @@ def load_problem(path: str | Path) -> Problem:
         problem = check_path(resolved, dotted)
         if problem:
             raise ScenarioError(shown, f"decisions.{dotted}", problem)
-    for objective in spec.objectives:
-        problem = objective_problem(objective.kpi, scenario.steps)
-        if problem:
-            raise ScenarioError(shown, "objectives", problem)
+    for horizon in horizons:
+        if horizon > scenario.steps:
+            raise ScenarioError(shown, "objectives", f"step {horizon} is after the horizon ({scenario.steps})")
     for i, playbook in enumerate(spec.playbooks):
         if not (path.parent / playbook).is_file():
             raise ScenarioError(shown, f"playbooks[{i}]", f"file not found: {Path(shown).parent / playbook}")
     return Problem(spec, resolved, path)
-
-
-def objective_problem(kpi: str, steps: int) -> str | None:
-    """A problem with an objective's KPI name, or None."""
-    from adoptsim.metrics import KPI_NAMES
-
-    target, horizon = TARGET_KPI.match(kpi), HORIZON_KPI.match(kpi)
-    if target:
-        return None if 0 < float(target["pct"]) <= 100 else f"{kpi}: the share must be between 0 and 100 %"
-    if horizon:
-        step = int(horizon["step"])
-        return None if step <= steps else f"{kpi}: step {step} is after the horizon ({steps})"
-    known = (*KPI_NAMES, "payment_volume", "revenue", "customer_value", "net_value", "roi")
-    return None if kpi in known else f"unknown KPI '{kpi}' (e.g. steps_to_30pct_active, active_share_at_52)"

@@ -1,0 +1,96 @@
+"""Segmentation variables: every consumer's segment code and the segments' labels.
+
+Age group and region come from the scenario; income and online shopping are continuous traits
+cut into bands (income: low below 1/3, middle below 2/3, high above; online shopper when at least
+half of one's shopping is online). `agegroup_region` crosses age group and region (so named
+that the prefixes `share_active_age_` and `share_active_region_` catch only the single
+variables). Series and KPIs by segment use these codes, so every part of the tool cuts the
+population the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+INCOME_BANDS = ("low", "middle", "high")
+INCOME_CUTS = (1 / 3, 2 / 3)
+ONLINE_LABELS = ("offline", "online")
+ONLINE_CUT = 0.5
+SEGMENTATIONS = ("age", "region", "income", "online", "agegroup_region")
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """One segmentation variable: a code per consumer and the label of each code."""
+
+    name: str
+    codes: np.ndarray
+    labels: tuple[str, ...]
+
+
+def income_band(income: np.ndarray) -> np.ndarray:
+    """0 low, 1 middle, 2 high."""
+    return np.searchsorted(np.asarray(INCOME_CUTS), income, side="right").astype(np.int8)
+
+
+def segmentations(
+    age_group: np.ndarray,
+    region: np.ndarray,
+    income: np.ndarray,
+    online: np.ndarray,
+    age_labels: list[str],
+    region_labels: list[str],
+) -> list[Segmentation]:
+    """Every segmentation variable of a population, in the order of SEGMENTATIONS."""
+    crossed = age_group.astype(np.int64) * len(region_labels) + region
+    return [
+        Segmentation("age", age_group.astype(np.int64), tuple(age_labels)),
+        Segmentation("region", region.astype(np.int64), tuple(region_labels)),
+        Segmentation("income", income_band(income).astype(np.int64), INCOME_BANDS),
+        Segmentation("online", (online >= ONLINE_CUT).astype(np.int64), ONLINE_LABELS),
+        Segmentation("agegroup_region", crossed, tuple(f"{a}_{r}" for a in age_labels for r in region_labels)),
+    ]
+
+
+class SegmentCounter:
+    """Shares of every segment of every segmentation from one pass over the population.
+
+    Consumers are counted once per cell (a combination of every variable's code); each
+    segmentation's counts are sums over cells, so a step costs one bincount, not one per variable.
+    """
+
+    def __init__(self, parts: list[Segmentation]) -> None:
+        self.parts = parts
+        cell = np.zeros(parts[0].codes.size, dtype=np.int64)
+        for part in parts:
+            cell = cell * len(part.labels) + part.codes
+        self.cell = cell
+        self.cells = int(np.prod([len(p.labels) for p in parts]))
+        every = np.arange(self.cells)
+        self.maps = []
+        for part in reversed(parts):
+            self.maps.append(every % len(part.labels))
+            every = every // len(part.labels)
+        self.maps.reverse()
+        self.sizes = [self._fold(i, np.bincount(cell, minlength=self.cells)) for i in range(len(parts))]
+
+    def _fold(self, i: int, per_cell: np.ndarray) -> np.ndarray:
+        return np.bincount(self.maps[i], weights=per_cell, minlength=len(self.parts[i].labels))
+
+    def shares(self, flags: np.ndarray) -> list[np.ndarray]:
+        """For each segmentation, the share of each segment for which `flags` holds (0 if empty)."""
+        per_cell = np.bincount(self.cell[flags], minlength=self.cells)
+        return [self._fold(i, per_cell) / np.maximum(size, 1) for i, size in enumerate(self.sizes)]
+
+
+def segment_labels(age_labels: list[str], region_labels: list[str]) -> list[tuple[str, str]]:
+    """(segmentation, label) of every segment, without a population."""
+    return (
+        [("age", a) for a in age_labels]
+        + [("region", r) for r in region_labels]
+        + [("income", b) for b in INCOME_BANDS]
+        + [("online", o) for o in ONLINE_LABELS]
+        + [("agegroup_region", f"{a}_{r}") for a in age_labels for r in region_labels]
+    )
