@@ -18,8 +18,9 @@ import pandas as pd
 from adoptsim.errors import AdoptsimError, ModelBuildError, ScenarioError
 from adoptsim.executors import make_executor
 from adoptsim.metrics import KPI_NAMES
-from adoptsim.scenario import Scenario, json_schema, load_scenario, scenario_to_yaml
+from adoptsim.scenario import json_schema, load_scenario, scenario_to_yaml
 from adoptsim.store import prepare_folder, write_csv, write_figure, write_text
+from adoptsim.windows import intervention_windows, windows_by_scenario
 
 
 @contextmanager
@@ -61,11 +62,6 @@ positive_int = whole_number_at_least(1)
 non_negative_int = whole_number_at_least(0)
 
 
-def intervention_windows(scenario: Scenario) -> list[tuple[str, int, int]]:
-    """(name, first step, last step) of each intervention, for shading plots."""
-    return [(iv.name, iv.start, iv.end if iv.end is not None else scenario.steps - 1) for iv in scenario.interventions]
-
-
 def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> str:
     """A short text table: KPI, mean, 95 % CI."""
     lines = [f"{'KPI':<28}{'mean':>12}   95 % CI"]
@@ -97,7 +93,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if executor is not None:
             executor.shutdown()
-    series, windows = result.timeseries, intervention_windows(scenario)
+    series = result.timeseries
+    windows = intervention_windows(scenario.model_dump(mode="json"), series)
     written = [
         write_csv(out / "timeseries.csv", series),
         write_csv(out / "kpis.csv", result.kpis),
@@ -155,11 +152,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
             executor.shutdown()
     summary = comparison.summary()
     series = comparison.timeseries
+    windows = windows_by_scenario([s.model_dump(mode="json") for s in scenarios], series)
     written = [
         write_csv(out / "kpis.csv", summary),
         write_csv(out / "kpis_by_replication.csv", comparison.kpis),
         write_csv(out / "timeseries.csv", series),
-        write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name, band=args.band)),
+        *[write_text(out / "scenarios" / f"{s.name}.resolved.yaml", scenario_to_yaml(s)) for s in scenarios],
+        write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name, args.band, windows)),
         write_figure(out / "comparison_segments.png", plots.comparison_segments_figure(series)),
         write_figure(out / "cost_effectiveness.png", plots.cost_effectiveness_figure(summary)),
     ]
