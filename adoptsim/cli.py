@@ -1,4 +1,4 @@
-"""The `adoptsim` command: run, compare, sweep, validate, schema.
+"""The `adoptsim` command: run, compare, sweep, report, validate, schema.
 
 Every user mistake ends as one line on stderr and exit code 2; never a traceback.
 """
@@ -58,6 +58,7 @@ def whole_number_at_least(minimum: int):
     return parse
 
 
+REPORT_HELP = "also write report.html in the output folder (see adoptsim report)"
 positive_int = whole_number_at_least(1)
 non_negative_int = whole_number_at_least(0)
 
@@ -108,7 +109,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     print(format_kpi_table(result.kpi_summary(), list(KPI_NAMES)))
     print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
-    return 0
+    return report_if_asked(args, out)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -165,7 +166,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline {baseline.name}")
     print(format_ranking(ranked(summary), list(COMPARE_KPIS)))
     print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
-    return 0
+    return report_if_asked(args, out)
 
 
 def format_ranking(summary: pd.DataFrame, kpis: list[str]) -> str:
@@ -228,7 +229,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     rate = f", {elapsed / ran:.3f} s per run" if ran else ""
     print(f"ran {ran} runs in {elapsed:.1f} s{rate}")
     print(f"wrote summary.csv{', ' if written else ''}{', '.join(written)} to {out}/")
-    return 0
+    return report_if_asked(args, out)
 
 
 def sweep_saved(out: Path) -> int:
@@ -269,12 +270,24 @@ def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     return written
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from adoptsim.report.build import run_report
+
+    return run_report(args.folders, args.out, args.pdf)
+
+
+def report_if_asked(args: argparse.Namespace, out: Path) -> int:
+    """--report: the HTML report of the folder a command just wrote."""
+    return cmd_report(argparse.Namespace(folders=[out], out=None, pdf=False)) if args.report else 0
+
+
 def add_run_options(parser: argparse.ArgumentParser, seed_help: str, set_help: str) -> None:
     """--reps, --seed, --set, --workers: shared by run and compare."""
     parser.add_argument("--reps", type=positive_int, default=5, help="replications per scenario (default 5)")
     parser.add_argument("--seed", type=non_negative_int, help=seed_help)
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help=f"{set_help} (repeatable)")
     parser.add_argument("--workers", type=positive_int, default=1, help="processes for replications (default 1)")
+    parser.add_argument("--report", action="store_true", help=REPORT_HELP)
     parser.add_argument(
         "--band",
         choices=["ci", "range"],
@@ -306,7 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--out", help="output folder (default results/sweep-<experiment name>/)")
     p.add_argument("--resume", action="store_true", help="skip tasks already finished in --out")
+    p.add_argument("--report", action="store_true", help=REPORT_HELP)
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("report", help="one self-contained HTML page (and PDF) from output folders")
+    p.add_argument("folders", nargs="+", metavar="DIR", help="folders written by run, compare, sweep, ...")
+    p.add_argument("--out", help="HTML file (default: report.html in the first DIR)")
+    p.add_argument("--pdf", action="store_true", help="also print it to PDF with headless Chromium")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("validate", help="check scenario files")
     p.add_argument("files", nargs="+", help="scenario YAML files")

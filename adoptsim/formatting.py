@@ -112,3 +112,20 @@ def thousands_ticks():
 def money_axis_label(what: str, currency: str = "") -> str:
     """'total spend (USD)', or 'total spend (money)' when no currency is given."""
     return f"{what} ({currency or 'money'})"
+
+
+def with_interval(name: str, mean: float, low: float, high: float, currency: str = "") -> str:
+    """A KPI with its 95 % CI in words: 'week 57 (54 to 60)', '82.4 % (81.5 to 83.4 %)'."""
+    text = kpi_value(name, mean, currency)
+    if low is None or high is None or math.isnan(low) or math.isnan(high) or math.isnan(mean):
+        return text
+    if high - low <= 1e-9 * max(abs(mean), 1.0):
+        return text
+    kind = kpi_kind(name)
+    if kind == "week":
+        return f"{text} ({low:.0f} to {high:.0f})"
+    if kind in ("share", "ratio"):
+        return f"{text} ({100 * low:.1f} to {100 * high:.1f} %)"
+    if kind == "money":
+        return f"{text} ({money(low)} to {money(high)})"
+    return f"{text} ({number(low)} to {number(high)})"

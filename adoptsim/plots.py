@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from adoptsim.formatting import money, money_axis_label, thousands_ticks
+from adoptsim.formatting import kpi_kind, kpi_label, money, money_axis_label, thousands_ticks
 from adoptsim.metrics import ci_half_width
 from adoptsim.windows import Window
 
@@ -296,7 +296,7 @@ def comparison_segments_figure(timeseries: pd.DataFrame) -> Figure:
     return figure
 
 
-def _nice_levels(low: float, high: float, most: int = 5) -> list[float]:
+def nice_levels(low: float, high: float, most: int = 5) -> list[float]:
     """Round numbers (1, 2, 5 x 10^k) between low and high, at most `most` of them, spread out."""
     if not (np.isfinite(low) and np.isfinite(high)) or high <= 0:
         return []
@@ -326,7 +326,7 @@ def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figu
     ratios = y_all[(x_all > 0) & (y_all > 0)] / x_all[(x_all > 0) & (y_all > 0)]
     if ratios.size:
         xs = np.array([0.0, x_max * 1.15])
-        for j, level in enumerate(_nice_levels(ratios.min() / 3, ratios.max() * 3)):
+        for j, level in enumerate(nice_levels(ratios.min() / 3, ratios.max() * 3)):
             ax.plot(
                 xs,
                 level * xs,
@@ -404,3 +404,32 @@ def readable_on(rgba: Sequence[float]) -> str:
 
     r, g, b = (linear(c) for c in rgba[:3])
     return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.179 else "white"
+
+
+def timeline_figure(windows: dict[str, Sequence[Window]], steps: int) -> Figure:
+    """Every scenario's interventions: planned window hatched, actual window solid."""
+    labelled = [(f"{name}: {w.name}", w, i) for i, (name, ws) in enumerate(windows.items()) for w in ws]
+    figure = Figure(figsize=(9, 0.9 + 0.3 * len(labelled)), layout="constrained")
+    _timeline(figure.add_subplot(), labelled, steps)
+    return figure
+
+
+def interval_figure(table: pd.DataFrame, metrics: Sequence[str], currency: str = "") -> Figure:
+    """Mean and 95 % CI per scenario, a panel per KPI (tidy: scenario, metric, mean, ci_low, ci_high)."""
+    names = list(dict.fromkeys(table["scenario"]))
+    figure = Figure(figsize=(9, 0.6 + (0.5 + 0.3 * len(names)) * len(metrics)), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(len(metrics), 1, squeeze=False)[:, 0])
+    for ax, metric in zip(axes, metrics, strict=True):
+        part = table[table["metric"] == metric].set_index("scenario").reindex(names)
+        y = np.arange(len(names))[::-1]
+        error = np.abs(np.vstack([part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]]))
+        ax.barh(y, part["mean"], xerr=np.nan_to_num(error), color=[color(i) for i in range(len(names))], capsize=3)
+        ax.set_yticks(y, names, fontsize=8)
+        ax.axvline(0, color="grey", lw=0.8)
+        ax.set_title(
+            kpi_label(metric) + (f" ({currency})" if currency and kpi_kind(metric) == "money" else ""), fontsize=10
+        )
+        if kpi_kind(metric) in ("money", "count"):
+            ax.xaxis.set_major_formatter(thousands_ticks())
+        ax.grid(alpha=0.3, axis="x")
+    return figure
