@@ -115,7 +115,8 @@ def money_axis_label(what: str, currency: str = "") -> str:
 
 
 def with_interval(name: str, mean: float, low: float, high: float, currency: str = "") -> str:
-    """A KPI with its 95 % CI in words: 'week 57 (54 to 60)', '82.4 % (81.5 to 83.4 %)'."""
+    """A KPI with its 95 % CI in words: 'week 57 (54 to 60)', '82.4 % (81.5 to 83.4 %)'; share
+    intervals are cut to [0, 1]."""
     text = kpi_value(name, mean, currency)
     if low is None or high is None or math.isnan(low) or math.isnan(high) or math.isnan(mean):
         return text
@@ -124,7 +125,9 @@ def with_interval(name: str, mean: float, low: float, high: float, currency: str
     kind = kpi_kind(name)
     if kind == "week":
         return f"{text} ({low:.0f} to {high:.0f})"
-    if kind in ("share", "ratio"):
+    if kind == "share":
+        return f"{text} ({100 * max(low, 0.0):.1f} to {100 * min(high, 1.0):.1f} %)"
+    if kind == "ratio":
         return f"{text} ({100 * low:.1f} to {100 * high:.1f} %)"
     if kind == "money":
         return f"{text} ({money(low)} to {money(high)})"

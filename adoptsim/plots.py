@@ -52,7 +52,8 @@ def legend_outside(ax: Axes, **options) -> None:
 
 
 def mean_band(timeseries: pd.DataFrame, column: str, band: str = "ci") -> pd.DataFrame:
-    """Per step: mean over replications and the band (95 % CI of the mean, or min to max)."""
+    """Per step: mean over replications and the band (95 % CI of the mean, or min to max); bands of
+    `share_` columns stay within [0, 1]."""
     grouped = timeseries.groupby("step")[column]
     mean, n = grouped.mean(), grouped.count()
     if band == "range":
@@ -60,6 +61,8 @@ def mean_band(timeseries: pd.DataFrame, column: str, band: str = "ci") -> pd.Dat
     else:
         half = ci_half_width(grouped.std(ddof=1), n).where(n > 1, 0.0)
         low, high = mean - half.fillna(0.0), mean + half.fillna(0.0)
+        if column.startswith("share_"):
+            low, high = low.clip(lower=0.0), high.clip(upper=1.0)
     return pd.DataFrame(
         {"step": mean.index, "mean": mean.values, "low": low.values, "high": high.values, "n": n.values}
     )
