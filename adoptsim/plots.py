@@ -234,9 +234,10 @@ def comparison_figure(
     baseline: str,
     band: str = "ci",
     windows: dict[str, Sequence[Window]] | None = None,
+    column: str = "share_active",
 ) -> Figure:
-    """Active share over time, one colour per scenario, with bands; every scenario's interventions
-    on a timeline under it."""
+    """Active (or, with `column="share_ever_adopted"`, ever-adopted) share over time, one colour per
+    scenario, with bands; every scenario's interventions on a timeline under it."""
     names = list(dict.fromkeys(timeseries["scenario"]))
     labelled = [
         (f"{name}: {w.name}", w, names.index(name) if name in names else 0)
@@ -246,11 +247,12 @@ def comparison_figure(
     figure, ax, strip = _with_timeline(labelled, (11, 5))
     for i, (name, part) in enumerate(timeseries.groupby("scenario", sort=False)):
         label = f"{name} (baseline)" if name == baseline else name
-        plot_with_band(ax, part, "share_active", label, i, i == 0, band)
+        plot_with_band(ax, part, column, label, i, i == 0, band)
     last = int(timeseries["step"].max())
+    what = "who ever adopted" if column == "share_ever_adopted" else "active"
     ax.set_xlim(0, last)
-    ax.set_ylabel("share of consumers active")
-    ax.set_title("Active users by scenario (common random numbers)")
+    ax.set_ylabel(f"share of consumers {what}")
+    ax.set_title(f"Consumers {what}, by scenario (common random numbers)")
     ax.grid(alpha=0.3)
     legend_outside(ax)
     if strip is not None:

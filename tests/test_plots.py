@@ -84,7 +84,10 @@ def equal_spend_summary(names: list[str]) -> pd.DataFrame:
 def test_ci_band_is_the_t_interval_of_the_mean_and_range_band_is_min_to_max():
     ci = mean_band(table(), "share_active").iloc[1]
     half = stats.t.ppf(0.975, 2) * 0.1 / 3**0.5
-    assert (ci["mean"], ci["low"], ci["high"]) == pytest.approx((0.2, 0.2 - half, 0.2 + half))
+    assert 0.2 - half < 0, "the t interval reaches below 0 here; a share's band stops at 0"
+    assert (ci["mean"], ci["low"], ci["high"]) == pytest.approx((0.2, 0.0, 0.2 + half))
+    trust = mean_band(table().rename(columns={"share_active": "mean_trust"}), "mean_trust").iloc[1]
+    assert trust["low"] == pytest.approx(0.2 - half)
     spread = mean_band(table(), "share_active", band="range").iloc[1]
     assert (spread["low"], spread["high"]) == pytest.approx((0.1, 0.3))
 

@@ -28,9 +28,7 @@ def render(results: Results) -> list | None:
         blocks.append(
             chart(
                 "Ever adopted",
-                plots.comparison_figure(
-                    series.assign(share_active=series["share_ever_adopted"]), results.baseline or ""
-                ),
+                plots.comparison_figure(series, results.baseline or "", "ci", windows, "share_ever_adopted"),
                 interactive.curves(series, "share_ever_adopted", results.baseline, "share ever adopted"),
             )
         )
