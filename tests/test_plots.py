@@ -244,3 +244,27 @@ def test_heatmap_numbers_are_dark_on_light_cells_and_light_on_dark_cells():
     )
     colours = {t.get_text(): t.get_color() for t in heatmap.axes[0].texts}
     assert colours["120,000"] == "black" and colours["30,000"] == "white"
+
+
+def test_sensitivity_and_scatter_figures_do_not_overlap():
+    indices = pd.DataFrame(
+        [
+            {"metric": m, "parameter": p, "S1": 0.3, "S1_conf": 0.05, "ST": 0.4, "ST_conf": 0.05}
+            for m in ("final_active_share", "total_spend")
+            for p in ("interventions[refer_a_friend].reward", "behaviour.q_wom", "interventions[classes].seats")
+        ]
+    )
+    figure = analysis.sensitivity_figure(indices, "sobol")
+    assert text_overlaps(figure) == [] and legend_clear_of_data(figure)
+    assert "refer_a_friend: reward" in [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    scatter = analysis.scatter_figure(
+        sweep_summary(), ["interventions[refer_a_friend].reward", "behaviour.q_wom"], "total_spend"
+    )
+    assert text_overlaps(scatter) == []
+
+
+def test_adoption_figure_shades_the_actual_window_not_the_planned_one():
+    cut = Window("refer_a_friend", "referral", 0, 51, 41, 41.0, 3, 3)
+    figure = plots.adoption_figure(series(["a"]), "a", [cut])
+    spans = [p for p in figure.axes[0].patches if p.get_width() > 0 and p.get_height() >= 1]
+    assert [(s.get_x(), s.get_x() + s.get_width()) for s in spans] == [(0, 42)]
