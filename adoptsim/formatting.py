@@ -132,3 +132,23 @@ def with_interval(name: str, mean: float, low: float, high: float, currency: str
     if kind == "money":
         return f"{text} ({money(low)} to {money(high)})"
     return f"{text} ({number(low)} to {number(high)})"
+
+
+def difference(name: str, value: float, low: float, high: float, currency: str = "") -> str:
+    """A paired difference of a KPI with its 95 % CI: '-9.5 weeks (-11.0 to -8.0)',
+    '+3.2 points (1.0 to 5.4)', '+1,200 USD (800 to 1,600)'."""
+    if value is None or math.isnan(value):
+        return "-"
+    kind = kpi_kind(name)
+    if kind == "week":
+        unit, show = " weeks", lambda v: f"{v:+.1f}"
+    elif kind in ("share", "ratio"):
+        unit, show = " points", lambda v: f"{100 * v:+.1f}"
+    elif kind == "money":
+        unit, show = f" {currency}" if currency else "", lambda v: f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+.2f}"
+    else:
+        unit, show = "", lambda v: f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+.3g}"
+    text = show(value) + unit
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return text
+    return f"{text} ({show(low)} to {show(high)})"

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from adoptsim import analysis, plots
-from adoptsim.formatting import kpi_label, kpi_value, money, parameter_label
+from adoptsim.formatting import difference, kpi_label, kpi_value, money, parameter_label
 from adoptsim.plots import adoption_figure, band_label, mean_band, readable_on, text_overlaps
 from adoptsim.windows import Window, intervention_windows
 
@@ -143,6 +143,8 @@ def test_paths_money_and_kpis_read_as_words():
     assert kpi_label("steps_to_30pct_active") == "weeks to 30 % active"
     assert kpi_value("final_active_share", 0.3012) == "30.1 %"
     assert kpi_value("total_spend", 1.5e5, "USD") == "150,000 USD"
+    assert difference("steps_to_30pct_active", -9.5, -11, -8) == "-9.5 weeks (-11.0 to -8.0)"
+    assert difference("final_active_share", 0.032, 0.01, 0.054) == "+3.2 points (+1.0 to +5.4)"
 
 
 def test_text_overlaps_finds_labels_printed_on_each_other():

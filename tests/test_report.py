@@ -90,7 +90,7 @@ def test_sections_plug_in_when_their_files_appear_and_unknown_files_are_still_sh
         "other_files",
         "assumptions",
     ]
-    assert "week -10 (-11 to -8)" in page and "trials.csv" in page
+    assert "-9.5 weeks (-11.0 to -8.0)" in page and "trials.csv" in page
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adoptsim import plots
-from adoptsim.formatting import kpi_label, with_interval
+from adoptsim.formatting import difference, kpi_label
 from adoptsim.report import interactive
 from adoptsim.report.blocks import Table, chart
 from adoptsim.report.results import Results
@@ -22,7 +22,7 @@ def render(results: Results) -> list | None:
         [
             str(r["scenario"]),
             kpi_label(r["kpi"]),
-            with_interval(r["kpi"], r["difference"], r["lower"], r["upper"], currency),
+            difference(r["kpi"], r["difference"], r["lower"], r["upper"], currency),
         ]
         for r in table.to_dict("records")
     ]
