@@ -114,13 +114,18 @@ def test_run_and_sweep_folders_report_their_own_sections(tmp_path):
     assert "refer_a_friend: reward" in page and "heatmap: total spend" in page
 
 
-def test_report_mistakes_are_one_line_and_exit_2(tmp_path, capsys):
+def test_report_mistakes_are_one_line_and_exit_2(compare_folder, tmp_path, capsys):
     assert main(["report", str(tmp_path / "missing")]) == 2
     assert capsys.readouterr().err.strip() == f"{tmp_path / 'missing'}: no such folder"
     assert main(["report", str(BASELINE.parent)]) == 2
     assert "not an adoptsim output folder" in capsys.readouterr().err
-    assert main(["report", str(tmp_path), "--out", str(tmp_path)]) == 2
-    assert "is a folder" in capsys.readouterr().err.splitlines()[-1]
+    assert main(["report", str(compare_folder), "--out", str(tmp_path)]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("is a folder; give a file name such as " + str(tmp_path / "report.html"))
+    )
+    assert not (tmp_path / "report.html").exists()
 
 
 # ---------------------------------------------------------------- in a real browser

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import base64
 import io
-import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from matplotlib.figure import Figure
-
-_ids = itertools.count()
 
 
 @dataclass
@@ -51,7 +48,7 @@ class Chart:
     png: str
     plotly: str | None = None
     caption: str = ""
-    id: str = field(default_factory=lambda: f"chart-{next(_ids)}")
+    id: str = ""  # set when the page is built: chart-<number in page order>
     kind: str = "chart"
 
 

@@ -110,6 +110,8 @@ def print_pdf(page: Path, pdf: Path) -> Path:
 
 def run_report(folders: list[str], out: str | None = None, pdf: bool = False) -> int:
     """The `adoptsim report` command (and `--report` on other commands): write, then say what."""
+    for folder in folders:
+        Results.open(Path(folder))
     target = Path(out) if out else None
     if target is not None:
         if target.is_dir():
