@@ -12,6 +12,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from adoptsim.experiment import LoadedExperiment, salib_problem
+from adoptsim.formatting import kpi_kind, kpi_label, parameter_label, thousands_ticks
+from adoptsim.plots import color, legend_outside, readable_on
 
 INDEX_COLUMNS = {"sobol": ("S1", "S1_conf", "ST", "ST_conf"), "morris": ("mu_star", "mu_star_conf", "mu", "sigma")}
 """The indices reported per design kind (SALib's names)."""
@@ -49,22 +51,30 @@ def sensitivity(loaded: LoadedExperiment, summary: pd.DataFrame) -> tuple[pd.Dat
 def sensitivity_figure(indices: pd.DataFrame, kind: str) -> Figure:
     """Bars of S1 and ST (Sobol) or mu* (Morris) per parameter, one panel per metric."""
     metrics = list(dict.fromkeys(indices["metric"]))
-    figure = Figure(figsize=(6 * len(metrics), 4.5))
-    axes = np.atleast_1d(figure.subplots(1, len(metrics), squeeze=False)[0])
+    figure = Figure(figsize=(8, 4.5 * len(metrics)), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(len(metrics), 1, squeeze=False)[:, 0])
     for ax, metric in zip(axes, metrics, strict=True):
         part = indices[indices["metric"] == metric]
         x = np.arange(len(part))
         if kind == "sobol":
-            ax.bar(x - 0.2, part["S1"], 0.4, yerr=part["S1_conf"], capsize=3, label="first order S1")
-            ax.bar(x + 0.2, part["ST"], 0.4, yerr=part["ST_conf"], capsize=3, label="total order ST")
+            ax.bar(x - 0.2, part["S1"], 0.4, yerr=part["S1_conf"], capsize=3, color=color(0), label="first order S1")
+            ax.bar(x + 0.2, part["ST"], 0.4, yerr=part["ST_conf"], capsize=3, color=color(1), label="total order ST")
             ax.set_ylabel("Sobol index")
         else:
-            ax.bar(x, part["mu_star"], 0.6, yerr=part["mu_star_conf"], capsize=3, label="mu* (mean |effect|)")
+            ax.bar(
+                x,
+                part["mu_star"],
+                0.6,
+                yerr=part["mu_star_conf"],
+                capsize=3,
+                color=color(0),
+                label="mu* (mean |effect|)",
+            )
             ax.set_ylabel("Morris mu*")
-        ax.set_xticks(x, part["parameter"], rotation=30, ha="right", fontsize=8)
-        ax.set_title(metric)
+        ax.set_xticks(x, [parameter_label(p) for p in part["parameter"]], rotation=30, ha="right", fontsize=8)
+        ax.set_title(kpi_label(metric))
         ax.grid(alpha=0.3, axis="y")
-        ax.legend(fontsize=8, title="whiskers: 95 % CI (bootstrap)", title_fontsize=7)
+        legend_outside(ax, title="whiskers: 95 % CI (bootstrap)", title_fontsize=7)
     return figure
 
 
@@ -80,7 +90,7 @@ def response_figure(summary: pd.DataFrame, parameters: list[str], metric: str, p
     """Metric against the first parameter with 95 % CI whiskers and bands: one line per
     combination of the other parameters (grid), or one line through the points (paired)."""
     part = summary[summary["metric"] == metric]
-    figure = Figure(figsize=(8, 5))
+    figure = Figure(figsize=(9, 5), layout="constrained")
     ax = figure.add_subplot()
     x_name = parameters[0]
     others = [] if paired else parameters[1:]
@@ -89,21 +99,24 @@ def response_figure(summary: pd.DataFrame, parameters: list[str], metric: str, p
         key = key if isinstance(key, tuple) else (key,)
         group = group.sort_values("point" if paired else x_name)
         x, labels = _positions(group[x_name])
-        label = ", ".join(f"{n}={v}" for n, v in zip(others, key, strict=True)) or metric
+        label = ", ".join(f"{parameter_label(n)} = {v}" for n, v in zip(others, key, strict=True)) or kpi_label(metric)
         error = np.abs(np.vstack([group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]]))
-        ax.errorbar(x, group["mean"], yerr=np.nan_to_num(error), marker="o", capsize=3, color=f"C{i % 10}", label=label)
-        ax.fill_between(x, group["ci_low"], group["ci_high"], color=f"C{i % 10}", alpha=0.15, lw=0)
+        ax.errorbar(x, group["mean"], yerr=np.nan_to_num(error), marker="o", capsize=3, color=color(i), label=label)
+        ax.fill_between(x, group["ci_low"], group["ci_high"], color=color(i), alpha=0.15, lw=0)
         if labels:
             ax.set_xticks(range(len(labels)), labels)
     if paired and len(parameters) > 1:
         rows = part.sort_values("point")[parameters].astype(str).agg(", ".join, axis=1)
-        ax.set_xlabel(f"{x_name}\n(points: " + "; ".join(rows) + f")\n({', '.join(parameters)})", fontsize=8)
+        names = ", ".join(parameter_label(p) for p in parameters)
+        ax.set_xlabel(f"{parameter_label(x_name)}\n(points: " + "; ".join(rows) + f")\n({names})", fontsize=8)
     else:
-        ax.set_xlabel(x_name)
-    ax.set_ylabel(metric)
-    ax.set_title(f"{metric} (whiskers and bands: 95 % CI of the mean over replications)", fontsize=10)
+        ax.set_xlabel(parameter_label(x_name))
+    ax.set_ylabel(kpi_label(metric))
+    if kpi_kind(metric) == "money":
+        ax.yaxis.set_major_formatter(thousands_ticks())
+    ax.set_title(f"{kpi_label(metric)} (whiskers and bands: 95 % CI of the mean over replications)", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    legend_outside(ax)
     return figure
 
 
@@ -111,28 +124,32 @@ def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str) ->
     """Mean metric over a two-parameter grid."""
     part = summary[summary["metric"] == metric]
     table = part.pivot_table(index=parameters[1], columns=parameters[0], values="mean", aggfunc="mean")
-    figure = Figure(figsize=(7, 5.5))
+    figure = Figure(figsize=(7, 5.5), layout="constrained")
     ax = figure.add_subplot()
     image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    money = kpi_kind(metric) == "money"
     ax.set_xticks(range(table.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns])
     ax.set_yticks(range(table.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index])
     for (r, c), value in np.ndenumerate(table.to_numpy()):
-        ax.text(c, r, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
-    ax.set_xlabel(parameters[0])
-    ax.set_ylabel(parameters[1])
-    ax.set_title(f"mean {metric}")
-    figure.colorbar(image, ax=ax)
+        text = f"{value:,.0f}" if money and abs(value) >= 100 else f"{value:.3g}"
+        ax.text(c, r, text, ha="center", va="center", color=readable_on(image.to_rgba(value)), fontsize=8)
+    ax.set_xlabel(parameter_label(parameters[0]))
+    ax.set_ylabel(parameter_label(parameters[1]))
+    ax.set_title(f"mean {kpi_label(metric)}")
+    bar = figure.colorbar(image, ax=ax)
+    if money:
+        bar.ax.yaxis.set_major_formatter(thousands_ticks())
     return figure
 
 
 def scatter_figure(summary: pd.DataFrame, parameters: list[str], metric: str) -> Figure:
     """Point means against each sampled parameter (LHS designs)."""
     part = summary[summary["metric"] == metric]
-    figure = Figure(figsize=(4 * len(parameters), 4))
+    figure = Figure(figsize=(4 * len(parameters), 4), layout="constrained")
     axes = np.atleast_1d(figure.subplots(1, len(parameters), squeeze=False)[0])
     for ax, name in zip(axes, parameters, strict=True):
-        ax.scatter(part[name], part["mean"], s=12)
-        ax.set_xlabel(name)
+        ax.scatter(part[name], part["mean"], s=12, color=color(0))
+        ax.set_xlabel(parameter_label(name))
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel(f"{metric} (mean per point)")
+    axes[0].set_ylabel(f"{kpi_label(metric)} (mean per point)")
     return figure

@@ -1,4 +1,4 @@
-"""The `adoptsim` command: run, compare, sweep, validate, schema.
+"""The `adoptsim` command: run, compare, sweep, report, validate, schema.
 
 Every user mistake ends as one line on stderr and exit code 2; never a traceback.
 """
@@ -20,7 +20,7 @@ import pandas as pd
 from adoptsim.errors import AdoptsimError, ModelBuildError, ScenarioError
 from adoptsim.executors import make_executor
 from adoptsim.metrics import headline_kpis
-from adoptsim.scenario import Scenario, json_schema, load_scenario, scenario_to_yaml
+from adoptsim.scenario import json_schema, load_scenario, scenario_to_yaml
 from adoptsim.store import (
     FolderLock,
     OutputFolder,
@@ -31,6 +31,7 @@ from adoptsim.store import (
     write_figure,
     write_text,
 )
+from adoptsim.windows import intervention_windows, windows_by_scenario
 
 
 @contextmanager
@@ -68,6 +69,7 @@ def whole_number_at_least(minimum: int):
     return parse
 
 
+REPORT_HELP = "also write report.html in the output folder (see adoptsim report)"
 positive_int = whole_number_at_least(1)
 non_negative_int = whole_number_at_least(0)
 
@@ -90,17 +92,6 @@ def open_share(text: str) -> float:
     if not 0 < value < 1:
         raise argparse.ArgumentTypeError(f"a share must be between 0 and 1 (exclusive), got {value:g}")
     return value
-
-
-def intervention_windows(scenario: Scenario, kpis: pd.DataFrame) -> list[tuple[str, int, int]]:
-    """(name, first step, last step) of each intervention, for shading plots: the planned window,
-    cut at the median step its money ran out."""
-    windows = []
-    for iv in scenario.interventions:
-        end = iv.end if iv.end is not None else scenario.steps - 1
-        ran_out = kpis[f"budget_exhausted_step_{iv.name}"].median()
-        windows.append((iv.name, iv.start, end if pd.isna(ran_out) else max(iv.start, min(end, int(ran_out) - 1))))
-    return windows
 
 
 def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> str:
@@ -154,7 +145,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         if executor is not None:
             executor.shutdown()
-    series, windows = result.timeseries, intervention_windows(scenario, result.kpis)
+    series = result.timeseries
+    windows = intervention_windows(scenario.model_dump(mode="json"), series)
     network = network_table(result.kpis)
     written = [
         write_csv(out / "timeseries.csv", series),
@@ -171,7 +163,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(format_kpi_table(result.kpi_summary(), headline_kpis(scenario)))
     print(describe_network(network))
     print(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
-    return 0
+    return report_if_asked(args, out, target)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -215,12 +207,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
             executor.shutdown()
     summary = comparison.summary()
     series = comparison.timeseries
+    windows = windows_by_scenario([s.model_dump(mode="json") for s in scenarios], series)
     written = [
         write_csv(out / "kpis.csv", summary),
         write_csv(out / "kpis_by_replication.csv", comparison.kpis),
         write_csv(out / "differences.csv", comparison.differences),
         write_csv(out / "timeseries.csv", series),
-        write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name, band=args.band)),
+        *[write_text(out / "scenarios" / f"{s.name}.resolved.yaml", scenario_to_yaml(s)) for s in scenarios],
+        write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name, args.band, windows)),
         write_figure(out / "comparison_segments.png", plots.comparison_segments_figure(series)),
         write_figure(out / "cost_effectiveness.png", plots.cost_effectiveness_figure(summary)),
     ]
@@ -231,7 +225,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     print(f"\ndifferences against {baseline.name}, paired by replication (all in differences.csv):")
     print(format_differences(comparison.differences, order, shown))
     print(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
-    return 0
+    return report_if_asked(args, out, target)
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -268,7 +262,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     rate = f", {elapsed / ran:.3f} s per run" if ran else ""
     print(f"ran {ran} runs in {elapsed:.1f} s{rate}")
     print(f"wrote summary.csv{', ' if written else ''}{', '.join(written)} to {out}/")
-    return 0
+    return report_if_asked(args, out)
 
 
 def sweep_saved(out: Path) -> int:
@@ -322,12 +316,30 @@ def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     return written
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from adoptsim.report.build import run_report
+
+    return run_report(args.folders, args.out, args.pdf)
+
+
+def report_if_asked(args: argparse.Namespace, out: Path, shown: Path | None = None) -> int:
+    """--report: the HTML report of the folder a command just wrote (`out`, which may be the
+    staging folder that becomes `shown` when the command succeeds)."""
+    if args.report:
+        from adoptsim.report.build import write_report
+
+        written = write_report([out])
+        print("wrote " + ", ".join(str((shown or out) / path.name) for path in written))
+    return 0
+
+
 def add_run_options(parser: argparse.ArgumentParser, seed_help: str, set_help: str) -> None:
     """--reps, --seed, --set, --workers: shared by run and compare."""
     parser.add_argument("--reps", type=positive_int, default=5, help="replications per scenario (default 5)")
     parser.add_argument("--seed", type=non_negative_int, help=seed_help)
     parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help=f"{set_help} (repeatable)")
     parser.add_argument("--workers", type=positive_int, default=1, help="processes for replications (default 1)")
+    parser.add_argument("--report", action="store_true", help=REPORT_HELP)
     parser.add_argument(
         "--band",
         choices=["ci", "range"],
@@ -374,10 +386,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default results/sweep-<experiment name>/)")
     p.add_argument("--resume", action="store_true", help="skip tasks already finished in --out")
     add_allow_large(p)
+    p.add_argument("--report", action="store_true", help=REPORT_HELP)
     p.set_defaults(func=cmd_sweep)
 
-    p = sub.add_parser("validate", help="check scenario and experiment files")
-    p.add_argument("files", nargs="+", help="scenario or experiment YAML files")
+    p = sub.add_parser("report", help="one self-contained HTML page (and PDF) from output folders")
+    p.add_argument("folders", nargs="+", metavar="DIR", help="folders written by run, compare, sweep, ...")
+    p.add_argument("--out", help="HTML file (default: report.html in the first DIR)")
+    p.add_argument("--pdf", action="store_true", help="also print it to PDF with headless Chromium")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("validate", help="check scenario, experiment and optimisation files")
+    p.add_argument("files", nargs="+", help="scenario, experiment or optimisation YAML files")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     add_allow_large(p)
     p.set_defaults(func=cmd_validate)

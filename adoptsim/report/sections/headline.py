@@ -1,0 +1,87 @@
+"""Headline KPIs in plain sentences, each with its 95 % confidence interval."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from adoptsim.formatting import kpi_label, parameter_label, with_interval
+from adoptsim.report.blocks import Bullets, Text
+from adoptsim.report.results import Results
+
+TITLE = "Headline"
+THRESHOLD = re.compile(r"^steps_to_(\d+(?:\.\d+)?)pct_(active|ever_adopted)$")
+MONEY = ("total_spend", "customer_value", "net_value", "roi")
+
+
+def _value(rows, metric: str, currency: str) -> str | None:
+    row = rows.get(metric)
+    if row is None or row["mean"] is None or math.isnan(row["mean"]):
+        return None
+    return with_interval(metric, row["mean"], row["ci_low"], row["ci_high"], currency)
+
+
+def scenario_sentence(name: str, rows: dict, currency: str, baseline: str | None, steps: int | None) -> str:
+    """'paypal_referral: 25 % active in week 46 (45 to 46); 82.4 % active at the end (...); ...'"""
+    parts = []
+    for metric in sorted(
+        rows,
+        key=lambda m: (m.endswith("ever_adopted"), float(THRESHOLD.match(m).group(1)) if THRESHOLD.match(m) else 0),
+    ):
+        match = THRESHOLD.match(metric)
+        if not match:
+            continue
+        what = f"{match.group(1)} % {match.group(2).replace('_', ' ')}"
+        value = _value(rows, metric, currency)
+        parts.append(
+            f"{what} in {value}" if value else f"{what} never reached" + (f" in {steps} weeks" if steps else "")
+        )
+    final = _value(rows, "final_active_share", currency)
+    if final:
+        parts.append(f"{final} active at the end")
+    for metric in MONEY:
+        value = _value(rows, metric, currency)
+        if value and not (metric == "total_spend" and rows[metric]["mean"] == 0):
+            parts.append(f"{kpi_label(metric)} {value}")
+    if name != baseline:
+        extra = _value(rows, "incremental_adopters", currency)
+        cost = _value(rows, "cost_per_incremental_adopter", currency)
+        if extra:
+            parts.append(f"{extra} extra adopters" + (f" at {cost} each" if cost else ""))
+    suffix = " (baseline)" if name == baseline else ""
+    return f"{name}{suffix}: " + "; ".join(parts) + "."
+
+
+def sweep_sentences(results: Results) -> list[str]:
+    """The best design point for each metric."""
+    summary = results.table("summary.csv")
+    if summary is None or not {"point", "metric", "mean"} <= set(summary.columns):
+        return []
+    parameters = list(summary.columns[1 : list(summary.columns).index("metric")])
+    sentences = []
+    for metric, part in summary.groupby("metric", sort=False):
+        part = part.dropna(subset=["mean"])
+        if part.empty:
+            continue
+        best = part.loc[part["mean"].idxmax()]
+        where = ", ".join(f"{parameter_label(p)} = {best[p]}" for p in parameters)
+        value = with_interval(metric, best["mean"], best.get("ci_low"), best.get("ci_high"), results.currency)
+        sentences.append(f"Highest {kpi_label(metric)}: {value} at {where}.")
+    return sentences
+
+
+def render(results: Results) -> list | None:
+    if results.kind == "sweep":
+        sentences = sweep_sentences(results)
+        return [Bullets(sentences)] if sentences else None
+    kpis = results.kpis
+    if kpis is None or kpis.empty:
+        return None
+    steps = {s["name"]: int(s["steps"]) for s in results.scenarios}
+    sentences = []
+    for name, part in kpis.groupby("scenario", sort=False):
+        rows = {r["metric"]: r for r in part.to_dict("records")}
+        sentences.append(scenario_sentence(str(name), rows, results.currency, results.baseline, steps.get(name)))
+    blocks: list = [Bullets(sentences)]
+    blocks.append(Text(["Numbers in brackets are 95 % confidence intervals of the mean over replications."]))
+    return blocks

@@ -1,0 +1,28 @@
+"""Money: customer value, net value, return on spend, revenue, where the KPIs exist."""
+
+from __future__ import annotations
+
+from adoptsim import plots
+from adoptsim.report import interactive
+from adoptsim.report.blocks import chart
+from adoptsim.report.results import Results
+
+TITLE = "Money"
+METRICS = ("total_spend", "customer_value", "net_value", "roi", "revenue", "payment_volume", "cost_per_adopter")
+
+
+def render(results: Results) -> list | None:
+    kpis = results.kpis
+    if kpis is None:
+        return None
+    present = [m for m in METRICS if m in set(kpis["metric"]) and kpis.loc[kpis["metric"] == m, "mean"].notna().any()]
+    if not present:
+        return None
+    table = kpis[kpis["metric"].isin(present)]
+    return [
+        chart(
+            "Money per scenario",
+            plots.interval_figure(table, present, results.currency),
+            interactive.interval_bars(table, present, results.currency),
+        )
+    ]

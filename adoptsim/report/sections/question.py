@@ -1,0 +1,92 @@
+"""The question the folder answers and the scenarios in words, with every intervention's planned
+and actual window and when its money ran out."""
+
+from __future__ import annotations
+
+from adoptsim import plots
+from adoptsim.formatting import money, parameter_label
+from adoptsim.report import interactive
+from adoptsim.report.blocks import Bullets, Table, Text, chart
+from adoptsim.report.results import Results
+
+TITLE = "The question and the scenarios"
+
+
+def question(results: Results) -> str:
+    """The question in one sentence, by the kind of command that wrote the folder."""
+    names = results.scenario_names
+    if results.kind == "compare":
+        others = [n for n in names if n != results.baseline]
+        return (
+            f"What do {', '.join(others)} change against {results.baseline} (the baseline)? Every scenario ran on "
+            "the same random numbers (replication r of each uses the same seed), so differences come from "
+            "what the scenarios change, not from chance."
+        )
+    if results.kind == "sweep":
+        design = results.table("design.csv")
+        parameters = [parameter_label(c) for c in design.columns if c != "point"] if design is not None else []
+        return f"How do the results respond to {', '.join(parameters) or 'the swept parameters'}?"
+    if results.kind == "run":
+        return f"How does wallet adoption unfold in {names[0] if names else 'this scenario'}?"
+    return "What did this command find?"
+
+
+def render(results: Results) -> list | None:
+    blocks: list = [Text([question(results)])]
+    currency = results.currency
+    scenarios = results.scenarios
+    if scenarios:
+        blocks.append(
+            Bullets(
+                [
+                    f"{s['name']}: {' '.join(str(s.get('description') or '').split()) or 'no description'} "
+                    f"({s['population']['size']:,} consumers, {s['steps']} weeks, seed {s.get('seed')})"
+                    for s in scenarios
+                ]
+            )
+        )
+        results.use("scenario.resolved.yaml")
+    rows = []
+    for name, windows in results.windows.items():
+        budgets = {
+            str(iv["name"]): iv.get("budget") for iv in next(s for s in scenarios if s["name"] == name)["interventions"]
+        }
+        for w in windows:
+            if w.ran_out is None:
+                ran_out = "no"
+            else:
+                ran_out = f"after week {w.ran_out:.0f} in {w.ran_out_in} of {w.replications} replications"
+            budget = budgets.get(w.name)
+            rows.append(
+                [
+                    name,
+                    w.name,
+                    w.type.replace("_", " "),
+                    f"{w.start} to {w.planned_end}",
+                    "never" if w.end < w.start else f"{w.start} to {w.end}",
+                    "-" if budget is None else money(budget, currency),
+                    ran_out,
+                ]
+            )
+    if rows:
+        columns = ["scenario", "intervention", "type", "planned (weeks)", "acting (weeks)", "budget", "money ran out"]
+        blocks.append(
+            Table(
+                columns,
+                rows,
+                "Weeks count from 0; the actual window ends at the last week with spend "
+                "when the budget ran out (median over replications).",
+                header_columns=2,
+            )
+        )
+        steps = max(int(s["steps"]) for s in scenarios)
+        windows = {n: ws for n, ws in results.windows.items() if ws}
+        blocks.append(
+            chart(
+                "Interventions on a timeline",
+                plots.timeline_figure(windows, steps),
+                interactive.timeline(windows, steps),
+                "Hatched: planned window. Solid: weeks it acted. A bar mark: its money ran out.",
+            )
+        )
+    return blocks
