@@ -1,0 +1,206 @@
+"""The Solara page: inputs grouped in words, run controls, live charts, save scenario.
+
+Changing an input rebuilds the current run at week 0 with the new settings (same seed), so the
+curve that follows differs from the unchanged scenario's only by the change. Play steps about
+ten weeks a second in a background thread; the charts subscribe to a redraw counter so the
+inputs are not re-rendered at every step.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import time
+from typing import Any
+
+import solara
+
+from adoptsim.app.server import OVERRIDES_ENV, SCENARIO_ENV
+from adoptsim.app.session import Control, Group, Session, control_groups
+from adoptsim.errors import ScenarioError
+from adoptsim.metrics import KPI_NAMES
+from adoptsim.scenario import load_scenario
+
+PLAY_INTERVAL_S = 0.1
+CARD = {"flex-shrink": "0"}  # cards keep their height in the scrolling column
+
+
+def load_app_scenario():
+    """The scenario the server was started with (already validated by the command)."""
+    return load_scenario(os.environ[SCENARIO_ENV], json.loads(os.environ.get(OVERRIDES_ENV, "[]")))
+
+
+def _number(value: Any) -> str:
+    return "unlimited" if value is None else (f"{value:,}" if isinstance(value, int) else f"{value:g}")
+
+
+@solara.component
+def Slider(control: Control, value: float, on_change) -> None:
+    """Label and value above the track; applied on release (or arrow keys), not while dragging."""
+    solara.Text(f"{control.label}: {_number(value)}", style={"font-size": "0.85rem"})
+    slider = solara.v.Slider(
+        v_model=value,
+        min=control.low,
+        max=control.high,
+        step=control.step,
+        dense=True,
+        hide_details=True,
+        class_=f"adoptsim-slider adoptsim-{control.path.replace('.', '-')}",
+    )
+
+    def changed(widget, event, data) -> None:
+        on_change(control.path, int(data) if control.kind == "int" else float(data))
+
+    solara.v.use_event(slider, "change", changed)
+
+
+@solara.component
+def Input(control: Control, value: Any, on_change) -> None:
+    def set_value(new: Any) -> None:
+        on_change(control.path, new)
+
+    if control.kind in ("float",) or control.path == "population.size":
+        Slider(control, value, on_change)
+    elif control.kind == "int":
+        solara.InputInt(control.label, value=value, on_value=set_value, dense=True)
+    elif control.kind == "budget":
+        solara.InputFloat(control.label, value=value, on_value=set_value, optional=True, clearable=True, dense=True)
+    else:
+        solara.SelectMultiple(control.label, values=value, all_values=list(control.choices), on_value=set_value, dense=True)
+
+
+@solara.component
+def Inputs(groups: list[Group], values: dict[str, Any], on_change) -> None:
+    for group in groups:
+        with solara.Card(group.title, margin=0, classes=["mb-2"], style=CARD):
+            for control in group.controls:
+                Input(control, values[control.path], on_change)
+
+
+@solara.component
+def Summary(session: Session, version: solara.Reactive[int]) -> None:
+    """Where the run is, against the unchanged scenario at the same week."""
+    _ = version.value
+    week, table = session.week, session.table()
+    active = float(table["share_active"].iloc[-1])
+    reference = float(session.reference["share_active"].iloc[week])
+    solara.HTML(
+        unsafe_innerHTML=f"<b>Week {week} of {session.scenario.steps}</b> · active users <b>{active:.2%}</b> · "
+        f"unchanged scenario at week {week}: {reference:.2%} · difference {100 * (active - reference):+.2f} points"
+        f" · spent {table['spend_total'].sum():,.0f}",
+        classes=["adoptsim-summary"],
+        style="font-size: 1.05rem",
+    )
+    changes = session.changes()
+    if changes:
+        listed = "; ".join(f"<code>{html.escape(k)}</code> = {html.escape(_number(v))}" for k, v in changes.items())
+        solara.HTML(unsafe_innerHTML=f"Changed from the scenario: {listed}")
+
+
+@solara.component
+def Kpis(session: Session, version: solara.Reactive[int]) -> None:
+    """Once the run is over: its KPIs, as `adoptsim run` reports them."""
+    _ = version.value
+    if session.finished:
+        kpis = session.kpis()
+        rows = "".join(f"<tr><td>{name}</td><td class='adoptsim-kpi'>{kpis[name]!r}</td></tr>" for name in KPI_NAMES)
+        solara.HTML(
+            tag="table",
+            unsafe_innerHTML=f"<tr><th>KPI of this run</th><th>value</th></tr>{rows}",
+            classes=["adoptsim-kpis"],
+            style="font-size: 0.9rem; margin-top: 8px",
+        )
+
+
+@solara.component
+def Charts(session: Session, version: solara.Reactive[int]) -> None:
+    _ = version.value
+    solara.Image(session.render(), format="png", width="100%", classes=["adoptsim-charts"])
+
+
+@solara.component
+def Page() -> None:
+    session = solara.use_memo(lambda: Session(load_app_scenario()), [])
+    groups = solara.use_memo(lambda: control_groups(session.base), [])
+    values = solara.use_reactive(session.values)
+    version = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    error = solara.use_reactive("")
+    save_path = solara.use_reactive(f"results/app/{session.base.name}.yaml")
+    saved = solara.use_reactive("")
+
+    def redraw() -> None:
+        version.value += 1
+
+    def change(path: str, value: Any) -> None:
+        playing.value = False
+        new = {**values.value, path: value}
+        values.value = new
+        try:
+            session.reset(new)
+            error.value = ""
+        except ScenarioError as err:
+            error.value = f"not applied: {err}"
+        redraw()
+
+    def reset() -> None:
+        playing.value = False
+        session.reset(values.value)
+        redraw()
+
+    def step() -> None:
+        session.step()
+        redraw()
+
+    def run_to_end() -> None:
+        playing.value = False
+        session.run_to_end()
+        redraw()
+
+    def play() -> None:
+        while playing.value and not session.finished:
+            started = time.perf_counter()
+            session.step()
+            redraw()
+            time.sleep(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - started)))
+        playing.value = False
+
+    solara.use_thread(play, dependencies=[playing.value])
+
+    def save() -> None:
+        try:
+            written = session.save(save_path.value)
+            saved.value = f"Saved {written}; 'adoptsim run {written} --reps 1' repeats this run."
+        except OSError as err:
+            saved.value = f"Could not save: {err.strerror} ({save_path.value})"
+
+    solara.Title(f"adoptsim: {session.base.name}")
+    with solara.AppBar():
+        solara.AppBarTitle(f"adoptsim · {session.base.name} · {session.base.population.size:,} consumers in the file")
+    with solara.Columns([1, 3], style={"align-items": "flex-start"}):
+        with solara.Column(style={"max-height": "calc(100vh - 80px)", "overflow-y": "auto"}):
+            with solara.Card("Run", margin=0, classes=["mb-2"], style=CARD):
+                with solara.Row(style={"flex-wrap": "wrap", "row-gap": "8px"}):
+                    solara.Button("Reset", on_click=reset, color="primary", outlined=True)
+                    solara.Button(
+                        "Pause" if playing.value else "Play",
+                        on_click=lambda: playing.set(not playing.value),
+                        color="primary",
+                        disabled=session.finished,
+                    )
+                    solara.Button("Step", on_click=step, color="primary", disabled=playing.value)
+                    solara.Button("Run to end", on_click=run_to_end, color="primary", outlined=True)
+                solara.Text("An input change restarts the run at week 0 on the same random numbers.")
+                if error.value:
+                    solara.Error(error.value)
+            with solara.Card("Save scenario", margin=0, classes=["mb-2"], style=CARD):
+                solara.InputText("File", value=save_path, continuous_update=True)
+                solara.Button("Save scenario", on_click=save, color="primary")
+                if saved.value:
+                    solara.Text(saved.value, classes=["adoptsim-saved"])
+            Inputs(groups, values.value, change)
+        with solara.Column():
+            Summary(session, version)
+            Charts(session, version)
+            Kpis(session, version)
