@@ -3,9 +3,9 @@
 Drawn server-side to PNG (no JavaScript charting library: the app needs no CDN and works
 offline). Axes, ticks, legends and the reference curves are drawn once into a background; a
 redraw restores it and draws only the moving artists on top (blitting), which is what keeps a
-step plus redraw of 20,000 consumers far under 200 ms. Panels: funnel stages, active share (this run against the unchanged scenario
-on the same random numbers), active share by age group and region, cumulative spend, and the
-network sample coloured by stage.
+step plus redraw of 20,000 consumers far under 200 ms. Panels: funnel stages, active share
+(this run against the unchanged scenario on the same random numbers), active share by age
+group and region, cumulative spend, and the network sample coloured by stage.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from PIL import Image
 
 from adoptsim.plots import STAGE_COLUMNS
 from adoptsim.stages import Stage
@@ -93,18 +93,28 @@ class Dashboard:
             for i, name in enumerate(interventions)
         }
         if interventions:
-            spend.plot(reference["step"], reference["spend_total"].cumsum(), label="unchanged scenario (all)", **REFERENCE)
+            spend.plot(
+                reference["step"], reference["spend_total"].cumsum(), label="unchanged scenario (all)", **REFERENCE
+            )
             spend.legend(loc="upper left", fontsize=8)
         else:
-            spend.text(0.5, 0.5, "no interventions in this scenario", ha="center", va="center", transform=spend.transAxes)
+            spend.text(
+                0.5, 0.5, "no interventions in this scenario", ha="center", va="center", transform=spend.transAxes
+            )
 
         network.set_title(f"A sample of {sample.nodes.size} consumers and their ties")
         network.set_axis_off()
-        network.add_collection(LineCollection(sample.positions[sample.edges], colors="#999999", linewidths=0.5, alpha=0.5))
+        network.add_collection(
+            LineCollection(sample.positions[sample.edges], colors="#999999", linewidths=0.5, alpha=0.5)
+        )
         self.nodes = sample.nodes
-        self.points = network.scatter(sample.positions[:, 0], sample.positions[:, 1], s=28, edgecolors="white", linewidths=0.4)
+        self.points = network.scatter(
+            sample.positions[:, 0], sample.positions[:, 1], s=28, edgecolors="white", linewidths=0.4
+        )
         network.legend(
-            handles=[Line2D([], [], marker="o", ls="", color=c, label=s, markersize=8) for s, c in STAGE_COLOURS.items()],
+            handles=[
+                Line2D([], [], marker="o", ls="", color=c, label=s, markersize=8) for s, c in STAGE_COLOURS.items()
+            ],
             loc="lower center",
             ncol=4,
             fontsize=9,

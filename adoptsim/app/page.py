@@ -36,7 +36,7 @@ def _number(value: Any) -> str:
 
 
 @solara.component
-def Slider(control: Control, value: float, on_change) -> None:
+def Slider(control: Control, value: float, on_change) -> None:  # noqa: N802 (a Solara component)
     """Label and value above the track; applied on release (or arrow keys), not while dragging."""
     solara.Text(f"{control.label}: {_number(value)}", style={"font-size": "0.85rem"})
     slider = solara.v.Slider(
@@ -56,7 +56,7 @@ def Slider(control: Control, value: float, on_change) -> None:
 
 
 @solara.component
-def Input(control: Control, value: Any, on_change) -> None:
+def Input(control: Control, value: Any, on_change) -> None:  # noqa: N802 (a Solara component)
     def set_value(new: Any) -> None:
         on_change(control.path, new)
 
@@ -67,11 +67,13 @@ def Input(control: Control, value: Any, on_change) -> None:
     elif control.kind == "budget":
         solara.InputFloat(control.label, value=value, on_value=set_value, optional=True, clearable=True, dense=True)
     else:
-        solara.SelectMultiple(control.label, values=value, all_values=list(control.choices), on_value=set_value, dense=True)
+        solara.SelectMultiple(
+            control.label, values=value, all_values=list(control.choices), on_value=set_value, dense=True
+        )
 
 
 @solara.component
-def Inputs(groups: list[Group], values: dict[str, Any], on_change) -> None:
+def Inputs(groups: list[Group], values: dict[str, Any], on_change) -> None:  # noqa: N802 (a Solara component)
     for group in groups:
         with solara.Card(group.title, margin=0, classes=["mb-2"], style=CARD):
             for control in group.controls:
@@ -79,7 +81,7 @@ def Inputs(groups: list[Group], values: dict[str, Any], on_change) -> None:
 
 
 @solara.component
-def Summary(session: Session, version: solara.Reactive[int]) -> None:
+def Summary(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802 (a Solara component)
     """Where the run is, against the unchanged scenario at the same week."""
     _ = version.value
     week, table = session.week, session.table()
@@ -99,7 +101,7 @@ def Summary(session: Session, version: solara.Reactive[int]) -> None:
 
 
 @solara.component
-def Kpis(session: Session, version: solara.Reactive[int]) -> None:
+def Kpis(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802 (a Solara component)
     """Once the run is over: its KPIs, as `adoptsim run` reports them."""
     _ = version.value
     if session.finished:
@@ -114,13 +116,13 @@ def Kpis(session: Session, version: solara.Reactive[int]) -> None:
 
 
 @solara.component
-def Charts(session: Session, version: solara.Reactive[int]) -> None:
+def Charts(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802 (a Solara component)
     _ = version.value
     solara.Image(session.render(), format="png", width="100%", classes=["adoptsim-charts"])
 
 
 @solara.component
-def Page() -> None:
+def Page() -> None:  # noqa: N802 (a Solara component)
     session = solara.use_memo(lambda: Session(load_app_scenario()), [])
     groups = solara.use_memo(lambda: control_groups(session.base), [])
     values = solara.use_reactive(session.values)

@@ -112,7 +112,10 @@ def control_groups(scenario: Scenario) -> list[Group]:
                         choices=tuple(scenario.population.age_groups),
                     ),
                     Control(
-                        f"{where}.target.regions", "Target regions", "choices", choices=tuple(scenario.population.regions)
+                        f"{where}.target.regions",
+                        "Target regions",
+                        "choices",
+                        choices=tuple(scenario.population.regions),
                     ),
                 ),
             )
@@ -213,10 +216,13 @@ def network_sample(model: WalletAdoptionModel, size: int = NETWORK_SAMPLE, seed:
     if model.graph.is_complete:  # every pair is a tie: drawing them says nothing
         edges = np.zeros((0, 2), dtype=int)
     else:
-        edges = np.array(
-            [(i, local[int(j)]) for i, node in enumerate(nodes) for j in model.graph_neighbours(node) if int(j) in local and local[int(j)] > i],
-            dtype=int,
-        ).reshape(-1, 2)
+        pairs = [
+            (i, local[int(j)])
+            for i, node in enumerate(nodes)
+            for j in model.graph_neighbours(node)
+            if local.get(int(j), -1) > i
+        ]
+        edges = np.array(pairs, dtype=int).reshape(-1, 2)
     graph = nx.Graph()
     graph.add_nodes_from(range(nodes.size))
     graph.add_edges_from(map(tuple, edges))
