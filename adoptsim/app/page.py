@@ -23,6 +23,7 @@ from adoptsim.metrics import KPI_NAMES
 from adoptsim.scenario import load_scenario
 
 PLAY_INTERVAL_S = 0.1
+SLIDER_REST_S = 0.4
 CARD = {"flex-shrink": "0"}  # cards keep their height in the scrolling column
 
 
@@ -37,22 +38,28 @@ def _number(value: Any) -> str:
 
 @solara.component
 def Slider(control: Control, value: float, on_change) -> None:  # noqa: N802 (a Solara component)
-    """Label and value above the track; applied on release (or arrow keys), not while dragging."""
-    solara.Text(f"{control.label}: {_number(value)}", style={"font-size": "0.85rem"})
-    slider = solara.v.Slider(
-        v_model=value,
+    """Label and value above the track; applied once the slider rests for a moment, so dragging
+    does not rebuild the run at every pixel."""
+    shown, set_shown = solara.use_state(value)
+    solara.use_effect(lambda: set_shown(value), [value])
+
+    def apply_when_still() -> None:
+        if shown != value:
+            time.sleep(SLIDER_REST_S)  # a newer position cancels this thread before it applies
+            on_change(control.path, int(shown) if control.kind == "int" else float(shown))
+
+    solara.use_thread(apply_when_still, dependencies=[shown])
+    solara.Text(f"{control.label}: {_number(shown)}", style={"font-size": "0.85rem"})
+    solara.v.Slider(
+        v_model=shown,
+        on_v_model=set_shown,
         min=control.low,
         max=control.high,
         step=control.step,
-        dense=True,
+        density="compact",
         hide_details=True,
         class_=f"adoptsim-slider adoptsim-{control.path.replace('.', '-')}",
     )
-
-    def changed(widget, event, data) -> None:
-        on_change(control.path, int(data) if control.kind == "int" else float(data))
-
-    solara.v.use_event(slider, "change", changed)
 
 
 @solara.component
@@ -111,7 +118,7 @@ def Kpis(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802
             tag="table",
             unsafe_innerHTML=f"<tr><th>KPI of this run</th><th>value</th></tr>{rows}",
             classes=["adoptsim-kpis"],
-            style="font-size: 0.9rem; margin-top: 8px",
+            style="font-size: 0.9rem; margin-top: 8px; width: auto",
         )
 
 
@@ -197,10 +204,14 @@ def Page() -> None:  # noqa: N802 (a Solara component)
                 if error.value:
                     solara.Error(error.value)
             with solara.Card("Save scenario", margin=0, classes=["mb-2"], style=CARD):
-                solara.InputText("File", value=save_path, continuous_update=True)
+                solara.InputText("File", value=save_path, continuous_update=True, classes=["adoptsim-save-path"])
                 solara.Button("Save scenario", on_click=save, color="primary")
                 if saved.value:
-                    solara.Text(saved.value, classes=["adoptsim-saved"])
+                    solara.HTML(
+                        unsafe_innerHTML=html.escape(saved.value),
+                        classes=["adoptsim-saved"],
+                        style="font-size: 0.85rem",
+                    )
             Inputs(groups, values.value, change)
         with solara.Column():
             Summary(session, version)
