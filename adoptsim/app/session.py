@@ -95,16 +95,16 @@ def control_groups(scenario: Scenario) -> list[Group]:
             value = getattr(scenario.behaviour, name)
             controls.append(Control(f"behaviour.{name}", label, "float", 0.0, max(high, 2 * value), step))
         groups.append(Group(title, tuple(controls)))
-    last_step = scenario.steps - 1
     for i, iv in enumerate(scenario.interventions):
         where = f"interventions[{i}]"
+        weeks = (scenario.steps - 1 if iv.end is None else iv.end) - iv.start + 1
         groups.append(
             Group(
                 f"{iv.name} ({iv.type.replace('_', ' ')})",
                 (
                     Control(f"{where}.budget", "Budget (money; empty = unlimited)", "budget"),
-                    Control(f"{where}.start", "First week", "int", 0, last_step, 1),
-                    Control(f"{where}.duration", "Weeks it runs", "int", 1, scenario.steps, 1),
+                    Control(f"{where}.start", "First week", "int", 0, max(scenario.steps - 1, iv.start), 1),
+                    Control(f"{where}.duration", "Weeks it runs", "int", 1, max(scenario.steps, weeks), 1),
                     Control(
                         f"{where}.target.age_groups",
                         "Target age groups",
