@@ -121,7 +121,7 @@ def test_network_layout_is_computed_once_per_population(session):
 def test_charts_follow_the_run(session):
     session.reset(initial_values(session.base))
     first = session.render()
-    assert first.startswith(b"\x89PNG")
+    assert first.startswith(b"\xff\xd8")  # JPEG
     for _ in range(10):
         session.step()
     assert session.render() != first

@@ -1,7 +1,7 @@
 """The app's live charts: one matplotlib figure, built once per run, whose artists are updated.
 
-Drawn server-side to PNG (no JavaScript charting library: the app needs no CDN and works
-offline). Axes, ticks, legends and the reference curves are drawn once into a background; a
+Drawn server-side to an image (no JavaScript charting library: the app needs no CDN and
+works offline). Axes, ticks and the reference curves are drawn once into a background; a
 redraw restores it and draws only the moving artists on top (blitting), which is what keeps a
 step plus redraw of 20,000 consumers far under 200 ms. Panels: funnel stages, active share
 (this run against the unchanged scenario on the same random numbers), active share by age
@@ -34,7 +34,10 @@ REFERENCE = {"color": "#555555", "ls": "--", "lw": 1.4}
 
 
 class Dashboard:
-    """The figure of one run; `render(table, stages)` updates it and returns PNG bytes."""
+    """The figure of one run; `render(table, stages)` updates it and returns JPEG bytes.
+
+    JPEG because it encodes in about 2 ms where PNG takes 40-80 ms at this size; at quality 90
+    lines and text stay sharp enough to read."""
 
     def __init__(
         self,
@@ -68,12 +71,12 @@ class Dashboard:
             column: funnel.plot([], [], color=STAGE_COLOURS[name], lw=2, label=name)[0]
             for column, name in STAGE_COLUMNS.items()
         }
-        funnel.legend(loc="center right", fontsize=9)
+        self.legends = [funnel.legend(loc="center right", fontsize=9)]
 
         versus.set_title("Active users: this run against the unchanged scenario")
         versus.plot(reference["step"], reference["share_active"], label="unchanged scenario", **REFERENCE)
         self.active_line = versus.plot([], [], color=STAGE_COLOURS["active"], lw=2.2, label="this run")[0]
-        versus.legend(loc="upper left", fontsize=9)
+        self.legends.append(versus.legend(loc="upper left", fontsize=9))
 
         segments.set_title("Active share by segment (age solid, region dashed)")
         self.segment_lines = {}
@@ -83,24 +86,24 @@ class Dashboard:
         for i, label in enumerate(regions):
             line = segments.plot([], [], color=f"C{len(age_groups) + i}", lw=1.8, ls="--", label=label)[0]
             self.segment_lines[f"share_active_region_{label}"] = line
-        segments.legend(loc="upper left", fontsize=8, ncol=2)
+        self.legends.append(segments.legend(loc="upper left", fontsize=8, ncol=2))
 
         spend.set_title("Cumulative spend (money)")
+        spend.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         self.spend_ax = spend
         self.reference_spend = float(reference["spend_total"].sum())
         self.spend_lines = {
-            f"spend_{name}": spend.plot([], [], color=f"C{i}", lw=1.8, label=name)[0]
+            f"spend_{name}": spend.plot([], [], color=f"C{i % 10}", lw=1.2, label=name)[0]
             for i, name in enumerate(interventions)
         }
         if interventions:
-            spend.plot(
-                reference["step"], reference["spend_total"].cumsum(), label="unchanged scenario (all)", **REFERENCE
-            )
-            spend.legend(loc="upper left", fontsize=8)
+            self.spend_lines["spend_total"] = spend.plot([], [], color="black", lw=2, label="this run (all)")[0]
+            total = reference["spend_total"].cumsum()
+            spend.plot(reference["step"], total, label="unchanged scenario (all)", **REFERENCE)
+            columns = 1 if len(interventions) < 5 else 2
+            self.legends.append(spend.legend(loc="upper left", fontsize=7 if columns == 2 else 8, ncol=columns))
         else:
-            spend.text(
-                0.5, 0.5, "no interventions in this scenario", ha="center", va="center", transform=spend.transAxes
-            )
+            spend.text(0.5, 0.5, "no interventions", ha="center", va="center", transform=spend.transAxes)
 
         network.set_title(f"A sample of {sample.nodes.size} consumers and their ties")
         network.set_axis_off()
@@ -131,6 +134,7 @@ class Dashboard:
         yield from self.segment_lines.values()
         yield from self.spend_lines.values()
         yield self.points
+        yield from self.legends  # on top of the lines
 
     def update(self, table: pd.DataFrame, stages: np.ndarray) -> None:
         """Move every line to the run so far and colour the sample by stage."""
@@ -151,7 +155,7 @@ class Dashboard:
             self._background = None
         self.points.set_facecolors(np.array(STAGE_ORDER)[stages[self.nodes]])
 
-    def png(self) -> bytes:
+    def image(self) -> bytes:
         """The background (drawn again only when stale) with the moving artists on top."""
         canvas = self.figure.canvas
         if self._background is None:
@@ -163,9 +167,9 @@ class Dashboard:
         width, height = canvas.get_width_height()
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="png", compress_level=1)
+        image.convert("RGB").save(buffer, format="jpeg", quality=90)
         return buffer.getvalue()
 
     def render(self, table: pd.DataFrame, stages: np.ndarray) -> bytes:
         self.update(table, stages)
-        return self.png()
+        return self.image()

@@ -125,7 +125,7 @@ def Kpis(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802
 @solara.component
 def Charts(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802 (a Solara component)
     _ = version.value
-    solara.Image(session.render(), format="png", width="100%", classes=["adoptsim-charts"])
+    solara.Image(session.render(), format="jpeg", width="100%", classes=["adoptsim-charts"])
 
 
 @solara.component

@@ -287,7 +287,7 @@ class Session:
                 self.model.step()
 
     def render(self) -> bytes:
-        """The charts of the run so far, as PNG."""
+        """The charts of the run so far, as a JPEG image."""
         with self.lock:
             return self.dashboard.render(self.table(), self.model.people.stage)
 
