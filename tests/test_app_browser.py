@@ -148,7 +148,7 @@ def test_slider_changes_the_curve_and_saved_yaml_repeats_the_run(app_url, browse
     thumb.click()
     for _ in range(10):
         thumb.send_keys(Keys.ARROW_RIGHT)
-    wait_for(browser, lambda d: "Changed from the scenario" in d.page_source)
+    wait_for(browser, lambda d: "behaviour.q_wom = 0.03" in d.page_source)  # 0.02 + 10 x 0.001, all applied
     wait_for(browser, lambda d: summary(d).startswith("Week 0 of"))
     steps(browser, 12)
     text = summary(browser)

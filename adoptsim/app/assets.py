@@ -21,14 +21,16 @@ PACKAGE = re.compile(r"\{\{\s*cdn\s*\}\}/((?:@[\w.-]+/)?[\w.-]+@[\w.-]+)/")
 
 
 def page_packages() -> list[str]:
-    """npm `name@version` of every package Solara's page template loads from the CDN."""
+    """npm `name@version` of every package Solara's page template loads from the CDN (for the
+    Vue version installed: the template names the app for Vue 2 and for Vue 3)."""
     import solara.server.settings as settings
     from solara.server import server
 
     template = (Path(server.__file__).parent / "templates" / "solara.html.j2").read_text(encoding="utf-8")
-    found = PACKAGE.findall(template)
+    other_vue = "@widgetti/solara-vuetify-app@" if server.vue3 else "@widgetti/solara-vuetify3-app@"
+    found = {spec for spec in PACKAGE.findall(template) if not spec.startswith(other_vue)}
     fontawesome = settings.assets.fontawesome_path.strip("/").split("/")[0]
-    return sorted(set(found) | {fontawesome})
+    return sorted(found | {fontawesome})
 
 
 def cache_folder() -> Path:
@@ -58,6 +60,8 @@ def ensure_page_assets() -> list[str]:
             with tarfile.open(tarballs[0]) as archive:
                 archive.extractall(folder, filter="data")
             unpacked = Path(folder) / "package"
+            for source_map in unpacked.rglob("*.map"):  # for debugging only; a third of the size
+                source_map.unlink()
             target = cache / spec
             target.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".adoptsim-"))

@@ -118,7 +118,7 @@ def Kpis(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802
             tag="table",
             unsafe_innerHTML=f"<tr><th>KPI of this run</th><th>value</th></tr>{rows}",
             classes=["adoptsim-kpis"],
-            style="font-size: 0.9rem; margin-top: 8px; width: auto",
+            style="font-size: 0.9rem; margin-top: 8px; align-self: flex-start",
         )
 
 
