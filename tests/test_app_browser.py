@@ -1,6 +1,6 @@
 """`adoptsim app` in a real browser: the server on 127.0.0.1, headless Chromium through Selenium.
 
-The page loads with no console errors; a slider change followed by steps changes the plotted
+The page loads with no console errors; play, pause and reset work; a slider change followed by steps changes the plotted
 curve; the saved scenario validates and `adoptsim run --reps 1` repeats the page's KPIs exactly.
 The full-page screenshot is kept in results/app-browser/; with ADOPTSIM_DOCS_SCREENSHOT=1 it
 also replaces docs/app.png.
@@ -9,6 +9,7 @@ also replaces docs/app.png.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -129,6 +130,21 @@ def steps(driver, count: int) -> None:
         wait_for(driver, lambda d, w=week: summary(d).startswith(f"Week {w} of"))
 
 
+def settled_slider_value(driver, label: str) -> float:
+    """The value a slider's label shows once it has stopped moving for a second."""
+    pattern = re.compile(rf"{re.escape(label)}: ([0-9.]+)")
+    seen: list[str] = []
+
+    def settled(d) -> bool:
+        match = pattern.search(d.find_element(By.TAG_NAME, "body").text)
+        seen.append(match.group(1) if match else "")
+        time.sleep(0.5)
+        return len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3] != ""
+
+    wait_for(driver, settled)
+    return float(seen[-1])
+
+
 def chart_pixels(driver) -> bytes:
     return driver.find_element(By.CSS_SELECTOR, ".adoptsim-charts").screenshot_as_png
 
@@ -140,6 +156,12 @@ def test_slider_changes_the_curve_and_saved_yaml_repeats_the_run(app_url, browse
         browser, lambda d: "Week 0 of 40" in summary(d) and d.find_elements(By.CSS_SELECTOR, ".adoptsim-charts"), 120
     )
 
+    button(browser, "Play").click()
+    wait_for(browser, lambda d: int(summary(d).split()[1]) >= 3)
+    button(browser, "Pause").click()
+    button(browser, "Reset").click()
+    wait_for(browser, lambda d: summary(d).startswith("Week 0 of"))
+
     steps(browser, 12)
     assert "difference +0.00 points" in summary(browser)  # no change yet: the unchanged scenario
     before = chart_pixels(browser)
@@ -148,7 +170,9 @@ def test_slider_changes_the_curve_and_saved_yaml_repeats_the_run(app_url, browse
     thumb.click()
     for _ in range(10):
         thumb.send_keys(Keys.ARROW_RIGHT)
-    wait_for(browser, lambda d: "behaviour.q_wom = 0.03" in d.page_source)  # 0.02 + 10 x 0.001, all applied
+    wanted = settled_slider_value(browser, "Word of mouth: weekly chance per active friend")
+    assert wanted > 0.02
+    wait_for(browser, lambda d: f"behaviour.q_wom = {wanted:g}" in d.find_element(By.TAG_NAME, "body").text)
     wait_for(browser, lambda d: summary(d).startswith("Week 0 of"))
     steps(browser, 12)
     text = summary(browser)

@@ -129,6 +129,24 @@ def Charts(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N8
 
 
 @solara.component
+def RunButtons(  # noqa: N802 (a Solara component)
+    session: Session, version: solara.Reactive[int], playing: solara.Reactive[bool], reset, step, run_to_end
+) -> None:
+    """Play and Step are disabled once the run is over (hence the redraw counter)."""
+    _ = version.value
+    with solara.Row(style={"flex-wrap": "wrap", "row-gap": "8px"}):
+        solara.Button("Reset", on_click=reset, color="primary", outlined=True)
+        solara.Button(
+            "Pause" if playing.value else "Play",
+            on_click=lambda: playing.set(not playing.value),
+            color="primary",
+            disabled=session.finished,
+        )
+        solara.Button("Step", on_click=step, color="primary", disabled=playing.value or session.finished)
+        solara.Button("Run to end", on_click=run_to_end, color="primary", outlined=True)
+
+
+@solara.component
 def Page() -> None:  # noqa: N802 (a Solara component)
     session = solara.use_memo(lambda: Session(load_app_scenario()), [])
     groups = solara.use_memo(lambda: control_groups(session.base), [])
@@ -190,16 +208,7 @@ def Page() -> None:  # noqa: N802 (a Solara component)
     with solara.Columns([1, 3], style={"align-items": "flex-start"}):
         with solara.Column(style={"max-height": "calc(100vh - 80px)", "overflow-y": "auto"}):
             with solara.Card("Run", margin=0, classes=["mb-2"], style=CARD):
-                with solara.Row(style={"flex-wrap": "wrap", "row-gap": "8px"}):
-                    solara.Button("Reset", on_click=reset, color="primary", outlined=True)
-                    solara.Button(
-                        "Pause" if playing.value else "Play",
-                        on_click=lambda: playing.set(not playing.value),
-                        color="primary",
-                        disabled=session.finished,
-                    )
-                    solara.Button("Step", on_click=step, color="primary", disabled=playing.value)
-                    solara.Button("Run to end", on_click=run_to_end, color="primary", outlined=True)
+                RunButtons(session, version, playing, reset, step, run_to_end)
                 solara.Text("An input change restarts the run at week 0 on the same random numbers.")
                 if error.value:
                     solara.Error(error.value)
