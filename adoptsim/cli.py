@@ -322,10 +322,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("app", help="explore a scenario interactively in the browser")
-    p.add_argument("scenario", nargs="?", default="scenarios/baseline.yaml", help="scenario YAML file")
+    p.add_argument("scenario", nargs="?", default="scenarios/baseline.yaml", help="scenario file (default: baseline)")
     p.add_argument("--port", type=positive_int, default=8765, help="port to serve on (default 8765)")
     p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
-    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a field (repeatable)")
     p.set_defaults(func=cmd_app)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")

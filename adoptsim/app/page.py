@@ -18,7 +18,7 @@ import solara
 
 from adoptsim.app.server import OVERRIDES_ENV, SCENARIO_ENV
 from adoptsim.app.session import Control, Group, Session, control_groups
-from adoptsim.errors import ScenarioError
+from adoptsim.errors import AdoptsimError
 from adoptsim.metrics import KPI_NAMES
 from adoptsim.scenario import load_scenario
 
@@ -161,14 +161,14 @@ def Page() -> None:  # noqa: N802 (a Solara component)
         version.value += 1
 
     def change(path: str, value: Any) -> None:
+        """Apply a setting; one that cannot be applied is reported and the inputs go back."""
         playing.value = False
-        new = {**values.value, path: value}
-        values.value = new
         try:
-            session.reset(new)
+            session.reset({**values.value, path: value})
             error.value = ""
-        except ScenarioError as err:
+        except AdoptsimError as err:
             error.value = f"not applied: {err}"
+        values.value = dict(session.values)
         redraw()
 
     def reset() -> None:
