@@ -333,6 +333,13 @@ def report_if_asked(args: argparse.Namespace, out: Path, shown: Path | None = No
     return 0
 
 
+def cmd_app(args: argparse.Namespace) -> int:
+    from adoptsim.app.server import serve
+
+    serve(args.scenario, args.set, args.host, args.port)
+    return 0
+
+
 def add_run_options(parser: argparse.ArgumentParser, seed_help: str, set_help: str) -> None:
     """--reps, --seed, --set, --workers: shared by run and compare."""
     parser.add_argument("--reps", type=positive_int, default=5, help="replications per scenario (default 5)")
@@ -400,6 +407,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
     add_allow_large(p)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("app", help="explore a scenario interactively in the browser")
+    p.add_argument("scenario", nargs="?", default="scenarios/baseline.yaml", help="scenario file (default: baseline)")
+    p.add_argument("--port", type=positive_int, default=8765, help="port to serve on (default 8765)")
+    p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a field (repeatable)")
+    p.set_defaults(func=cmd_app)
 
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)

@@ -5,6 +5,8 @@
     uv run python -m benchmarks --large    adds 10M consumers
     uv run python -m benchmarks --quick    10k and 100k only (a smoke run)
 
+Every run ends with the app's frame time (benchmarks/app.py): a step plus a redraw at 20k.
+
 Every measurement runs in a fresh process (its peak memory is its own). Results are printed as
 tables and saved to results/benchmarks/benchmark.json.
 """
@@ -204,6 +206,15 @@ def main() -> None:
             f"per-task overhead {overhead:.3f} s ({overhead / per_run:.0%}: pickling, queueing, shard writes, "
             "and the parent process sharing the 2 cores)"
         )
+
+    from benchmarks import app
+
+    print("\nadoptsim app, 20,000 consumers, every intervention: a step plus a redraw (the image sent to the page)")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.app"], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    report["app"] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(app.describe(report["app"]))
 
     out = ROOT / "results" / "benchmarks"
     out.mkdir(parents=True, exist_ok=True)

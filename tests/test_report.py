@@ -104,7 +104,8 @@ def test_run_and_sweep_folders_report_their_own_sections(tmp_path):
     assert main(["sweep", str(experiment), "--workers", "1", "--out", str(sweep), "--report"]) == 0
     assert main(["report", str(run), str(sweep), "--out", str(tmp_path / "both.html")]) == 0
     page = (tmp_path / "both.html").read_text(encoding="utf-8")
-    assert re.findall(r'<section id="p1-(\w+)"', page) == ["question", "headline", "sweep", "other_files", "assumptions"]
+    sections = re.findall(r'<section id="p1-(\w+)"', page)
+    assert sections == ["question", "headline", "sweep", "other_files", "assumptions"]
     assert "p0-funnel" in page and "p0-cost_effectiveness" not in page
     assert "refer_a_friend: reward" in page and "heatmap: total spend" in page
 
