@@ -50,6 +50,8 @@ class Consumer(mesa.Agent):
     tech_skill = _people_view("tech_skill", float)
     habit = _people_view("habit", float)
     competitor = _people_view("competitor", bool)
+    in_market = _people_view("in_market", bool)
+    trust_deficit = _people_view("trust_deficit", float)
     ever_adopted = _people_view("ever_adopted", bool)
     wallet_habit = _people_view("wallet_habit", float)
     stage = _people_view("stage", Stage)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from adoptsim.schema import Fraction, NonNegative, StrictModel
+from adoptsim.schema import Fraction, NonNegative, Positive, StrictModel
 
 
 class Behaviour(StrictModel):
@@ -28,8 +28,15 @@ class Behaviour(StrictModel):
     b_social: float = Field(3.0, description="Weight of the share of neighbours who are active.")
     b_habit: float = Field(2.5, description="Weight (against) of attachment to cash and cards.")
     b_comp: float = Field(1.0, description="Weight (against) of already using a rival wallet.")
-    b_inc: float = Field(1.5, description="Weight of incentives (bonus, referral reward, discount).")
-    rho: Fraction = Field(0.5, description="How much less incentives weigh for high income: factor (1 - rho*income).")
+    b_inc: float = Field(
+        1.0, description="Weight of money incentives: b_inc (1 - rho income) ln(1 + x / money_scale)."
+    )
+    rho: Fraction = Field(0.5, description="How much less money weighs for high income: factor (1 - rho*income).")
+    money_scale: Positive = Field(
+        20.0,
+        description="Money (scenario currency) whose pull is b_inc ln 2 for income 0: the local price level "
+        "of an incentive. 20 matches PayPal's early $20 rewards being strong but not decisive.",
+    )
     # Lapse: r_l * sigmoid(l0 - l_wh*wallet_habit - l_trust*trust - l_use*u + l_habit*habit)
     r_l: Fraction = Field(0.04, description="Largest lapse chance per step of an active user.")
     l0: float = Field(-1.0, description="Intercept of lapse propensity.")
@@ -41,6 +48,12 @@ class Behaviour(StrictModel):
     eta: Fraction = Field(0.05, description="Wallet habit growth per step of use: wh += eta*(1 - wh).")
     kappa: Fraction = Field(0.01, description="Decay per step of use of the old habit: habit -= kappa*habit.")
     eps_exp: Fraction = Field(0.005, description="Trust gain per step of use: trust += eps_exp*(1 - trust).")
+    trust_half_life: Positive = Field(
+        26.0, description="Weeks for half of the trust lost to a breach to come back (everyone)."
+    )
+    trust_half_life_answered: Positive = Field(
+        6.0, description="The same half-life for consumers a security campaign reached after the breach."
+    )
     mu: Fraction = Field(
         0.0, description="Pull per step of trust towards the neighbours' mean (social proof); 0 = off."
     )

@@ -79,6 +79,23 @@ def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> s
     return "\n".join(lines)
 
 
+def network_table(kpis: pd.DataFrame) -> pd.DataFrame:
+    """The graph statistics of each replication (the `network_*` KPI columns, prefix dropped)."""
+    columns = [c for c in kpis.columns if c.startswith("network_")]
+    table = kpis[["replication", "seed", *columns]].copy()
+    return table.rename(columns={c: c.removeprefix("network_") for c in columns})
+
+
+def describe_network(network: pd.DataFrame) -> str:
+    """One line: the graph the runs used (means over replications)."""
+    mean = network.mean(numeric_only=True)
+    return (
+        f"network: mean degree {mean['mean_degree']:.1f}, clustering {mean['clustering']:.3f}, "
+        f"degree assortativity {mean['degree_assortativity']:.3f}, homophily (assortativity) by age group "
+        f"{mean['homophily_age_group']:.2f}, by region {mean['homophily_region']:.2f}"
+    )
+
+
 # ---------------------------------------------------------------- commands
 
 
@@ -98,9 +115,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         if executor is not None:
             executor.shutdown()
     series, windows = result.timeseries, intervention_windows(scenario)
+    network = network_table(result.kpis)
     written = [
         write_csv(out / "timeseries.csv", series),
         write_csv(out / "kpis.csv", result.kpis),
+        write_csv(out / "network.csv", network),
         write_text(out / "scenario.resolved.yaml", scenario_to_yaml(scenario)),
         write_figure(out / "adoption.png", plots.adoption_figure(series, scenario.name, windows, band=args.band)),
         write_figure(out / "funnel.png", plots.funnel_figure(series, scenario.name)),
@@ -110,6 +129,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, {scenario.population.size:,} consumers"
     )
     print(format_kpi_table(result.kpi_summary(), list(KPI_NAMES)))
+    print(describe_network(network))
     print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
     return 0
 

@@ -54,7 +54,8 @@ stops. `timeseries.csv` has `spend_<name>` per step and `spend_total`; KPIs: `to
 
 **Levers.** Some types act through per-step levers of the adoption rules (`docs/model.md`):
 `m_i` multiplies `p_media`, `w_i` multiplies `q_wom`, `incentive_i` enters adoption utility as
-`b_inc * incentive_i * (1 - rho * income_i)` (incentives of several interventions add up), and
+`b_inc * (1 - rho * income_i) * ln(1 + incentive_i / money_scale)` with `incentive_i` the money offered
+(offers of several interventions add up in money before the log), and
 `f_i` multiplies the lapse probability.
 """
 

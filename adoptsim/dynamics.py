@@ -42,7 +42,7 @@ def adoption_utility(
     income: np.ndarray,
 ) -> np.ndarray:
     """U_i = b0 + b_use u + b_ease skill*ease + b_trust trust + b_social s - b_habit habit
-    - b_comp competitor + b_inc incentive (1 - rho income)."""
+    - b_comp competitor + money_utility(incentive_i), with incentive_i in money."""
     return (
         b.b0
         + b.b_use * use
@@ -51,8 +51,29 @@ def adoption_utility(
         + b.b_social * social
         - b.b_habit * habit
         - b.b_comp * competitor
-        + b.b_inc * incentive * (1.0 - b.rho * income)
+        + money_utility(b, incentive, income)
     )
+
+
+def money_utility(b: Behaviour, amount: np.ndarray, income: np.ndarray) -> np.ndarray:
+    """Pull of `amount` of money: b_inc (1 - rho income) ln(1 + amount / money_scale).
+
+    Diminishing returns (a log response: doubling a reward adds less than double) and a price
+    sensitivity lower for higher income; zero money has no pull.
+    """
+    return b.b_inc * (1.0 - b.rho * income) * np.log1p(amount / b.money_scale)
+
+
+def weekly_recovery(half_life: float) -> float:
+    """Share of a trust deficit regained per step for a half-life in steps: 1 - 2^(-1/h)."""
+    return 1.0 - 2.0 ** (-1.0 / half_life)
+
+
+def recover_trust(trust: np.ndarray, deficit: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """Trust lost to a breach comes back: regained = rate * deficit; trust += regained,
+    deficit -= regained (so trust returns to where it would have been, at a half-life)."""
+    regained = rate * deficit
+    return np.minimum(trust + regained, 1.0), deficit - regained
 
 
 def adoption_probability(b: Behaviour, utility: np.ndarray) -> np.ndarray:

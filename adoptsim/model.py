@@ -8,10 +8,11 @@ start of the step.
   2. interventions and events that act at step k (apply: traits, stages, levers)
   3. usefulness u_i from merchant and online acceptance
   4. awareness  unaware -> aware with 1 - (1 - p_media m_i)(1 - q_wom w_i)^A_i
-  5. adoption   aware or lapsed -> active with r_a sigmoid(U_i)
+  5. adoption   aware or lapsed and in the market -> active with r_a sigmoid(U_i)
   6. lapse      active since before the step -> lapsed with r_l sigmoid(...) x lapse levers
   7. use        active users: wallet habit up, old habit down, trust up, transactions
-  8. trust      optional pull towards the neighbours' mean (mu)
+  8. trust      trust lost to a breach comes back at a half-life; optional pull towards the
+                neighbours' mean (mu)
   9. merchants  non-accepting merchants start accepting with r_m sigmoid(g0 + g1 c_j)
  10. settle     interventions pay outcome-based costs; the Recorder writes row k + 1
 
@@ -47,7 +48,7 @@ class Levers:
 
     media: np.ndarray  # m_i, multiplier on p_media
     wom: np.ndarray  # w_i, multiplier on q_wom
-    incentive: np.ndarray  # incentive_i in adoption utility
+    incentive: np.ndarray  # incentive_i: money offered for adopting now (scenario currency)
     lapse: np.ndarray  # multiplier on the lapse probability
 
     @classmethod
@@ -105,6 +106,7 @@ class WalletAdoptionModel(mesa.Model):
         ]
         self.intervention_names = [spec.name for spec, _ in self.interventions]
         self.step_index = 0
+        self.trust_recovering = False
         self.has_active_neighbour = np.zeros(pop.size, dtype=bool)
         self._accepting: np.ndarray | None = None
         self._accepting_share = np.zeros(pop.size)
@@ -190,6 +192,8 @@ class WalletAdoptionModel(mesa.Model):
         new_adopters = self._adoption(draw_adopt, use, social)
         new_lapses = self._lapse(draw_lapse, active_before, use)
         payments = self._use(use)
+        if self.trust_recovering:
+            self._recover_trust()
         if b.mu > 0:
             self._social_proof_of_trust()
         self._merchant_uptake(draw_merchant)
@@ -224,7 +228,7 @@ class WalletAdoptionModel(mesa.Model):
 
     def _adoption(self, draw: np.ndarray, use: np.ndarray, social: np.ndarray) -> np.ndarray:
         people, b = self.people, self.behaviour
-        who = np.flatnonzero((people.stage == Stage.AWARE) | (people.stage == Stage.LAPSED))
+        who = np.flatnonzero(((people.stage == Stage.AWARE) | (people.stage == Stage.LAPSED)) & people.in_market)
         utility = dynamics.adoption_utility(
             b,
             use[who],
@@ -266,6 +270,13 @@ class WalletAdoptionModel(mesa.Model):
         np.copyto(people.habit, dynamics.decay_old_habit(people.habit, b.kappa), where=active)
         np.copyto(people.trust, dynamics.trust_after_experience(people.trust, b.eps_exp), where=active)
         return np.where(active, dynamics.transactions(b.tau, people.income, use), 0.0)
+
+    def _recover_trust(self) -> None:
+        """Everyone regains part of the trust a breach took (stops once all of it is back)."""
+        people = self.people
+        rate = dynamics.weekly_recovery(self.behaviour.trust_half_life)
+        people.trust, people.trust_deficit = dynamics.recover_trust(people.trust, people.trust_deficit, rate)
+        self.trust_recovering = bool(people.trust_deficit.max() > 1e-6)
 
     def _social_proof_of_trust(self) -> None:
         people = self.people

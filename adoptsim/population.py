@@ -1,5 +1,8 @@
 """Consumers as arrays: every trait and state declared once, drawn per segment from Beta laws.
 
+Whether a consumer is in the market is drawn last, with probability (age group's potential) x
+(region's multiplier), so a scenario without a ceiling draws the same traits as before.
+
 A segment is an age group x region. A trait's mean in a segment is the age group's mean plus
 the region's shift (clipped to [0.01, 0.99]); its Beta law has a = mean*c, b = (1 - mean)*c for
 concentration c.
@@ -30,9 +33,11 @@ class People:
     tech_skill: np.ndarray  # ease with smartphones and apps, 0..1
     habit: np.ndarray  # attachment to cash and cards, 0..1
     competitor: np.ndarray  # bool, already uses a rival wallet
+    in_market: np.ndarray  # bool, can adopt under present conditions (market potential)
     stage: np.ndarray  # int8, a Stage
     ever_adopted: np.ndarray  # bool, has been active at least once
     wallet_habit: np.ndarray  # habit of paying by wallet, 0..1
+    trust_deficit: np.ndarray  # trust lost to breaches and not yet recovered, 0..1
 
     @property
     def size(self) -> int:
@@ -86,11 +91,18 @@ def build_people(spec: Population, rng: np.random.Generator) -> People:
                 concentration = dist.concentration or spec.concentration
                 traits[name][members] = beta_draws(mean, concentration, members.size, rng)
     order = rng.permutation(n)
+    age_group, region = age_group[order], region[order]
+    competitor = rng.random(n) < spec.competitor_share
+    potential = np.array([g.potential for g in groups])[age_group] * np.array([r.market_potential for r in regions])[
+        region
+    ]
     return People(
         age=age[order],
-        age_group=age_group[order],
-        region=region[order],
-        competitor=(rng.random(n) < spec.competitor_share),
+        age_group=age_group,
+        region=region,
+        competitor=competitor,
+        in_market=rng.random(n) < potential,
+        trust_deficit=np.zeros(n, dtype=FLOAT),
         stage=np.full(n, Stage.UNAWARE, dtype=np.int8),
         ever_adopted=np.zeros(n, dtype=bool),
         wallet_habit=np.zeros(n, dtype=FLOAT),

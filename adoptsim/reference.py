@@ -8,8 +8,8 @@ of neighbour and merchant agents; every step the agents are stepped one by one w
   of docs/model.md;
 - a speed yardstick for benchmarks/ (the ratio shows what vectorizing buys).
 
-It implements the core dynamics (awareness, adoption, lapse, use, trust, merchants), not
-interventions. Population, graph and merchants come from the same builders (numpy there is
+It implements the core dynamics (awareness, adoption by those in the market, lapse, use, trust,
+merchants), not interventions. Population, graph and merchants come from the same builders (numpy there is
 set-up, not the agent loop), so only the dynamics differ in how they are computed; random
 numbers differ, so agreement is statistical.
 """
@@ -85,7 +85,7 @@ class PersonAgent(mesa.Agent):
             stay = (1.0 - min(model.media_rate[self.region], 1.0)) * (1.0 - b.q_wom) ** active_neighbours
             if rand() < 1.0 - stay:
                 self.stage = AWARE
-        if self.stage in (AWARE, LAPSED) and not self.was_active:
+        if self.stage in (AWARE, LAPSED) and not self.was_active and self.in_market:
             social = active_neighbours / max(len(self.neighbours), 1)
             utility = (
                 b.b0
@@ -129,7 +129,7 @@ class ReferenceModel(mesa.Model):
             scenario.merchants, people.region, len(scenario.population.regions), streams["merchants"]
         )
         self.media_rate = [self.behaviour.p_media * r.media_reach for r in scenario.population.regions.values()]
-        names = ("age_group", "region", "income", "online", "trust", "tech_skill", "habit", "competitor")
+        names = ("age_group", "region", "income", "online", "trust", "tech_skill", "habit", "competitor", "in_market")
         columns = {name: getattr(people, name).tolist() for name in names}
         self.people = [PersonAgent(self, {k: columns[k][i] for k in names}) for i in range(people.size)]
         self.shops = [ShopAgent(self, bool(a)) for a in shops.accepts.tolist()]

@@ -15,6 +15,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from adoptsim.errors import ModelBuildError
+from adoptsim.graph_stats import graph_stats
 from adoptsim.metrics import KPI_NAMES, run_kpis, summarize
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.scenario import Scenario
@@ -34,8 +35,10 @@ class RunResult:
         return summarize(self.kpis, list(KPI_NAMES))
 
 
-def simulate(scenario: Scenario, seed: int, on_step: Callable[[], None] | None = None) -> pd.DataFrame:
-    """One replication: the model's time series."""
+def simulate(
+    scenario: Scenario, seed: int, on_step: Callable[[], None] | None = None
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """One replication: the model's time series and its graph's statistics (`network_*`)."""
     try:
         model = WalletAdoptionModel(scenario, seed=seed)
     except ModelBuildError as err:
@@ -45,17 +48,19 @@ def simulate(scenario: Scenario, seed: int, on_step: Callable[[], None] | None =
         model.step()
         if on_step is not None:
             on_step()
-    return model.recorder.table()
+    people = model.people
+    network = graph_stats(model.graph, people.age_group, people.region)
+    return model.recorder.table(), {f"network_{name}": value for name, value in network.items()}
 
 
 def simulate_labelled(
     scenario: Scenario, seed: int, ids: dict, on_step: Callable[[], None] | None = None
 ) -> tuple[dict, pd.DataFrame]:
     """One run with identifying columns first: its KPI row and its time series."""
-    series = simulate(scenario, seed, on_step)
+    series, network = simulate(scenario, seed, on_step)
     for position, (key, value) in enumerate(ids.items()):
         series.insert(position, key, value)
-    return {**ids, **run_kpis(series, scenario.population.size)}, series
+    return {**ids, **run_kpis(series, scenario.population.size), **network}, series
 
 
 def _replication_task(scenario: Scenario, replication: int, seed: int) -> tuple[dict, pd.DataFrame]:

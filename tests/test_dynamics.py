@@ -23,11 +23,30 @@ def test_adoption_utility_by_hand():
     b = Behaviour()
     one = np.array([1.0])
     u = dynamics.adoption_utility(
-        b, one * 0.5, one * 0.6, 1.0, one * 0.5, one * 0.2, one * 0.3, np.array([True]), one * 1.0, one * 0.4
+        b, one * 0.5, one * 0.6, 1.0, one * 0.5, one * 0.2, one * 0.3, np.array([True]), one * 20.0, one * 0.4
     )
-    expected = -4 + 2 * 0.5 + 1.5 * 0.6 + 2 * 0.5 + 3 * 0.2 - 2.5 * 0.3 - 1 + 1.5 * 1.0 * (1 - 0.5 * 0.4)
+    # 20 of money at money_scale 20: b_inc (1 - rho income) ln 2
+    expected = -4 + 2 * 0.5 + 1.5 * 0.6 + 2 * 0.5 + 3 * 0.2 - 2.5 * 0.3 - 1 + 1.0 * (1 - 0.5 * 0.4) * np.log(2)
     assert u == pytest.approx([expected])
     assert dynamics.adoption_probability(b, u) == pytest.approx(0.15 / (1 + np.exp(-expected)))
+
+
+def test_money_has_diminishing_returns_and_weighs_less_for_high_income():
+    b = Behaviour()
+    low, high = np.zeros(1), np.ones(1)
+    assert dynamics.money_utility(b, np.zeros(1), low)[0] == 0.0
+    one, two = dynamics.money_utility(b, np.array([20.0]), low)[0], dynamics.money_utility(b, np.array([40.0]), low)[0]
+    assert 0 < one < two < 2 * one
+    assert dynamics.money_utility(b, np.array([20.0]), high)[0] == pytest.approx(one * (1 - b.rho))
+
+
+def test_trust_deficit_comes_back_at_its_half_life():
+    trust, deficit = np.array([0.3]), np.array([0.2])
+    rate = dynamics.weekly_recovery(10.0)
+    for _ in range(10):
+        trust, deficit = dynamics.recover_trust(trust, deficit, rate)
+    assert deficit == pytest.approx([0.1])
+    assert trust == pytest.approx([0.4])
 
 
 def test_lapse_probability_falls_with_wallet_habit_and_is_capped():

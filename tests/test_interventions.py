@@ -95,9 +95,9 @@ def test_awareness_campaign_makes_its_region_aware_and_no_one_else():
 @pytest.mark.parametrize(
     "spec",
     [
-        "{type: referral, boost: 3, reward: 1.0}",
+        "{type: referral, reward: 20}",
         "{type: merchant_deal, merchants_per_step: 10, discount: 0.5}",
-        "{type: signup_bonus, amount: 1.5}",
+        "{type: signup_bonus, amount: 30}",
         "{type: ux_improvement, ease_gain: 0.5}",
         "{type: awareness_campaign, reach: 0.1}",
         "{type: seeding, count: 100}",
@@ -127,7 +127,7 @@ def test_customer_support_means_fewer_lapses_and_breach_fewer_active():
 
 def test_loyalty_program_keeps_users_and_pays_per_member():
     base, loyal = pair(
-        "[{type: loyalty_program, lapse_factor: 0.5, habit_boost: 0.05, cost_per_active_user: 1}]", steps=80
+        "[{type: loyalty_program, points: 1, perceived_weeks: 26, habit_boost: 0.05}]", steps=80
     )
     b, t = base.recorder.table(), loyal.recorder.table()
     assert t["new_lapses"].sum() < 0.8 * b["new_lapses"].sum()
@@ -170,7 +170,7 @@ def test_budget_stops_spending_at_its_cap():
     assert spend.sum() == pytest.approx(450)
     assert spend.iloc[-5:].sum() == 0
     for kind_spec, column in (
-        ("{type: signup_bonus, amount: 2, cost_per_adopter: 10, budget: 300}", "spend_signup_bonus_0"),
+        ("{type: signup_bonus, amount: 10, budget: 300}", "spend_signup_bonus_0"),
         ("{type: training, seats: 30, cost_per_seat: 7, budget: 500}", "spend_training_0"),
     ):
         series = pair(f"[{kind_spec}]", steps=40)[1].recorder.table()

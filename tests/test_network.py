@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.network import apply_homophily, build_graph, edges_to_graph, fast_watts_strogatz
+from adoptsim.graph_stats import graph_stats
+from adoptsim.network import build_graph, edges_to_graph, fast_watts_strogatz
 from adoptsim.scenario import Homophily, Network
 
 
@@ -60,23 +61,29 @@ def test_edge_list_and_graphml_files(tmp_path):
         build_graph(Network(file=str(edges)), np.zeros(5, np.int8), np.zeros(5, np.int8), np.random.default_rng(0))
 
 
-def test_homophily_raises_the_share_of_ties_within_a_region():
+@pytest.mark.parametrize("implementation", ["fast", "networkx"])
+def test_homophily_seats_like_with_like_and_keeps_the_generators_clustering(implementation):
     rng = np.random.default_rng(3)
-    n = 5000
+    n = 4000
     region = rng.integers(0, 2, n).astype(np.int8)
     age = rng.integers(0, 4, n).astype(np.int8)
-    edges = fast_watts_strogatz(n, 10, 0.1, rng)
-    graph = edges_to_graph(n, *edges)
 
-    def same_region_share(g):
-        coo = g.adjacency.tocoo()
-        return float(np.mean(region[coo.row] == region[coo.col]))
+    def built(homophily: Homophily):
+        spec = Network(generator="watts_strogatz_graph", params={"k": 10, "p": 0.05}, homophily=homophily)
+        spec.implementation = implementation
+        graph = build_graph(spec, age, region, np.random.default_rng(11))
+        return graph_stats(graph, age, region)
 
-    mixed = same_region_share(graph)
-    assert mixed == pytest.approx(0.5, abs=0.03)
-    sorted_graph = edges_to_graph(n, *apply_homophily(edges, Homophily(region=0.9), age, region, rng))
-    assert same_region_share(sorted_graph) == pytest.approx(0.5 + 0.9 * 0.5, abs=0.03)
-    assert sorted_graph.degree.mean() == pytest.approx(graph.degree.mean(), rel=0.02)
+    plain = built(Homophily())
+    sorted_ = built(Homophily(region=0.9, age_group=0.6))
+    assert plain["homophily_region"] == pytest.approx(0.0, abs=0.03)
+    assert sorted_["homophily_region"] > 0.3
+    assert sorted_["homophily_age_group"] > 0.05
+    assert sorted_["same_region_ties"] > plain["same_region_ties"] + 0.15
+    # Seating never changes the graph's structure: clustering and degrees are the generator's.
+    assert sorted_["clustering"] == pytest.approx(plain["clustering"], abs=1e-6)
+    assert sorted_["clustering"] >= 0.5 * plain["clustering"] > 0.25
+    assert sorted_["mean_degree"] == plain["mean_degree"]
 
 
 def test_neighbour_counter_tracks_a_changing_state_exactly():

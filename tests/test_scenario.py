@@ -32,8 +32,8 @@ HEAD = f"extends: {BASELINE}\nname: t\n"
             "interventions[0].start: start (30) is after end (10)",
         ),
         (
-            "interventions:\n  - {type: referral, bost: 3}\n",
-            "interventions[0].bost: unknown field (did you mean 'boost'?)",
+            "interventions:\n  - {type: referral, rewad: 3}\n",
+            "interventions[0].rewad: unknown field (did you mean 'reward'?)",
         ),
         (
             "interventions:\n  - {type: training, target: {regions: [mars]}}\n",

@@ -2,7 +2,9 @@
 
 At `start`, the trust of the target (default everyone: the news reaches users and non-users
 alike) drops by `drop` (floored at 0), and for `spike_steps` steps the lapse probability of
-active users in the target is multiplied by `lapse_spike`. No cost.
+active users in the target is multiplied by `lapse_spike`. What was lost is remembered as a
+trust deficit that comes back at the half-life `behaviour.trust_half_life` (faster for those a
+security campaign reaches afterwards). No cost.
 """
 
 from __future__ import annotations
@@ -33,5 +35,9 @@ class Breach(Intervention):
             return
         target = self.in_target(model, run)
         if step == self.start:
-            model.people.trust[target] = np.maximum(model.people.trust[target] - self.drop, 0.0)
+            people = model.people
+            lost = np.minimum(people.trust[target], self.drop)
+            people.trust[target] -= lost
+            people.trust_deficit[target] += lost
+            model.trust_recovering = True
         model.levers.lapse[target] *= self.lapse_spike

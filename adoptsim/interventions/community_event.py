@@ -2,7 +2,9 @@
 
 Every `every` steps while active, an event reaches a share `reach` of the target's residents of
 `region`: the unaware become aware with `conversion`, and those reached gain a small training
-effect (tech_skill += skill_gain, trust += trust_gain * (1 - trust)). Cost: `cost_per_event`.
+effect (tech_skill += skill_gain, trust += trust_gain * (1 - trust)); an attendee out of the
+market enters it with `market_entry` (a local bank helps open an account and set the wallet up,
+e.g. rural branches' outreach; an assumption). Cost: `cost_per_event`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 from pydantic import Field
 
 from adoptsim.interventions.base import Intervention, InterventionRun, fraction_of, make_aware
-from adoptsim.interventions.training import train
+from adoptsim.interventions.training import bring_into_market, train
 from adoptsim.schema import Fraction, NonNegative, PositiveInt
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ class CommunityEvent(Intervention):
     conversion: Fraction = Field(0.6, description="Chance an unaware attendee becomes aware.")
     skill_gain: Fraction = Field(0.1, description="Added to attendees' tech_skill (capped at 1).")
     trust_gain: Fraction = Field(0.05, description="Share of attendees' trust gap closed.")
+    market_entry: Fraction = Field(0.1, description="Chance that an attendee out of the market enters it.")
     cost_per_event: NonNegative = Field(2000.0, description="Money per event.")
 
     def check_against(self, scenario: Scenario) -> str | None:
@@ -47,4 +50,5 @@ class CommunityEvent(Intervention):
         local = self.in_target(model, run) & (people.region == model.region_labels.index(self.region))
         attendees = np.flatnonzero(fraction_of(run, local, self.reach))
         train(people, attendees, self.skill_gain, self.trust_gain)
+        bring_into_market(people, attendees, self.market_entry, run.rng)
         make_aware(model, attendees[run.rng.random(attendees.size) < self.conversion])

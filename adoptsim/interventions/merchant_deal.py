@@ -2,10 +2,13 @@
 
 Each active step `merchants_per_step` merchants of the chosen categories in the target regions
 that have no deal yet sign up: they accept the wallet from now on and carry a deal until the
-intervention ends. A consumer whose merchants carry deals sees the incentive
-`discount * (1 - online_i) * d_i`, d_i = share of i's merchants with a deal.
-Cost: `cost_per_merchant` per signed merchant plus `cost_per_transaction` per wallet payment
-at a deal merchant.
+intervention ends. Wallet payments at a deal merchant get `discount` (money) off. A consumer
+weighs the discounts of `perceived_weeks` weeks of use: the money offered for adopting is
+discount * perceived_weeks * tau (0.5 + income_i) (1 - online_i) d_i, d_i = share of i's
+merchants with a deal (the payments of the transactions rule made at deal merchants), entering
+adoption utility through b_inc (1 - rho income) ln(1 + x / money_scale).
+Cost: `cost_per_merchant` per signed merchant (sales visits, terminals) plus `discount` per wallet
+payment actually made at a deal merchant.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ class MerchantDeal(Intervention):
     type: Literal["merchant_deal"] = "merchant_deal"
     merchants_per_step: NonNegativeInt = Field(10, description="Merchants signed per step.")
     categories: list[str] | None = Field(None, description="Merchant categories to sign (default: all).")
-    discount: NonNegative = Field(0.3, description="Incentive (utility units) of paying at a deal merchant.")
+    discount: NonNegative = Field(0.5, description="Money off each wallet payment at a deal merchant.")
+    perceived_weeks: NonNegative = Field(
+        13.0, description="Weeks of discounts a consumer weighs when deciding to adopt (a quarter; an assumption)."
+    )
     cost_per_merchant: NonNegative = Field(500.0, description="Money per merchant signed.")
-    cost_per_transaction: NonNegative = Field(0.1, description="Money per wallet payment at a deal merchant.")
 
     def check_against(self, scenario: Scenario) -> str | None:
         for category in self.categories or []:
@@ -65,11 +70,12 @@ class MerchantDeal(Intervention):
         deal_share = model.merchant_share(run.reached)
         offline_deal = (1.0 - model.people.online) * deal_share
         target = self.in_target(model, run)
-        model.levers.incentive[target] += self.discount * offline_deal[target]
+        weekly_payments = model.behaviour.tau * (0.5 + model.people.income[target]) * offline_deal[target]
+        model.levers.incentive[target] += self.discount * self.perceived_weeks * weekly_payments
         run.extra["offline_deal"] = offline_deal
         if self.end is not None and model.step_index == self.end:
             shops.has_deal[run.reached] = False
 
     def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:
         payments = float(np.dot(outcome.transactions, run.extra.pop("offline_deal")))
-        run.pay(payments * self.cost_per_transaction)
+        run.pay(payments * self.discount)

@@ -1,6 +1,9 @@
 """Security campaign: promote two-factor authentication, encryption, fraud guarantees.
 
-Each active step a share `reach` of the target is contacted (chosen by `prioritize`): trust += trust_gain * (1 - trust).
+Each active step a share `reach` of the target is contacted (chosen by `prioritize`):
+trust += trust_gain * (1 - trust). After a breach, the trust deficit of everyone contacted so far
+comes back at the half-life `behaviour.trust_half_life_answered` instead of `trust_half_life`
+while the campaign runs: an extra 1 - 2^(-1/h_answered) / 2^(-1/h) of it each step.
 Cost: `cost_per_contact` per contact.
 """
 
@@ -8,8 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import Field
 
+from adoptsim.dynamics import recover_trust, weekly_recovery
 from adoptsim.interventions.base import Intervention, InterventionRun, Priority, contact
 from adoptsim.schema import Fraction, NonNegative
 
@@ -30,3 +35,14 @@ class SecurityCampaign(Intervention):
         people = model.people
         contacts = contact(run, model, self.in_target(model, run), self.reach, self.cost_per_contact, self.prioritize)
         people.trust[contacts] += self.trust_gain * (1.0 - people.trust[contacts])
+        if run.reached is None:
+            run.reached = np.zeros(people.size, dtype=bool)
+        run.reached[contacts] = True
+        if model.trust_recovering:
+            b = model.behaviour
+            kept_answered = 1.0 - weekly_recovery(b.trust_half_life_answered)
+            extra = 1.0 - kept_answered / (1.0 - weekly_recovery(b.trust_half_life))
+            answered = np.flatnonzero(run.reached & (people.trust_deficit > 0))
+            people.trust[answered], people.trust_deficit[answered] = recover_trust(
+                people.trust[answered], people.trust_deficit[answered], max(extra, 0.0)
+            )

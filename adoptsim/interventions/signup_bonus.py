@@ -1,7 +1,8 @@
-"""Sign-up bonus: cashback or points for new users' first payment.
+"""Sign-up bonus: cashback for new users' first payment (Alipay's and WeChat's red packets).
 
-While active, aware consumers of the target who never used the wallet see `amount` as an
-incentive. Cost: `cost_per_adopter` for each of them who adopts.
+While active, aware consumers of the target who never used the wallet are offered `amount`
+(money) for adopting; it enters adoption utility through the money response
+b_inc (1 - rho income) ln(1 + amount / money_scale). Cost: `amount` for each of them who adopts.
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ if TYPE_CHECKING:
 
 
 class SignupBonus(Intervention):
-    """An incentive for first-time adopters, paid on adoption."""
+    """Money for first-time adopters, paid on adoption."""
 
     type: Literal["signup_bonus"] = "signup_bonus"
-    amount: NonNegative = Field(1.0, description="Incentive (utility units) for aware non-users.")
-    cost_per_adopter: NonNegative = Field(10.0, description="Money per new adopter who takes the bonus.")
+    amount: NonNegative = Field(10.0, description="Money paid to each first-time adopter.")
 
     def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         people = model.people
@@ -33,4 +33,4 @@ class SignupBonus(Intervention):
 
     def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:
         adopters = int((outcome.new_adopters & run.extra.pop("eligible")).sum())
-        run.pay(adopters * self.cost_per_adopter)
+        run.pay(adopters * self.amount)
