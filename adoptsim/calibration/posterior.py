@@ -46,7 +46,7 @@ class AbcModel:
         values = self.values(particle)
         key = np.array([values[name] for name in self.space], dtype=float).tobytes()
         seed = replication_seed(self.problem.loaded.seed, zlib.crc32(key))
-        series = simulate(self.problem.scenario(values), seed)
+        series, _ = simulate(self.problem.scenario(values), seed)
         series.insert(0, "replication", 0)
         return {"y": self.problem.simulated(values, series)[0]}
 
