@@ -70,12 +70,12 @@ def calibrate_command(args: argparse.Namespace) -> int:
         f"{spec.holdout} held-out observations, {trials} trials x {spec.replications} replications "
         f"({spec.method.optimizer})"
     )
+    study = open_study(problem, out)
     executor = make_executor(args.workers, args.scheduler)
     terminate_gracefully()
     started = time.perf_counter()
     try:
         with naming_files({loaded.base["name"]: f"{args.file} (scenario {spec.scenario})"}):
-            study = open_study(problem, out)
             ran = search(problem, study, executor, trials, progress=True)
             best = dict(study.best_params)
             particles = None
@@ -94,7 +94,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
             ensemble = run_ensemble(problem, best, draws, executor, args.horizon)
     except KeyboardInterrupt:
         print(
-            f"interrupted: {completed(study) if 'study' in locals() else 0} trials saved in {out / STUDY_FILE}; "
+            f"interrupted: {completed(study)} trials saved in {out / STUDY_FILE}; "
             "run again with --resume",
             file=sys.stderr,
         )
