@@ -199,8 +199,8 @@ def _observations(ax, problem: Problem, fit: pd.DataFrame, best: dict[str, float
 
 def _label(problem: Problem) -> str:
     target = problem.spec.target
-    unit = f" (of {target.population:g})" if target.population else ""
-    return f"{target.measure.replace('_', ' ')}{unit}"
+    of = f" of {target.population:g}" if target.population else ""
+    return f"{target.column} ({target.measure.replace('_', ' ')}{of})"
 
 
 def fit_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best: dict[str, float]) -> Figure:
