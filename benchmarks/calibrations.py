@@ -4,13 +4,14 @@
     uv run python -m benchmarks.calibrations mpesa      one of them
 
 Each run prints its fit (R^2, RMSE, held-out error and band); wall times and the machine's load
-average (other work on the machine slows the runs) are saved to results/benchmarks/calibrations.json.
+average (other work on the machine slows the runs) are saved to results/benchmarks/calibrate-<name>.json.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -45,18 +46,20 @@ def calibration_file(name: str, holdout: int | None, folder: Path) -> Path:
 
 
 def main(names: list[str]) -> None:
+    names = names or list(RUNS)
     report = {"machine": machine(), "date": time.strftime("%Y-%m-%d %H:%M"), "runs": {}}
     with tempfile.TemporaryDirectory() as folder:
-        for name in names or list(RUNS):
+        for name in names:
             file, holdout = RUNS[name]
             path = calibration_file(file, holdout, Path(folder))
             out = ROOT / "results" / "benchmarks" / f"calibrate-{name}"
             argv = [sys.executable, "-m", "adoptsim.cli", "calibrate", str(path), "--out", str(out), "--workers", "2"]
+            shutil.rmtree(out, ignore_errors=True)
             load_before = os.getloadavg()[0]
             result = timed_command(argv)
-            if result["stderr"] and "Traceback" in result["stderr"]:
-                raise SystemExit(result["stderr"][-3000:])
             lines = [x for x in result["stdout"].splitlines() if x.startswith(("fitted", "held-out", "ran "))]
+            if not lines:
+                raise SystemExit(f"{name} failed:\n{result['stderr'][-3000:]}")
             report["runs"][name] = {
                 "wall_s": round(result["wall_s"], 1),
                 "load_average_before": load_before,
@@ -64,13 +67,12 @@ def main(names: list[str]) -> None:
                 "summary": lines,
                 "out": str(out.relative_to(ROOT)),
             }
-            print(f"{name}: {result['wall_s'] / 60:.1f} min wall (load average {load_before:.1f})")
+            print(f"{name}: {result['wall_s'] / 60:.1f} min wall (load average {load_before:.1f})", flush=True)
             for line in lines:
-                print(f"  {line}")
-    target = ROOT / "results" / "benchmarks" / "calibrations.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(report, indent=1))
-    print(f"saved {target}")
+                print(f"  {line}", flush=True)
+            target = out.parent / f"calibrate-{name}.json"
+            target.write_text(json.dumps({**report, "runs": {name: report["runs"][name]}}, indent=1))
+            print(f"  saved {target.relative_to(ROOT)}", flush=True)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from adoptsim.calibration.outputs import (
 )
 from adoptsim.calibration.posterior import POSTERIOR_FILE, draw, run_posterior
 from adoptsim.calibration.search import STUDY_FILE, completed, open_study, search
-from adoptsim.calibration.spec import LoadedCalibration, load_calibration
+from adoptsim.calibration.spec import LAUNCH, LoadedCalibration, date_of, load_calibration
 from adoptsim.errors import AdoptsimError
 from adoptsim.executors import make_executor
 from adoptsim.store import prepare_folder, write_csv, write_figure, write_text
@@ -120,7 +120,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
         f"ran {ran} trials ({completed(study)} in the study) in {elapsed:.1f} s; best objective {study.best_value:.4g}"
     )
     for name in problem.names:
-        print(f"  {name} = {best[name]:.4g}")
+        shown = f"{date_of(best[name]).date()} ({best[name]:.3f})" if name == LAUNCH else f"{best[name]:.4g}"
+        print(f"  {name} = {shown}")
     print(f"fitted points: R^2 {stats['r2']:.3f}, RMSE {stats['rmse']:.4g}")
     if stats["heldout"]:
         print(
