@@ -4,7 +4,8 @@ Prior: uniform on each parameter's bounds (on log10 for `log: true`). A particle
 when the distance sqrt(objective) of ONE simulated run is below the generation's tolerance,
 which shrinks from generation to generation (the median of the previous one); the accepted
 particles, weighted, approximate p(theta | data) including the model's own randomness. A run's
-seed is derived from its parameter values, so a given particle always gives the same curve.
+seed is derived from its parameter values, so a given particle always gives the same curve, and
+pyabc's own draws are seeded, so with one worker the posterior is the same on every run.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
     if database.exists():
         database.unlink()  # an interrupted posterior starts again; the optimiser's study is what resumes
     abc.new(f"sqlite:///{database}", {"y": problem.observations["share"].to_numpy()})
+    np.random.seed(problem.loaded.seed % 2**32)  # pyabc draws from numpy's global generator
     history = abc.run(max_nr_populations=settings.generations, max_total_nr_simulations=settings.max_simulations)
     particles, weights = history.get_distribution(m=0)
     table = pd.DataFrame([model.values(row) for row in particles.to_dict("records")])
