@@ -1,4 +1,4 @@
-"""The `adoptsim` command: run, compare, sweep, report, validate, schema.
+"""The `adoptsim` command: run, compare, sweep, report, calibrate, optimize, app, validate, schema.
 
 Every user mistake ends as one line on stderr and exit code 2; never a traceback.
 """
@@ -265,6 +265,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return report_if_asked(args, out)
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from adoptsim.calibration.command import calibrate_command
+
+    return calibrate_command(args)
+
+
 def sweep_saved(out: Path) -> int:
     from adoptsim.sweep import read_kpis
 
@@ -401,6 +407,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="HTML file (default: report.html in the first DIR)")
     p.add_argument("--pdf", action="store_true", help="also print it to PDF with headless Chromium")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("calibrate", help="fit a scenario to an observed adoption curve and forecast")
+    p.add_argument("file", help="calibration YAML file (see docs/calibration.md)")
+    p.add_argument("--out", help="output folder (default results/calibrate-<name>/)")
+    p.add_argument("--workers", type=positive_int, help="local processes (default: all cores)")
+    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--resume", action="store_true", help="continue the study already in --out")
+    p.add_argument("--trials", type=positive_int, help="optimiser trials (default: the file's method.trials)")
+    p.add_argument("--horizon", type=float, default=3.0, help="forecast years past the data (default 3)")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("validate", help="check scenario, experiment and optimisation files")
     p.add_argument("files", nargs="+", help="scenario, experiment or optimisation YAML files")

@@ -7,7 +7,6 @@ experiment seed so the design is the same on every run.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import json
 from pathlib import Path
@@ -19,11 +18,11 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from adoptsim.errors import ScenarioError
+from adoptsim.evaluation import scenario_at
 from adoptsim.loading import (
     format_validation_error,
     read_with_extends,
     read_yaml,
-    scenario_problems,
     scenario_to_yaml,
     set_path,
     split_path,
@@ -181,28 +180,13 @@ class LoadedExperiment:
 
     def scenario_at(self, point: int) -> Scenario:
         """The validated scenario of one design point."""
-        data = copy.deepcopy(self.base)
-        for path, value in self.points.loc[point].items():
-            if path.endswith(".duration"):  # the resolved base holds `end`; a swept duration replaces it
-                set_path(data, path[: -len("duration")] + "end", None)
-            set_path(data, path, _plain(value))
-        scenario, problems = scenario_problems(data, self.allow_large)
-        if problems or scenario is None:
-            values = ", ".join(f"{k}={_plain(v)}" for k, v in self.points.loc[point].items())
-            lines = [
-                (f"parameters: {field}", f"{message} at design point {point} ({values})") for field, message in problems
-            ]
-            raise ScenarioError.listing(self.source, lines)
-        return scenario
+        values = self.points.loc[point].to_dict()
+        return scenario_at(self.base, values, self.source, "parameters", f"design point {point}", self.allow_large)
 
     def fingerprint(self) -> str:
         """Identifies the experiment's tasks; a resumed sweep must match it."""
         payload = {"experiment": self.experiment.model_dump(mode="json"), "base": self.base}
         return json.dumps(payload, sort_keys=True, default=str)
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def load_experiment(path: str | Path, allow_large: bool = False) -> LoadedExperiment:

@@ -24,7 +24,6 @@ import sys
 import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -34,37 +33,15 @@ from tqdm import tqdm
 
 from adoptsim.compare import marginal_costs
 from adoptsim.errors import AdoptsimError
+from adoptsim.evaluation import Task, point_tasks, run_task
 from adoptsim.experiment import LoadedExperiment
 from adoptsim.metrics import summarize
-from adoptsim.runner import simulate_labelled
 from adoptsim.scenario import Scenario
 from adoptsim.store import write_atomic, write_csv, write_text
-from adoptsim.streams import replication_seed
-
-
-@dataclass(frozen=True)
-class Task:
-    """One run: a design point's scenario and a replication."""
-
-    task: int
-    point: int
-    replication: int
-    seed: int
-
-
-def run_task(scenario: Scenario, task: Task) -> tuple[dict, pd.DataFrame]:
-    """Simulate one task; its KPI row and its time series (runs in a worker)."""
-    ids = {"task": task.task, "point": task.point, "replication": task.replication, "seed": task.seed}
-    return simulate_labelled(scenario, task.seed, ids)
 
 
 def all_tasks(loaded: LoadedExperiment) -> list[Task]:
-    reps, seed = loaded.experiment.replications, loaded.experiment.seed
-    return [
-        Task(point * reps + r, int(point), r, replication_seed(seed, r))
-        for point in loaded.points.index
-        for r in range(reps)
-    ]
+    return point_tasks(loaded.points.index, loaded.experiment.replications, loaded.experiment.seed)
 
 
 class ShardWriter:

@@ -57,7 +57,17 @@ def check_optimization(path: Path, overrides: list[str], allow_large: bool) -> s
     )
 
 
+def check_calibration(path: Path, overrides: list[str], allow_large: bool) -> str:
+    from adoptsim.calibration.spec import load_calibration
+
+    if overrides:
+        raise AdoptsimError(f"{path}: --set applies to scenario files; change the calibration's fixed: instead")
+    spec = load_calibration(path).spec
+    return f"calibration {spec.name}, {len(spec.parameters)} parameters"
+
+
 FILE_KINDS: dict[str, FileKind] = {
+    "calibration": FileKind(lambda raw: {"target", "parameters"} <= raw.keys(), check_calibration),
     "experiment": FileKind(lambda raw: {"parameters", "design"} <= raw.keys(), check_experiment),
     "optimization": FileKind(lambda raw: {"split", "objectives"} <= raw.keys(), check_optimization),
     "scenario": FileKind(lambda raw: True, check_scenario),

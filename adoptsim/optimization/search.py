@@ -20,10 +20,9 @@ import optuna
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError
+from adoptsim.evaluation import evaluate
 from adoptsim.optimization.spec import TARGET_KPI, Problem
-from adoptsim.runner import simulate_labelled
 from adoptsim.scenario import Scenario
-from adoptsim.streams import replication_seed
 
 UNSPENT = "unspent"
 """The share of the budget kept back, when the split allows it."""
@@ -45,11 +44,6 @@ def kpi_value(kpi: str, kpis: dict[str, float], series: pd.DataFrame, steps: int
     return value
 
 
-def replicate(scenario: Scenario, seed: int, replication: int) -> tuple[dict, pd.DataFrame]:
-    """One replication of a trial's scenario (the runner's labelled run; a task for any executor)."""
-    return simulate_labelled(scenario, seed, {"replication": replication, "seed": seed})
-
-
 @dataclass
 class Evaluation:
     """A candidate's replications: KPI rows and time series, and its scenario."""
@@ -66,14 +60,18 @@ class Evaluation:
 def evaluate_all(
     scenarios: list[Scenario], seed: int, replications: int, executor: Executor | None
 ) -> list[Evaluation]:
-    """Every scenario on the same replication seeds, all replications submitted at once."""
-    seeds = [replication_seed(seed, r) for r in range(replications)]
-    if executor is None:
-        parts = [[replicate(s, rs, r) for r, rs in enumerate(seeds)] for s in scenarios]
-    else:
-        futures = [[executor.submit(replicate, s, rs, r) for r, rs in enumerate(seeds)] for s in scenarios]
-        parts = [[f.result() for f in row] for row in futures]
-    return [Evaluation(s, [p[0] for p in row], [p[1] for p in row]) for s, row in zip(scenarios, parts, strict=True)]
+    """Every scenario on the same replication seeds (the evaluation layer's tasks, all at once)."""
+    result = evaluate(scenarios, replications, seed, executor)
+    kpis = result.kpis.groupby("point")
+    series = result.series.groupby(["point", "replication"])
+    return [
+        Evaluation(
+            scenario,
+            kpis.get_group(i).sort_values("replication").to_dict("records"),
+            [series.get_group((i, r)).reset_index(drop=True) for r in range(replications)],
+        )
+        for i, scenario in enumerate(scenarios)
+    ]
 
 
 def search_space(problem: Problem) -> dict[str, optuna.distributions.BaseDistribution]:

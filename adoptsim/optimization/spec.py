@@ -9,7 +9,6 @@ file and the field.
 
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +17,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from adoptsim.errors import ScenarioError
+from adoptsim.evaluation import scenario_at
 from adoptsim.experiment import check_path
 from adoptsim.metrics import DEFAULT_TARGETS, kpi_problem, requirements, smaller_is_better
 from adoptsim.scenario import (
@@ -144,22 +144,11 @@ class Problem:
         self.source = source
 
     def scenario_with(self, shares: dict[str, float], values: dict[str, Any], name: str | None = None) -> Scenario:
-        """The base with each split intervention's budget = share * budget and the decisions set."""
-        data = copy.deepcopy(self.base)
-        for intervention, share in shares.items():
-            set_path(data, f"interventions[{intervention}].budget", round(share * self.spec.budget, 6))
-        for path, value in values.items():
-            if path.endswith(".duration"):  # the resolved base holds `end`; a decided duration replaces it
-                set_path(data, path[: -len("duration")] + "end", None)
-            set_path(data, path, value)
-        if name is not None:
-            data["name"] = name
-        try:
-            return Scenario.model_validate(data)
-        except ValidationError as err:
-            field, message = format_validation_error(err.errors()[0])
-            shown = ", ".join(f"{k}={v}" for k, v in values.items())
-            raise ScenarioError(str(self.source), f"decisions: {field}", f"{message} (at {shown})") from None
+        """The base with each split intervention's budget = share * budget and the decisions set
+        (through the evaluation layer, like a sweep's design point)."""
+        budgets = {f"interventions[{n}].budget": round(share * self.spec.budget, 6) for n, share in shares.items()}
+        named = {"name": name} if name is not None else {}
+        return scenario_at(self.base, {**budgets, **values, **named}, str(self.source), "decisions", "this trial")
 
 
 def load_problem(path: str | Path) -> Problem:

@@ -1,0 +1,336 @@
+"""Calibration files: a base scenario, observations, time alignment, parameters, method.
+
+Observations are turned into shares of the simulated population at simulated steps:
+step = round((date - launch) in years * steps_per_year); a month `YYYY-MM` means its last day
+(surveys report "as of December"). Counts become shares by dividing by the population they come
+from, so a 3,000-consumer simulation fits a country of millions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import Field, ValidationError, model_validator
+
+from adoptsim.errors import ScenarioError
+from adoptsim.experiment import check_path
+from adoptsim.scenario import (
+    Scenario,
+    format_validation_error,
+    read_with_extends,
+    read_yaml,
+    scenario_to_yaml,
+    set_path,
+    validate_scenario,
+)
+from adoptsim.schema import Label, NonNegative, NonNegativeInt, Positive, PositiveInt, StrictModel
+
+MEASURES = {
+    "active_share": "share_active",
+    "ever_adopted_share": "share_ever_adopted",
+    "active_count": "share_active",
+    "ever_adopted_count": "share_ever_adopted",
+}
+"""What a target measures -> the recorder column it is compared with (counts after scaling)."""
+
+LAUNCH = "launch"
+"""Name of the launch date when it is fitted (a decimal year)."""
+
+
+class Target(StrictModel):
+    """The observed curve: a CSV with `date` or `step` and a value column."""
+
+    file: str = Field(description="CSV file, relative to the calibration file.")
+    column: str = Field("value", description="Column holding the observations.")
+    measure: Literal["active_share", "ever_adopted_share", "active_count", "ever_adopted_count"] = Field(
+        description="What the values measure; counts need `population`."
+    )
+    population: Positive | None = Field(
+        None, description="Counts only: the population the counts come from, in the same unit (e.g. millions)."
+    )
+
+    @model_validator(mode="after")
+    def _population_for_counts(self) -> Target:
+        counts = self.measure.endswith("_count")
+        if counts and self.population is None:
+            raise ValueError("population: counts need the population they come from")
+        if not counts and self.population is not None:
+            raise ValueError("population: only for counts (the values are shares already)")
+        return self
+
+
+class SegmentTarget(StrictModel):
+    """One observation of a segment series (or a gap between two), e.g. an age gap at a date."""
+
+    series: str = Field(description="A recorder column, e.g. share_active_age_18-29.")
+    minus: str | None = Field(None, description="Another column: the target is the gap series - minus.")
+    date: dt.date | None = Field(None, description="Date of the observation (or give step).")
+    step: NonNegativeInt | None = Field(None, description="Step of the observation (or give date).")
+    value: float = Field(description="The observed share or gap.")
+    weight: NonNegative = Field(1.0, description="Weight in the objective (the main target's points weigh 1).")
+
+    @model_validator(mode="after")
+    def _when(self) -> SegmentTarget:
+        if (self.date is None) == (self.step is None):
+            raise ValueError("give either date or step")
+        return self
+
+
+class LaunchWindow(StrictModel):
+    """A launch date to fit, between two dates."""
+
+    earliest: dt.date
+    latest: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LaunchWindow:
+        if not self.earliest < self.latest:
+            raise ValueError(f"earliest ({self.earliest}) must be before latest ({self.latest})")
+        return self
+
+
+class ParameterRange(StrictModel):
+    """Bounds of a fitted parameter; `log: true` searches a scale parameter on a log scale."""
+
+    low: float
+    high: float
+    log: bool = Field(False, description="Search and sample log(value) uniformly.")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ParameterRange:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        if self.log and self.low <= 0:
+            raise ValueError(f"low: must be above 0 with log: true (got {self.low:g})")
+        return self
+
+
+class Posterior(StrictModel):
+    """ABC-SMC (pyabc): a likelihood-free posterior of the parameters for intervals and bands."""
+
+    enabled: bool = True
+    population: PositiveInt = Field(40, description="Particles per generation.")
+    generations: PositiveInt = Field(4, description="Most generations (the tolerance shrinks each time).")
+    max_simulations: PositiveInt = Field(1500, description="Stop after this many simulations.")
+    draws: PositiveInt = Field(20, description="Posterior draws simulated for the bands.")
+
+
+class Method(StrictModel):
+    """The optimiser and the posterior."""
+
+    optimizer: Literal["tpe", "cmaes"] = Field("tpe", description="Optuna sampler: TPE or CMA-ES.")
+    trials: PositiveInt = Field(80, description="Optimiser trials (each runs `replications` runs).")
+    batch: PositiveInt = Field(
+        4, description="Trials proposed at once and run in parallel; fixed, so results do not depend on --workers."
+    )
+    posterior: Posterior = Field(default_factory=Posterior)
+
+
+class Calibration(StrictModel):
+    """A calibration file."""
+
+    name: Label = Field(description="Short name; results go to results/calibrate-<name>/ by default.")
+    description: str = ""
+    scenario: str = Field(description="Base scenario file, relative to the calibration file.")
+    fixed: dict[str, Any] = Field(default_factory=dict, description="Overrides of the base (e.g. population.size).")
+    seed: NonNegativeInt | None = Field(None, description="Seed of the replications (default: the scenario's).")
+    target: Target
+    segments: list[SegmentTarget] = Field(default_factory=list)
+    launch: dt.date | LaunchWindow | None = Field(None, description="Launch date, or a window to fit it in.")
+    steps_per_year: PositiveInt = Field(52, description="Steps per year (52: weekly).")
+    parameters: dict[str, ParameterRange] = Field(description="Parameter path -> bounds.")
+    objective: Literal["sse", "relative_sse"] = Field(
+        "sse", description="sse: sum of w (sim - obs)^2 on shares; relative_sse: of w ((sim - obs)/obs)^2."
+    )
+    replications: PositiveInt = Field(3, description="Replications per evaluation (common random numbers).")
+    holdout: NonNegativeInt = Field(0, description="Keep the last N observations out of the fit.")
+    method: Method = Field(default_factory=Method)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Calibration:
+        if not self.parameters and not isinstance(self.launch, LaunchWindow):
+            raise ValueError("parameters: give at least one (or a launch window)")
+        if LAUNCH in self.parameters:
+            raise ValueError(f"parameters.{LAUNCH}: fit the launch with launch: {{earliest, latest}}")
+        return self
+
+    @property
+    def fits_launch(self) -> bool:
+        return isinstance(self.launch, LaunchWindow)
+
+
+def parse_date(text: str) -> pd.Timestamp:
+    """A date; a bare month `YYYY-MM` is its last day."""
+    text = str(text).strip()
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return pd.Period(text, freq="M").end_time.normalize()
+    return pd.Timestamp(text)
+
+
+def decimal_year(when: pd.Timestamp | dt.date) -> float:
+    """A date as a decimal year (2011-07-01 -> 2011.5)."""
+    when = pd.Timestamp(when)
+    start = pd.Timestamp(year=when.year, month=1, day=1)
+    length = pd.Timestamp(year=when.year + 1, month=1, day=1) - start
+    return when.year + (when - start) / length
+
+
+def date_of(year: float) -> pd.Timestamp:
+    """A decimal year as a date."""
+    whole = int(np.floor(year))
+    start = pd.Timestamp(year=whole, month=1, day=1)
+    return start + (pd.Timestamp(year=whole + 1, month=1, day=1) - start) * (year - whole)
+
+
+class LoadedCalibration:
+    """A checked calibration: its spec, the resolved base mapping and the observations."""
+
+    def __init__(
+        self, spec: Calibration, base: dict[str, Any], source: str, observations: pd.DataFrame, folder: Path
+    ) -> None:
+        self.spec = spec
+        self.base = base
+        self.source = source
+        self.observations = observations
+        self.folder = folder
+
+    @property
+    def seed(self) -> int:
+        return self.spec.seed if self.spec.seed is not None else int(self.base["seed"])
+
+    @property
+    def scale(self) -> float:
+        """Observed units per simulated share (1 for shares, the population for counts)."""
+        return self.spec.target.population or 1.0
+
+    def fingerprint(self) -> str:
+        """Identifies the calibration problem; a resumed calibration must match it."""
+        payload = {
+            "calibration": self.spec.model_dump(mode="json"),
+            "base": self.base,
+            "observations": self.observations.astype(str).to_dict("list"),
+        }
+        return json.dumps(payload, sort_keys=True, default=str)
+
+
+def _read_observations(spec: Calibration, csv: Path, shown: str) -> pd.DataFrame:
+    """A row per observation: series (`target` or a segment), column and minus (what is simulated),
+    observed (target units), share, weight, heldout, date (or NaT), step (or NaN), year."""
+    where = f"target.file ({spec.target.file})"
+    if not csv.is_file():
+        raise ScenarioError(shown, "target.file", f"file not found: {spec.target.file}")
+    try:
+        table = pd.read_csv(csv)
+    except (OSError, ValueError) as err:
+        raise ScenarioError(shown, "target.file", f"cannot be read as CSV ({err})") from None
+    if spec.target.column not in table.columns:
+        raise ScenarioError(
+            shown, "target.column", f"no column '{spec.target.column}' in {spec.target.file} ({', '.join(table)})"
+        )
+    if "date" not in table.columns and "step" not in table.columns:
+        raise ScenarioError(shown, "target.file", f"{spec.target.file} needs a `date` or a `step` column")
+    table = table[table[spec.target.column].notna()].reset_index(drop=True)
+    values = pd.to_numeric(table[spec.target.column], errors="coerce")
+    if values.isna().any() or table.empty:
+        raise ScenarioError(shown, "target.column", f"{spec.target.column}: values must be numbers in {where}")
+    column = MEASURES[spec.target.measure]
+    rows = pd.DataFrame({"series": "target", "column": column, "minus": None, "observed": values.astype(float)})
+    if "date" in table.columns:
+        try:
+            rows["date"] = [parse_date(d) for d in table["date"]]
+        except (ValueError, TypeError) as err:
+            raise ScenarioError(shown, "target.file", f"a date cannot be read ({err})") from None
+        rows["step"] = np.nan
+    else:
+        rows["date"] = pd.NaT
+        rows["step"] = pd.to_numeric(table["step"], errors="coerce")
+        if rows["step"].isna().any() or (rows["step"] < 0).any():
+            raise ScenarioError(shown, "target.file", "step: must be whole numbers from 0")
+    rows["share"] = rows["observed"] / (spec.target.population or 1.0)
+    if ((rows["share"] < 0) | (rows["share"] > 1)).any():
+        raise ScenarioError(shown, "target", "observed shares must lie in [0, 1] (check measure and population)")
+    rows["weight"] = 1.0
+    if spec.holdout >= len(rows):
+        raise ScenarioError(shown, "holdout", f"must leave observations to fit ({len(rows)} in {spec.target.file})")
+    rows["heldout"] = False
+    if spec.holdout:
+        rows.loc[rows.index[-spec.holdout :], "heldout"] = True
+    for segment in spec.segments:
+        rows.loc[len(rows)] = {
+            "series": segment.series if segment.minus is None else f"{segment.series} - {segment.minus}",
+            "column": segment.series,
+            "minus": segment.minus,
+            "observed": segment.value,
+            "share": segment.value,
+            "weight": segment.weight,
+            "heldout": False,
+            "date": pd.NaT if segment.date is None else pd.Timestamp(segment.date),
+            "step": np.nan if segment.step is None else float(segment.step),
+        }
+    rows["year"] = [decimal_year(d) if pd.notna(d) else np.nan for d in rows["date"]]
+    if spec.launch is None and rows["date"].notna().any():
+        raise ScenarioError(shown, "launch", "dated observations need a launch date or window")
+    if isinstance(spec.launch, dt.date):
+        launch = decimal_year(spec.launch)
+        if (rows["year"] < launch).any():
+            raise ScenarioError(shown, "launch", f"{spec.launch} is after an observation")
+    if spec.fits_launch and (rows["year"] < decimal_year(spec.launch.latest)).any():
+        raise ScenarioError(shown, "launch.latest", f"{spec.launch.latest} is after an observation")
+    return rows
+
+
+def segment_columns(scenario: Scenario) -> list[str]:
+    """Recorder columns a segment target may name."""
+    return (
+        ["share_active", "share_ever_adopted", "share_merchants_accepting"]
+        + [f"share_active_age_{g}" for g in scenario.population.age_groups]
+        + [f"share_active_region_{r}" for r in scenario.population.regions]
+    )
+
+
+def load_calibration(path: str | Path) -> LoadedCalibration:
+    """Read and check a calibration file: schema, scenario, parameter paths, observations."""
+    path = Path(path)
+    shown = str(path)
+    raw = read_yaml(path, shown)
+    try:
+        spec = Calibration.model_validate(raw)
+    except ValidationError as err:
+        field, message = format_validation_error(err.errors()[0])
+        raise ScenarioError(shown, field, message) from None
+    base = read_with_extends(path.parent / spec.scenario, str(Path(shown).parent / spec.scenario))
+    for key, value in spec.fixed.items():
+        try:
+            set_path(base, key, value)
+        except ValueError as err:
+            raise ScenarioError(shown, f"fixed.{key}", str(err)) from None
+    scenario = validate_scenario(base, shown)
+    resolved = yaml.safe_load(scenario_to_yaml(scenario))
+    for dotted, bounds in spec.parameters.items():
+        problem = check_path(resolved, dotted)
+        if problem:
+            raise ScenarioError(shown, f"parameters.{dotted}", problem)
+        for end in (bounds.low, bounds.high):
+            data = yaml.safe_load(scenario_to_yaml(scenario))
+            set_path(data, dotted, end)
+            try:
+                Scenario.model_validate(data)
+            except ValidationError as err:
+                field, message = format_validation_error(err.errors()[0])
+                raise ScenarioError(shown, f"parameters.{dotted}", f"bound {end:g}: {field}: {message}") from None
+    valid = segment_columns(scenario)
+    for i, segment in enumerate(spec.segments):
+        for name, column in (("series", segment.series), ("minus", segment.minus)):
+            if column is not None and column not in valid:
+                raise ScenarioError(
+                    shown, f"segments[{i}].{name}", f"unknown series '{column}' (valid: {', '.join(valid)})"
+                )
+    observations = _read_observations(spec, path.parent / spec.target.file, shown)
+    return LoadedCalibration(spec, resolved, shown, observations, path.parent)

@@ -1,0 +1,105 @@
+"""The evaluation layer shared by sweeps and calibration: parameter values -> scenario -> runs.
+
+A point is a mapping of parameter paths (`behaviour.q_wom`, `interventions[referral].reward`,
+parsed by scenario.split_path/set_path) to values. `scenario_at` applies it to a resolved base
+mapping and validates the result; `point_tasks` pairs points with replications, replication r
+seeded `replication_seed(seed, r)` whatever the point (common random numbers) and whatever runs
+it; `evaluate` runs the tasks on any executor and returns KPIs and series labelled by point.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from adoptsim.errors import ScenarioError
+from adoptsim.loading import scenario_problems, set_path
+from adoptsim.runner import simulate_labelled
+from adoptsim.scenario import Scenario
+from adoptsim.streams import replication_seed
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python value YAML and pydantic expect."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def apply_values(base: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the resolved `base` mapping with each path set to its value."""
+    data = copy.deepcopy(dict(base))
+    for path, value in values.items():
+        if path.endswith(".duration"):  # the resolved base holds `end`; a new duration replaces it
+            set_path(data, path[: -len("duration")] + "end", None)
+        set_path(data, path, plain(value))
+    return data
+
+
+def scenario_at(
+    base: Mapping[str, Any],
+    values: Mapping[str, Any],
+    source: str,
+    field: str,
+    where: str,
+    allow_large: bool = False,
+) -> Scenario:
+    """The validated scenario of one point; every problem is a line naming `source`, `field` and
+    `where` (the point)."""
+    scenario, problems = scenario_problems(apply_values(base, values), allow_large)
+    if problems or scenario is None:
+        shown = ", ".join(f"{k}={plain(v)}" for k, v in values.items())
+        lines = [(f"{field}: {path}", f"{message} at {where} ({shown})") for path, message in problems]
+        raise ScenarioError.listing(source, lines)
+    return scenario
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: a point's scenario and a replication."""
+
+    task: int
+    point: int
+    replication: int
+    seed: int
+
+
+def point_tasks(points: Iterable[int], replications: int, seed: int) -> list[Task]:
+    """Every (point, replication) task; replication r of every point uses the same seed."""
+    seeds = [replication_seed(seed, r) for r in range(replications)]
+    return [
+        Task(int(point) * replications + r, int(point), r, seeds[r]) for point in points for r in range(replications)
+    ]
+
+
+def run_task(scenario: Scenario, task: Task) -> tuple[dict, pd.DataFrame]:
+    """Simulate one task; its KPI row and its time series (runs in a worker)."""
+    ids = {"task": task.task, "point": task.point, "replication": task.replication, "seed": task.seed}
+    return simulate_labelled(scenario, task.seed, ids)
+
+
+@dataclass
+class Evaluation:
+    """KPIs (a row per point and replication) and series (a row per point, replication and step)."""
+
+    kpis: pd.DataFrame
+    series: pd.DataFrame
+
+
+def evaluate(
+    scenarios: Sequence[Scenario], replications: int, seed: int, executor: Executor | None = None
+) -> Evaluation:
+    """Run `replications` of each scenario (point i = scenarios[i]) on common random numbers."""
+    tasks = point_tasks(range(len(scenarios)), replications, seed)
+    if executor is None:
+        parts = [run_task(scenarios[t.point], t) for t in tasks]
+    else:
+        futures = [executor.submit(run_task, scenarios[t.point], t) for t in tasks]
+        parts = [f.result() for f in futures]
+    kpis = pd.DataFrame([p[0] for p in parts])
+    series = pd.concat([p[1] for p in parts], ignore_index=True)
+    return Evaluation(kpis=kpis, series=series)
