@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoptsim.diff import command as cmd_diff
 from adoptsim.errors import AdoptsimError, ModelBuildError, ScenarioError
 from adoptsim.executors import make_executor
 from adoptsim.metrics import KPI_NAMES
@@ -328,6 +329,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default results/sweep-<experiment name>/)")
     p.add_argument("--resume", action="store_true", help="skip tasks already finished in --out")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser(
+        "diff",
+        help="what differs between two scenarios, resolved",
+        description="List the fields that differ between two scenarios after extends and defaults are resolved, "
+        "one line per field path (old -> new); interventions are matched by name. Exit code as diff(1): "
+        "0 same, 1 different, 2 a file has a mistake.",
+    )
+    p.add_argument("first", help="scenario YAML file (old)")
+    p.add_argument("second", help="scenario YAML file (new)")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("validate", help="check scenario files")
     p.add_argument("files", nargs="+", help="scenario YAML files")
