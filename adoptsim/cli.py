@@ -18,6 +18,7 @@ import pandas as pd
 from adoptsim.diff import command as cmd_diff
 from adoptsim.errors import AdoptsimError, ModelBuildError, ScenarioError
 from adoptsim.executors import make_executor
+from adoptsim.export import EXPORT_KINDS, Export
 from adoptsim.metrics import KPI_NAMES
 from adoptsim.scenario import Scenario, json_schema, load_scenario, scenario_to_yaml
 from adoptsim.store import prepare_folder, write_csv, write_figure, write_text
@@ -108,10 +109,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})
     out = prepare_folder(Path(args.out) if args.out else Path("results") / scenario.name)
+    export = Export.requested(args.export, scenario, out, args.scenario)
     executor = make_executor(args.workers) if args.workers > 1 else None
     try:
         with naming_files({scenario.name: args.scenario}):
-            result = run(scenario, reps=args.reps, progress=True, executor=executor)
+            result = run(scenario, reps=args.reps, progress=True, executor=executor, observe=export)
     finally:
         if executor is not None:
             executor.shutdown()
@@ -125,13 +127,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_figure(out / "adoption.png", plots.adoption_figure(series, scenario.name, windows, band=args.band)),
         write_figure(out / "funnel.png", plots.funnel_figure(series, scenario.name)),
         write_figure(out / "segments.png", plots.segments_figure(series, scenario.name, band=args.band)),
+        *(export.written(args.reps) if export else []),
     ]
     print(
         f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, {scenario.population.size:,} consumers"
     )
     print(format_kpi_table(result.kpi_summary(), list(KPI_NAMES)))
     print(describe_network(network))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    print(f"wrote {len(written)} files to {out}/: " + ", ".join(str(p.relative_to(out)) for p in written))
     return 0
 
 
@@ -313,6 +316,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", help="output folder (default results/<scenario name>/)")
     add_run_options(p, "override the scenario's seed", "override a field, e.g. --set population.size=5000")
+    p.add_argument(
+        "--export",
+        action="append",
+        default=[],
+        choices=EXPORT_KINDS,
+        help="also write per replication: agents/ (a Parquet row per consumer) or network/ (the edge list); "
+        "repeatable (see docs/export.md)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="run several scenarios on common random numbers and compare")
