@@ -162,6 +162,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from adoptsim import plots
     from adoptsim.compare import COMPARE_KPIS, compare, ranked
 
+    if args.uncertain:
+        from adoptsim.uncertainty import compare_uncertain
+
+        return compare_uncertain(args)
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
     scenarios = [load_scenario(path, args.set) for path in paths]
     baseline = scenarios[0]
@@ -331,6 +335,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--baseline", help="the baseline scenario (default: the first file)")
     p.add_argument("--out", help="output folder (default results/compare-<names>/)")
     add_run_options(p, "seed shared by every scenario", "override a field in every scenario")
+    p.add_argument(
+        "--uncertain",
+        metavar="FILE",
+        help="run every scenario once per draw of the uncertain inputs in FILE (--reps unused) and write "
+        "fan_chart.png and uncertainty.csv: P(beats the baseline) (see docs/uncertainty.md)",
+    )
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("sweep", help="run a parameter sweep from an experiment file")
