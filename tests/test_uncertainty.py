@@ -108,7 +108,8 @@ def test_uncertain_inputs_are_checked_against_the_scenarios(scenarios, write_yam
 
 def test_compare_uncertain_writes_the_fan_chart_and_probabilities(tmp_path, capsys):
     spec = tmp_path / "u.yaml"
-    spec.write_text("draws: 5\ninputs:\n  behaviour.q_wom: {distribution: {type: normal, mean: 0.03, sd: 0.01}}\n")
+    normal = "{type: normal, mean: 0.03, sd: 0.01, low: 0}"
+    spec.write_text(f"draws: 5\ninputs:\n  behaviour.q_wom: {{distribution: {normal}}}\n")
     out = tmp_path / "out"
     argv = ["compare", str(BASELINE), str(ROOT / "scenarios" / "seeding.yaml"), "--uncertain", str(spec)]
     assert main([*argv, "--out", str(out), "--set", "population.size=500", "--set", "steps=15"]) == 0
