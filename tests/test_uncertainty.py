@@ -119,3 +119,12 @@ def test_compare_uncertain_writes_the_fan_chart_and_probabilities(tmp_path, caps
     assert {"p_beats_baseline", "ci_low", "ci_high", "p5", "p50", "p95"} <= set(table.columns)
     assert len(pd.read_csv(out / "uncertain_kpis.csv")) == 10
     assert "P(beats baseline)" in capsys.readouterr().out
+
+
+def test_the_ready_uncertainty_file_loads_against_the_playbooks():
+    names = ("baseline", "referral", "seniors_training")
+    playbooks = [load_scenario(ROOT / "scenarios" / f"{n}.yaml") for n in names]
+    loaded = load_uncertainty(ROOT / "experiments" / "uncertain" / "market_inputs.yaml", playbooks, 0)
+    assert len(loaded.draws) == 40
+    assert loaded.draws["merchants.initial_acceptance"].between(0, 1).all()
+    assert (loaded.draws["behaviour.b_trust"] >= 0).all()
