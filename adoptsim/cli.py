@@ -17,8 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoptsim.diff import command as cmd_diff
 from adoptsim.errors import AdoptsimError, ModelBuildError, ScenarioError
 from adoptsim.executors import make_executor
+from adoptsim.export import EXPORT_KINDS, Export
 from adoptsim.metrics import headline_kpis
 from adoptsim.scenario import json_schema, load_scenario, scenario_to_yaml
 from adoptsim.store import (
@@ -138,10 +140,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     [scenario] = asking_for([scenario], args.targets, args.horizon, [])
     target = Path(args.out) if args.out else Path("results") / scenario.name
     out = args.cleanup.enter_context(OutputFolder(target))  # moved into place once the command succeeds
+    export = Export.requested(args.export, scenario, out, args.scenario)
     executor = make_executor(args.workers) if args.workers > 1 else None
     try:
         with naming_files({scenario.name: args.scenario}):
-            result = run(scenario, reps=args.reps, progress=True, executor=executor)
+            result = run(scenario, reps=args.reps, progress=True, executor=executor, observe=export)
     finally:
         if executor is not None:
             executor.shutdown()
@@ -156,13 +159,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_figure(out / "adoption.png", plots.adoption_figure(series, scenario.name, windows, band=args.band)),
         write_figure(out / "funnel.png", plots.funnel_figure(series, scenario.name)),
         write_figure(out / "segments.png", plots.segments_figure(series, scenario.name, band=args.band)),
+        *(export.written(args.reps) if export else []),
     ]
     print(
         f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, {scenario.population.size:,} consumers"
     )
     print(format_kpi_table(result.kpi_summary(), headline_kpis(scenario)))
     print(describe_network(network))
-    print(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
+    print(f"wrote {len(written)} files to {target}/: " + ", ".join(str(p.relative_to(out)) for p in written))
     return report_if_asked(args, out, target)
 
 
@@ -188,6 +192,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from adoptsim import plots
     from adoptsim.compare import asking_for, compare, format_differences, format_ranking, ranked, shown_differences
 
+    if args.uncertain:
+        from adoptsim.uncertainty import compare_uncertain
+
+        return compare_uncertain(args)
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
     loaded = [load_scenario(path, args.set, args.allow_large) for path in paths]
     scenarios = asking_for(loaded, args.targets, args.horizon, [args.rank_by])
@@ -382,6 +390,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario YAML file")
     p.add_argument("--out", help="output folder (default results/<scenario name>/)")
     add_run_options(p, "override the scenario's seed", "override a field, e.g. --set population.size=5000")
+    p.add_argument(
+        "--export",
+        action="append",
+        default=[],
+        choices=EXPORT_KINDS,
+        help="also write per replication: agents/ (a Parquet row per consumer) or network/ (the edge list); "
+        "repeatable (see docs/export.md)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("compare", help="run several scenarios on common random numbers and compare")
@@ -390,6 +406,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default results/compare-<names>/)")
     p.add_argument("--rank-by", default="final_active_share", metavar="KPI", help="KPI to rank by (any KPI name)")
     add_run_options(p, "seed shared by every scenario", "override a field in every scenario")
+    p.add_argument(
+        "--uncertain",
+        metavar="FILE",
+        help="run every scenario once per draw of the uncertain inputs in FILE (--reps unused) and write "
+        "fan_chart.png and uncertainty.csv: P(beats the baseline) (see docs/uncertainty.md)",
+    )
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("sweep", help="run a parameter sweep from an experiment file")
@@ -417,6 +439,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--trials", type=positive_int, help="optimiser trials (default: the file's method.trials)")
     p.add_argument("--horizon", type=float, default=3.0, help="forecast years past the data (default 3)")
     p.set_defaults(func=cmd_calibrate)
+
+    p = sub.add_parser(
+        "diff",
+        help="what differs between two scenarios, resolved",
+        description="List the fields that differ between two scenarios after extends and defaults are resolved, "
+        "one line per field path (old -> new); interventions are matched by name. Exit code as diff(1): "
+        "0 same, 1 different, 2 a file has a mistake.",
+    )
+    p.add_argument("first", help="scenario YAML file (old)")
+    p.add_argument("second", help="scenario YAML file (new)")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("validate", help="check scenario, experiment and optimisation files")
     p.add_argument("files", nargs="+", help="scenario, experiment or optimisation YAML files")

@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from adoptsim.distributions import Distribution, quantiles, resolve
 from adoptsim.errors import ScenarioError
 from adoptsim.evaluation import scenario_at
 from adoptsim.loading import (
@@ -37,16 +38,19 @@ FREE_FORM = {"params"}
 
 
 class Parameter(StrictModel):
-    """Values to try (grid, paired) or a range to sample (lhs, sobol, morris)."""
+    """Values to try (grid, paired), or a range or distribution to sample (lhs, sobol, morris)."""
 
     values: list[Any] | None = Field(None, description="Explicit values (grid and paired designs).")
     range: tuple[float, float] | None = Field(None, description="[low, high] for sampled designs.")
+    distribution: Distribution | None = Field(
+        None, description="For sampled designs: a distribution instead of a range (see docs/experiments.md)."
+    )
     integer: bool = Field(False, description="Round sampled values to whole numbers.")
 
     @model_validator(mode="after")
     def _one_of(self) -> Parameter:
-        if (self.values is None) == (self.range is None):
-            raise ValueError("give either values or range")
+        if [self.values, self.range, self.distribution].count(None) != 2:
+            raise ValueError("give one of values, range or distribution")
         if self.values is not None and not self.values:
             raise ValueError("values: give at least one value")
         if self.range is not None and not self.range[0] < self.range[1]:
@@ -89,8 +93,8 @@ class Experiment(StrictModel):
         kind = self.design.type
         sampled = kind in ("lhs", "sobol", "morris")
         for path, parameter in self.parameters.items():
-            if sampled and parameter.range is None:
-                raise ValueError(f"parameters.{path}: a {kind} design needs a range")
+            if sampled and parameter.values is not None:
+                raise ValueError(f"parameters.{path}: a {kind} design needs a range or a distribution")
             if not sampled and parameter.values is None:
                 raise ValueError(f"parameters.{path}: a {kind} design needs values")
         if kind == "paired":
@@ -147,11 +151,13 @@ def _sampled_design(experiment: Experiment) -> np.ndarray:
 def salib_problem(experiment: Experiment) -> dict[str, Any]:
     """SALib's problem definition for the sampled parameters."""
     names = list(experiment.parameters)
-    return {"num_vars": len(names), "names": names, "bounds": [list(p.range) for p in experiment.parameters.values()]}
+    bounds = [list(p.range) if p.range else [0.0, 1.0] for p in experiment.parameters.values()]
+    return {"num_vars": len(names), "names": names, "bounds": bounds}
 
 
-def design_points(experiment: Experiment) -> pd.DataFrame:
-    """One row per design point, one column per parameter path."""
+def design_points(experiment: Experiment, source: str = ".") -> pd.DataFrame:
+    """One row per design point, one column per parameter path; a distribution's column is sampled
+    in [0, 1] and mapped through its inverse CDF (files it names are relative to `source`)."""
     names = list(experiment.parameters)
     kind = experiment.design.type
     if kind == "grid":
@@ -162,6 +168,9 @@ def design_points(experiment: Experiment) -> pd.DataFrame:
         rows = _sampled_design(experiment)
     points = pd.DataFrame(rows, columns=names)
     for name, parameter in experiment.parameters.items():
+        if parameter.distribution is not None:
+            sampler = resolve(parameter.distribution, source, f"parameters.{name}.distribution")
+            points[name] = quantiles(sampler, points[name].to_numpy())
         if parameter.integer:
             points[name] = points[name].round().astype(int)
     points.index.name = "point"
@@ -176,7 +185,7 @@ class LoadedExperiment:
         self.base = base
         self.source = source
         self.allow_large = allow_large
-        self.points = design_points(experiment)
+        self.points = design_points(experiment, source)
 
     def scenario_at(self, point: int) -> Scenario:
         """The validated scenario of one design point."""

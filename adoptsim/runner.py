@@ -11,6 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 from tqdm import tqdm
@@ -36,8 +37,19 @@ class RunResult:
         return summarize(self.kpis, run_kpi_names(self.scenario))
 
 
+class StepObserver(Protocol):
+    """Watches one replication from outside the model (e.g. adoptsim.export): after set-up, after
+    every step, and once at the end."""
+
+    def start_run(self, model: WalletAdoptionModel) -> None: ...
+
+    def after_step(self, model: WalletAdoptionModel) -> None: ...
+
+    def finish(self, model: WalletAdoptionModel) -> None: ...
+
+
 def simulate(
-    scenario: Scenario, seed: int, on_step: Callable[[], None] | None = None
+    scenario: Scenario, seed: int, on_step: Callable[[], None] | None = None, observer: StepObserver | None = None
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """One replication: the model's time series, and per-run figures: its graph's statistics
     (`network_*`) and the step each triggered intervention started (`start_step_<name>`) and
@@ -47,10 +59,16 @@ def simulate(
     except ModelBuildError as err:
         err.scenario = scenario.name
         raise
+    if observer is not None:
+        observer.start_run(model)
     for _ in range(scenario.steps):
         model.step()
+        if observer is not None:
+            observer.after_step(model)
         if on_step is not None:
             on_step()
+    if observer is not None:
+        observer.finish(model)
     people = model.people
     network = graph_stats(model.graph, people.age_group, people.region)
     extras = {f"network_{name}": value for name, value in network.items()}
@@ -67,18 +85,24 @@ def _step(step: int | None) -> float:
 
 
 def simulate_labelled(
-    scenario: Scenario, seed: int, ids: dict, on_step: Callable[[], None] | None = None
+    scenario: Scenario,
+    seed: int,
+    ids: dict,
+    on_step: Callable[[], None] | None = None,
+    observer: StepObserver | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """One run with identifying columns first: its KPI row and its time series."""
-    series, network = simulate(scenario, seed, on_step)
+    series, network = simulate(scenario, seed, on_step, observer)
     for position, (key, value) in enumerate(ids.items()):
         series.insert(position, key, value)
     return {**ids, **run_kpis(series, scenario), **network}, series
 
 
-def _replication_task(scenario: Scenario, replication: int, seed: int) -> tuple[dict, pd.DataFrame]:
+def _replication_task(
+    scenario: Scenario, replication: int, seed: int, observer: StepObserver | None = None
+) -> tuple[dict, pd.DataFrame]:
     ids = {"scenario": scenario.name, "replication": replication, "seed": seed}
-    return simulate_labelled(scenario, seed, ids)
+    return simulate_labelled(scenario, seed, ids, observer=observer)
 
 
 def run(
@@ -87,12 +111,16 @@ def run(
     seed: int | None = None,
     progress: bool = False,
     executor: Executor | None = None,
+    observe: Callable[[int], StepObserver] | None = None,
 ) -> RunResult:
-    """Run `reps` replications of a scenario (a Scenario or a scenario file), serially or on `executor`."""
+    """Run `reps` replications of a scenario (a Scenario or a scenario file), serially or on
+    `executor`; `observe(r)`, if given, makes replication r's observer (picklable, so it can travel
+    to a worker)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     base = scenario.seed if seed is None else seed
     seeds = [replication_seed(base, r) for r in range(reps)]
+    observers = [observe(r) if observe is not None else None for r in range(reps)]
     parts: list[tuple[dict, pd.DataFrame]] = []
     if executor is None:
         with tqdm(
@@ -100,9 +128,9 @@ def run(
         ) as bar:
             for r, s in enumerate(seeds):
                 ids = {"scenario": scenario.name, "replication": r, "seed": s}
-                parts.append(simulate_labelled(scenario, s, ids, on_step=lambda: bar.update(1)))
+                parts.append(simulate_labelled(scenario, s, ids, lambda: bar.update(1), observers[r]))
     else:
-        futures = [executor.submit(_replication_task, scenario, r, s) for r, s in enumerate(seeds)]
+        futures = [executor.submit(_replication_task, scenario, r, s, observers[r]) for r, s in enumerate(seeds)]
         parts = [
             f.result()
             for f in tqdm(futures, desc=scenario.name, unit="run", delay=2, disable=not progress, leave=False)
