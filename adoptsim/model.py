@@ -5,7 +5,8 @@ start of the step.
 
   1. snapshot   active users at the start; A_i active neighbours (sparse product, or an update from
                 those who changed), s_i = A_i/deg_i
-  2. interventions and events that act at step k (apply: traits, stages, levers)
+  2. market      out-of-market consumers enter it at `market_growth` a week (when set);
+                interventions and events that act at step k (apply: traits, stages, levers)
   3. usefulness u_i from merchant and online acceptance
   4. awareness  unaware -> aware with 1 - (1 - p_media m_i)(1 - q_wom w_i)^A_i
   5. adoption   aware or lapsed and in the market -> active with r_a sigmoid(U_i)
@@ -186,6 +187,8 @@ class WalletAdoptionModel(mesa.Model):
         active_neighbours = self.count_active_neighbours(active_before)
         self.has_active_neighbour = active_neighbours > 0
         social = active_neighbours * self.inverse_degree
+        if self.spec.population.market_growth > 0:
+            self._grow_market()
         applied = self._apply_interventions()
         use = dynamics.usefulness(people.online, self._acceptance_share(), self.spec.merchants.online_acceptance)
 
@@ -277,6 +280,13 @@ class WalletAdoptionModel(mesa.Model):
         np.copyto(people.habit, dynamics.decay_old_habit(people.habit, b.kappa), where=active)
         np.copyto(people.trust, dynamics.trust_after_experience(people.trust, b.eps_exp), where=active)
         return np.where(active, dynamics.transactions(b.tau, people.income, use), 0.0)
+
+    def _grow_market(self) -> None:
+        """Out of the market -> in it with `market_growth` a week (its own stream, so a scenario
+        with a fixed ceiling draws exactly as before)."""
+        draw = self.streams["market"].random(self.people.size)
+        people = self.people
+        people.in_market |= draw < self.spec.population.market_growth
 
     def _recover_trust(self) -> None:
         """Everyone regains part of the trust a breach took (stops once all of it is back)."""

@@ -127,6 +127,11 @@ class Population(StrictModel):
     regions: dict[str, Region] = Field(description="Regions by label, e.g. 'urban', 'rural'.")
     concentration: Positive = Field(10.0, description="Default Beta concentration of every trait.")
     competitor_share: Fraction = Field(0.10, description="Share already using a rival wallet.")
+    market_growth: Fraction = Field(
+        0.0,
+        description="Weekly chance that a consumer out of the market enters it (smartphones, accounts and "
+        "acceptance spreading on their own): the ceiling rises towards 1 at this rate; 0 = a fixed ceiling.",
+    )
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> Population:

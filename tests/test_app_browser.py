@@ -162,7 +162,7 @@ def test_slider_changes_the_curve_and_saved_yaml_repeats_the_run(app_url, browse
     button(browser, "Reset").click()
     wait_for(browser, lambda d: summary(d).startswith("Week 0 of"))
 
-    steps(browser, 12)
+    steps(browser, 30)
     assert "difference +0.00 points" in summary(browser)  # no change yet: the unchanged scenario
     before = chart_pixels(browser)
 
@@ -174,13 +174,13 @@ def test_slider_changes_the_curve_and_saved_yaml_repeats_the_run(app_url, browse
     assert wanted > 0.02
     wait_for(browser, lambda d: f"behaviour.q_wom = {wanted:g}" in d.find_element(By.TAG_NAME, "body").text)
     wait_for(browser, lambda d: summary(d).startswith("Week 0 of"))
-    steps(browser, 12)
+    steps(browser, 30)
     text = summary(browser)
     after = chart_pixels(browser)
     assert after != before
     assert "difference +0.00 points" not in text
     difference = float(text.split("difference ")[1].split(" points")[0])
-    assert difference > 0  # more word of mouth, more active users by week 12
+    assert difference > 0  # more word of mouth, more active users by week 30
 
     button(browser, "Run to end").click()
     wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".adoptsim-kpis"))

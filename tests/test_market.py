@@ -98,3 +98,12 @@ def test_trust_returns_after_a_breach_faster_when_a_security_campaign_answers_it
     gap_alone, gap_answered = base[10 + 26] - alone[10 + 26], base[10 + 26] - answered[10 + 26]
     assert gap_alone == pytest.approx(0.1, abs=0.03)  # half of 0.2 back after one half-life
     assert gap_answered < 0.5 * gap_alone
+
+
+def test_a_growing_market_raises_the_ceiling_and_leaves_a_fixed_one_untouched():
+    fixed, growing = ran(104), ran(104, population__market_growth=0.01)
+    assert np.array_equal(ran(104, population__market_growth=0.0).people.stage, fixed.people.stage)
+    start = fixed.people.in_market.mean()
+    expected = 1 - (1 - start) * 0.99**104
+    assert growing.people.in_market.mean() == pytest.approx(expected, abs=0.03)
+    assert growing.people.ever_adopted.mean() > fixed.people.ever_adopted.mean()
