@@ -13,16 +13,55 @@ import copy
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ValidationError
 
 from adoptsim.errors import ScenarioError
-from adoptsim.loading import scenario_problems, set_path
+from adoptsim.loading import format_validation_error, read_with_extends, read_yaml, scenario_problems, set_path
+from adoptsim.metrics import DEFAULT_TARGETS, requirements
 from adoptsim.runner import simulate_labelled
 from adoptsim.scenario import Scenario
 from adoptsim.streams import replication_seed
+
+
+def read_spec[FileSpec: BaseModel](path: Path, model: type[FileSpec]) -> FileSpec:
+    """A file that varies a base scenario (experiment, calibration, optimisation), validated by
+    `model`; every schema problem is a line naming the file and the field."""
+    shown = str(path)
+    raw = read_yaml(path, shown)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        raise ScenarioError.listing(shown, [format_validation_error(e) for e in err.errors()]) from None
+
+
+def read_base(
+    path: Path, scenario: str, fixed: Mapping[str, Any], steps: int | None = None, kpis: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The raw mapping of the base scenario such a file names (relative to it): `extends` merged,
+    its `fixed` overrides and `steps` applied, and the targets and horizons its `kpis` need added."""
+    shown = str(path)
+    try:
+        base = read_with_extends(path.parent / scenario, str(Path(shown).parent / scenario))
+    except ScenarioError as err:
+        raise err.within(shown, "scenario") from None
+    for key, value in fixed.items():
+        try:
+            set_path(base, key, value)
+        except ValueError as err:
+            raise ScenarioError(shown, f"fixed.{key}", str(err)) from None
+    if steps is not None:
+        base["steps"] = steps
+    if kpis:
+        targets, horizons = requirements(list(kpis))
+        block = base.setdefault("kpis", {})
+        block["targets"] = [*block.get("targets", DEFAULT_TARGETS), *targets]
+        block["horizons"] = [*block.get("horizons", []), *horizons]
+    return base
 
 
 def plain(value: Any) -> Any:

@@ -15,21 +15,17 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from adoptsim.distributions import Distribution, quantiles, resolve
 from adoptsim.errors import ScenarioError
-from adoptsim.evaluation import scenario_at
+from adoptsim.evaluation import read_base, read_spec, scenario_at
 from adoptsim.loading import (
-    format_validation_error,
-    read_with_extends,
-    read_yaml,
     scenario_to_yaml,
-    set_path,
     split_path,
     validate_scenario,
 )
-from adoptsim.metrics import DEFAULT_TARGETS, kpi_problem, requirements
+from adoptsim.metrics import kpi_problem
 from adoptsim.scenario import Scenario
 from adoptsim.schema import Label, NonNegativeInt, PositiveInt, StrictModel
 
@@ -205,27 +201,8 @@ def load_experiment(path: str | Path, allow_large: bool = False) -> LoadedExperi
     """
     path = Path(path)
     shown = str(path)
-    raw = read_yaml(path, shown)
-    try:
-        experiment = Experiment.model_validate(raw)
-    except ValidationError as err:
-        raise ScenarioError.listing(shown, [format_validation_error(e) for e in err.errors()]) from None
-    scenario_path = path.parent / experiment.scenario
-    try:
-        base = read_with_extends(scenario_path, str(Path(shown).parent / experiment.scenario))
-    except ScenarioError as err:
-        raise err.within(shown, "scenario") from None
-    for key, value in experiment.fixed.items():
-        try:
-            set_path(base, key, value)
-        except ValueError as err:
-            raise ScenarioError(shown, f"fixed.{key}", str(err)) from None
-    if experiment.steps is not None:
-        base["steps"] = experiment.steps
-    targets, horizons = requirements(experiment.metrics)
-    kpis = base.setdefault("kpis", {})
-    kpis["targets"] = [*kpis.get("targets", DEFAULT_TARGETS), *targets]
-    kpis["horizons"] = [*kpis.get("horizons", []), *horizons]
+    experiment = read_spec(path, Experiment)
+    base = read_base(path, experiment.scenario, experiment.fixed, experiment.steps, experiment.metrics)
     resolved = yaml.safe_load(scenario_to_yaml(validate_scenario(base, shown, allow_large)))
     for dotted in experiment.parameters:
         problem = check_path(resolved, dotted)

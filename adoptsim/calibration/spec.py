@@ -20,12 +20,11 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from adoptsim.errors import ScenarioError
+from adoptsim.evaluation import read_base, read_spec
 from adoptsim.experiment import check_path
 from adoptsim.scenario import (
     Scenario,
     format_validation_error,
-    read_with_extends,
-    read_yaml,
     scenario_to_yaml,
     set_path,
     validate_scenario,
@@ -299,18 +298,8 @@ def load_calibration(path: str | Path) -> LoadedCalibration:
     """Read and check a calibration file: schema, scenario, parameter paths, observations."""
     path = Path(path)
     shown = str(path)
-    raw = read_yaml(path, shown)
-    try:
-        spec = Calibration.model_validate(raw)
-    except ValidationError as err:
-        field, message = format_validation_error(err.errors()[0])
-        raise ScenarioError(shown, field, message) from None
-    base = read_with_extends(path.parent / spec.scenario, str(Path(shown).parent / spec.scenario))
-    for key, value in spec.fixed.items():
-        try:
-            set_path(base, key, value)
-        except ValueError as err:
-            raise ScenarioError(shown, f"fixed.{key}", str(err)) from None
+    spec = read_spec(path, Calibration)
+    base = read_base(path, spec.scenario, spec.fixed)
     scenario = validate_scenario(base, shown)
     resolved = yaml.safe_load(scenario_to_yaml(scenario))
     for dotted, bounds in spec.parameters.items():

@@ -14,19 +14,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from adoptsim.errors import ScenarioError
-from adoptsim.evaluation import scenario_at
+from adoptsim.evaluation import read_base, read_spec, scenario_at
 from adoptsim.experiment import check_path
-from adoptsim.metrics import DEFAULT_TARGETS, kpi_problem, requirements, smaller_is_better
+from adoptsim.metrics import kpi_problem, requirements, smaller_is_better
 from adoptsim.scenario import (
     Scenario,
-    format_validation_error,
-    read_with_extends,
-    read_yaml,
     scenario_to_yaml,
-    set_path,
     validate_scenario,
 )
 from adoptsim.schema import Fraction, Label, NonNegativeInt, Positive, PositiveInt, StrictModel
@@ -155,28 +151,12 @@ def load_problem(path: str | Path) -> Problem:
     """Read and check an optimisation file against its base scenario."""
     path = Path(path)
     shown = str(path)
-    raw = read_yaml(path, shown)
-    try:
-        spec = Optimization.model_validate(raw)
-    except ValidationError as err:
-        field, message = format_validation_error(err.errors()[0])
-        raise ScenarioError(shown, field, message) from None
-    base = read_with_extends(path.parent / spec.scenario, str(Path(shown).parent / spec.scenario))
-    for key, value in spec.fixed.items():
-        try:
-            set_path(base, key, value)
-        except ValueError as err:
-            raise ScenarioError(shown, f"fixed.{key}", str(err)) from None
-    if spec.steps is not None:
-        base["steps"] = spec.steps
+    spec = read_spec(path, Optimization)
     for objective in spec.objectives:
         problem = kpi_problem(objective.kpi, paired=False)
         if problem:
             raise ScenarioError(shown, "objectives", problem)
-    targets, horizons = requirements([o.kpi for o in spec.objectives])
-    kpis = base.setdefault("kpis", {})
-    kpis["targets"] = [*kpis.get("targets", DEFAULT_TARGETS), *targets]
-    kpis["horizons"] = [*kpis.get("horizons", []), *horizons]
+    base = read_base(path, spec.scenario, spec.fixed, spec.steps, [o.kpi for o in spec.objectives])
     scenario = validate_scenario(base, shown)
     resolved = yaml.safe_load(scenario_to_yaml(scenario))
     names = [iv.name for iv in scenario.interventions]
@@ -189,7 +169,7 @@ def load_problem(path: str | Path) -> Problem:
         problem = check_path(resolved, dotted)
         if problem:
             raise ScenarioError(shown, f"decisions.{dotted}", problem)
-    for horizon in horizons:
+    for horizon in requirements([o.kpi for o in spec.objectives])[1]:
         if horizon > scenario.steps:
             raise ScenarioError(shown, "objectives", f"step {horizon} is after the horizon ({scenario.steps})")
     for i, playbook in enumerate(spec.playbooks):
