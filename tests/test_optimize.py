@@ -151,3 +151,13 @@ def test_the_ready_problem_is_valid():
     problem = load_problem(ROOT / "optimizations" / "fastest_to_30pct.yaml")
     assert problem.spec.split.interventions == ["classes", "refer", "merchants", "security"]
     assert problem.spec.objectives[0].sense == "minimize"
+
+
+def test_playbooks_are_judged_on_the_objectives_target(toy, tmp_path):
+    text = toy.read_text().replace("objectives: [{kpi: final_active_share}]", "objectives: [{kpi: steps_to_7pct_active}]")
+    text = text.replace("trials: 28", "trials: 2").replace("final_replications: 3", "final_replications: 2")
+    toy.write_text(text + "playbooks: [base.yaml]\n")
+    assert main(["optimize", str(toy), "--out", str(tmp_path / "out")]) == 0
+    candidates = pd.read_csv(tmp_path / "out" / "candidates.csv").set_index("candidate")
+    assert candidates.loc["playbook toy_base", "steps_to_7pct_active_n"] == 2  # reached, and measured
+    assert candidates["steps_to_7pct_active"].notna().all()

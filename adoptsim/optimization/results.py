@@ -96,8 +96,8 @@ def final_comparison(problem: Problem, study: optuna.Study, executor: Executor |
     names.append("base scenario")
     for path in spec.playbooks:
         playbook = load_scenario(problem.source.parent / path)
-        if spec.steps is not None:
-            playbook = playbook.model_copy(update={"steps": spec.steps})
+        # Judged on the same KPIs (targets, horizons) and horizon as the candidates.
+        playbook = playbook.model_copy(update={"steps": base.steps, "kpis": base.kpis})
         scenarios.append(at_budget(playbook, spec.budget))
         names.append(f"playbook {playbook.name}")
     seed = spec.seed + 1

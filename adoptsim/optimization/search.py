@@ -40,7 +40,7 @@ def kpi_value(kpi: str, kpis: dict[str, float], series: pd.DataFrame, steps: int
     if penalised and target and np.isnan(value):
         level = float(target["pct"]) / 100.0
         final = float(series[f"share_{target['what']}"].iloc[-1])
-        return steps * (1.0 + (level - final) / level)
+        return steps * (1.0 + max(level - final, 0.0) / level)
     return value
 
 
