@@ -102,11 +102,16 @@ def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> s
     for _, row in summary.iterrows():
         if names and row["metric"] not in names:
             continue
-        ci = "" if pd.isna(row["ci_low"]) else f"[{row['ci_low']:.4g}, {row['ci_high']:.4g}]"
+        ci = "" if pd.isna(row["ci_low"]) else f"[{_figure(row['ci_low'])}, {_figure(row['ci_high'])}]"
         reached = "" if row["n"] == row["of"] else f"  (reached in {row['n']}/{row['of']})"
-        mean = "never" if pd.isna(row["mean"]) else f"{row['mean']:.4g}"
+        mean = "never" if pd.isna(row["mean"]) else _figure(row["mean"])
         lines.append(f"{row['metric']:<28}{mean:>12}   {ci}{reached}")
     return "\n".join(lines)
+
+
+def _figure(value: float) -> str:
+    """4 significant digits, with thousands separators instead of an exponent for large numbers."""
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.4g}"
 
 
 def network_table(kpis: pd.DataFrame) -> pd.DataFrame:
