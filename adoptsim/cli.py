@@ -8,21 +8,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from adoptsim.diff import command as cmd_diff
 from adoptsim.errors import AdoptsimError, ModelBuildError, ScenarioError
 from adoptsim.executors import make_executor
-from adoptsim.export import EXPORT_KINDS, Export
-from adoptsim.metrics import headline_kpis
-from adoptsim.scenario import json_schema, load_scenario, scenario_to_yaml
 from adoptsim.store import (
     FolderLock,
     OutputFolder,
@@ -33,7 +29,6 @@ from adoptsim.store import (
     write_figure,
     write_text,
 )
-from adoptsim.windows import intervention_windows, windows_by_scenario
 
 
 @contextmanager
@@ -96,15 +91,28 @@ def open_share(text: str) -> float:
     return value
 
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+EXPORT_KINDS = ("agents", "network")
+"""What `run --export` writes (adoptsim/export.py; named here so the parser needs no import)."""
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from adoptsim.diff import command
+
+    return command(args)
+
+
 def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> str:
     """A short text table: KPI, mean, 95 % CI."""
     lines = [f"{'KPI':<28}{'mean':>12}   95 % CI"]
     for _, row in summary.iterrows():
         if names and row["metric"] not in names:
             continue
-        ci = "" if pd.isna(row["ci_low"]) else f"[{_figure(row['ci_low'])}, {_figure(row['ci_high'])}]"
+        ci = "" if math.isnan(row["ci_low"]) else f"[{_figure(row['ci_low'])}, {_figure(row['ci_high'])}]"
         reached = "" if row["n"] == row["of"] else f"  (reached in {row['n']}/{row['of']})"
-        mean = "never" if pd.isna(row["mean"]) else _figure(row["mean"])
+        mean = "never" if math.isnan(row["mean"]) else _figure(row["mean"])
         lines.append(f"{row['metric']:<28}{mean:>12}   {ci}{reached}")
     return "\n".join(lines)
 
@@ -137,7 +145,11 @@ def describe_network(network: pd.DataFrame) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     from adoptsim import plots
     from adoptsim.compare import asking_for
+    from adoptsim.export import Export
+    from adoptsim.metrics import headline_kpis
     from adoptsim.runner import run
+    from adoptsim.scenario import load_scenario, scenario_to_yaml
+    from adoptsim.windows import intervention_windows
 
     scenario = load_scenario(args.scenario, args.set, args.allow_large)
     if args.seed is not None:
@@ -189,6 +201,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from adoptsim.scenario import json_schema
+
     print(json.dumps(json_schema(), indent=2))
     return 0
 
@@ -196,6 +210,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from adoptsim import plots
     from adoptsim.compare import asking_for, compare, format_differences, format_ranking, ranked, shown_differences
+    from adoptsim.scenario import load_scenario, scenario_to_yaml
+    from adoptsim.windows import windows_by_scenario
 
     if args.uncertain:
         from adoptsim.uncertainty import compare_uncertain
@@ -472,7 +488,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of scenario files")
     p.set_defaults(func=cmd_schema)
 
-    from adoptsim.optimization.command import register as register_optimize
+    from adoptsim.optimization import register as register_optimize
 
     register_optimize(sub, positive_int)
     return parser

@@ -123,3 +123,9 @@ def test_validate_lists_every_problem_of_every_file(tmp_path, capsys):
         f"{bad}: seed: must be at least 0 (got -1)",
         f"{bad}: steps: must be greater than 0 (got 0)",
     ]
+
+
+def test_the_parser_knows_every_export_kind_without_importing_it():
+    from adoptsim import cli, export
+
+    assert tuple(cli.EXPORT_KINDS) == tuple(export.EXPORT_KINDS)

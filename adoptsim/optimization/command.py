@@ -24,18 +24,6 @@ from adoptsim.scenario import scenario_to_yaml
 from adoptsim.store import FolderLock, kept_only_if, prepare_folder, write_csv, write_figure, write_text
 
 
-def register(sub: argparse._SubParsersAction, positive_int) -> None:
-    """Add the `optimize` subcommand."""
-    p = sub.add_parser("optimize", help="search the best mix, timing and targeting of interventions for a budget")
-    p.add_argument("file", help="optimisation file (see docs/optimization.md)")
-    p.add_argument("--out", help="output folder (default results/optimize-<name>/)")
-    p.add_argument("--workers", type=positive_int, default=1, help="local processes for replications (default 1)")
-    p.add_argument("--scheduler", help="address of a Dask scheduler to run replications on")
-    p.add_argument("--resume", action="store_true", help="continue the study in the output folder")
-    p.add_argument("--trials", type=positive_int, help="finished trials wanted (default: the file's)")
-    p.set_defaults(func=cmd_optimize)
-
-
 def cmd_optimize(args: argparse.Namespace) -> int:
     problem = load_problem(args.file)
     spec = problem.spec
