@@ -254,6 +254,21 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
         node = node.setdefault(part, {})
 
 
+def get_path(data: Any, dotted: str) -> Any:
+    """The value at a dotted path (list items by index or by name, as `set_path`); None where a
+    field is absent."""
+    node: Any = data
+    parts = split_path(dotted)
+    for depth, part in enumerate(parts):
+        if isinstance(node, list):
+            node = node[_list_item(node, part, ".".join(str(p) for p in parts[: depth + 1]))]
+        elif isinstance(node, dict):
+            node = node.get(part)
+        if node is None:
+            return None
+    return node
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """`a.b=value` -> ('a.b', YAML-parsed value); values are data, never code. A value the guard
     refuses stays a string, which the schema then rejects with the field's path."""

@@ -126,8 +126,7 @@ def fast_watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> t
     if k >= n or k < 2:
         raise ModelBuildError("network.params.k", f"must be between 2 and n-1 (got {k})")
     u = np.tile(np.arange(n, dtype=np.int64), k // 2)
-    offsets = np.repeat(np.arange(1, k // 2 + 1, dtype=np.int64), n)
-    v = (u + offsets) % n
+    v = lattice_ends(n, k)
     rewire = rng.random(v.size) < p
     v[rewire] = rng.integers(0, n, int(rewire.sum()))
     return u, v

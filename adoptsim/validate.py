@@ -32,11 +32,16 @@ def check_scenario(path: Path, overrides: list[str], allow_large: bool) -> str:
     )
 
 
+def scenario_files_only(path: Path, overrides: list[str], kind: str) -> None:
+    """--set changes scenario files; a file that varies a scenario has `fixed:` for that."""
+    if overrides:
+        raise AdoptsimError(f"{path}: --set applies to scenario files; change the {kind}'s fixed: instead")
+
+
 def check_experiment(path: Path, overrides: list[str], allow_large: bool) -> str:
     from adoptsim.experiment import load_experiment
 
-    if overrides:
-        raise AdoptsimError(f"{path}: --set applies to scenario files; change the experiment's fixed: instead")
+    scenario_files_only(path, overrides, "experiment")
     loaded = load_experiment(path, allow_large)
     experiment = loaded.experiment
     return (
@@ -48,8 +53,7 @@ def check_experiment(path: Path, overrides: list[str], allow_large: bool) -> str
 def check_optimization(path: Path, overrides: list[str], allow_large: bool) -> str:
     from adoptsim.optimization.spec import load_problem
 
-    if overrides:
-        raise AdoptsimError(f"{path}: --set applies to scenario files; change the optimisation's fixed: instead")
+    scenario_files_only(path, overrides, "optimisation")
     spec = load_problem(path).spec
     return (
         f"optimisation {spec.name}, budget {spec.budget:,.0f} over {len(spec.split.interventions)} interventions, "
@@ -60,8 +64,7 @@ def check_optimization(path: Path, overrides: list[str], allow_large: bool) -> s
 def check_calibration(path: Path, overrides: list[str], allow_large: bool) -> str:
     from adoptsim.calibration.spec import load_calibration
 
-    if overrides:
-        raise AdoptsimError(f"{path}: --set applies to scenario files; change the calibration's fixed: instead")
+    scenario_files_only(path, overrides, "calibration")
     spec = load_calibration(path).spec
     return f"calibration {spec.name}, {len(spec.parameters)} parameters"
 

@@ -22,6 +22,18 @@ def pytest_configure(config: pytest.Config) -> None:
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
 
+HEADLESS_CHROMIUM = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+"""Flags of the browser tests: headless Debian Chromium as root, never reaching outside."""
+
 
 def small_scenario(size: int = 2000, steps: int = 52, **fields: object) -> Scenario:
     """The baseline with fewer consumers and steps; keyword `a__b=v` sets field a.b to v."""

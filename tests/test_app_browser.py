@@ -21,7 +21,7 @@ import urllib.request
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import HEADLESS_CHROMIUM, ROOT
 
 selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
@@ -35,17 +35,7 @@ pytestmark = pytest.mark.slow
 
 SCENARIO = ROOT / "scenarios" / "referral.yaml"
 SETTINGS = ["population.size=3000", "steps=40"]
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1600,1000",
-]
+CHROME_FLAGS = [*HEADLESS_CHROMIUM, "--window-size=1600,1000"]
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from adoptsim.cli import main
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, HEADLESS_CHROMIUM
 
 SMALL = ["--set", "population.size=1500", "--set", "steps=40", "--reps", "2"]
 COMPARE_SECTIONS = (
@@ -140,17 +140,7 @@ def browser(tmp_path_factory):
         )
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
+    for argument in (*HEADLESS_CHROMIUM, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     try:

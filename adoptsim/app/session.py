@@ -20,10 +20,11 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.app.charts import Dashboard
+from adoptsim.loading import get_path
 from adoptsim.metrics import run_kpis
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.runner import simulate
-from adoptsim.scenario import Scenario, scenario_to_yaml, set_path, split_path, validate_scenario
+from adoptsim.scenario import Scenario, scenario_to_yaml, set_path, validate_scenario
 from adoptsim.store import write_text
 from adoptsim.streams import replication_seed
 
@@ -123,12 +124,6 @@ def control_groups(scenario: Scenario) -> list[Group]:
     return groups
 
 
-def _get(data: Any, path: str) -> Any:
-    for part in split_path(path):
-        data = data[part] if isinstance(part, int) else data.get(part)
-    return data
-
-
 def _duration_path(path: str) -> str | None:
     """`interventions[i].duration` -> `interventions[i]`, else None."""
     return path[: -len(".duration")] if path.endswith(".duration") else None
@@ -142,14 +137,14 @@ def initial_values(scenario: Scenario) -> dict[str, Any]:
         for control in group.controls:
             owner = _duration_path(control.path)
             if owner is not None:
-                item = _get(data, owner)
+                item = get_path(data, owner)
                 end = scenario.steps - 1 if item["end"] is None else item["end"]
                 values[control.path] = end - item["start"] + 1
             elif control.kind == "choices":
-                chosen = _get(data, control.path)
+                chosen = get_path(data, control.path)
                 values[control.path] = list(control.choices) if chosen is None else list(chosen)
             else:
-                values[control.path] = _get(data, control.path)
+                values[control.path] = get_path(data, control.path)
     return values
 
 

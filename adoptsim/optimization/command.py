@@ -10,6 +10,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from adoptsim.executors import make_executor
+from adoptsim.loading import get_path
 from adoptsim.optimization import figures
 from adoptsim.optimization.results import (
     FinalComparison,
@@ -18,7 +19,7 @@ from adoptsim.optimization.results import (
     paired_differences,
     trials_table,
 )
-from adoptsim.optimization.search import completed, current_value, open_study, run_search
+from adoptsim.optimization.search import completed, open_study, run_search
 from adoptsim.optimization.spec import Problem, load_problem
 from adoptsim.scenario import scenario_to_yaml
 from adoptsim.store import FolderLock, kept_only_if, prepare_folder, write_csv, write_figure, write_text
@@ -88,7 +89,7 @@ def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataF
     budgets = {iv.name: iv.budget for iv in winner.scenario.interventions if iv.name in spec.split.interventions}
     lines.append("  budget: " + ", ".join(f"{n} {b:,.0f} ({b / spec.budget:.0%})" for n, b in budgets.items()))
     for path in spec.decisions:
-        value = current_value(winner.scenario.model_dump(mode="json"), path)
+        value = get_path(winner.scenario.model_dump(mode="json"), path)
         lines.append(f"  {path}: {f'{value:.3g}' if isinstance(value, float) else value}")
     for objective in spec.objectives:
         values = winner.values(objective.kpi)

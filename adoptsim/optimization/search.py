@@ -21,6 +21,7 @@ import pandas as pd
 
 from adoptsim.errors import AdoptsimError
 from adoptsim.evaluation import evaluate
+from adoptsim.loading import get_path
 from adoptsim.optimization.spec import TARGET_KPI, Problem
 from adoptsim.scenario import Scenario
 
@@ -157,7 +158,7 @@ def base_params(problem: Problem) -> dict[str, Any]:
     if problem.spec.split.allow_unspent:
         params[f"weight:{UNSPENT}"] = 0.0
     for path, decision in problem.spec.decisions.items():
-        value = current_value(problem.base, path)
+        value = get_path(problem.base, path)
         if decision.choices is not None:
             if value in decision.choices:
                 params[path] = decision.choices.index(value)
@@ -166,24 +167,6 @@ def base_params(problem: Problem) -> dict[str, Any]:
             value = min(max(value, low), high)
             params[path] = int(round(value)) if decision.integer else float(value)
     return params
-
-
-def current_value(data: dict[str, Any], path: str) -> Any:
-    """The value at a dotted path of a resolved scenario mapping (None where absent)."""
-    from adoptsim.scenario import split_path
-
-    node: Any = data
-    for part in split_path(path):
-        if isinstance(node, list):
-            if isinstance(part, int):
-                node = node[part]
-            else:
-                node = next((item for item in node if item.get("name") == str(part)[1:-1]), None)
-        elif isinstance(node, dict):
-            node = node.get(part)
-        if node is None:
-            return None
-    return node
 
 
 def completed(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
