@@ -21,6 +21,7 @@ import pandas as pd
 from pydantic import Field, field_validator
 
 from adoptsim.economics import money_kpis
+from adoptsim.rivals.spec import kpi_names as rival_kpi_names
 from adoptsim.schema import OpenFraction, PositiveInt, StrictModel, did_you_mean
 from adoptsim.segments import SEGMENTATIONS, SegmentCounter, segment_labels, segmentations
 from adoptsim.stages import Stage
@@ -83,6 +84,7 @@ class Recorder:
         names += [f"share_active_{s.name}_{label}" for s in self.segmentations for label in s.labels]
         names += [f"spend_{name}" for name in model.intervention_names] + ["spend_total"]
         names += [f"exhausted_{name}" for name in model.intervention_names]
+        names += model.rivals.column_names(model)
         self.columns: dict[str, np.ndarray] = {name: np.zeros(rows) for name in names}
 
     def record(self, model: WalletAdoptionModel, row: int, outcome: StepOutcome | None) -> None:
@@ -105,6 +107,7 @@ class Recorder:
                 c[f"share_active_{segmentation.name}_{label}"][row] = share
         for spec, run in model.interventions:
             c[f"exhausted_{spec.name}"][row] = float(run.exhausted)
+        model.rivals.record(model, c, row)
         if outcome is not None:
             economics = model.spec.economics
             c["new_aware"][row] = outcome.new_aware
@@ -296,6 +299,41 @@ KPIS: tuple[Kpi, ...] = (
         "first step at which an intervention could not pay for all it wanted; NaN if never",
         lambda v, m: _first_step(v.column(f"exhausted_{m['name']}")),
     ),
+    Kpi(
+        r"final_market_share_focal(?P<segment>_(?:age|region)_.+)?",
+        "share",
+        False,
+        "share of wallet users (of a segment) whose primary wallet is the focal one, at the end (docs/rivals.md)",
+        lambda v, m: float(v.column(f"share_market_focal{m['segment'] or ''}")[-1]),
+    ),
+    Kpi(
+        r"final_market_share_(?P<wallet>.+)",
+        "share",
+        True,
+        "share of wallet users whose primary wallet is a rival, at the end",
+        lambda v, m: float(v.column(f"share_market_{m['wallet']}")[-1]),
+    ),
+    Kpi(
+        "final_focal_share_of_users",
+        "share",
+        False,
+        "share of the users of any wallet who use the focal one, at the end",
+        lambda v, m: float(v.column("share_focal_of_users")[-1]),
+    ),
+    Kpi(
+        r"switches_to_(?P<wallet>.+)",
+        "consumers",
+        True,
+        "consumers whose primary wallet went from the focal one to a rival, over the run",
+        lambda v, m: float(v.column(f"new_switch_to_{m['wallet']}").sum()),
+    ),
+    Kpi(
+        r"switches_from_(?P<wallet>.+)",
+        "consumers",
+        False,
+        "consumers whose primary wallet went from a rival to the focal one, over the run",
+        lambda v, m: float(v.column(f"new_switch_from_{m['wallet']}").sum()),
+    ),
     Kpi("incremental_adopters", "adopters", False, "N1(T) - N0(T): ever adopted against the baseline"),
     Kpi("expansion_adopters", "adopters", False, "adopters gained for good: N1(T) - N0(T) at the horizon"),
     Kpi(
@@ -385,6 +423,7 @@ def run_kpi_names(scenario: Scenario, horizons: bool = True) -> list[str]:
     ]
     labels = segment_labels(list(scenario.population.age_groups), list(scenario.population.regions))
     names += [f"final_active_share_{segment}_{label}" for segment, label in labels]
+    names += rival_kpi_names(scenario)
     budget = [f"budget_exhausted_step_{iv.name}" for iv in scenario.interventions]
     if not horizons:
         return names

@@ -17,6 +17,9 @@ start of the step.
   9. merchants  non-accepting merchants start accepting with r_m sigmoid(g0 + g1 c_j)
  10. settle     interventions pay outcome-based costs; the Recorder writes row k + 1
 
+Named rivals (adoptsim/rivals/) take their step between 6 and 7, on the state at the start of the
+step, and add their users to the focal wallet's `competitor` term.
+
 Each random decision draws for every agent from its own stream (awareness, adoption, lapse,
 merchants), then masks, so interventions never shift the draws of the dynamics.
 """
@@ -35,6 +38,7 @@ from adoptsim.merchants import build_merchants
 from adoptsim.metrics import Recorder
 from adoptsim.network import NeighbourCounter, build_graph
 from adoptsim.population import build_people
+from adoptsim.rivals.market import RivalMarket
 from adoptsim.scenario import Scenario
 from adoptsim.stages import Stage
 from adoptsim.streams import RandomStreams
@@ -111,6 +115,7 @@ class WalletAdoptionModel(mesa.Model):
         self.has_active_neighbour = np.zeros(pop.size, dtype=bool)
         self._accepting: np.ndarray | None = None
         self._accepting_share = np.zeros(pop.size)
+        self.rivals = RivalMarket(self)
         self.recorder = Recorder(self, scenario.steps)
         self.recorder.record(self, 0, None)
         self._agents_created = False
@@ -200,6 +205,7 @@ class WalletAdoptionModel(mesa.Model):
         new_aware = self._awareness(draw_aware, active_neighbours)
         new_adopters = self._adoption(draw_adopt, use, social)
         new_lapses = self._lapse(draw_lapse, active_before, use)
+        self.rivals.step(self, active_before, use, social)
         payments = self._use(use)
         if self.trust_recovering:
             self._recover_trust()
@@ -247,7 +253,7 @@ class WalletAdoptionModel(mesa.Model):
             people.trust[who],
             social[who],
             people.habit[who],
-            people.competitor[who],
+            self.rivals.competitor(self, who),
             self.levers.incentive[who],
             people.income[who],
         )

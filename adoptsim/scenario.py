@@ -15,6 +15,7 @@ from adoptsim.economics import Economics
 from adoptsim.interventions import InterventionSpec
 from adoptsim.interventions.base import SharedBudget
 from adoptsim.metrics import KpiSettings
+from adoptsim.rivals.spec import Rivals
 from adoptsim.schema import (
     Fraction,
     Label,
@@ -236,6 +237,7 @@ class Scenario(StrictModel):
         default_factory=Economics, description="Prices of payments, fees, margin, discounting."
     )
     kpis: KpiSettings = Field(default_factory=KpiSettings, description="Time-to-target shares and horizon steps.")
+    rivals: Rivals = Field(default_factory=list, description="Rival wallets competing with this one (docs/rivals.md).")
 
     @model_validator(mode="after")
     def _interventions_fit(self) -> Scenario:

@@ -1,0 +1,289 @@
+"""Rival wallets' state and step: each rival runs the focal wallet's rules (adoptsim/dynamics.py)
+on its own arrays and random streams, coupled to the focal wallet through switching costs and
+the primary wallet (docs/rivals.md).
+
+Coupling, symmetric between wallets: adopting wallet w weighs `b_comp` against whoever already
+holds another wallet (a named rival, the focal wallet, or the static `competitor` flag), read at
+the start of the step for every wallet. The cash habit falls once per step for anyone using any
+wallet. A consumer's primary wallet is the held wallet with the highest value
+V_w = U_w without switching costs or incentives; it changes only when another held wallet beats
+it by more than `b_comp` (the cost of switching), or when it is dropped.
+
+Streams `rival:<name>:start`, `:merchants`, `:awareness`, `:adoption`, `:lapse`,
+`:merchants-step` belong to each rival, so adding one never shifts another wallet's draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from adoptsim import dynamics
+from adoptsim.behaviour import Behaviour
+from adoptsim.network import NeighbourCounter
+from adoptsim.rivals.spec import FOCAL, RivalSpec, wallet_names
+from adoptsim.stages import Stage
+
+if TYPE_CHECKING:
+    from adoptsim.model import WalletAdoptionModel
+
+NONE = -1
+"""Primary wallet of a consumer who holds none."""
+
+
+@dataclass
+class Rival:
+    """One rival's arrays: its funnel per consumer, its acceptance per merchant."""
+
+    spec: RivalSpec
+    behaviour: Behaviour
+    stage: np.ndarray  # int8 Stage per consumer, this wallet's funnel
+    ever_adopted: np.ndarray  # bool per consumer
+    wallet_habit: np.ndarray  # habit of paying with this wallet, 0..1
+    trust: np.ndarray  # trust in this wallet, 0..1
+    appeal: np.ndarray  # utility shift per consumer (by age group)
+    media_base: np.ndarray  # p_media x the region's media reach
+    online_acceptance: float
+    accepts: np.ndarray  # bool per merchant: accepts this wallet
+    neighbours: NeighbourCounter
+    campaign_targets: list[np.ndarray]
+
+    def stream(self, model: WalletAdoptionModel, what: str) -> np.random.Generator:
+        return model.streams[f"rival:{self.spec.name}:{what}"]
+
+
+class RivalMarket:
+    """The named rivals of a scenario and every consumer's primary wallet (0 focal, 1.. rivals)."""
+
+    def __init__(self, model: WalletAdoptionModel) -> None:
+        scenario, people = model.spec, model.people
+        self.names = wallet_names(scenario.rivals)
+        self.rivals: list[Rival] = []
+        groups = list(scenario.population.age_groups)
+        reach = np.array([r.media_reach for r in scenario.population.regions.values()])[people.region]
+        for spec in scenario.rivals:
+            behaviour = spec.behaviour(scenario.behaviour)
+            start = model.streams[f"rival:{spec.name}:start"]
+            users_share = np.array(spec.by_age_group("users", groups))[people.age_group]
+            users = people.in_market & (start.random(people.size) < users_share)
+            aware = start.random(people.size) < spec.aware
+            stage = np.where(users, Stage.ACTIVE, np.where(aware, Stage.AWARE, Stage.UNAWARE)).astype(np.int8)
+            initial = scenario.merchants.initial_acceptance if spec.initial_acceptance is None else spec.initial_acceptance
+            online = scenario.merchants.online_acceptance if spec.online_acceptance is None else spec.online_acceptance
+            rival = Rival(
+                spec=spec,
+                behaviour=behaviour,
+                stage=stage,
+                ever_adopted=users.copy(),
+                wallet_habit=np.where(users, spec.habit, 0.0),
+                trust=np.clip(people.trust + spec.trust_shift, 0.0, 1.0),
+                appeal=np.array(spec.by_age_group("appeal", groups))[people.age_group],
+                media_base=behaviour.p_media * reach,
+                online_acceptance=online,
+                accepts=model.streams[f"rival:{spec.name}:merchants"].random(model.shops.size) < initial,
+                neighbours=NeighbourCounter(model.graph),
+                campaign_targets=[c.target.fixed_mask(model) for c in spec.campaigns],
+            )
+            self.rivals.append(rival)
+        self.primary = np.full(people.size, NONE, dtype=np.int8)
+        self.switch_to = np.zeros(len(self.rivals))
+        self.switch_from = np.zeros(len(self.rivals))
+        if self.rivals:
+            zeros = np.zeros(people.size)
+            self._choose_primary(model, zeros, zeros, [r.neighbours(r.stage == Stage.ACTIVE) for r in self.rivals])
+
+    def __bool__(self) -> bool:
+        return bool(self.rivals)
+
+    # ------------------------------------------------------------ coupling read by the focal wallet
+
+    def competitor(self, model: WalletAdoptionModel, who: np.ndarray) -> np.ndarray:
+        """The focal wallet's `competitor` term for consumers `who`: the static flag, or holding a
+        named rival at the start of the step (the switching cost b_comp weighs against both)."""
+        flag = model.people.competitor[who]
+        for rival in self.rivals:
+            flag = flag | (rival.stage[who] == Stage.ACTIVE)
+        return flag
+
+    # ------------------------------------------------------------ the step
+
+    def step(self, model: WalletAdoptionModel, focal_before: np.ndarray, use: np.ndarray, social: np.ndarray) -> None:
+        """Awareness, adoption and lapse of every rival on the state at the start of the step, the
+        primary wallet, then use (habits, trust) and merchants' uptake of each rival.
+
+        `focal_before`, `use`, `social`: the focal wallet's active users, usefulness and
+        neighbours' active share at the start of the step."""
+        if not self.rivals:
+            return
+        people, step = model.people, model.step_index
+        held_before = [r.stage == Stage.ACTIVE for r in self.rivals]
+        active_neighbours = [r.neighbours(held) for r, held in zip(self.rivals, held_before, strict=True)]
+        uses = []
+        for i, rival in enumerate(self.rivals):
+            b = rival.behaviour
+            draw_aware = rival.stream(model, "awareness").random(people.size)
+            draw_adopt = rival.stream(model, "adoption").random(people.size)
+            draw_lapse = rival.stream(model, "lapse").random(people.size)
+            use_w = dynamics.usefulness(people.online, model.merchant_share(rival.accepts), rival.online_acceptance)
+            uses.append(use_w)
+            media, wom = np.ones(people.size), np.ones(people.size)
+            for campaign, target in zip(rival.spec.campaigns, rival.campaign_targets, strict=True):
+                if campaign.is_on(step):
+                    media[target] *= campaign.media
+                    wom[target] *= campaign.wom
+
+            who = np.flatnonzero(rival.stage == Stage.UNAWARE)
+            p = dynamics.awareness_probability(rival.media_base[who] * media[who], b.q_wom, wom[who], active_neighbours[i][who])
+            rival.stage[who[draw_aware[who] < p]] = Stage.AWARE
+
+            other = people.competitor | focal_before
+            for j, held in enumerate(held_before):
+                if j != i:
+                    other = other | held
+            who = np.flatnonzero(((rival.stage == Stage.AWARE) | (rival.stage == Stage.LAPSED)) & people.in_market)
+            utility = self._value(b, rival, use_w, active_neighbours[i] * model.inverse_degree, people, who)
+            utility -= b.b_comp * other[who]
+            adopters = who[draw_adopt[who] < dynamics.adoption_probability(b, utility)]
+
+            who = np.flatnonzero(held_before[i])
+            p = dynamics.lapse_probability(
+                b, rival.wallet_habit[who], rival.trust[who], use_w[who], people.habit[who], np.ones(who.size)
+            )
+            rival.stage[who[draw_lapse[who] < p]] = Stage.LAPSED
+            rival.stage[adopters] = Stage.ACTIVE
+            rival.ever_adopted[adopters] = True
+
+        self._choose_primary(model, use, social, active_neighbours)
+        self._use(model, uses)
+
+    def _value(
+        self, b: Behaviour, rival: Rival, use: np.ndarray, social: np.ndarray, people, who: np.ndarray
+    ) -> np.ndarray:
+        """V_w for consumers `who`: the adoption utility of docs/model.md for this wallet, plus its
+        appeal, without switching costs or incentives."""
+        return (
+            dynamics.adoption_utility(
+                b,
+                use[who],
+                people.tech_skill[who],
+                b.ease,
+                rival.trust[who],
+                social[who],
+                people.habit[who],
+                np.zeros(who.size),
+                np.zeros(who.size),
+                people.income[who],
+            )
+            + rival.appeal[who]
+        )
+
+    def _choose_primary(
+        self, model: WalletAdoptionModel, use: np.ndarray, social: np.ndarray, active_neighbours: list[np.ndarray]
+    ) -> None:
+        """Primary wallet: the held wallet of highest V; kept unless another beats it by b_comp."""
+        people, b = model.people, model.behaviour
+        everyone = np.arange(people.size)
+        values = np.full((len(self.rivals) + 1, people.size), -np.inf)
+        focal_held = people.stage == Stage.ACTIVE
+        values[0, focal_held] = dynamics.adoption_utility(
+            b,
+            use[focal_held],
+            people.tech_skill[focal_held],
+            model.ease,
+            people.trust[focal_held],
+            social[focal_held],
+            people.habit[focal_held],
+            np.zeros(int(focal_held.sum())),
+            np.zeros(int(focal_held.sum())),
+            people.income[focal_held],
+        )
+        for w, rival in enumerate(self.rivals, start=1):
+            held = np.flatnonzero(rival.stage == Stage.ACTIVE)
+            use_w = dynamics.usefulness(people.online, model.merchant_share(rival.accepts), rival.online_acceptance)
+            values[w, held] = self._value(rival.behaviour, rival, use_w, active_neighbours[w - 1] * model.inverse_degree, people, held)
+        best = values.argmax(axis=0)
+        holds_any = np.isfinite(values.max(axis=0))
+        before = self.primary
+        current = values[np.maximum(before, 0), everyone]
+        gap = np.subtract(values[best, everyone], current, out=np.full(people.size, np.inf), where=np.isfinite(current))
+        keep = (before != NONE) & (gap <= b.b_comp)
+        primary = np.where(keep, before, np.where(holds_any, best, NONE)).astype(np.int8)
+        for w in range(1, len(self.rivals) + 1):
+            self.switch_to[w - 1] = np.count_nonzero((before == 0) & (primary == w))
+            self.switch_from[w - 1] = np.count_nonzero((before == w) & (primary == 0))
+        self.primary = primary
+
+    def _use(self, model: WalletAdoptionModel, uses: list[np.ndarray]) -> None:
+        """Rival users: wallet habit and trust in the rival up; the cash habit down once per step
+        for those who use a rival and not the focal wallet (the focal wallet's use does it for the rest)."""
+        people = model.people
+        rival_users = np.zeros(people.size, dtype=bool)
+        for rival, use_w in zip(self.rivals, uses, strict=True):
+            b = rival.behaviour
+            active = rival.stage == Stage.ACTIVE
+            rival_users |= active
+            np.copyto(rival.wallet_habit, dynamics.grow_wallet_habit(rival.wallet_habit, b.eta), where=active)
+            np.copyto(rival.trust, dynamics.trust_after_experience(rival.trust, b.eps_exp), where=active)
+            if b.mu > 0:
+                neighbour_mean = model.graph.neighbour_sum(rival.trust) * model.inverse_degree
+                has = model.graph.degree > 0
+                rival.trust[has] = dynamics.trust_after_social_proof(rival.trust, neighbour_mean, b.mu)[has]
+            if model.shops.size:
+                customers = model.shopping.customer_share(active, model.shops.customers)
+                draw = rival.stream(model, "merchants-step").random(model.shops.size)
+                rival.accepts |= draw < dynamics.merchant_acceptance_probability(b, customers)
+        only_rivals = rival_users & (people.stage != Stage.ACTIVE)
+        np.copyto(people.habit, dynamics.decay_old_habit(people.habit, model.behaviour.kappa), where=only_rivals)
+
+    # ------------------------------------------------------------ outputs
+
+    def column_names(self, model: WalletAdoptionModel) -> list[str]:
+        """Recorder columns (none without rivals)."""
+        if not self.rivals:
+            return []
+        names = ["n_wallet_users", "share_focal_of_users"]
+        segments = self._segments(model)
+        for wallet in self.names:
+            names += [f"n_primary_{wallet}", f"share_market_{wallet}"]
+            names += [f"share_market_{wallet}_{segment}" for segment, _ in segments]
+        for rival in self.rivals:
+            name = rival.spec.name
+            names += [f"n_users_{name}", f"share_users_{name}", f"share_merchants_accepting_{name}"]
+            names += [f"new_switch_to_{name}", f"new_switch_from_{name}"]
+        return names
+
+    def _segments(self, model: WalletAdoptionModel) -> list[tuple[str, np.ndarray]]:
+        people = model.people
+        return [(f"age_{label}", people.age_group == g) for g, label in enumerate(model.age_group_labels)] + [
+            (f"region_{label}", people.region == r) for r, label in enumerate(model.region_labels)
+        ]
+
+    def record(self, model: WalletAdoptionModel, columns: dict[str, np.ndarray], row: int) -> None:
+        """Market shares (primary wallet among users of any wallet), users, merchants, switches."""
+        if not self.rivals:
+            return
+        people = model.people
+        users = self.primary != NONE
+        n_users = int(users.sum())
+        columns["n_wallet_users"][row] = n_users
+        columns["share_focal_of_users"][row] = np.count_nonzero(people.stage == Stage.ACTIVE) / max(n_users, 1)
+        segments = self._segments(model)
+        for w, wallet in enumerate(self.names):
+            primary = self.primary == w
+            columns[f"n_primary_{wallet}"][row] = primary.sum()
+            columns[f"share_market_{wallet}"][row] = primary.sum() / max(n_users, 1)
+            for segment, members in segments:
+                columns[f"share_market_{wallet}_{segment}"][row] = np.count_nonzero(primary & members) / max(
+                    np.count_nonzero(users & members), 1
+                )
+        for i, rival in enumerate(self.rivals):
+            name = rival.spec.name
+            n_active = np.count_nonzero(rival.stage == Stage.ACTIVE)
+            columns[f"n_users_{name}"][row] = n_active
+            columns[f"share_users_{name}"][row] = n_active / people.size
+            columns[f"share_merchants_accepting_{name}"][row] = rival.accepts.sum() / max(rival.accepts.size, 1)
+            columns[f"new_switch_to_{name}"][row] = self.switch_to[i] if row else 0.0
+            columns[f"new_switch_from_{name}"][row] = self.switch_from[i] if row else 0.0
+
