@@ -147,6 +147,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from adoptsim.compare import asking_for
     from adoptsim.export import Export
     from adoptsim.metrics import headline_kpis
+    from adoptsim.rivals.figure import write_rival_figures
     from adoptsim.runner import run
     from adoptsim.scenario import load_scenario, scenario_to_yaml
     from adoptsim.windows import intervention_windows
@@ -176,6 +177,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_figure(out / "adoption.png", plots.adoption_figure(series, scenario.name, windows, band=args.band)),
         write_figure(out / "funnel.png", plots.funnel_figure(series, scenario.name)),
         write_figure(out / "segments.png", plots.segments_figure(series, scenario.name, band=args.band)),
+        *write_rival_figures(out, series, scenario, args.band),
         *(export.written(args.reps) if export else []),
     ]
     print(

@@ -23,7 +23,7 @@ import numpy as np
 from adoptsim import dynamics
 from adoptsim.behaviour import Behaviour
 from adoptsim.network import NeighbourCounter
-from adoptsim.rivals.spec import FOCAL, RivalSpec, wallet_names
+from adoptsim.rivals.spec import RivalSpec, wallet_names
 from adoptsim.stages import Stage
 
 if TYPE_CHECKING:
@@ -70,8 +70,9 @@ class RivalMarket:
             users = people.in_market & (start.random(people.size) < users_share)
             aware = start.random(people.size) < spec.aware
             stage = np.where(users, Stage.ACTIVE, np.where(aware, Stage.AWARE, Stage.UNAWARE)).astype(np.int8)
-            initial = scenario.merchants.initial_acceptance if spec.initial_acceptance is None else spec.initial_acceptance
-            online = scenario.merchants.online_acceptance if spec.online_acceptance is None else spec.online_acceptance
+            merchants = scenario.merchants
+            initial = merchants.initial_acceptance if spec.initial_acceptance is None else spec.initial_acceptance
+            online = merchants.online_acceptance if spec.online_acceptance is None else spec.online_acceptance
             rival = Rival(
                 spec=spec,
                 behaviour=behaviour,
@@ -120,14 +121,12 @@ class RivalMarket:
         people, step = model.people, model.step_index
         held_before = [r.stage == Stage.ACTIVE for r in self.rivals]
         active_neighbours = [r.neighbours(held) for r, held in zip(self.rivals, held_before, strict=True)]
-        uses = []
         for i, rival in enumerate(self.rivals):
             b = rival.behaviour
             draw_aware = rival.stream(model, "awareness").random(people.size)
             draw_adopt = rival.stream(model, "adoption").random(people.size)
             draw_lapse = rival.stream(model, "lapse").random(people.size)
             use_w = dynamics.usefulness(people.online, model.merchant_share(rival.accepts), rival.online_acceptance)
-            uses.append(use_w)
             media, wom = np.ones(people.size), np.ones(people.size)
             for campaign, target in zip(rival.spec.campaigns, rival.campaign_targets, strict=True):
                 if campaign.is_on(step):
@@ -135,7 +134,8 @@ class RivalMarket:
                     wom[target] *= campaign.wom
 
             who = np.flatnonzero(rival.stage == Stage.UNAWARE)
-            p = dynamics.awareness_probability(rival.media_base[who] * media[who], b.q_wom, wom[who], active_neighbours[i][who])
+            media_rate = rival.media_base[who] * media[who]
+            p = dynamics.awareness_probability(media_rate, b.q_wom, wom[who], active_neighbours[i][who])
             rival.stage[who[draw_aware[who] < p]] = Stage.AWARE
 
             other = people.competitor | focal_before
@@ -156,7 +156,7 @@ class RivalMarket:
             rival.ever_adopted[adopters] = True
 
         self._choose_primary(model, use, social, active_neighbours)
-        self._use(model, uses)
+        self._use(model)
 
     def _value(
         self, b: Behaviour, rival: Rival, use: np.ndarray, social: np.ndarray, people, who: np.ndarray
@@ -202,7 +202,8 @@ class RivalMarket:
         for w, rival in enumerate(self.rivals, start=1):
             held = np.flatnonzero(rival.stage == Stage.ACTIVE)
             use_w = dynamics.usefulness(people.online, model.merchant_share(rival.accepts), rival.online_acceptance)
-            values[w, held] = self._value(rival.behaviour, rival, use_w, active_neighbours[w - 1] * model.inverse_degree, people, held)
+            social_w = active_neighbours[w - 1] * model.inverse_degree
+            values[w, held] = self._value(rival.behaviour, rival, use_w, social_w, people, held)
         best = values.argmax(axis=0)
         holds_any = np.isfinite(values.max(axis=0))
         before = self.primary
@@ -215,12 +216,12 @@ class RivalMarket:
             self.switch_from[w - 1] = np.count_nonzero((before == w) & (primary == 0))
         self.primary = primary
 
-    def _use(self, model: WalletAdoptionModel, uses: list[np.ndarray]) -> None:
+    def _use(self, model: WalletAdoptionModel) -> None:
         """Rival users: wallet habit and trust in the rival up; the cash habit down once per step
         for those who use a rival and not the focal wallet (the focal wallet's use does it for the rest)."""
         people = model.people
         rival_users = np.zeros(people.size, dtype=bool)
-        for rival, use_w in zip(self.rivals, uses, strict=True):
+        for rival in self.rivals:
             b = rival.behaviour
             active = rival.stage == Stage.ACTIVE
             rival_users |= active
@@ -286,4 +287,3 @@ class RivalMarket:
             columns[f"share_merchants_accepting_{name}"][row] = rival.accepts.sum() / max(rival.accepts.size, 1)
             columns[f"new_switch_to_{name}"][row] = self.switch_to[i] if row else 0.0
             columns[f"new_switch_from_{name}"][row] = self.switch_from[i] if row else 0.0
-

@@ -41,7 +41,9 @@ class RivalSpec(StrictModel):
     name: Label = Field(description="Short name, used in output columns (share_market_<name>, ...).")
     description: str = Field("", description="What the rival stands for.")
     p_media: Fraction | None = Field(None, description="Its media rate per step (default: behaviour.p_media).")
-    q_wom: Fraction | None = Field(None, description="Its word of mouth per active neighbour (default: behaviour.q_wom).")
+    q_wom: Fraction | None = Field(
+        None, description="Its word of mouth per active neighbour (default: behaviour.q_wom)."
+    )
     appeal: float | dict[str, float] = Field(
         0.0,
         description="Added to its adoption utility against the focal wallet's (its own selling point); "
@@ -66,7 +68,9 @@ class RivalSpec(StrictModel):
     )
     r_m: Fraction | None = Field(None, description="Largest chance per step a merchant starts accepting it.")
     g0: float | None = Field(None, description="Intercept of merchants' uptake of it (default: behaviour.g0).")
-    g1: float | None = Field(None, description="Weight of its users among a merchant's customers (default: behaviour.g1).")
+    g1: float | None = Field(
+        None, description="Weight of its users among a merchant's customers (default: behaviour.g1)."
+    )
     campaigns: list[RivalCampaign] = Field(default_factory=list, description="Its own marketing pushes.")
 
     def behaviour(self, focal: Behaviour) -> Behaviour:
