@@ -313,7 +313,7 @@ def format_validation_error(err: dict[str, Any]) -> tuple[str, str]:
     # A model-level problem may carry its own sub-path, e.g. "interventions[x].start: ...".
     if ": " in message and re.match(r"^[\w\[\]\.\-+]+: ", message):
         sub, message = message.split(": ", 1)
-        path = f"{path}.{sub}" if path else sub
+        path = f"{path}{'' if sub.startswith('[') else '.'}{sub}" if path else sub
     return path, message
 
 

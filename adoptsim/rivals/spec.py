@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, ValidationInfo
+from pydantic import AfterValidator, Field, PlainValidator, ValidationInfo, WithJsonSchema
 
 from adoptsim.behaviour import Behaviour
 from adoptsim.interventions.base import Target
@@ -20,6 +20,37 @@ FOCAL = "focal"
 
 MERCHANT_RULE = ("r_m", "g0", "g1")
 AWARENESS_RULE = ("p_media", "q_wom")
+
+
+def _by_age_group(low: float | None, high: float | None):
+    """A number, or a mapping age-group label -> number, each within [low, high] when given."""
+
+    def number(value: Any, where: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            raise ValueError(f"{where}must be a number")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"{where}must be between {low:g} and {high:g}" + (f" (got {value})" if where else ""))
+        return float(value)
+
+    def check(value: Any) -> float | dict[str, float]:
+        if isinstance(value, dict):
+            return {str(label): number(v, f"{label}: ") for label, v in value.items()}
+        return number(value, "")
+
+    bounds = {"minimum": low, "maximum": high} if low is not None else {}
+    schema = {
+        "anyOf": [
+            {"type": "number", **bounds},
+            {"type": "object", "additionalProperties": {"type": "number", **bounds}},
+        ]
+    }
+    return PlainValidator(check), WithJsonSchema(schema)
+
+
+ShareByAgeGroup = Annotated[float | dict[str, float], *_by_age_group(0.0, 1.0)]
+"""A share in [0, 1], or one per age-group label."""
+ShiftByAgeGroup = Annotated[float | dict[str, float], *_by_age_group(None, None)]
+"""A utility shift, or one per age-group label."""
 
 
 class RivalCampaign(StrictModel):
@@ -44,7 +75,7 @@ class RivalSpec(StrictModel):
     q_wom: Fraction | None = Field(
         None, description="Its word of mouth per active neighbour (default: behaviour.q_wom)."
     )
-    appeal: float | dict[str, float] = Field(
+    appeal: ShiftByAgeGroup = Field(
         0.0,
         description="Added to its adoption utility against the focal wallet's (its own selling point); "
         "one number, or one per age group (missing groups: 0).",
@@ -53,7 +84,7 @@ class RivalSpec(StrictModel):
     trust_shift: float = Field(
         0.0, description="Consumers' trust in it at the start: their trust in the focal wallet plus this, in [0, 1]."
     )
-    users: Fraction | dict[str, Fraction] = Field(
+    users: ShareByAgeGroup = Field(
         0.0,
         description="Share of consumers in the market who use it at the start; one number, or one per age "
         "group (missing groups: 0).",
