@@ -47,7 +47,7 @@ def market_share_figure(timeseries: pd.DataFrame, wallets: list[str], title: str
             plot_with_band(switches, cumulative, column, label, colour, False, band)
     switches.set_ylabel("consumers (cumulative)")
     switches.set_title("Primary-wallet switches")
-    shares.set_ylim(0, 1)
+    shares.set_ylim(0, 1.02)
     niches.set_ylim(0, None)
     legend_outside(shares)
     niches.legend(fontsize=7, frameon=False, ncols=2)

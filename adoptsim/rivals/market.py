@@ -93,10 +93,15 @@ class RivalMarket:
         self.switch_from = np.zeros(len(self.rivals))
         if self.rivals:
             zeros = np.zeros(people.size)
-            self._choose_primary(model, zeros, zeros, [r.neighbours(r.stage == Stage.ACTIVE) for r in self.rivals])
+            neighbours = [r.neighbours(r.stage == Stage.ACTIVE) for r in self.rivals]
+            self._choose_primary(model, zeros, zeros, neighbours, [self._usefulness(model, r) for r in self.rivals])
 
     def __bool__(self) -> bool:
         return bool(self.rivals)
+
+    @staticmethod
+    def _usefulness(model: WalletAdoptionModel, rival: Rival) -> np.ndarray:
+        return dynamics.usefulness(model.people.online, model.merchant_share(rival.accepts), rival.online_acceptance)
 
     # ------------------------------------------------------------ coupling read by the focal wallet
 
@@ -121,12 +126,13 @@ class RivalMarket:
         people, step = model.people, model.step_index
         held_before = [r.stage == Stage.ACTIVE for r in self.rivals]
         active_neighbours = [r.neighbours(held) for r, held in zip(self.rivals, held_before, strict=True)]
+        uses = [self._usefulness(model, rival) for rival in self.rivals]
         for i, rival in enumerate(self.rivals):
             b = rival.behaviour
             draw_aware = rival.stream(model, "awareness").random(people.size)
             draw_adopt = rival.stream(model, "adoption").random(people.size)
             draw_lapse = rival.stream(model, "lapse").random(people.size)
-            use_w = dynamics.usefulness(people.online, model.merchant_share(rival.accepts), rival.online_acceptance)
+            use_w = uses[i]
             media, wom = np.ones(people.size), np.ones(people.size)
             for campaign, target in zip(rival.spec.campaigns, rival.campaign_targets, strict=True):
                 if campaign.is_on(step):
@@ -155,7 +161,7 @@ class RivalMarket:
             rival.stage[adopters] = Stage.ACTIVE
             rival.ever_adopted[adopters] = True
 
-        self._choose_primary(model, use, social, active_neighbours)
+        self._choose_primary(model, use, social, active_neighbours, uses)
         self._use(model)
 
     def _value(
@@ -180,7 +186,12 @@ class RivalMarket:
         )
 
     def _choose_primary(
-        self, model: WalletAdoptionModel, use: np.ndarray, social: np.ndarray, active_neighbours: list[np.ndarray]
+        self,
+        model: WalletAdoptionModel,
+        use: np.ndarray,
+        social: np.ndarray,
+        active_neighbours: list[np.ndarray],
+        uses: list[np.ndarray],
     ) -> None:
         """Primary wallet: the held wallet of highest V; kept unless another beats it by b_comp."""
         people, b = model.people, model.behaviour
@@ -201,9 +212,8 @@ class RivalMarket:
         )
         for w, rival in enumerate(self.rivals, start=1):
             held = np.flatnonzero(rival.stage == Stage.ACTIVE)
-            use_w = dynamics.usefulness(people.online, model.merchant_share(rival.accepts), rival.online_acceptance)
             social_w = active_neighbours[w - 1] * model.inverse_degree
-            values[w, held] = self._value(rival.behaviour, rival, use_w, social_w, people, held)
+            values[w, held] = self._value(rival.behaviour, rival, uses[w - 1], social_w, people, held)
         best = values.argmax(axis=0)
         holds_any = np.isfinite(values.max(axis=0))
         before = self.primary
