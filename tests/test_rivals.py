@@ -158,6 +158,10 @@ def test_the_static_competitor_flag_still_weighs_against_adoption():
             "rivals[0].campaigns[0].target.regions: unknown label 'moon' (valid: urban, rural)",
         ),
         ("rivals=[{users: 0.5}]", "rivals[0].name: required field is missing"),
+        (
+            "rivals=[{name: a, campaigns: [{target: {stages: [aware]}}]}]",
+            "rivals[0].campaigns[0].target.stages: a rival's campaign targets by traits only",
+        ),
     ],
 )
 def test_rival_mistakes_are_one_line(override, expected):

@@ -96,9 +96,6 @@ class RivalMarket:
             neighbours = [r.neighbours(r.stage == Stage.ACTIVE) for r in self.rivals]
             self._choose_primary(model, zeros, zeros, neighbours, [self._usefulness(model, r) for r in self.rivals])
 
-    def __bool__(self) -> bool:
-        return bool(self.rivals)
-
     @staticmethod
     def _usefulness(model: WalletAdoptionModel, rival: Rival) -> np.ndarray:
         return dynamics.usefulness(model.people.online, model.merchant_share(rival.accepts), rival.online_acceptance)
@@ -149,8 +146,8 @@ class RivalMarket:
                 if j != i:
                     other = other | held
             who = np.flatnonzero(((rival.stage == Stage.AWARE) | (rival.stage == Stage.LAPSED)) & people.in_market)
-            utility = self._value(b, rival, use_w, active_neighbours[i] * model.inverse_degree, people, who)
-            utility -= b.b_comp * other[who]
+            social_w = active_neighbours[i] * model.inverse_degree
+            utility = self._utility(model, rival, use_w, social_w, who, other[who])
             adopters = who[draw_adopt[who] < dynamics.adoption_probability(b, utility)]
 
             who = np.flatnonzero(held_before[i])
@@ -164,21 +161,30 @@ class RivalMarket:
         self._choose_primary(model, use, social, active_neighbours, uses)
         self._use(model)
 
-    def _value(
-        self, b: Behaviour, rival: Rival, use: np.ndarray, social: np.ndarray, people, who: np.ndarray
+    @staticmethod
+    def _utility(
+        model: WalletAdoptionModel,
+        rival: Rival,
+        use: np.ndarray,
+        social: np.ndarray,
+        who: np.ndarray,
+        holds_other: np.ndarray | None = None,
     ) -> np.ndarray:
-        """V_w for consumers `who`: the adoption utility of docs/model.md for this wallet, plus its
-        appeal, without switching costs or incentives."""
+        """U_iw for consumers `who`: the focal adoption utility of docs/model.md with this wallet's
+        usefulness, ease, trust and users, plus its appeal; `holds_other` (another wallet held)
+        weighs b_comp against it. Without it, the value V_iw that ranks held wallets."""
+        people = model.people
+        holds_other = np.zeros(who.size) if holds_other is None else holds_other
         return (
             dynamics.adoption_utility(
-                b,
+                rival.behaviour,
                 use[who],
                 people.tech_skill[who],
-                b.ease,
+                rival.behaviour.ease,
                 rival.trust[who],
                 social[who],
                 people.habit[who],
-                np.zeros(who.size),
+                holds_other,
                 np.zeros(who.size),
                 people.income[who],
             )
@@ -213,7 +219,7 @@ class RivalMarket:
         for w, rival in enumerate(self.rivals, start=1):
             held = np.flatnonzero(rival.stage == Stage.ACTIVE)
             social_w = active_neighbours[w - 1] * model.inverse_degree
-            values[w, held] = self._value(rival.behaviour, rival, uses[w - 1], social_w, people, held)
+            values[w, held] = self._utility(model, rival, uses[w - 1], social_w, held)
         best = values.argmax(axis=0)
         holds_any = np.isfinite(values.max(axis=0))
         before = self.primary

@@ -135,6 +135,10 @@ def _fits_scenario(rivals: list[RivalSpec], info: ValidationInfo) -> list[RivalS
                     raise ValueError(f"[{i}].{field}: unknown age group '{label}' (valid: {', '.join(groups)})")
         for j, campaign in enumerate(rival.campaigns):
             problem = campaign.target.check_against(groups, regions)
+            if campaign.target.stages is not None:
+                problem = (
+                    "target.stages: a rival's campaign targets by traits only (age, group, region, income, online)"
+                )
             if problem:
                 raise ValueError(f"[{i}].campaigns[{j}].{problem}")
     return rivals
