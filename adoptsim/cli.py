@@ -146,9 +146,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from adoptsim import plots
     from adoptsim.compare import asking_for
     from adoptsim.export import Export
+    from adoptsim.loading import load_scenario, scenario_to_yaml
     from adoptsim.metrics import headline_kpis
     from adoptsim.runner import run
-    from adoptsim.scenario import load_scenario, scenario_to_yaml
     from adoptsim.windows import intervention_windows
 
     scenario = load_scenario(args.scenario, args.set, args.allow_large)
@@ -210,7 +210,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     from adoptsim import plots
     from adoptsim.compare import asking_for, compare, format_differences, format_ranking, ranked, shown_differences
-    from adoptsim.scenario import load_scenario, scenario_to_yaml
+    from adoptsim.loading import load_scenario, scenario_to_yaml
     from adoptsim.windows import windows_by_scenario
 
     if args.uncertain:

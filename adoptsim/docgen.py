@@ -16,7 +16,8 @@ from pathlib import Path
 import yaml
 
 from adoptsim.interventions import INTERVENTION_TYPES
-from adoptsim.interventions.base import Intervention, Target
+from adoptsim.interventions.base import Intervention
+from adoptsim.interventions.targeting import Target
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMON = ("name", "start", "end", "duration", "target", "budget", "fixed_cost", "start_when", "stop_when")

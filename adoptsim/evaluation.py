@@ -21,7 +21,14 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from adoptsim.errors import ScenarioError
-from adoptsim.loading import format_validation_error, read_with_extends, read_yaml, scenario_problems, set_path
+from adoptsim.loading import (
+    format_validation_error,
+    get_path,
+    read_with_extends,
+    read_yaml,
+    scenario_problems,
+    set_path,
+)
 from adoptsim.metrics import DEFAULT_TARGETS, requirements
 from adoptsim.runner import simulate_labelled
 from adoptsim.scenario import Scenario
@@ -69,12 +76,20 @@ def plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+ALTERNATIVES = {"duration": "end", "end": "duration", "sd": "concentration", "concentration": "sd"}
+"""Fields that say one thing two ways (an intervention's window, a trait's spread): a point that
+sets one clears the other, so `duration` may vary over a base that gives `end`, `sd` over one
+that gives `concentration`."""
+
+
 def apply_values(base: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of the resolved `base` mapping with each path set to its value."""
     data = copy.deepcopy(dict(base))
     for path, value in values.items():
-        if path.endswith(".duration"):  # the resolved base holds `end`; a new duration replaces it
-            set_path(data, path[: -len("duration")] + "end", None)
+        owner, _, leaf = path.rpartition(".")
+        other = f"{owner}.{ALTERNATIVES[leaf]}" if owner and leaf in ALTERNATIVES else None
+        if other is not None and other not in values and get_path(data, other) is not None:
+            set_path(data, other, None)
         set_path(data, path, plain(value))
     return data
 

@@ -333,13 +333,12 @@ def network_problems(scenario: Scenario) -> list[tuple[str, str]]:
     network, n = scenario.network, scenario.population.size
     if network.file is not None:
         return file_problems(network.file, n)
-    params, problems = typed_params(network.generator or "", network.params)
+    name = network.generator_name or ""
+    params, problems = typed_params(name, network.params)
     if problems:
         return problems
     network.params = params
-    return implementation_problems(network.generator or "", network.implementation) or size_problems(
-        network.generator or "", params, n
-    )
+    return implementation_problems(name, network.implementation) or size_problems(name, params, n)
 
 
 def scenario_problems(data: dict[str, Any], allow_large: bool = False) -> tuple[Scenario | None, list[tuple[str, str]]]:

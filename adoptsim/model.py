@@ -30,7 +30,7 @@ import numpy as np
 
 from adoptsim import dynamics
 from adoptsim.agents import Consumer, MerchantAgent
-from adoptsim.interventions.base import fund
+from adoptsim.interventions.budget import fund
 from adoptsim.merchants import build_merchants
 from adoptsim.metrics import Recorder
 from adoptsim.network import NeighbourCounter, build_graph

@@ -36,9 +36,10 @@ from tqdm import tqdm
 from adoptsim.distributions import Distribution, latin_hypercube, resolve
 from adoptsim.errors import AdoptsimError, ScenarioError
 from adoptsim.experiment import check_path
+from adoptsim.loading import format_validation_error, read_yaml, set_path
 from adoptsim.metrics import kpi_problem, smaller_is_better
 from adoptsim.runner import simulate_labelled
-from adoptsim.scenario import Scenario, format_validation_error, read_yaml, set_path
+from adoptsim.scenario import Scenario
 from adoptsim.schema import NonNegativeInt, PositiveInt, StrictModel
 from adoptsim.streams import replication_seed
 
@@ -263,7 +264,7 @@ def compare_uncertain(args: argparse.Namespace) -> int:
     from adoptsim.cli import naming_files
     from adoptsim.compare import asking_for
     from adoptsim.executors import make_executor
-    from adoptsim.scenario import load_scenario
+    from adoptsim.loading import load_scenario
     from adoptsim.store import prepare_folder, write_csv, write_figure
 
     kpi = getattr(args, "rank_by", None) or DEFAULT_RANK_BY

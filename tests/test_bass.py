@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from adoptsim.loading import load_scenario
 from adoptsim.runner import run
-from adoptsim.scenario import load_scenario
 from tests.conftest import ROOT
 
 P, Q, DT = 0.03, 0.38, 0.1

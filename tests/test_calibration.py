@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from adoptsim.cli import main
+from adoptsim.loading import load_scenario
 from adoptsim.runner import run
-from adoptsim.scenario import load_scenario
 from tests.conftest import BASELINE, ROOT
 
 TRUE = {"behaviour.q_wom": 0.04}

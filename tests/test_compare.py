@@ -6,7 +6,7 @@ import pandas as pd
 
 from adoptsim.cli import main
 from adoptsim.compare import compare
-from adoptsim.scenario import load_scenario
+from adoptsim.loading import load_scenario
 from tests.conftest import ROOT
 
 SMALL = ["population.size=3000", "steps=60"]

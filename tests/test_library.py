@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from adoptsim.executors import make_executor
+from adoptsim.loading import load_scenario
 from adoptsim.runner import run
-from adoptsim.scenario import load_scenario
 from tests.conftest import ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "benchmarks").glob("all_*.yaml"))

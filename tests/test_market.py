@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from adoptsim.model import WalletAdoptionModel
+from adoptsim.population import default_market_potential
 from adoptsim.runner import run
-from adoptsim.scenario import default_market_potential
 from tests.conftest import small_scenario
 
 
