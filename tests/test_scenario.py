@@ -109,6 +109,23 @@ def test_resolved_scenario_round_trips(write_yaml):
     assert again == scenario
 
 
+def test_a_resolved_scenario_keeps_what_was_written_and_reruns_exactly(write_yaml):
+    from pandas.testing import assert_frame_equal
+
+    from adoptsim.runner import run
+
+    path = write_yaml(
+        HEAD + "steps: 20\npopulation: {size: 600, age_groups: {60+: {traits: {trust: {mean: 0.4, sd: 0.1}}}}}\n"
+        "interventions:\n  - {type: referral, start: 2, duration: 8, reward: 5}\n"
+    )
+    scenario = load_scenario(path)
+    resolved = scenario_to_yaml(scenario)
+    assert "sd: 0.1" in resolved and "duration: 8" in resolved and "concentration: null" in resolved
+    again = load_scenario(write_yaml(resolved, "scenario.resolved.yaml"))
+    assert again == scenario
+    assert_frame_equal(run(again, reps=2).kpis, run(scenario, reps=2).kpis)
+
+
 def test_duration_is_kept_as_written_and_gives_the_planned_end(write_yaml):
     path = write_yaml(HEAD + "interventions:\n  - {type: training, start: 4, duration: 10}\n")
     training = load_scenario(path).interventions[0]
