@@ -211,6 +211,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from adoptsim import plots
     from adoptsim.compare import asking_for, compare, format_differences, format_ranking, ranked, shown_differences
     from adoptsim.loading import load_scenario, scenario_to_yaml
+    from adoptsim.streams import seed_of
     from adoptsim.windows import windows_by_scenario
 
     if args.uncertain:
@@ -221,7 +222,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     loaded = [load_scenario(path, args.set, args.allow_large) for path in paths]
     scenarios = asking_for(loaded, args.targets, args.horizon, [args.rank_by])
     baseline = scenarios[0]
-    seed = baseline.seed if args.seed is None else args.seed
+    seed = seed_of(baseline, args.seed)
     default_out = Path("results") / ("compare-" + "-".join(s.name for s in scenarios))[:120]
     target = Path(args.out) if args.out else default_out
     out = args.cleanup.enter_context(OutputFolder(target))  # moved into place once the command succeeds

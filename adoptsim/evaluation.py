@@ -21,18 +21,13 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from adoptsim.errors import ScenarioError
-from adoptsim.loading import (
-    format_validation_error,
-    get_path,
-    read_with_extends,
-    read_yaml,
-    scenario_problems,
-    set_path,
-)
+from adoptsim.loading import format_validation_error, read_with_extends, scenario_problems
 from adoptsim.metrics import DEFAULT_TARGETS, requirements
+from adoptsim.paths import SEED_PROBLEM, get_path, set_path
 from adoptsim.runner import simulate_labelled
 from adoptsim.scenario import Scenario
 from adoptsim.streams import replication_seed
+from adoptsim.yaml_guard import read_yaml
 
 
 def read_spec[FileSpec: BaseModel](path: Path, model: type[FileSpec]) -> FileSpec:
@@ -57,6 +52,8 @@ def read_base(
     except ScenarioError as err:
         raise err.within(shown, "scenario") from None
     for key, value in fixed.items():
+        if key == "seed":
+            raise ScenarioError(shown, "fixed.seed", SEED_PROBLEM)
         try:
             set_path(base, key, value)
         except ValueError as err:

@@ -22,7 +22,7 @@ from adoptsim.loading import load_scenario
 from adoptsim.metrics import run_kpi_names, run_kpis, summarize
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.scenario import Scenario
-from adoptsim.streams import replication_seed
+from adoptsim.streams import replication_seed, seed_of
 
 
 @dataclass
@@ -119,8 +119,7 @@ def run(
     to a worker)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    base = scenario.seed if seed is None else seed
-    seeds = [replication_seed(base, r) for r in range(reps)]
+    seeds = [replication_seed(seed_of(scenario, seed), r) for r in range(reps)]
     observers = [observe(r) if observe is not None else None for r in range(reps)]
     parts: list[tuple[dict, pd.DataFrame]] = []
     if executor is None:

@@ -64,26 +64,24 @@ class Scenario(StrictModel):
 
 # ---------------------------------------------------------------- loading (adoptsim/loading.py)
 
-_LOADING = (
-    "deep_merge",
-    "format_validation_error",
-    "load_scenario",
-    "parse_override",
-    "read_with_extends",
-    "read_yaml",
-    "scenario_to_yaml",
-    "set_path",
-    "split_path",
-    "validate_scenario",
-)
+_MOVED = {
+    **dict.fromkeys(
+        ("deep_merge", "format_validation_error", "load_scenario", "read_with_extends", "scenario_to_yaml"),
+        "adoptsim.loading",
+    ),
+    "validate_scenario": "adoptsim.loading",
+    **dict.fromkeys(("parse_override", "set_path", "split_path", "get_path"), "adoptsim.paths"),
+    "read_yaml": "adoptsim.yaml_guard",
+}
 
 
 def __getattr__(name: str) -> Any:
-    """Loading lives in adoptsim.loading (which imports this module); these names stay here too."""
-    if name in _LOADING:
-        from adoptsim import loading
+    """Loading lives in loading.py, paths.py and yaml_guard.py (which import this module); the
+    names calibration/ reads from here stay importable."""
+    if name in _MOVED:
+        from importlib import import_module
 
-        return getattr(loading, name)
+        return getattr(import_module(_MOVED[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -36,12 +36,14 @@ from tqdm import tqdm
 from adoptsim.distributions import Distribution, latin_hypercube, resolve
 from adoptsim.errors import AdoptsimError, ScenarioError
 from adoptsim.experiment import check_path
-from adoptsim.loading import format_validation_error, read_yaml, set_path
+from adoptsim.loading import format_validation_error
 from adoptsim.metrics import kpi_problem, smaller_is_better
+from adoptsim.paths import set_path
 from adoptsim.runner import simulate_labelled
 from adoptsim.scenario import Scenario
 from adoptsim.schema import NonNegativeInt, PositiveInt, StrictModel
-from adoptsim.streams import replication_seed
+from adoptsim.streams import replication_seed, seed_of
+from adoptsim.yaml_guard import read_yaml
 
 DEFAULT_RANK_BY = "final_active_share"
 BANDS = ((5, 95), (25, 75))
@@ -272,7 +274,7 @@ def compare_uncertain(args: argparse.Namespace) -> int:
         raise AdoptsimError(f"adoptsim compare: --uncertain ranks by a KPI of a run: {kpi_problem(kpi, paired=False)}")
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
     scenarios = asking_for([load_scenario(path, args.set) for path in paths], [], [], [kpi])
-    seed = scenarios[0].seed if args.seed is None else args.seed
+    seed = seed_of(scenarios[0], args.seed)
     loaded = load_uncertainty(args.uncertain, scenarios, seed)
     default_out = Path("results") / ("uncertain-" + "-".join(s.name for s in scenarios))[:120]
     out = prepare_folder(Path(args.out) if args.out else default_out)

@@ -61,7 +61,8 @@ def test_an_intervention_duration_can_be_swept(write_yaml):
 def test_a_trait_spread_can_be_swept_over_a_base_that_sets_sd(write_yaml):
     trust = "population.age_groups.60+.traits.trust"
     base = write_yaml(
-        f"extends: {BASELINE}\npopulation:\n  age_groups:\n    60+:\n      traits:\n        trust: {{mean: 0.4, sd: 0.1}}\n",
+        f"extends: {BASELINE}\npopulation:\n  age_groups:\n    60+:\n      traits:\n"
+        "        trust: {mean: 0.4, sd: 0.1}\n",
         "base.yaml",
     )
     by_sd = load_experiment(experiment(write_yaml, f"  {trust}.sd: {{values: [0.05, 0.2]}}\n", "{type: grid}", base))
@@ -131,3 +132,16 @@ def test_ready_experiments_load():
     for path in (ROOT / "experiments").glob("*.yaml"):
         loaded = load_experiment(path)
         assert len(loaded.points) >= 4, path
+
+
+def test_a_sweep_over_the_seed_is_refused_in_one_line(write_yaml, capsys):
+    from adoptsim.cli import main
+
+    path = experiment(write_yaml, "  seed: {values: [1, 2]}\n", "{type: grid}")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"{path}: parameters.seed: the seed is not a parameter: every point runs the same replication " \
+        "seeds; set the file's own seed, or more replications"
+    fixed = write_yaml(path.read_text().replace("fixed: {", "fixed: {seed: 4, "), "experiment.yaml")
+    with pytest.raises(ScenarioError, match=r"fixed\.seed: the seed is not a parameter"):
+        load_experiment(fixed)

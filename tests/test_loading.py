@@ -13,12 +13,13 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adoptsim import loading
+from adoptsim import paths, yaml_guard
 from adoptsim.errors import AdoptsimError, ScenarioError
 from adoptsim.generator_params import GENERATOR_PARAMS
-from adoptsim.loading import MAX_FILE_BYTES, load_scenario
+from adoptsim.loading import load_scenario
 from adoptsim.network import NETWORKX_GENERATORS
 from adoptsim.validate import validate_file
+from adoptsim.yaml_guard import MAX_FILE_BYTES
 from tests.conftest import BASELINE, ROOT
 
 
@@ -48,7 +49,7 @@ def test_generator_receives_typed_parameters():
 
 
 def test_the_c_parser_is_used_when_available():
-    assert issubclass(loading.StrictLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert issubclass(yaml_guard.StrictLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def test_oversized_file_is_refused_before_parsing(tmp_path):
@@ -154,7 +155,7 @@ def test_fuzz_loader_with_wrong_values_in_real_fields(changes, tmp_path):
     data = copy.deepcopy(BASE)
     for dotted, value in changes:
         try:
-            loading.set_path(data, dotted, value)
+            paths.set_path(data, dotted, value)
         except ValueError:
             continue
     path = tmp_path / "fuzz.yaml"

@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.app.charts import Dashboard
-from adoptsim.loading import get_path, scenario_to_yaml, set_path, validate_scenario
+from adoptsim.loading import scenario_to_yaml, validate_scenario
 from adoptsim.metrics import run_kpis
 from adoptsim.model import WalletAdoptionModel
+from adoptsim.paths import get_path, set_path
 from adoptsim.runner import simulate
 from adoptsim.scenario import Scenario
 from adoptsim.store import write_text

@@ -10,7 +10,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from adoptsim.executors import make_executor
-from adoptsim.loading import get_path, scenario_to_yaml
+from adoptsim.loading import scenario_to_yaml
 from adoptsim.optimization import figures
 from adoptsim.optimization.results import (
     FinalComparison,
@@ -21,6 +21,7 @@ from adoptsim.optimization.results import (
 )
 from adoptsim.optimization.search import completed, open_study, run_search
 from adoptsim.optimization.spec import Problem, load_problem
+from adoptsim.paths import get_path
 from adoptsim.store import FolderLock, kept_only_if, prepare_folder, write_csv, write_figure, write_text
 
 
