@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from adoptsim.formatting import kpi_kind, kpi_label, money, money_axis_label, thousands_ticks
-from adoptsim.metrics import ci_half_width
+from adoptsim.intervals import ci_half_width
 from adoptsim.windows import Window
 
 STAGE_COLUMNS = {"n_unaware": "unaware", "n_aware": "aware", "n_lapsed": "lapsed", "n_active": "active"}

@@ -18,8 +18,9 @@ from tqdm import tqdm
 
 from adoptsim.errors import ModelBuildError
 from adoptsim.graph_stats import graph_stats
+from adoptsim.intervals import summarize
 from adoptsim.loading import load_scenario
-from adoptsim.metrics import run_kpi_names, run_kpis, summarize
+from adoptsim.metrics import run_kpi_names, run_kpis
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.scenario import Scenario
 from adoptsim.streams import replication_seed, seed_of

@@ -263,9 +263,8 @@ def fan_chart(curves: pd.DataFrame, baseline: str) -> Figure:
 
 def compare_uncertain(args: argparse.Namespace) -> int:
     """`adoptsim compare --uncertain FILE`: fan chart and P(beats baseline) per scenario."""
-    from adoptsim.cli import naming_files
+    from adoptsim.commands.common import executor_for, naming_files
     from adoptsim.compare import asking_for
-    from adoptsim.executors import make_executor
     from adoptsim.loading import load_scenario
     from adoptsim.store import prepare_folder, write_csv, write_figure
 
@@ -278,13 +277,9 @@ def compare_uncertain(args: argparse.Namespace) -> int:
     loaded = load_uncertainty(args.uncertain, scenarios, seed)
     default_out = Path("results") / ("uncertain-" + "-".join(s.name for s in scenarios))[:120]
     out = prepare_folder(Path(args.out) if args.out else default_out)
-    executor = make_executor(args.workers) if args.workers > 1 else None
-    try:
-        with naming_files({s.name: path for s, path in zip(scenarios, paths, strict=True)}):
-            result = run_uncertain(scenarios, loaded, seed, progress=True, executor=executor)
-    finally:
-        if executor is not None:
-            executor.shutdown()
+    sources = {s.name: path for s, path in zip(scenarios, paths, strict=True)}
+    with executor_for(args.workers) as executor, naming_files(sources):
+        result = run_uncertain(scenarios, loaded, seed, progress=True, executor=executor)
     table = beats_baseline(result, kpi)
     written = [
         write_csv(out / "uncertainty.csv", table),

@@ -142,13 +142,13 @@ def test_resume_names_a_damaged_experiment_json(write_yaml, tmp_path, capsys):
 
 
 def test_sweep_failing_before_any_run_leaves_no_folder(write_yaml, tmp_path, capsys, monkeypatch):
-    from adoptsim import cli
+    from adoptsim.commands import common
     from adoptsim.errors import AdoptsimError
 
     def unreachable(workers, scheduler):
         raise AdoptsimError(f"--scheduler {scheduler}: cannot connect (timed out)")
 
-    monkeypatch.setattr(cli, "make_executor", unreachable)
+    monkeypatch.setattr(common, "make_executor", unreachable)
     path = str(write_yaml(EXPERIMENT, "e.yaml"))
     out = tmp_path / "out"
     assert main(["sweep", path, "--scheduler", "tcp://127.0.0.1:9", "--out", str(out)]) == 2
@@ -159,7 +159,7 @@ def test_sweep_failing_before_any_run_leaves_no_folder(write_yaml, tmp_path, cap
         (out / "experiment.json").write_text("{}")
         raise AdoptsimError("design.csv: cannot write there")
 
-    monkeypatch.setattr(cli, "make_executor", lambda workers, scheduler: SerialExecutor())
+    monkeypatch.setattr(common, "make_executor", lambda workers, scheduler: SerialExecutor())
     monkeypatch.setattr("adoptsim.sweep.prepare_output", fails_after_the_folder_exists)
     assert main(["sweep", path, "--out", str(out)]) == 2
     assert list(tmp_path.iterdir()) == [tmp_path / "e.yaml"]

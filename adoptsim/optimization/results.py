@@ -15,8 +15,8 @@ import numpy as np
 import optuna
 import pandas as pd
 
+from adoptsim.intervals import mean_ci
 from adoptsim.loading import load_scenario
-from adoptsim.metrics import mean_ci
 from adoptsim.optimization.search import Evaluation, completed, decode, evaluate_all
 from adoptsim.optimization.spec import Problem
 from adoptsim.scenario import Scenario
