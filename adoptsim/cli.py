@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable
 from importlib import import_module
 
+from adoptsim import __version__
 from adoptsim.commands.common import naming_files as naming_files  # calibration/command.py reads it here
 from adoptsim.errors import AdoptsimError
 
@@ -127,6 +128,7 @@ def add_allow_large(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="adoptsim", description="Agent-based simulator of digital-wallet adoption.")
+    parser.add_argument("--version", action="version", version=f"adoptsim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     p = sub.add_parser("run", help="run a scenario and write tables and plots")

@@ -12,7 +12,7 @@ from adoptsim.store import OutputFolder, write_csv, write_figure, write_text
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim compare`: scenarios on common random numbers, ranked, with paired differences."""
-    from adoptsim import plots
+    from adoptsim import kpi_plots, plots
     from adoptsim.compare import asking_for, compare, ranked
     from adoptsim.loading import load_scenario, scenario_to_yaml
     from adoptsim.streams import seed_of
@@ -20,9 +20,9 @@ def command(args: argparse.Namespace) -> int:
     from adoptsim.windows import windows_by_scenario
 
     if args.uncertain:
-        from adoptsim.uncertainty import compare_uncertain
+        from adoptsim.commands import compare_uncertain
 
-        return compare_uncertain(args)
+        return compare_uncertain.command(args)
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
     loaded = [load_scenario(path, args.set, args.allow_large) for path in paths]
     scenarios = asking_for(loaded, args.targets, args.horizon, [args.rank_by])
@@ -47,7 +47,7 @@ def command(args: argparse.Namespace) -> int:
         *[write_text(out / "scenarios" / f"{s.name}.resolved.yaml", scenario_to_yaml(s)) for s in scenarios],
         write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name, args.band, windows)),
         write_figure(out / "comparison_segments.png", plots.comparison_segments_figure(series)),
-        write_figure(out / "cost_effectiveness.png", plots.cost_effectiveness_figure(summary)),
+        write_figure(out / "cost_effectiveness.png", kpi_plots.cost_effectiveness_figure(summary)),
     ]
     print(f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline {baseline.name}")
     print(format_ranking(summary, args.rank_by, baseline.economics.currency))
