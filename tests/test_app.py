@@ -105,6 +105,7 @@ def test_saved_scenario_repeats_the_apps_numbers_with_adoptsim_run(session, tmp_
     assert app_kpis["total_spend"] <= 3000.0
 
 
+@pytest.mark.slow
 def test_network_layout_is_computed_once_per_population(session):
     session.reset(initial_values(session.base))
     sample = session.sample
@@ -118,6 +119,7 @@ def test_network_layout_is_computed_once_per_population(session):
     assert session.sample is not sample
 
 
+@pytest.mark.slow
 def test_charts_follow_the_run(session):
     session.reset(initial_values(session.base))
     first = session.render()

@@ -59,6 +59,7 @@ def calibrated(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_known_parameters_fall_inside_the_reported_intervals(calibrated, capsys):
     out = calibrated
     parameters = pd.read_csv(out / "parameters.csv").set_index("parameter")

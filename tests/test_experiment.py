@@ -128,6 +128,7 @@ def test_inconsistent_experiments_are_one_line_errors(write_yaml, parameters, de
     assert expected in str(caught.value)
 
 
+@pytest.mark.slow
 def test_ready_experiments_load():
     for path in (ROOT / "experiments").glob("*.yaml"):
         loaded = load_experiment(path)

@@ -182,6 +182,7 @@ def test_budget_kpi_and_economics_mistakes_are_one_line(override, expected):
     assert expected in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.slow
 def test_shared_budget_experiment_spends_the_same_total_in_every_row():
     loaded = load_experiment(ROOT / "experiments" / "training_vs_security_budget.yaml")
     spends = []

@@ -150,6 +150,7 @@ def test_fuzz_loader_with_yaml_like_text(text, tmp_path):
 BASE = yaml.safe_load(BASELINE.read_text())
 
 
+@pytest.mark.slow
 @given(changes=st.lists(st.tuples(st.sampled_from(PATHS), VALUES), min_size=1, max_size=4))
 def test_fuzz_loader_with_wrong_values_in_real_fields(changes, tmp_path):
     data = copy.deepcopy(BASE)

@@ -62,6 +62,7 @@ def ever_adopted_gain(spec: str) -> tuple[float, float]:
     return float(gain), float(treated.kpis["total_spend"].mean())
 
 
+@pytest.mark.slow
 def test_referral_reward_zero_costs_nothing_and_returns_diminish():
     nothing, spend0 = ever_adopted_gain("[{type: referral, reward: 0, end: 51}]")
     twenty, spend20 = ever_adopted_gain("[{type: referral, reward: 20, end: 51}]")

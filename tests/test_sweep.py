@@ -41,6 +41,7 @@ def sweep_with(executor, loaded, out: Path) -> pd.DataFrame:
     return read_kpis(out)
 
 
+@pytest.mark.slow
 def test_serial_process_pool_and_dask_give_identical_kpis(write_yaml, tmp_path):
     from distributed import LocalCluster
 
@@ -57,6 +58,7 @@ def test_serial_process_pool_and_dask_give_identical_kpis(write_yaml, tmp_path):
     assert read_series(tmp_path / "serial").equals(read_series(tmp_path / "dask"))
 
 
+@pytest.mark.slow
 def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["sweep", str(write_yaml(EXPERIMENT, "tiny.yaml")), "--workers", "1", "--out", str(out)]) == 0
@@ -69,6 +71,7 @@ def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
     assert "add --resume" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sobol_sweep_writes_sensitivity(write_yaml, tmp_path):
     text = f"""name: s
 scenario: {ROOT / "scenarios" / "baseline.yaml"}
@@ -88,6 +91,7 @@ metrics: [final_ever_adopted_share]
     assert (out / "sensitivity.png").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yaml, tmp_path, how):
     path = write_yaml(EXPERIMENT.replace("replications: 3", "replications: 10").replace("1500", "3000"), "k.yaml")
@@ -114,6 +118,7 @@ def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yam
     assert read_series(out).equals(read_series(whole))
 
 
+@pytest.mark.slow
 def test_resume_sets_a_damaged_shard_aside_and_redoes_its_runs(write_yaml, tmp_path, capsys):
     path = str(write_yaml(EXPERIMENT.replace("1500", "300").replace("steps: 40", "steps: 8"), "d.yaml"))
     out = tmp_path / "out"
@@ -128,6 +133,7 @@ def test_resume_sets_a_damaged_shard_aside_and_redoes_its_runs(write_yaml, tmp_p
     pd.testing.assert_frame_equal(read_kpis(out), whole)
 
 
+@pytest.mark.slow
 def test_resume_names_a_damaged_experiment_json(write_yaml, tmp_path, capsys):
     path = str(write_yaml(EXPERIMENT.replace("1500", "300").replace("steps: 40", "steps: 8"), "d.yaml"))
     out = tmp_path / "out"
