@@ -81,6 +81,7 @@ def test_known_parameters_fall_inside_the_reported_intervals(calibrated, capsys)
         assert (out / name).stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_calibrated_scenario_rerun_reproduces_the_fitted_mean(calibrated):
     out = calibrated
     scenario = load_scenario(out / "calibrated.yaml")

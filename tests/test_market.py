@@ -19,6 +19,7 @@ def ran(steps: int, interventions: str = "[]", size: int = 3000, seed: int | Non
     return model
 
 
+@pytest.mark.slow
 def test_the_baseline_levels_off_below_its_market_potential_over_ten_years():
     model = ran(520)
     share = model.recorder.table()["share_active"].to_numpy()
