@@ -1,7 +1,7 @@
 """The evaluation layer shared by sweeps and calibration: parameter values -> scenario -> runs.
 
 A point is a mapping of parameter paths (`behaviour.q_wom`, `interventions[referral].reward`,
-parsed by scenario.split_path/set_path) to values. `scenario_at` applies it to a resolved base
+parsed by paths.split_path/set_path) to values. `scenario_at` applies it to a resolved base
 mapping and validates the result; `point_tasks` pairs points with replications, replication r
 seeded `replication_seed(seed, r)` whatever the point (common random numbers) and whatever runs
 it; `evaluate` runs the tasks on any executor and returns KPIs and series labelled by point.

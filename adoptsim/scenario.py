@@ -62,7 +62,7 @@ class Scenario(StrictModel):
         return self
 
 
-# ---------------------------------------------------------------- loading (adoptsim/loading.py)
+# ---------------------------------------------------------------- names that moved to loading, paths, yaml_guard
 
 _MOVED = {
     **dict.fromkeys(
