@@ -5,20 +5,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from adoptsim import kpi_plots, plots
 from adoptsim.commands.common import executor_for, naming_files, report_if_asked
+from adoptsim.compare import asking_for, compare, ranked
 from adoptsim.errors import AdoptsimError
+from adoptsim.loading import load_scenario, scenario_to_yaml
 from adoptsim.store import OutputFolder, write_csv, write_figure, write_text
+from adoptsim.streams import seed_of
+from adoptsim.tables import format_differences, format_ranking, shown_differences
+from adoptsim.windows import windows_by_scenario
 
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim compare`: scenarios on common random numbers, ranked, with paired differences."""
-    from adoptsim import kpi_plots, plots
-    from adoptsim.compare import asking_for, compare, ranked
-    from adoptsim.loading import load_scenario, scenario_to_yaml
-    from adoptsim.streams import seed_of
-    from adoptsim.tables import format_differences, format_ranking, shown_differences
-    from adoptsim.windows import windows_by_scenario
-
     if args.uncertain:
         from adoptsim.commands import compare_uncertain
 

@@ -9,18 +9,17 @@ from pathlib import Path
 import pandas as pd
 
 from adoptsim.commands.common import executor_for, naming_files
+from adoptsim.compare import asking_for
 from adoptsim.errors import AdoptsimError
+from adoptsim.loading import load_scenario
 from adoptsim.metrics import kpi_problem
+from adoptsim.store import prepare_folder, write_csv, write_figure
 from adoptsim.streams import seed_of
 from adoptsim.uncertainty import DEFAULT_RANK_BY, beats_baseline, fan_chart, load_uncertainty, run_uncertain
 
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim compare --uncertain FILE`: fan chart and P(beats baseline) per scenario."""
-    from adoptsim.compare import asking_for
-    from adoptsim.loading import load_scenario
-    from adoptsim.store import prepare_folder, write_csv, write_figure
-
     kpi = getattr(args, "rank_by", None) or DEFAULT_RANK_BY
     if kpi_problem(kpi, paired=False):
         raise AdoptsimError(f"adoptsim compare: --uncertain ranks by a KPI of a run: {kpi_problem(kpi, paired=False)}")

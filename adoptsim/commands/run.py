@@ -7,21 +7,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoptsim import plots
 from adoptsim.commands.common import executor_for, naming_files, report_if_asked
+from adoptsim.compare import asking_for
+from adoptsim.export import Export
+from adoptsim.loading import load_scenario, scenario_to_yaml
+from adoptsim.metrics import headline_kpis
+from adoptsim.runner import run
 from adoptsim.store import OutputFolder, write_csv, write_figure, write_text
 from adoptsim.tables import format_kpi_table
+from adoptsim.windows import intervention_windows
 
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim run`: replications of one scenario; tables, figures, the resolved scenario."""
-    from adoptsim import plots
-    from adoptsim.compare import asking_for
-    from adoptsim.export import Export
-    from adoptsim.loading import load_scenario, scenario_to_yaml
-    from adoptsim.metrics import headline_kpis
-    from adoptsim.runner import run
-    from adoptsim.windows import intervention_windows
-
     scenario = load_scenario(args.scenario, args.set, args.allow_large)
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})

@@ -9,15 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoptsim import analysis, sweep
 from adoptsim.commands.common import executor_for, naming_files, report_if_asked
+from adoptsim.experiment import load_experiment
 from adoptsim.store import FolderLock, kept_only_if, prepare_folder, remove_leftovers, write_csv, write_figure
 
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim sweep`: every task of an experiment, streamed to shards, then the analysis."""
-    from adoptsim.experiment import load_experiment
-    from adoptsim.sweep import execute, prepare_output, summarize_sweep, terminate_gracefully
-
     loaded = load_experiment(args.experiment, args.allow_large)
     experiment = loaded.experiment
     out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
@@ -27,21 +26,21 @@ def command(args: argparse.Namespace) -> int:
     try:
         with executor_for(args.workers, args.scheduler, pool_from=1) as executor:
             remove_leftovers(prepare_folder(out))
-            finished = prepare_output(loaded, out, args.resume)
+            finished = sweep.prepare_output(loaded, out, args.resume)
             print(
                 f"{experiment.name}: {experiment.design.type} design, {len(loaded.points)} points x "
                 f"{experiment.replications} replications = {total} runs; {len(finished)} already finished"
             )
-            terminate_gracefully()
+            sweep.terminate_gracefully()
             started = time.perf_counter()
             with naming_files({loaded.base["name"]: f"{args.experiment} (scenario {experiment.scenario})"}):
-                ran = execute(loaded, out, executor, finished)
+                ran = sweep.execute(loaded, out, executor, finished)
     except KeyboardInterrupt:
         saved = sweep_saved(out)
         print(f"interrupted: {saved} of {total} runs saved in {out}/; run again with --resume", file=sys.stderr)
         return 130
     elapsed = time.perf_counter() - started
-    summary = summarize_sweep(loaded, out)
+    summary = sweep.summarize_sweep(loaded, out)
     written = write_sweep_analysis(loaded, summary, out)
     rate = f", {elapsed / ran:.3f} s per run" if ran else ""
     print(f"ran {ran} runs in {elapsed:.1f} s{rate}")
@@ -50,18 +49,15 @@ def command(args: argparse.Namespace) -> int:
 
 
 def sweep_saved(out: Path) -> int:
-    from adoptsim.sweep import read_kpis
 
     try:
-        return len(read_kpis(out, ["task"]))
+        return len(sweep.read_kpis(out, ["task"]))
     except Exception:  # noqa: BLE001 - damaged shards: count none
         return 0
 
 
 def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     """Response plots, heatmaps or sensitivity indices, by design kind; names of files written."""
-    from adoptsim import analysis
-
     experiment = loaded.experiment
     parameters = list(experiment.parameters)
     kind = experiment.design.type
