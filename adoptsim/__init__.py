@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from adoptsim.errors import AdoptsimError, ScenarioError
+    from adoptsim.loading import load_scenario
     from adoptsim.model import WalletAdoptionModel
     from adoptsim.runner import RunResult, run
-    from adoptsim.scenario import Scenario, load_scenario
+    from adoptsim.scenario import Scenario
     from adoptsim.stages import Stage
 
 _WHERE = {
@@ -29,7 +30,7 @@ _WHERE = {
     "RunResult": "adoptsim.runner",
     "run": "adoptsim.runner",
     "Scenario": "adoptsim.scenario",
-    "load_scenario": "adoptsim.scenario",
+    "load_scenario": "adoptsim.loading",
     "Stage": "adoptsim.stages",
 }
 

@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from adoptsim.experiment import LoadedExperiment, salib_problem
 from adoptsim.formatting import kpi_kind, kpi_label, parameter_label, thousands_ticks
-from adoptsim.plots import color, legend_outside, readable_on
+from adoptsim.plot_style import color, legend_outside, readable_on
 
 INDEX_COLUMNS = {"sobol": ("S1", "S1_conf", "ST", "ST_conf"), "morris": ("mu_star", "mu_star_conf", "mu", "sigma")}
 """The indices reported per design kind (SALib's names)."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adoptsim.scenario import load_scenario
+from adoptsim.loading import load_scenario
 
 ABSENT = object()
 """Stands for a field one side does not have."""

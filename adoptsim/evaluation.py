@@ -1,7 +1,7 @@
 """The evaluation layer shared by sweeps and calibration: parameter values -> scenario -> runs.
 
 A point is a mapping of parameter paths (`behaviour.q_wom`, `interventions[referral].reward`,
-parsed by scenario.split_path/set_path) to values. `scenario_at` applies it to a resolved base
+parsed by paths.split_path/set_path) to values. `scenario_at` applies it to a resolved base
 mapping and validates the result; `point_tasks` pairs points with replications, replication r
 seeded `replication_seed(seed, r)` whatever the point (common random numbers) and whatever runs
 it; `evaluate` runs the tasks on any executor and returns KPIs and series labelled by point.
@@ -21,11 +21,13 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from adoptsim.errors import ScenarioError
-from adoptsim.loading import format_validation_error, read_with_extends, read_yaml, scenario_problems, set_path
+from adoptsim.loading import format_validation_error, read_with_extends, scenario_problems
 from adoptsim.metrics import DEFAULT_TARGETS, requirements
+from adoptsim.paths import SEED_PROBLEM, get_path, set_path
 from adoptsim.runner import simulate_labelled
 from adoptsim.scenario import Scenario
 from adoptsim.streams import replication_seed
+from adoptsim.yaml_guard import read_yaml
 
 
 def read_spec[FileSpec: BaseModel](path: Path, model: type[FileSpec]) -> FileSpec:
@@ -50,6 +52,8 @@ def read_base(
     except ScenarioError as err:
         raise err.within(shown, "scenario") from None
     for key, value in fixed.items():
+        if key == "seed":
+            raise ScenarioError(shown, "fixed.seed", SEED_PROBLEM)
         try:
             set_path(base, key, value)
         except ValueError as err:
@@ -69,12 +73,20 @@ def plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+ALTERNATIVES = {"duration": "end", "end": "duration", "sd": "concentration", "concentration": "sd"}
+"""Fields that say one thing two ways (an intervention's window, a trait's spread): a point that
+sets one clears the other, so `duration` may vary over a base that gives `end`, `sd` over one
+that gives `concentration`."""
+
+
 def apply_values(base: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of the resolved `base` mapping with each path set to its value."""
     data = copy.deepcopy(dict(base))
     for path, value in values.items():
-        if path.endswith(".duration"):  # the resolved base holds `end`; a new duration replaces it
-            set_path(data, path[: -len("duration")] + "end", None)
+        owner, _, leaf = path.rpartition(".")
+        other = f"{owner}.{ALTERNATIVES[leaf]}" if owner and leaf in ALTERNATIVES else None
+        if other is not None and other not in values and get_path(data, other) is not None:
+            set_path(data, other, None)
         set_path(data, path, plain(value))
     return data
 

@@ -20,17 +20,11 @@ from pydantic import Field, model_validator
 from adoptsim.distributions import Distribution, quantiles, resolve
 from adoptsim.errors import ScenarioError
 from adoptsim.evaluation import read_base, read_spec, scenario_at
-from adoptsim.loading import (
-    scenario_to_yaml,
-    split_path,
-    validate_scenario,
-)
+from adoptsim.loading import scenario_to_yaml, validate_scenario
 from adoptsim.metrics import kpi_problem
+from adoptsim.paths import path_problem as check_path
 from adoptsim.scenario import Scenario
 from adoptsim.schema import Label, NonNegativeInt, PositiveInt, StrictModel
-
-FREE_FORM = {"params"}
-"""Mappings whose keys are not fixed by the schema (a generator's parameters)."""
 
 
 class Parameter(StrictModel):
@@ -100,36 +94,6 @@ class Experiment(StrictModel):
         if sampled and self.design.samples is None:
             raise ValueError(f"design.samples: a {kind} design needs samples")
         return self
-
-
-def check_path(resolved: dict[str, Any], dotted: str) -> str | None:
-    """A problem with a parameter path against the resolved scenario, naming valid neighbours."""
-    node: Any = resolved
-    walked: list[str] = []
-    for part in split_path(dotted):
-        here = ".".join(walked) or "the top level"
-        if isinstance(node, list):
-            names = [str(item.get("name")) for item in node if isinstance(item, dict)]
-            if isinstance(part, int):
-                if not -len(node) <= part < len(node):
-                    return f"index {part} out of range under {here} (0..{len(node) - 1})"
-                node = node[part]
-            else:
-                name = str(part)[1:-1]
-                if name not in names:
-                    return f"no item named '{name}' under {here} (valid: {', '.join(names) or 'none'})"
-                node = node[names.index(name)]
-            walked[-1] += f"[{part if isinstance(part, int) else name}]"
-            continue
-        if not isinstance(node, dict):
-            return f"{here} is a value, not a mapping"
-        if part not in node:
-            if walked and walked[-1] in FREE_FORM:
-                return None
-            return f"no field '{part}' under {here} (valid: {', '.join(map(str, node))})"
-        node = node[part]
-        walked.append(str(part))
-    return None
 
 
 def _sampled_design(experiment: Experiment) -> np.ndarray:

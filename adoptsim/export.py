@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import ScenarioError
-from adoptsim.scenario import TRAIT_NAMES, Scenario
+from adoptsim.population import TRAIT_NAMES
+from adoptsim.scenario import Scenario
 from adoptsim.stages import Stage
 from adoptsim.store import write_atomic
 
@@ -95,7 +96,7 @@ def check_export(scenario: Scenario, kinds: tuple[str, ...], source: str) -> Non
     """Refuse, before any run, an export that cannot be written (a huge complete graph's ties)."""
     n = scenario.population.size
     ties = n * (n - 1) // 2
-    if "network" in kinds and scenario.network.generator == "complete_graph" and ties > COMPLETE_GRAPH_EDGE_LIMIT:
+    if "network" in kinds and scenario.network.generator_name == "complete_graph" and ties > COMPLETE_GRAPH_EDGE_LIMIT:
         raise ScenarioError(
             source, "network.generator", f"--export network: a complete graph of {n:,} consumers has {ties:,} ties, "
             f"too many to write (at most {COMPLETE_GRAPH_EDGE_LIMIT:,})"

@@ -28,7 +28,7 @@ def estimate(scenario: Scenario) -> dict[str, float]:
     n = scenario.population.size
     per_consumer = 160 + 16 * scenario.merchants.per_consumer + (330 if n <= EAGER_AGENT_LIMIT else 0)
     network = scenario.network
-    ties = 0.0 if network.file else expected_ties(network.generator or "", network.params, n)
+    ties = 0.0 if network.file else expected_ties(network.generator_name or "", network.params, n)
     pop = scenario.population
     columns = 16 + len(pop.age_groups) + len(pop.regions) + len(scenario.interventions)
     usual_ties = min(ties, USUAL_DEGREE / 2 * n)  # ties that grow with n are the population's part

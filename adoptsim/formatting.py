@@ -9,21 +9,10 @@ from __future__ import annotations
 import math
 import re
 
-KPI_LABELS = {
-    "final_active_share": "active share at the end",
-    "final_ever_adopted_share": "ever adopted at the end",
-    "peak_weekly_adoptions": "most adoptions in one week",
-    "peak_adoption_step": "week of most adoptions",
-    "total_transactions": "transactions",
-    "total_spend": "total spend",
-    "cost_per_adopter": "cost per adopter",
-    "ever_adopted": "consumers who ever adopted",
-    "incremental_adopters": "extra adopters vs baseline",
-    "cost_per_incremental_adopter": "cost per extra adopter",
-    "customer_value": "customer value",
-    "net_value": "net value",
-    "roi": "return on spend",
-}
+from adoptsim.kpis import lookup
+
+KINDS = {"share": "share", "weeks": "week", "money": "money", "ratio": "ratio"}
+"""How a registered KPI is read, by its unit (anything else is a count)."""
 
 MONEY_WORDS = ("spend", "cost", "value", "revenue", "volume", "budget", "margin")
 _THRESHOLD = re.compile(r"^steps_to_(\d+(?:\.\d+)?)pct_(\w+)$")
@@ -31,7 +20,11 @@ _PATH_ITEM = re.compile(r"^interventions\[([^\]]+)\]\.(.+)$")
 
 
 def kpi_kind(name: str) -> str:
-    """How a KPI is read: 'share', 'week', 'money', 'ratio' or 'count'."""
+    """How a KPI is read: 'share', 'week', 'money', 'ratio' or 'count' (by its unit in the
+    registry; other columns by their name)."""
+    found = lookup(name)
+    if found is not None:
+        return KINDS.get(found[0].unit, "count")
     if _THRESHOLD.match(name) or name.endswith("_step"):
         return "week"
     if name == "roi" or name.endswith("_roi"):
@@ -45,8 +38,9 @@ def kpi_kind(name: str) -> str:
 
 def kpi_label(name: str) -> str:
     """A KPI's name in words: `steps_to_30pct_active` -> 'weeks to 30 % active'."""
-    if name in KPI_LABELS:
-        return KPI_LABELS[name]
+    found = lookup(name)
+    if found is not None and found[0].label and found[2] is None:
+        return found[0].label
     match = _THRESHOLD.match(name)
     if match:
         return f"weeks to {match.group(1)} % {match.group(2).replace('_', ' ')}"

@@ -89,7 +89,8 @@ GENERATOR_PARAMS: dict[str, type[StrictModel]] = {
     "complete_graph": NoParameters,
     "empty_graph": NoParameters,
 }
-"""The parameters each generator of `scenario.GENERATOR_NAMES` accepts (tests check the signatures)."""
+"""The generators a scenario may name, each with the parameters it accepts (tests check the signatures
+against networkx). A new generator is one entry here (networkx supplies the function)."""
 
 
 def typed_params(name: str, params: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:

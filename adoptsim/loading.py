@@ -1,9 +1,6 @@
-"""Reading scenario and experiment files: one guard between the user's bytes and the schema.
+"""Loading scenario files: YAML through the guard (yaml_guard.py), `extends:`, `--set` (paths.py),
+validation with one line per problem.
 
-`read_yaml` turns every way a file can fail to be read or parsed into a `ScenarioError` line
-(missing, unreadable, too large, not UTF-8, bad YAML, a tag that cannot be constructed such as
-`!!float abc` or the date 2026-13-45, duplicate keys, nesting deeper than `MAX_DEPTH`, aliases
-expanding past `MAX_VALUES` values). It uses libyaml's parser when PyYAML was built with it.
 `load_scenario` merges the `extends:` chain, applies `--set` overrides and validates, listing
 every problem of the file, one line each; problems inside an `extends` target name the chain.
 """
@@ -21,137 +18,12 @@ from pydantic import ValidationError
 
 from adoptsim.errors import ScenarioError
 from adoptsim.interventions import INTERVENTION_TYPES
+from adoptsim.paths import parse_override, set_path
 from adoptsim.scenario import Scenario
 from adoptsim.schema import did_you_mean
-
-MAX_FILE_BYTES = 4 * 2**20
-"""Scenario and experiment files are a few kilobytes; anything this large is a mistake."""
-MAX_DEPTH = 48
-"""Deepest nesting of mappings and lists (the schema needs about 8)."""
-MAX_VALUES = 100_000
-"""Values in a file once aliases are expanded (guards against alias bombs)."""
+from adoptsim.yaml_guard import read_yaml
 
 _TYPE_TAGS = frozenset(INTERVENTION_TYPES)
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """A safe loader that refuses duplicate keys and reports unreadable scalars with their line."""
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep)
-        except (ValueError, OverflowError, TypeError) as err:
-            problem = f"cannot read {node.value!r} as {node.tag.rsplit(':', 1)[-1]} ({err})"
-            raise yaml.constructor.ConstructorError(None, None, problem, node.start_mark) from None
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=True)
-            try:
-                duplicate = key in seen
-                seen.add(key)
-            except TypeError:
-                continue
-            if duplicate:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
-        return super().construct_mapping(node, deep)
-
-
-class _LimitError(Exception):
-    """A limit of the guard was crossed."""
-
-
-def _check_nesting(text: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH from the event stream, before any tree is built."""
-    depth = 0
-    for event in yaml.parse(text, Loader=_BaseLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise _LimitError(f"line {mark.line + 1}: nested more than {MAX_DEPTH} levels deep")
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-
-
-def _check_expansion(data: Any) -> None:
-    """Refuse data that, with aliases expanded, holds more than MAX_VALUES values, nests deeper
-    than MAX_DEPTH, or contains itself. Shared nodes are measured once: (values, height)."""
-    measured: dict[int, tuple[int, int]] = {}
-    open_nodes: set[int] = set()
-
-    def visit(node: Any, depth: int) -> tuple[int, int]:
-        if not isinstance(node, (dict, list, tuple, set)):
-            return 1, 0
-        key = id(node)
-        if key in open_nodes:
-            raise _LimitError("an alias refers to a mapping or list that contains it")
-        if key not in measured:
-            if depth > MAX_DEPTH:
-                raise _LimitError(f"nested more than {MAX_DEPTH} levels deep once aliases are expanded")
-            open_nodes.add(key)
-            values, height = 1 + (len(node) if isinstance(node, dict) else 0), 0
-            for child in node.values() if isinstance(node, dict) else node:
-                size, child_height = visit(child, depth + 1)
-                values, height = values + size, max(height, child_height + 1)
-                if values > MAX_VALUES:
-                    raise _LimitError(f"more than {MAX_VALUES:,} values once aliases are expanded")
-            open_nodes.discard(key)
-            measured[key] = values, height
-        values, height = measured[key]
-        if depth + height > MAX_DEPTH:
-            raise _LimitError(f"nested more than {MAX_DEPTH} levels deep once aliases are expanded")
-        return values, height
-
-    visit(data, 0)
-
-
-def parse_yaml(text: str, shown: str) -> Any:
-    """YAML text to plain data, or one ScenarioError line saying why not."""
-    try:
-        _check_nesting(text)
-        data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
-        _check_expansion(data)
-    except _LimitError as err:
-        raise ScenarioError(shown, "", f"refused: {err}") from None
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = ", ".join(part for part in (err.context, err.problem) if part) or "unreadable"
-        raise ScenarioError(shown, "", f"{where}not valid YAML ({problem})") from None
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError, MemoryError) as err:
-        first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise ScenarioError(shown, "", f"not valid YAML ({first})") from None
-    return data
-
-
-def read_yaml(path: Path, shown: str) -> dict[str, Any]:
-    """A YAML file's top-level mapping, through the guard."""
-    try:
-        if not path.is_file():
-            raise ScenarioError(shown, "", "not a regular file" if path.exists() else "file not found")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(
-                shown,
-                "",
-                f"is {size / 2**20:.1f} MB; scenario and experiment files are limited to {MAX_FILE_BYTES / 2**20:g} MB",
-            )
-        text = path.read_bytes().decode("utf-8")
-    except OSError as err:
-        raise ScenarioError(shown, "", f"cannot be read ({err.strerror or err})") from None
-    except UnicodeDecodeError as err:
-        raise ScenarioError(shown, "", f"cannot be read (not UTF-8 text: byte {err.start})") from None
-    data = parse_yaml(text, shown)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError(shown, "", f"must be a mapping of fields (got a {type(data).__name__})")
-    return data
 
 
 def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
@@ -194,92 +66,6 @@ def read_with_extends(path: Path, shown: str, chain: tuple[Path, ...] = ()) -> d
     except ScenarioError as err:
         raise err.within(shown, "extends") from None
     return deep_merge(base, data)
-
-
-_INDEX = re.compile(r"^(?P<key>[^\[\]]+)(\[(?P<index>[^\]]+)\])?$")
-
-
-def split_path(dotted: str) -> list[str | int]:
-    """`interventions[referral].reward` -> ['interventions', 'referral'-selector, 'reward']."""
-    parts: list[str | int] = []
-    for piece in dotted.split("."):
-        match = _INDEX.match(piece)
-        if not match:
-            raise ValueError(f"cannot read the path '{dotted}'")
-        parts.append(match["key"])
-        if match["index"] is not None:
-            index = match["index"]
-            parts.append(int(index) if index.lstrip("-").isdigit() else f"[{index}]")
-    return parts
-
-
-def _list_item(items: list[Any], selector: str | int, where: str) -> int:
-    if isinstance(selector, int):
-        if not -len(items) <= selector < len(items):
-            raise ValueError(f"{where}: index {selector} out of range (0..{len(items) - 1})")
-        return selector
-    name = selector[1:-1]
-    names = [item.get("name") if isinstance(item, dict) else None for item in items]
-    types = [item.get("type") if isinstance(item, dict) else None for item in items]
-    for i, (n, t) in enumerate(zip(names, types, strict=True)):
-        if n == name or (n is None and t == name):
-            return i
-    valid = [str(n or t) for n, t in zip(names, types, strict=True)]
-    raise ValueError(f"{where}: no item named '{name}' ({did_you_mean(name, valid)})")
-
-
-def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
-    """Set `value` at a dotted path; list items by index or by name (`interventions[name]`)."""
-    parts = split_path(dotted)
-    node: Any = data
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        where = ".".join(str(p) for p in parts[: depth + 1])
-        if isinstance(node, list):
-            index = _list_item(node, part, where)
-            if last:
-                node[index] = value
-            else:
-                node = node[index]
-            continue
-        if not isinstance(node, dict):
-            raise ValueError(f"{where}: cannot set a field inside a {type(node).__name__}")
-        if last:
-            node[part] = value
-            continue
-        following = parts[depth + 1]
-        selects_item = isinstance(following, int) or str(following).startswith("[")
-        if part not in node and selects_item:
-            raise ValueError(f"{where}: there is no list here to pick {following} from")
-        node = node.setdefault(part, {})
-
-
-def get_path(data: Any, dotted: str) -> Any:
-    """The value at a dotted path (list items by index or by name, as `set_path`); None where a
-    field is absent."""
-    node: Any = data
-    parts = split_path(dotted)
-    for depth, part in enumerate(parts):
-        if isinstance(node, list):
-            node = node[_list_item(node, part, ".".join(str(p) for p in parts[: depth + 1]))]
-        elif isinstance(node, dict):
-            node = node.get(part)
-        if node is None:
-            return None
-    return node
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """`a.b=value` -> ('a.b', YAML-parsed value); values are data, never code. A value the guard
-    refuses stays a string, which the schema then rejects with the field's path."""
-    if "=" not in text:
-        raise ValueError(f"--set {text}: expected FIELD=VALUE, e.g. population.size=5000")
-    key, raw = text.split("=", 1)
-    try:
-        value = parse_yaml(raw, "--set") if raw.strip() else ""
-    except ScenarioError:
-        value = raw
-    return key.strip(), value
 
 
 def format_validation_error(err: dict[str, Any]) -> tuple[str, str]:
@@ -333,13 +119,12 @@ def network_problems(scenario: Scenario) -> list[tuple[str, str]]:
     network, n = scenario.network, scenario.population.size
     if network.file is not None:
         return file_problems(network.file, n)
-    params, problems = typed_params(network.generator or "", network.params)
+    name = network.generator_name or ""
+    params, problems = typed_params(name, network.params)
     if problems:
         return problems
     network.params = params
-    return implementation_problems(network.generator or "", network.implementation) or size_problems(
-        network.generator or "", params, n
-    )
+    return implementation_problems(name, network.implementation) or size_problems(name, params, n)
 
 
 def scenario_problems(data: dict[str, Any], allow_large: bool = False) -> tuple[Scenario | None, list[tuple[str, str]]]:

@@ -12,9 +12,32 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from pydantic import Field, model_validator
 
 from adoptsim.population import segment_sizes
-from adoptsim.scenario import Merchants
+from adoptsim.schema import Fraction, NonNegativeInt, PositiveInt, StrictModel
+
+# ---------------------------------------------------------------- the `merchants:` block of a scenario
+
+
+class Merchants(StrictModel):
+    """The merchants consumers pay at, and the wallet's acceptance online."""
+
+    count: NonNegativeInt = Field(400, description="Number of merchants (spread over regions by population).")
+    categories: dict[str, Fraction] = Field(
+        default_factory=lambda: {"grocery": 0.4, "restaurant": 0.3, "retail": 0.3},
+        description="Merchant categories and their shares.",
+    )
+    per_consumer: PositiveInt = Field(5, description="Merchants each consumer shops at (in their region).")
+    initial_acceptance: Fraction = Field(0.15, description="Share of merchants accepting the wallet at the start.")
+    online_acceptance: Fraction = Field(0.5, description="Share of online shopping where the wallet is accepted.")
+
+    @model_validator(mode="after")
+    def _category_shares(self) -> Merchants:
+        total = sum(self.categories.values())
+        if self.categories and abs(total - 1.0) > 1e-6:
+            raise ValueError(f"categories: shares must sum to 1 (got {total:g})")
+        return self
 
 
 @dataclass

@@ -33,7 +33,7 @@ import numpy as np
 
 from adoptsim import dynamics
 from adoptsim.agents import Consumer, MerchantAgent
-from adoptsim.interventions.base import fund
+from adoptsim.interventions.budget import fund
 from adoptsim.merchants import build_merchants
 from adoptsim.metrics import Recorder
 from adoptsim.network import NeighbourCounter, build_graph
@@ -41,7 +41,7 @@ from adoptsim.population import build_people
 from adoptsim.rivals.market import RivalMarket
 from adoptsim.scenario import Scenario
 from adoptsim.stages import Stage
-from adoptsim.streams import RandomStreams
+from adoptsim.streams import RandomStreams, seed_of
 
 EAGER_AGENT_LIMIT = 200_000
 """Above this many consumers, Mesa agent views are created on first access to `model.agents`."""
@@ -84,7 +84,7 @@ class WalletAdoptionModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int | None = None, agents: str = "auto") -> None:
         if agents not in ("auto", "eager", "lazy"):
             raise ValueError(f"agents must be 'auto', 'eager' or 'lazy' (got {agents!r})")
-        seed = scenario.seed if seed is None else int(seed)
+        seed = seed_of(scenario, seed)
         super().__init__(rng=seed)
         self.spec = scenario
         self.seed = seed

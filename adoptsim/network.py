@@ -17,28 +17,18 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from adoptsim.errors import ModelBuildError
-from adoptsim.scenario import GENERATOR_NAMES, Homophily, Network
+from adoptsim.generator_params import GENERATOR_PARAMS
+from adoptsim.network_spec import Homophily, Network, canonical_name
 
-NETWORKX_GENERATORS = {
-    "watts_strogatz_graph": nx.watts_strogatz_graph,
-    "newman_watts_strogatz_graph": nx.newman_watts_strogatz_graph,
-    "connected_watts_strogatz_graph": nx.connected_watts_strogatz_graph,
-    "erdos_renyi_graph": nx.erdos_renyi_graph,
-    "gnp_random_graph": nx.gnp_random_graph,
-    "fast_gnp_random_graph": nx.fast_gnp_random_graph,
-    "gnm_random_graph": nx.gnm_random_graph,
-    "barabasi_albert_graph": nx.barabasi_albert_graph,
-    "powerlaw_cluster_graph": nx.powerlaw_cluster_graph,
+NETWORKX_GENERATORS = {name: getattr(nx, name) for name in GENERATOR_PARAMS} | {
     "random_regular_graph": lambda n, d, seed=None: nx.random_regular_graph(d, n, seed=seed),
-    "complete_graph": nx.complete_graph,
-    "empty_graph": nx.empty_graph,
 }
-"""Generators by name; each is called as f(n, **params, seed=...) (no seed for deterministic ones)."""
+"""networkx's function for each generator of `GENERATOR_PARAMS`, called as f(n, **params, seed=...) (no seed
+for deterministic ones); random_regular_graph takes its arguments in another order."""
 
 UNSEEDED = {"complete_graph", "empty_graph"}
 RING_ORDERED = {"watts_strogatz_graph"}
 """Generators whose fast version numbers nodes around a ring (their own locality order)."""
-assert set(NETWORKX_GENERATORS) == set(GENERATOR_NAMES), "scenario.GENERATOR_NAMES is out of date"
 
 
 Edges = tuple[np.ndarray, np.ndarray]
@@ -97,11 +87,6 @@ class NeighbourCounter:
             np.add.at(self.counts, adjacency.indices[ties], np.repeat(signs, sizes))
         self.state = state.copy()
         return self.counts
-
-
-def canonical_name(name: str) -> str:
-    """Accept 'watts_strogatz' for 'watts_strogatz_graph'."""
-    return name if name.endswith("_graph") else f"{name}_graph"
 
 
 def edges_to_graph(n: int, u: np.ndarray, v: np.ndarray) -> SocialGraph:

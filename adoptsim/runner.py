@@ -18,10 +18,12 @@ from tqdm import tqdm
 
 from adoptsim.errors import ModelBuildError
 from adoptsim.graph_stats import graph_stats
-from adoptsim.metrics import run_kpi_names, run_kpis, summarize
+from adoptsim.intervals import summarize
+from adoptsim.loading import load_scenario
+from adoptsim.metrics import run_kpi_names, run_kpis
 from adoptsim.model import WalletAdoptionModel
-from adoptsim.scenario import Scenario, load_scenario
-from adoptsim.streams import replication_seed
+from adoptsim.scenario import Scenario
+from adoptsim.streams import replication_seed, seed_of
 
 
 @dataclass
@@ -118,8 +120,7 @@ def run(
     to a worker)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    base = scenario.seed if seed is None else seed
-    seeds = [replication_seed(base, r) for r in range(reps)]
+    seeds = [replication_seed(seed_of(scenario, seed), r) for r in range(reps)]
     observers = [observe(r) if observe is not None else None for r in range(reps)]
     parts: list[tuple[dict, pd.DataFrame]] = []
     if executor is None:

@@ -9,6 +9,7 @@ share their random numbers (common random numbers).
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,12 @@ def stream_seed(seed: int, name: str) -> np.random.SeedSequence:
 def stream(seed: int, name: str) -> np.random.Generator:
     """A generator for the stream `name` under `seed`."""
     return np.random.Generator(np.random.PCG64(stream_seed(seed, name)))
+
+
+def seed_of(scenario: Any, seed: int | None = None) -> int:
+    """The seed a run uses: `seed` when given (--seed, a comparison's shared seed), else the
+    scenario's own `seed`. Every command, the runner and the model resolve it here."""
+    return int(scenario.seed if seed is None else seed)
 
 
 def replication_seed(seed: int, replication: int) -> int:

@@ -35,7 +35,7 @@ from adoptsim.compare import marginal_costs
 from adoptsim.errors import AdoptsimError
 from adoptsim.evaluation import Task, point_tasks, run_task
 from adoptsim.experiment import LoadedExperiment
-from adoptsim.metrics import summarize
+from adoptsim.intervals import summarize
 from adoptsim.scenario import Scenario
 from adoptsim.store import write_atomic, write_csv, write_text
 

@@ -18,7 +18,6 @@ and counts, lower for steps to a threshold (never reached = worst) and for costs
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 from concurrent.futures import Executor
@@ -36,11 +35,14 @@ from tqdm import tqdm
 from adoptsim.distributions import Distribution, latin_hypercube, resolve
 from adoptsim.errors import AdoptsimError, ScenarioError
 from adoptsim.experiment import check_path
-from adoptsim.metrics import kpi_problem, smaller_is_better
+from adoptsim.loading import format_validation_error
+from adoptsim.metrics import smaller_is_better
+from adoptsim.paths import set_path
 from adoptsim.runner import simulate_labelled
-from adoptsim.scenario import Scenario, format_validation_error, read_yaml, set_path
+from adoptsim.scenario import Scenario
 from adoptsim.schema import NonNegativeInt, PositiveInt, StrictModel
 from adoptsim.streams import replication_seed
+from adoptsim.yaml_guard import read_yaml
 
 DEFAULT_RANK_BY = "final_active_share"
 BANDS = ((5, 95), (25, 75))
@@ -256,52 +258,3 @@ def fan_chart(curves: pd.DataFrame, baseline: str) -> Figure:
     draws = curves["draw"].nunique()
     figure.suptitle(f"Active share under uncertain inputs: bands over {draws} draws (inputs and seed shared)")
     return figure
-
-
-def compare_uncertain(args: argparse.Namespace) -> int:
-    """`adoptsim compare --uncertain FILE`: fan chart and P(beats baseline) per scenario."""
-    from adoptsim.cli import naming_files
-    from adoptsim.compare import asking_for
-    from adoptsim.executors import make_executor
-    from adoptsim.scenario import load_scenario
-    from adoptsim.store import prepare_folder, write_csv, write_figure
-
-    kpi = getattr(args, "rank_by", None) or DEFAULT_RANK_BY
-    if kpi_problem(kpi, paired=False):
-        raise AdoptsimError(f"adoptsim compare: --uncertain ranks by a KPI of a run: {kpi_problem(kpi, paired=False)}")
-    paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
-    scenarios = asking_for([load_scenario(path, args.set) for path in paths], [], [], [kpi])
-    seed = scenarios[0].seed if args.seed is None else args.seed
-    loaded = load_uncertainty(args.uncertain, scenarios, seed)
-    default_out = Path("results") / ("uncertain-" + "-".join(s.name for s in scenarios))[:120]
-    out = prepare_folder(Path(args.out) if args.out else default_out)
-    executor = make_executor(args.workers) if args.workers > 1 else None
-    try:
-        with naming_files({s.name: path for s, path in zip(scenarios, paths, strict=True)}):
-            result = run_uncertain(scenarios, loaded, seed, progress=True, executor=executor)
-    finally:
-        if executor is not None:
-            executor.shutdown()
-    table = beats_baseline(result, kpi)
-    written = [
-        write_csv(out / "uncertainty.csv", table),
-        write_csv(out / "uncertain_kpis.csv", result.kpis),
-        write_figure(out / "fan_chart.png", fan_chart(result.curves, result.baseline)),
-    ]
-    print(
-        f"{len(scenarios)} scenarios x {loaded.spec.draws} draws of {len(loaded.spec.inputs)} uncertain inputs, "
-        f"baseline {result.baseline}, ranked by {kpi}"
-    )
-    print(format_table(table))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
-    return 0
-
-
-def format_table(table: pd.DataFrame) -> str:
-    """Scenario, median [5-95 percentile] of the KPI, P(beats baseline) [95 % interval]."""
-    lines = [f"{'scenario':<28}{'median [p5, p95]':>28}   P(beats baseline) [95 % Jeffreys]"]
-    for row in table.itertuples(index=False):
-        spread = f"{row.p50:.4g} [{row.p5:.4g}, {row.p95:.4g}]"
-        chance = "baseline" if row.is_baseline else f"{row.p_beats_baseline:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"
-        lines.append(f"{row.scenario:<28}{spread:>28}   {chance}")
-    return "\n".join(lines)

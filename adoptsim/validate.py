@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.loading import load_scenario, read_yaml
+from adoptsim.loading import load_scenario
+from adoptsim.yaml_guard import read_yaml
 
 
 @dataclass(frozen=True)

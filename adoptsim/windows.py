@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from adoptsim.interventions.base import planned_end as planned
+
 EXHAUSTED = 0.99
 """Share of a budget spent that counts as run out (unit costs rarely divide a budget exactly)."""
 
@@ -77,7 +79,8 @@ def intervention_windows(scenario: Mapping[str, Any], timeseries: pd.DataFrame |
     windows = []
     for iv in scenario.get("interventions") or []:
         name, start = str(iv["name"]), int(iv.get("start") or 0)
-        planned_end = min(int(iv["end"]) if iv.get("end") is not None else steps - 1, steps - 1)
+        last = planned(start, iv.get("end"), iv.get("duration"), iv.get("start_when") is not None)
+        planned_end = min(steps - 1 if last is None else int(last), steps - 1)
         column = f"spend_{name}"
         ends, outs = [], []
         for part in replications:

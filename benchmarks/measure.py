@@ -32,8 +32,8 @@ def timed(fn):
 
 
 def measure_model(n: int, steps: int) -> dict:
+    from adoptsim.loading import load_scenario
     from adoptsim.model import WalletAdoptionModel
-    from adoptsim.scenario import load_scenario
 
     scenario = load_scenario(HERE / "all_interventions.yaml", [f"population.size={n}", f"steps={steps}"])
     baseline_mb = peak_mb()
@@ -58,9 +58,9 @@ def measure_model(n: int, steps: int) -> dict:
 
 
 def measure_reference(n: int, steps: int) -> dict:
+    from adoptsim.loading import load_scenario
     from adoptsim.model import WalletAdoptionModel
     from adoptsim.reference import ReferenceModel
-    from adoptsim.scenario import load_scenario
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml", [f"population.size={n}", f"steps={steps}"])
     reference, reference_setup = timed(lambda: ReferenceModel(scenario))

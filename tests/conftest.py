@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from adoptsim.scenario import Scenario, load_scenario
+from adoptsim.loading import load_scenario
+from adoptsim.scenario import Scenario
 
 # Fuzz budgets: the default keeps the suite fast; `pytest --hypothesis-profile=long` runs 10,000+.
 _FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}

@@ -11,9 +11,9 @@ import pytest
 from adoptsim.app.session import Session, apply_settings, changed_settings, control_groups, initial_values
 from adoptsim.cli import main
 from adoptsim.errors import ScenarioError
+from adoptsim.loading import load_scenario
 from adoptsim.metrics import headline_kpis
 from adoptsim.runner import run
-from adoptsim.scenario import load_scenario
 from tests.conftest import ROOT
 
 REFERRAL = ROOT / "scenarios" / "referral.yaml"
@@ -66,7 +66,7 @@ def test_settings_reach_the_scenario(referral):
     changed = apply_settings(referral, values)
     referral_change = changed.interventions[0]
     assert changed.behaviour.q_wom == 0.05
-    assert (referral_change.budget, referral_change.start, referral_change.end) == (5000.0, 4, 13)
+    assert (referral_change.budget, referral_change.start, referral_change.planned_end) == (5000.0, 4, 13)
     assert referral_change.target.regions == ["rural"]
     assert changed.behaviour.r_a == referral.behaviour.r_a
 
@@ -105,6 +105,7 @@ def test_saved_scenario_repeats_the_apps_numbers_with_adoptsim_run(session, tmp_
     assert app_kpis["total_spend"] <= 3000.0
 
 
+@pytest.mark.slow
 def test_network_layout_is_computed_once_per_population(session):
     session.reset(initial_values(session.base))
     sample = session.sample
@@ -118,6 +119,7 @@ def test_network_layout_is_computed_once_per_population(session):
     assert session.sample is not sample
 
 
+@pytest.mark.slow
 def test_charts_follow_the_run(session):
     session.reset(initial_values(session.base))
     first = session.render()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from adoptsim.loading import load_scenario
 from adoptsim.runner import run
-from adoptsim.scenario import load_scenario
 from tests.conftest import ROOT
 
 P, Q, DT = 0.03, 0.38, 0.1
@@ -21,6 +22,7 @@ def test_bass_closed_form_reference_values():
     assert np.allclose(bass_share(np.array([1.0, 5.0, 10.0])), [0.036, 0.331, 0.813], atol=1e-3)
 
 
+@pytest.mark.slow
 def test_mean_active_share_follows_bass_within_002_at_every_step():
     scenario = load_scenario(ROOT / "scenarios" / "bass_limit.yaml")
     n = scenario.population.size

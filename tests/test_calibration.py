@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from adoptsim.cli import main
+from adoptsim.loading import load_scenario
 from adoptsim.runner import run
-from adoptsim.scenario import load_scenario
 from tests.conftest import BASELINE, ROOT
 
 TRUE = {"behaviour.q_wom": 0.04}
@@ -59,6 +59,7 @@ def calibrated(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_known_parameters_fall_inside_the_reported_intervals(calibrated, capsys):
     out = calibrated
     parameters = pd.read_csv(out / "parameters.csv").set_index("parameter")
@@ -80,6 +81,7 @@ def test_known_parameters_fall_inside_the_reported_intervals(calibrated, capsys)
         assert (out / name).stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_calibrated_scenario_rerun_reproduces_the_fitted_mean(calibrated):
     out = calibrated
     scenario = load_scenario(out / "calibrated.yaml")

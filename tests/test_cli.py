@@ -15,6 +15,7 @@ from tests.conftest import BASELINE
 SMALL = ["--set", "population.size=1500", "--set", "steps=30"]
 
 
+@pytest.mark.slow
 def test_run_writes_every_output(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(BASELINE), "--reps", "2", "--out", str(out), *SMALL]) == 0
@@ -78,6 +79,7 @@ def test_unwritable_output_folder(tmp_path, capsys):
     assert "cannot write there" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_console_script_exit_code_and_no_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(f"extends: {BASELINE}\nname: bad\npopulation: {{regions: {{rural: {{share: 1.4}}}}}}\n")
@@ -104,6 +106,7 @@ def test_network_problems_name_the_file(tmp_path, capsys):
     )
 
 
+@pytest.mark.slow
 def test_schema_into_a_closed_pipe_is_quiet():
     command = [sys.executable, "-m", "adoptsim.cli", "schema"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -129,3 +132,13 @@ def test_the_parser_knows_every_export_kind_without_importing_it():
     from adoptsim import cli, export
 
     assert tuple(cli.EXPORT_KINDS) == tuple(export.EXPORT_KINDS)
+
+
+def test_version_is_the_package_version(capsys):
+    import adoptsim
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"adoptsim {adoptsim.__version__}"
+    assert adoptsim.__version__[0].isdigit()

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from adoptsim.cli import main
 from adoptsim.compare import compare
-from adoptsim.scenario import load_scenario
+from adoptsim.loading import load_scenario
 from tests.conftest import ROOT
 
 SMALL = ["population.size=3000", "steps=60"]
 
 
+@pytest.mark.slow
 def test_compare_ranks_by_time_to_target_and_writes_paired_differences(tmp_path, capsys):
     """The issue's check: --targets 0.3 --rank-by steps_to_30pct_active (smaller first)."""
     out = tmp_path / "cmp"

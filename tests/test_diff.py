@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adoptsim.cli import main
 from adoptsim.diff import ABSENT, diff_files
-from adoptsim.scenario import load_scenario
+from adoptsim.loading import load_scenario
 from tests.conftest import ROOT
 
 SCENARIOS = ROOT / "scenarios"

@@ -8,7 +8,7 @@ import yaml
 from adoptsim.errors import ScenarioError
 from adoptsim.evaluation import evaluate, point_tasks, scenario_at
 from adoptsim.executors import SerialExecutor
-from adoptsim.scenario import scenario_to_yaml
+from adoptsim.loading import scenario_to_yaml
 from adoptsim.streams import replication_seed
 from tests.conftest import small_scenario
 

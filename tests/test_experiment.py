@@ -55,7 +55,23 @@ def test_grid_and_paired_design_sizes_and_named_interventions(write_yaml):
 def test_an_intervention_duration_can_be_swept(write_yaml):
     params = "  interventions[refer_a_friend].duration: {values: [10, 30]}\n"
     loaded = load_experiment(experiment(write_yaml, params, "{type: grid}", REFERRAL))
-    assert [loaded.scenario_at(p).interventions[0].end for p in (0, 1)] == [9, 29]
+    assert [loaded.scenario_at(p).interventions[0].planned_end for p in (0, 1)] == [9, 29]
+
+
+def test_a_trait_spread_can_be_swept_over_a_base_that_sets_sd(write_yaml):
+    trust = "population.age_groups.60+.traits.trust"
+    base = write_yaml(
+        f"extends: {BASELINE}\npopulation:\n  age_groups:\n    60+:\n      traits:\n"
+        "        trust: {mean: 0.4, sd: 0.1}\n",
+        "base.yaml",
+    )
+    by_sd = load_experiment(experiment(write_yaml, f"  {trust}.sd: {{values: [0.05, 0.2]}}\n", "{type: grid}", base))
+    spreads = [by_sd.scenario_at(p).population.age_groups["60+"].traits["trust"] for p in (0, 1)]
+    assert [(t.sd, t.concentration) for t in spreads] == [(0.05, None), (0.2, None)]
+    params = f"  {trust}.concentration: {{values: [5, 50]}}\n"
+    by_concentration = load_experiment(experiment(write_yaml, params, "{type: grid}", base))
+    trait = by_concentration.scenario_at(1).population.age_groups["60+"].traits["trust"]
+    assert (trait.sd, trait.beta_concentration(10.0)) == (None, 50)
 
 
 def test_the_design_is_the_same_every_time(write_yaml):
@@ -112,7 +128,21 @@ def test_inconsistent_experiments_are_one_line_errors(write_yaml, parameters, de
     assert expected in str(caught.value)
 
 
+@pytest.mark.slow
 def test_ready_experiments_load():
     for path in (ROOT / "experiments").glob("*.yaml"):
         loaded = load_experiment(path)
         assert len(loaded.points) >= 4, path
+
+
+def test_a_sweep_over_the_seed_is_refused_in_one_line(write_yaml, capsys):
+    from adoptsim.cli import main
+
+    path = experiment(write_yaml, "  seed: {values: [1, 2]}\n", "{type: grid}")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"{path}: parameters.seed: the seed is not a parameter: every point runs the same replication " \
+        "seeds; set the file's own seed, or more replications"
+    fixed = write_yaml(path.read_text().replace("fixed: {", "fixed: {seed: 4, "), "experiment.yaml")
+    with pytest.raises(ScenarioError, match=r"fixed\.seed: the seed is not a parameter"):
+        load_experiment(fixed)

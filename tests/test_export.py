@@ -74,6 +74,7 @@ def test_exporting_changes_no_result(exported):
     pd.testing.assert_frame_equal(with_export.kpis, without.kpis)
 
 
+@pytest.mark.slow
 def test_run_export_option_writes_parquet_per_replication(tmp_path, capsys):
     out = tmp_path / "out"
     argv = ["run", str(BASELINE), "--reps", "2", "--out", str(out), "--export", "agents"]

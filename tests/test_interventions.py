@@ -7,8 +7,8 @@ import pytest
 
 from adoptsim.errors import ScenarioError
 from adoptsim.interventions import INTERVENTION_TYPES
+from adoptsim.loading import load_scenario
 from adoptsim.model import WalletAdoptionModel
-from adoptsim.scenario import load_scenario
 from adoptsim.stages import Stage
 from tests.conftest import BASELINE, ROOT, small_scenario
 

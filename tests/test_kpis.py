@@ -12,7 +12,9 @@ from adoptsim.compare import acceleration_adopter_weeks, marginal_costs, ranked,
 from adoptsim.economics import Economics, money_kpis, npv
 from adoptsim.errors import ScenarioError
 from adoptsim.experiment import load_experiment
-from adoptsim.metrics import fieller, kpi_problem, lookup, paired_ci, requirements, steps_to_reach
+from adoptsim.intervals import fieller, paired_ci
+from adoptsim.kpis import lookup, steps_to_reach
+from adoptsim.metrics import kpi_problem, requirements
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.runner import run
 from adoptsim.stages import Stage
@@ -180,6 +182,7 @@ def test_budget_kpi_and_economics_mistakes_are_one_line(override, expected):
     assert expected in str(caught.value) and "\n" not in str(caught.value)
 
 
+@pytest.mark.slow
 def test_shared_budget_experiment_spends_the_same_total_in_every_row():
     loaded = load_experiment(ROOT / "experiments" / "training_vs_security_budget.yaml")
     spends = []

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from adoptsim.executors import make_executor
+from adoptsim.loading import load_scenario
 from adoptsim.runner import run
-from adoptsim.scenario import load_scenario
 from tests.conftest import ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "benchmarks").glob("all_*.yaml"))
@@ -17,10 +17,17 @@ def test_every_ready_scenario_runs(path):
     scenario = load_scenario(path, ["population.size=600", "steps=40"])
     assert scenario.description.strip(), "every scenario says what it represents"
     result = run(scenario, reps=1)
-    assert len(result.timeseries) == 41
-    assert 0.0 <= result.kpis.loc[0, "final_active_share"] <= 1.0
+    series = result.timeseries
+    assert len(series) == 41
+    assert (series[["n_unaware", "n_aware", "n_active", "n_lapsed"]].sum(axis=1) == 600).all()
+    assert series["n_ever_adopted"].is_monotonic_increasing and series["n_ever_adopted"].iloc[-1] > 0
+    assert (series["n_ever_adopted"] >= series["n_active"]).all()
+    assert result.kpis.loc[0, "final_active_share"] == series["n_active"].iloc[-1] / 600
+    spend = [c for c in series if c.startswith("spend_") and c != "spend_total"]
+    assert series["spend_total"].to_numpy() == pytest.approx(series[spend].sum(axis=1).to_numpy())
 
 
+@pytest.mark.slow
 def test_replications_are_the_same_on_a_process_pool():
     scenario = load_scenario(ROOT / "scenarios" / "alipay_merchant_push.yaml", ["population.size=1500", "steps=30"])
     serial = run(scenario, reps=3)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from adoptsim.model import WalletAdoptionModel
+from adoptsim.population import default_market_potential
 from adoptsim.runner import run
-from adoptsim.scenario import default_market_potential
 from tests.conftest import small_scenario
 
 
@@ -19,6 +19,7 @@ def ran(steps: int, interventions: str = "[]", size: int = 3000, seed: int | Non
     return model
 
 
+@pytest.mark.slow
 def test_the_baseline_levels_off_below_its_market_potential_over_ten_years():
     model = ran(520)
     share = model.recorder.table()["share_active"].to_numpy()
@@ -62,6 +63,7 @@ def ever_adopted_gain(spec: str) -> tuple[float, float]:
     return float(gain), float(treated.kpis["total_spend"].mean())
 
 
+@pytest.mark.slow
 def test_referral_reward_zero_costs_nothing_and_returns_diminish():
     nothing, spend0 = ever_adopted_gain("[{type: referral, reward: 0, end: 51}]")
     twenty, spend20 = ever_adopted_gain("[{type: referral, reward: 20, end: 51}]")

@@ -92,9 +92,24 @@ def test_agent_views_read_and_write_the_arrays():
 
 
 def test_agents_are_created_lazily_for_large_populations():
+    import mesa
+
     model = WalletAdoptionModel(small_scenario(size=500, steps=2), agents="lazy")
-    assert not model._agents_created
+    assert len(mesa.Model.agents.fget(model)) == 0  # Mesa's own registry: no agent views yet
     assert len(model.agents) == 500 + model.shops.size
+    assert len(mesa.Model.agents.fget(model)) == 500 + model.shops.size
+
+
+def test_the_model_names_nothing_mesa_uses_for_something_else():
+    import mesa
+
+    mesa_names = set(dir(mesa.Model(rng=0)))
+    own = {name for name in vars(WalletAdoptionModel) if not name.startswith("__")}
+    model = WalletAdoptionModel(small_scenario(size=100, steps=2))
+    own |= set(vars(model)) - set(vars(mesa.Model(rng=0)))
+    # Deliberate overrides with Mesa's meaning: the step, `running`, and the (lazily built) agent sets.
+    assert own & mesa_names <= {"step", "running", "agents", "agents_by_type", "observables"}
+    assert model.spec.name and "scenario" not in own
 
 
 def test_model_time_counts_steps():

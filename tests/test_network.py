@@ -9,7 +9,7 @@ import pytest
 from adoptsim.errors import AdoptsimError
 from adoptsim.graph_stats import graph_stats
 from adoptsim.network import build_graph, edges_to_graph, fast_watts_strogatz
-from adoptsim.scenario import Homophily, Network
+from adoptsim.network_spec import Homophily, Network
 
 
 def test_neighbour_sum_on_a_path_graph():

@@ -49,6 +49,7 @@ def toy(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_the_search_finds_the_known_optimum(toy, tmp_path):
     # All money should go to seeding (more seeds, more users) and seeding should start at once
     # (earlier seeds have longer to spread): the optimum is known without simulating.
@@ -69,6 +70,7 @@ def test_the_search_finds_the_known_optimum(toy, tmp_path):
     } <= written
 
 
+@pytest.mark.slow
 def test_the_winner_runs_as_is_and_reproduces_its_numbers(toy, tmp_path, capsys):
     text = toy.read_text().replace("trials: 28", "trials: 4")
     toy.write_text(text)
@@ -79,6 +81,7 @@ def test_the_winner_runs_as_is_and_reproduces_its_numbers(toy, tmp_path, capsys)
     assert rerun["final_active_share"].mean() == pytest.approx(candidates.loc[0, "final_active_share"])
 
 
+@pytest.mark.slow
 def test_same_seed_same_study_and_resume_does_not_redo_trials(toy, tmp_path):
     problem = load_problem(toy)
     tables = []
@@ -153,6 +156,7 @@ def test_the_ready_problem_is_valid():
     assert problem.spec.objectives[0].sense == "minimize"
 
 
+@pytest.mark.slow
 def test_playbooks_are_judged_on_the_objectives_target(toy, tmp_path):
     text = toy.read_text().replace("kpi: final_active_share", "kpi: steps_to_7pct_active")
     text = text.replace("trials: 28", "trials: 2").replace("final_replications: 3", "final_replications: 2")

@@ -10,9 +10,10 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from scipy import stats
 
-from adoptsim import analysis, plots
+from adoptsim import analysis, kpi_plots, plots
 from adoptsim.formatting import difference, kpi_label, kpi_value, money, parameter_label
-from adoptsim.plots import adoption_figure, band_label, mean_band, readable_on, text_overlaps
+from adoptsim.plot_style import band_label, mean_band, readable_on, text_overlaps
+from adoptsim.plots import adoption_figure
 from adoptsim.windows import Window, intervention_windows
 
 LONG_NAMES = [
@@ -184,7 +185,7 @@ FIGURES = {
     "segments": lambda: plots.segments_figure(series(["a"])),
     "comparison": lambda: plots.comparison_figure(series(LONG_NAMES), "baseline", "ci", windows_of(LONG_NAMES)),
     "comparison_segments": lambda: plots.comparison_segments_figure(series(LONG_NAMES)),
-    "cost_effectiveness": lambda: plots.cost_effectiveness_figure(equal_spend_summary(LONG_NAMES), "USD"),
+    "cost_effectiveness": lambda: kpi_plots.cost_effectiveness_figure(equal_spend_summary(LONG_NAMES), "USD"),
 }
 
 
@@ -196,7 +197,7 @@ def test_figures_have_no_overlapping_labels_and_legends_outside_the_data(name):
 
 
 def test_cost_effectiveness_has_lines_of_equal_cost_and_money_ticks():
-    figure = plots.cost_effectiveness_figure(equal_spend_summary(LONG_NAMES[:3]), "USD")
+    figure = kpi_plots.cost_effectiveness_figure(equal_spend_summary(LONG_NAMES[:3]), "USD")
     ax = figure.axes[0]
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert any("USD per extra adopter" in label for label in labels)

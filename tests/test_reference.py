@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from adoptsim.model import WalletAdoptionModel
 from adoptsim.reference import ReferenceModel, logistic
@@ -39,6 +40,7 @@ def within_ci(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.all(np.abs(difference) <= 3.29 * standard_error + 1e-12))
 
 
+@pytest.mark.slow
 def test_mean_curves_agree_within_their_confidence_interval():
     scenario = small_scenario(size=2000, steps=STEPS, behaviour__p_media=0.02)
     vectorized, reference = curves(WalletAdoptionModel, scenario), curves(ReferenceModel, scenario)

@@ -55,6 +55,7 @@ def section_ids(page: str) -> list[str]:
     return re.findall(r'<section id="p0-(\w+)"', page)
 
 
+@pytest.mark.slow
 def test_compare_report_has_every_section_and_nothing_outside_the_file(compare_folder):
     page = (compare_folder / "report.html").read_text(encoding="utf-8")
     assert section_ids(page) == list(COMPARE_SECTIONS)
@@ -68,6 +69,7 @@ def test_compare_report_has_every_section_and_nothing_outside_the_file(compare_f
     assert not re.search(r"\de[+-]\d", text), "a number in scientific notation"
 
 
+@pytest.mark.slow
 def test_sections_plug_in_when_their_files_appear_and_unknown_files_are_still_shown(compare_folder, tmp_path):
     folder = tmp_path / "copy"
     shutil.copytree(compare_folder, folder)
@@ -110,6 +112,7 @@ def test_run_and_sweep_folders_report_their_own_sections(tmp_path):
     assert "refer_a_friend: reward" in page and "heatmap: total spend" in page
 
 
+@pytest.mark.slow
 def test_report_mistakes_are_one_line_and_exit_2(compare_folder, tmp_path, capsys):
     assert main(["report", str(tmp_path / "missing")]) == 2
     assert capsys.readouterr().err.strip() == f"{tmp_path / 'missing'}: no such folder"
@@ -169,6 +172,7 @@ def requests_leaving(driver) -> list[str]:
     return [u for u in urls if not u.startswith(("file:", "data:", "blob:", "about:"))]
 
 
+@pytest.mark.slow
 def test_report_opens_offline_with_no_errors_and_every_figure_drawn(browser, compare_folder, tmp_path_factory):
     shots = tmp_path_factory.mktemp("screenshots")
     page = compare_folder / "report.html"
@@ -205,6 +209,7 @@ def test_report_opens_offline_with_no_errors_and_every_figure_drawn(browser, com
         assert browser.save_screenshot(str(shots / f"report-{width}.png"))
 
 
+@pytest.mark.slow
 def test_print_shows_the_static_figures(browser, compare_folder):
     open_page(browser, compare_folder / "report.html", 1280)
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from adoptsim.errors import ScenarioError
-from adoptsim.scenario import json_schema, load_scenario, scenario_to_yaml
+from adoptsim.loading import load_scenario, scenario_to_yaml
+from adoptsim.scenario import json_schema
 from tests.conftest import BASELINE
 
 HEAD = f"extends: {BASELINE}\nname: t\n"
@@ -108,9 +109,28 @@ def test_resolved_scenario_round_trips(write_yaml):
     assert again == scenario
 
 
-def test_duration_sets_end(write_yaml):
+def test_a_resolved_scenario_keeps_what_was_written_and_reruns_exactly(write_yaml):
+    from pandas.testing import assert_frame_equal
+
+    from adoptsim.runner import run
+
+    path = write_yaml(
+        HEAD + "steps: 20\npopulation: {size: 600, age_groups: {60+: {traits: {trust: {mean: 0.4, sd: 0.1}}}}}\n"
+        "interventions:\n  - {type: referral, start: 2, duration: 8, reward: 5}\n"
+    )
+    scenario = load_scenario(path)
+    resolved = scenario_to_yaml(scenario)
+    assert "sd: 0.1" in resolved and "duration: 8" in resolved and "concentration: null" in resolved
+    again = load_scenario(write_yaml(resolved, "scenario.resolved.yaml"))
+    assert again == scenario
+    assert_frame_equal(run(again, reps=2).kpis, run(scenario, reps=2).kpis)
+
+
+def test_duration_is_kept_as_written_and_gives_the_planned_end(write_yaml):
     path = write_yaml(HEAD + "interventions:\n  - {type: training, start: 4, duration: 10}\n")
-    assert load_scenario(path).interventions[0].end == 13
+    training = load_scenario(path).interventions[0]
+    assert (training.duration, training.end, training.planned_end) == (10, None, 13)
+    assert [step for step in range(20) if training.acts_at(step)] == list(range(4, 14))
 
 
 def test_json_schema_lists_fields_and_intervention_types():
@@ -124,6 +144,8 @@ def test_json_schema_lists_fields_and_intervention_types():
 
 def test_trait_spread_as_sd_or_concentration():
     scenario = load_scenario(BASELINE, ["population.age_groups.60+.traits.trust={mean: 0.4, sd: 0.1}"])
-    assert scenario.population.age_groups["60+"].traits["trust"].concentration == pytest.approx(0.24 / 0.01 - 1)
+    trust = scenario.population.age_groups["60+"].traits["trust"]
+    assert (trust.sd, trust.concentration) == (0.1, None)
+    assert trust.beta_concentration(default=10.0) == pytest.approx(0.24 / 0.01 - 1)
     with pytest.raises(ScenarioError, match=r"traits.trust.sd: must be below sqrt\(mean\*\(1-mean\)\)"):
         load_scenario(BASELINE, ["population.age_groups.60+.traits.trust={mean: 0.4, sd: 0.6}"])

@@ -46,6 +46,7 @@ def test_run_failing_after_the_model_writes_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_output_moves_into_an_existing_folder_and_keeps_other_files(tmp_path):
     out = tmp_path / "out"
     out.mkdir()

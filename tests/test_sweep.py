@@ -41,6 +41,7 @@ def sweep_with(executor, loaded, out: Path) -> pd.DataFrame:
     return read_kpis(out)
 
 
+@pytest.mark.slow
 def test_serial_process_pool_and_dask_give_identical_kpis(write_yaml, tmp_path):
     from distributed import LocalCluster
 
@@ -57,6 +58,7 @@ def test_serial_process_pool_and_dask_give_identical_kpis(write_yaml, tmp_path):
     assert read_series(tmp_path / "serial").equals(read_series(tmp_path / "dask"))
 
 
+@pytest.mark.slow
 def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["sweep", str(write_yaml(EXPERIMENT, "tiny.yaml")), "--workers", "1", "--out", str(out)]) == 0
@@ -69,6 +71,7 @@ def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
     assert "add --resume" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_sobol_sweep_writes_sensitivity(write_yaml, tmp_path):
     text = f"""name: s
 scenario: {ROOT / "scenarios" / "baseline.yaml"}
@@ -88,6 +91,7 @@ metrics: [final_ever_adopted_share]
     assert (out / "sensitivity.png").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yaml, tmp_path, how):
     path = write_yaml(EXPERIMENT.replace("replications: 3", "replications: 10").replace("1500", "3000"), "k.yaml")
@@ -114,6 +118,7 @@ def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yam
     assert read_series(out).equals(read_series(whole))
 
 
+@pytest.mark.slow
 def test_resume_sets_a_damaged_shard_aside_and_redoes_its_runs(write_yaml, tmp_path, capsys):
     path = str(write_yaml(EXPERIMENT.replace("1500", "300").replace("steps: 40", "steps: 8"), "d.yaml"))
     out = tmp_path / "out"
@@ -128,6 +133,7 @@ def test_resume_sets_a_damaged_shard_aside_and_redoes_its_runs(write_yaml, tmp_p
     pd.testing.assert_frame_equal(read_kpis(out), whole)
 
 
+@pytest.mark.slow
 def test_resume_names_a_damaged_experiment_json(write_yaml, tmp_path, capsys):
     path = str(write_yaml(EXPERIMENT.replace("1500", "300").replace("steps: 40", "steps: 8"), "d.yaml"))
     out = tmp_path / "out"
@@ -142,13 +148,13 @@ def test_resume_names_a_damaged_experiment_json(write_yaml, tmp_path, capsys):
 
 
 def test_sweep_failing_before_any_run_leaves_no_folder(write_yaml, tmp_path, capsys, monkeypatch):
-    from adoptsim import cli
+    from adoptsim.commands import common
     from adoptsim.errors import AdoptsimError
 
     def unreachable(workers, scheduler):
         raise AdoptsimError(f"--scheduler {scheduler}: cannot connect (timed out)")
 
-    monkeypatch.setattr(cli, "make_executor", unreachable)
+    monkeypatch.setattr(common, "make_executor", unreachable)
     path = str(write_yaml(EXPERIMENT, "e.yaml"))
     out = tmp_path / "out"
     assert main(["sweep", path, "--scheduler", "tcp://127.0.0.1:9", "--out", str(out)]) == 2
@@ -159,7 +165,7 @@ def test_sweep_failing_before_any_run_leaves_no_folder(write_yaml, tmp_path, cap
         (out / "experiment.json").write_text("{}")
         raise AdoptsimError("design.csv: cannot write there")
 
-    monkeypatch.setattr(cli, "make_executor", lambda workers, scheduler: SerialExecutor())
+    monkeypatch.setattr(common, "make_executor", lambda workers, scheduler: SerialExecutor())
     monkeypatch.setattr("adoptsim.sweep.prepare_output", fails_after_the_folder_exists)
     assert main(["sweep", path, "--out", str(out)]) == 2
     assert list(tmp_path.iterdir()) == [tmp_path / "e.yaml"]

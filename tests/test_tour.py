@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 from tests.conftest import ROOT
 
 
+@pytest.mark.slow
 def test_the_tour_runs_and_shows_what_it_says():
     notebook = nbformat.read(ROOT / "docs" / "tour.ipynb", as_version=4)
     NotebookClient(

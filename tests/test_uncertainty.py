@@ -8,7 +8,7 @@ import pytest
 
 from adoptsim.cli import main
 from adoptsim.errors import ScenarioError
-from adoptsim.scenario import load_scenario
+from adoptsim.loading import load_scenario
 from adoptsim.uncertainty import (
     UncertainComparison,
     beats_baseline,

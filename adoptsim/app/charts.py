@@ -27,7 +27,7 @@ from adoptsim.plots import STAGE_COLUMNS
 from adoptsim.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.app.session import NetworkSample
+    from adoptsim.app.network_sample import NetworkSample
 
 STAGE_COLOURS = {"unaware": "#c7c7c7", "aware": "#f0a202", "active": "#2a9d4b", "lapsed": "#d1495b"}
 STAGE_ORDER = [STAGE_COLOURS[stage.name.lower()] for stage in sorted(Stage)]

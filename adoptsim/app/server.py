@@ -6,13 +6,14 @@ like every other command; the page reads the same file (and overrides) from the 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
 from pathlib import Path
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.scenario import load_scenario
+from adoptsim.loading import load_scenario
 
 SCENARIO_ENV = "ADOPTSIM_APP_SCENARIO"
 OVERRIDES_ENV = "ADOPTSIM_APP_SET"
@@ -26,6 +27,12 @@ def check_port(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as err:
             raise AdoptsimError(f"adoptsim app: cannot serve on {host}:{port}: {err.strerror}") from None
+
+
+def command(args: argparse.Namespace) -> int:
+    """`adoptsim app [SCENARIO] [--set ...] [--host] [--port]`."""
+    serve(args.scenario, args.set, args.host, args.port)
+    return 0
 
 
 def serve(scenario: str, overrides: list[str], host: str, port: int) -> None:

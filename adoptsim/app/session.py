@@ -15,21 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-import numpy as np
 import pandas as pd
 
 from adoptsim.app.charts import Dashboard
-from adoptsim.loading import get_path
+from adoptsim.app.network_sample import NetworkSample, network_sample
+from adoptsim.loading import scenario_to_yaml, validate_scenario
 from adoptsim.metrics import run_kpis
 from adoptsim.model import WalletAdoptionModel
+from adoptsim.paths import get_path, set_path
 from adoptsim.runner import simulate
-from adoptsim.scenario import Scenario, scenario_to_yaml, set_path, validate_scenario
+from adoptsim.scenario import Scenario
 from adoptsim.store import write_text
 from adoptsim.streams import replication_seed
-
-NETWORK_SAMPLE = 300
-"""Consumers drawn in the network view: enough to see clusters, few enough to stay legible."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +95,7 @@ def control_groups(scenario: Scenario) -> list[Group]:
         groups.append(Group(title, tuple(controls)))
     for i, iv in enumerate(scenario.interventions):
         where = f"interventions[{i}]"
-        weeks = (scenario.steps - 1 if iv.end is None else iv.end) - iv.start + 1
+        weeks = (scenario.steps - 1 if iv.planned_end is None else iv.planned_end) - iv.start + 1
         groups.append(
             Group(
                 f"{iv.name} ({iv.type.replace('_', ' ')})",
@@ -137,9 +134,9 @@ def initial_values(scenario: Scenario) -> dict[str, Any]:
         for control in group.controls:
             owner = _duration_path(control.path)
             if owner is not None:
-                item = get_path(data, owner)
-                end = scenario.steps - 1 if item["end"] is None else item["end"]
-                values[control.path] = end - item["start"] + 1
+                iv = scenario.interventions[int(owner[owner.index("[") + 1 : -1])]
+                end = scenario.steps - 1 if iv.planned_end is None else iv.planned_end
+                values[control.path] = end - iv.start + 1
             elif control.kind == "choices":
                 chosen = get_path(data, control.path)
                 values[control.path] = list(control.choices) if chosen is None else list(chosen)
@@ -157,72 +154,21 @@ def changed_settings(scenario: Scenario, values: dict[str, Any]) -> dict[str, An
 def apply_settings(scenario: Scenario, values: dict[str, Any], shown: str = "app settings") -> Scenario:
     """The scenario with the changed settings written in, validated (ScenarioError if invalid).
 
-    Weeks it runs d becomes `end = start + d - 1` (start as set in the app).
+    Weeks it runs is written as `duration` (counted from the start set in the app), replacing `end`.
     """
     changes = changed_settings(scenario, values)
     if not changes:
         return scenario
     data = json.loads(scenario.model_dump_json())
     for path, value in changes.items():
-        owner = _duration_path(path)
-        if owner is not None:
-            set_path(data, f"{owner}.end", int(values[f"{owner}.start"]) + int(value) - 1)
-        elif path.endswith(".start"):
-            set_path(data, path, int(value))
-            duration = values.get(f"{path[: -len('.start')]}.duration")
-            if duration is not None:
-                set_path(data, f"{path[: -len('.start')]}.end", int(value) + int(duration) - 1)
+        owner = _duration_path(path) or (path[: -len(".start")] if path.endswith(".start") else None)
+        if owner is not None and f"{owner}.duration" in values:
+            set_path(data, f"{owner}.start", int(values[f"{owner}.start"]))
+            set_path(data, f"{owner}.duration", int(values[f"{owner}.duration"]))
+            set_path(data, f"{owner}.end", None)
         else:
             set_path(data, path, value)
     return validate_scenario(data, shown)
-
-
-@dataclass
-class NetworkSample:
-    """A connected sample of consumers (breadth first from one consumer) and its fixed layout."""
-
-    nodes: np.ndarray  # consumer indices
-    edges: np.ndarray  # (m, 2) positions into `nodes`
-    positions: np.ndarray  # (len(nodes), 2)
-
-
-def network_sample(model: WalletAdoptionModel, size: int = NETWORK_SAMPLE, seed: int = 0) -> NetworkSample:
-    """Sample once per model build; the spring layout is computed here, never in the step."""
-    n = model.people.size
-    rng = np.random.default_rng(seed)
-    start = int(rng.integers(n))
-    order, seen = [start], {start}
-    position = 0
-    while len(order) < min(size, n):
-        if position == len(order):  # a finished component: jump to an unseen consumer
-            remaining = np.setdiff1d(np.arange(n), order)
-            nxt = int(rng.choice(remaining))
-            order.append(nxt)
-            seen.add(nxt)
-        for neighbour in model.graph_neighbours(order[position]):
-            if len(order) >= size:
-                break
-            if int(neighbour) not in seen:
-                seen.add(int(neighbour))
-                order.append(int(neighbour))
-        position += 1
-    nodes = np.array(order)
-    local = {int(node): i for i, node in enumerate(nodes)}
-    if model.graph.is_complete:  # every pair is a tie: drawing them says nothing
-        edges = np.zeros((0, 2), dtype=int)
-    else:
-        pairs = [
-            (i, local[int(j)])
-            for i, node in enumerate(nodes)
-            for j in model.graph_neighbours(node)
-            if local.get(int(j), -1) > i
-        ]
-        edges = np.array(pairs, dtype=int).reshape(-1, 2)
-    graph = nx.Graph()
-    graph.add_nodes_from(range(nodes.size))
-    graph.add_edges_from(map(tuple, edges))
-    layout = nx.spring_layout(graph, seed=seed, iterations=60)
-    return NetworkSample(nodes, edges, np.array([layout[i] for i in range(nodes.size)]))
 
 
 @dataclass

@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.interventions.base import Intervention, InterventionRun, Priority, contact, make_aware
+from adoptsim.interventions.base import Intervention
+from adoptsim.interventions.budget import InterventionRun
+from adoptsim.interventions.targeting import Priority, contact, make_aware
 from adoptsim.schema import Fraction, NonNegative
 
 if TYPE_CHECKING:

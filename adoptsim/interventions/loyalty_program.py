@@ -17,7 +17,8 @@ import numpy as np
 from pydantic import Field
 
 from adoptsim.dynamics import money_utility
-from adoptsim.interventions.base import Intervention, InterventionRun
+from adoptsim.interventions.base import Intervention
+from adoptsim.interventions.budget import InterventionRun
 from adoptsim.schema import Fraction, NonNegative
 from adoptsim.stages import Stage
 

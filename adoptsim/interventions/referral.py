@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.interventions.base import Intervention, InterventionRun
+from adoptsim.interventions.base import Intervention
+from adoptsim.interventions.budget import InterventionRun
 from adoptsim.schema import NonNegative
 
 if TYPE_CHECKING:

@@ -15,7 +15,9 @@ import numpy as np
 from pydantic import Field
 
 from adoptsim.dynamics import recover_trust, weekly_recovery
-from adoptsim.interventions.base import Intervention, InterventionRun, Priority, contact
+from adoptsim.interventions.base import Intervention
+from adoptsim.interventions.budget import InterventionRun
+from adoptsim.interventions.targeting import Priority, contact
 from adoptsim.schema import Fraction, NonNegative
 
 if TYPE_CHECKING:

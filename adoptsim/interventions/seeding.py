@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from adoptsim.interventions.base import Intervention, InterventionRun, Priority, choose
+from adoptsim.interventions.base import Intervention
+from adoptsim.interventions.budget import InterventionRun
+from adoptsim.interventions.targeting import Priority, choose
 from adoptsim.schema import NonNegative, NonNegativeInt
 from adoptsim.stages import Stage
 

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from adoptsim.interventions.base import Intervention, InterventionRun
+from adoptsim.interventions.base import Intervention
+from adoptsim.interventions.budget import InterventionRun
 from adoptsim.schema import NonNegative, PositiveInt
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from adoptsim.executors import make_executor
-from adoptsim.loading import get_path
+from adoptsim.commands.common import executor_for
+from adoptsim.loading import scenario_to_yaml
 from adoptsim.optimization import figures
 from adoptsim.optimization.results import (
     FinalComparison,
@@ -21,7 +21,7 @@ from adoptsim.optimization.results import (
 )
 from adoptsim.optimization.search import completed, open_study, run_search
 from adoptsim.optimization.spec import Problem, load_problem
-from adoptsim.scenario import scenario_to_yaml
+from adoptsim.paths import get_path
 from adoptsim.store import FolderLock, kept_only_if, prepare_folder, write_csv, write_figure, write_text
 
 
@@ -32,16 +32,12 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     trials = args.trials or spec.trials
     args.cleanup.enter_context(FolderLock(out))
     args.cleanup.enter_context(kept_only_if(out, lambda: (out / "study.db").exists()))  # a failed start leaves nothing
-    executor = make_executor(args.workers, args.scheduler) if (args.workers > 1 or args.scheduler) else None
-    study = open_study(problem, prepare_folder(out), args.resume)
-    try:
+    with executor_for(args.workers, args.scheduler) as executor:
+        study = open_study(problem, prepare_folder(out), args.resume)
         done = len(completed(study))
         with tqdm(total=trials, initial=min(done, trials), desc=spec.name, unit="trial", delay=2) as bar:
             run_search(problem, study, trials, executor, on_trial=lambda: bar.update(1))
         final = final_comparison(problem, study, executor)
-    finally:
-        if executor is not None:
-            executor.shutdown()
     written = write_outputs(problem, study, final, out)
     print(summary_text(problem, final, paired_differences(problem, final), len(completed(study))))
     print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))

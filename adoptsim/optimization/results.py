@@ -15,10 +15,11 @@ import numpy as np
 import optuna
 import pandas as pd
 
-from adoptsim.metrics import mean_ci
+from adoptsim.intervals import mean_ci
+from adoptsim.loading import load_scenario
 from adoptsim.optimization.search import Evaluation, completed, decode, evaluate_all
 from adoptsim.optimization.spec import Problem
-from adoptsim.scenario import Scenario, load_scenario
+from adoptsim.scenario import Scenario
 
 
 def trials_table(problem: Problem, study: optuna.Study) -> pd.DataFrame:

@@ -21,8 +21,8 @@ import pandas as pd
 
 from adoptsim.errors import AdoptsimError
 from adoptsim.evaluation import evaluate
-from adoptsim.loading import get_path
 from adoptsim.optimization.spec import TARGET_KPI, Problem
+from adoptsim.paths import get_path
 from adoptsim.scenario import Scenario
 
 UNSPENT = "unspent"

@@ -19,12 +19,9 @@ from pydantic import Field, model_validator
 from adoptsim.errors import ScenarioError
 from adoptsim.evaluation import read_base, read_spec, scenario_at
 from adoptsim.experiment import check_path
+from adoptsim.loading import scenario_to_yaml, validate_scenario
 from adoptsim.metrics import kpi_problem, requirements, smaller_is_better
-from adoptsim.scenario import (
-    Scenario,
-    scenario_to_yaml,
-    validate_scenario,
-)
+from adoptsim.scenario import Scenario
 from adoptsim.schema import Fraction, Label, NonNegativeInt, Positive, PositiveInt, StrictModel
 
 TARGET_KPI = re.compile(r"^steps_to_(?P<pct>\d+(\.\d+)?)pct_(?P<what>active|ever_adopted)$")

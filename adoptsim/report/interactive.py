@@ -14,7 +14,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from adoptsim.formatting import kpi_kind, kpi_label, money, money_axis_label
-from adoptsim.plots import PALETTE, color, final_segment_table, mean_band, nice_levels, segment_label
+from adoptsim.kpi_plots import nice_levels
+from adoptsim.plot_style import PALETTE, color, mean_band
+from adoptsim.plots import final_segment_table, segment_label
 from adoptsim.windows import Window
 
 

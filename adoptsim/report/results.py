@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.metrics import summarize
+from adoptsim.intervals import summarize
 from adoptsim.windows import Window, intervention_windows
 
 MARKERS = ("kpis.csv", "summary.csv", "timeseries.csv", "experiment.json")

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, PlainValidator, ValidationInfo, WithJsonSchema
 
 from adoptsim.behaviour import Behaviour
-from adoptsim.interventions.base import Target
+from adoptsim.interventions.targeting import Target
 from adoptsim.schema import Fraction, Label, NonNegative, NonNegativeInt, PositiveInt, StrictModel
 
 FOCAL = "focal"
@@ -153,13 +153,14 @@ def wallet_names(rivals: list[RivalSpec]) -> list[str]:
     return [FOCAL, *(r.name for r in rivals)]
 
 
-def kpi_names(scenario: Any) -> list[str]:
-    """The run KPIs a scenario with rivals reports (none without)."""
+def market_share_names(scenario: Any, focal: bool) -> list[str]:
+    """The market-share KPIs a scenario with rivals reports: the focal wallet's overall and by
+    segment, or each rival's (none without rivals)."""
     rivals = scenario.rivals
     if not rivals:
         return []
-    names = [f"final_market_share_{w}" for w in wallet_names(rivals)]
+    if not focal:
+        return [f"final_market_share_{r.name}" for r in rivals]
+    names = [f"final_market_share_{FOCAL}"]
     names += [f"final_market_share_{FOCAL}_age_{g}" for g in scenario.population.age_groups]
-    names += [f"final_market_share_{FOCAL}_region_{r}" for r in scenario.population.regions]
-    names += ["final_focal_share_of_users"]
-    return names + [f"switches_{way}_{r.name}" for r in rivals for way in ("to", "from")]
+    return names + [f"final_market_share_{FOCAL}_region_{r}" for r in scenario.population.regions]

@@ -1,35 +1,23 @@
 """The report's sections, in page order. A section is a module with `TITLE` and
 `render(results) -> blocks or None` (None: nothing to show for this folder); adding one is a module
-plus a line here."""
+plus its name in `NAMES`."""
 
-from adoptsim.report.sections import (
-    adoption,
-    assumptions,
-    cost_effectiveness,
-    differences,
-    funnel,
-    headline,
-    kpi_table,
-    money,
-    other_files,
-    question,
-    segments,
-    sensitivity,
-    sweep,
+from importlib import import_module
+
+NAMES = (
+    "question",
+    "headline",
+    "kpi_table",
+    "differences",
+    "adoption",
+    "funnel",
+    "segments",
+    "cost_effectiveness",
+    "money",
+    "sweep",
+    "sensitivity",
+    "other_files",
+    "assumptions",
 )
 
-SECTIONS = (
-    question,
-    headline,
-    kpi_table,
-    differences,
-    adoption,
-    funnel,
-    segments,
-    cost_effectiveness,
-    money,
-    sweep,
-    sensitivity,
-    other_files,
-    assumptions,
-)
+SECTIONS = tuple(import_module(f"{__name__}.{name}") for name in NAMES)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adoptsim import plots
+from adoptsim import kpi_plots
 from adoptsim.report import interactive
 from adoptsim.report.blocks import chart
 from adoptsim.report.results import Results
@@ -19,7 +19,7 @@ def render(results: Results) -> list | None:
     return [
         chart(
             "Spend and extra adopters",
-            plots.cost_effectiveness_figure(wide, results.currency),
+            kpi_plots.cost_effectiveness_figure(wide, results.currency),
             interactive.cost_effectiveness(wide, results.currency),
             "Dotted lines: equal cost per extra adopter; a point below a line is cheaper than that cost.",
         )

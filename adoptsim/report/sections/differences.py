@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adoptsim import plots
+from adoptsim import kpi_plots
 from adoptsim.formatting import difference, kpi_label
 from adoptsim.report import interactive
 from adoptsim.report.blocks import Table, chart
@@ -37,7 +37,7 @@ def render(results: Results) -> list | None:
         ),
         chart(
             "Differences with their paired 95 % CI",
-            plots.interval_figure(tidy, metrics, currency),
+            kpi_plots.interval_figure(tidy, metrics, currency),
             interactive.interval_bars(tidy, metrics, currency),
         ),
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adoptsim import plots
+from adoptsim import kpi_plots
 from adoptsim.report import interactive
 from adoptsim.report.blocks import chart
 from adoptsim.report.results import Results
@@ -22,7 +22,7 @@ def render(results: Results) -> list | None:
     return [
         chart(
             "Money per scenario",
-            plots.interval_figure(table, present, results.currency),
+            kpi_plots.interval_figure(table, present, results.currency),
             interactive.interval_bars(table, present, results.currency),
         )
     ]
