@@ -41,18 +41,29 @@ def legend_outside(ax: Axes, **options) -> None:
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, frameon=False, fontsize=8, **options)
 
 
+FEWEST_FOR_CI = 3
+"""Below this many replications a t interval of the mean (t = 12.7 at 2) is far wider than the
+data, so the band shows the replications' range instead and says so."""
+
+
 def mean_band(timeseries: pd.DataFrame, column: str, band: str = "ci") -> pd.DataFrame:
-    """Per step: mean over replications and the band (95 % CI of the mean, or min to max); bands of
-    `share_` columns stay within [0, 1]."""
+    """Per step: mean over replications and the band (95 % CI of the mean, or min to max).
+
+    A CI stays within what the data can take: [0, 1] for `share_` columns, >= 0 for a column
+    never negative (counts, cumulative flows, trust); with fewer than FEWEST_FOR_CI
+    replications the band is their range.
+    """
     grouped = timeseries.groupby("step")[column]
     mean, n = grouped.mean(), grouped.count()
-    if band == "range":
+    if band == "range" or int(n.max()) < FEWEST_FOR_CI:
         low, high = grouped.min(), grouped.max()
     else:
         half = ci_half_width(grouped.std(ddof=1), n).where(n > 1, 0.0)
         low, high = mean - half.fillna(0.0), mean + half.fillna(0.0)
         if column.startswith("share_"):
-            low, high = low.clip(lower=0.0), high.clip(upper=1.0)
+            high = high.clip(upper=1.0)
+        if column.startswith("share_") or (timeseries[column] >= 0).all():
+            low = low.clip(lower=0.0)
     return pd.DataFrame(
         {"step": mean.index, "mean": mean.values, "low": low.values, "high": high.values, "n": n.values}
     )
@@ -64,6 +75,8 @@ def band_label(n_reps: int, band: str = "ci") -> str:
         return "single replication: no band"
     if band == "range":
         return f"spread of {n_reps} replications (min to max)"
+    if n_reps < FEWEST_FOR_CI:
+        return f"spread of {n_reps} replications (too few for a 95 % CI)"
     return f"95 % CI of the mean ({n_reps} reps)"
 
 

@@ -15,14 +15,14 @@ from adoptsim.kpis import lookup, percent_label
 
 def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> str:
     """A short text table of one scenario's KPIs: KPI, mean, 95 % CI."""
-    lines = [f"{'KPI':<28}{'mean':>12}   95 % CI"]
-    for _, row in summary.iterrows():
-        if names and row["metric"] not in names:
-            continue
+    rows = [row for _, row in summary.iterrows() if not names or row["metric"] in names]
+    width = max([28, *(len(row["metric"]) + 2 for row in rows)])
+    lines = [f"{'KPI':<{width}}{'mean':>12}   95 % CI"]
+    for row in rows:
         ci = "" if math.isnan(row["ci_low"]) else f"[{_number(row['ci_low'])}, {_number(row['ci_high'])}]"
         reached = "" if row["n"] == row["of"] else f"  (reached in {row['n']}/{row['of']})"
         mean = "never" if math.isnan(row["mean"]) else _number(row["mean"])
-        lines.append(f"{row['metric']:<28}{mean:>12}   {ci}{reached}")
+        lines.append(f"{row['metric']:<{width}}{mean:>12}   {ci}{reached}")
     return "\n".join(lines)
 
 

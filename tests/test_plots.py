@@ -88,7 +88,12 @@ def test_ci_band_is_the_t_interval_of_the_mean_and_range_band_is_min_to_max():
     assert 0.2 - half < 0, "the t interval reaches below 0 here; a share's band stops at 0"
     assert (ci["mean"], ci["low"], ci["high"]) == pytest.approx((0.2, 0.0, 0.2 + half))
     trust = mean_band(table().rename(columns={"share_active": "mean_trust"}), "mean_trust").iloc[1]
-    assert trust["low"] == pytest.approx(0.2 - half)
+    assert trust["low"] == 0.0, "a quantity never negative keeps its band at or above 0"
+    signed = table().assign(net=lambda t: t["share_active"] - 0.1)
+    assert mean_band(signed, "net").iloc[1]["low"] == pytest.approx(0.1 - half), "a signed quantity is not clipped"
+    two = table()[table()["replication"] < 2]
+    pair = mean_band(two, "share_active").iloc[1]
+    assert (pair["low"], pair["high"]) == pytest.approx(tuple(sorted(two[two["step"] == 1]["share_active"])))
     spread = mean_band(table(), "share_active", band="range").iloc[1]
     assert (spread["low"], spread["high"]) == pytest.approx((0.1, 0.3))
 
@@ -97,6 +102,7 @@ def test_band_labels_say_what_the_band_is():
     assert band_label(5) == "95 % CI of the mean (5 reps)"
     assert band_label(5, "range") == "spread of 5 replications (min to max)"
     assert band_label(1) == "single replication: no band"
+    assert band_label(2) == "spread of 2 replications (too few for a 95 % CI)"
     window = Window("ads", "awareness_campaign", 0, 1, 1, None, 0, 3)
     figure = adoption_figure(table(), windows=[window], band="range")
     labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
