@@ -9,6 +9,9 @@ import numpy as np
 
 from adoptsim.behaviour import Behaviour
 
+DENSE_SHARE = 0.3
+"""A rule with more than this share of consumers as candidates runs on whole arrays."""
+
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
     """Logistic function 1 / (1 + e^-x)."""
@@ -38,21 +41,21 @@ def adoption_utility(
     social: np.ndarray,
     habit: np.ndarray,
     competitor: np.ndarray,
-    incentive: np.ndarray,
+    incentive: np.ndarray | None,
     income: np.ndarray,
 ) -> np.ndarray:
     """U_i = b0 + b_use u + b_ease skill*ease + b_trust trust + b_social s - b_habit habit
-    - b_comp competitor + money_utility(incentive_i), with incentive_i in money."""
-    return (
-        b.b0
-        + b.b_use * use
-        + b.b_ease * tech_skill * ease
-        + b.b_trust * trust
-        + b.b_social * social
-        - b.b_habit * habit
-        - b.b_comp * competitor
-        + money_utility(b, incentive, income)
-    )
+    - b_comp competitor + money_utility(incentive_i), with incentive_i in money (None: no
+    incentive). Summed in place, in the dtype of `use`."""
+    dtype = np.asarray(use).dtype.type
+    utility = np.multiply(use, dtype(b.b_use))
+    utility += dtype(b.b0)
+    for weight, x in ((b.b_ease * ease, tech_skill), (b.b_trust, trust), (b.b_social, social), (-b.b_habit, habit)):
+        utility += np.multiply(x, dtype(weight), dtype=dtype)
+    utility -= np.multiply(competitor, dtype(b.b_comp), dtype=dtype)
+    if incentive is not None:
+        utility += money_utility(b, incentive, income)
+    return utility
 
 
 def money_utility(b: Behaviour, amount: np.ndarray, income: np.ndarray) -> np.ndarray:
@@ -123,3 +126,17 @@ def trust_after_social_proof(trust: np.ndarray, neighbour_mean: np.ndarray, mu: 
 def merchant_acceptance_probability(b: Behaviour, customer_active_share: np.ndarray) -> np.ndarray:
     """P(start accepting) = r_m * sigmoid(g0 + g1 * c_j)."""
     return b.r_m * sigmoid(b.g0 + b.g1 * customer_active_share)
+
+
+def candidates(mask: np.ndarray) -> np.ndarray | slice:
+    """Indices where `mask` holds, or everyone (a slice: views, no gathers) when they are most."""
+    if np.count_nonzero(mask) > DENSE_SHARE * mask.size:
+        return slice(None)
+    return np.flatnonzero(mask)
+
+
+def decided(who: np.ndarray | slice, mask: np.ndarray, draw: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Indices of the candidates whose draw falls below their probability."""
+    if isinstance(who, slice):
+        return np.flatnonzero(mask & (draw < p))
+    return who[draw[who] < p]

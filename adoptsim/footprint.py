@@ -15,9 +15,11 @@ import os
 from pathlib import Path
 
 from adoptsim.generator_params import expected_ties
-from adoptsim.model import EAGER_AGENT_LIMIT
 from adoptsim.scenario import Scenario
 
+EAGER_AGENT_LIMIT = 200_000
+"""Above this many consumers, Mesa agent views (about 330 bytes each) are created on first access
+to `model.agents`, not at set-up."""
 SHARE_OF_MEMORY = 0.8
 USUAL_DEGREE = 100
 """Ties per consumer up to which a large graph is blamed on population.size, above on network.params."""
