@@ -139,4 +139,9 @@ def decided(who: np.ndarray | slice, mask: np.ndarray, draw: np.ndarray, p: np.n
     """Indices of the candidates whose draw falls below their probability."""
     if isinstance(who, slice):
         return np.flatnonzero(mask & (draw < p))
-    return who[draw[who] < p]
+    return who[np.take(draw, who) < p]
+
+
+def pick(values: np.ndarray, who: np.ndarray | slice) -> np.ndarray:
+    """values[who]: a view for everyone, else a gather (np.take, faster than fancy indexing)."""
+    return values[who] if isinstance(who, slice) else np.take(values, who)

@@ -50,7 +50,7 @@ class ShoppingGraph:
         flags[: self.merchants] = merchant_flags
         count = np.zeros(self.table.shape[1], dtype=np.uint8)
         for visits in self.table:
-            count += flags[visits]
+            count += np.take(flags, visits)
         return count
 
     def consumer_share(self, merchant_values: np.ndarray) -> np.ndarray:

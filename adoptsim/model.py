@@ -174,18 +174,18 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
 
     def _awareness(self, active_neighbours: np.ndarray) -> int:
         """1 - (1 - p_media m_i)(1 - q w_i)^A_i, on the unaware (the draws are for everyone)."""
-        draw = self._draws("awareness")
+        draw, pick = self._draws("awareness"), dynamics.pick
         unaware = self.people.stage == Stage.UNAWARE
         who = dynamics.candidates(unaware)
         media, wom = self.levers.get("media"), self.levers.get("wom")
-        stay_media = self.media_base[who] if media is None else self.media_base[who] * media[who]
-        stay_media = 1 - np.minimum(stay_media, 1, dtype=FLOAT)
-        count = active_neighbours[who].astype(FLOAT)
+        media_rate = pick(self.media_base, who)
+        stay_media = 1 - np.minimum(media_rate if media is None else media_rate * pick(media, who), 1, dtype=FLOAT)
+        count = pick(active_neighbours, who).astype(FLOAT)
         q = FLOAT(self.behaviour.q_wom)
         if wom is None and q < 1:
             stay = np.exp(count * np.log1p(-q), out=count)
         else:
-            base = 1 - np.minimum(q * (1 if wom is None else wom[who]), 1)
+            base = 1 - np.minimum(q * (1 if wom is None else pick(wom, who)), 1)
             stay = np.power(base, count, out=count, dtype=FLOAT)
         stay *= stay_media
         became = dynamics.decided(who, unaware, draw, np.subtract(1, stay, out=stay))
@@ -199,41 +199,41 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         draw = self._draws("adoption")
         eligible = ((stage == Stage.AWARE) | (stage == Stage.LAPSED)) & people.in_market
         who = dynamics.candidates(eligible)
-        graph = self.graph
-        degree = graph.degree if graph.indptr is None else np.diff(graph.indptr)
-        social = active_neighbours[who] / np.maximum(degree[who], 1).astype(FLOAT)
+        pick = dynamics.pick
+        social = pick(active_neighbours, who) / np.maximum(pick(self.graph.degree, who), 1).astype(FLOAT)
         incentive = self.levers.get("incentive")
         utility = dynamics.adoption_utility(
             b,
-            use[who],
-            people.tech_skill[who],
+            pick(use, who),
+            pick(people.tech_skill, who),
             FLOAT(self.ease),
-            people.trust[who],
+            pick(people.trust, who),
             social.astype(FLOAT, copy=False),
-            people.habit[who],
-            people.competitor[who],
-            None if incentive is None else incentive[who],
-            people.income[who],
+            pick(people.habit, who),
+            pick(people.competitor, who),
+            None if incentive is None else pick(incentive, who),
+            pick(people.income, who),
         )
+        chosen = dynamics.decided(who, eligible, draw, dynamics.adoption_probability(b, utility))
+        self.make_active(chosen)
         adopters = np.zeros(people.size, dtype=bool)
-        adopters[dynamics.decided(who, eligible, draw, dynamics.adoption_probability(b, utility))] = True
-        self.make_active(adopters)
+        adopters[chosen] = True
         return adopters
 
     def _lapse(self, active_before: np.ndarray, use: np.ndarray) -> int:
         """r_l sigmoid(...) x lapse lever, for those active since before the step."""
         people = self.people
-        draw = self._draws("lapse")
+        draw, pick = self._draws("lapse"), dynamics.pick
         staying = active_before & (people.stage == Stage.ACTIVE)
         who = dynamics.candidates(staying)
         lever = self.levers.get("lapse")
         p = dynamics.lapse_probability(
             self.behaviour,
-            people.wallet_habit[who],
-            people.trust[who],
-            use[who],
-            people.habit[who],
-            1 if lever is None else lever[who],
+            pick(people.wallet_habit, who),
+            pick(people.trust, who),
+            pick(use, who),
+            pick(people.habit, who),
+            1 if lever is None else pick(lever, who),
         )
         lapsing = dynamics.decided(who, staying, draw, p)
         people.stage[lapsing] = Stage.LAPSED
