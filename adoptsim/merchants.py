@@ -85,11 +85,11 @@ def build_merchants(
     k = spec.per_consumer
     table = np.full((k, n), m, dtype=np.uint16 if m < 2**16 - 1 else np.int32)
     for r in range(n_regions):
-        local = np.flatnonzero(region == r)
+        local = np.flatnonzero(region == r).astype(table.dtype)
         members = np.flatnonzero(consumer_region == r)
         if local.size:
-            table[:, members] = local[rng.integers(0, local.size, (members.size, k))].T
-    customers = np.bincount(table.ravel(), minlength=m + 1)[:m].astype(float)
+            table[:, members] = np.take(local, rng.integers(0, local.size, (members.size, k))).T
+    customers = sum(np.bincount(visits, minlength=m + 1) for visits in table)[:m].astype(float)
     shops = Shops(
         region=region, category=category, accepts=accepts, has_deal=np.zeros(m, dtype=bool), customers=customers
     )

@@ -138,11 +138,19 @@ def edges_to_graph(n: int, u: np.ndarray, v: np.ndarray) -> SocialGraph:
 
 
 def one_way_matrix(n: int, u: np.ndarray, v: np.ndarray) -> sp.csr_matrix:
-    """H with H_uv = 1 for each tie u -> v (one-byte weights, self-loops and duplicates dropped)."""
-    keep = u != v
-    if not keep.all():
-        u, v = u[keep], v[keep]
-    half = sp.csr_matrix((np.ones(u.size, dtype=np.uint8), (u.astype(np.int32), v.astype(np.int32))), shape=(n, n))
+    """H with H_uv = 1 for each tie u -> v (one-byte weights, self-loops and duplicates dropped).
+
+    A self-loop is overwritten in place with a copy of a real tie (which the duplicate merge then
+    drops), so the edge list is not copied."""
+    loops = np.flatnonzero(u == v)
+    if loops.size:
+        real = np.flatnonzero(u != v)[:1]
+        u, v = u.astype(np.int32, copy=False), v.astype(np.int32, copy=False)
+        u[loops], v[loops] = (u[real[0]], v[real[0]]) if real.size else (0, 0)
+        if not real.size:
+            return sp.csr_matrix((n, n), dtype=np.uint8)
+    ends = (u.astype(np.int32, copy=False), v.astype(np.int32, copy=False))
+    half = sp.csr_matrix((np.ones(u.size, dtype=np.uint8), ends), shape=(n, n))
     half.sum_duplicates()
     half.data[:] = 1
     return half

@@ -22,108 +22,98 @@ if TYPE_CHECKING:
 
     from adoptsim.model import StepOutcome, WalletAdoptionModel
 
-CHUNK = 1 << 20
+CHUNK = 1 << 18
 """Consumers per slice when segment codes are computed (bounds the set-up's temporaries)."""
 
 
 class Recorder:
-    """Preallocated columns, one row per step (0..steps)."""
+    """Preallocated columns, one row per step (0..steps): views onto one block of rows x series."""
 
     def __init__(self, model: WalletAdoptionModel, steps: int) -> None:
-        rows = steps + 1
         self.rows = 0
         people = model.people
-        self.labels, self.cell, self.folds = segment_cells(model)
-        self.cells = len(self.folds[0][1])
-        everyone = np.bincount(self.cell, minlength=self.cells).astype(float)
-        self.sizes = [np.maximum(np.bincount(fold, weights=everyone, minlength=len(ls)), 1) for ls, fold in self.folds]
+        labels, self.cell, folds = segment_cells(model)
+        cells = folds[0][1].size
+        segments = [f"share_active_{name}_{label}" for name, ls in labels for label in ls]
+        # fold[c, s] = 1 when cell c lies in segment s: shares of every segment are one product
+        self.fold = np.zeros((cells, len(segments)))
+        column = 0
+        for ls, codes in folds:
+            self.fold[np.arange(cells), column + codes] = 1.0
+            column += len(ls)
+        self.sizes = np.maximum(np.bincount(self.cell, minlength=cells) @ self.fold, 1)
         self.active = np.zeros(people.size, dtype=bool)
-        self.active_per_cell = np.zeros(self.cells, dtype=np.int64)
-        names = [
-            "n_unaware",
-            "n_aware",
-            "n_active",
-            "n_lapsed",
-            "n_ever_adopted",
-            "new_aware",
-            "new_adopters",
-            "new_lapses",
-            "n_merchants_accepting",
-            "share_active",
-            "share_ever_adopted",
-            "share_merchants_accepting",
-            "mean_trust",
-            "transactions",
-            "payment_volume",
-            "revenue",
-            "margin",
-        ]
-        names += [f"share_active_{name}_{label}" for name, labels in self.labels for label in labels]
+        self.active_per_cell = np.zeros(cells)
+        names = list(HEADLINE) + segments
         names += [f"spend_{name}" for name in model.intervention_names] + ["spend_total"]
         names += [f"exhausted_{name}" for name in model.intervention_names]
-        self.columns: dict[str, np.ndarray] = {name: np.zeros(rows) for name in names}
-        self._segment_columns = [
-            [self.columns[f"share_active_{name}_{label}"] for label in labels] for name, labels in self.labels
-        ]
+        self.block = np.zeros((steps + 1, len(names)))
+        self.columns: dict[str, np.ndarray] = {name: self.block[:, j] for j, name in enumerate(names)}
+        self._segments = slice(len(HEADLINE), len(HEADLINE) + len(segments))
+        self._spend = slice(self._segments.stop, self._segments.stop + len(model.intervention_names) + 1)
+        self._exhausted = slice(self._spend.stop, len(names))
 
-    def _segment_shares(self, active: np.ndarray) -> list[np.ndarray]:
+    def _segment_shares(self, active: np.ndarray) -> np.ndarray:
         """Share active of every segment, from counts per cell updated where `active` changed."""
         changed = np.flatnonzero(active != self.active)
         if changed.size:
-            cells = self.cell[changed]
             gained = active[changed]
-            self.active_per_cell += np.bincount(cells[gained], minlength=self.cells)
-            self.active_per_cell -= np.bincount(cells[~gained], minlength=self.cells)
+            cells = np.take(self.cell, changed)
+            signs = np.where(gained, 1.0, -1.0)
+            self.active_per_cell += np.bincount(cells, weights=signs, minlength=self.fold.shape[0])
             self.active[changed] = gained
-        per_cell = self.active_per_cell.astype(float)
-        return [
-            np.bincount(fold, weights=per_cell, minlength=len(labels)) / size
-            for (labels, fold), size in zip(self.folds, self.sizes, strict=True)
-        ]
+        return (self.active_per_cell @ self.fold) / self.sizes
 
     def record(self, model: WalletAdoptionModel, row: int, outcome: StepOutcome | None) -> None:
         """Aggregate the model's arrays into row `row`."""
         self.rows = row + 1
-        people, c = model.people, self.columns
-        n = people.size
-        stage = people.stage
-        for name, code in (("n_unaware", Stage.UNAWARE), ("n_aware", Stage.AWARE), ("n_lapsed", Stage.LAPSED)):
-            c[name][row] = np.count_nonzero(stage == code)
+        people, shops = model.people, model.shops
+        n, stage, line = people.size, people.stage, self.block[row]
         active = stage == Stage.ACTIVE
-        n_active = np.count_nonzero(active)
-        c["n_active"][row] = n_active
-        c["n_ever_adopted"][row] = np.count_nonzero(people.ever_adopted)
-        c["share_active"][row] = n_active / n
-        c["share_ever_adopted"][row] = c["n_ever_adopted"][row] / n
-        accepting = np.count_nonzero(model.shops.accepts)
-        c["n_merchants_accepting"][row] = accepting
-        c["share_merchants_accepting"][row] = accepting / max(model.shops.size, 1)
-        c["mean_trust"][row] = people.trust.mean(dtype=np.float64)
-        for columns, shares in zip(self._segment_columns, self._segment_shares(active), strict=True):
-            for column, share in zip(columns, shares, strict=True):
-                column[row] = share
-        for spec, run in model.interventions:
-            c[f"exhausted_{spec.name}"][row] = float(run.exhausted)
+        unaware, aware, n_active, lapsed = (np.count_nonzero(stage == s) for s in Stage)
+        ever = np.count_nonzero(people.ever_adopted)
+        accepting = np.count_nonzero(shops.accepts)
+        line[:13] = (unaware, aware, n_active, lapsed, ever, 0, 0, 0, accepting, n_active / n, ever / n,
+                     accepting / max(shops.size, 1), people.trust.mean(dtype=np.float64))
+        line[self._segments] = self._segment_shares(active)
+        line[self._exhausted] = [float(run.exhausted) for _, run in model.interventions]
         if outcome is not None:
             economics = model.spec.economics
-            c["new_aware"][row] = outcome.new_aware
-            c["new_adopters"][row] = outcome.n_new_adopters
-            c["new_lapses"][row] = outcome.new_lapses
-            c["transactions"][row] = outcome.payments
-            c["payment_volume"][row] = outcome.payment_volume
-            c["revenue"][row] = economics.revenue(outcome.payment_volume, outcome.payments)
-            c["margin"][row] = economics.margin * c["revenue"][row]
-            for name, spend in outcome.spend.items():
-                c[f"spend_{name}"][row] = spend
-            c["spend_total"][row] = sum(outcome.spend.values())
+            revenue = economics.revenue(outcome.payment_volume, outcome.payments)
+            line[5:8] = (outcome.new_aware, outcome.n_new_adopters, outcome.new_lapses)
+            line[13:17] = (outcome.payments, outcome.payment_volume, revenue, economics.margin * revenue)
+            spend = [outcome.spend.get(name, 0.0) for name in model.intervention_names]
+            line[self._spend] = [*spend, sum(outcome.spend.values())]
 
     def table(self) -> pd.DataFrame:
         """The time series of the steps run so far, as a tidy table."""
         import pandas as pd
 
-        frame = pd.DataFrame({name: values[: self.rows] for name, values in self.columns.items()})
+        frame = pd.DataFrame(self.block[: self.rows].copy(), columns=list(self.columns))
         frame.insert(0, "step", np.arange(len(frame)))
         return frame
+
+
+HEADLINE = (
+    "n_unaware",
+    "n_aware",
+    "n_active",
+    "n_lapsed",
+    "n_ever_adopted",
+    "new_aware",
+    "new_adopters",
+    "new_lapses",
+    "n_merchants_accepting",
+    "share_active",
+    "share_ever_adopted",
+    "share_merchants_accepting",
+    "mean_trust",
+    "transactions",
+    "payment_volume",
+    "revenue",
+    "margin",
+)
+"""Series every run records, in column order (segments, spend and budget flags follow)."""
 
 
 def segment_cells(model: WalletAdoptionModel) -> tuple[list[tuple[str, tuple[str, ...]]], np.ndarray, list]:
