@@ -13,9 +13,13 @@ DENSE_SHARE = 0.3
 """A rule with more than this share of consumers as candidates runs on whole arrays."""
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function 1 / (1 + e^-x)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Logistic function 1 / (1 + e^-x) = (1 + tanh(x/2)) / 2, in place when out is given."""
+    out = np.multiply(x, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
 
 
 def awareness_probability(
@@ -50,9 +54,10 @@ def adoption_utility(
     dtype = np.asarray(use).dtype.type
     utility = np.multiply(use, dtype(b.b_use))
     utility += dtype(b.b0)
+    term = np.empty_like(utility)
     for weight, x in ((b.b_ease * ease, tech_skill), (b.b_trust, trust), (b.b_social, social), (-b.b_habit, habit)):
-        utility += np.multiply(x, dtype(weight), dtype=dtype)
-    utility -= np.multiply(competitor, dtype(b.b_comp), dtype=dtype)
+        utility += np.multiply(x, dtype(weight), out=term)
+    utility -= np.multiply(competitor, dtype(b.b_comp), out=term)
     if incentive is not None:
         utility += money_utility(b, incentive, income)
     return utility
@@ -80,8 +85,10 @@ def recover_trust(trust: np.ndarray, deficit: np.ndarray, rate: float) -> tuple[
 
 
 def adoption_probability(b: Behaviour, utility: np.ndarray) -> np.ndarray:
-    """P(adopt | aware or lapsed) = r_a * sigmoid(U_i)."""
-    return b.r_a * sigmoid(utility)
+    """P(adopt | aware or lapsed) = r_a * sigmoid(U_i) (written over `utility`)."""
+    p = sigmoid(utility, out=utility)
+    p *= b.r_a
+    return p
 
 
 def lapse_probability(
@@ -94,8 +101,15 @@ def lapse_probability(
 ) -> np.ndarray:
     """P(lapse | active) = factor_i * r_l * sigmoid(l0 - l_wh wh - l_trust trust - l_use u + l_habit habit),
     capped at 1 (factor_i comes from customer support and breaches)."""
-    propensity = b.l0 - b.l_wh * wallet_habit - b.l_trust * trust - b.l_use * use + b.l_habit * habit
-    return np.minimum(factor * b.r_l * sigmoid(propensity), 1.0)
+    dtype = np.asarray(trust).dtype.type
+    p = np.multiply(habit, dtype(b.l_habit))
+    p += dtype(b.l0)
+    term = np.empty_like(p)
+    for weight, x in ((b.l_wh, wallet_habit), (b.l_trust, trust), (b.l_use, use)):
+        p -= np.multiply(x, dtype(weight), out=term)
+    sigmoid(p, out=p)
+    p *= factor * b.r_l if np.isscalar(factor) else np.multiply(factor, dtype(b.r_l), out=term)
+    return np.minimum(p, 1.0, out=p)
 
 
 def grow_wallet_habit(wallet_habit: np.ndarray, eta: float) -> np.ndarray:

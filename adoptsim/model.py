@@ -179,11 +179,12 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         who = dynamics.candidates(unaware)
         media, wom = self.levers.get("media"), self.levers.get("wom")
         media_rate = pick(self.media_base, who)
-        stay_media = 1 - np.minimum(media_rate if media is None else media_rate * pick(media, who), 1, dtype=FLOAT)
+        stay_media = np.minimum(media_rate if media is None else media_rate * pick(media, who), 1, dtype=FLOAT)
+        np.subtract(1, stay_media, out=stay_media)
         count = pick(active_neighbours, who).astype(FLOAT)
         q = FLOAT(self.behaviour.q_wom)
         if wom is None and q < 1:
-            stay = np.exp(count * np.log1p(-q), out=count)
+            stay = np.exp(np.multiply(count, np.log1p(-q), out=count), out=count)
         else:
             base = 1 - np.minimum(q * (1 if wom is None else pick(wom, who)), 1)
             stay = np.power(base, count, out=count, dtype=FLOAT)
@@ -200,7 +201,8 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         eligible = ((stage == Stage.AWARE) | (stage == Stage.LAPSED)) & people.in_market
         who = dynamics.candidates(eligible)
         pick = dynamics.pick
-        social = pick(active_neighbours, who) / np.maximum(pick(self.graph.degree, who), 1).astype(FLOAT)
+        social = np.maximum(pick(self.graph.degree, who), 1).astype(FLOAT)
+        np.divide(pick(active_neighbours, who), social, out=social)
         incentive = self.levers.get("incentive")
         utility = dynamics.adoption_utility(
             b,
@@ -208,7 +210,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
             pick(people.tech_skill, who),
             FLOAT(self.ease),
             pick(people.trust, who),
-            social.astype(FLOAT, copy=False),
+            social,
             pick(people.habit, who),
             pick(people.competitor, who),
             None if incentive is None else pick(incentive, who),
