@@ -81,9 +81,8 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         self.trust_recovering = False
         self._accepting: np.ndarray | None = None
         self._use = np.zeros(pop.size, dtype=FLOAT)
-        self._draw = np.empty(pop.size)
-        self._active = np.empty(pop.size, dtype=FLOAT)
-        self._scratch = np.empty(pop.size, dtype=FLOAT)
+        self._draw = np.empty(pop.size)  # the step's draws; after the last, two float32 work arrays
+        self._active, self._scratch = self._draw.view(FLOAT).reshape(2, pop.size)
         self._pay_weight = FLOAT(self.behaviour.tau) * (FLOAT(0.5) + self.people.income)  # tau (0.5 + income_i)
         self._value_weight = scenario.economics.payment_values(self.people.income).astype(FLOAT) * self._pay_weight
         self.recorder = Recorder(self, scenario.steps)
