@@ -254,7 +254,8 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
             gap *= FLOAT(rate)
             x += gap
         np.multiply(active, use, out=gap)
-        return float(np.dot(gap, self._pay_weight)), float(np.dot(gap, self._value_weight))
+        total = "i,i->"  # einsum's own loop, not BLAS: no BLAS threads spinning beside other workers
+        return float(np.einsum(total, gap, self._pay_weight)), float(np.einsum(total, gap, self._value_weight))
 
     def _payments_now(self, use: np.ndarray) -> Callable[[], np.ndarray]:
         """Each consumer's payments this step, computed when asked (during the step's settling)."""

@@ -41,7 +41,7 @@ class Recorder:
         for ls, codes in folds:
             self.fold[np.arange(cells), column + codes] = 1.0
             column += len(ls)
-        self.sizes = np.maximum(np.bincount(self.cell, minlength=cells) @ self.fold, 1)
+        self.sizes = np.maximum(fold_cells(np.bincount(self.cell, minlength=cells), self.fold), 1)
         self.active = np.zeros(people.size, dtype=bool)
         self.active_per_cell = np.zeros(cells)
         names = list(HEADLINE) + segments
@@ -62,7 +62,7 @@ class Recorder:
             signs = np.where(gained, 1.0, -1.0)
             self.active_per_cell += np.bincount(cells, weights=signs, minlength=self.fold.shape[0])
             self.active[changed] = gained
-        return (self.active_per_cell @ self.fold) / self.sizes
+        return fold_cells(self.active_per_cell, self.fold) / self.sizes
 
     def record(self, model: WalletAdoptionModel, row: int, outcome: StepOutcome | None) -> None:
         """Aggregate the model's arrays into row `row`."""
@@ -92,6 +92,11 @@ class Recorder:
         frame = pd.DataFrame(self.block[: self.rows].copy(), columns=list(self.columns))
         frame.insert(0, "step", np.arange(len(frame)))
         return frame
+
+
+def fold_cells(per_cell: np.ndarray, fold: np.ndarray) -> np.ndarray:
+    """Per-segment totals of per-cell counts (a small product, kept off BLAS and its threads)."""
+    return np.einsum("c,cs->s", per_cell.astype(float), fold)
 
 
 HEADLINE = (
