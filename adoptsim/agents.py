@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from adoptsim.stages import Stage
 
@@ -87,3 +88,35 @@ class MerchantAgent(mesa.Agent):
     @property
     def category(self) -> str:
         return self.model.category_labels[self.model.shops.category[self.index]]
+
+
+class AgentViews:
+    """Mixin for the model: Mesa agent views created at set-up or on first access."""
+
+    def _create_agents(self) -> None:
+        if self._agents_created:
+            return
+        self._agents_created = True
+        self._consumer_agents = Consumer.create_agents(self, self.people.size, np.arange(self.people.size)).to_list()
+        MerchantAgent.create_agents(self, self.shops.size, np.arange(self.shops.size))
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """All Mesa agents (created on first access for large populations)."""
+        self._create_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """Mesa agents by class (created on first access for large populations)."""
+        self._create_agents()
+        return super().agents_by_type
+
+    def consumer(self, index: int) -> Consumer:
+        """The Mesa agent of consumer `index`."""
+        self._create_agents()
+        return self._consumer_agents[index]
+
+    def graph_neighbours(self, index: int) -> np.ndarray:
+        """Indices of consumer `index`'s neighbours."""
+        return self.graph.neighbours(index)

@@ -9,10 +9,17 @@ import numpy as np
 
 from adoptsim.behaviour import Behaviour
 
+DENSE_SHARE = 0.3
+"""A rule with more than this share of consumers as candidates runs on whole arrays."""
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function 1 / (1 + e^-x)."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Logistic function 1 / (1 + e^-x) = (1 + tanh(x/2)) / 2, in place when out is given."""
+    out = np.multiply(x, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
 
 
 def awareness_probability(
@@ -38,21 +45,22 @@ def adoption_utility(
     social: np.ndarray,
     habit: np.ndarray,
     competitor: np.ndarray,
-    incentive: np.ndarray,
+    incentive: np.ndarray | None,
     income: np.ndarray,
 ) -> np.ndarray:
     """U_i = b0 + b_use u + b_ease skill*ease + b_trust trust + b_social s - b_habit habit
-    - b_comp competitor + money_utility(incentive_i), with incentive_i in money."""
-    return (
-        b.b0
-        + b.b_use * use
-        + b.b_ease * tech_skill * ease
-        + b.b_trust * trust
-        + b.b_social * social
-        - b.b_habit * habit
-        - b.b_comp * competitor
-        + money_utility(b, incentive, income)
-    )
+    - b_comp competitor + money_utility(incentive_i), with incentive_i in money (None: no
+    incentive). Summed in place, in the dtype of `use`."""
+    dtype = np.asarray(use).dtype.type
+    utility = np.multiply(use, dtype(b.b_use))
+    utility += dtype(b.b0)
+    term = np.empty_like(utility)
+    for weight, x in ((b.b_ease * ease, tech_skill), (b.b_trust, trust), (b.b_social, social), (-b.b_habit, habit)):
+        utility += np.multiply(x, dtype(weight), out=term)
+    utility -= np.multiply(competitor, dtype(b.b_comp), out=term)
+    if incentive is not None:
+        utility += money_utility(b, incentive, income)
+    return utility
 
 
 def money_utility(b: Behaviour, amount: np.ndarray, income: np.ndarray) -> np.ndarray:
@@ -77,8 +85,10 @@ def recover_trust(trust: np.ndarray, deficit: np.ndarray, rate: float) -> tuple[
 
 
 def adoption_probability(b: Behaviour, utility: np.ndarray) -> np.ndarray:
-    """P(adopt | aware or lapsed) = r_a * sigmoid(U_i)."""
-    return b.r_a * sigmoid(utility)
+    """P(adopt | aware or lapsed) = r_a * sigmoid(U_i) (written over `utility`)."""
+    p = sigmoid(utility, out=utility)
+    p *= b.r_a
+    return p
 
 
 def lapse_probability(
@@ -91,8 +101,15 @@ def lapse_probability(
 ) -> np.ndarray:
     """P(lapse | active) = factor_i * r_l * sigmoid(l0 - l_wh wh - l_trust trust - l_use u + l_habit habit),
     capped at 1 (factor_i comes from customer support and breaches)."""
-    propensity = b.l0 - b.l_wh * wallet_habit - b.l_trust * trust - b.l_use * use + b.l_habit * habit
-    return np.minimum(factor * b.r_l * sigmoid(propensity), 1.0)
+    dtype = np.asarray(trust).dtype.type
+    p = np.multiply(habit, dtype(b.l_habit))
+    p += dtype(b.l0)
+    term = np.empty_like(p)
+    for weight, x in ((b.l_wh, wallet_habit), (b.l_trust, trust), (b.l_use, use)):
+        p -= np.multiply(x, dtype(weight), out=term)
+    sigmoid(p, out=p)
+    p *= factor * b.r_l if np.isscalar(factor) else np.multiply(factor, dtype(b.r_l), out=term)
+    return np.minimum(p, 1.0, out=p)
 
 
 def grow_wallet_habit(wallet_habit: np.ndarray, eta: float) -> np.ndarray:
@@ -123,3 +140,22 @@ def trust_after_social_proof(trust: np.ndarray, neighbour_mean: np.ndarray, mu: 
 def merchant_acceptance_probability(b: Behaviour, customer_active_share: np.ndarray) -> np.ndarray:
     """P(start accepting) = r_m * sigmoid(g0 + g1 * c_j)."""
     return b.r_m * sigmoid(b.g0 + b.g1 * customer_active_share)
+
+
+def candidates(mask: np.ndarray) -> np.ndarray | slice:
+    """Indices where `mask` holds, or everyone (a slice: views, no gathers) when they are most."""
+    if np.count_nonzero(mask) > DENSE_SHARE * mask.size:
+        return slice(None)
+    return np.flatnonzero(mask)
+
+
+def decided(who: np.ndarray | slice, mask: np.ndarray, draw: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Indices of the candidates whose draw falls below their probability."""
+    if isinstance(who, slice):
+        return np.flatnonzero(mask & (draw < p))
+    return who[np.take(draw, who) < p]
+
+
+def pick(values: np.ndarray, who: np.ndarray | slice) -> np.ndarray:
+    """values[who]: a view for everyone, else a gather (np.take, faster than fancy indexing)."""
+    return values[who] if isinstance(who, slice) else np.take(values, who)

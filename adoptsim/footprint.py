@@ -1,11 +1,12 @@
 """How much memory one run of a scenario needs, estimated before anything is allocated.
 
-    bytes ~ n * (160 + 16 * per_consumer [+ 330 with Mesa agent views]) + 70 * ties
+    bytes ~ n * (60 + 2 * per_consumer [+ 330 with Mesa agent views]) + 20 * ties
             + (steps + 1) * columns * 24
 
-(per consumer: trait, state and lever arrays and the shopping graph; per tie: the edge list,
-homophily and the symmetric CSR; per step: the recorder's columns, the table and its copy).
-The constants were measured with `ru_maxrss` on runs of 1,000 to 300,000 consumers.
+(per consumer: float32 trait and state arrays, work arrays, the shopping table; per tie: the
+edge list and the two halves of the symmetric CSR while it is built, the set-up's peak; per step:
+the recorder's columns, the table and its copy). The constants were measured with `ru_maxrss`
+on runs of 1M and 10M consumers (docs/performance.md).
 A run estimated above 80 % of the machine's memory is refused unless the user allows it.
 """
 
@@ -15,9 +16,11 @@ import os
 from pathlib import Path
 
 from adoptsim.generator_params import expected_ties
-from adoptsim.model import EAGER_AGENT_LIMIT
 from adoptsim.scenario import Scenario
 
+EAGER_AGENT_LIMIT = 200_000
+"""Above this many consumers, Mesa agent views (about 330 bytes each) are created on first access
+to `model.agents`, not at set-up."""
 SHARE_OF_MEMORY = 0.8
 USUAL_DEGREE = 100
 """Ties per consumer up to which a large graph is blamed on population.size, above on network.params."""
@@ -26,15 +29,15 @@ USUAL_DEGREE = 100
 def estimate(scenario: Scenario) -> dict[str, float]:
     """Estimated bytes of one run, by the field that drives each part."""
     n = scenario.population.size
-    per_consumer = 160 + 16 * scenario.merchants.per_consumer + (330 if n <= EAGER_AGENT_LIMIT else 0)
+    per_consumer = 60 + 2 * scenario.merchants.per_consumer + (330 if n <= EAGER_AGENT_LIMIT else 0)
     network = scenario.network
     ties = 0.0 if network.file else expected_ties(network.generator_name or "", network.params, n)
     pop = scenario.population
     columns = 16 + len(pop.age_groups) + len(pop.regions) + len(scenario.interventions)
     usual_ties = min(ties, USUAL_DEGREE / 2 * n)  # ties that grow with n are the population's part
     return {
-        "population.size": float(n * per_consumer + 70.0 * usual_ties),
-        "network.params": 70.0 * (ties - usual_ties),
+        "population.size": float(n * per_consumer + 20.0 * usual_ties),
+        "network.params": 20.0 * (ties - usual_ties),
         "steps": float((scenario.steps + 1) * columns * 24),
     }
 

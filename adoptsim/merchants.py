@@ -1,9 +1,12 @@
 """Merchants (the second agent type) and the consumer-merchant shopping graph.
 
 Each consumer shops at `per_consumer` merchants of their own region, drawn uniformly (with
-replacement). The bipartite graph B (consumers x merchants) gives both sides of the network
-effect: the share of i's merchants that accept, (B @ accepts) / k, and the share of merchant j's
-customers who are active, (B^T @ active) / customers_j.
+replacement). The shopping graph is kept once, as a table of each consumer's k merchants (k rows
+of n merchant indices; a consumer in a region without merchants points k times at a sentinel
+that never accepts). It gives both sides of the network effect:
+- the share of i's merchants with a flag (acceptance, a deal): sum over i's k merchants / k;
+- the number of merchant j's customers who are active, kept up to date from the consumers whose
+  active flag changed (work in proportion to change, not to the n x k links).
 """
 
 from __future__ import annotations
@@ -11,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from pydantic import Field, model_validator
 
-from adoptsim.population import segment_sizes
+from adoptsim.population import FLOAT, segment_sizes
 from adoptsim.schema import Fraction, NonNegativeInt, PositiveInt, StrictModel
 
 # ---------------------------------------------------------------- the `merchants:` block of a scenario
@@ -55,22 +57,43 @@ class Shops:
         return int(self.accepts.size)
 
 
-@dataclass
 class ShoppingGraph:
-    """B (consumers x merchants, k entries per row) and its transpose, both CSR."""
+    """Each consumer's k merchants: `table[s, i]` is the merchant of consumer i's visit s."""
 
-    links: sp.csr_matrix
-    links_t: sp.csr_matrix
-    per_consumer: int
+    def __init__(self, table: np.ndarray, merchants: int) -> None:
+        self.table = table
+        self.merchants = merchants
+        self.per_consumer = table.shape[0]
+        self.active_customers = np.zeros(merchants + 1, dtype=np.int64)
+        self._active = np.zeros(table.shape[1], dtype=bool)
+
+    def flag_count(self, merchant_flags: np.ndarray) -> np.ndarray:
+        """For each consumer, how many of their k visits go to a merchant with the flag (uint8)."""
+        flags = np.zeros(self.merchants + 1, dtype=np.uint8)
+        flags[: self.merchants] = merchant_flags
+        count = np.zeros(self.table.shape[1], dtype=np.uint8)
+        for visits in self.table:
+            count += np.take(flags, visits)
+        return count
 
     def consumer_share(self, merchant_values: np.ndarray) -> np.ndarray:
-        """For each consumer, the mean of a merchant quantity over their merchants."""
-        return (self.links @ merchant_values.astype(np.float32)) / self.per_consumer
+        """For each consumer, the mean of a merchant 0/1 quantity over their merchants."""
+        share = self.flag_count(merchant_values != 0).astype(FLOAT)
+        share /= self.per_consumer
+        return share
 
-    def customer_share(self, consumer_values: np.ndarray, customers: np.ndarray) -> np.ndarray:
-        """For each merchant, the mean of a consumer quantity over their customers (0 if none)."""
-        totals = self.links_t @ consumer_values.astype(np.float32)
-        return np.divide(totals, customers, out=np.zeros(totals.size), where=customers > 0)
+    def customer_share(self, active: np.ndarray, customers: np.ndarray) -> np.ndarray:
+        """For each merchant, the share of their customers (visits) who are active (0 if none),
+        updated from the consumers whose flag changed since the last call."""
+        changed = np.flatnonzero(active != self._active)
+        if changed.size:
+            gained = active[changed]
+            visits = self.table[:, changed]
+            self.active_customers += np.bincount(visits[:, gained].ravel(), minlength=self.merchants + 1)
+            self.active_customers -= np.bincount(visits[:, ~gained].ravel(), minlength=self.merchants + 1)
+            self._active[changed] = gained
+        counts = self.active_customers[: self.merchants]
+        return np.divide(counts, customers, out=np.zeros(self.merchants), where=customers > 0)
 
 
 def build_merchants(
@@ -83,19 +106,14 @@ def build_merchants(
     category = rng.choice(len(spec.categories), size=m, p=list(spec.categories.values())).astype(np.int8)
     accepts = rng.random(m) < spec.initial_acceptance
     k = spec.per_consumer
-    cols = np.zeros((n, k), dtype=np.int64)
-    has_shops = np.zeros(n, dtype=bool)
+    table = np.full((k, n), m, dtype=np.uint16 if m < 2**16 - 1 else np.int32)
     for r in range(n_regions):
-        local = np.flatnonzero(region == r)
+        local = np.flatnonzero(region == r).astype(table.dtype)
         members = np.flatnonzero(consumer_region == r)
         if local.size:
-            cols[members] = local[rng.integers(0, local.size, (members.size, k))]
-            has_shops[members] = True
-    rows = np.repeat(np.arange(n), k)[np.repeat(has_shops, k)]
-    cols = cols[has_shops].ravel()
-    links = sp.csr_matrix((np.ones(rows.size, dtype=np.float32), (rows, cols)), shape=(n, m))
-    customers = np.asarray(links.sum(axis=0)).ravel()
+            table[:, members] = np.take(local, rng.integers(0, local.size, (members.size, k))).T
+    customers = sum(np.bincount(visits, minlength=m + 1) for visits in table)[:m].astype(float)
     shops = Shops(
         region=region, category=category, accepts=accepts, has_deal=np.zeros(m, dtype=bool), customers=customers
     )
-    return shops, ShoppingGraph(links=links, links_t=links.T.tocsr(), per_consumer=k)
+    return shops, ShoppingGraph(table, m)

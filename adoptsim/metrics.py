@@ -1,7 +1,4 @@
-"""Per-step aggregates (the Recorder) and the KPIs of one replication computed from them.
-
-Names follow one convention: `n_` counts, `new_` flows in a step, `share_` fractions,
-`spend_` money in a step. Row `step` k is the state after k steps; row 0 is the start.
+"""The KPIs of one replication, computed from its per-step series (adoptsim/recorder.py).
 
 Which KPIs exist, and how each is computed, is the registry in kpis.py; this module applies it
 (`run_kpis`, `run_kpi_names`, `requirements`). Intervals over replications are in intervals.py.
@@ -11,18 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 from pydantic import Field, field_validator
 
 from adoptsim.kpis import HORIZON, KPIS, RunView, lookup
-from adoptsim.rivals import outputs as rival_outputs
 from adoptsim.schema import OpenFraction, PositiveInt, StrictModel, did_you_mean
-from adoptsim.segments import SegmentCounter, segmentations
-from adoptsim.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.model import StepOutcome, WalletAdoptionModel
+    import pandas as pd
+
     from adoptsim.scenario import Scenario
 
 DEFAULT_TARGETS = (0.10, 0.25, 0.50)
@@ -42,89 +35,6 @@ class KpiSettings(StrictModel):
     @classmethod
     def _sorted_unique(cls, values: list) -> list:
         return sorted(set(values))
-
-
-class Recorder:
-    """Preallocated columns, one row per step (0..steps)."""
-
-    def __init__(self, model: WalletAdoptionModel, steps: int) -> None:
-        rows = steps + 1
-        self.rows = 0
-        people = model.people
-        self.segmentations = segmentations(
-            people.age_group, people.region, people.income, people.online, model.age_group_labels, model.region_labels
-        )
-        self._segments = SegmentCounter(self.segmentations)
-        economics = model.spec.economics
-        self._payment_values = economics.payment_values(people.income)
-        names = [
-            "n_unaware",
-            "n_aware",
-            "n_active",
-            "n_lapsed",
-            "n_ever_adopted",
-            "new_aware",
-            "new_adopters",
-            "new_lapses",
-            "n_merchants_accepting",
-            "share_active",
-            "share_ever_adopted",
-            "share_merchants_accepting",
-            "mean_trust",
-            "transactions",
-            "payment_volume",
-            "revenue",
-            "margin",
-        ]
-        names += [f"share_active_{s.name}_{label}" for s in self.segmentations for label in s.labels]
-        names += [f"spend_{name}" for name in model.intervention_names] + ["spend_total"]
-        names += [f"exhausted_{name}" for name in model.intervention_names]
-        names += rival_outputs.column_names(model.rivals, model)
-        self.columns: dict[str, np.ndarray] = {name: np.zeros(rows) for name in names}
-
-    def record(self, model: WalletAdoptionModel, row: int, outcome: StepOutcome | None) -> None:
-        """Aggregate the model's arrays into row `row`."""
-        self.rows = row + 1
-        people, c = model.people, self.columns
-        counts = np.bincount(people.stage, minlength=len(Stage))
-        n = people.size
-        c["n_unaware"][row], c["n_aware"][row], c["n_active"][row], c["n_lapsed"][row] = counts
-        c["n_ever_adopted"][row] = people.ever_adopted.sum()
-        c["share_active"][row] = counts[Stage.ACTIVE] / n
-        c["share_ever_adopted"][row] = c["n_ever_adopted"][row] / n
-        accepting = model.shops.accepts.sum()
-        c["n_merchants_accepting"][row] = accepting
-        c["share_merchants_accepting"][row] = accepting / max(model.shops.size, 1)
-        c["mean_trust"][row] = people.trust.mean()
-        active = people.stage == Stage.ACTIVE
-        for segmentation, shares in zip(self.segmentations, self._segments.shares(active), strict=True):
-            for label, share in zip(segmentation.labels, shares, strict=True):
-                c[f"share_active_{segmentation.name}_{label}"][row] = share
-        for spec, run in model.interventions:
-            c[f"exhausted_{spec.name}"][row] = float(run.exhausted)
-        rival_outputs.record(model.rivals, model, c, row)
-        if outcome is not None:
-            economics = model.spec.economics
-            c["new_aware"][row] = outcome.new_aware
-            c["new_adopters"][row] = outcome.new_adopters.sum()
-            c["new_lapses"][row] = outcome.new_lapses
-            payments = outcome.transactions.sum()
-            c["transactions"][row] = payments
-            c["payment_volume"][row] = np.multiply(outcome.transactions, self._payment_values).sum()  # no BLAS threads
-            c["revenue"][row] = economics.revenue(c["payment_volume"][row], payments)
-            c["margin"][row] = economics.margin * c["revenue"][row]
-            for name, spend in outcome.spend.items():
-                c[f"spend_{name}"][row] = spend
-            c["spend_total"][row] = sum(outcome.spend.values())
-
-    def table(self) -> pd.DataFrame:
-        """The time series of the steps run so far, as a tidy table."""
-        frame = pd.DataFrame({name: values[: self.rows] for name, values in self.columns.items()})
-        frame.insert(0, "step", np.arange(len(frame)))
-        return frame
-
-
-# ---------------------------------------------------------------- KPIs of a replication
 
 
 def kpi_problem(name: str, paired: bool = True) -> str | None:

@@ -17,68 +17,39 @@ start of the step.
   9. merchants  non-accepting merchants start accepting with r_m sigmoid(g0 + g1 c_j)
  10. settle     interventions pay outcome-based costs; the Recorder writes row k + 1
 
-Named rivals (adoptsim/rivals/) take their step between 6 and 7, on the state at the start of the
-step, and add their users to the focal wallet's `competitor` term.
-
 Each random decision draws for every agent from its own stream (awareness, adoption, lapse,
-merchants), then masks, so interventions never shift the draws of the dynamics.
+merchants), then masks, so interventions never shift the draws of the dynamics. Real-valued
+state is float32 (draws stay float64). A rule runs on whole arrays when most consumers are its
+candidates, on the gathered candidates otherwise; counts that feed the rules (active neighbours, merchants' active
+customers, the recorder's segment counts) are updated from who changed. Named rivals
+(adoptsim/rivals/) step between 6 and 7 on the state at the start of the step; holding one
+weighs in the focal wallet's `competitor` term.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 import mesa
 import numpy as np
 
 from adoptsim import dynamics
-from adoptsim.agents import Consumer, MerchantAgent
+from adoptsim.agents import AgentViews
+from adoptsim.footprint import EAGER_AGENT_LIMIT
 from adoptsim.interventions.budget import fund
+from adoptsim.levers import Levers
 from adoptsim.merchants import build_merchants
-from adoptsim.metrics import Recorder
 from adoptsim.network import NeighbourCounter, build_graph
-from adoptsim.population import build_people
+from adoptsim.outcome import StepOutcome
+from adoptsim.population import FLOAT, build_people
+from adoptsim.recorder import Recorder
 from adoptsim.rivals.market import RivalMarket
 from adoptsim.scenario import Scenario
 from adoptsim.stages import Stage
 from adoptsim.streams import RandomStreams, seed_of
 
-EAGER_AGENT_LIMIT = 200_000
-"""Above this many consumers, Mesa agent views are created on first access to `model.agents`."""
 
-
-@dataclass
-class Levers:
-    """Per-step multipliers and incentives that interventions set (reset every step)."""
-
-    media: np.ndarray  # m_i, multiplier on p_media
-    wom: np.ndarray  # w_i, multiplier on q_wom
-    incentive: np.ndarray  # incentive_i: money offered for adopting now (scenario currency)
-    lapse: np.ndarray  # multiplier on the lapse probability
-
-    @classmethod
-    def neutral(cls, n: int) -> Levers:
-        return cls(np.ones(n), np.ones(n), np.zeros(n), np.ones(n))
-
-    def reset(self) -> None:
-        self.media.fill(1.0)
-        self.wom.fill(1.0)
-        self.incentive.fill(0.0)
-        self.lapse.fill(1.0)
-
-
-@dataclass
-class StepOutcome:
-    """What happened in one step, for interventions' costs and the Recorder."""
-
-    new_aware: int
-    new_adopters: np.ndarray  # bool per consumer
-    new_lapses: int
-    transactions: np.ndarray  # per consumer
-    spend: dict[str, float] = field(default_factory=dict)
-
-
-class WalletAdoptionModel(mesa.Model):
+class WalletAdoptionModel(AgentViews, mesa.Model):
     """Digital-wallet adoption among consumers on a social graph, with merchants."""
 
     def __init__(self, scenario: Scenario, seed: int | None = None, agents: str = "auto") -> None:
@@ -97,14 +68,13 @@ class WalletAdoptionModel(mesa.Model):
         self.people = build_people(pop, self.streams["population"])
         self.graph = build_graph(scenario.network, self.people.age_group, self.people.region, self.streams["network"])
         self.count_active_neighbours = NeighbourCounter(self.graph)
-        self.inverse_degree = 1.0 / np.maximum(self.graph.degree, 1)
         self.shops, self.shopping = build_merchants(
             scenario.merchants, self.people.region, len(self.region_labels), self.streams["merchants"]
         )
-        media_reach = np.array([r.media_reach for r in pop.regions.values()])
-        self.media_base = self.behaviour.p_media * media_reach[self.people.region]
+        media_reach = np.array([r.media_reach for r in pop.regions.values()], dtype=FLOAT)
+        self.media_base = np.take(FLOAT(self.behaviour.p_media) * media_reach, self.people.region)
         self.ease = self.behaviour.ease
-        self.levers = Levers.neutral(pop.size)
+        self.levers = Levers(pop.size)
         self.interventions = fund(
             scenario.interventions, scenario.budget, lambda name: self.streams[f"intervention:{name}"]
         )
@@ -112,9 +82,12 @@ class WalletAdoptionModel(mesa.Model):
         self.intervention_runs = {spec.name: run for spec, run in self.interventions}
         self.step_index = 0
         self.trust_recovering = False
-        self.has_active_neighbour = np.zeros(pop.size, dtype=bool)
         self._accepting: np.ndarray | None = None
-        self._accepting_share = np.zeros(pop.size)
+        self._use = np.zeros(pop.size, dtype=FLOAT)
+        self._draw = np.empty(pop.size)  # the step's draws; after the last, two float32 work arrays
+        self._active, self._scratch = self._draw.view(FLOAT).reshape(2, pop.size)
+        self._pay_weight = FLOAT(self.behaviour.tau) * (FLOAT(0.5) + self.people.income)  # tau (0.5 + income_i)
+        self._value_weight = scenario.economics.payment_values(self.people.income).astype(FLOAT) * self._pay_weight
         self.rivals = RivalMarket(self)
         self.recorder = Recorder(self, scenario.steps)
         self.recorder.record(self, 0, None)
@@ -122,40 +95,10 @@ class WalletAdoptionModel(mesa.Model):
         if agents == "eager" or (agents == "auto" and pop.size <= EAGER_AGENT_LIMIT):
             self._create_agents()
 
-    # ------------------------------------------------------------ Mesa agent views
-
-    def _create_agents(self) -> None:
-        if self._agents_created:
-            return
-        self._agents_created = True
-        self._consumer_agents = Consumer.create_agents(self, self.people.size, np.arange(self.people.size)).to_list()
-        MerchantAgent.create_agents(self, self.shops.size, np.arange(self.shops.size))
-
     @property
-    def agents(self) -> mesa.agent.AgentSet:
-        """All Mesa agents (created on first access for large populations)."""
-        self._create_agents()
-        return super().agents
-
-    @property
-    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
-        """Mesa agents by class (created on first access for large populations)."""
-        self._create_agents()
-        return super().agents_by_type
-
-    def consumer(self, index: int) -> Consumer:
-        """The Mesa agent of consumer `index`."""
-        self._create_agents()
-        return self._consumer_agents[index]
-
-    def graph_neighbours(self, index: int) -> np.ndarray:
-        """Indices of consumer `index`'s neighbours."""
-        if self.graph.adjacency is None:
-            return np.delete(np.arange(self.people.size), index)
-        adjacency = self.graph.adjacency
-        return adjacency.indices[adjacency.indptr[index] : adjacency.indptr[index + 1]]
-
-    # ------------------------------------------------------------ state changes
+    def has_active_neighbour(self) -> np.ndarray:
+        """Whether each consumer had an active neighbour at the start of the step."""
+        return self.count_active_neighbours.counts > 0
 
     def make_active(self, who: np.ndarray) -> None:
         """Turn consumers into active users (seeding and the like)."""
@@ -165,16 +108,20 @@ class WalletAdoptionModel(mesa.Model):
     def merchant_share(self, merchant_flags: np.ndarray) -> np.ndarray:
         """For each consumer, the share of their merchants for which the flag holds."""
         if self.shops.size == 0:
-            return np.zeros(self.people.size)
+            return np.zeros(self.people.size, dtype=FLOAT)
         return self.shopping.consumer_share(merchant_flags)
 
-    def _acceptance_share(self) -> np.ndarray:
-        """Share of each consumer's merchants that accept; recomputed only when acceptance changed."""
+    def usefulness(self) -> np.ndarray:
+        """u_i from merchant and online acceptance; recomputed only when acceptance changed."""
         accepts = self.shops.accepts
         if self._accepting is None or not np.array_equal(accepts, self._accepting):
             self._accepting = accepts.copy()
-            self._accepting_share = self.merchant_share(accepts)
-        return self._accepting_share
+            online, oa = self.people.online, FLOAT(self.spec.merchants.online_acceptance)
+            share = self.merchant_share(accepts)  # u = acc + online (oa - acc), in place
+            np.subtract(oa, share, out=self._use)
+            self._use *= online
+            self._use += share
+        return self._use
 
     # ------------------------------------------------------------ the step
 
@@ -187,33 +134,25 @@ class WalletAdoptionModel(mesa.Model):
                 f"scenario '{self.spec.name}' has {self.spec.steps} steps and all have run; "
                 "set `steps` higher to run longer"
             )
-        b, people = self.behaviour, self.people
-        active_before = people.stage == Stage.ACTIVE
+        active_before = self.people.stage == Stage.ACTIVE
         active_neighbours = self.count_active_neighbours(active_before)
-        self.has_active_neighbour = active_neighbours > 0
-        social = active_neighbours * self.inverse_degree
         if self.spec.population.market_growth > 0:
             self._grow_market()
         applied = self._apply_interventions()
-        use = dynamics.usefulness(people.online, self._acceptance_share(), self.spec.merchants.online_acceptance)
-
-        draw_aware = self.streams["awareness"].random(people.size)
-        draw_adopt = self.streams["adoption"].random(people.size)
-        draw_lapse = self.streams["lapse"].random(people.size)
-        draw_merchant = self.streams["merchants-step"].random(self.shops.size)
-
-        new_aware = self._awareness(draw_aware, active_neighbours)
-        new_adopters = self._adoption(draw_adopt, use, social)
-        new_lapses = self._lapse(draw_lapse, active_before, use)
-        self.rivals.step(self, active_before, use, social)
-        payments = self._use(use)
+        use = self.usefulness()
+        new_aware = self._awareness(active_neighbours)
+        new_adopters = self._adoption(use, active_neighbours)
+        new_lapses = self._lapse(active_before, use)
+        self.rivals.step(self, active_before, use, active_neighbours)
+        del active_before
+        payments, volume = self._use_wallet(use)
         if self.trust_recovering:
             self._recover_trust()
-        if b.mu > 0:
+        if self.behaviour.mu > 0:
             self._social_proof_of_trust()
-        self._merchant_uptake(draw_merchant)
+        self._merchant_uptake()
 
-        outcome = StepOutcome(new_aware, new_adopters, new_lapses, payments)
+        outcome = StepOutcome(new_aware, new_adopters, new_lapses, payments, volume, self._payments_now(use))
         for spec, run in applied:
             spec.settle(self, run, outcome)
         outcome.spend = {spec.name: run.step_spend for spec, run in self.interventions}
@@ -221,8 +160,7 @@ class WalletAdoptionModel(mesa.Model):
         self.running = self.step_index + 1 < self.spec.steps
 
     def _apply_interventions(self) -> list:
-        if self.interventions:
-            self.levers.reset()
+        self.levers.reset()
         applied = []
         for spec, run in self.interventions:
             run.step_spend = 0.0
@@ -231,68 +169,106 @@ class WalletAdoptionModel(mesa.Model):
                 applied.append((spec, run))
         return applied
 
-    def _awareness(self, draw: np.ndarray, active_neighbours: np.ndarray) -> int:
-        """Rule evaluated for the unaware only; the draws were made for everyone."""
-        who = np.flatnonzero(self.people.stage == Stage.UNAWARE)
-        levers = self.levers
-        p = dynamics.awareness_probability(
-            self.media_base[who] * levers.media[who], self.behaviour.q_wom, levers.wom[who], active_neighbours[who]
-        )
-        became = who[draw[who] < p]
+    def _draws(self, stream: str) -> np.ndarray:
+        """Everyone's uniform draw from `stream` this step, into one reused buffer (float64, so the
+        streams draw the same numbers as before the state went float32)."""
+        return self.streams[stream].random(out=self._draw)
+
+    def _awareness(self, active_neighbours: np.ndarray) -> int:
+        """1 - (1 - p_media m_i)(1 - q w_i)^A_i, on the unaware (the draws are for everyone)."""
+        draw, pick = self._draws("awareness"), dynamics.pick
+        unaware = self.people.stage == Stage.UNAWARE
+        who = dynamics.candidates(unaware)
+        media, wom = self.levers.get("media"), self.levers.get("wom")
+        media_rate = pick(self.media_base, who)
+        stay_media = np.minimum(media_rate if media is None else media_rate * pick(media, who), 1, dtype=FLOAT)
+        np.subtract(1, stay_media, out=stay_media)
+        count = pick(active_neighbours, who).astype(FLOAT)
+        q = FLOAT(self.behaviour.q_wom)
+        if wom is None and q < 1:
+            stay = np.exp(np.multiply(count, np.log1p(-q), out=count), out=count)
+        else:
+            base = 1 - np.minimum(q * (1 if wom is None else pick(wom, who)), 1)
+            stay = np.power(base, count, out=count, dtype=FLOAT)
+        stay *= stay_media
+        became = dynamics.decided(who, unaware, draw, np.subtract(1, stay, out=stay))
         self.people.stage[became] = Stage.AWARE
         return int(became.size)
 
-    def _adoption(self, draw: np.ndarray, use: np.ndarray, social: np.ndarray) -> np.ndarray:
+    def _adoption(self, use: np.ndarray, active_neighbours: np.ndarray) -> np.ndarray:
+        """r_a sigmoid(U_i) for the aware and lapsed in the market."""
         people, b = self.people, self.behaviour
-        who = np.flatnonzero(((people.stage == Stage.AWARE) | (people.stage == Stage.LAPSED)) & people.in_market)
+        stage = people.stage
+        draw = self._draws("adoption")
+        eligible = ((stage == Stage.AWARE) | (stage == Stage.LAPSED)) & people.in_market
+        who = dynamics.candidates(eligible)
+        pick = dynamics.pick
+        social = np.maximum(pick(self.graph.degree, who), 1).astype(FLOAT)
+        np.divide(pick(active_neighbours, who), social, out=social)
+        incentive = self.levers.get("incentive")
         utility = dynamics.adoption_utility(
             b,
-            use[who],
-            people.tech_skill[who],
-            self.ease,
-            people.trust[who],
-            social[who],
-            people.habit[who],
+            pick(use, who),
+            pick(people.tech_skill, who),
+            FLOAT(self.ease),
+            pick(people.trust, who),
+            social,
+            pick(people.habit, who),
             self.rivals.competitor(self, who),
-            self.levers.incentive[who],
-            people.income[who],
+            None if incentive is None else pick(incentive, who),
+            pick(people.income, who),
         )
+        chosen = dynamics.decided(who, eligible, draw, dynamics.adoption_probability(b, utility))
+        self.make_active(chosen)
         adopters = np.zeros(people.size, dtype=bool)
-        adopters[who[draw[who] < dynamics.adoption_probability(b, utility)]] = True
-        self.make_active(adopters)
+        adopters[chosen] = True
         return adopters
 
-    def _lapse(self, draw: np.ndarray, active_before: np.ndarray, use: np.ndarray) -> int:
+    def _lapse(self, active_before: np.ndarray, use: np.ndarray) -> int:
+        """r_l sigmoid(...) x lapse lever, for those active since before the step."""
         people = self.people
-        who = np.flatnonzero(active_before & (people.stage == Stage.ACTIVE))
+        draw, pick = self._draws("lapse"), dynamics.pick
+        staying = active_before & (people.stage == Stage.ACTIVE)
+        who = dynamics.candidates(staying)
+        lever = self.levers.get("lapse")
         p = dynamics.lapse_probability(
             self.behaviour,
-            people.wallet_habit[who],
-            people.trust[who],
-            use[who],
-            people.habit[who],
-            self.levers.lapse[who],
+            pick(people.wallet_habit, who),
+            pick(people.trust, who),
+            pick(use, who),
+            pick(people.habit, who),
+            1 if lever is None else pick(lever, who),
         )
-        lapsing = who[draw[who] < p]
+        lapsing = dynamics.decided(who, staying, draw, p)
         people.stage[lapsing] = Stage.LAPSED
         return int(lapsing.size)
 
-    def _use(self, use: np.ndarray) -> np.ndarray:
-        """Habits and trust of active users move; returns every consumer's payments this step."""
+    def _use_wallet(self, use: np.ndarray) -> tuple[float, float]:
+        """Habits and trust of active users move (x += rate a_i (target - x) on whole arrays, with
+        a_i = 1 if active else 0: cheaper than gathering most of the population); returns this
+        step's payments and their value, sum_i a_i tau (0.5 + income_i) u_i (x v_i)."""
         people, b = self.people, self.behaviour
-        active = people.stage == Stage.ACTIVE
-        # Whole-array updates written where active: cheaper than gathering most of the population.
-        np.copyto(people.wallet_habit, dynamics.grow_wallet_habit(people.wallet_habit, b.eta), where=active)
-        np.copyto(people.habit, dynamics.decay_old_habit(people.habit, b.kappa), where=active)
-        np.copyto(people.trust, dynamics.trust_after_experience(people.trust, b.eps_exp), where=active)
-        return np.where(active, dynamics.transactions(b.tau, people.income, use), 0.0)
+        active, gap = self._active, self._scratch
+        np.copyto(active, people.stage == Stage.ACTIVE)
+        moves = ((people.wallet_habit, b.eta, 1), (people.trust, b.eps_exp, 1), (people.habit, b.kappa, 0))
+        for x, rate, target in moves:
+            np.subtract(target, x, out=gap)
+            gap *= active
+            gap *= FLOAT(rate)
+            x += gap
+        np.multiply(active, use, out=gap)
+        total = "i,i->"  # einsum's own loop, not BLAS: no BLAS threads spinning beside other workers
+        return float(np.einsum(total, gap, self._pay_weight)), float(np.einsum(total, gap, self._value_weight))
+
+    def _payments_now(self, use: np.ndarray) -> Callable[[], np.ndarray]:
+        """Each consumer's payments this step, computed when asked (during the step's settling)."""
+        active = self._active
+        return lambda: active * use * self._pay_weight
 
     def _grow_market(self) -> None:
         """Out of the market -> in it with `market_growth` a week (its own stream, so a scenario
         with a fixed ceiling draws exactly as before)."""
-        draw = self.streams["market"].random(self.people.size)
-        people = self.people
-        people.in_market |= draw < self.spec.population.market_growth
+        self.people.in_market |= self._draws("market") < self.spec.population.market_growth
 
     def _recover_trust(self) -> None:
         """Everyone regains part of the trust a breach took (stops once all of it is back)."""
@@ -302,23 +278,21 @@ class WalletAdoptionModel(mesa.Model):
         self.trust_recovering = bool(people.trust_deficit.max() > 1e-6)
 
     def _social_proof_of_trust(self) -> None:
-        people = self.people
-        neighbour_mean = self.graph.neighbour_sum(people.trust) * self.inverse_degree
-        has_neighbours = self.graph.degree > 0
+        people, graph = self.people, self.graph
+        neighbour_mean = graph.neighbour_sum(people.trust) / np.maximum(graph.degree, 1)
+        has_neighbours = graph.degree > 0
         people.trust[has_neighbours] = dynamics.trust_after_social_proof(
             people.trust, neighbour_mean, self.behaviour.mu
         )[has_neighbours]
 
-    def _merchant_uptake(self, draw: np.ndarray) -> None:
+    def _merchant_uptake(self) -> None:
         shops = self.shops
+        draw = self.streams["merchants-step"].random(shops.size)
         if shops.size == 0:
             return
         active = self.people.stage == Stage.ACTIVE
         customer_active = self.shopping.customer_share(active, shops.customers)
-        p = dynamics.merchant_acceptance_probability(self.behaviour, customer_active)
-        shops.accepts |= draw < p
-
-    # ------------------------------------------------------------ running
+        shops.accepts |= draw < dynamics.merchant_acceptance_probability(self.behaviour, customer_active)
 
     def run(self) -> None:
         """Run every step of the scenario."""

@@ -14,11 +14,12 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse import csgraph
 
 from adoptsim.errors import ModelBuildError
 from adoptsim.generator_params import GENERATOR_PARAMS
-from adoptsim.network_spec import Homophily, Network, canonical_name
+from adoptsim.homophily import lattice_ends, redirect_within_segment, seat_people
+from adoptsim.network_spec import Network, canonical_name
+from adoptsim.streams import uniform_below
 
 NETWORKX_GENERATORS = {name: getattr(nx, name) for name in GENERATOR_PARAMS} | {
     "random_regular_graph": lambda n, d, seed=None: nx.random_regular_graph(d, n, seed=seed),
@@ -37,25 +38,50 @@ Edges = tuple[np.ndarray, np.ndarray]
 
 @dataclass
 class SocialGraph:
-    """Undirected, unweighted graph over consumers 0..n-1."""
+    """Undirected, unweighted graph over consumers 0..n-1, as CSR without a data array (every
+    weight is 1): `indptr` and `indices` (int32, sorted within each row), 4 bytes per tie end."""
 
     n: int
-    adjacency: sp.csr_matrix | None  # None means complete graph
+    indptr: np.ndarray | None  # None means complete graph
+    indices: np.ndarray | None
     degree: np.ndarray
+    _ones: np.ndarray | None = None
 
     @property
     def is_complete(self) -> bool:
-        return self.adjacency is None
+        return self.indptr is None
+
+    @property
+    def adjacency(self) -> sp.csr_matrix | None:
+        """A scipy view of the graph, for inspection (weights of 1 are allocated on first use)."""
+        if self.indptr is None:
+            return None
+        if self._ones is None:
+            self._ones = np.ones(self.indices.size, dtype=np.float32)
+        return sp.csr_matrix((self._ones, self.indices, self.indptr), shape=(self.n, self.n), copy=False)
+
+    def neighbours(self, i: int) -> np.ndarray:
+        """Indices of consumer i's neighbours."""
+        if self.indptr is None:
+            return np.delete(np.arange(self.n), i)
+        return self.indices[self.indptr[i] : self.indptr[i + 1]]
 
     def neighbour_sum(self, values: np.ndarray) -> np.ndarray:
         """sum_j A_ij x_j for every i."""
-        if self.adjacency is None:
+        if self.indptr is None:
             return values.sum() - values
         return self.adjacency @ values
 
+    def ties_of(self, nodes: np.ndarray) -> np.ndarray:
+        """The far ends of every tie of `nodes` (each node's neighbours, one after another)."""
+        starts = self.indptr[nodes].astype(np.int64)
+        sizes = self.indptr[nodes + 1] - starts
+        offsets = np.repeat(np.cumsum(sizes) - sizes - starts, sizes)
+        return self.indices[np.arange(offsets.size) - offsets]
+
     def to_networkx(self) -> nx.Graph:
         """A networkx copy, for inspection (not used by the engine)."""
-        if self.adjacency is None:
+        if self.indptr is None:
             return nx.complete_graph(self.n)
         return nx.from_scipy_sparse_array(self.adjacency)
 
@@ -63,43 +89,66 @@ class SocialGraph:
 class NeighbourCounter:
     """For a 0/1 state, the number of each consumer's neighbours in state 1, kept up to date.
 
-    A full sparse product costs one pass over every tie; when few consumers changed state since
-    the last call (adoption moves a few percent a week), only the ties of those who changed are
-    visited: counts[j] += +1 or -1 for each neighbour j of a consumer who switched.
+    Only the ties of consumers whose state changed since the last call are visited:
+    counts[j] += +1 or -1 for each neighbour j of a consumer who switched (adoption moves a few
+    percent a week), so a step costs work in proportion to change, not to the number of ties.
     """
 
-    def __init__(self, graph: SocialGraph, full_recount_share: float = 0.02) -> None:
+    def __init__(self, graph: SocialGraph) -> None:
         self.graph = graph
-        self.full_recount_share = full_recount_share
-        self.state: np.ndarray | None = None
-        self.counts = np.zeros(graph.n)
+        self.state = np.zeros(graph.n, dtype=bool)
+        self.counts = np.zeros(graph.n, dtype=np.int32)
 
     def __call__(self, state: np.ndarray) -> np.ndarray:
-        changed = None if self.state is None else np.flatnonzero(state != self.state)
-        if changed is None or self.graph.adjacency is None or changed.size > self.full_recount_share * self.graph.n:
-            self.counts = np.asarray(self.graph.neighbour_sum(state.astype(np.float64)))
-        elif changed.size:
-            adjacency = self.graph.adjacency
-            starts, ends = adjacency.indptr[changed], adjacency.indptr[changed + 1]
-            sizes = ends - starts
-            ties = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes - starts, sizes)
-            signs = np.where(state[changed], 1.0, -1.0)
-            np.add.at(self.counts, adjacency.indices[ties], np.repeat(signs, sizes))
-        self.state = state.copy()
+        graph = self.graph
+        if graph.indptr is None:
+            self.counts[:] = np.count_nonzero(state)
+            self.counts -= state
+            return self.counts
+        changed = np.flatnonzero(state != self.state)
+        if changed.size:
+            gained = state[changed]
+            for who, sign in ((changed[gained], 1), (changed[~gained], -1)):
+                ends = graph.ties_of(who)
+                if ends.size > graph.n // 4:
+                    self.counts += sign * np.bincount(ends, minlength=graph.n).astype(np.int32)
+                elif ends.size:
+                    np.add.at(self.counts, ends, np.int32(sign))
+            self.state[changed] = gained
         return self.counts
 
 
 def edges_to_graph(n: int, u: np.ndarray, v: np.ndarray) -> SocialGraph:
     """Symmetric CSR from an edge list; self-loops and duplicate edges dropped."""
-    keep = u != v
-    u, v = u[keep], v[keep]
-    rows = np.concatenate([u, v]).astype(np.int32)
-    cols = np.concatenate([v, u]).astype(np.int32)
-    matrix = sp.csr_matrix((np.ones(rows.size, dtype=np.float32), (rows, cols)), shape=(n, n))
+    return symmetric_graph(one_way_matrix(n, u, v))
+
+
+def one_way_matrix(n: int, u: np.ndarray, v: np.ndarray) -> sp.csr_matrix:
+    """H with H_uv = 1 for each tie u -> v (one-byte weights, self-loops and duplicates dropped).
+
+    A self-loop is overwritten in place with a copy of a real tie (which the duplicate merge then
+    drops), so the edge list is not copied."""
+    loops = np.flatnonzero(u == v)
+    if loops.size:
+        real = np.flatnonzero(u != v)[:1]
+        u, v = u.astype(np.int32, copy=False), v.astype(np.int32, copy=False)
+        u[loops], v[loops] = (u[real[0]], v[real[0]]) if real.size else (0, 0)
+        if not real.size:
+            return sp.csr_matrix((n, n), dtype=np.uint8)
+    ends = (u.astype(np.int32, copy=False), v.astype(np.int32, copy=False))
+    half = sp.csr_matrix((np.ones(u.size, dtype=np.uint8), ends), shape=(n, n))
+    half.sum_duplicates()
+    half.data[:] = 1
+    return half
+
+
+def symmetric_graph(half: sp.csr_matrix) -> SocialGraph:
+    """The graph H + H^T, without a data array. The set-up holds H, H^T and their sum at most:
+    about 1.25 x 4 bytes per tie end over what the graph keeps."""
+    matrix = half + half.T.tocsr()
     matrix.sum_duplicates()
-    matrix.data[:] = 1.0
-    degree = np.diff(matrix.indptr).astype(np.int32)
-    return SocialGraph(n=n, adjacency=matrix, degree=degree)
+    indptr, indices = matrix.indptr, matrix.indices.astype(np.int32, copy=False)
+    return SocialGraph(n=half.shape[0], indptr=indptr, indices=indices, degree=np.diff(indptr).astype(np.int32))
 
 
 def fast_watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -110,9 +159,9 @@ def fast_watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> t
     """
     if k >= n or k < 2:
         raise ModelBuildError("network.params.k", f"must be between 2 and n-1 (got {k})")
-    u = np.tile(np.arange(n, dtype=np.int64), k // 2)
+    u = np.tile(np.arange(n, dtype=np.int32), k // 2)
     v = lattice_ends(n, k)
-    rewire = rng.random(v.size) < p
+    rewire = uniform_below(rng, v.size, p)
     v[rewire] = rng.integers(0, n, int(rewire.sum()))
     return u, v
 
@@ -180,89 +229,21 @@ def read_graph_file(path: str, n: int) -> Edges:
     return networkx_edges(nx.Graph(graph), n)
 
 
-def locality_order(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Nodes in an order that keeps neighbours close (reverse Cuthill-McKee, one pass over ties)."""
-    matrix = sp.csr_matrix((np.ones(u.size, dtype=np.int8), (u, v)), shape=(n, n))
-    return np.asarray(csgraph.reverse_cuthill_mckee((matrix + matrix.T).tocsr(), symmetric_mode=True))
-
-
-def seat_people(
-    edges: Edges,
-    n: int,
-    homophily: Homophily,
-    age_group: np.ndarray,
-    region: np.ndarray,
-    rng: np.random.Generator,
-    ring_ordered: bool = False,
-) -> Edges:
-    """Seat consumers on the graph's nodes so that neighbours tend to be alike.
-
-    The generator's structure (degrees, clustering, path lengths) is left exactly as it is; only who
-    sits where changes. Each consumer keeps their own region as a sorting key with probability
-    h_region (else a random region), and likewise their age group with h_age_group; consumers
-    sorted by (region key, age-group key, random) take the nodes in locality order (the ring for
-    lattice generators, reverse Cuthill-McKee otherwise), so like sit next to like.
-    """
-    u, v = edges
-    if homophily.region == 0 and homophily.age_group == 0:
-        return u, v
-    nodes = np.arange(n) if ring_ordered else locality_order(n, u, v)
-    region_key = np.where(rng.random(n) < homophily.region, region, rng.integers(0, int(region.max()) + 1, n))
-    age_key = np.where(rng.random(n) < homophily.age_group, age_group, rng.integers(0, int(age_group.max()) + 1, n))
-    people = np.lexsort((rng.random(n), age_key, region_key))
-    seat = np.empty(n, dtype=np.int64)
-    seat[nodes] = people
-    return seat[u], seat[v]
-
-
-def lattice_ends(n: int, k: int) -> np.ndarray:
-    """The far end of each tie of `fast_watts_strogatz` before rewiring, in its tie order."""
-    u = np.tile(np.arange(n, dtype=np.int64), k // 2)
-    return (u + np.repeat(np.arange(1, k // 2 + 1, dtype=np.int64), n)) % n
-
-
-def redirect_within_segment(
-    edges: Edges,
-    moved: np.ndarray,
-    homophily: Homophily,
-    age_group: np.ndarray,
-    region: np.ndarray,
-    rng: np.random.Generator,
-) -> Edges:
-    """Give rewired ties homophily too: the far end of a `moved` tie is redrawn among people of
-    u's region with probability h_region^2 (and of u's age group with h_age_group^2), keeping v's
-    other attribute. Seating gives lattice ties an assortativity of about h^2 (both ends must have
-    kept their own key), so rewired ties get the same; they close no triangles, so clustering is
-    untouched, and a small world keeps its homophily at any rewiring probability."""
-    u, v = edges
-    fix_region = moved & (region[u] != region[v]) & (rng.random(u.size) < homophily.region**2)
-    fix_age = moved & (age_group[u] != age_group[v]) & (rng.random(u.size) < homophily.age_group**2)
-    move = fix_region | fix_age
-    if not move.any():
-        return u, v
-    n_regions = int(region.max()) + 1
-    segment = age_group.astype(np.int64) * n_regions + region
-    order = np.argsort(segment, kind="stable")
-    starts = np.searchsorted(segment[order], np.arange(segment.max() + 2))
-    wanted = np.where(fix_age, age_group[u], age_group[v])[move].astype(np.int64) * n_regions + np.where(
-        fix_region, region[u], region[v]
-    )[move]
-    picks = starts[wanted] + (rng.random(wanted.size) * (starts[wanted + 1] - starts[wanted])).astype(np.int64)
-    v = v.copy()
-    v[move] = order[picks]
-    return u, v
-
-
 def build_graph(spec: Network, age_group: np.ndarray, region: np.ndarray, rng: np.random.Generator) -> SocialGraph:
     """The social graph of a scenario, homophily applied, frozen to CSR."""
     n = age_group.size
     edges = read_graph_file(spec.file, n) if spec.file else generate(spec, n, rng)
     if edges is None:
-        return SocialGraph(n=n, adjacency=None, degree=np.full(n, n - 1, dtype=np.int32))
+        return SocialGraph(n=n, indptr=None, indices=None, degree=np.full(n, n - 1, dtype=np.int32))
     fast = spec.file is None and spec.implementation != "networkx"
     ring = fast and canonical_name(spec.generator or "") in RING_ORDERED
-    seated = seat_people(edges, n, spec.homophily, age_group, region, rng, ring_ordered=ring)
+    rewired = None
     if ring and (spec.homophily.region or spec.homophily.age_group):
         rewired = edges[1] != lattice_ends(n, int(spec.params["k"]))
-        seated = redirect_within_segment(seated, rewired, spec.homophily, age_group, region, rng)
-    return edges_to_graph(n, *seated)
+    edges = seat_people(edges, n, spec.homophily, age_group, region, rng, ring_ordered=ring)
+    if rewired is not None:
+        edges = redirect_within_segment(edges, rewired, spec.homophily, age_group, region, rng)
+        del rewired
+    half = one_way_matrix(n, *edges)
+    del edges
+    return symmetric_graph(half)

@@ -6,6 +6,8 @@ Whether a consumer is in the market is drawn last, with probability (age group's
 A segment is an age group x region. A trait's mean in a segment is the age group's mean plus
 the region's shift (clipped to [0.01, 0.99]); its Beta law has a = mean*c, b = (1 - mean)*c for
 concentration c.
+
+Traits are float32 (drawn in float64, stored rounded: 4 bytes a consumer each, the same draws).
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from pydantic import Field, model_validator
 from adoptsim.schema import Fraction, OpenFraction, Positive, PositiveInt, StrictModel
 from adoptsim.stages import Stage
 
-FLOAT = np.float64
+FLOAT = np.float32
+"""Dtype of every real-valued trait and state."""
 
 
 # ---------------------------------------------------------------- the `population:` block of a scenario
@@ -220,20 +223,25 @@ def build_people(spec: Population, rng: np.random.Generator) -> People:
                 concentration = dist.beta_concentration(spec.concentration)
                 traits[name][members] = beta_draws(mean, concentration, members.size, rng)
     order = rng.permutation(n)
-    age_group, region = age_group[order], region[order]
+    for name in TRAIT_NAMES:  # one at a time: the set-up holds one extra trait array, not five
+        traits[name] = traits[name][order]
+    age, age_group, region = age[order], age_group[order], region[order]
+    del order
     competitor = rng.random(n) < spec.competitor_share
     potential = np.array([g.potential for g in groups])[age_group] * np.array([r.market_potential for r in regions])[
         region
     ]
+    in_market = rng.random(n) < potential
+    del potential
     return People(
-        age=age[order],
+        age=age,
         age_group=age_group,
         region=region,
         competitor=competitor,
-        in_market=rng.random(n) < potential,
+        in_market=in_market,
         trust_deficit=np.zeros(n, dtype=FLOAT),
         stage=np.full(n, Stage.UNAWARE, dtype=np.int8),
         ever_adopted=np.zeros(n, dtype=bool),
         wallet_habit=np.zeros(n, dtype=FLOAT),
-        **{name: values[order] for name, values in traits.items()},
+        **traits,
     )

@@ -133,22 +133,15 @@ class ReferenceModel(mesa.Model):
         columns = {name: getattr(people, name).tolist() for name in names}
         self.people = [PersonAgent(self, {k: columns[k][i] for k in names}) for i in range(people.size)]
         self.shops = [ShopAgent(self, bool(a)) for a in shops.accepts.tolist()]
-        adjacency = graph.to_networkx() if graph.adjacency is None else None
+        everyone = range(people.size)
         for i, person in enumerate(self.people):
-            if adjacency is not None:
-                person.neighbours = [self.people[j] for j in adjacency.neighbors(i)]
-            else:
-                start, end = graph.adjacency.indptr[i], graph.adjacency.indptr[i + 1]
-                person.neighbours = [self.people[j] for j in graph.adjacency.indices[start:end].tolist()]
-        links = shopping.links.tocsr()
-        for i, person in enumerate(self.people):
-            for j, visits in zip(
-                links.indices[links.indptr[i] : links.indptr[i + 1]].tolist(),
-                links.data[links.indptr[i] : links.indptr[i + 1]].tolist(),
-                strict=True,
-            ):
-                person.shops.extend([self.shops[j]] * int(visits))
-                self.shops[j].customers.extend([person] * int(visits))
+            ties = (j for j in everyone if j != i) if graph.is_complete else graph.neighbours(i).tolist()
+            person.neighbours = [self.people[j] for j in ties]
+        for visits in shopping.table:
+            for person, j in zip(self.people, visits.tolist(), strict=True):
+                if j < shops.size:
+                    person.shops.append(self.shops[j])
+                    self.shops[j].customers.append(person)
         self.share_active = [0.0]
 
     def step(self) -> None:

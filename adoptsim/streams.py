@@ -47,3 +47,12 @@ class RandomStreams:
         if name not in self._streams:
             self._streams[name] = stream(self.seed, name)
         return self._streams[name]
+
+
+def uniform_below(rng: np.random.Generator, size: int, p: float, chunk: int = 1 << 20) -> np.ndarray:
+    """rng.random(size) < p, drawn a slice at a time: the same numbers without a float64 temporary
+    of `size` (uniform doubles take one draw each, so slicing does not change the stream)."""
+    out = np.empty(size, dtype=bool)
+    for start in range(0, size, chunk):
+        np.less(rng.random(min(chunk, size - start)), p, out=out[start : start + chunk])
+    return out

@@ -4,6 +4,7 @@
                                            1M end to end through the CLI; a 200-run sweep
     uv run python -m benchmarks --large    adds 10M consumers
     uv run python -m benchmarks --quick    10k and 100k only (a smoke run)
+    uv run python -m benchmarks.targets    the targets of issue 16, median and min-max of repeats
 
 Every run ends with the app's frame time (benchmarks/app.py): a step plus a redraw at 20k.
 
@@ -162,7 +163,7 @@ def main() -> None:
 
     print("\nPer-agent reference (plain Mesa agents, one by one) vs vectorized, baseline rules")
     rows = []
-    for n, steps in ((10_000, 104), (100_000, 20)):
+    for n, steps in ((10_000, 104), (100_000, 104)):
         r = child("reference", str(n), str(steps))
         report["reference"].append(r)
         rows.append(

@@ -1,6 +1,6 @@
 """One measurement, run in its own process so that its peak memory is its own.
 
-    python -m benchmarks.measure model N STEPS        vectorized model, every intervention active
+    python -m benchmarks.measure model N STEPS [FILE] vectorized model (default: every intervention active)
     python -m benchmarks.measure reference N STEPS    per-agent reference vs vectorized, baseline rules
     python -m benchmarks.measure task                 one 10k x 104 sweep task, in-process
     python -m benchmarks.measure pool                 start-up of a 2-worker process pool
@@ -31,11 +31,12 @@ def timed(fn):
     return value, time.perf_counter() - start
 
 
-def measure_model(n: int, steps: int) -> dict:
+def measure_model(n: int, steps: int, file: str | None = None) -> dict:
     from adoptsim.loading import load_scenario
     from adoptsim.model import WalletAdoptionModel
 
-    scenario = load_scenario(HERE / "all_interventions.yaml", [f"population.size={n}", f"steps={steps}"])
+    path = ROOT / file if file else HERE / "all_interventions.yaml"
+    scenario = load_scenario(path, [f"population.size={n}", f"steps={steps}"], allow_large=True)
     baseline_mb = peak_mb()
     model, setup = timed(lambda: WalletAdoptionModel(scenario, agents="lazy"))
     _, run = timed(lambda: model.run_for(steps))
@@ -49,9 +50,11 @@ def measure_model(n: int, steps: int) -> dict:
         "agent_steps_per_s": n * steps / run,
         "peak_mb": memory,
         "import_mb": baseline_mb,
+        "bytes_per_consumer": (memory - baseline_mb) * 2**20 / n,
+        "ns_per_agent_step": run * 1e9 / (n * steps),
         "final_active_share": float(model.recorder.columns["share_active"][-1]),
     }
-    if n <= 1_000_000:
+    if n <= 1_000_000 and not file:
         _, views = timed(lambda: len(model.agents))
         result["agent_views_s"] = views
     return result
@@ -108,7 +111,7 @@ def main(argv: list[str]) -> None:
     if kind == "pool":
         result = measure_pool()
     elif kind == "model":
-        result = measure_model(int(argv[1]), int(argv[2]))
+        result = measure_model(int(argv[1]), int(argv[2]), argv[3] if len(argv) > 3 else None)
     elif kind == "reference":
         result = measure_reference(int(argv[1]), int(argv[2]))
     else:

@@ -41,8 +41,10 @@ def test_merchant_deal_pays_per_merchant_signed_and_per_discounted_payment():
     seeded = interventions.replace("discount: 0", "discount: 0.25").replace("[", "[{type: seeding, count: 300}, ")
     with_discount = WalletAdoptionModel(small_scenario(size=600, steps=8, interventions=seeded))
     payments: list[np.ndarray] = []
-    use = with_discount._use
-    with_discount._use = lambda *args: payments.append(use(*args)) or payments[-1]  # each consumer's payments
+    record = with_discount.recorder.record
+    with_discount.recorder.record = lambda model, row, outcome: (  # each consumer's payments, per step
+        payments.append(outcome.transactions.copy()) or record(model, row, outcome)
+    )
     paid = []
     for _ in range(5):
         with_discount.step()

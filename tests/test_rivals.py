@@ -38,8 +38,9 @@ def test_without_rivals_the_numbers_are_mains():
     assert table["n_active"].iloc[[10, 20, 30, 40]].tolist() == [0.0, 12.0, 37.0, 73.0]
     assert table["n_ever_adopted"].iloc[-1] == 78.0
     assert table["n_merchants_accepting"].iloc[-1] == 91.0
-    assert table["mean_trust"].iloc[-1] == 0.45711182157289354
-    assert table["transactions"].sum() == 1052.8552371780474
+    # float32 state (docs/performance.md): counts stay exact, means move in the 7th digit at most
+    assert table["mean_trust"].iloc[-1] == pytest.approx(0.45711182157289354, rel=1e-6)
+    assert table["transactions"].sum() == pytest.approx(1052.8552371780474, rel=1e-6)
     assert not any(c.startswith(("share_market_", "new_switch_")) for c in table.columns)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.conftest import ROOT
 
 LIMIT = 300
-BEING_SPLIT = {"adoptsim/model.py", "adoptsim/calibration/spec.py"}
+BEING_SPLIT = {"adoptsim/calibration/spec.py"}
 """Over the limit, and owned by work in progress elsewhere; remove an entry once it is split."""
 
 

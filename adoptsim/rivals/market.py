@@ -92,6 +92,7 @@ class RivalMarket:
         self.switch_to = np.zeros(len(self.rivals))
         self.switch_from = np.zeros(len(self.rivals))
         if self.rivals:
+            self.inverse_degree = 1.0 / np.maximum(model.graph.degree, 1)
             zeros = np.zeros(people.size)
             neighbours = [r.neighbours(r.stage == Stage.ACTIVE) for r in self.rivals]
             self._choose_primary(model, zeros, zeros, neighbours, [self._usefulness(model, r) for r in self.rivals])
@@ -112,14 +113,17 @@ class RivalMarket:
 
     # ------------------------------------------------------------ the step
 
-    def step(self, model: WalletAdoptionModel, focal_before: np.ndarray, use: np.ndarray, social: np.ndarray) -> None:
+    def step(
+        self, model: WalletAdoptionModel, focal_before: np.ndarray, use: np.ndarray, focal_neighbours: np.ndarray
+    ) -> None:
         """Awareness, adoption and lapse of every rival on the state at the start of the step, the
         primary wallet, then use (habits, trust) and merchants' uptake of each rival.
 
-        `focal_before`, `use`, `social`: the focal wallet's active users, usefulness and
-        neighbours' active share at the start of the step."""
+        `focal_before`, `use`, `focal_neighbours`: the focal wallet's active users, usefulness and
+        active neighbours at the start of the step."""
         if not self.rivals:
             return
+        social = focal_neighbours * self.inverse_degree
         people, step = model.people, model.step_index
         held_before = [r.stage == Stage.ACTIVE for r in self.rivals]
         active_neighbours = [r.neighbours(held) for r, held in zip(self.rivals, held_before, strict=True)]
@@ -146,7 +150,7 @@ class RivalMarket:
                 if j != i:
                     other = other | held
             who = np.flatnonzero(((rival.stage == Stage.AWARE) | (rival.stage == Stage.LAPSED)) & people.in_market)
-            social_w = active_neighbours[i] * model.inverse_degree
+            social_w = active_neighbours[i] * self.inverse_degree
             utility = self._utility(model, rival, use_w, social_w, who, other[who])
             adopters = who[draw_adopt[who] < dynamics.adoption_probability(b, utility)]
 
@@ -218,7 +222,7 @@ class RivalMarket:
         )
         for w, rival in enumerate(self.rivals, start=1):
             held = np.flatnonzero(rival.stage == Stage.ACTIVE)
-            social_w = active_neighbours[w - 1] * model.inverse_degree
+            social_w = active_neighbours[w - 1] * self.inverse_degree
             values[w, held] = self._utility(model, rival, uses[w - 1], social_w, held)
         best = values.argmax(axis=0)
         holds_any = np.isfinite(values.max(axis=0))
@@ -244,12 +248,21 @@ class RivalMarket:
             np.copyto(rival.wallet_habit, dynamics.grow_wallet_habit(rival.wallet_habit, b.eta), where=active)
             np.copyto(rival.trust, dynamics.trust_after_experience(rival.trust, b.eps_exp), where=active)
             if b.mu > 0:
-                neighbour_mean = model.graph.neighbour_sum(rival.trust) * model.inverse_degree
+                neighbour_mean = model.graph.neighbour_sum(rival.trust) * self.inverse_degree
                 has = model.graph.degree > 0
                 rival.trust[has] = dynamics.trust_after_social_proof(rival.trust, neighbour_mean, b.mu)[has]
             if model.shops.size:
-                customers = model.shopping.customer_share(active, model.shops.customers)
+                customers = customer_share(model, active)
                 draw = rival.stream(model, "merchants-step").random(model.shops.size)
                 rival.accepts |= draw < dynamics.merchant_acceptance_probability(b, customers)
         only_rivals = rival_users & (people.stage != Stage.ACTIVE)
         np.copyto(people.habit, dynamics.decay_old_habit(people.habit, model.behaviour.kappa), where=only_rivals)
+
+
+def customer_share(model: WalletAdoptionModel, active: np.ndarray) -> np.ndarray:
+    """For each merchant, the share of their customers (visits) who use this wallet (0 if none).
+
+    Counted afresh: the shopping graph's own running count belongs to the focal wallet."""
+    shopping, customers = model.shopping, model.shops.customers
+    visits = np.bincount(shopping.table[:, active].ravel(), minlength=shopping.merchants + 1)[: shopping.merchants]
+    return np.divide(visits, customers, out=np.zeros(shopping.merchants), where=customers > 0)

@@ -1,0 +1,116 @@
+"""The targets of issue 16, each measured as the median and min-max of interleaved repeats.
+
+    uv run python -m benchmarks.targets [--repeats 3] [--large] [--country]
+
+Ratios (against the bare numpy kernel, against the per-agent reference, 2 workers against 1)
+are taken within one repeat, so both sides share the machine's load at that moment.
+--large adds 10M consumers; --country adds one run of 50M (about 15 minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.__main__ import ROOT, child, sweep_200, timed_command
+
+KERNEL = ROOT.parent / "shared" / "bench" / "kernel_bench.py"
+BASELINE = "scenarios/baseline.yaml"
+
+
+def kernel_rate(n: int, steps: int) -> float:
+    """Agent-steps per second of the bare numpy kernel."""
+    done = subprocess.run([sys.executable, str(KERNEL), str(n), str(steps)], capture_output=True, text=True, check=True)
+    return float(done.stdout.split(":")[1].split("M")[0]) * 1e6
+
+
+def command_seconds(argv: list[str]) -> float:
+    return timed_command([sys.executable, "-m", "adoptsim.cli", *argv])["wall_s"]
+
+
+def spread(values: list[float], fmt: str = "{:.3g}") -> str:
+    """median [min-max]"""
+    return f"{fmt.format(statistics.median(values))} [{fmt.format(min(values))}-{fmt.format(max(values))}]"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.targets", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--large", action="store_true", help="also 10M consumers")
+    parser.add_argument("--country", action="store_true", help="also one run of 50M consumers")
+    parser.add_argument("--skip", nargs="*", default=[], help="leave out: kernel reference memory start sweep")
+    args = parser.parse_args()
+    rows: list[tuple[str, str, str]] = []
+    raw: dict[str, list] = {}
+
+    def show(target: str, measured: str, how: str) -> None:
+        rows.append((target, measured, how))
+        print(f"{target:58s} {measured:38s} {how}", flush=True)
+
+    if "kernel" not in args.skip:
+        ratio, model_rate, kernel = [], [], []
+        for _ in range(args.repeats):
+            k = kernel_rate(1_000_000, 104)
+            m = child("model", "1000000", "104", BASELINE)
+            kernel.append(k)
+            model_rate.append(m["agent_steps_per_s"])
+            ratio.append(m["agent_steps_per_s"] / k)
+        raw["kernel"] = {"kernel": kernel, "model": model_rate}
+        show("step rate >= 1.0x bare numpy kernel (1M, baseline)", spread(ratio, "{:.2f}x"),
+             f"model {spread(model_rate)} vs kernel {spread(kernel)} agent-steps/s")
+    if "reference" not in args.skip:
+        speedups = [child("reference", "100000", "104")["speedup"] for _ in range(args.repeats)]
+        raw["reference"] = speedups
+        show("per-agent reference >= 150x (100k, all 104 steps)", spread(speedups, "{:.0f}x"), "measure reference")
+    if "memory" not in args.skip:
+        sizes = [1_000_000] + ([10_000_000] if args.large else [])
+        per = {n: [child("model", str(n), "104") for _ in range(args.repeats if n <= 1_000_000 else 1)] for n in sizes}
+        raw["memory"] = per
+        for n, runs in per.items():
+            show(f"<= 150 bytes/consumer at peak ({n:,}, all interventions)",
+                 spread([r["bytes_per_consumer"] for r in runs], "{:.0f}"),
+                 f"peak {spread([r['peak_mb'] for r in runs], '{:.0f}')} MB")
+        if args.large:
+            ns1 = statistics.median(r["ns_per_agent_step"] for r in per[1_000_000])
+            ns10 = per[10_000_000][0]["ns_per_agent_step"]
+            show("ns/agent-step at 10M within 1.3x of 1M", f"{ns10 / ns1:.2f}x", f"{ns10:.0f} vs {ns1:.0f} ns")
+            show("10M x 104 in <= 2 GB", f"{per[10_000_000][0]['peak_mb'] / 1024:.2f} GB", "all interventions")
+        if args.country:
+            big = child("model", "50000000", "104", BASELINE)
+            raw["country"] = big
+            show("50M x 104 in <= 12 GB and <= 20 min", f"{big['peak_mb'] / 1024:.1f} GB, "
+                 f"{(big['setup_s'] + big['run_s']) / 60:.1f} min", "baseline")
+    if "start" not in args.skip:
+        helps, validates = [], []
+        for _ in range(args.repeats):
+            helps.append(command_seconds(["--help"]))
+            validates.append(command_seconds(["validate", BASELINE]))
+        raw["start"] = {"help": helps, "validate": validates}
+        show("adoptsim --help < 1 s", spread(helps, "{:.2f} s"), "wall, fresh process")
+        show("adoptsim validate FILE < 1 s", spread(validates, "{:.2f} s"), f"validate {BASELINE}")
+    if "sweep" not in args.skip:
+        one, two = [], []
+        for _ in range(args.repeats):
+            two.append(sweep_200(2)["wall_s"])
+            one.append(sweep_200(1)["wall_s"])
+        efficiency = [a / (2 * b) for a, b in zip(one, two, strict=True)]
+        raw["sweep"] = {"one": one, "two": two}
+        show("sweep 200 x 10k x 104, 2 workers <= 15 s", spread(two, "{:.1f} s"), f"1 worker {spread(one, '{:.1f} s')}")
+        show("parallel efficiency >= 85 %", spread([100 * e for e in efficiency], "{:.0f} %"), "T1 / (2 T2)")
+        faster = sum(b < a for a, b in zip(one, two, strict=True))
+        show("2 workers never slower than 1", f"faster in {faster}/{len(one)}", "")
+
+    out = ROOT / "results" / "benchmarks"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "targets.json").write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "rows": rows, "raw": raw},
+                                                 indent=1, default=str))
+    print(f"\nsaved {Path(out / 'targets.json').relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
