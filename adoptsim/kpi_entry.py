@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from adoptsim.economics import money_kpis
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from adoptsim.scenario import Scenario
 
 
