@@ -89,6 +89,11 @@ def agents_table(model: WalletAdoptionModel, history: AdoptionHistory, start: di
     table["first_adoption_step"] = _missing_if_negative(history.first_adoption)
     table["last_lapse_step"] = _missing_if_negative(history.last_lapse)
     table["lapses"] = history.lapses
+    market = model.rivals
+    if market.rivals:  # rival wallets (docs/rivals.md): each one's stage, and the wallet used most
+        for rival in market.rivals:
+            table[f"stage_{rival.spec.name}"] = pd.Categorical.from_codes(rival.stage, STAGE_NAMES)
+        table["primary_wallet"] = pd.Categorical.from_codes(market.primary, market.names)
     return table
 
 

@@ -191,3 +191,21 @@ def test_bank_entry_runs_and_the_niche_levers_raise_the_entrants_niche_share(tmp
     assert kpis[0]["final_market_share_superapp"] > 0.9
     assert kpis[1]["final_market_share_focal_age_60+"] > kpis[0]["final_market_share_focal_age_60+"] + 0.05
     assert kpis[1]["final_market_share_focal_region_rural"] > kpis[0]["final_market_share_focal_region_rural"] + 0.02
+
+
+def test_agent_export_names_each_consumers_primary_wallet_and_rival_stages(tmp_path):
+    from adoptsim.export import Export, read_export
+    from adoptsim.runner import run
+    from adoptsim.streams import replication_seed
+
+    scenario = small_scenario(800, 30, rivals="[{name: incumbent, users: 0.5}]")
+    run(scenario, reps=1, observe=Export(tmp_path, ("agents",)))
+    agents = read_export(tmp_path, "agents")
+    model = WalletAdoptionModel(scenario, seed=replication_seed(scenario.seed, 0))  # the runner's first seed
+    model.run()
+    assert agents["primary_wallet"].value_counts().to_dict() == {
+        name: int(np.count_nonzero(model.rivals.primary == w)) for w, name in enumerate(model.rivals.names)
+    }
+    assert agents["primary_wallet"].isna().sum() == np.count_nonzero(model.rivals.primary < 0)
+    incumbent = model.rivals.rivals[0]
+    assert (agents["stage_incumbent"] == "active").sum() == np.count_nonzero(incumbent.stage == Stage.ACTIVE)
