@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from adoptsim.calibration.objective import Problem
+from adoptsim.calibration.observations import date_of
 from adoptsim.calibration.outputs import (
     calibrated_yaml,
     fit_figure,
@@ -29,9 +30,8 @@ from adoptsim.calibration.outputs import (
 )
 from adoptsim.calibration.posterior import POSTERIOR_FILE, draw, run_posterior
 from adoptsim.calibration.search import STUDY_FILE, completed, open_study, search
-from adoptsim.calibration.spec import LAUNCH, LoadedCalibration, date_of, load_calibration
+from adoptsim.calibration.spec import LAUNCH, LoadedCalibration, load_calibration
 from adoptsim.errors import AdoptsimError
-from adoptsim.executors import make_executor
 from adoptsim.store import prepare_folder, write_csv, write_figure, write_text
 from adoptsim.streams import replication_seed
 
@@ -55,7 +55,7 @@ def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool) -> None:
 
 def calibrate_command(args: argparse.Namespace) -> int:
     """The `calibrate` command (see build_parser in cli.py for the options)."""
-    from adoptsim.cli import naming_files
+    from adoptsim.commands.common import executor_for, naming_files
     from adoptsim.sweep import terminate_gracefully
 
     loaded = load_calibration(args.file)
@@ -71,11 +71,11 @@ def calibrate_command(args: argparse.Namespace) -> int:
         f"({spec.method.optimizer})"
     )
     study = open_study(problem, out)
-    executor = make_executor(args.workers, args.scheduler)
     terminate_gracefully()
     started = time.perf_counter()
+    named = naming_files({loaded.base["name"]: f"{args.file} (scenario {spec.scenario})"})
     try:
-        with naming_files({loaded.base["name"]: f"{args.file} (scenario {spec.scenario})"}):
+        with executor_for(args.workers, args.scheduler, pool_from=1) as executor, named:
             ran = search(problem, study, executor, trials, progress=True)
             best = dict(study.best_params)
             particles = None
@@ -99,8 +99,6 @@ def calibrate_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
     fit = fit_table(problem, ensemble)
     forecast = forecast_table(problem, ensemble)
     stats = statistics(fit)

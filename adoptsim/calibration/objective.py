@@ -16,7 +16,8 @@ from concurrent.futures import Executor
 import numpy as np
 import pandas as pd
 
-from adoptsim.calibration.spec import LAUNCH, LoadedCalibration, decimal_year
+from adoptsim.calibration.observations import decimal_year
+from adoptsim.calibration.spec import LAUNCH, LoadedCalibration
 from adoptsim.evaluation import evaluate, scenario_at
 from adoptsim.scenario import Scenario
 

@@ -21,8 +21,8 @@ import yaml
 from matplotlib.figure import Figure
 
 from adoptsim.calibration.objective import Problem, fit_statistics
+from adoptsim.calibration.observations import MEASURES, date_of
 from adoptsim.calibration.posterior import weighted_interval
-from adoptsim.calibration.spec import MEASURES, date_of
 from adoptsim.evaluation import apply_values, plain
 from adoptsim.scenario import set_path, split_path
 

@@ -16,7 +16,8 @@ import optuna
 from tqdm import tqdm
 
 from adoptsim.calibration.objective import Problem
-from adoptsim.calibration.spec import LAUNCH, decimal_year
+from adoptsim.calibration.observations import decimal_year
+from adoptsim.calibration.spec import LAUNCH
 
 STUDY_FILE = "study.db"
 
