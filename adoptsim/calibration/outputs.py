@@ -44,6 +44,12 @@ class Ensemble:
         return int(self.best_series["step"].max())
 
 
+BAND_LABEL = "95 % band (posterior draws x replications)"
+MEAN_LABEL = "best fit (mean of its replications)"
+"""The line is the optimiser's best and the band the posterior's spread: they need not agree
+where the posterior moves away from the best point, so the legend names each."""
+
+
 def run_ensemble(
     problem: Problem, best: dict[str, float], draws: list[dict[str, float]], executor: Executor | None, horizon: float
 ) -> Ensemble:
@@ -209,8 +215,8 @@ def fit_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best
     ax = figure.add_subplot()
     last = int(fit["step"].max())
     span = forecast[forecast["step"] <= last]
-    ax.fill_between(span["time"], span["lower"], span["upper"], color="C0", alpha=0.25, lw=0, label="95 % band")
-    ax.plot(span["time"], span["mean"], color="C0", label="simulated mean")
+    ax.fill_between(span["time"], span["lower"], span["upper"], color="C0", alpha=0.25, lw=0, label=BAND_LABEL)
+    ax.plot(span["time"], span["mean"], color="C0", label=MEAN_LABEL)
     _observations(ax, problem, fit, best)
     stats = statistics(fit)
     ax.set_title(f"{problem.spec.name}: R² {stats['r2']:.3f}, RMSE {stats['rmse']:.3g} on fitted points")
@@ -226,9 +232,9 @@ def forecast_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame,
     figure = Figure(figsize=(8, 4.5))
     ax = figure.add_subplot()
     ax.fill_between(
-        forecast["time"], forecast["lower"], forecast["upper"], color="C1", alpha=0.25, lw=0, label="95 % band"
+        forecast["time"], forecast["lower"], forecast["upper"], color="C1", alpha=0.25, lw=0, label=BAND_LABEL
     )
-    ax.plot(forecast["time"], forecast["mean"], color="C1", label="calibrated model (mean)")
+    ax.plot(forecast["time"], forecast["mean"], color="C1", label=MEAN_LABEL)
     _observations(ax, problem, fit, best)
     fitted = fit[(fit["series"] == "target") & ~fit["heldout"]]
     end = _time_axis(problem, best, np.array([int(fitted["step"].max())]))[0]
