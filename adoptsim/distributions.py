@@ -18,7 +18,6 @@ from typing import Literal, Protocol
 import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
-from scipy import stats
 
 from adoptsim.errors import ScenarioError
 from adoptsim.schema import Positive, StrictModel
@@ -94,6 +93,8 @@ class Distribution(StrictModel):
 
     def sampler(self, folder: Path) -> Sampler:
         """The frozen distribution (scipy.stats), reading an empirical CSV relative to `folder`."""
+        from scipy import stats  # 0.5 s: only when an experiment samples
+
         low, high = self.low, self.high
         if self.type == "uniform":
             return stats.uniform(loc=low, scale=high - low)
@@ -163,5 +164,7 @@ def quantiles(sampler: Sampler, u: np.ndarray) -> np.ndarray:
 def latin_hypercube(samplers: dict[str, Sampler], n: int, seed: int) -> pd.DataFrame:
     """`n` draws of every input (a column each), stratified: each input's n draws fall one in each
     of n equal-probability bins (scipy.stats.qmc.LatinHypercube), independent across inputs."""
+    from scipy import stats
+
     unit = stats.qmc.LatinHypercube(d=len(samplers), seed=np.random.default_rng(seed)).random(n)
     return pd.DataFrame({name: quantiles(s, unit[:, i]) for i, (name, s) in enumerate(samplers.items())})

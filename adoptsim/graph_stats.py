@@ -11,6 +11,8 @@ attribute is Newman's (2003) assortativity coefficient r = (sum_k e_kk - sum_k a
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from adoptsim.network import SocialGraph
@@ -38,10 +40,31 @@ def categorical_assortativity(labels_from: np.ndarray, labels_to: np.ndarray, gr
     return r, within
 
 
+_MEASURED: dict[bytes, dict[str, float]] = {}
+"""Statistics of graphs this process has measured, by a digest of the graph and its labels: a
+sweep's points share their replications' graphs (common random numbers), so replication r's
+graph is measured once per worker, not once per point."""
+_KEEP = 256
+
+
 def graph_stats(
     graph: SocialGraph, age_group: np.ndarray, region: np.ndarray, sample: int = 5000, seed: int = 0
 ) -> dict[str, float]:
     """The graph's statistics by STAT_NAMES (its own random sample: never a model stream)."""
+    digest = hashlib.blake2b(f"{graph.n} {sample} {seed}".encode(), digest_size=20)
+    for array in (graph.indptr, graph.indices, age_group, region):
+        if array is not None:
+            digest.update(np.ascontiguousarray(array).view(np.uint8))
+    key = digest.digest()
+    if key not in _MEASURED:
+        if len(_MEASURED) >= _KEEP:
+            del _MEASURED[next(iter(_MEASURED))]
+        _MEASURED[key] = measure(graph, age_group, region, sample, seed)
+    return dict(_MEASURED[key])
+
+
+def measure(graph: SocialGraph, age_group: np.ndarray, region: np.ndarray, sample: int, seed: int) -> dict[str, float]:
+    """graph_stats without the memo."""
     n = graph.n
     if graph.adjacency is None:
         same_age = float(np.bincount(age_group).astype(float) @ (np.bincount(age_group) - 1) / max(n * (n - 1), 1))

@@ -9,14 +9,20 @@ import pandas as pd
 from adoptsim.kpis import lookup
 
 
+def t_quantile(p: float, df):
+    """Student's t quantile t_df(p), elementwise over df; scipy.special's (what scipy.stats.t.ppf
+    calls), because importing scipy.stats would add half a second to every command."""
+    from scipy.special import stdtrit
+
+    return stdtrit(df, p)
+
+
 def ci_half_width(sd, n, level: float = 0.95):
     """Half-width of the t-based confidence interval of a mean: t_{n-1} * sd / sqrt(n).
 
     Works elementwise on arrays and Series (sd and n per group); meaningless for n < 2.
     """
-    from scipy import stats
-
-    return stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    return t_quantile(0.5 + level / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
 
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
@@ -80,8 +86,6 @@ def fieller(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> tuple[float, f
     a R^2 + b R + c = 0 with a = ȳ^2 - g s_yy, b = -2 (x̄ ȳ - g s_xy), c = x̄^2 - g s_xx, g = t^2/n.
     When a <= 0 (ȳ not clearly away from 0) the set is unbounded and the bounds are NaN.
     """
-    from scipy import stats
-
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = ~(np.isnan(x) | np.isnan(y))
     x, y = x[keep], y[keep]
@@ -92,7 +96,7 @@ def fieller(x: np.ndarray, y: np.ndarray, level: float = 0.95) -> tuple[float, f
     if n < 2:
         return ratio, float("nan"), float("nan")
     covariance = np.cov(x, y, ddof=1)
-    g = stats.t.ppf(0.5 + level / 2, n - 1) ** 2 / n
+    g = t_quantile(0.5 + level / 2, n - 1) ** 2 / n
     a = y.mean() ** 2 - g * covariance[1, 1]
     b = -2 * (x.mean() * y.mean() - g * covariance[0, 1])
     c = x.mean() ** 2 - g * covariance[0, 0]

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
@@ -21,11 +20,21 @@ from adoptsim.homophily import lattice_ends, redirect_within_segment, seat_peopl
 from adoptsim.network_spec import Network, canonical_name
 from adoptsim.streams import uniform_below
 
-NETWORKX_GENERATORS = {name: getattr(nx, name) for name in GENERATOR_PARAMS} | {
-    "random_regular_graph": lambda n, d, seed=None: nx.random_regular_graph(d, n, seed=seed),
-}
-"""networkx's function for each generator of `GENERATOR_PARAMS`, called as f(n, **params, seed=...) (no seed
-for deterministic ones); random_regular_graph takes its arguments in another order."""
+if TYPE_CHECKING:
+    import networkx as nx
+
+
+def networkx_generator(name: str) -> Any:
+    """networkx's function for a generator of `GENERATOR_PARAMS`, called as f(n, **params, seed=...) (no seed
+    for deterministic ones); random_regular_graph takes its arguments in another order. networkx is
+    imported here, when a scenario asks for one of its generators, not by every command."""
+    import networkx as nx
+
+    if name not in GENERATOR_PARAMS:
+        raise KeyError(f"not a networkx generator this model offers: {name}")
+    if name == "random_regular_graph":
+        return lambda n, d, seed=None: nx.random_regular_graph(d, n, seed=seed)
+    return getattr(nx, name)
 
 UNSEEDED = {"complete_graph", "empty_graph"}
 RING_ORDERED = {"watts_strogatz_graph"}
@@ -81,6 +90,8 @@ class SocialGraph:
 
     def to_networkx(self) -> nx.Graph:
         """A networkx copy, for inspection (not used by the engine)."""
+        import networkx as nx
+
         if self.indptr is None:
             return nx.complete_graph(self.n)
         return nx.from_scipy_sparse_array(self.adjacency)
@@ -197,8 +208,10 @@ def generate(spec: Network, n: int, rng: np.random.Generator) -> Edges | None:
     kwargs = dict(spec.params)
     if name not in UNSEEDED:
         kwargs["seed"] = int(rng.integers(2**31 - 1))
+    import networkx as nx
+
     try:
-        graph = NETWORKX_GENERATORS[name](n, **kwargs)
+        graph = networkx_generator(name)(n, **kwargs)
     except (TypeError, ValueError, nx.NetworkXError) as err:
         raise ModelBuildError("network.params", f"{name} rejected the parameters ({err})") from None
     return networkx_edges(graph, n)
@@ -215,6 +228,8 @@ def networkx_edges(graph: nx.Graph, n: int) -> Edges:
 
 def read_graph_file(path: str, n: int) -> Edges:
     """Edges from an edge list (whitespace or comma separated) or a GraphML file."""
+    import networkx as nx
+
     file = Path(path)
     if not file.is_file():
         raise ModelBuildError("network.file", f"file not found: {path}")

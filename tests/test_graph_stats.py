@@ -46,3 +46,19 @@ def test_assortativity_by_hand():
     a = np.array([3 / 8, 5 / 8])
     assert within == pytest.approx(6 / 8)
     assert r == pytest.approx((6 / 8 - a @ a) / (1 - a @ a))
+
+
+def test_a_graph_measured_again_is_remembered_but_a_changed_one_is_measured_anew(monkeypatch):
+    import adoptsim.graph_stats as module
+
+    _, graph, age, region = small_graph()
+    first = graph_stats(graph, age, region)
+    calls = []
+    monkeypatch.setattr(module, "measure", lambda *args: calls.append(args) or {"mean_degree": -1.0})
+    assert graph_stats(graph, age, region) == first and not calls  # the same graph: remembered
+    relabelled = region.copy()
+    relabelled[0] = 1 - relabelled[0]
+    assert graph_stats(graph, age, relabelled) == {"mean_degree": -1.0} and len(calls) == 1
+    rewired = edges_to_graph(600, *np.array(nx.powerlaw_cluster_graph(600, 3, 0.5, seed=5).edges()).T)
+    graph_stats(rewired, age, region)
+    assert len(calls) == 2

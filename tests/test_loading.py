@@ -17,7 +17,7 @@ from adoptsim import paths, yaml_guard
 from adoptsim.errors import AdoptsimError, ScenarioError
 from adoptsim.generator_params import GENERATOR_PARAMS
 from adoptsim.loading import load_scenario
-from adoptsim.network import NETWORKX_GENERATORS
+from adoptsim.network import networkx_generator
 from adoptsim.validate import validate_file
 from adoptsim.yaml_guard import MAX_FILE_BYTES
 from tests.conftest import BASELINE, ROOT
@@ -25,7 +25,7 @@ from tests.conftest import BASELINE, ROOT
 
 def test_generator_parameters_are_what_networkx_accepts():
     for name, model in GENERATOR_PARAMS.items():
-        accepted = set(inspect.signature(NETWORKX_GENERATORS[name]).parameters) - {"n", "seed"}
+        accepted = set(inspect.signature(networkx_generator(name)).parameters) - {"n", "seed"}
         assert set(model.model_fields) <= accepted, name
 
 
