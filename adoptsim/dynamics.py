@@ -10,7 +10,9 @@ import numpy as np
 from adoptsim.behaviour import Behaviour
 
 DENSE_SHARE = 0.3
-"""A rule with more than this share of consumers as candidates runs on whole arrays."""
+"""A rule with more than this share of consumers as candidates runs on slices of whole arrays."""
+CHUNK = 1 << 18
+"""Consumers per slice (a multiple of every SIMD width, so each element is computed as on the whole array)."""
 
 
 def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -77,11 +79,19 @@ def weekly_recovery(half_life: float) -> float:
     return 1.0 - 2.0 ** (-1.0 / half_life)
 
 
-def recover_trust(trust: np.ndarray, deficit: np.ndarray, rate: float) -> tuple[np.ndarray, np.ndarray]:
+def recover_trust(
+    trust: np.ndarray, deficit: np.ndarray, rate: float, work: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Trust lost to a breach comes back: regained = rate * deficit; trust += regained,
-    deficit -= regained (so trust returns to where it would have been, at a half-life)."""
-    regained = rate * deficit
-    return np.minimum(trust + regained, 1.0), deficit - regained
+    deficit -= regained (so trust returns to where it would have been, at a half-life).
+
+    Updates both arrays in place and returns them; `work`, if given, holds `regained`, so a step
+    over 10M consumers makes no fresh full-size array."""
+    regained = np.multiply(deficit, deficit.dtype.type(rate), out=work)
+    trust += regained
+    np.minimum(trust, 1.0, out=trust)
+    deficit -= regained
+    return trust, deficit
 
 
 def adoption_probability(b: Behaviour, utility: np.ndarray) -> np.ndarray:
@@ -142,17 +152,19 @@ def merchant_acceptance_probability(b: Behaviour, customer_active_share: np.ndar
     return b.r_m * sigmoid(b.g0 + b.g1 * customer_active_share)
 
 
-def candidates(mask: np.ndarray) -> np.ndarray | slice:
-    """Indices where `mask` holds, or everyone (a slice: views, no gathers) when they are most."""
+def parts(mask: np.ndarray) -> list[np.ndarray | slice]:
+    """The candidates where `mask` holds: their indices, or, when they are most, everyone in slices
+    of CHUNK consumers (views, no gathers). A rule runs part by part, so its temporaries are a
+    chunk long: in cache, and at 10M consumers never a fresh block the allocator maps and faults in."""
     if np.count_nonzero(mask) > DENSE_SHARE * mask.size:
-        return slice(None)
-    return np.flatnonzero(mask)
+        return [slice(start, min(start + CHUNK, mask.size)) for start in range(0, mask.size, CHUNK)]
+    return [np.flatnonzero(mask)]
 
 
 def decided(who: np.ndarray | slice, mask: np.ndarray, draw: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Indices of the candidates whose draw falls below their probability."""
+    """Indices of the candidates whose draw falls below their probability (ascending)."""
     if isinstance(who, slice):
-        return np.flatnonzero(mask & (draw < p))
+        return np.flatnonzero(mask[who] & (draw[who] < p)) + who.start
     return who[np.take(draw, who) < p]
 
 

@@ -57,6 +57,12 @@ class Shops:
         return int(self.accepts.size)
 
 
+GATHER_CHUNK = 1 << 18
+"""Consumers per gather: np.take turns the uint16 merchant ids into a 64-bit index array first, which
+for 10M consumers is a fresh 80 MB block (mapped, faulted in and unmapped at every call: 9.6 ns a
+consumer against 4.3 at 1M); 262,144 at a time it is 2 MB from the allocator's free list (4.3 ns)."""
+
+
 class ShoppingGraph:
     """Each consumer's k merchants: `table[s, i]` is the merchant of consumer i's visit s."""
 
@@ -72,8 +78,10 @@ class ShoppingGraph:
         flags = np.zeros(self.merchants + 1, dtype=np.uint8)
         flags[: self.merchants] = merchant_flags
         count = np.zeros(self.table.shape[1], dtype=np.uint8)
-        for visits in self.table:
-            count += np.take(flags, visits)
+        for start in range(0, count.size, GATHER_CHUNK):
+            part = count[start : start + GATHER_CHUNK]
+            for visits in self.table[:, start : start + GATHER_CHUNK]:
+                part += np.take(flags, visits)
         return count
 
     def consumer_share(self, merchant_values: np.ndarray) -> np.ndarray:

@@ -19,9 +19,10 @@ start of the step.
 
 Each random decision draws for every agent from its own stream (awareness, adoption, lapse,
 merchants), then masks, so interventions never shift the draws of the dynamics. Real-valued
-state is float32 (draws stay float64). A rule runs on whole arrays when most consumers are its
-candidates, on the gathered candidates otherwise; counts that feed the rules (active neighbours, merchants' active
-customers, the recorder's segment counts) are updated from who changed. Named rivals
+state is float32 (draws stay float64). A rule runs on slices of whole arrays when most consumers
+are its candidates, on the gathered candidates otherwise (adoptsim/phases.py); counts that feed
+the rules (active neighbours, merchants' active customers, the recorder's segment counts) are
+updated from who changed. Named rivals
 (adoptsim/rivals/) step between 6 and 7 on the state at the start of the step; holding one
 weighs in the focal wallet's `competitor` term.
 """
@@ -33,7 +34,7 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
-from adoptsim import dynamics
+from adoptsim import dynamics, phases
 from adoptsim.agents import AgentViews
 from adoptsim.footprint import EAGER_AGENT_LIMIT
 from adoptsim.interventions.budget import fund
@@ -175,71 +176,33 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         return self.streams[stream].random(out=self._draw)
 
     def _awareness(self, active_neighbours: np.ndarray) -> int:
-        """1 - (1 - p_media m_i)(1 - q w_i)^A_i, on the unaware (the draws are for everyone)."""
-        draw, pick = self._draws("awareness"), dynamics.pick
+        """Unaware -> aware (phases.aware), part by part; the draws are for everyone."""
+        draw = self._draws("awareness")
         unaware = self.people.stage == Stage.UNAWARE
-        who = dynamics.candidates(unaware)
-        media, wom = self.levers.get("media"), self.levers.get("wom")
-        media_rate = pick(self.media_base, who)
-        stay_media = np.minimum(media_rate if media is None else media_rate * pick(media, who), 1, dtype=FLOAT)
-        np.subtract(1, stay_media, out=stay_media)
-        count = pick(active_neighbours, who).astype(FLOAT)
-        q = FLOAT(self.behaviour.q_wom)
-        if wom is None and q < 1:
-            stay = np.exp(np.multiply(count, np.log1p(-q), out=count), out=count)
-        else:
-            base = 1 - np.minimum(q * (1 if wom is None else pick(wom, who)), 1)
-            stay = np.power(base, count, out=count, dtype=FLOAT)
-        stay *= stay_media
-        became = dynamics.decided(who, unaware, draw, np.subtract(1, stay, out=stay))
+        parts = dynamics.parts(unaware)
+        became = np.concatenate([phases.aware(self, who, unaware, draw, active_neighbours) for who in parts])
         self.people.stage[became] = Stage.AWARE
         return int(became.size)
 
     def _adoption(self, use: np.ndarray, active_neighbours: np.ndarray) -> np.ndarray:
-        """r_a sigmoid(U_i) for the aware and lapsed in the market."""
-        people, b = self.people, self.behaviour
-        stage = people.stage
+        """Aware or lapsed and in the market -> active (phases.adopting); a mask of the adopters."""
+        people = self.people
         draw = self._draws("adoption")
-        eligible = ((stage == Stage.AWARE) | (stage == Stage.LAPSED)) & people.in_market
-        who = dynamics.candidates(eligible)
-        pick = dynamics.pick
-        social = np.maximum(pick(self.graph.degree, who), 1).astype(FLOAT)
-        np.divide(pick(active_neighbours, who), social, out=social)
-        incentive = self.levers.get("incentive")
-        utility = dynamics.adoption_utility(
-            b,
-            pick(use, who),
-            pick(people.tech_skill, who),
-            FLOAT(self.ease),
-            pick(people.trust, who),
-            social,
-            pick(people.habit, who),
-            self.rivals.competitor(self, who),
-            None if incentive is None else pick(incentive, who),
-            pick(people.income, who),
+        eligible = ((people.stage == Stage.AWARE) | (people.stage == Stage.LAPSED)) & people.in_market
+        chosen = np.concatenate(
+            [phases.adopting(self, who, eligible, draw, use, active_neighbours) for who in dynamics.parts(eligible)]
         )
-        chosen = dynamics.decided(who, eligible, draw, dynamics.adoption_probability(b, utility))
         self.make_active(chosen)
         adopters = np.zeros(people.size, dtype=bool)
         adopters[chosen] = True
         return adopters
 
     def _lapse(self, active_before: np.ndarray, use: np.ndarray) -> int:
-        """r_l sigmoid(...) x lapse lever, for those active since before the step."""
+        """Active since before the step -> lapsed (phases.lapsing)."""
         people = self.people
-        draw, pick = self._draws("lapse"), dynamics.pick
+        draw = self._draws("lapse")
         staying = active_before & (people.stage == Stage.ACTIVE)
-        who = dynamics.candidates(staying)
-        lever = self.levers.get("lapse")
-        p = dynamics.lapse_probability(
-            self.behaviour,
-            pick(people.wallet_habit, who),
-            pick(people.trust, who),
-            pick(use, who),
-            pick(people.habit, who),
-            1 if lever is None else pick(lever, who),
-        )
-        lapsing = dynamics.decided(who, staying, draw, p)
+        lapsing = np.concatenate([phases.lapsing(self, who, staying, draw, use) for who in dynamics.parts(staying)])
         people.stage[lapsing] = Stage.LAPSED
         return int(lapsing.size)
 
@@ -274,7 +237,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         """Everyone regains part of the trust a breach took (stops once all of it is back)."""
         people = self.people
         rate = dynamics.weekly_recovery(self.behaviour.trust_half_life)
-        people.trust, people.trust_deficit = dynamics.recover_trust(people.trust, people.trust_deficit, rate)
+        dynamics.recover_trust(people.trust, people.trust_deficit, rate, work=self._scratch)  # free after use
         self.trust_recovering = bool(people.trust_deficit.max() > 1e-6)
 
     def _social_proof_of_trust(self) -> None:

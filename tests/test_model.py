@@ -136,3 +136,24 @@ def test_run_accepts_a_scenario_file(tmp_path):
     result = adoptsim.run(ROOT / "scenarios" / "bass_limit.yaml")
     assert len(result.timeseries) == 151
     assert adoptsim.__version__
+
+
+def test_rules_run_part_by_part_give_the_numbers_of_whole_arrays(monkeypatch):
+    """Slicing consumers into parts (dynamics.CHUNK) and gathering merchants in chunks
+    (merchants.GATHER_CHUNK) is a way of computing, not a change of the model: same numbers."""
+    from adoptsim import dynamics, merchants
+    from adoptsim.loading import load_scenario
+
+    scenario = load_scenario(ROOT / "benchmarks" / "all_interventions.yaml", ["population.size=3000", "steps=40"])
+
+    def table():
+        model = WalletAdoptionModel(scenario, seed=4, agents="lazy")
+        model.run_for(40)
+        return model.recorder.table()
+
+    whole = table()
+    monkeypatch.setattr(dynamics, "CHUNK", 700)  # five parts, the last one short
+    monkeypatch.setattr(merchants, "GATHER_CHUNK", 1000)
+    parts = table()
+    assert whole["share_active"].iloc[-1] > 0.05
+    assert whole.equals(parts)
