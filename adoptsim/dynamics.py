@@ -153,12 +153,19 @@ def merchant_acceptance_probability(b: Behaviour, customer_active_share: np.ndar
 
 
 def parts(mask: np.ndarray) -> list[np.ndarray | slice]:
-    """The candidates where `mask` holds: their indices, or, when they are most, everyone in slices
-    of CHUNK consumers (views, no gathers). A rule runs part by part, so its temporaries are a
-    chunk long: in cache, and at 10M consumers never a fresh block the allocator maps and faults in."""
+    """The candidates where `mask` holds: their indices, CHUNK at a time, or, when they are most,
+    everyone in slices of CHUNK consumers (views, no gathers). A rule runs part by part, so its
+    temporaries are a chunk long: in cache, a bounded share of the memory, and at 10M consumers
+    never a fresh block the allocator maps and faults in."""
     if np.count_nonzero(mask) > DENSE_SHARE * mask.size:
-        return [slice(start, min(start + CHUNK, mask.size)) for start in range(0, mask.size, CHUNK)]
-    return [np.flatnonzero(mask)]
+        return slices(mask.size)
+    who = np.flatnonzero(mask)
+    return [who[start : start + CHUNK] for start in range(0, max(who.size, 1), CHUNK)]
+
+
+def slices(n: int) -> list[slice]:
+    """Consumers 0..n-1 in slices of CHUNK."""
+    return [slice(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
 
 
 def decided(who: np.ndarray | slice, mask: np.ndarray, draw: np.ndarray, p: np.ndarray) -> np.ndarray:

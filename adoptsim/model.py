@@ -73,7 +73,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
             scenario.merchants, self.people.region, len(self.region_labels), self.streams["merchants"]
         )
         media_reach = np.array([r.media_reach for r in pop.regions.values()], dtype=FLOAT)
-        self.media_base = np.take(FLOAT(self.behaviour.p_media) * media_reach, self.people.region)
+        self.media_by_region = FLOAT(self.behaviour.p_media) * media_reach  # p_media x each region's reach
         self.ease = self.behaviour.ease
         self.levers = Levers(pop.size)
         self.interventions = fund(
@@ -87,8 +87,6 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         self._use = np.zeros(pop.size, dtype=FLOAT)
         self._draw = np.empty(pop.size)  # the step's draws; after the last, two float32 work arrays
         self._active, self._scratch = self._draw.view(FLOAT).reshape(2, pop.size)
-        self._pay_weight = FLOAT(self.behaviour.tau) * (FLOAT(0.5) + self.people.income)  # tau (0.5 + income_i)
-        self._value_weight = scenario.economics.payment_values(self.people.income).astype(FLOAT) * self._pay_weight
         self.rivals = RivalMarket(self)
         self.recorder = Recorder(self, scenario.steps)
         self.recorder.record(self, 0, None)
@@ -221,12 +219,22 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
             x += gap
         np.multiply(active, use, out=gap)
         total = "i,i->"  # einsum's own loop, not BLAS: no BLAS threads spinning beside other workers
-        return float(np.einsum(total, gap, self._pay_weight)), float(np.einsum(total, gap, self._value_weight))
+        payments = volume = 0.0
+        for part in dynamics.slices(people.size):  # weights a slice at a time: no array kept for them
+            weight = self.pay_weight(part)
+            payments += float(np.einsum(total, gap[part], weight))
+            weight *= self.spec.economics.payment_values(people.income[part]).astype(FLOAT)
+            volume += float(np.einsum(total, gap[part], weight))
+        return payments, volume
+
+    def pay_weight(self, who: slice) -> np.ndarray:
+        """tau (0.5 + income_i): payments a step of an active user per unit of usefulness."""
+        return FLOAT(self.behaviour.tau) * (FLOAT(0.5) + self.people.income[who])
 
     def _payments_now(self, use: np.ndarray) -> Callable[[], np.ndarray]:
         """Each consumer's payments this step, computed when asked (during the step's settling)."""
         active = self._active
-        return lambda: active * use * self._pay_weight
+        return lambda: active * use * self.pay_weight(slice(None))
 
     def _grow_market(self) -> None:
         """Out of the market -> in it with `market_growth` a week (its own stream, so a scenario
@@ -242,8 +250,9 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
 
     def _social_proof_of_trust(self) -> None:
         people, graph = self.people, self.graph
-        neighbour_mean = graph.neighbour_sum(people.trust) / np.maximum(graph.degree, 1)
-        has_neighbours = graph.degree > 0
+        degree = graph.degree
+        neighbour_mean = graph.neighbour_sum(people.trust) / np.maximum(degree, 1)
+        has_neighbours = degree > 0
         people.trust[has_neighbours] = dynamics.trust_after_social_proof(
             people.trust, neighbour_mean, self.behaviour.mu
         )[has_neighbours]

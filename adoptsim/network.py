@@ -53,12 +53,25 @@ class SocialGraph:
     n: int
     indptr: np.ndarray | None  # None means complete graph
     indices: np.ndarray | None
-    degree: np.ndarray
     _ones: np.ndarray | None = None
 
     @property
     def is_complete(self) -> bool:
         return self.indptr is None
+
+    @property
+    def degree(self) -> np.ndarray:
+        """Every consumer's number of ties (int32; computed, not kept: 4 bytes a consumer)."""
+        return self.degree_of(slice(None))
+
+    def degree_of(self, who: np.ndarray | slice) -> np.ndarray:
+        """The number of ties of consumers `who` (indices or a slice), from the row pointers."""
+        if self.indptr is None:
+            return np.full(np.arange(self.n)[who].size, self.n - 1, dtype=np.int32)
+        if isinstance(who, slice):
+            start, stop, _ = who.indices(self.n)
+            return np.diff(self.indptr[start : stop + 1])
+        return np.take(self.indptr, who + 1) - np.take(self.indptr, who)
 
     @property
     def adjacency(self) -> sp.csr_matrix | None:
@@ -159,7 +172,7 @@ def symmetric_graph(half: sp.csr_matrix) -> SocialGraph:
     matrix = half + half.T.tocsr()
     matrix.sum_duplicates()
     indptr, indices = matrix.indptr, matrix.indices.astype(np.int32, copy=False)
-    return SocialGraph(n=half.shape[0], indptr=indptr, indices=indices, degree=np.diff(indptr).astype(np.int32))
+    return SocialGraph(n=half.shape[0], indptr=indptr, indices=indices)
 
 
 def fast_watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -249,7 +262,7 @@ def build_graph(spec: Network, age_group: np.ndarray, region: np.ndarray, rng: n
     n = age_group.size
     edges = read_graph_file(spec.file, n) if spec.file else generate(spec, n, rng)
     if edges is None:
-        return SocialGraph(n=n, indptr=None, indices=None, degree=np.full(n, n - 1, dtype=np.int32))
+        return SocialGraph(n=n, indptr=None, indices=None)
     fast = spec.file is None and spec.implementation != "networkx"
     ring = fast and canonical_name(spec.generator or "") in RING_ORDERED
     rewired = None

@@ -27,7 +27,7 @@ def aware(
 ) -> np.ndarray:
     """1 - (1 - p_media m_i)(1 - q w_i)^A_i."""
     media, wom = model.levers.get("media"), model.levers.get("wom")
-    media_rate = pick(model.media_base, who)
+    media_rate = np.take(model.media_by_region, pick(model.people.region, who))
     stay_media = np.minimum(media_rate if media is None else media_rate * pick(media, who), 1, dtype=FLOAT)
     np.subtract(1, stay_media, out=stay_media)
     count = pick(active_neighbours, who).astype(FLOAT)
@@ -51,7 +51,7 @@ def adopting(
 ) -> np.ndarray:
     """r_a sigmoid(U_i) for the aware and lapsed in the market."""
     people, b = model.people, model.behaviour
-    social = np.maximum(pick(model.graph.degree, who), 1).astype(FLOAT)
+    social = np.maximum(model.graph.degree_of(who), 1).astype(FLOAT)
     np.divide(pick(active_neighbours, who), social, out=social)
     incentive = model.levers.get("incentive")
     utility = dynamics.adoption_utility(

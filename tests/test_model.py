@@ -140,7 +140,8 @@ def test_run_accepts_a_scenario_file(tmp_path):
 
 def test_rules_run_part_by_part_give_the_numbers_of_whole_arrays(monkeypatch):
     """Slicing consumers into parts (dynamics.CHUNK) and gathering merchants in chunks
-    (merchants.GATHER_CHUNK) is a way of computing, not a change of the model: same numbers."""
+    (merchants.GATHER_CHUNK) is a way of computing, not a change of the model: the same numbers,
+    but for the rounding of money summed slice by slice."""
     from adoptsim import dynamics, merchants
     from adoptsim.loading import load_scenario
 
@@ -156,4 +157,8 @@ def test_rules_run_part_by_part_give_the_numbers_of_whole_arrays(monkeypatch):
     monkeypatch.setattr(merchants, "GATHER_CHUNK", 1000)
     parts = table()
     assert whole["share_active"].iloc[-1] > 0.05
-    assert whole.equals(parts)
+    money = ["transactions", "payment_volume", "revenue", "margin"]  # sums of slices: rounding apart
+    assert whole.drop(columns=money).equals(parts.drop(columns=money))
+    for column in money:
+        np.testing.assert_allclose(parts[column], whole[column], rtol=1e-6)
+        assert not whole[column].equals(whole[column] * 0)

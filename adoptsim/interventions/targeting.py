@@ -85,7 +85,7 @@ def choose(
     if prioritize == "random":
         return run.rng.choice(pool, size=count, replace=False)
     if prioritize == "degree":  # most connected first; equal degrees in random order
-        key = -model.graph.degree[pool] + 0.5 * run.rng.random(pool.size)
+        key = -model.graph.degree_of(pool) + 0.5 * run.rng.random(pool.size)
     else:
         key = (model.people.tech_skill if prioritize == "lowest_skill" else model.people.trust)[pool]
     first = np.argpartition(key, count - 1)[:count] if count < pool.size else np.arange(pool.size)
