@@ -11,7 +11,7 @@ from adoptsim.behaviour import Behaviour
 
 DENSE_SHARE = 0.3
 """A rule with more than this share of consumers as candidates runs on slices of whole arrays."""
-CHUNK = 1 << 18
+CHUNK = 1 << 16
 """Consumers per slice (a multiple of every SIMD width, so each element is computed as on the whole array)."""
 
 

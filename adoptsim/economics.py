@@ -47,8 +47,11 @@ class Economics(StrictModel):
 
     def payment_values(self, income: np.ndarray) -> np.ndarray:
         """v_b(i): the average payment value of each consumer's income band."""
-        values = np.array([getattr(self.payment_value, band) for band in INCOME_BANDS])
-        return values[income_band(income)]
+        return self.band_values()[income_band(income)]
+
+    def band_values(self) -> np.ndarray:
+        """v_b for each income band, in the order of INCOME_BANDS."""
+        return np.array([getattr(self.payment_value, band) for band in INCOME_BANDS])
 
     def revenue(self, volume: float | np.ndarray, payments: float | np.ndarray) -> float | np.ndarray:
         """R = f V + c x."""

@@ -46,6 +46,7 @@ from adoptsim.population import FLOAT, build_people
 from adoptsim.recorder import Recorder
 from adoptsim.rivals.market import RivalMarket
 from adoptsim.scenario import Scenario
+from adoptsim.segments import income_band
 from adoptsim.stages import Stage
 from adoptsim.streams import RandomStreams, seed_of
 
@@ -87,6 +88,8 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         self._use = np.zeros(pop.size, dtype=FLOAT)
         self._draw = np.empty(pop.size)  # the step's draws; after the last, two float32 work arrays
         self._active, self._scratch = self._draw.view(FLOAT).reshape(2, pop.size)
+        self._income_band = income_band(self.people.income)  # int8: what a payment is worth, by band
+        self._band_value = scenario.economics.band_values().astype(FLOAT)
         self.rivals = RivalMarket(self)
         self.recorder = Recorder(self, scenario.steps)
         self.recorder.record(self, 0, None)
@@ -223,7 +226,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         for part in dynamics.slices(people.size):  # weights a slice at a time: no array kept for them
             weight = self.pay_weight(part)
             payments += float(np.einsum(total, gap[part], weight))
-            weight *= self.spec.economics.payment_values(people.income[part]).astype(FLOAT)
+            weight *= np.take(self._band_value, self._income_band[part])
             volume += float(np.einsum(total, gap[part], weight))
         return payments, volume
 
@@ -231,10 +234,10 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         """tau (0.5 + income_i): payments a step of an active user per unit of usefulness."""
         return FLOAT(self.behaviour.tau) * (FLOAT(0.5) + self.people.income[who])
 
-    def _payments_now(self, use: np.ndarray) -> Callable[[], np.ndarray]:
-        """Each consumer's payments this step, computed when asked (during the step's settling)."""
+    def _payments_now(self, use: np.ndarray) -> Callable[[slice], np.ndarray]:
+        """Consumers' payments this step, computed for a slice when asked (during the settling)."""
         active = self._active
-        return lambda: active * use * self.pay_weight(slice(None))
+        return lambda part: active[part] * use[part] * self.pay_weight(part)
 
     def _grow_market(self) -> None:
         """Out of the market -> in it with `market_growth` a week (its own stream, so a scenario

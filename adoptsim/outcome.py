@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from adoptsim.dynamics import slices
+
 
 @dataclass
 class StepOutcome:
@@ -17,16 +19,13 @@ class StepOutcome:
     new_lapses: int
     payments: float  # wallet payments this step, everyone
     payment_volume: float  # their value
-    payments_of: Callable[[], np.ndarray] = field(repr=False)
+    payments_of: Callable[[slice], np.ndarray] = field(repr=False)  # consumers' payments, a slice at a time
     spend: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_new_adopters(self) -> int:
         return int(np.count_nonzero(self.new_adopters))
 
-    @property
-    def transactions(self) -> np.ndarray:
-        """Each consumer's wallet payments this step (computed on first use)."""
-        if not hasattr(self, "_transactions"):
-            self._transactions = self.payments_of()
-        return self._transactions
+    def payments_weighted(self, weights: np.ndarray) -> float:
+        """sum_i x_i w_i over consumers' payments x_i this step, a slice at a time (no full array)."""
+        return sum(float(np.dot(self.payments_of(part), weights[part])) for part in slices(weights.size))

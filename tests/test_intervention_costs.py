@@ -43,7 +43,7 @@ def test_merchant_deal_pays_per_merchant_signed_and_per_discounted_payment():
     payments: list[np.ndarray] = []
     record = with_discount.recorder.record
     with_discount.recorder.record = lambda model, row, outcome: (  # each consumer's payments, per step
-        payments.append(outcome.transactions.copy()) or record(model, row, outcome)
+        payments.append(outcome.payments_of(slice(None)).copy()) or record(model, row, outcome)
     )
     paid = []
     for _ in range(5):

@@ -46,7 +46,8 @@ class AwarenessCampaign(Intervention):
 
     def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         target = self.in_target(model, run)
-        model.levers.media[target] *= self.media_boost
+        if self.media_boost != 1:  # a neutral boost leaves the lever untouched (and unallocated)
+            model.levers.media[target] *= self.media_boost
         if not self.reach_by_age_group:
             contacts = contact(run, model, target, self.reach, self.cost_per_contact, self.prioritize)
         else:

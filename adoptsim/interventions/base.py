@@ -86,8 +86,8 @@ class Intervention(StrictModel):
 
     def in_target(self, model: WalletAdoptionModel, run: InterventionRun) -> np.ndarray:
         """Who is in the target now; the fixed part is computed once per run."""
-        if "fixed_target" not in run.extra:
-            run.extra["fixed_target"] = self.target.fixed_mask(model)
+        if "fixed_target" not in run.extra:  # kept only where traits narrow it: a byte a consumer
+            run.extra["fixed_target"] = self.target.fixed_mask(model) if self.target.on_traits else None
         return self.target.mask(model, run.extra["fixed_target"])
 
     def acts_at(self, step: int) -> bool:

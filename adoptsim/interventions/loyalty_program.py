@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.dynamics import money_utility
+from adoptsim.dynamics import CHUNK, money_utility
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.schema import Fraction, NonNegative
@@ -45,8 +45,10 @@ class LoyaltyProgram(Intervention):
         if affordable < members.size:  # the budget runs short: a random part of the members
             members = run.rng.choice(members, size=affordable, replace=False)
         run.pay(members.size * self.points)
-        weighed = np.full(members.size, self.points * self.perceived_weeks)
-        pull = money_utility(model.behaviour, weighed, people.income[members])
-        kept = np.exp(-pull)
-        people.wallet_habit[members] += self.habit_boost * (1.0 - kept) * (1.0 - people.wallet_habit[members])
-        model.levers.lapse[members] *= kept
+        lapse = model.levers.lapse
+        for start in range(0, members.size, CHUNK):  # most active users are members: a chunk at a time
+            part = members[start : start + CHUNK]
+            weighed = np.full(part.size, self.points * self.perceived_weeks)
+            kept = np.exp(-money_utility(model.behaviour, weighed, people.income[part]))
+            people.wallet_habit[part] += self.habit_boost * (1.0 - kept) * (1.0 - people.wallet_habit[part])
+            lapse[part] *= kept

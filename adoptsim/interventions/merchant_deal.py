@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
+from adoptsim.dynamics import slices
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.schema import NonNegative, NonNegativeInt
@@ -68,15 +69,17 @@ class MerchantDeal(Intervention):
         shops.accepts[signed] = True
         shops.has_deal[signed] = True
         run.reached[signed] = True
-        deal_share = model.merchant_share(run.reached)
-        offline_deal = (1.0 - model.people.online) * deal_share
-        target = self.in_target(model, run)
-        weekly_payments = model.behaviour.tau * (0.5 + model.people.income[target]) * offline_deal[target]
-        model.levers.incentive[target] += self.discount * self.perceived_weeks * weekly_payments
+        offline_deal = model.merchant_share(run.reached)  # share of i's merchants with a deal ...
+        offline_deal *= 1.0 - model.people.online  # ... times the share of i's shopping done offline
+        target, incentive, tau = self.in_target(model, run), model.levers.incentive, model.behaviour.tau
+        for part in slices(target.size):  # a slice at a time: no full-size temporaries
+            who = np.flatnonzero(target[part]) + part.start
+            weekly_payments = tau * (0.5 + model.people.income[who]) * offline_deal[who]
+            incentive[who] += self.discount * self.perceived_weeks * weekly_payments
         run.extra["offline_deal"] = offline_deal
         if model.step_index == self.last_step(run):
             shops.has_deal[run.reached] = False
 
     def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:
-        payments = float(np.dot(outcome.transactions, run.extra.pop("offline_deal")))
+        payments = outcome.payments_weighted(run.extra.pop("offline_deal"))
         run.pay(payments * self.discount)

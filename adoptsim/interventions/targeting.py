@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
+from adoptsim.dynamics import slices
 from adoptsim.schema import Fraction, StrictModel
 from adoptsim.stages import Stage
 
@@ -42,6 +43,11 @@ class Target(StrictModel):
             codes = [Stage[s.upper()] for s in self.stages]
             keep &= np.isin(model.people.stage, codes)
         return keep
+
+    @property
+    def on_traits(self) -> bool:
+        """Whether a condition on traits (not only on stages) narrows the target."""
+        return any(v is not None for v in (self.age, self.age_groups, self.regions, self.income, self.online))
 
     def fixed_mask(self, model: WalletAdoptionModel) -> np.ndarray:
         """The conditions on traits that never change (age, group, region, income, online)."""
@@ -77,24 +83,60 @@ def choose(
     count: int,
     prioritize: str,
 ) -> np.ndarray:
-    """Pick `count` consumer indices among `candidates` (a bool mask), in priority order."""
-    pool = np.flatnonzero(candidates)
-    count = min(count, pool.size)
+    """Pick `count` consumer indices among `candidates` (a bool mask), in priority order.
+
+    Works a slice of consumers at a time (the lowest `count` keys of each slice, then the lowest
+    of those), so choosing among everyone holds no array of every candidate."""
+    count = min(count, int(np.count_nonzero(candidates)))
     if count <= 0:
-        return pool[:0]
-    if prioritize == "random":
-        return run.rng.choice(pool, size=count, replace=False)
-    if prioritize == "degree":  # most connected first; equal degrees in random order
-        key = -model.graph.degree_of(pool) + 0.5 * run.rng.random(pool.size)
-    else:
-        key = (model.people.tech_skill if prioritize == "lowest_skill" else model.people.trust)[pool]
+        return np.zeros(0, dtype=np.intp)
+    if prioritize == "random":  # the draws of choice(pool, ...), without the pool
+        return nth_true(candidates, run.rng.choice(int(np.count_nonzero(candidates)), size=count, replace=False))
+    kept, keys = [], []
+    for part in slices(candidates.size):
+        who = np.flatnonzero(candidates[part]) + part.start
+        if prioritize == "degree":  # most connected first; equal degrees in random order
+            key = -model.graph.degree_of(who) + 0.5 * run.rng.random(who.size)
+        else:
+            key = (model.people.tech_skill if prioritize == "lowest_skill" else model.people.trust)[who]
+        if who.size > count:
+            lowest = np.argpartition(key, count - 1)[:count]
+            who, key = who[lowest], key[lowest]
+        kept.append(who)
+        keys.append(key)
+    pool, key = np.concatenate(kept), np.concatenate(keys)
     first = np.argpartition(key, count - 1)[:count] if count < pool.size else np.arange(pool.size)
     return pool[first[np.argsort(key[first], kind="stable")]]
 
 
+def nth_true(mask: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """The positions of the ranks[k]-th True of `mask`, in the order of `ranks`: flatnonzero(mask)[ranks]
+    without a position for every True, one slice of the mask at a time."""
+    order = np.argsort(ranks, kind="stable")
+    wanted = ranks[order]
+    positions = np.empty(ranks.size, dtype=np.intp)
+    before = done = 0
+    for part in slices(mask.size):
+        if done == wanted.size:
+            break
+        here = int(np.count_nonzero(mask[part]))
+        upto = int(np.searchsorted(wanted, before + here))
+        if upto > done:
+            positions[done:upto] = np.flatnonzero(mask[part])[wanted[done:upto] - before] + part.start
+            done = upto
+        before += here
+    result = np.empty_like(positions)
+    result[order] = positions
+    return result
+
+
 def fraction_of(run: InterventionRun, mask: np.ndarray, share: float) -> np.ndarray:
-    """A random `share` of the consumers in `mask` (each reached independently)."""
-    return mask & (run.rng.random(mask.size) < share)
+    """A random `share` of the consumers in `mask` (each reached independently; drawn a slice at a
+    time, the same numbers as one draw for everyone)."""
+    reached = np.empty_like(mask)
+    for part in slices(mask.size):
+        np.logical_and(mask[part], run.rng.random(part.stop - part.start) < share, out=reached[part])
+    return reached
 
 
 def contact(
