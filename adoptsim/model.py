@@ -36,7 +36,7 @@ import numpy as np
 
 from adoptsim import dynamics, phases
 from adoptsim.agents import AgentViews
-from adoptsim.footprint import EAGER_AGENT_LIMIT
+from adoptsim.footprint import EAGER_AGENT_LIMIT, release_freed_memory
 from adoptsim.interventions.budget import fund
 from adoptsim.levers import Levers
 from adoptsim.merchants import build_merchants
@@ -93,6 +93,8 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         self.rivals = RivalMarket(self)
         self.recorder = Recorder(self, scenario.steps)
         self.recorder.record(self, 0, None)
+        if pop.size >= EAGER_AGENT_LIMIT:  # what the set-up freed goes back (small runs: not worth a call)
+            release_freed_memory()
         self._agents_created = False
         if agents == "eager" or (agents == "auto" and pop.size <= EAGER_AGENT_LIMIT):
             self._create_agents()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
+from adoptsim.csr import symmetric_csr
 from adoptsim.errors import ModelBuildError
 from adoptsim.generator_params import GENERATOR_PARAMS
 from adoptsim.homophily import lattice_ends, redirect_within_segment, seat_people
@@ -144,35 +145,8 @@ class NeighbourCounter:
 
 def edges_to_graph(n: int, u: np.ndarray, v: np.ndarray) -> SocialGraph:
     """Symmetric CSR from an edge list; self-loops and duplicate edges dropped."""
-    return symmetric_graph(one_way_matrix(n, u, v))
-
-
-def one_way_matrix(n: int, u: np.ndarray, v: np.ndarray) -> sp.csr_matrix:
-    """H with H_uv = 1 for each tie u -> v (one-byte weights, self-loops and duplicates dropped).
-
-    A self-loop is overwritten in place with a copy of a real tie (which the duplicate merge then
-    drops), so the edge list is not copied."""
-    loops = np.flatnonzero(u == v)
-    if loops.size:
-        real = np.flatnonzero(u != v)[:1]
-        u, v = u.astype(np.int32, copy=False), v.astype(np.int32, copy=False)
-        u[loops], v[loops] = (u[real[0]], v[real[0]]) if real.size else (0, 0)
-        if not real.size:
-            return sp.csr_matrix((n, n), dtype=np.uint8)
-    ends = (u.astype(np.int32, copy=False), v.astype(np.int32, copy=False))
-    half = sp.csr_matrix((np.ones(u.size, dtype=np.uint8), ends), shape=(n, n))
-    half.sum_duplicates()
-    half.data[:] = 1
-    return half
-
-
-def symmetric_graph(half: sp.csr_matrix) -> SocialGraph:
-    """The graph H + H^T, without a data array. The set-up holds H, H^T and their sum at most:
-    about 1.25 x 4 bytes per tie end over what the graph keeps."""
-    matrix = half + half.T.tocsr()
-    matrix.sum_duplicates()
-    indptr, indices = matrix.indptr, matrix.indices.astype(np.int32, copy=False)
-    return SocialGraph(n=half.shape[0], indptr=indptr, indices=indices)
+    indptr, indices = symmetric_csr(n, u, v)
+    return SocialGraph(n=n, indptr=indptr, indices=indices)
 
 
 def fast_watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -272,6 +246,4 @@ def build_graph(spec: Network, age_group: np.ndarray, region: np.ndarray, rng: n
     if rewired is not None:
         edges = redirect_within_segment(edges, rewired, spec.homophily, age_group, region, rng)
         del rewired
-    half = one_way_matrix(n, *edges)
-    del edges
-    return symmetric_graph(half)
+    return edges_to_graph(n, *edges)

@@ -111,3 +111,25 @@ def test_neighbour_counter_tracks_a_changing_state_exactly():
     for flips in (0, 5, 40, 1, 300, 0, 17):
         state[rng.integers(0, 3000, flips)] ^= True
         assert np.array_equal(counter(state), graph.neighbour_sum(state.astype(float)))
+
+
+@pytest.mark.parametrize("chunk", [3, 64, 1 << 17])
+def test_the_graph_is_scipys_symmetric_sum_of_its_ties(monkeypatch, chunk):
+    """csr.symmetric_csr (counting sort, chunk by chunk) gives scipy's H + H^T, duplicates summed,
+    self-loops dropped: the same rows in the same order, with repeated ties, loops and empty rows."""
+    import scipy.sparse as sp
+
+    from adoptsim import csr
+
+    monkeypatch.setattr(csr, "CHUNK", chunk)
+    rng = np.random.default_rng(chunk)
+    for n, m in [(1, 0), (2, 1), (5, 12), (60, 300), (2000, 9000)]:
+        u, v = rng.integers(0, n, m).astype(np.int32), rng.integers(0, n, m).astype(np.int32)
+        half = sp.csr_matrix((np.ones(m), (u, v)), shape=(n, n))
+        whole = (half + half.T).tocsr()
+        whole.setdiag(0)
+        whole.eliminate_zeros()
+        whole.sort_indices()
+        indptr, indices = csr.symmetric_csr(n, u, v)
+        assert indptr.tolist() == whole.indptr.tolist() and indices.tolist() == whole.indices.tolist()
+        assert indices.dtype == np.int32
