@@ -4,7 +4,7 @@
             + (steps + 1) * columns * 24
 
 (per consumer: float32 trait and state arrays, work arrays, the shopping table; per tie: the
-edge list and the two halves of the symmetric CSR while it is built, the set-up's peak; per step:
+edge list and the symmetric CSR it is sorted into (adoptsim/csr.py), the set-up's peak; per step:
 the recorder's columns, the table and its copy). The constants were measured with `ru_maxrss`
 on runs of 1M and 10M consumers (docs/performance.md).
 A run estimated above 80 % of the machine's memory is refused unless the user allows it.
