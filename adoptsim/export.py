@@ -55,7 +55,7 @@ class AdoptionHistory:
         """Compare the arrays with the previous step's; runs in O(n) numpy, no Python loop."""
         people, step = model.people, int(round(model.time))
         self.first_adoption[(self.first_adoption < 0) & people.ever_adopted] = step
-        lapsed = (people.stage == Stage.LAPSED) & (self._stage != Stage.LAPSED)
+        lapsed = (people.stage == Stage.LAPSED.value) & (self._stage != Stage.LAPSED.value)
         self.last_lapse[lapsed] = step
         self.lapses += lapsed
         self._stage = people.stage.copy()

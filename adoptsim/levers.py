@@ -37,6 +37,12 @@ class Levers:
         """The lever's array this step, or None when it is neutral for everyone."""
         return self._touched.get(name)
 
+    def largest(self, name: str) -> float:
+        """The lever's largest value this step (its neutral value when untouched): what bounds
+        the probabilities it multiplies."""
+        array = self._touched.get(name)
+        return NEUTRAL[name] if array is None or array.size == 0 else float(array.max())
+
     def reset(self) -> None:
         """Every lever back to neutral (at the start of a step)."""
         self._touched.clear()

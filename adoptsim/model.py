@@ -49,6 +49,7 @@ from adoptsim.scenario import Scenario
 from adoptsim.segments import income_band
 from adoptsim.stages import Stage
 from adoptsim.streams import RandomStreams, seed_of
+from adoptsim.usefulness import Usefulness
 
 
 class WalletAdoptionModel(AgentViews, mesa.Model):
@@ -84,8 +85,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         self.intervention_runs = {spec.name: run for spec, run in self.interventions}
         self.step_index = 0
         self.trust_recovering = False
-        self._accepting: np.ndarray | None = None
-        self._use = np.zeros(pop.size, dtype=FLOAT)
+        self._usefulness = Usefulness(self.shopping, self.people.online, scenario.merchants.online_acceptance)
         self._draw = np.empty(pop.size)  # the step's draws; after the last, two float32 work arrays
         self._active, self._scratch = self._draw.view(FLOAT).reshape(2, pop.size)
         self._income_band = income_band(self.people.income)  # int8: what a payment is worth, by band
@@ -116,16 +116,8 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         return self.shopping.consumer_share(merchant_flags)
 
     def usefulness(self) -> np.ndarray:
-        """u_i from merchant and online acceptance; recomputed only when acceptance changed."""
-        accepts = self.shops.accepts
-        if self._accepting is None or not np.array_equal(accepts, self._accepting):
-            self._accepting = accepts.copy()
-            online, oa = self.people.online, FLOAT(self.spec.merchants.online_acceptance)
-            share = self.merchant_share(accepts)  # u = acc + online (oa - acc), in place
-            np.subtract(oa, share, out=self._use)
-            self._use *= online
-            self._use += share
-        return self._use
+        """u_i from merchant and online acceptance (adoptsim/usefulness.py)."""
+        return self._usefulness(self.shops.accepts)
 
     # ------------------------------------------------------------ the step
 
@@ -138,7 +130,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
                 f"scenario '{self.spec.name}' has {self.spec.steps} steps and all have run; "
                 "set `steps` higher to run longer"
             )
-        active_before = self.people.stage == Stage.ACTIVE
+        active_before = self.people.stage == Stage.ACTIVE.value
         active_neighbours = self.count_active_neighbours(active_before)
         if self.spec.population.market_growth > 0:
             self._grow_market()
@@ -179,9 +171,17 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         return self.streams[stream].random(out=self._draw)
 
     def _awareness(self, active_neighbours: np.ndarray) -> int:
-        """Unaware -> aware (phases.aware), part by part; the draws are for everyone."""
+        """Unaware -> aware (phases.aware), part by part, where the draw falls below the bound
+        M + Q A_i (dynamics.thin); the draws are for everyone."""
         draw = self._draws("awareness")
-        unaware = self.people.stage == Stage.UNAWARE
+        stage, levers = self.people.stage, self.levers
+        media = min(float(self.media_by_region.max(initial=0)) * max(levers.largest("media"), 0.0), 1.0)
+        wom = min(self.behaviour.q_wom * max(levers.largest("wom"), 0.0), 1.0)
+        unaware = dynamics.thin(
+            draw,
+            lambda part: dynamics.awareness_ceiling(media, wom, active_neighbours[part]),
+            lambda part: stage[part] == Stage.UNAWARE.value,
+        )
         parts = dynamics.parts(unaware)
         became = np.concatenate([phases.aware(self, who, unaware, draw, active_neighbours) for who in parts])
         self.people.stage[became] = Stage.AWARE
@@ -191,7 +191,12 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         """Aware or lapsed and in the market -> active (phases.adopting); a mask of the adopters."""
         people = self.people
         draw = self._draws("adoption")
-        eligible = ((people.stage == Stage.AWARE) | (people.stage == Stage.LAPSED)) & people.in_market
+        stage, in_market = people.stage, people.in_market
+
+        def aware_or_lapsed(part: slice) -> np.ndarray:
+            return ((stage[part] == Stage.AWARE.value) | (stage[part] == Stage.LAPSED.value)) & in_market[part]
+
+        eligible = dynamics.thin(draw, dynamics.adoption_ceiling(self.behaviour), aware_or_lapsed)
         chosen = np.concatenate(
             [phases.adopting(self, who, eligible, draw, use, active_neighbours) for who in dynamics.parts(eligible)]
         )
@@ -204,37 +209,48 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         """Active since before the step -> lapsed (phases.lapsing)."""
         people = self.people
         draw = self._draws("lapse")
-        staying = active_before & (people.stage == Stage.ACTIVE)
+        stage = people.stage
+        staying = dynamics.thin(
+            draw,
+            dynamics.lapse_ceiling(self.behaviour, self.levers.largest("lapse")),
+            lambda part: active_before[part] & (stage[part] == Stage.ACTIVE.value),
+        )
         lapsing = np.concatenate([phases.lapsing(self, who, staying, draw, use) for who in dynamics.parts(staying)])
         people.stage[lapsing] = Stage.LAPSED
         return int(lapsing.size)
 
     def _use_wallet(self, use: np.ndarray) -> tuple[float, float]:
-        """Habits and trust of active users move (x += rate a_i (target - x) on whole arrays, with
-        a_i = 1 if active else 0: cheaper than gathering most of the population); returns this
-        step's payments and their value, sum_i a_i tau (0.5 + income_i) u_i (x v_i)."""
+        """Habits and trust of active users move, x += rate a_i (target - x) with a_i = 1 if
+        active else 0, a slice at a time (its temporaries stay in cache); returns this step's
+        payments and their value, sum over active i of tau (0.5 + income_i) u_i (x v_i), from
+        the active users of each slice only."""
         people, b = self.people, self.behaviour
-        active, gap = self._active, self._scratch
-        np.copyto(active, people.stage == Stage.ACTIVE)
-        moves = ((people.wallet_habit, b.eta, 1), (people.trust, b.eps_exp, 1), (people.habit, b.kappa, 0))
-        for x, rate, target in moves:
-            np.subtract(target, x, out=gap)
-            gap *= active
-            gap *= FLOAT(rate)
-            x += gap
-        np.multiply(active, use, out=gap)
-        total = "i,i->"  # einsum's own loop, not BLAS: no BLAS threads spinning beside other workers
+        moves = (
+            (people.wallet_habit, FLOAT(b.eta), 1),
+            (people.trust, FLOAT(b.eps_exp), 1),
+            (people.habit, FLOAT(b.kappa), 0),
+        )
         payments = volume = 0.0
-        for part in dynamics.slices(people.size):  # weights a slice at a time: no array kept for them
-            weight = self.pay_weight(part)
-            payments += float(np.einsum(total, gap[part], weight))
-            weight *= np.take(self._band_value, self._income_band[part])
-            volume += float(np.einsum(total, gap[part], weight))
+        for part in dynamics.slices(people.size):
+            is_active = people.stage[part] == Stage.ACTIVE.value
+            active, gap = self._active[part], self._scratch[part]
+            np.copyto(active, is_active)
+            for x, rate, target in moves:
+                x = x[part]
+                np.subtract(target, x, out=gap)
+                gap *= active
+                gap *= rate
+                x += gap
+            who = np.flatnonzero(is_active) + part.start
+            paid = np.take(use, who) * self.pay_weight(who)
+            payments += float(paid.sum(dtype=np.float64))
+            paid *= np.take(self._band_value, np.take(self._income_band, who))
+            volume += float(paid.sum(dtype=np.float64))
         return payments, volume
 
-    def pay_weight(self, who: slice) -> np.ndarray:
+    def pay_weight(self, who: slice | np.ndarray) -> np.ndarray:
         """tau (0.5 + income_i): payments a step of an active user per unit of usefulness."""
-        return FLOAT(self.behaviour.tau) * (FLOAT(0.5) + self.people.income[who])
+        return FLOAT(self.behaviour.tau) * (FLOAT(0.5) + dynamics.pick(self.people.income, who))
 
     def _payments_now(self, use: np.ndarray) -> Callable[[slice], np.ndarray]:
         """Consumers' payments this step, computed for a slice when asked (during the settling)."""
@@ -267,7 +283,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         draw = self.streams["merchants-step"].random(shops.size)
         if shops.size == 0:
             return
-        active = self.people.stage == Stage.ACTIVE
+        active = self.people.stage == Stage.ACTIVE.value
         customer_active = self.shopping.customer_share(active, shops.customers)
         shops.accepts |= draw < dynamics.merchant_acceptance_probability(self.behaviour, customer_active)
 

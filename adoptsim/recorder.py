@@ -71,8 +71,8 @@ class Recorder:
         self.rows = row + 1
         people, shops = model.people, model.shops
         n, stage, line = people.size, people.stage, self.block[row]
-        active = stage == Stage.ACTIVE
-        unaware, aware, n_active, lapsed = (np.count_nonzero(stage == s) for s in Stage)
+        active = stage == Stage.ACTIVE.value
+        unaware, aware, n_active, lapsed = (np.count_nonzero(stage == s.value) for s in Stage)
         ever = np.count_nonzero(people.ever_adopted)
         accepting = np.count_nonzero(shops.accepts)
         line[:13] = (unaware, aware, n_active, lapsed, ever, 0, 0, 0, accepting, n_active / n, ever / n,

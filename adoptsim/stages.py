@@ -6,7 +6,10 @@ from enum import IntEnum
 
 
 class Stage(IntEnum):
-    """Funnel stage, stored as int8 in the model's `stage` array."""
+    """Funnel stage, stored as int8 in the model's `stage` array.
+
+    Compare arrays with `Stage.X.value`, a plain int: numpy takes an IntEnum member as an int64
+    array and widens the whole int8 array before comparing (7x slower at 1M consumers)."""
 
     UNAWARE = 0
     AWARE = 1

@@ -40,7 +40,7 @@ class LoyaltyProgram(Intervention):
 
     def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         people = model.people
-        members = np.flatnonzero(self.in_target(model, run) & (people.stage == Stage.ACTIVE))
+        members = np.flatnonzero(self.in_target(model, run) & (people.stage == Stage.ACTIVE.value))
         affordable = run.affordable(members.size, self.points)
         if affordable < members.size:  # the budget runs short: a random part of the members
             members = run.rng.choice(members, size=affordable, replace=False)

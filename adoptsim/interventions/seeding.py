@@ -33,7 +33,7 @@ class Seeding(Intervention):
         if model.step_index != run.started_at:
             return
         people = model.people
-        candidates = self.in_target(model, run) & (people.stage != Stage.ACTIVE)
+        candidates = self.in_target(model, run) & (people.stage != Stage.ACTIVE.value)
         seeded = choose(run, model, candidates, run.affordable(self.count, self.cost_per_person), self.prioritize)
         run.pay(seeded.size * self.cost_per_person)
         model.make_active(seeded)

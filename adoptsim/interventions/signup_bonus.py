@@ -28,7 +28,7 @@ class SignupBonus(Intervention):
 
     def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
         people = model.people
-        eligible = self.in_target(model, run) & ~people.ever_adopted & (people.stage != Stage.ACTIVE)
+        eligible = self.in_target(model, run) & ~people.ever_adopted & (people.stage != Stage.ACTIVE.value)
         model.levers.incentive[eligible] += self.amount
         run.extra["eligible"] = eligible
 

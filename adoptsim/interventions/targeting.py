@@ -158,4 +158,4 @@ def contact(
 def make_aware(model: WalletAdoptionModel, who: np.ndarray) -> None:
     """The unaware among `who` become aware (others keep their stage)."""
     stage = model.people.stage
-    stage[who[stage[who] == Stage.UNAWARE]] = Stage.AWARE
+    stage[who[stage[who] == Stage.UNAWARE.value]] = Stage.AWARE

@@ -52,7 +52,7 @@ class Trigger(StrictModel):
     def holds(self, model: WalletAdoptionModel) -> bool:
         """Whether the condition holds now (at the start of the step)."""
         if self.active_share_above is not None:
-            active = model.people.stage == Stage.ACTIVE
+            active = model.people.stage == Stage.ACTIVE.value
             if self.segment is not None:
                 members = self.segment.mask(model)
                 return bool(members.any()) and active[members].mean() >= self.active_share_above

@@ -94,7 +94,7 @@ class RivalMarket:
         if self.rivals:
             self.inverse_degree = 1.0 / np.maximum(model.graph.degree, 1)
             zeros = np.zeros(people.size)
-            neighbours = [r.neighbours(r.stage == Stage.ACTIVE) for r in self.rivals]
+            neighbours = [r.neighbours(r.stage == Stage.ACTIVE.value) for r in self.rivals]
             self._choose_primary(model, zeros, zeros, neighbours, [self._usefulness(model, r) for r in self.rivals])
 
     @staticmethod
@@ -108,7 +108,7 @@ class RivalMarket:
         named rival at the start of the step (the switching cost b_comp weighs against both)."""
         flag = model.people.competitor[who]
         for rival in self.rivals:
-            flag = flag | (rival.stage[who] == Stage.ACTIVE)
+            flag = flag | (rival.stage[who] == Stage.ACTIVE.value)
         return flag
 
     # ------------------------------------------------------------ the step
@@ -125,7 +125,7 @@ class RivalMarket:
             return
         social = focal_neighbours * self.inverse_degree
         people, step = model.people, model.step_index
-        held_before = [r.stage == Stage.ACTIVE for r in self.rivals]
+        held_before = [r.stage == Stage.ACTIVE.value for r in self.rivals]
         active_neighbours = [r.neighbours(held) for r, held in zip(self.rivals, held_before, strict=True)]
         uses = [self._usefulness(model, rival) for rival in self.rivals]
         for i, rival in enumerate(self.rivals):
@@ -140,7 +140,7 @@ class RivalMarket:
                     media[target] *= campaign.media
                     wom[target] *= campaign.wom
 
-            who = np.flatnonzero(rival.stage == Stage.UNAWARE)
+            who = np.flatnonzero(rival.stage == Stage.UNAWARE.value)
             media_rate = rival.media_base[who] * media[who]
             p = dynamics.awareness_probability(media_rate, b.q_wom, wom[who], active_neighbours[i][who])
             rival.stage[who[draw_aware[who] < p]] = Stage.AWARE
@@ -149,7 +149,8 @@ class RivalMarket:
             for j, held in enumerate(held_before):
                 if j != i:
                     other = other | held
-            who = np.flatnonzero(((rival.stage == Stage.AWARE) | (rival.stage == Stage.LAPSED)) & people.in_market)
+            aware_or_lapsed = (rival.stage == Stage.AWARE.value) | (rival.stage == Stage.LAPSED.value)
+            who = np.flatnonzero(aware_or_lapsed & people.in_market)
             social_w = active_neighbours[i] * self.inverse_degree
             utility = self._utility(model, rival, use_w, social_w, who, other[who])
             adopters = who[draw_adopt[who] < dynamics.adoption_probability(b, utility)]
@@ -207,7 +208,7 @@ class RivalMarket:
         people, b = model.people, model.behaviour
         everyone = np.arange(people.size)
         values = np.full((len(self.rivals) + 1, people.size), -np.inf)
-        focal_held = people.stage == Stage.ACTIVE
+        focal_held = people.stage == Stage.ACTIVE.value
         values[0, focal_held] = dynamics.adoption_utility(
             b,
             use[focal_held],
@@ -221,7 +222,7 @@ class RivalMarket:
             people.income[focal_held],
         )
         for w, rival in enumerate(self.rivals, start=1):
-            held = np.flatnonzero(rival.stage == Stage.ACTIVE)
+            held = np.flatnonzero(rival.stage == Stage.ACTIVE.value)
             social_w = active_neighbours[w - 1] * self.inverse_degree
             values[w, held] = self._utility(model, rival, uses[w - 1], social_w, held)
         best = values.argmax(axis=0)
@@ -243,7 +244,7 @@ class RivalMarket:
         rival_users = np.zeros(people.size, dtype=bool)
         for rival in self.rivals:
             b = rival.behaviour
-            active = rival.stage == Stage.ACTIVE
+            active = rival.stage == Stage.ACTIVE.value
             rival_users |= active
             np.copyto(rival.wallet_habit, dynamics.grow_wallet_habit(rival.wallet_habit, b.eta), where=active)
             np.copyto(rival.trust, dynamics.trust_after_experience(rival.trust, b.eps_exp), where=active)
@@ -255,7 +256,7 @@ class RivalMarket:
                 customers = customer_share(model, active)
                 draw = rival.stream(model, "merchants-step").random(model.shops.size)
                 rival.accepts |= draw < dynamics.merchant_acceptance_probability(b, customers)
-        only_rivals = rival_users & (people.stage != Stage.ACTIVE)
+        only_rivals = rival_users & (people.stage != Stage.ACTIVE.value)
         np.copyto(people.habit, dynamics.decay_old_habit(people.habit, model.behaviour.kappa), where=only_rivals)
 
 

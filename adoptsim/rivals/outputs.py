@@ -46,7 +46,7 @@ def record(market: RivalMarket, model: WalletAdoptionModel, columns: dict[str, n
     users = market.primary != NONE
     n_users = int(users.sum())
     columns["n_wallet_users"][row] = n_users
-    columns["share_focal_of_users"][row] = np.count_nonzero(people.stage == Stage.ACTIVE) / max(n_users, 1)
+    columns["share_focal_of_users"][row] = np.count_nonzero(people.stage == Stage.ACTIVE.value) / max(n_users, 1)
     segments = _segments(model)
     for w, wallet in enumerate(market.names):
         primary = market.primary == w
@@ -58,7 +58,7 @@ def record(market: RivalMarket, model: WalletAdoptionModel, columns: dict[str, n
             )
     for i, rival in enumerate(market.rivals):
         name = rival.spec.name
-        n_active = np.count_nonzero(rival.stage == Stage.ACTIVE)
+        n_active = np.count_nonzero(rival.stage == Stage.ACTIVE.value)
         columns[f"n_users_{name}"][row] = n_active
         columns[f"share_users_{name}"][row] = n_active / people.size
         columns[f"share_merchants_accepting_{name}"][row] = rival.accepts.sum() / max(rival.accepts.size, 1)

@@ -1,0 +1,115 @@
+"""Thinning and incremental usefulness are ways of computing, not changes of the model.
+
+A rule is evaluated only where the draw falls below an upper bound of its probability
+(dynamics.thin), and usefulness is updated for the customers of the merchants that changed
+(adoptsim/usefulness.py): the bounds must hold for any coefficients, and the runs must give the
+numbers of evaluating every candidate and recomputing everyone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adoptsim import dynamics, usefulness
+from adoptsim.behaviour import Behaviour
+from adoptsim.loading import load_scenario
+from adoptsim.merchants import ShoppingGraph
+from adoptsim.model import WalletAdoptionModel
+from adoptsim.population import FLOAT
+
+ROOT = Path(__file__).resolve().parents[1]
+coefficient = st.floats(-20, 20)
+share = st.floats(0, 1)
+
+
+def traits(seed: int, n: int = 4000) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.random(n).astype(FLOAT) for _ in range(6)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(r_a=share, b0=coefficient, b_use=coefficient, b_trust=coefficient, b_habit=coefficient, seed=st.integers(0, 99))
+def test_no_adoption_probability_exceeds_its_ceiling(r_a, b0, b_use, b_trust, b_habit, seed):
+    b = Behaviour(r_a=r_a, b0=b0, b_use=b_use, b_trust=b_trust, b_habit=b_habit)
+    use, skill, trust, social, habit, income = traits(seed)
+    incentive = (income * 200).astype(FLOAT)
+    rival = np.zeros_like(use)
+    utility = dynamics.adoption_utility(b, use, skill, FLOAT(1), trust, social, habit, rival, incentive, income)
+    p = dynamics.adoption_probability(b, utility)
+    assert p.max() <= dynamics.adoption_ceiling(b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(r_l=share, l0=coefficient, l_habit=coefficient, factor=st.floats(0, 30), seed=st.integers(0, 99))
+def test_no_lapse_probability_exceeds_its_ceiling(r_l, l0, l_habit, factor, seed):
+    b = Behaviour(r_l=r_l, l0=l0, l_habit=l_habit)
+    wallet_habit, trust, use, habit, lever, _ = traits(seed)
+    lever *= FLOAT(factor)
+    p = dynamics.lapse_probability(b, wallet_habit, trust, use, habit, lever)
+    assert p.max() <= dynamics.lapse_ceiling(b, float(lever.max()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(media=share, q=share, seed=st.integers(0, 99))
+def test_no_awareness_probability_exceeds_its_ceiling(media, q, seed):
+    rng = np.random.default_rng(seed)
+    count = rng.integers(0, 60, 4000).astype(np.int32)
+    media_rate = (rng.random(4000) * media).astype(FLOAT)
+    p = 1 - (1 - media_rate.astype(np.float64)) * (1 - np.float64(FLOAT(q))) ** count
+    p32 = (1 - (1 - media_rate) * np.power(FLOAT(1) - FLOAT(q), count.astype(FLOAT))).astype(np.float64)
+    stay = np.exp(count.astype(FLOAT) * np.log1p(-FLOAT(min(q, 0.999999))))  # the model's route for q < 1
+    p_exp = (1 - (1 - media_rate) * stay).astype(np.float64)
+    bound = dynamics.awareness_ceiling(float(media_rate.max()), q, count)
+    assert np.all(p <= bound) and np.all(p32 <= bound) and np.all(p_exp <= bound)
+
+
+def run_table(path: Path, seed: int):
+    scenario = load_scenario(path, ["population.size=4000", "steps=60"])
+    model = WalletAdoptionModel(scenario, seed=seed, agents="lazy")
+    model.run_for(60)
+    return model.recorder.table()
+
+
+FILES = ["scenarios/baseline.yaml", "benchmarks/all_interventions.yaml", "scenarios/bank_entry.yaml"]
+
+
+@pytest.mark.parametrize("file", FILES)
+def test_thinned_rules_and_incremental_usefulness_give_the_numbers_of_the_full_rules(monkeypatch, file):
+    fast = run_table(ROOT / file, seed=3)
+    monkeypatch.setattr(dynamics, "adoption_ceiling", lambda b: 2.0)
+    monkeypatch.setattr(dynamics, "lapse_ceiling", lambda b, factor: 2.0)
+    monkeypatch.setattr(dynamics, "awareness_ceiling", lambda media, wom, count: np.full(count.size, 2.0))
+    monkeypatch.setattr(usefulness, "FEW_MERCHANTS", -1)  # recompute everyone at every change
+    full = run_table(ROOT / file, seed=3)
+    assert fast["share_active"].iloc[-1] > 0.02
+    assert fast.equals(full)
+
+
+def test_a_ceiling_below_the_probability_changes_the_run(monkeypatch):
+    """The equality above is not vacuous: a bound that is too low loses adopters."""
+    fast = run_table(ROOT / "scenarios/baseline.yaml", seed=3)
+    monkeypatch.setattr(dynamics, "adoption_ceiling", lambda b: 0.01)
+    low = run_table(ROOT / "scenarios/baseline.yaml", seed=3)
+    assert low["n_ever_adopted"].iloc[-1] < 0.5 * fast["n_ever_adopted"].iloc[-1]
+
+
+def test_flag_counts_updated_from_a_few_merchants_equal_counts_from_scratch():
+    rng = np.random.default_rng(5)
+    merchants, n = 50, 5000
+    graph = ShoppingGraph(rng.integers(0, merchants + 1, (4, n)).astype(np.uint16), merchants)
+    flags = rng.random(merchants) < 0.3
+    count = graph.flag_count(flags)
+    for _ in range(20):
+        after = flags.copy()
+        after[rng.choice(merchants, rng.integers(1, 4), replace=False)] ^= True
+        gained, lost = np.flatnonzero(after & ~flags), np.flatnonzero(flags & ~after)
+        before = count.copy()
+        touched = graph.update_flag_count(count, gained, lost)
+        assert np.array_equal(count, graph.flag_count(after))
+        assert np.array_equal(touched, np.flatnonzero(count != before))
+        flags = after
