@@ -31,10 +31,12 @@ class Usefulness:
 
     def __call__(self, accepts: np.ndarray) -> np.ndarray:
         """u for merchant acceptance `accepts` (updated only where it changed since the last call)."""
-        if self._accepting is None or accepts.size == 0:
+        if self._accepting is not None and np.array_equal(accepts, self._accepting):
+            return self.values
+        if self._accepting is None:
             self._count = self.shopping.flag_count(accepts) if accepts.size else None
             self._set(slice(None))
-        elif not np.array_equal(accepts, self._accepting):
+        else:
             gained, lost = np.flatnonzero(accepts & ~self._accepting), np.flatnonzero(self._accepting & ~accepts)
             if gained.size + lost.size <= FEW_MERCHANTS:
                 self._set(self.shopping.update_flag_count(self._count, gained, lost))
