@@ -5,8 +5,6 @@ Each returns probabilities or new values; the model draws and applies them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from adoptsim.behaviour import Behaviour
@@ -174,46 +172,9 @@ def awareness_ceiling(media: float, wom: float, active_neighbours: np.ndarray) -
     return bound
 
 
-def thin(
-    draw: np.ndarray, ceiling: float | Callable[[slice], np.ndarray], eligible: Callable[[slice], np.ndarray]
-) -> np.ndarray:
-    """The mask of consumers who are eligible and whose draw falls below the ceiling, built a
-    slice at a time (its temporaries stay in cache).
-
-    A draw at or above an upper bound of the probability decides "no" whatever the exact
-    probability is, so a rule need only be evaluated where the draw falls below the bound: the
-    same decisions from the same draws, for a fraction of the work (thinning, as in Lewis and
-    Shedler's simulation of point processes). `ceiling` is one bound for all, or a function
-    giving the bounds of a slice; `eligible` gives the eligibility of a slice."""
-    mask = np.empty(draw.size, dtype=bool)
-    for part in slices(draw.size):
-        bound = ceiling if isinstance(ceiling, float) else ceiling(part)
-        np.less(draw[part], bound, out=mask[part])
-        mask[part] &= eligible(part)
-    return mask
-
-
-def parts(mask: np.ndarray) -> list[np.ndarray | slice]:
-    """The candidates where `mask` holds: their indices, CHUNK at a time, or, when they are most,
-    everyone in slices of CHUNK consumers (views, no gathers). A rule runs part by part, so its
-    temporaries are a chunk long: in cache, a bounded share of the memory, and at 10M consumers
-    never a fresh block the allocator maps and faults in."""
-    if np.count_nonzero(mask) > DENSE_SHARE * mask.size:
-        return slices(mask.size)
-    who = np.flatnonzero(mask)
-    return [who[start : start + CHUNK] for start in range(0, max(who.size, 1), CHUNK)]
-
-
 def slices(n: int) -> list[slice]:
     """Consumers 0..n-1 in slices of CHUNK."""
     return [slice(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
-
-
-def decided(who: np.ndarray | slice, mask: np.ndarray, draw: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Indices of the candidates whose draw falls below their probability (ascending)."""
-    if isinstance(who, slice):
-        return np.flatnonzero(mask[who] & (draw[who] < p)) + who.start
-    return who[np.take(draw, who) < p]
 
 
 def pick(values: np.ndarray, who: np.ndarray | slice) -> np.ndarray:

@@ -19,8 +19,9 @@ start of the step.
 
 Each random decision draws for every agent from its own stream (awareness, adoption, lapse,
 merchants), then masks, so interventions never shift the draws of the dynamics. Real-valued
-state is float32 (draws stay float64). A rule runs on slices of whole arrays when most consumers
-are its candidates, on the gathered candidates otherwise (adoptsim/phases.py); counts that feed
+state is float32 (draws stay float64). A rule is evaluated only where the draw falls below a
+bound of its probability (adoptsim/thinning.py), on a slice of whole arrays where most consumers
+of the slice are its candidates, on the gathered candidates otherwise (adoptsim/phases.py); counts that feed
 the rules (active neighbours, merchants' active customers, the recorder's segment counts) are
 updated from who changed. Named rivals
 (adoptsim/rivals/) step between 6 and 7 on the state at the start of the step; holding one
@@ -34,7 +35,7 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 
-from adoptsim import dynamics, phases
+from adoptsim import dynamics, phases, thinning
 from adoptsim.agents import AgentViews
 from adoptsim.footprint import EAGER_AGENT_LIMIT, release_freed_memory
 from adoptsim.interventions.budget import fund
@@ -86,8 +87,8 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         self.step_index = 0
         self.trust_recovering = False
         self._usefulness = Usefulness(self.shopping, self.people.online, scenario.merchants.online_acceptance)
-        self._draw = np.empty(pop.size)  # the step's draws; after the last, two float32 work arrays
-        self._active, self._scratch = self._draw.view(FLOAT).reshape(2, pop.size)
+        self._draw = thinning.draw_buffer()  # a slice's draws
+        self._work = np.empty((2, dynamics.CHUNK), dtype=FLOAT)  # a slice's float32 temporaries
         self._income_band = income_band(self.people.income)  # int8: what a payment is worth, by band
         self._band_value = scenario.economics.band_values().astype(FLOAT)
         self.rivals = RivalMarket(self)
@@ -165,40 +166,38 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
                 applied.append((spec, run))
         return applied
 
-    def _draws(self, stream: str) -> np.ndarray:
-        """Everyone's uniform draw from `stream` this step, into one reused buffer (float64, so the
-        streams draw the same numbers as before the state went float32)."""
-        return self.streams[stream].random(out=self._draw)
+    def _decide(self, stream: str, ceiling: thinning.Ceiling, eligible, probability) -> np.ndarray:
+        """Everyone draws from `stream`; the rule is evaluated where the draw falls below its
+        ceiling (adoptsim/thinning.py)."""
+        return thinning.decide(self.streams[stream], self.people.size, ceiling, eligible, probability, self._draw)
 
     def _awareness(self, active_neighbours: np.ndarray) -> int:
-        """Unaware -> aware (phases.aware), part by part, where the draw falls below the bound
-        M + Q A_i (dynamics.thin); the draws are for everyone."""
-        draw = self._draws("awareness")
+        """Unaware -> aware (phases.aware) where the draw falls below the bound M + Q A_i."""
         stage, levers = self.people.stage, self.levers
         media = min(float(self.media_by_region.max(initial=0)) * max(levers.largest("media"), 0.0), 1.0)
         wom = min(self.behaviour.q_wom * max(levers.largest("wom"), 0.0), 1.0)
-        unaware = dynamics.thin(
-            draw,
+        became = self._decide(
+            "awareness",
             lambda part: dynamics.awareness_ceiling(media, wom, active_neighbours[part]),
             lambda part: stage[part] == Stage.UNAWARE.value,
+            lambda who: phases.aware(self, who, active_neighbours),
         )
-        parts = dynamics.parts(unaware)
-        became = np.concatenate([phases.aware(self, who, unaware, draw, active_neighbours) for who in parts])
         self.people.stage[became] = Stage.AWARE
         return int(became.size)
 
     def _adoption(self, use: np.ndarray, active_neighbours: np.ndarray) -> np.ndarray:
         """Aware or lapsed and in the market -> active (phases.adopting); a mask of the adopters."""
         people = self.people
-        draw = self._draws("adoption")
         stage, in_market = people.stage, people.in_market
 
         def aware_or_lapsed(part: slice) -> np.ndarray:
             return ((stage[part] == Stage.AWARE.value) | (stage[part] == Stage.LAPSED.value)) & in_market[part]
 
-        eligible = dynamics.thin(draw, dynamics.adoption_ceiling(self.behaviour), aware_or_lapsed)
-        chosen = np.concatenate(
-            [phases.adopting(self, who, eligible, draw, use, active_neighbours) for who in dynamics.parts(eligible)]
+        chosen = self._decide(
+            "adoption",
+            dynamics.adoption_ceiling(self.behaviour),
+            aware_or_lapsed,
+            lambda who: phases.adopting(self, who, use, active_neighbours),
         )
         self.make_active(chosen)
         adopters = np.zeros(people.size, dtype=bool)
@@ -207,16 +206,14 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
 
     def _lapse(self, active_before: np.ndarray, use: np.ndarray) -> int:
         """Active since before the step -> lapsed (phases.lapsing)."""
-        people = self.people
-        draw = self._draws("lapse")
-        stage = people.stage
-        staying = dynamics.thin(
-            draw,
+        stage = self.people.stage
+        lapsing = self._decide(
+            "lapse",
             dynamics.lapse_ceiling(self.behaviour, self.levers.largest("lapse")),
             lambda part: active_before[part] & (stage[part] == Stage.ACTIVE.value),
+            lambda who: phases.lapsing(self, who, use),
         )
-        lapsing = np.concatenate([phases.lapsing(self, who, staying, draw, use) for who in dynamics.parts(staying)])
-        people.stage[lapsing] = Stage.LAPSED
+        stage[lapsing] = Stage.LAPSED
         return int(lapsing.size)
 
     def _use_wallet(self, use: np.ndarray) -> tuple[float, float]:
@@ -233,7 +230,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         payments = volume = 0.0
         for part in dynamics.slices(people.size):
             is_active = people.stage[part] == Stage.ACTIVE.value
-            active, gap = self._active[part], self._scratch[part]
+            active, gap = self._work[:, : part.stop - part.start]
             np.copyto(active, is_active)
             for x, rate, target in moves:
                 x = x[part]
@@ -254,19 +251,23 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
 
     def _payments_now(self, use: np.ndarray) -> Callable[[slice], np.ndarray]:
         """Consumers' payments this step, computed for a slice when asked (during the settling)."""
-        active = self._active
-        return lambda part: active[part] * use[part] * self.pay_weight(part)
+        stage = self.people.stage
+        return lambda part: (stage[part] == Stage.ACTIVE.value) * use[part] * self.pay_weight(part)
 
     def _grow_market(self) -> None:
         """Out of the market -> in it with `market_growth` a week (its own stream, so a scenario
         with a fixed ceiling draws exactly as before)."""
-        self.people.in_market |= self._draws("market") < self.spec.population.market_growth
+        people = self.people
+        growth = self.spec.population.market_growth
+        thinning.draw_below(self.streams["market"], people.size, growth, people.in_market, self._draw)
 
     def _recover_trust(self) -> None:
         """Everyone regains part of the trust a breach took (stops once all of it is back)."""
         people = self.people
         rate = dynamics.weekly_recovery(self.behaviour.trust_half_life)
-        dynamics.recover_trust(people.trust, people.trust_deficit, rate, work=self._scratch)  # free after use
+        for part in dynamics.slices(people.size):
+            work = self._work[0, : part.stop - part.start]
+            dynamics.recover_trust(people.trust[part], people.trust_deficit[part], rate, work=work)
         self.trust_recovering = bool(people.trust_deficit.max() > 1e-6)
 
     def _social_proof_of_trust(self) -> None:

@@ -1,9 +1,9 @@
-"""The consumer phases of a step (awareness, adoption, lapse) on one part of their candidates.
+"""The probabilities of the consumer phases of a step (awareness, adoption, lapse) for a part of
+their candidates, from the model's state.
 
-`who` is either the gathered indices of the candidates or a slice of consumers (dynamics.parts):
-the model calls each phase part by part and applies the decisions once all parts are decided, so
-every part sees the state at the start of the phase. Each returns the ascending indices of the
-candidates it turns.
+`who` is either the gathered indices of candidates or a slice of consumers (thinning.decide):
+the model decides part by part and applies the decisions once all parts are decided, so every
+part sees the state at the start of the phase.
 """
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ if TYPE_CHECKING:
 Who = np.ndarray | slice
 
 
-def aware(
-    model: WalletAdoptionModel, who: Who, unaware: np.ndarray, draw: np.ndarray, active_neighbours: np.ndarray
-) -> np.ndarray:
+def aware(model: WalletAdoptionModel, who: Who, active_neighbours: np.ndarray) -> np.ndarray:
     """1 - (1 - p_media m_i)(1 - q w_i)^A_i."""
     media, wom = model.levers.get("media"), model.levers.get("wom")
     media_rate = np.take(model.media_by_region, pick(model.people.region, who))
@@ -38,17 +36,10 @@ def aware(
         base = 1 - np.minimum(q * (1 if wom is None else pick(wom, who)), 1)
         stay = np.power(base, count, out=count, dtype=FLOAT)
     stay *= stay_media
-    return dynamics.decided(who, unaware, draw, np.subtract(1, stay, out=stay))
+    return np.subtract(1, stay, out=stay)
 
 
-def adopting(
-    model: WalletAdoptionModel,
-    who: Who,
-    eligible: np.ndarray,
-    draw: np.ndarray,
-    use: np.ndarray,
-    active_neighbours: np.ndarray,
-) -> np.ndarray:
+def adopting(model: WalletAdoptionModel, who: Who, use: np.ndarray, active_neighbours: np.ndarray) -> np.ndarray:
     """r_a sigmoid(U_i) for the aware and lapsed in the market."""
     people, b = model.people, model.behaviour
     social = np.maximum(model.graph.degree_of(who), 1).astype(FLOAT)
@@ -66,14 +57,14 @@ def adopting(
         None if incentive is None else pick(incentive, who),
         pick(people.income, who),
     )
-    return dynamics.decided(who, eligible, draw, dynamics.adoption_probability(b, utility))
+    return dynamics.adoption_probability(b, utility)
 
 
-def lapsing(model: WalletAdoptionModel, who: Who, staying: np.ndarray, draw: np.ndarray, use: np.ndarray) -> np.ndarray:
+def lapsing(model: WalletAdoptionModel, who: Who, use: np.ndarray) -> np.ndarray:
     """r_l sigmoid(...) x lapse lever, for those active since before the step."""
     people = model.people
     lever = model.levers.get("lapse")
-    p = dynamics.lapse_probability(
+    return dynamics.lapse_probability(
         model.behaviour,
         pick(people.wallet_habit, who),
         pick(people.trust, who),
@@ -81,4 +72,3 @@ def lapsing(model: WalletAdoptionModel, who: Who, staying: np.ndarray, draw: np.
         pick(people.habit, who),
         1 if lever is None else pick(lever, who),
     )
-    return dynamics.decided(who, staying, draw, p)

@@ -1,7 +1,7 @@
 """Thinning and incremental usefulness are ways of computing, not changes of the model.
 
 A rule is evaluated only where the draw falls below an upper bound of its probability
-(dynamics.thin), and usefulness is updated for the customers of the merchants that changed
+(adoptsim/thinning.py), and usefulness is updated for the customers of the merchants that changed
 (adoptsim/usefulness.py): the bounds must hold for any coefficients, and the runs must give the
 numbers of evaluating every candidate and recomputing everyone.
 """
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adoptsim import dynamics, usefulness
+from adoptsim import dynamics, thinning, usefulness
 from adoptsim.behaviour import Behaviour
 from adoptsim.loading import load_scenario
 from adoptsim.merchants import ShoppingGraph
@@ -66,6 +66,34 @@ def test_no_awareness_probability_exceeds_its_ceiling(media, q, seed):
     p_exp = (1 - (1 - media_rate) * stay).astype(np.float64)
     bound = dynamics.awareness_ceiling(float(media_rate.max()), q, count)
     assert np.all(p <= bound) and np.all(p32 <= bound) and np.all(p_exp <= bound)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(1, 3 * dynamics.CHUNK + 7),
+    ceiling=st.floats(0, 1.5),
+    dense_from=st.floats(0, 1),
+    seed=st.integers(0, 99),
+)
+def test_decisions_drawn_a_slice_at_a_time_are_those_of_one_draw_for_everyone(n, ceiling, dense_from, seed):
+    """Slices dense and sparse in candidates, any bound above p: the indices of draw < p."""
+    p = np.random.default_rng(seed).random(n).astype(FLOAT)
+    p[: int(dense_from * n)] *= 0.05  # few candidates where p is small, most where it is not
+    eligible = np.random.default_rng(seed + 1).random(n) < 0.8
+    bound = max(ceiling, float(p.max(initial=0)) * 1.001)
+    draw = np.random.default_rng(seed + 2).random(n)
+    expected = np.flatnonzero(eligible & (draw < p))
+    asked: list[int] = []
+
+    def probability(who):
+        asked.append(p[who].size)
+        return p[who]
+
+    got = thinning.decide(
+        np.random.default_rng(seed + 2), n, bound, lambda part: eligible[part], probability, thinning.draw_buffer()
+    )
+    assert np.array_equal(got, expected)
+    assert sum(asked) <= n
 
 
 def run_table(path: Path, seed: int):
