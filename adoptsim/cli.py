@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable
 from importlib import import_module
 
-from adoptsim import __version__
 from adoptsim.commands.common import naming_files as naming_files  # calibration/command.py reads it here
 from adoptsim.errors import AdoptsimError
 
@@ -23,6 +22,19 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise AdoptsimError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+class VersionAction(argparse.Action):
+    """--version, looked up only when asked (importlib.metadata costs every command's start-up)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args) -> None:
+        import adoptsim
+
+        print(f"adoptsim {adoptsim.__version__}")
+        parser.exit()
 
 
 def whole_number_at_least(minimum: int):
@@ -128,7 +140,7 @@ def add_allow_large(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="adoptsim", description="Agent-based simulator of digital-wallet adoption.")
-    parser.add_argument("--version", action="version", version=f"adoptsim {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     p = sub.add_parser("run", help="run a scenario and write tables and plots")
