@@ -20,12 +20,11 @@ start of the step.
 Each random decision draws for every agent from its own stream (awareness, adoption, lapse,
 merchants), then masks, so interventions never shift the draws of the dynamics. Real-valued
 state is float32 (draws stay float64). A rule is evaluated only where the draw falls below a
-bound of its probability (adoptsim/thinning.py), on a slice of whole arrays where most consumers
-of the slice are its candidates, on the gathered candidates otherwise (adoptsim/phases.py); counts that feed
-the rules (active neighbours, merchants' active customers, the recorder's segment counts) are
-updated from who changed. Named rivals
-(adoptsim/rivals/) step between 6 and 7 on the state at the start of the step; holding one
-weighs in the focal wallet's `competitor` term.
+bound of its probability (adoptsim/thinning.py): on a slice of whole arrays where most of the
+slice are its candidates, on the gathered candidates otherwise (adoptsim/phases.py). Counts that
+feed the rules (active neighbours, merchants' active customers, the recorder's segment counts)
+are updated from who changed. Named rivals (adoptsim/rivals/) step between 6 and 7 on the state
+at the start of the step; holding one weighs in the focal wallet's `competitor` term.
 """
 
 from __future__ import annotations
@@ -166,7 +165,13 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
                 applied.append((spec, run))
         return applied
 
-    def _decide(self, stream: str, ceiling: thinning.Ceiling, eligible, probability) -> np.ndarray:
+    def _decide(
+        self,
+        stream: str,
+        ceiling: thinning.Ceiling,
+        eligible: Callable[[slice], np.ndarray],
+        probability: Callable[[np.ndarray | slice], np.ndarray],
+    ) -> np.ndarray:
         """Everyone draws from `stream`; the rule is evaluated where the draw falls below its
         ceiling (adoptsim/thinning.py)."""
         return thinning.decide(self.streams[stream], self.people.size, ceiling, eligible, probability, self._draw)
