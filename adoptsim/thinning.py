@@ -13,7 +13,7 @@ once more per rule.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -25,6 +25,13 @@ Ceiling = float | Callable[[slice], np.ndarray]
 def draw_buffer() -> np.ndarray:
     """The buffer `decide` draws each slice into (float64, as the streams always drew)."""
     return np.empty(CHUNK)
+
+
+def slice_draws(stream: np.random.Generator, n: int, buffer: np.ndarray) -> Iterator[tuple[slice, np.ndarray]]:
+    """Each slice of consumers 0..n-1 with its draws from `stream`, in `buffer` (overwritten by
+    the next slice): the numbers of one draw for all n."""
+    for part in slices(n):
+        yield part, stream.random(out=buffer[: part.stop - part.start])
 
 
 def decide(
@@ -56,8 +63,7 @@ def decide(
         waiting.clear()
         count = 0
 
-    for part in slices(n):
-        draw = stream.random(out=buffer[: part.stop - part.start])
+    for part, draw in slice_draws(stream, n, buffer):
         mask = np.less(draw, ceiling if isinstance(ceiling, float) else ceiling(part))
         mask &= eligible(part)
         hits = np.flatnonzero(mask)
@@ -76,5 +82,5 @@ def decide(
 
 def draw_below(stream: np.random.Generator, n: int, p: float, out: np.ndarray, buffer: np.ndarray) -> None:
     """out_i |= draw_i < p for everyone (one probability for all), a slice at a time."""
-    for part in slices(n):
-        out[part] |= stream.random(out=buffer[: part.stop - part.start]) < p
+    for part, draw in slice_draws(stream, n, buffer):
+        out[part] |= draw < p
