@@ -120,6 +120,7 @@ def sweep_200(workers: int) -> dict:
         shutil.rmtree(folder, ignore_errors=True)
     line = next((x for x in result["stdout"].splitlines() if x.startswith("ran ")), "")
     result["summary"] = line
+    result["run_s"] = float(line.split(" in ")[1].split(" s")[0]) if line else float("nan")
     return result
 
 
@@ -187,7 +188,7 @@ def main() -> None:
         task = child("task")
         pool = child("pool")
         sweep = sweep_200(2)
-        loop_s = float(sweep["summary"].split(" in ")[1].split(" s")[0])
+        loop_s = sweep["run_s"]
         per_run = (loop_s - pool["pool_start_s"]) * 2 / 200
         overhead = per_run - task["task_s"]
         report["sweep_200"] = {

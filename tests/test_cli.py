@@ -142,3 +142,16 @@ def test_version_is_the_package_version(capsys):
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == f"adoptsim {adoptsim.__version__}"
     assert adoptsim.__version__[0].isdigit()
+
+
+def test_import_meanwhile_imports_on_a_thread_and_leaves_failures_to_the_real_import(tmp_path, monkeypatch, capfd):
+    from adoptsim.commands.common import import_meanwhile
+
+    (tmp_path / "figures_stack_probe.py").write_text("LOADED = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import_meanwhile("figures_stack_probe").join(10)
+    assert sys.modules.pop("figures_stack_probe").LOADED
+    import_meanwhile("figures_stack_missing").join(10)
+    assert capfd.readouterr().err == "", "a failed import on the thread must not print a traceback"
+    with pytest.raises(ModuleNotFoundError, match="figures_stack_missing"):
+        __import__("figures_stack_missing")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim import analysis, sweep
-from adoptsim.commands.common import executor_for, naming_files, report_if_asked
+from adoptsim import sweep
+from adoptsim.commands.common import executor_for, import_meanwhile, naming_files, report_if_asked
 from adoptsim.experiment import load_experiment
 from adoptsim.store import FolderLock, kept_only_if, prepare_folder, remove_leftovers, write_csv, write_figure
 
@@ -25,6 +25,7 @@ def command(args: argparse.Namespace) -> int:
     total = len(loaded.points) * experiment.replications
     try:
         with executor_for(args.workers, args.scheduler, pool_from=1) as executor:
+            import_meanwhile("adoptsim.analysis")
             remove_leftovers(prepare_folder(out))
             finished = sweep.prepare_output(loaded, out, args.resume)
             print(
@@ -58,6 +59,8 @@ def sweep_saved(out: Path) -> int:
 
 def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     """Response plots, heatmaps or sensitivity indices, by design kind; names of files written."""
+    from adoptsim import analysis
+
     experiment = loaded.experiment
     parameters = list(experiment.parameters)
     kind = experiment.design.type
