@@ -70,13 +70,15 @@ def child(*args: str) -> dict:
 
 
 def timed_command(argv: list[str]) -> dict:
-    """Wall time and peak memory of a command (its own process tree's largest child)."""
+    """Wall time, CPU time and peak memory of a command. CPU counts its whole process tree (wait4
+    adds the children it waited for, such as a pool's workers); the peak is its largest process."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, _, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     stdout, stderr = process.communicate()
-    return {"wall_s": wall, "peak_mb": usage.ru_maxrss / 1024, "stdout": stdout, "stderr": stderr}
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"wall_s": wall, "cpu_s": cpu, "peak_mb": usage.ru_maxrss / 1024, "stdout": stdout, "stderr": stderr}
 
 
 def end_to_end(n: int) -> dict:

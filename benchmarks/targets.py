@@ -97,20 +97,26 @@ def main() -> None:
         sweep_200(2)  # warm-up, not counted: the page cache and the host settle after the large runs
         walls: dict[int, list[float]] = {1: [], 2: []}
         runs: dict[int, list[float]] = {1: [], 2: []}
+        cpus: dict[int, list[float]] = {1: [], 2: []}
         for repeat in range(args.repeats):
             for workers in (2, 1) if repeat % 2 == 0 else (1, 2):  # alternate the order: no drift favours one
                 result = sweep_200(workers)
                 walls[workers].append(result["wall_s"])
                 runs[workers].append(result["run_s"])
+                cpus[workers].append(result["cpu_s"])
         one, two = walls[1], walls[2]
         efficiency = [a / (2 * b) for a, b in zip(one, two, strict=True)]
         of_runs = [a / (2 * b) for a, b in zip(runs[1], runs[2], strict=True)]
         fixed = [w - r for w, r in zip(one + two, runs[1] + runs[2], strict=True)]
-        raw["sweep"] = {"one": one, "two": two, "runs_one": runs[1], "runs_two": runs[2]}
+        growth = [b / a for a, b in zip(cpus[1], cpus[2], strict=True)]
+        raw["sweep"] = {"one": one, "two": two, "runs_one": runs[1], "runs_two": runs[2], "cpu_one": cpus[1],
+                        "cpu_two": cpus[2]}
         show("sweep 200 x 10k x 104, 2 workers <= 15 s", spread(two, "{:.1f} s"), f"1 worker {spread(one, '{:.1f} s')}")
         show("parallel efficiency >= 85 %", spread([100 * e for e in efficiency], "{:.0f} %"),
              f"T1 / (2 T2), whole command; of the runs alone {spread([100 * e for e in of_runs], '{:.0f} %')}, "
              f"start and analysis {spread(fixed, '{:.1f} s')}")
+        show("(CPU of the 2-worker command / of the 1-worker)", spread(growth, "{:.2f}x"),
+             "above 1: the same work cost more CPU with both cores busy (the host, or the pool)")
         faster = sum(b < a for a, b in zip(one, two, strict=True))
         show("2 workers never slower than 1", f"faster in {faster}/{len(one)}", "")
 
