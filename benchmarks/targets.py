@@ -29,6 +29,16 @@ def kernel_rate(n: int, steps: int) -> float:
     return float(done.stdout.split(":")[1].split("M")[0]) * 1e6
 
 
+def host_scaling(n: int = 10_000, steps: int = 20_000) -> float:
+    """The host's own ceiling for 2 workers: the bare kernel's rate, as a sweep task's size, with
+    two copies running at once over its rate alone (1.0: two cores as good as one each)."""
+    alone = kernel_rate(n, steps)
+    argv = [sys.executable, str(KERNEL), str(n), str(steps)]
+    pair = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    rates = [float(p.communicate()[0].split(":")[1].split("M")[0]) * 1e6 for p in pair]
+    return statistics.mean(rates) / alone
+
+
 def command_seconds(argv: list[str]) -> float:
     return timed_command([sys.executable, "-m", "adoptsim.cli", *argv])["wall_s"]
 
@@ -98,7 +108,9 @@ def main() -> None:
         walls: dict[int, list[float]] = {1: [], 2: []}
         runs: dict[int, list[float]] = {1: [], 2: []}
         cpus: dict[int, list[float]] = {1: [], 2: []}
+        host: list[float] = []
         for repeat in range(args.repeats):
+            host.append(host_scaling())
             for workers in (2, 1) if repeat % 2 == 0 else (1, 2):  # alternate the order: no drift favours one
                 result = sweep_200(workers)
                 walls[workers].append(result["wall_s"])
@@ -110,13 +122,15 @@ def main() -> None:
         fixed = [w - r for w, r in zip(one + two, runs[1] + runs[2], strict=True)]
         growth = [b / a for a, b in zip(cpus[1], cpus[2], strict=True)]
         raw["sweep"] = {"one": one, "two": two, "runs_one": runs[1], "runs_two": runs[2], "cpu_one": cpus[1],
-                        "cpu_two": cpus[2]}
+                        "cpu_two": cpus[2], "host_scaling": host}
         show("sweep 200 x 10k x 104, 2 workers <= 15 s", spread(two, "{:.1f} s"), f"1 worker {spread(one, '{:.1f} s')}")
         show("parallel efficiency >= 85 %", spread([100 * e for e in efficiency], "{:.0f} %"),
              f"T1 / (2 T2), whole command; of the runs alone {spread([100 * e for e in of_runs], '{:.0f} %')}, "
              f"start and analysis {spread(fixed, '{:.1f} s')}")
         show("(CPU of the 2-worker command / of the 1-worker)", spread(growth, "{:.2f}x"),
              "above 1: the same work cost more CPU with both cores busy (the host, or the pool)")
+        show("(host: 2 bare kernels at once, rate of each / alone)", spread(host, "{:.2f}x"),
+             "10k x 20,000 steps, in each repeat: the most 2 workers can give")
         faster = sum(b < a for a, b in zip(one, two, strict=True))
         show("2 workers never slower than 1", f"faster in {faster}/{len(one)}", "")
 
