@@ -26,7 +26,12 @@ BASELINE = "scenarios/baseline.yaml"
 def kernel_rate(n: int, steps: int) -> float:
     """Agent-steps per second of the bare numpy kernel."""
     done = subprocess.run([sys.executable, str(KERNEL), str(n), str(steps)], capture_output=True, text=True, check=True)
-    return float(done.stdout.split(":")[1].split("M")[0]) * 1e6
+    return kernel_output_rate(done.stdout)
+
+
+def kernel_output_rate(stdout: str) -> float:
+    """The rate the kernel prints ("kernel N=.. steps=..: 12.3 M agent-steps/s"), per second."""
+    return float(stdout.split(":")[1].split("M")[0]) * 1e6
 
 
 def host_scaling(n: int = 10_000, steps: int = 20_000) -> float:
@@ -35,7 +40,7 @@ def host_scaling(n: int = 10_000, steps: int = 20_000) -> float:
     alone = kernel_rate(n, steps)
     argv = [sys.executable, str(KERNEL), str(n), str(steps)]
     pair = [subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) for _ in range(2)]
-    rates = [float(p.communicate()[0].split(":")[1].split("M")[0]) * 1e6 for p in pair]
+    rates = [kernel_output_rate(p.communicate()[0]) for p in pair]
     return statistics.mean(rates) / alone
 
 
@@ -105,17 +110,13 @@ def main() -> None:
         show("adoptsim validate FILE < 1 s", spread(validates, "{:.2f} s"), f"validate {BASELINE}")
     if "sweep" not in args.skip:
         sweep_200(2)  # warm-up, not counted: the page cache and the host settle after the large runs
-        walls: dict[int, list[float]] = {1: [], 2: []}
-        runs: dict[int, list[float]] = {1: [], 2: []}
-        cpus: dict[int, list[float]] = {1: [], 2: []}
+        results: dict[int, list[dict]] = {1: [], 2: []}
         host: list[float] = []
         for repeat in range(args.repeats):
             host.append(host_scaling())
             for workers in (2, 1) if repeat % 2 == 0 else (1, 2):  # alternate the order: no drift favours one
-                result = sweep_200(workers)
-                walls[workers].append(result["wall_s"])
-                runs[workers].append(result["run_s"])
-                cpus[workers].append(result["cpu_s"])
+                results[workers].append(sweep_200(workers))
+        walls, runs, cpus = ({w: [r[key] for r in results[w]] for w in results} for key in ("wall_s", "run_s", "cpu_s"))
         one, two = walls[1], walls[2]
         efficiency = [a / (2 * b) for a, b in zip(one, two, strict=True)]
         of_runs = [a / (2 * b) for a, b in zip(runs[1], runs[2], strict=True)]
