@@ -9,7 +9,7 @@ start of the step.
                 interventions and events that act at step k (apply: traits, stages, levers)
   3. usefulness u_i from merchant and online acceptance
   4. awareness  unaware -> aware with 1 - (1 - p_media m_i)(1 - q_wom w_i)^A_i
-  5. adoption   aware or lapsed and in the market -> active with r_a sigmoid(U_i)
+  5. adoption   aware or lapsed (or aware since 4) and in the market -> active with r_a sigmoid(U_i)
   6. lapse      active since before the step -> lapsed with r_l sigmoid(...) x lapse levers
   7. use        active users: wallet habit up, old habit down, trust up, transactions
   8. trust      trust lost to a breach comes back at a half-life; optional pull towards the
@@ -17,8 +17,10 @@ start of the step.
   9. merchants  non-accepting merchants start accepting with r_m sigmoid(g0 + g1 c_j)
  10. settle     interventions pay outcome-based costs; the Recorder writes row k + 1
 
-Each random decision draws for every agent from its own stream (awareness, adoption, lapse,
-merchants), then masks, so interventions never shift the draws of the dynamics. Real-valued
+Every consumer draws one number a step (stream `consumers`) for 4-6, whose candidates are
+disjoint; one made aware in 4 decides 5 on the rest of that draw (adoptsim/phases.py). Merchants
+draw from their own stream; nobody's draw depends on the state, so interventions never shift the
+draws of the dynamics. Real-valued
 state is float32 (draws stay float64). A rule is evaluated only where the draw falls below a
 bound of its probability (adoptsim/thinning.py): on a slice of whole arrays where most of the
 slice are its candidates, on the gathered candidates otherwise (adoptsim/phases.py). Counts that
@@ -136,9 +138,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
             self._grow_market()
         applied = self._apply_interventions()
         use = self.usefulness()
-        new_aware = self._awareness(active_neighbours)
-        new_adopters = self._adoption(use, active_neighbours)
-        new_lapses = self._lapse(active_before, use)
+        new_aware, new_adopters, new_lapses = self._decide(active_before, use, active_neighbours)
         self.rivals.step(self, active_before, use, active_neighbours)
         del active_before
         payments, volume = self._use_wallet(use)
@@ -166,60 +166,23 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         return applied
 
     def _decide(
-        self,
-        stream: str,
-        ceiling: thinning.Ceiling,
-        eligible: Callable[[slice], np.ndarray],
-        probability: Callable[[np.ndarray | slice], np.ndarray],
-    ) -> np.ndarray:
-        """Everyone draws from `stream`; the rule is evaluated where the draw falls below its
-        ceiling (adoptsim/thinning.py)."""
-        return thinning.decide(self.streams[stream], self.people.size, ceiling, eligible, probability, self._draw)
-
-    def _awareness(self, active_neighbours: np.ndarray) -> int:
-        """Unaware -> aware (phases.aware) where the draw falls below the bound M + Q A_i."""
-        stage, levers = self.people.stage, self.levers
-        media = min(float(self.media_by_region.max(initial=0)) * max(levers.largest("media"), 0.0), 1.0)
-        wom = min(self.behaviour.q_wom * max(levers.largest("wom"), 0.0), 1.0)
-        became = self._decide(
-            "awareness",
-            lambda part: dynamics.awareness_ceiling(media, wom, active_neighbours[part]),
-            lambda part: stage[part] == Stage.UNAWARE.value,
-            lambda who: phases.aware(self, who, active_neighbours),
+        self, active_before: np.ndarray, use: np.ndarray, active_neighbours: np.ndarray
+    ) -> tuple[int, np.ndarray, int]:
+        """Awareness, adoption and lapse on one draw per consumer from the stream `consumers`
+        (phases.rules), applied once all are decided: how many became aware, a mask of the
+        adopters, how many lapsed."""
+        aware, adopting, lapsing = thinning.decide(
+            self.streams["consumers"], self.people.size, phases.rules(self, active_before, use, active_neighbours),
+            self._draw,
         )
-        self.people.stage[became] = Stage.AWARE
-        return int(became.size)
-
-    def _adoption(self, use: np.ndarray, active_neighbours: np.ndarray) -> np.ndarray:
-        """Aware or lapsed and in the market -> active (phases.adopting); a mask of the adopters."""
-        people = self.people
-        stage, in_market = people.stage, people.in_market
-
-        def aware_or_lapsed(part: slice) -> np.ndarray:
-            return ((stage[part] == Stage.AWARE.value) | (stage[part] == Stage.LAPSED.value)) & in_market[part]
-
-        chosen = self._decide(
-            "adoption",
-            dynamics.adoption_ceiling(self.behaviour),
-            aware_or_lapsed,
-            lambda who: phases.adopting(self, who, use, active_neighbours),
-        )
-        self.make_active(chosen)
-        adopters = np.zeros(people.size, dtype=bool)
-        adopters[chosen] = True
-        return adopters
-
-    def _lapse(self, active_before: np.ndarray, use: np.ndarray) -> int:
-        """Active since before the step -> lapsed (phases.lapsing)."""
         stage = self.people.stage
-        lapsing = self._decide(
-            "lapse",
-            dynamics.lapse_ceiling(self.behaviour, self.levers.largest("lapse")),
-            lambda part: active_before[part] & (stage[part] == Stage.ACTIVE.value),
-            lambda who: phases.lapsing(self, who, use),
-        )
-        stage[lapsing] = Stage.LAPSED
-        return int(lapsing.size)
+        stage[aware.who] = Stage.AWARE
+        stage[lapsing.who] = Stage.LAPSED
+        chosen = np.concatenate([adopting.who, phases.adopting_on_hearing(self, aware, use, active_neighbours)])
+        self.make_active(chosen)
+        adopters = np.zeros(self.people.size, dtype=bool)
+        adopters[chosen] = True
+        return aware.who.size, adopters, lapsing.who.size
 
     def _use_wallet(self, use: np.ndarray) -> tuple[float, float]:
         """Habits and trust of active users move, x += rate a_i (target - x) with a_i = 1 if

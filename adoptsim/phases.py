@@ -1,9 +1,12 @@
-"""The probabilities of the consumer phases of a step (awareness, adoption, lapse) for a part of
-their candidates, from the model's state.
+"""The consumer phases of a step (awareness, adoption, lapse) as rules on one draw per consumer,
+and their probabilities for a part of their candidates, from the model's state.
 
 `who` is either the gathered indices of candidates or a slice of consumers (thinning.decide):
-the model decides part by part and applies the decisions once all parts are decided, so every
-part sees the state at the start of the phase.
+all three rules are decided part by part on the state at the start of the phases and applied
+once every part is decided. Their candidates are disjoint (the unaware, the aware and lapsed in
+the market, the active since before the step), so one draw u_i decides for each consumer; a
+consumer who hears of the wallet this step adopts at once with the rest of that draw, u_i / p_i
+(thinning.py), against the adoption probability, as an aware one does with u_i.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import numpy as np
 from adoptsim import dynamics
 from adoptsim.dynamics import pick
 from adoptsim.population import FLOAT
+from adoptsim.stages import Stage
+from adoptsim.thinning import Decision, Rule
 
 if TYPE_CHECKING:
     from adoptsim.model import WalletAdoptionModel
@@ -72,3 +77,41 @@ def lapsing(model: WalletAdoptionModel, who: Who, use: np.ndarray) -> np.ndarray
         pick(people.habit, who),
         1 if lever is None else pick(lever, who),
     )
+
+
+def rules(
+    model: WalletAdoptionModel, active_before: np.ndarray, use: np.ndarray, active_neighbours: np.ndarray
+) -> list[Rule]:
+    """Awareness, adoption and lapse, each with the bound its draws are thinned against:
+    M + Q A_i for awareness, r_a for adoption, r_l x the largest lapse lever for lapse."""
+    stage, in_market, levers, b = model.people.stage, model.people.in_market, model.levers, model.behaviour
+    media = min(float(model.media_by_region.max(initial=0)) * max(levers.largest("media"), 0.0), 1.0)
+    wom = min(b.q_wom * max(levers.largest("wom"), 0.0), 1.0)
+
+    def aware_or_lapsed(part: slice) -> np.ndarray:
+        return ((stage[part] == Stage.AWARE.value) | (stage[part] == Stage.LAPSED.value)) & in_market[part]
+
+    return [
+        Rule(
+            lambda part: dynamics.awareness_ceiling(media, wom, active_neighbours[part]),
+            lambda part: stage[part] == Stage.UNAWARE.value,
+            lambda who: aware(model, who, active_neighbours),
+        ),
+        Rule(dynamics.adoption_ceiling(b), aware_or_lapsed, lambda who: adopting(model, who, use, active_neighbours)),
+        Rule(
+            dynamics.lapse_ceiling(b, levers.largest("lapse")),
+            lambda part: active_before[part] & (stage[part] == Stage.ACTIVE.value),
+            lambda who: lapsing(model, who, use),
+        ),
+    ]
+
+
+def adopting_on_hearing(
+    model: WalletAdoptionModel, heard: Decision, use: np.ndarray, active_neighbours: np.ndarray
+) -> np.ndarray:
+    """Those who became aware this step and adopt at once: in the market, with the rest of their
+    draw below r_a sigmoid(U_i) (thinned against r_a as the aware are)."""
+    keep = np.take(model.people.in_market, heard.who)
+    keep &= heard.rest < dynamics.adoption_ceiling(model.behaviour)
+    who, rest = heard.who[keep], heard.rest[keep]
+    return who[rest < adopting(model, who, use, active_neighbours)]

@@ -5,21 +5,45 @@ is, so a rule need only be evaluated where the draw falls below the bound: the s
 from the same draws, for a fraction of the work (thinning, as in Lewis and Shedler's simulation
 of point processes). The bounds sit beside the rules (dynamics.adoption_ceiling and the like).
 
-Everyone still draws, so an intervention never shifts anyone's draw (common random numbers),
-but a slice at a time into one small buffer: PCG64 gives the same numbers in slices as in one
-call of n, and the buffer stays in cache instead of being a full-size array written and read
-once more per rule.
+Everyone draws one number a step, whatever rules apply to them, so an intervention never shifts
+anyone's draw (common random numbers). Rules whose candidates are disjoint (the unaware, the
+aware and lapsed, the active) share that number: each consumer is a candidate of one of them
+at most. A consumer chosen with draw u < p keeps u / p, again uniform on [0, 1) and independent
+of the decision, for a decision that follows from this one in the same step (inverse-transform
+recycling: given u < p, u / p is uniform). The draws come a slice at a time into one small
+buffer: PCG64 gives the same numbers in slices as in one call of n, and the buffer stays in
+cache instead of being a full-size array written and read once more per rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from adoptsim.dynamics import CHUNK, DENSE_SHARE, slices
 
 Ceiling = float | Callable[[slice], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One random decision: an upper bound of its probability (one for everyone, or a function
+    giving the bounds of a slice), who may take it (for a slice), and its probability (for a slice
+    of consumers or for gathered indices)."""
+
+    ceiling: Ceiling
+    eligible: Callable[[slice], np.ndarray]
+    probability: Callable[[np.ndarray | slice], np.ndarray]
+
+
+@dataclass
+class Decision:
+    """Who a rule chose (ascending indices) and, for each, the rest of their draw u / p."""
+
+    who: np.ndarray
+    rest: np.ndarray
 
 
 def draw_buffer() -> np.ndarray:
@@ -34,50 +58,63 @@ def slice_draws(stream: np.random.Generator, n: int, buffer: np.ndarray) -> Iter
         yield part, stream.random(out=buffer[: part.stop - part.start])
 
 
-def decide(
-    stream: np.random.Generator,
-    n: int,
-    ceiling: Ceiling,
-    eligible: Callable[[slice], np.ndarray],
-    probability: Callable[[np.ndarray | slice], np.ndarray],
-    buffer: np.ndarray,
-) -> np.ndarray:
-    """Ascending indices i of the consumers with eligible_i and draw_i < p_i.
+@dataclass
+class _Pending:
+    """A rule's decisions so far, and its sparse candidates waiting, with their draws, to be
+    evaluated CHUNK at a time (so the rule is called a few times a step and its temporaries
+    stay a chunk long)."""
 
-    `ceiling` is one bound of p for everyone, or a function giving the bounds of a slice;
-    `eligible` gives the eligibility of a slice; `probability(who)` gives p for a slice of
-    consumers or for gathered indices. A slice where most are candidates is evaluated as a view;
-    otherwise its candidates wait, with their draws, until CHUNK of them are gathered, so the
-    rule is called a few times a step and its temporaries stay a chunk long. Every candidate is
-    decided on the state at the start of the call: nothing is applied here."""
-    chosen: list[np.ndarray] = []
-    waiting: list[tuple[np.ndarray, np.ndarray]] = []
-    count = 0
+    rule: Rule
+    who: list[np.ndarray] = field(default_factory=list)
+    rest: list[np.ndarray] = field(default_factory=list)
+    waiting: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    count: int = 0
 
-    def evaluate_waiting() -> None:
-        nonlocal count
-        if count:
-            who = np.concatenate([who for who, _ in waiting])
-            draw = np.concatenate([draw for _, draw in waiting])
-            chosen.append(who[draw < probability(who)])
-        waiting.clear()
-        count = 0
+    def choose(self, who: np.ndarray | slice, draw: np.ndarray, start: int = 0) -> None:
+        """Keep the candidates `who` whose `draw` falls below their probability."""
+        p = self.rule.probability(who)
+        hit = np.flatnonzero(draw < p)
+        self.who.append((hit + start) if isinstance(who, slice) else np.take(who, hit))
+        self.rest.append(np.take(draw, hit) / np.take(p, hit))
 
+    def wait(self, who: np.ndarray, draw: np.ndarray) -> None:
+        self.waiting.append((who, draw))
+        self.count += who.size
+        if self.count >= CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.count:
+            self.choose(np.concatenate([w for w, _ in self.waiting]), np.concatenate([d for _, d in self.waiting]))
+        self.waiting.clear()
+        self.count = 0
+
+    def decision(self) -> Decision:
+        self.flush()
+        if not self.who:
+            return Decision(np.empty(0, dtype=np.intp), np.empty(0))
+        return Decision(np.concatenate(self.who), np.concatenate(self.rest))
+
+
+def decide(stream: np.random.Generator, n: int, rules: Sequence[Rule], buffer: np.ndarray) -> list[Decision]:
+    """For each rule, the consumers i with eligible_i and draw_i < p_i, all rules on one draw each.
+
+    The rules' eligible sets must be disjoint (one draw serves one decision). A slice where most
+    are a rule's candidates is evaluated as a view; otherwise its candidates wait. Every candidate
+    is decided on the state at the start of the call: nothing is applied here."""
+    pending = [_Pending(rule) for rule in rules]
     for part, draw in slice_draws(stream, n, buffer):
-        mask = np.less(draw, ceiling if isinstance(ceiling, float) else ceiling(part))
-        mask &= eligible(part)
-        hits = np.flatnonzero(mask)
-        if hits.size > DENSE_SHARE * mask.size:
-            evaluate_waiting()
-            mask &= draw < probability(part)
-            chosen.append(np.flatnonzero(mask) + part.start)
-            continue
-        waiting.append((hits + part.start, draw[hits]))
-        count += hits.size
-        if count >= CHUNK:
-            evaluate_waiting()
-    evaluate_waiting()
-    return np.concatenate(chosen) if chosen else np.empty(0, dtype=np.intp)
+        for rule in pending:
+            ceiling = rule.rule.ceiling
+            mask = np.less(draw, ceiling if isinstance(ceiling, float) else ceiling(part))
+            mask &= rule.rule.eligible(part)
+            hits = np.flatnonzero(mask)
+            if hits.size > DENSE_SHARE * mask.size:
+                rule.flush()  # the rule's indices stay ascending
+                rule.choose(part, np.where(mask, draw, 2.0), part.start)
+            elif hits.size:
+                rule.wait(hits + part.start, draw[hits])
+    return [rule.decision() for rule in pending]
 
 
 def draw_below(stream: np.random.Generator, n: int, p: float, out: np.ndarray, buffer: np.ndarray) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -76,24 +77,49 @@ def test_no_awareness_probability_exceeds_its_ceiling(media, q, seed):
     seed=st.integers(0, 99),
 )
 def test_decisions_drawn_a_slice_at_a_time_are_those_of_one_draw_for_everyone(n, ceiling, dense_from, seed):
-    """Slices dense and sparse in candidates, any bound above p: the indices of draw < p."""
+    """Three rules on disjoint candidates share one draw each; slices dense and sparse in
+    candidates, bounds above p (one for all, or per slice): the indices of draw < p, each with
+    the rest of its draw, draw / p."""
     p = np.random.default_rng(seed).random(n).astype(FLOAT)
     p[: int(dense_from * n)] *= 0.05  # few candidates where p is small, most where it is not
-    eligible = np.random.default_rng(seed + 1).random(n) < 0.8
+    rule_of = np.random.default_rng(seed + 1).integers(0, 4, n)  # 3: a candidate of no rule
+    rule_of[: n // 3] = 0  # a long run of one rule's candidates: dense slices
     bound = max(ceiling, float(p.max(initial=0)) * 1.001)
     draw = np.random.default_rng(seed + 2).random(n)
-    expected = np.flatnonzero(eligible & (draw < p))
-    asked: list[int] = []
+    asked = [0, 0, 0]
 
-    def probability(who):
-        asked.append(p[who].size)
+    def probability(who, r):
+        asked[r] += p[who].size
         return p[who]
 
-    got = thinning.decide(
-        np.random.default_rng(seed + 2), n, bound, lambda part: eligible[part], probability, thinning.draw_buffer()
-    )
-    assert np.array_equal(got, expected)
-    assert sum(asked) <= n
+    rules = [
+        thinning.Rule(
+            bound if r != 1 else (lambda part: np.full(part.stop - part.start, bound)),
+            lambda part, r=r: rule_of[part] == r,
+            lambda who, r=r: probability(who, r),
+        )
+        for r in range(3)
+    ]
+    got = thinning.decide(np.random.default_rng(seed + 2), n, rules, thinning.draw_buffer())
+    for r, decision in enumerate(got):
+        expected = np.flatnonzero((rule_of == r) & (draw < p))
+        assert np.array_equal(decision.who, expected)
+        np.testing.assert_allclose(decision.rest, draw[expected] / p[expected], rtol=1e-12)
+    assert max(asked) <= n  # each rule evaluated at most once for each consumer
+
+
+def test_the_rest_of_a_draw_is_a_fresh_uniform():
+    """Given u < p, u / p is uniform on [0, 1) whatever p: a decision that follows in the same
+    step (adopting on hearing) is independent of the first. Not so u itself (uniform on [0, p))."""
+    n = 200_000
+    p = np.where(np.arange(n) % 2 == 0, FLOAT(0.05), FLOAT(0.6))
+    rule = thinning.Rule(1.0, lambda part: np.ones(part.stop - part.start, dtype=bool), lambda who: p[who])
+    (chosen,) = thinning.decide(np.random.default_rng(4), n, [rule], thinning.draw_buffer())
+    assert chosen.who.size == pytest.approx(n * (0.05 + 0.6) / 2, rel=0.02)
+    for rare in (True, False):
+        rest = chosen.rest[(chosen.who % 2 == 0) == rare]
+        assert stats.kstest(rest, "uniform").pvalue > 0.001
+        assert stats.kstest(rest * np.where(rare, 0.05, 0.6), "uniform").pvalue < 1e-6
 
 
 def run_table(path: Path, seed: int):
