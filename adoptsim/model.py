@@ -178,10 +178,9 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         stage = self.people.stage
         stage[aware.who] = Stage.AWARE
         stage[lapsing.who] = Stage.LAPSED
-        chosen = np.concatenate([adopting.who, phases.adopting_on_hearing(self, aware, use, active_neighbours)])
-        self.make_active(chosen)
+        self.make_active(adopting.who)
         adopters = np.zeros(self.people.size, dtype=bool)
-        adopters[chosen] = True
+        adopters[adopting.who] = True
         return aware.who.size, adopters, lapsing.who.size
 
     def _use_wallet(self, use: np.ndarray) -> tuple[float, float]:

@@ -19,7 +19,7 @@ from adoptsim import dynamics
 from adoptsim.dynamics import pick
 from adoptsim.population import FLOAT
 from adoptsim.stages import Stage
-from adoptsim.thinning import Decision, Rule
+from adoptsim.thinning import Rule
 
 if TYPE_CHECKING:
     from adoptsim.model import WalletAdoptionModel
@@ -83,7 +83,8 @@ def rules(
     model: WalletAdoptionModel, active_before: np.ndarray, use: np.ndarray, active_neighbours: np.ndarray
 ) -> list[Rule]:
     """Awareness, adoption and lapse, each with the bound its draws are thinned against:
-    M + Q A_i for awareness, r_a for adoption, r_l x the largest lapse lever for lapse."""
+    M + Q A_i for awareness, r_a for adoption, r_l x the largest lapse lever for lapse. Those
+    who become aware and are in the market go on to adoption with the rest of their draw."""
     stage, in_market, levers, b = model.people.stage, model.people.in_market, model.levers, model.behaviour
     media = min(float(model.media_by_region.max(initial=0)) * max(levers.largest("media"), 0.0), 1.0)
     wom = min(b.q_wom * max(levers.largest("wom"), 0.0), 1.0)
@@ -96,6 +97,8 @@ def rules(
             lambda part: dynamics.awareness_ceiling(media, wom, active_neighbours[part]),
             lambda part: stage[part] == Stage.UNAWARE.value,
             lambda who: aware(model, who, active_neighbours),
+            then=1,  # those who hear of the wallet in the market may adopt at once
+            then_eligible=lambda who: np.take(in_market, who),
         ),
         Rule(dynamics.adoption_ceiling(b), aware_or_lapsed, lambda who: adopting(model, who, use, active_neighbours)),
         Rule(
@@ -104,14 +107,3 @@ def rules(
             lambda who: lapsing(model, who, use),
         ),
     ]
-
-
-def adopting_on_hearing(
-    model: WalletAdoptionModel, heard: Decision, use: np.ndarray, active_neighbours: np.ndarray
-) -> np.ndarray:
-    """Those who became aware this step and adopt at once: in the market, with the rest of their
-    draw below r_a sigmoid(U_i) (thinned against r_a as the aware are)."""
-    keep = np.take(model.people.in_market, heard.who)
-    keep &= heard.rest < dynamics.adoption_ceiling(model.behaviour)
-    who, rest = heard.who[keep], heard.rest[keep]
-    return who[rest < adopting(model, who, use, active_neighbours)]

@@ -30,20 +30,24 @@ Ceiling = float | Callable[[slice], np.ndarray]
 @dataclass(frozen=True)
 class Rule:
     """One random decision: an upper bound of its probability (one for everyone, or a function
-    giving the bounds of a slice), who may take it (for a slice), and its probability (for a slice
-    of consumers or for gathered indices)."""
+    giving the bounds of a slice or of gathered indices), who may take it (for a slice), and its
+    probability (for a slice of consumers or for gathered indices).
+
+    `then` names a later rule, by its position, that those chosen here take next in the same
+    step, on the rest of their draw, where `then_eligible` (of gathered indices) holds."""
 
     ceiling: Ceiling
     eligible: Callable[[slice], np.ndarray]
     probability: Callable[[np.ndarray | slice], np.ndarray]
+    then: int | None = None
+    then_eligible: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 @dataclass
 class Decision:
-    """Who a rule chose (ascending indices) and, for each, the rest of their draw u / p."""
+    """Who a rule chose (in ascending order where no earlier rule passes anyone on to it)."""
 
     who: np.ndarray
-    rest: np.ndarray
 
 
 def draw_buffer() -> np.ndarray:
@@ -65,17 +69,24 @@ class _Pending:
     stay a chunk long)."""
 
     rule: Rule
+    then: _Pending | None = None
     who: list[np.ndarray] = field(default_factory=list)
-    rest: list[np.ndarray] = field(default_factory=list)
     waiting: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     count: int = 0
 
     def choose(self, who: np.ndarray | slice, draw: np.ndarray, start: int = 0) -> None:
-        """Keep the candidates `who` whose `draw` falls below their probability."""
+        """Keep the candidates `who` whose `draw` falls below their probability; pass those
+        chosen on to the next rule, with the rest of their draw."""
         p = self.rule.probability(who)
         hit = np.flatnonzero(draw < p)
-        self.who.append((hit + start) if isinstance(who, slice) else np.take(who, hit))
-        self.rest.append(np.take(draw, hit) / np.take(p, hit))
+        chosen = (hit + start) if isinstance(who, slice) else np.take(who, hit)
+        self.who.append(chosen)
+        if self.then is not None and chosen.size:
+            rest = np.take(draw, hit) / np.take(p, hit)
+            ceiling = self.then.rule.ceiling
+            going = np.less(rest, ceiling if isinstance(ceiling, float) else ceiling(chosen))
+            going &= self.rule.then_eligible(chosen)
+            self.then.wait(chosen[going], rest[going])
 
     def wait(self, who: np.ndarray, draw: np.ndarray) -> None:
         self.waiting.append((who, draw))
@@ -84,25 +95,33 @@ class _Pending:
             self.flush()
 
     def flush(self) -> None:
-        if self.count:
+        if len(self.waiting) == 1:
+            self.choose(*self.waiting[0])
+        elif self.waiting:
             self.choose(np.concatenate([w for w, _ in self.waiting]), np.concatenate([d for _, d in self.waiting]))
         self.waiting.clear()
         self.count = 0
 
     def decision(self) -> Decision:
         self.flush()
-        if not self.who:
-            return Decision(np.empty(0, dtype=np.intp), np.empty(0))
-        return Decision(np.concatenate(self.who), np.concatenate(self.rest))
+        if len(self.who) == 1:
+            return Decision(self.who[0])
+        return Decision(np.concatenate(self.who) if self.who else np.empty(0, dtype=np.intp))
 
 
 def decide(stream: np.random.Generator, n: int, rules: Sequence[Rule], buffer: np.ndarray) -> list[Decision]:
-    """For each rule, the consumers i with eligible_i and draw_i < p_i, all rules on one draw each.
+    """For each rule, the consumers i with eligible_i and draw_i < p_i, all rules on one draw each
+    (and those who come to a rule from an earlier one, on the rest of their draw).
 
     The rules' eligible sets must be disjoint (one draw serves one decision). A slice where most
     are a rule's candidates is evaluated as a view; otherwise its candidates wait. Every candidate
     is decided on the state at the start of the call: nothing is applied here."""
     pending = [_Pending(rule) for rule in rules]
+    for position, rule in enumerate(pending):
+        if rule.rule.then is not None:
+            if rule.rule.then <= position:
+                raise ValueError("a rule can pass those it chose only to a later rule")
+            rule.then = pending[rule.rule.then]
     for part, draw in slice_draws(stream, n, buffer):
         for rule in pending:
             ceiling = rule.rule.ceiling
@@ -110,7 +129,7 @@ def decide(stream: np.random.Generator, n: int, rules: Sequence[Rule], buffer: n
             mask &= rule.rule.eligible(part)
             hits = np.flatnonzero(mask)
             if hits.size > DENSE_SHARE * mask.size:
-                rule.flush()  # the rule's indices stay ascending
+                rule.flush()
                 rule.choose(part, np.where(mask, draw, 2.0), part.start)
             elif hits.size:
                 rule.wait(hits + part.start, draw[hits])

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,48 +77,66 @@ def test_no_awareness_probability_exceeds_its_ceiling(media, q, seed):
 )
 def test_decisions_drawn_a_slice_at_a_time_are_those_of_one_draw_for_everyone(n, ceiling, dense_from, seed):
     """Three rules on disjoint candidates share one draw each; slices dense and sparse in
-    candidates, bounds above p (one for all, or per slice): the indices of draw < p, each with
-    the rest of its draw, draw / p."""
+    candidates, bounds above p (one for all, or per slice): the indices of draw < p. Rule 0
+    passes those it chose, where `onward` holds, to rule 2 with the rest of their draw, draw / p."""
     p = np.random.default_rng(seed).random(n).astype(FLOAT)
     p[: int(dense_from * n)] *= 0.05  # few candidates where p is small, most where it is not
+    q = np.random.default_rng(seed + 3).random(n).astype(FLOAT)  # rule 2's probability
     rule_of = np.random.default_rng(seed + 1).integers(0, 4, n)  # 3: a candidate of no rule
     rule_of[: n // 3] = 0  # a long run of one rule's candidates: dense slices
+    onward = np.random.default_rng(seed + 4).random(n) < 0.7
     bound = max(ceiling, float(p.max(initial=0)) * 1.001)
     draw = np.random.default_rng(seed + 2).random(n)
     asked = [0, 0, 0]
 
     def probability(who, r):
         asked[r] += p[who].size
-        return p[who]
+        return (q if r == 2 else p)[who]
 
     rules = [
         thinning.Rule(
             bound if r != 1 else (lambda part: np.full(part.stop - part.start, bound)),
             lambda part, r=r: rule_of[part] == r,
             lambda who, r=r: probability(who, r),
+            then=2 if r == 0 else None,
+            then_eligible=(lambda who: onward[who]) if r == 0 else None,
         )
         for r in range(3)
     ]
-    got = thinning.decide(np.random.default_rng(seed + 2), n, rules, thinning.draw_buffer())
-    for r, decision in enumerate(got):
-        expected = np.flatnonzero((rule_of == r) & (draw < p))
-        assert np.array_equal(decision.who, expected)
-        np.testing.assert_allclose(decision.rest, draw[expected] / p[expected], rtol=1e-12)
-    assert max(asked) <= n  # each rule evaluated at most once for each consumer
+    rules[2] = thinning.Rule(1.001, rules[2].eligible, rules[2].probability)
+    got = [d.who for d in thinning.decide(np.random.default_rng(seed + 2), n, rules, thinning.draw_buffer())]
+    chosen = [(rule_of == r) & (draw < (q if r == 2 else p)) for r in range(3)]
+    assert np.array_equal(got[0], np.flatnonzero(chosen[0]))
+    assert np.array_equal(got[1], np.flatnonzero(chosen[1]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        onward_chosen = chosen[0] & onward & (draw / p < q)
+    assert np.array_equal(np.sort(got[2]), np.flatnonzero(chosen[2] | onward_chosen))
+    assert got[2].size == np.unique(got[2]).size
+    assert max(asked[:2]) <= n  # each rule evaluated at most once for each of its own candidates
 
 
 def test_the_rest_of_a_draw_is_a_fresh_uniform():
-    """Given u < p, u / p is uniform on [0, 1) whatever p: a decision that follows in the same
-    step (adopting on hearing) is independent of the first. Not so u itself (uniform on [0, p))."""
-    n = 200_000
+    """Given u < p, u / p is uniform on [0, 1) whatever p, so a decision that follows in the same
+    step (adopting on hearing) is independent of the first: the share passing a follow-up of
+    probability q is q, for a rare first decision (p = 0.05) as for a common one (p = 0.6). With
+    u itself it would be min(q / p, 1)."""
+    n = 400_000
     p = np.where(np.arange(n) % 2 == 0, FLOAT(0.05), FLOAT(0.6))
-    rule = thinning.Rule(1.0, lambda part: np.ones(part.stop - part.start, dtype=bool), lambda who: p[who])
-    (chosen,) = thinning.decide(np.random.default_rng(4), n, [rule], thinning.draw_buffer())
-    assert chosen.who.size == pytest.approx(n * (0.05 + 0.6) / 2, rel=0.02)
-    for rare in (True, False):
-        rest = chosen.rest[(chosen.who % 2 == 0) == rare]
-        assert stats.kstest(rest, "uniform").pvalue > 0.001
-        assert stats.kstest(rest * np.where(rare, 0.05, 0.6), "uniform").pvalue < 1e-6
+    q = ((np.arange(n) // 2) % 5 * 0.2 + 0.1).astype(FLOAT)  # 0.1, 0.3, ..., 0.9
+
+    def everyone(part):
+        return np.ones(part.stop - part.start, dtype=bool)
+
+    first = thinning.Rule(1.0, everyone, lambda who: p[who], then=1, then_eligible=lambda who: np.ones(who.size, bool))
+    follow = thinning.Rule(1.0, lambda part: np.zeros(part.stop - part.start, dtype=bool), lambda who: q[who])
+    heard, went_on = thinning.decide(np.random.default_rng(4), n, [first, follow], thinning.draw_buffer())
+    passed = np.zeros(n, dtype=bool)
+    passed[went_on.who] = True
+    for rare in (0, 1):
+        for level in np.unique(q):
+            group = heard.who[(heard.who % 2 == rare) & (q[heard.who] == level)]
+            share, size = passed[group].mean(), group.size
+            assert abs(share - level) < 4 * np.sqrt(level * (1 - level) / size), (rare, level, share, size)
 
 
 def run_table(path: Path, seed: int):
