@@ -20,13 +20,13 @@ start of the step.
 Every consumer draws one number a step (stream `consumers`) for 4-6, whose candidates are
 disjoint; one made aware in 4 decides 5 on the rest of that draw (adoptsim/phases.py). Merchants
 draw from their own stream; nobody's draw depends on the state, so interventions never shift the
-draws of the dynamics. Real-valued
-state is float32 (draws stay float64). A rule is evaluated only where the draw falls below a
-bound of its probability (adoptsim/thinning.py): on a slice of whole arrays where most of the
-slice are its candidates, on the gathered candidates otherwise (adoptsim/phases.py). Counts that
-feed the rules (active neighbours, merchants' active customers, the recorder's segment counts)
-are updated from who changed. Named rivals (adoptsim/rivals/) step between 6 and 7 on the state
-at the start of the step; holding one weighs in the focal wallet's `competitor` term.
+draws of the dynamics. Real-valued state is float32 (draws stay float64). A rule is evaluated
+only where the draw falls below a bound of its probability (adoptsim/thinning.py): on a slice of
+whole arrays where most of the slice are its candidates, on the gathered candidates otherwise
+(adoptsim/phases.py). Counts that feed the rules (active neighbours, merchants' active
+customers, the recorder's segment counts) are updated from who changed. Named rivals
+(adoptsim/rivals/) step between 6 and 7 on the state at the start of the step; holding one weighs
+in the focal wallet's `competitor` term.
 """
 
 from __future__ import annotations

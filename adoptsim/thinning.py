@@ -24,7 +24,7 @@ import numpy as np
 
 from adoptsim.dynamics import CHUNK, DENSE_SHARE, slices
 
-Ceiling = float | Callable[[slice], np.ndarray]
+Ceiling = float | Callable[[np.ndarray | slice], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class Rule:
     probability (for a slice of consumers or for gathered indices).
 
     `then` names a later rule, by its position, that those chosen here take next in the same
-    step, on the rest of their draw, where `then_eligible` (of gathered indices) holds."""
+    step, on the rest of their draw, where `then_eligible` (of gathered indices) holds (None:
+    all of them)."""
 
     ceiling: Ceiling
     eligible: Callable[[slice], np.ndarray]
@@ -85,7 +86,8 @@ class _Pending:
             rest = np.take(draw, hit) / np.take(p, hit)
             ceiling = self.then.rule.ceiling
             going = np.less(rest, ceiling if isinstance(ceiling, float) else ceiling(chosen))
-            going &= self.rule.then_eligible(chosen)
+            if self.rule.then_eligible is not None:
+                going &= self.rule.then_eligible(chosen)
             self.then.wait(chosen[going], rest[going])
 
     def wait(self, who: np.ndarray, draw: np.ndarray) -> None:
