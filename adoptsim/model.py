@@ -176,12 +176,12 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
             self._draw,
         )
         stage = self.people.stage
-        stage[aware.who] = Stage.AWARE
-        stage[lapsing.who] = Stage.LAPSED
-        self.make_active(adopting.who)
+        stage[aware] = Stage.AWARE
+        stage[lapsing] = Stage.LAPSED
+        self.make_active(adopting)
         adopters = np.zeros(self.people.size, dtype=bool)
-        adopters[adopting.who] = True
-        return aware.who.size, adopters, lapsing.who.size
+        adopters[adopting] = True
+        return aware.size, adopters, lapsing.size
 
     def _use_wallet(self, use: np.ndarray) -> tuple[float, float]:
         """Habits and trust of active users move, x += rate a_i (target - x) with a_i = 1 if

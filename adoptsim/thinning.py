@@ -44,11 +44,9 @@ class Rule:
     then_eligible: Callable[[np.ndarray], np.ndarray] | None = None
 
 
-@dataclass
-class Decision:
-    """Who a rule chose (in ascending order where no earlier rule passes anyone on to it)."""
-
-    who: np.ndarray
+def bound(ceiling: Ceiling, who: np.ndarray | slice) -> float | np.ndarray:
+    """The ceiling for the consumers `who`: the one bound for everyone, or theirs."""
+    return ceiling if isinstance(ceiling, float) else ceiling(who)
 
 
 def draw_buffer() -> np.ndarray:
@@ -84,8 +82,7 @@ class _Pending:
         self.who.append(chosen)
         if self.then is not None and chosen.size:
             rest = np.take(draw, hit) / np.take(p, hit)
-            ceiling = self.then.rule.ceiling
-            going = np.less(rest, ceiling if isinstance(ceiling, float) else ceiling(chosen))
+            going = np.less(rest, bound(self.then.rule.ceiling, chosen))
             if self.rule.then_eligible is not None:
                 going &= self.rule.then_eligible(chosen)
             self.then.wait(chosen[going], rest[going])
@@ -104,14 +101,15 @@ class _Pending:
         self.waiting.clear()
         self.count = 0
 
-    def decision(self) -> Decision:
+    def decision(self) -> np.ndarray:
+        """Who the rule chose (ascending where no earlier rule passes anyone on to it)."""
         self.flush()
         if len(self.who) == 1:
-            return Decision(self.who[0])
-        return Decision(np.concatenate(self.who) if self.who else np.empty(0, dtype=np.intp))
+            return self.who[0]
+        return np.concatenate(self.who) if self.who else np.empty(0, dtype=np.intp)
 
 
-def decide(stream: np.random.Generator, n: int, rules: Sequence[Rule], buffer: np.ndarray) -> list[Decision]:
+def decide(stream: np.random.Generator, n: int, rules: Sequence[Rule], buffer: np.ndarray) -> list[np.ndarray]:
     """For each rule, the consumers i with eligible_i and draw_i < p_i, all rules on one draw each
     (and those who come to a rule from an earlier one, on the rest of their draw).
 
@@ -126,8 +124,7 @@ def decide(stream: np.random.Generator, n: int, rules: Sequence[Rule], buffer: n
             rule.then = pending[rule.rule.then]
     for part, draw in slice_draws(stream, n, buffer):
         for rule in pending:
-            ceiling = rule.rule.ceiling
-            mask = np.less(draw, ceiling if isinstance(ceiling, float) else ceiling(part))
+            mask = np.less(draw, bound(rule.rule.ceiling, part))
             mask &= rule.rule.eligible(part)
             hits = np.flatnonzero(mask)
             if hits.size > DENSE_SHARE * mask.size:

@@ -104,7 +104,7 @@ def test_decisions_drawn_a_slice_at_a_time_are_those_of_one_draw_for_everyone(n,
         for r in range(3)
     ]
     rules[2] = thinning.Rule(1.001, rules[2].eligible, rules[2].probability)
-    got = [d.who for d in thinning.decide(np.random.default_rng(seed + 2), n, rules, thinning.draw_buffer())]
+    got = thinning.decide(np.random.default_rng(seed + 2), n, rules, thinning.draw_buffer())
     chosen = [(rule_of == r) & (draw < (q if r == 2 else p)) for r in range(3)]
     assert np.array_equal(got[0], np.flatnonzero(chosen[0]))
     assert np.array_equal(got[1], np.flatnonzero(chosen[1]))
@@ -131,10 +131,10 @@ def test_the_rest_of_a_draw_is_a_fresh_uniform():
     follow = thinning.Rule(1.0, lambda part: np.zeros(part.stop - part.start, dtype=bool), lambda who: q[who])
     heard, went_on = thinning.decide(np.random.default_rng(4), n, [first, follow], thinning.draw_buffer())
     passed = np.zeros(n, dtype=bool)
-    passed[went_on.who] = True
+    passed[went_on] = True
     for rare in (0, 1):
         for level in np.unique(q):
-            group = heard.who[(heard.who % 2 == rare) & (q[heard.who] == level)]
+            group = heard[(heard % 2 == rare) & (q[heard] == level)]
             share, size = passed[group].mean(), group.size
             assert abs(share - level) < 4 * np.sqrt(level * (1 - level) / size), (rare, level, share, size)
 
