@@ -12,9 +12,11 @@ import os
 import sys
 from collections.abc import Callable
 from importlib import import_module
+from typing import NoReturn
 
 from adoptsim.commands.common import naming_files as naming_files  # calibration/command.py reads it here
 from adoptsim.errors import AdoptsimError
+from adoptsim.exiting import exit_now
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -231,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `adoptsim` console script."""
+    """Run the command `argv` names; its exit code (see `entry` for the console script)."""
     try:
         args = build_parser().parse_args(argv)
         with contextlib.ExitStack() as args.cleanup:  # output folders, locks: committed or undone on exit
@@ -250,5 +252,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def entry() -> NoReturn:
+    """The console script: `main`, then an exit that skips the interpreter's teardown."""
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,6 +48,27 @@ def host_scaling(n: int = 10_000, steps: int = 20_000) -> float:
 
 def command_seconds(argv: list[str]) -> float:
     return timed_command([sys.executable, "-m", "adoptsim.cli", *argv])["wall_s"]
+
+
+EXIT_PROBE = """
+import sys, time
+from adoptsim.cli import main
+from adoptsim.exiting import exit_now
+code = main(sys.argv[2:])
+sys.stdout.flush()
+print(time.time(), file=sys.stderr, flush=True)
+sys.exit(code) if sys.argv[1] == "ordinary" else exit_now(code)
+"""
+
+
+def exit_seconds(how: str, argv: list[str]) -> float:
+    """Seconds from a command's return to its process's end: `ordinary` (sys.exit, the
+    interpreter torn down) or `console` (the console script's exit_now)."""
+    done = subprocess.run([sys.executable, "-c", EXIT_PROBE, how, *argv], capture_output=True, text=True, cwd=ROOT)
+    ended = time.time()
+    if done.returncode != 0:
+        raise SystemExit(f"exit probe {' '.join(argv)} failed:\n{done.stderr[-2000:]}")
+    return ended - float(done.stderr.strip().splitlines()[-1])
 
 
 def spread(values: list[float], fmt: str = "{:.3g}") -> str:
@@ -105,9 +128,18 @@ def main() -> None:
         for _ in range(args.repeats):
             helps.append(command_seconds(["--help"]))
             validates.append(command_seconds(["validate", BASELINE]))
-        raw["start"] = {"help": helps, "validate": validates}
+        exits: dict[str, list[float]] = {"ordinary": [], "console": []}
+        with tempfile.TemporaryDirectory() as folder:
+            run = ["run", BASELINE, "--set", "population.size=2000", "--reps", "1", "--out", folder]
+            for _ in range(args.repeats):
+                for how in exits:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    exits[how].append(exit_seconds(how, run))
+        raw["start"] = {"help": helps, "validate": validates, "exit": exits}
         show("adoptsim --help < 1 s", spread(helps, "{:.2f} s"), "wall, fresh process")
         show("adoptsim validate FILE < 1 s", spread(validates, "{:.2f} s"), f"validate {BASELINE}")
+        show("(exit after adoptsim run: the console script's)", spread(exits["console"], "{:.2f} s"),
+             f"ordinary exit, interpreter torn down: {spread(exits['ordinary'], '{:.2f} s')}")
     if "sweep" not in args.skip:
         sweep_200(2)  # warm-up, not counted: the page cache and the host settle after the large runs
         results: dict[int, list[dict]] = {1: [], 2: []}
