@@ -1,6 +1,6 @@
 """Leaving the process once a command is done, without tearing the interpreter down.
 
-A command that imported pandas, scipy, Mesa and matplotlib spends 0.4-0.45 s at exit freeing
+A command that imported pandas, scipy, Mesa and matplotlib spends 0.35-0.5 s at exit freeing
 their modules object by object (docs/performance.md, "Start-up and exit"): memory the operating
 system takes back at once anyway. Once the output is flushed and the exit handlers have run
 (logging, multiprocessing, temporary files), nothing is left that a user could miss.
