@@ -117,22 +117,22 @@ def decide(stream: np.random.Generator, n: int, rules: Sequence[Rule], buffer: n
     are a rule's candidates is evaluated as a view; otherwise its candidates wait. Every candidate
     is decided on the state at the start of the call: nothing is applied here."""
     pending = [_Pending(rule) for rule in rules]
-    for position, rule in enumerate(pending):
-        if rule.rule.then is not None:
-            if rule.rule.then <= position:
+    for position, (rule, slot) in enumerate(zip(rules, pending, strict=True)):
+        if rule.then is not None:
+            if rule.then <= position:
                 raise ValueError("a rule can pass those it chose only to a later rule")
-            rule.then = pending[rule.rule.then]
+            slot.then = pending[rule.then]
     for part, draw in slice_draws(stream, n, buffer):
-        for rule in pending:
-            mask = np.less(draw, bound(rule.rule.ceiling, part))
-            mask &= rule.rule.eligible(part)
+        for rule, slot in zip(rules, pending, strict=True):
+            mask = np.less(draw, bound(rule.ceiling, part))
+            mask &= rule.eligible(part)
             hits = np.flatnonzero(mask)
             if hits.size > DENSE_SHARE * mask.size:
-                rule.flush()
-                rule.choose(part, np.where(mask, draw, 2.0), part.start)
+                slot.flush()
+                slot.choose(part, np.where(mask, draw, 2.0), part.start)
             elif hits.size:
-                rule.wait(hits + part.start, draw[hits])
-    return [rule.decision() for rule in pending]
+                slot.wait(hits + part.start, draw[hits])
+    return [slot.decision() for slot in pending]
 
 
 def draw_below(stream: np.random.Generator, n: int, p: float, out: np.ndarray, buffer: np.ndarray) -> None:

@@ -61,11 +61,13 @@ def compare(before: str, after: str) -> None:
     for name, x in old.items():
         y = new[name]
         p = stats.ttest_ind(x, y, equal_var=False, nan_policy="omit").pvalue
+        print(f"{name:30s} {mean_and_error(x)} {mean_and_error(y)} {p:8.3f}")
 
-        def shown(v: np.ndarray) -> str:
-            return f"{np.nanmean(v):10.4g} ± {np.nanstd(v, ddof=1) / np.sqrt(np.isfinite(v).sum()):8.3g}"
 
-        print(f"{name:30s} {shown(x)} {shown(y)} {p:8.3f}")
+def mean_and_error(values: np.ndarray) -> str:
+    """mean ± its standard error, over the finite values"""
+    error = np.nanstd(values, ddof=1) / np.sqrt(np.isfinite(values).sum())
+    return f"{np.nanmean(values):10.4g} ± {error:8.3g}"
 
 
 def main() -> None:

@@ -127,7 +127,7 @@ def test_the_rest_of_a_draw_is_a_fresh_uniform():
     def everyone(part):
         return np.ones(part.stop - part.start, dtype=bool)
 
-    first = thinning.Rule(1.0, everyone, lambda who: p[who], then=1, then_eligible=lambda who: np.ones(who.size, bool))
+    first = thinning.Rule(1.0, everyone, lambda who: p[who], then=1)
     follow = thinning.Rule(1.0, lambda part: np.zeros(part.stop - part.start, dtype=bool), lambda who: q[who])
     heard, went_on = thinning.decide(np.random.default_rng(4), n, [first, follow], thinning.draw_buffer())
     passed = np.zeros(n, dtype=bool)
