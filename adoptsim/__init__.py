@@ -15,22 +15,22 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from adoptsim.engine.model import WalletAdoptionModel
     from adoptsim.errors import AdoptsimError, ScenarioError
-    from adoptsim.loading import load_scenario
-    from adoptsim.model import WalletAdoptionModel
-    from adoptsim.runner import RunResult, run
-    from adoptsim.scenario import Scenario
-    from adoptsim.stages import Stage
+    from adoptsim.scenario.loading import load_scenario
+    from adoptsim.scenario.spec import Scenario
+    from adoptsim.studies.runner import RunResult, run
+    from adoptsim.world.stages import Stage
 
 _WHERE = {
     "AdoptsimError": "adoptsim.errors",
     "ScenarioError": "adoptsim.errors",
-    "WalletAdoptionModel": "adoptsim.model",
-    "RunResult": "adoptsim.runner",
-    "run": "adoptsim.runner",
-    "Scenario": "adoptsim.scenario",
-    "load_scenario": "adoptsim.loading",
-    "Stage": "adoptsim.stages",
+    "WalletAdoptionModel": "adoptsim.engine.model",
+    "RunResult": "adoptsim.studies.runner",
+    "run": "adoptsim.studies.runner",
+    "Scenario": "adoptsim.scenario.spec",
+    "load_scenario": "adoptsim.scenario.loading",
+    "Stage": "adoptsim.world.stages",
 }
 
 __all__ = [

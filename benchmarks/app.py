@@ -22,7 +22,7 @@ HERE = Path(__file__).resolve().parent
 
 def measure(n: int = 20_000, repeats: int = 3) -> dict:
     from adoptsim.app.session import Session, initial_values
-    from adoptsim.loading import load_scenario
+    from adoptsim.scenario.loading import load_scenario
 
     scenario = load_scenario(HERE / "all_interventions.yaml", [f"population.size={n}"])
     started = time.perf_counter()

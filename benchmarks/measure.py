@@ -32,8 +32,8 @@ def timed(fn):
 
 
 def measure_model(n: int, steps: int, file: str | None = None) -> dict:
-    from adoptsim.loading import load_scenario
-    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.scenario.loading import load_scenario
 
     path = ROOT / file if file else HERE / "all_interventions.yaml"
     scenario = load_scenario(path, [f"population.size={n}", f"steps={steps}"], allow_large=True)
@@ -61,9 +61,9 @@ def measure_model(n: int, steps: int, file: str | None = None) -> dict:
 
 
 def measure_reference(n: int, steps: int) -> dict:
-    from adoptsim.loading import load_scenario
-    from adoptsim.model import WalletAdoptionModel
-    from adoptsim.reference import ReferenceModel
+    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.engine.reference import ReferenceModel
+    from adoptsim.scenario.loading import load_scenario
 
     scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml", [f"population.size={n}", f"steps={steps}"])
     reference, reference_setup = timed(lambda: ReferenceModel(scenario))
@@ -84,8 +84,8 @@ def measure_reference(n: int, steps: int) -> dict:
 
 
 def measure_task() -> dict:
-    from adoptsim.experiment import load_experiment
-    from adoptsim.sweep import all_tasks, run_task
+    from adoptsim.studies.experiment import load_experiment
+    from adoptsim.studies.sweep import all_tasks, run_task
 
     loaded = load_experiment(HERE / "sweep_200.yaml")
     task = all_tasks(loaded)[0]
@@ -98,7 +98,7 @@ def measure_task() -> dict:
 def measure_pool() -> dict:
     """Time from creating the 2-worker process pool to its first (empty) result: the one-off
     start of the fork server, which imports adoptsim once for all workers."""
-    from adoptsim.executors import make_executor
+    from adoptsim.studies.executors import make_executor
 
     executor = make_executor(workers=2)
     _, seconds = timed(lambda: [f.result() for f in [executor.submit(time.sleep, 0) for _ in range(2)]])

@@ -24,8 +24,8 @@ SERIES = ["share_active", "share_ever_adopted", "n_aware", "new_adopters", "new_
 
 def record(root: str, out: str, file: str, size: int, seeds: int) -> None:
     sys.path.insert(0, root)
-    from adoptsim.loading import load_scenario
-    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.scenario.loading import load_scenario
 
     scenario = load_scenario(f"{root}/{file}", [f"population.size={size}"], allow_large=True)
     runs = []

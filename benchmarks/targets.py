@@ -52,8 +52,8 @@ def command_seconds(argv: list[str]) -> float:
 
 EXIT_PROBE = """
 import sys, time
-from adoptsim.cli import main
-from adoptsim.exiting import exit_now
+from adoptsim.cli.main import main
+from adoptsim.cli.exiting import exit_now
 code = main(sys.argv[2:])
 sys.stdout.flush()
 print(time.time(), file=sys.stderr, flush=True)

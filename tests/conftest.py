@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from adoptsim.loading import load_scenario
-from adoptsim.scenario import Scenario
+from adoptsim.scenario.loading import load_scenario
+from adoptsim.scenario.spec import Scenario
 
 # Fuzz budgets: the default keeps the suite fast; `pytest --hypothesis-profile=long` runs 10,000+.
 _FUZZ = {"deadline": None, "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from adoptsim.behaviour import Behaviour
-from adoptsim.docgen import COMMON
+from adoptsim.cli.docgen import COMMON
 from adoptsim.interventions import INTERVENTION_TYPES
+from adoptsim.scenario.behaviour import Behaviour
 from tests.conftest import ROOT
 
 
@@ -15,13 +15,13 @@ def test_model_doc_names_every_coefficient_with_its_default():
 
 
 def test_interventions_doc_is_generated_from_the_code():
-    from adoptsim.docgen import render
+    from adoptsim.cli.docgen import render
 
-    assert (ROOT / "docs" / "interventions.md").read_text() == render(), "run: uv run python -m adoptsim.docgen"
+    assert (ROOT / "docs" / "interventions.md").read_text() == render(), "run: uv run python -m adoptsim.cli.docgen"
 
 
 def test_the_interventions_generator_gives_every_type_a_section_and_every_field_a_row():
-    from adoptsim.docgen import render
+    from adoptsim.cli.docgen import render
 
     text = render()  # the generator itself, so this fails even when the committed page matches it
     for kind, cls in INTERVENTION_TYPES.items():
@@ -35,11 +35,11 @@ def test_the_interventions_generator_gives_every_type_a_section_and_every_field_
 
 
 def test_kpis_doc_is_generated_from_the_registry_and_lists_every_kpi():
-    from adoptsim.docgen import kpi_name, render_kpis
-    from adoptsim.kpis import KPIS
+    from adoptsim.cli.docgen import kpi_name, render_kpis
+    from adoptsim.results.kpis import KPIS
 
     text = (ROOT / "docs" / "kpis.md").read_text()
-    assert text == render_kpis(), "run: uv run python -m adoptsim.docgen"
+    assert text == render_kpis(), "run: uv run python -m adoptsim.cli.docgen"
     assert [line.split("`")[1] for line in text.splitlines() if line.startswith("| `")] == [
         kpi_name(k.pattern) for k in KPIS
     ]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from adoptsim.executors import make_executor
-from adoptsim.loading import load_scenario
-from adoptsim.runner import run
+from adoptsim.scenario.loading import load_scenario
+from adoptsim.studies.executors import make_executor
+from adoptsim.studies.runner import run
 from tests.conftest import ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "benchmarks").glob("all_*.yaml"))

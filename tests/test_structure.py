@@ -30,8 +30,8 @@ def test_intervention_types_are_listed_once():
 
 
 def test_generator_names_are_written_once():
-    from adoptsim.generator_params import GENERATOR_PARAMS
-    from adoptsim.network import networkx_generator
+    from adoptsim.world.generator_params import GENERATOR_PARAMS
+    from adoptsim.world.network import networkx_generator
 
     assert all(callable(networkx_generator(name)) for name in GENERATOR_PARAMS)
     with pytest.raises(KeyError):
@@ -44,7 +44,7 @@ def test_generator_names_are_written_once():
 def test_trait_names_are_declared_once_and_every_one_is_a_consumer_array():
     from typing import get_args
 
-    from adoptsim.population import PEOPLE_FIELDS, TRAIT_NAMES, AgeGroup, TraitName
+    from adoptsim.world.population import PEOPLE_FIELDS, TRAIT_NAMES, AgeGroup, TraitName
 
     assert get_args(TraitName) == TRAIT_NAMES and set(TRAIT_NAMES) <= set(PEOPLE_FIELDS)
     assert get_args(AgeGroup.model_fields["traits"].annotation)[0] is TraitName

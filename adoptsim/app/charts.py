@@ -23,8 +23,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PIL import Image
 
-from adoptsim.plots import STAGE_COLUMNS
-from adoptsim.stages import Stage
+from adoptsim.figures.plots import STAGE_COLUMNS
+from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
     from adoptsim.app.network_sample import NetworkSample

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from adoptsim.model import WalletAdoptionModel
+from adoptsim.engine.model import WalletAdoptionModel
 
 NETWORK_SAMPLE = 300
 """Consumers drawn in the network view: enough to see clusters, few enough to stay legible."""

@@ -19,8 +19,8 @@ import solara
 from adoptsim.app.server import OVERRIDES_ENV, SCENARIO_ENV
 from adoptsim.app.session import Control, Group, Session, control_groups
 from adoptsim.errors import AdoptsimError
-from adoptsim.loading import load_scenario
-from adoptsim.metrics import headline_kpis
+from adoptsim.results.metrics import headline_kpis
+from adoptsim.scenario.loading import load_scenario
 
 PLAY_INTERVAL_S = 0.1
 SLIDER_REST_S = 0.4

@@ -13,7 +13,7 @@ import socket
 from pathlib import Path
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.loading import load_scenario
+from adoptsim.scenario.loading import load_scenario
 
 SCENARIO_ENV = "ADOPTSIM_APP_SCENARIO"
 OVERRIDES_ENV = "ADOPTSIM_APP_SET"

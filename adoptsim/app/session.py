@@ -19,14 +19,14 @@ import pandas as pd
 
 from adoptsim.app.charts import Dashboard
 from adoptsim.app.network_sample import NetworkSample, network_sample
-from adoptsim.loading import scenario_to_yaml, validate_scenario
-from adoptsim.metrics import run_kpis
-from adoptsim.model import WalletAdoptionModel
-from adoptsim.paths import get_path, set_path
-from adoptsim.runner import simulate
-from adoptsim.scenario import Scenario
-from adoptsim.store import write_text
-from adoptsim.streams import replication_seed
+from adoptsim.engine.model import WalletAdoptionModel
+from adoptsim.results.metrics import run_kpis
+from adoptsim.results.store import write_text
+from adoptsim.scenario.loading import scenario_to_yaml, validate_scenario
+from adoptsim.scenario.paths import get_path, set_path
+from adoptsim.scenario.spec import Scenario
+from adoptsim.studies.runner import simulate
+from adoptsim.world.streams import replication_seed
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from pydantic import Field
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Priority, contact, make_aware
-from adoptsim.schema import Fraction, NonNegative
+from adoptsim.scenario.schema import Fraction, NonNegative
 
 if TYPE_CHECKING:
-    from adoptsim.model import WalletAdoptionModel
-    from adoptsim.scenario import Scenario
+    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.scenario.spec import Scenario
 
 
 class AwarenessCampaign(Intervention):

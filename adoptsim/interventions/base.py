@@ -22,10 +22,10 @@ from pydantic import Field, model_validator
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Target
 from adoptsim.interventions.triggers import Trigger
-from adoptsim.schema import Label, NonNegative, NonNegativeInt, PositiveInt, StrictModel
+from adoptsim.scenario.schema import Label, NonNegative, NonNegativeInt, PositiveInt, StrictModel
 
 if TYPE_CHECKING:
-    from adoptsim.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.engine.model import StepOutcome, WalletAdoptionModel
 
 
 def planned_end(start: int, end: int | None, duration: int | None, triggered: bool) -> int | None:

@@ -16,10 +16,10 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.schema import Fraction, NonNegative, PositiveInt
+from adoptsim.scenario.schema import Fraction, NonNegative, PositiveInt
 
 if TYPE_CHECKING:
-    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.engine.model import WalletAdoptionModel
 
 
 class Breach(Intervention):

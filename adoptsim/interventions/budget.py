@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from adoptsim.schema import Fraction, NonNegative, StrictModel
+from adoptsim.scenario.schema import Fraction, NonNegative, StrictModel
 
 
 class SharedBudget(StrictModel):

@@ -18,11 +18,11 @@ from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import fraction_of, make_aware
 from adoptsim.interventions.training import bring_into_market, train
-from adoptsim.schema import Fraction, NonNegative, PositiveInt
+from adoptsim.scenario.schema import Fraction, NonNegative, PositiveInt
 
 if TYPE_CHECKING:
-    from adoptsim.model import WalletAdoptionModel
-    from adoptsim.scenario import Scenario
+    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.scenario.spec import Scenario
 
 
 class CommunityEvent(Intervention):

@@ -12,10 +12,10 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.schema import Fraction, NonNegative
+from adoptsim.scenario.schema import Fraction, NonNegative
 
 if TYPE_CHECKING:
-    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.engine.model import WalletAdoptionModel
 
 
 class CustomerSupport(Intervention):

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.dynamics import CHUNK, money_utility
+from adoptsim.engine.rules import CHUNK, money_utility
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.schema import Fraction, NonNegative
-from adoptsim.stages import Stage
+from adoptsim.scenario.schema import Fraction, NonNegative
+from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.engine.model import WalletAdoptionModel
 
 
 class LoyaltyProgram(Intervention):

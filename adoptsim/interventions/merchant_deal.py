@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.dynamics import slices
+from adoptsim.engine.rules import slices
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.schema import NonNegative, NonNegativeInt
+from adoptsim.scenario.schema import NonNegative, NonNegativeInt
 
 if TYPE_CHECKING:
-    from adoptsim.model import StepOutcome, WalletAdoptionModel
-    from adoptsim.scenario import Scenario
+    from adoptsim.engine.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.scenario.spec import Scenario
 
 
 class MerchantDeal(Intervention):

@@ -17,10 +17,10 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.schema import NonNegative
+from adoptsim.scenario.schema import NonNegative
 
 if TYPE_CHECKING:
-    from adoptsim.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.engine.model import StepOutcome, WalletAdoptionModel
 
 
 class Referral(Intervention):

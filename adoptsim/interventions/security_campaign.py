@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.dynamics import recover_trust, weekly_recovery
+from adoptsim.engine.rules import recover_trust, weekly_recovery
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Priority, contact
-from adoptsim.schema import Fraction, NonNegative
+from adoptsim.scenario.schema import Fraction, NonNegative
 
 if TYPE_CHECKING:
-    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.engine.model import WalletAdoptionModel
 
 
 class SecurityCampaign(Intervention):

@@ -14,11 +14,11 @@ from pydantic import Field
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Priority, choose
-from adoptsim.schema import NonNegative, NonNegativeInt
-from adoptsim.stages import Stage
+from adoptsim.scenario.schema import NonNegative, NonNegativeInt
+from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.engine.model import WalletAdoptionModel
 
 
 class Seeding(Intervention):

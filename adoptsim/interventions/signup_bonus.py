@@ -13,11 +13,11 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.schema import NonNegative
-from adoptsim.stages import Stage
+from adoptsim.scenario.schema import NonNegative
+from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.engine.model import StepOutcome, WalletAdoptionModel
 
 
 class SignupBonus(Intervention):

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.dynamics import slices
-from adoptsim.schema import Fraction, StrictModel
-from adoptsim.stages import Stage
+from adoptsim.engine.rules import slices
+from adoptsim.scenario.schema import Fraction, StrictModel
+from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
+    from adoptsim.engine.model import WalletAdoptionModel
     from adoptsim.interventions.budget import InterventionRun
-    from adoptsim.model import WalletAdoptionModel
 
 StageName = Literal["unaware", "aware", "active", "lapsed"]
 Priority = Literal["random", "degree", "lowest_skill", "lowest_trust"]

@@ -18,11 +18,11 @@ from pydantic import Field
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Priority, choose, make_aware
-from adoptsim.schema import Fraction, NonNegative, NonNegativeInt
+from adoptsim.scenario.schema import Fraction, NonNegative, NonNegativeInt
 
 if TYPE_CHECKING:
-    from adoptsim.model import WalletAdoptionModel
-    from adoptsim.population import People
+    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.world.population import People
 
 
 class Training(Intervention):

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from pydantic import Field, model_validator
 
 from adoptsim.interventions.targeting import Target
-from adoptsim.schema import Fraction, NonNegativeInt, StrictModel
-from adoptsim.stages import Stage
+from adoptsim.scenario.schema import Fraction, NonNegativeInt, StrictModel
+from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.engine.model import WalletAdoptionModel
 
 
 class Trigger(StrictModel):

@@ -13,10 +13,10 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.schema import NonNegative, PositiveInt
+from adoptsim.scenario.schema import NonNegative, PositiveInt
 
 if TYPE_CHECKING:
-    from adoptsim.model import WalletAdoptionModel
+    from adoptsim.engine.model import WalletAdoptionModel
 
 
 class UxImprovement(Intervention):

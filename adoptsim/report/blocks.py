@@ -1,6 +1,6 @@
 """What a section is made of: text, lists, tables and charts. The page template draws each kind.
 
-A chart carries a static PNG (matplotlib, from `adoptsim.plots`, shown in print and the PDF) and,
+A chart carries a static PNG (matplotlib, from `adoptsim.figures.plots`, shown in print and the PDF) and,
 where hovering and toggling help, an interactive Plotly figure (shown on screen).
 """
 

@@ -18,7 +18,7 @@ from adoptsim.errors import AdoptsimError
 from adoptsim.report.blocks import Chart, Section
 from adoptsim.report.results import Results
 from adoptsim.report.sections import SECTIONS
-from adoptsim.store import prepare_folder, write_atomic, write_text
+from adoptsim.results.store import prepare_folder, write_atomic, write_text
 
 CHROMIUM = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 PDF_TIMEOUT = 120

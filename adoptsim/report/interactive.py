@@ -1,6 +1,6 @@
 """Interactive Plotly figures for the report (hover for values, click legend entries to toggle).
 
-Same tables, colours and bands as `adoptsim.plots`; legends sit under the plot so that narrow
+Same tables, colours and bands as `adoptsim.figures.plots`; legends sit under the plot so that narrow
 screens keep the full width for data.
 """
 
@@ -13,11 +13,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from adoptsim.formatting import kpi_kind, kpi_label, money, money_axis_label
-from adoptsim.kpi_plots import nice_levels
-from adoptsim.plot_style import PALETTE, color, mean_band
-from adoptsim.plots import final_segment_table, segment_label
-from adoptsim.windows import Window
+from adoptsim.figures.formatting import kpi_kind, kpi_label, money, money_axis_label
+from adoptsim.figures.kpi_plots import nice_levels
+from adoptsim.figures.plot_style import PALETTE, color, mean_band
+from adoptsim.figures.plots import final_segment_table, segment_label
+from adoptsim.results.windows import Window
 
 
 def _layout(figure: go.Figure, height: int = 440) -> go.Figure:

@@ -18,8 +18,8 @@ import pandas as pd
 import yaml
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.intervals import summarize
-from adoptsim.windows import Window, intervention_windows
+from adoptsim.results.intervals import summarize
+from adoptsim.results.windows import Window, intervention_windows
 
 MARKERS = ("kpis.csv", "summary.csv", "timeseries.csv", "experiment.json")
 """A folder holding none of these is not a command's output."""

@@ -3,9 +3,9 @@ calibrated to data."""
 
 from __future__ import annotations
 
-from adoptsim.behaviour import Behaviour
 from adoptsim.report.blocks import Bullets
 from adoptsim.report.results import Results
+from adoptsim.scenario.behaviour import Behaviour
 
 TITLE = "Assumptions and caveats"
 

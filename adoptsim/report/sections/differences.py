@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from adoptsim import kpi_plots
-from adoptsim.formatting import difference, kpi_label
+from adoptsim.figures import kpi_plots
+from adoptsim.figures.formatting import difference, kpi_label
 from adoptsim.report import interactive
 from adoptsim.report.blocks import Table, chart
 from adoptsim.report.results import Results

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adoptsim import plots
+from adoptsim.figures import plots
 from adoptsim.report.blocks import chart
 from adoptsim.report.results import Results
 

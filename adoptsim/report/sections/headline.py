@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from adoptsim.formatting import kpi_label, parameter_label, with_interval
+from adoptsim.figures.formatting import kpi_label, parameter_label, with_interval
 from adoptsim.report.blocks import Bullets, Text
 from adoptsim.report.results import Results
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from adoptsim.formatting import kpi_label, with_interval
+from adoptsim.figures.formatting import kpi_label, with_interval
 from adoptsim.report.blocks import Table
 from adoptsim.report.results import Results
 

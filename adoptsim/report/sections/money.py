@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adoptsim import kpi_plots
+from adoptsim.figures import kpi_plots
 from adoptsim.report import interactive
 from adoptsim.report.blocks import chart
 from adoptsim.report.results import Results

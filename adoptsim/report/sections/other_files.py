@@ -3,7 +3,7 @@ optimisation's trials): new outputs appear in the report before they get a secti
 
 from __future__ import annotations
 
-from adoptsim.formatting import kpi_label
+from adoptsim.figures.formatting import kpi_label
 from adoptsim.report.blocks import Table
 from adoptsim.report.results import Results
 from adoptsim.report.sections.sweep import embedded

@@ -3,8 +3,8 @@ and actual window and when its money ran out."""
 
 from __future__ import annotations
 
-from adoptsim import plots
-from adoptsim.formatting import money, parameter_label
+from adoptsim.figures import plots
+from adoptsim.figures.formatting import money, parameter_label
 from adoptsim.report import interactive
 from adoptsim.report.blocks import Bullets, Table, Text, chart
 from adoptsim.report.results import Results

@@ -3,8 +3,8 @@ column), lowest first, against the whole population."""
 
 from __future__ import annotations
 
-from adoptsim import plots
-from adoptsim.formatting import percent
+from adoptsim.figures import plots
+from adoptsim.figures.formatting import percent
 from adoptsim.report import interactive
 from adoptsim.report.blocks import Table, chart
 from adoptsim.report.results import Results

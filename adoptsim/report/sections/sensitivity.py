@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adoptsim.formatting import kpi_label, parameter_label
+from adoptsim.figures.formatting import kpi_label, parameter_label
 from adoptsim.report.blocks import Table
 from adoptsim.report.results import Results
 from adoptsim.report.sections.sweep import embedded

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from adoptsim.formatting import kpi_label, parameter_label, with_interval
+from adoptsim.figures.formatting import kpi_label, parameter_label, with_interval
 from adoptsim.report.blocks import Chart, Table
 from adoptsim.report.results import Results
 

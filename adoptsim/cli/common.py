@@ -1,0 +1,77 @@
+"""What the commands share: problems named by file, one executor set up and shut down, --report,
+what a command needs only at its end imported while its runs go.
+
+Each command is a module with `command(args) -> int` (its exit code); cli.py parses the
+arguments and imports the module only when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from pathlib import Path
+
+from adoptsim.errors import ModelBuildError, ScenarioError
+from adoptsim.studies.executors import make_executor
+
+
+@contextlib.contextmanager
+def naming_files(sources: dict[str, str]) -> Iterator[None]:
+    """Turn a problem found while building a scenario into a line naming its file.
+
+    `sources` maps scenario names to the files they came from.
+    """
+    try:
+        yield
+    except ModelBuildError as err:
+        source = sources.get(err.scenario or "", err.scenario or "scenario")
+        raise ScenarioError(source, err.path, err.problem) from None
+
+
+@contextlib.contextmanager
+def executor_for(workers: int | None, scheduler: str | None = None, pool_from: int = 2) -> Iterator[Executor | None]:
+    """The command's executor: Dask for a scheduler address, a process pool from `pool_from`
+    workers (None = all cores), else None (in this process). Shut down however the command ends;
+    when it fails or is interrupted, work not yet started is cancelled rather than waited for."""
+    local = workers is None or workers >= pool_from
+    executor = make_executor(workers, scheduler) if scheduler or local else None
+    try:
+        yield executor
+    except BaseException:
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    if executor is not None:
+        executor.shutdown()
+
+
+def report_if_asked(args: argparse.Namespace, out: Path, shown: Path | None = None) -> int:
+    """--report: the HTML report of the folder a command just wrote (`out`, which may be the
+    staging folder that becomes `shown` when the command succeeds)."""
+    if args.report:
+        from adoptsim.report.build import write_report
+
+        written = write_report([out])
+        print("wrote " + ", ".join(str((shown or out) / path.name) for path in written))
+    return 0
+
+
+def import_meanwhile(module: str) -> threading.Thread:
+    """Import `module` on a daemon thread while the runs go, so that the figures' stack
+    (matplotlib, about half a second) is ready when the last run ends rather than imported after it.
+
+    Start it only once the executor's workers are forked. A failure is left to the command's own
+    import of the module, which raises it with its usual message.
+    """
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module(module)
+
+    thread = threading.Thread(target=load, daemon=True, name=f"adoptsim-import-{module}")
+    thread.start()
+    return thread

@@ -1,0 +1,57 @@
+"""`adoptsim compare --uncertain FILE`: every scenario once per draw of the uncertain inputs
+(adoptsim/studies/uncertainty.py); fan chart and P(beats baseline) per scenario."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from adoptsim.cli.common import executor_for, naming_files
+from adoptsim.errors import AdoptsimError
+from adoptsim.results.metrics import kpi_problem
+from adoptsim.results.store import prepare_folder, write_csv, write_figure
+from adoptsim.scenario.loading import load_scenario
+from adoptsim.studies.compare import asking_for
+from adoptsim.studies.uncertainty import DEFAULT_RANK_BY, beats_baseline, fan_chart, load_uncertainty, run_uncertain
+from adoptsim.world.streams import seed_of
+
+
+def command(args: argparse.Namespace) -> int:
+    """`adoptsim compare --uncertain FILE`: fan chart and P(beats baseline) per scenario."""
+    kpi = getattr(args, "rank_by", None) or DEFAULT_RANK_BY
+    if kpi_problem(kpi, paired=False):
+        raise AdoptsimError(f"adoptsim compare: --uncertain ranks by a KPI of a run: {kpi_problem(kpi, paired=False)}")
+    paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
+    scenarios = asking_for([load_scenario(path, args.set) for path in paths], [], [], [kpi])
+    seed = seed_of(scenarios[0], args.seed)
+    loaded = load_uncertainty(args.uncertain, scenarios, seed)
+    default_out = Path("results") / ("uncertain-" + "-".join(s.name for s in scenarios))[:120]
+    out = prepare_folder(Path(args.out) if args.out else default_out)
+    sources = {s.name: path for s, path in zip(scenarios, paths, strict=True)}
+    with executor_for(args.workers) as executor, naming_files(sources):
+        result = run_uncertain(scenarios, loaded, seed, progress=True, executor=executor)
+    table = beats_baseline(result, kpi)
+    written = [
+        write_csv(out / "uncertainty.csv", table),
+        write_csv(out / "uncertain_kpis.csv", result.kpis),
+        write_figure(out / "fan_chart.png", fan_chart(result.curves, result.baseline)),
+    ]
+    print(
+        f"{len(scenarios)} scenarios x {loaded.spec.draws} draws of {len(loaded.spec.inputs)} uncertain inputs, "
+        f"baseline {result.baseline}, ranked by {kpi}"
+    )
+    print(format_table(table))
+    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
+    return 0
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """Scenario, median [5-95 percentile] of the KPI, P(beats baseline) [95 % interval]."""
+    lines = [f"{'scenario':<28}{'median [p5, p95]':>28}   P(beats baseline) [95 % Jeffreys]"]
+    for row in table.itertuples(index=False):
+        spread = f"{row.p50:.4g} [{row.p5:.4g}, {row.p95:.4g}]"
+        chance = "baseline" if row.is_baseline else f"{row.p_beats_baseline:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"
+        lines.append(f"{row.scenario:<28}{spread:>28}   {chance}")
+    return "\n".join(lines)

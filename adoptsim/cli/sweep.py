@@ -1,0 +1,89 @@
+"""`adoptsim sweep`: an experiment's tasks on any executor, resumable, then its analysis figures."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from adoptsim.cli.common import executor_for, import_meanwhile, naming_files, report_if_asked
+from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, remove_leftovers, write_csv, write_figure
+from adoptsim.studies import sweep
+from adoptsim.studies.experiment import load_experiment
+
+
+def command(args: argparse.Namespace) -> int:
+    """`adoptsim sweep`: every task of an experiment, streamed to shards, then the analysis."""
+    loaded = load_experiment(args.experiment, args.allow_large)
+    experiment = loaded.experiment
+    out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
+    args.cleanup.enter_context(FolderLock(out))
+    args.cleanup.enter_context(kept_only_if(out, lambda: sweep_saved(out) > 0))  # a new folder with no run goes
+    total = len(loaded.points) * experiment.replications
+    try:
+        with executor_for(args.workers, args.scheduler, pool_from=1) as executor:
+            import_meanwhile("adoptsim.figures.analysis")
+            remove_leftovers(prepare_folder(out))
+            finished = sweep.prepare_output(loaded, out, args.resume)
+            print(
+                f"{experiment.name}: {experiment.design.type} design, {len(loaded.points)} points x "
+                f"{experiment.replications} replications = {total} runs; {len(finished)} already finished"
+            )
+            sweep.terminate_gracefully()
+            started = time.perf_counter()
+            with naming_files({loaded.base["name"]: f"{args.experiment} (scenario {experiment.scenario})"}):
+                ran = sweep.execute(loaded, out, executor, finished)
+    except KeyboardInterrupt:
+        saved = sweep_saved(out)
+        print(f"interrupted: {saved} of {total} runs saved in {out}/; run again with --resume", file=sys.stderr)
+        return 130
+    elapsed = time.perf_counter() - started
+    summary = sweep.summarize_sweep(loaded, out)
+    written = write_sweep_analysis(loaded, summary, out)
+    rate = f", {elapsed / ran:.3f} s per run" if ran else ""
+    print(f"ran {ran} runs in {elapsed:.1f} s{rate}")
+    print(f"wrote summary.csv{', ' if written else ''}{', '.join(written)} to {out}/")
+    return report_if_asked(args, out)
+
+
+def sweep_saved(out: Path) -> int:
+
+    try:
+        return len(sweep.read_kpis(out, ["task"]))
+    except Exception:  # noqa: BLE001 - damaged shards: count none
+        return 0
+
+
+def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
+    """Response plots, heatmaps or sensitivity indices, by design kind; names of files written."""
+    from adoptsim.figures import analysis
+
+    experiment = loaded.experiment
+    parameters = list(experiment.parameters)
+    kind = experiment.design.type
+    written = ["marginal_cost.csv"] if (out / "marginal_cost.csv").exists() else []
+    for metric in experiment.metrics:
+        if kind in ("grid", "paired"):
+            write_figure(
+                out / f"response_{metric}.png", analysis.response_figure(summary, parameters, metric, kind == "paired")
+            )
+            written.append(f"response_{metric}.png")
+            if kind == "grid" and len(parameters) == 2:
+                write_figure(out / f"heatmap_{metric}.png", analysis.heatmap_figure(summary, parameters, metric))
+                written.append(f"heatmap_{metric}.png")
+        elif kind == "lhs":
+            write_figure(out / f"scatter_{metric}.png", analysis.scatter_figure(summary, parameters, metric))
+            written.append(f"scatter_{metric}.png")
+    if kind in ("sobol", "morris"):
+        indices, skipped = analysis.sensitivity(loaded, summary)
+        write_csv(out / "sensitivity.csv", indices)
+        written.append("sensitivity.csv")
+        if not indices.empty:
+            write_figure(out / "sensitivity.png", analysis.sensitivity_figure(indices, kind))
+            written.append("sensitivity.png")
+        if skipped:
+            print(f"sensitivity skipped for {', '.join(skipped)}: undefined or constant at some design points")
+    return written

@@ -1,0 +1,109 @@
+"""The consumer phases of a step (awareness, adoption, lapse) as rules on one draw per consumer,
+and their probabilities for a part of their candidates, from the model's state.
+
+`who` is either the gathered indices of candidates or a slice of consumers (thinning.decide):
+all three rules are decided part by part on the state at the start of the phases and applied
+once every part is decided. Their candidates are disjoint (the unaware, the aware and lapsed in
+the market, the active since before the step), so one draw u_i decides for each consumer; a
+consumer who hears of the wallet this step adopts at once with the rest of that draw, u_i / p_i
+(thinning.py), against the adoption probability, as an aware one does with u_i.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from adoptsim.engine import rules as dynamics
+from adoptsim.engine.rules import pick
+from adoptsim.engine.thinning import Rule
+from adoptsim.world.population import FLOAT
+from adoptsim.world.stages import Stage
+
+if TYPE_CHECKING:
+    from adoptsim.engine.model import WalletAdoptionModel
+
+Who = np.ndarray | slice
+
+
+def aware(model: WalletAdoptionModel, who: Who, active_neighbours: np.ndarray) -> np.ndarray:
+    """1 - (1 - p_media m_i)(1 - q w_i)^A_i."""
+    media, wom = model.levers.get("media"), model.levers.get("wom")
+    media_rate = np.take(model.media_by_region, pick(model.people.region, who))
+    stay_media = np.minimum(media_rate if media is None else media_rate * pick(media, who), 1, dtype=FLOAT)
+    np.subtract(1, stay_media, out=stay_media)
+    count = pick(active_neighbours, who).astype(FLOAT)
+    q = FLOAT(model.behaviour.q_wom)
+    if wom is None and q < 1:
+        stay = np.exp(np.multiply(count, np.log1p(-q), out=count), out=count)
+    else:
+        base = 1 - np.minimum(q * (1 if wom is None else pick(wom, who)), 1)
+        stay = np.power(base, count, out=count, dtype=FLOAT)
+    stay *= stay_media
+    return np.subtract(1, stay, out=stay)
+
+
+def adopting(model: WalletAdoptionModel, who: Who, use: np.ndarray, active_neighbours: np.ndarray) -> np.ndarray:
+    """r_a sigmoid(U_i) for the aware and lapsed in the market."""
+    people, b = model.people, model.behaviour
+    social = np.maximum(model.graph.degree_of(who), 1).astype(FLOAT)
+    np.divide(pick(active_neighbours, who), social, out=social)
+    incentive = model.levers.get("incentive")
+    utility = dynamics.adoption_utility(
+        b,
+        pick(use, who),
+        pick(people.tech_skill, who),
+        FLOAT(model.ease),
+        pick(people.trust, who),
+        social,
+        pick(people.habit, who),
+        model.rivals.competitor(model, who),
+        None if incentive is None else pick(incentive, who),
+        pick(people.income, who),
+    )
+    return dynamics.adoption_probability(b, utility)
+
+
+def lapsing(model: WalletAdoptionModel, who: Who, use: np.ndarray) -> np.ndarray:
+    """r_l sigmoid(...) x lapse lever, for those active since before the step."""
+    people = model.people
+    lever = model.levers.get("lapse")
+    return dynamics.lapse_probability(
+        model.behaviour,
+        pick(people.wallet_habit, who),
+        pick(people.trust, who),
+        pick(use, who),
+        pick(people.habit, who),
+        1 if lever is None else pick(lever, who),
+    )
+
+
+def rules(
+    model: WalletAdoptionModel, active_before: np.ndarray, use: np.ndarray, active_neighbours: np.ndarray
+) -> list[Rule]:
+    """Awareness, adoption and lapse, each with the bound its draws are thinned against:
+    M + Q A_i for awareness, r_a for adoption, r_l x the largest lapse lever for lapse. Those
+    who become aware and are in the market go on to adoption with the rest of their draw."""
+    stage, in_market, levers, b = model.people.stage, model.people.in_market, model.levers, model.behaviour
+    media = min(float(model.media_by_region.max(initial=0)) * max(levers.largest("media"), 0.0), 1.0)
+    wom = min(b.q_wom * max(levers.largest("wom"), 0.0), 1.0)
+
+    def aware_or_lapsed(part: slice) -> np.ndarray:
+        return ((stage[part] == Stage.AWARE.value) | (stage[part] == Stage.LAPSED.value)) & in_market[part]
+
+    return [
+        Rule(
+            lambda part: dynamics.awareness_ceiling(media, wom, active_neighbours[part]),
+            lambda part: stage[part] == Stage.UNAWARE.value,
+            lambda who: aware(model, who, active_neighbours),
+            then=1,  # those who hear of the wallet in the market may adopt at once
+            then_eligible=lambda who: np.take(in_market, who),
+        ),
+        Rule(dynamics.adoption_ceiling(b), aware_or_lapsed, lambda who: adopting(model, who, use, active_neighbours)),
+        Rule(
+            dynamics.lapse_ceiling(b, levers.largest("lapse")),
+            lambda part: active_before[part] & (stage[part] == Stage.ACTIVE.value),
+            lambda who: lapsing(model, who, use),
+        ),
+    ]

@@ -1,0 +1,182 @@
+"""The step rules of docs/model.md as pure functions on arrays (no model, no randomness).
+
+Each returns probabilities or new values; the model draws and applies them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adoptsim.scenario.behaviour import Behaviour
+
+DENSE_SHARE = 0.3
+"""A rule with more than this share of consumers as candidates runs on slices of whole arrays."""
+CHUNK = 1 << 16
+"""Consumers per slice (a multiple of every SIMD width, so each element is computed as on the whole array)."""
+
+
+def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Logistic function 1 / (1 + e^-x) = (1 + tanh(x/2)) / 2, in place when out is given."""
+    out = np.multiply(x, 0.5, out=out)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
+
+
+def awareness_probability(
+    media_rate: np.ndarray, q_wom: float, wom: np.ndarray, active_neighbours: np.ndarray
+) -> np.ndarray:
+    """P(aware) = 1 - (1 - p_media*m_i) * (1 - q_wom*w_i)^A_i, with media_rate = p_media*m_i."""
+    stay_unaware_media = 1.0 - np.minimum(media_rate, 1.0)
+    stay_unaware_wom = np.power(1.0 - np.minimum(q_wom * wom, 1.0), active_neighbours)
+    return 1.0 - stay_unaware_media * stay_unaware_wom
+
+
+def usefulness(online: np.ndarray, merchant_acceptance: np.ndarray, online_acceptance: float) -> np.ndarray:
+    """u_i = (1 - online_i) * (share of i's merchants accepting) + online_i * online_acceptance."""
+    return (1.0 - online) * merchant_acceptance + online * online_acceptance
+
+
+def adoption_utility(
+    b: Behaviour,
+    use: np.ndarray,
+    tech_skill: np.ndarray,
+    ease: float,
+    trust: np.ndarray,
+    social: np.ndarray,
+    habit: np.ndarray,
+    competitor: np.ndarray,
+    incentive: np.ndarray | None,
+    income: np.ndarray,
+) -> np.ndarray:
+    """U_i = b0 + b_use u + b_ease skill*ease + b_trust trust + b_social s - b_habit habit
+    - b_comp competitor + money_utility(incentive_i), with incentive_i in money (None: no
+    incentive). Summed in place, in the dtype of `use`."""
+    dtype = np.asarray(use).dtype.type
+    utility = np.multiply(use, dtype(b.b_use))
+    utility += dtype(b.b0)
+    term = np.empty_like(utility)
+    for weight, x in ((b.b_ease * ease, tech_skill), (b.b_trust, trust), (b.b_social, social), (-b.b_habit, habit)):
+        utility += np.multiply(x, dtype(weight), out=term)
+    utility -= np.multiply(competitor, dtype(b.b_comp), out=term)
+    if incentive is not None:
+        utility += money_utility(b, incentive, income)
+    return utility
+
+
+def money_utility(b: Behaviour, amount: np.ndarray, income: np.ndarray) -> np.ndarray:
+    """Pull of `amount` of money: b_inc (1 - rho income) ln(1 + amount / money_scale).
+
+    Diminishing returns (a log response: doubling a reward adds less than double) and a price
+    sensitivity lower for higher income; zero money has no pull.
+    """
+    return b.b_inc * (1.0 - b.rho * income) * np.log1p(amount / b.money_scale)
+
+
+def weekly_recovery(half_life: float) -> float:
+    """Share of a trust deficit regained per step for a half-life in steps: 1 - 2^(-1/h)."""
+    return 1.0 - 2.0 ** (-1.0 / half_life)
+
+
+def recover_trust(
+    trust: np.ndarray, deficit: np.ndarray, rate: float, work: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Trust lost to a breach comes back: regained = rate * deficit; trust += regained,
+    deficit -= regained (so trust returns to where it would have been, at a half-life).
+
+    Updates both arrays in place and returns them; `work`, if given, holds `regained`, so a step
+    over 10M consumers makes no fresh full-size array."""
+    regained = np.multiply(deficit, deficit.dtype.type(rate), out=work)
+    trust += regained
+    np.minimum(trust, 1.0, out=trust)
+    deficit -= regained
+    return trust, deficit
+
+
+def adoption_probability(b: Behaviour, utility: np.ndarray) -> np.ndarray:
+    """P(adopt | aware or lapsed) = r_a * sigmoid(U_i) (written over `utility`)."""
+    p = sigmoid(utility, out=utility)
+    p *= b.r_a
+    return p
+
+
+def lapse_probability(
+    b: Behaviour,
+    wallet_habit: np.ndarray,
+    trust: np.ndarray,
+    use: np.ndarray,
+    habit: np.ndarray,
+    factor: np.ndarray,
+) -> np.ndarray:
+    """P(lapse | active) = factor_i * r_l * sigmoid(l0 - l_wh wh - l_trust trust - l_use u + l_habit habit),
+    capped at 1 (factor_i comes from customer support and breaches)."""
+    dtype = np.asarray(trust).dtype.type
+    p = np.multiply(habit, dtype(b.l_habit))
+    p += dtype(b.l0)
+    term = np.empty_like(p)
+    for weight, x in ((b.l_wh, wallet_habit), (b.l_trust, trust), (b.l_use, use)):
+        p -= np.multiply(x, dtype(weight), out=term)
+    sigmoid(p, out=p)
+    p *= factor * b.r_l if np.isscalar(factor) else np.multiply(factor, dtype(b.r_l), out=term)
+    return np.minimum(p, 1.0, out=p)
+
+
+def grow_wallet_habit(wallet_habit: np.ndarray, eta: float) -> np.ndarray:
+    """wh += eta * (1 - wh) for each step of use."""
+    return wallet_habit + eta * (1.0 - wallet_habit)
+
+
+def decay_old_habit(habit: np.ndarray, kappa: float) -> np.ndarray:
+    """habit -= kappa * habit for each step of use."""
+    return habit * (1.0 - kappa)
+
+
+def transactions(tau: float, income: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Wallet payments this step of an active user: tau * (0.5 + income) * u."""
+    return tau * (0.5 + income) * use
+
+
+def trust_after_experience(trust: np.ndarray, eps_exp: float) -> np.ndarray:
+    """Active users: trust += eps_exp * (1 - trust)."""
+    return trust + eps_exp * (1.0 - trust)
+
+
+def trust_after_social_proof(trust: np.ndarray, neighbour_mean: np.ndarray, mu: float) -> np.ndarray:
+    """trust += mu * (neighbours' mean trust - trust)."""
+    return trust + mu * (neighbour_mean - trust)
+
+
+def merchant_acceptance_probability(b: Behaviour, customer_active_share: np.ndarray) -> np.ndarray:
+    """P(start accepting) = r_m * sigmoid(g0 + g1 * c_j)."""
+    return b.r_m * sigmoid(b.g0 + b.g1 * customer_active_share)
+
+
+def adoption_ceiling(b: Behaviour) -> float:
+    """An upper bound of every adoption probability: r_a sigmoid(U) <= r_a (in float32 too, where
+    sigmoid <= 1 and the product rounds to at most r_a)."""
+    return float(np.float32(b.r_a)) * (1 + 1e-6)
+
+
+def lapse_ceiling(b: Behaviour, largest_factor: float) -> float:
+    """An upper bound of every lapse probability: min(r_l sigmoid(.) factor_i, 1) <= r_l max factor."""
+    return min(float(np.float32(b.r_l)) * max(largest_factor, 0.0) * (1 + 1e-6), 1.0)
+
+
+def awareness_ceiling(media: float, wom: float, active_neighbours: np.ndarray) -> np.ndarray:
+    """Upper bounds of the awareness probabilities, M + Q A_i >= 1 - (1 - M)(1 - Q)^A_i (as
+    (1 - Q)^A >= 1 - A Q), with M and Q the largest media and word-of-mouth chances of any
+    consumer; the margin covers float32 rounding of the exact rule."""
+    bound = active_neighbours * (wom * (1 + 1e-5))
+    bound += media * (1 + 1e-5) + 1e-6
+    return bound
+
+
+def slices(n: int) -> list[slice]:
+    """Consumers 0..n-1 in slices of CHUNK."""
+    return [slice(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
+
+
+def pick(values: np.ndarray, who: np.ndarray | slice) -> np.ndarray:
+    """values[who]: a view for everyone, else a gather (np.take, faster than fancy indexing)."""
+    return values[who] if isinstance(who, slice) else np.take(values, who)

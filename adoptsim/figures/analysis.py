@@ -1,0 +1,155 @@
+"""Sweep analysis: response curves for grid and paired designs, sensitivity indices for Sobol
+and Morris designs (SALib's estimators, with their bootstrap 95 % confidence intervals).
+
+Sensitivity uses each design point's mean over replications. A metric that is undefined at some
+point (e.g. 50 % active never reached) cannot be analysed and is reported as skipped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from adoptsim.figures.formatting import kpi_kind, kpi_label, parameter_label, thousands_ticks
+from adoptsim.figures.plot_style import color, legend_outside, readable_on
+from adoptsim.studies.experiment import LoadedExperiment, salib_problem
+
+INDEX_COLUMNS = {"sobol": ("S1", "S1_conf", "ST", "ST_conf"), "morris": ("mu_star", "mu_star_conf", "mu", "sigma")}
+"""The indices reported per design kind (SALib's names)."""
+
+
+def point_means(summary: pd.DataFrame, metric: str) -> pd.Series:
+    """Mean of a metric per design point, in design order."""
+    part = summary[summary["metric"] == metric].set_index("point").sort_index()
+    return part["mean"]
+
+
+def sensitivity(loaded: LoadedExperiment, summary: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Sobol (S1, ST) or Morris (mu*, sigma) indices per metric and parameter; skipped metrics."""
+    from SALib.analyze import morris, sobol
+
+    experiment = loaded.experiment
+    problem = salib_problem(experiment)
+    rows, skipped = [], []
+    for metric in experiment.metrics:
+        y = point_means(summary, metric).reindex(loaded.points.index).to_numpy(dtype=float)
+        if np.isnan(y).any() or np.allclose(y, y[0]):
+            skipped.append(metric)
+            continue
+        if experiment.design.type == "sobol":
+            result = sobol.analyze(problem, y, calc_second_order=True, seed=experiment.seed)
+        else:
+            x = loaded.points.to_numpy(dtype=float)
+            result = morris.analyze(problem, x, y, num_levels=experiment.design.levels, seed=experiment.seed)
+        columns = INDEX_COLUMNS[experiment.design.type]
+        for i, name in enumerate(problem["names"]):
+            rows.append({"metric": metric, "parameter": name, **{c: float(result[c][i]) for c in columns}})
+    return pd.DataFrame(rows), skipped
+
+
+def sensitivity_figure(indices: pd.DataFrame, kind: str) -> Figure:
+    """Bars of S1 and ST (Sobol) or mu* (Morris) per parameter, one panel per metric."""
+    metrics = list(dict.fromkeys(indices["metric"]))
+    figure = Figure(figsize=(8, 4.5 * len(metrics)), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(len(metrics), 1, squeeze=False)[:, 0])
+    for ax, metric in zip(axes, metrics, strict=True):
+        part = indices[indices["metric"] == metric]
+        x = np.arange(len(part))
+        if kind == "sobol":
+            ax.bar(x - 0.2, part["S1"], 0.4, yerr=part["S1_conf"], capsize=3, color=color(0), label="first order S1")
+            ax.bar(x + 0.2, part["ST"], 0.4, yerr=part["ST_conf"], capsize=3, color=color(1), label="total order ST")
+            ax.set_ylabel("Sobol index")
+        else:
+            ax.bar(
+                x,
+                part["mu_star"],
+                0.6,
+                yerr=part["mu_star_conf"],
+                capsize=3,
+                color=color(0),
+                label="mu* (mean |effect|)",
+            )
+            ax.set_ylabel("Morris mu*")
+        ax.set_xticks(x, [parameter_label(p) for p in part["parameter"]], rotation=30, ha="right", fontsize=8)
+        ax.set_title(kpi_label(metric))
+        ax.grid(alpha=0.3, axis="y")
+        legend_outside(ax, title="whiskers: 95 % CI (bootstrap)", title_fontsize=7)
+    return figure
+
+
+def _positions(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
+    numeric = pd.to_numeric(values, errors="coerce")
+    if numeric.notna().all():
+        return numeric.to_numpy(dtype=float), None
+    labels = list(dict.fromkeys(values.astype(str)))
+    return np.array([labels.index(v) for v in values.astype(str)], dtype=float), labels
+
+
+def response_figure(summary: pd.DataFrame, parameters: list[str], metric: str, paired: bool = False) -> Figure:
+    """Metric against the first parameter with 95 % CI whiskers and bands: one line per
+    combination of the other parameters (grid), or one line through the points (paired)."""
+    part = summary[summary["metric"] == metric]
+    figure = Figure(figsize=(9, 5), layout="constrained")
+    ax = figure.add_subplot()
+    x_name = parameters[0]
+    others = [] if paired else parameters[1:]
+    groups = part.groupby(others, sort=True) if others else [((), part)]
+    for i, (key, group) in enumerate(groups):
+        key = key if isinstance(key, tuple) else (key,)
+        group = group.sort_values("point" if paired else x_name)
+        x, labels = _positions(group[x_name])
+        label = ", ".join(f"{parameter_label(n)} = {v}" for n, v in zip(others, key, strict=True)) or kpi_label(metric)
+        error = np.abs(np.vstack([group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]]))
+        ax.errorbar(x, group["mean"], yerr=np.nan_to_num(error), marker="o", capsize=3, color=color(i), label=label)
+        ax.fill_between(x, group["ci_low"], group["ci_high"], color=color(i), alpha=0.15, lw=0)
+        if labels:
+            ax.set_xticks(range(len(labels)), labels)
+    if paired and len(parameters) > 1:
+        rows = part.sort_values("point")[parameters].astype(str).agg(", ".join, axis=1)
+        names = ", ".join(parameter_label(p) for p in parameters)
+        ax.set_xlabel(f"{parameter_label(x_name)}\n(points: " + "; ".join(rows) + f")\n({names})", fontsize=8)
+    else:
+        ax.set_xlabel(parameter_label(x_name))
+    ax.set_ylabel(kpi_label(metric))
+    if kpi_kind(metric) == "money":
+        ax.yaxis.set_major_formatter(thousands_ticks())
+    ax.set_title(f"{kpi_label(metric)} (whiskers and bands: 95 % CI of the mean over replications)", fontsize=10)
+    ax.grid(alpha=0.3)
+    legend_outside(ax)
+    return figure
+
+
+def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str) -> Figure:
+    """Mean metric over a two-parameter grid."""
+    part = summary[summary["metric"] == metric]
+    table = part.pivot_table(index=parameters[1], columns=parameters[0], values="mean", aggfunc="mean")
+    figure = Figure(figsize=(7, 5.5), layout="constrained")
+    ax = figure.add_subplot()
+    image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    money = kpi_kind(metric) == "money"
+    ax.set_xticks(range(table.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns])
+    ax.set_yticks(range(table.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index])
+    for (r, c), value in np.ndenumerate(table.to_numpy()):
+        text = f"{value:,.0f}" if money and abs(value) >= 100 else f"{value:.3g}"
+        ax.text(c, r, text, ha="center", va="center", color=readable_on(image.to_rgba(value)), fontsize=8)
+    ax.set_xlabel(parameter_label(parameters[0]))
+    ax.set_ylabel(parameter_label(parameters[1]))
+    ax.set_title(f"mean {kpi_label(metric)}")
+    bar = figure.colorbar(image, ax=ax)
+    if money:
+        bar.ax.yaxis.set_major_formatter(thousands_ticks())
+    return figure
+
+
+def scatter_figure(summary: pd.DataFrame, parameters: list[str], metric: str) -> Figure:
+    """Point means against each sampled parameter (LHS designs)."""
+    part = summary[summary["metric"] == metric]
+    figure = Figure(figsize=(4 * len(parameters), 4), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(1, len(parameters), squeeze=False)[0])
+    for ax, name in zip(axes, parameters, strict=True):
+        ax.scatter(part[name], part["mean"], s=12, color=color(0))
+        ax.set_xlabel(parameter_label(name))
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(f"{kpi_label(metric)} (mean per point)")
+    return figure

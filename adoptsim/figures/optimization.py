@@ -1,0 +1,89 @@
+"""Figures of a search: convergence, the Pareto front (or objective against spend), the allocation.
+
+Pure: tables in, matplotlib Figure out. Colours are the Okabe-Ito palette (colour-blind safe).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from adoptsim.studies.optimization.spec import Problem
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+MONEY = FuncFormatter(lambda value, _: f"{value:,.0f}")
+
+
+def _label(kpi: str) -> str:
+    return kpi.replace("_", " ").replace("pct", " %").replace("steps to", "weeks to")
+
+
+def convergence_figure(problem: Problem, trials: pd.DataFrame) -> Figure:
+    """Each trial's value of the first objective, and the best so far."""
+    objective = problem.spec.objectives[0]
+    values = trials.sort_values("trial")
+    best = values[objective.kpi].cummax() if objective.sense == "maximize" else values[objective.kpi].cummin()
+    figure = Figure(figsize=(8, 4.5))
+    ax = figure.subplots()
+    ax.scatter(values["trial"], values[objective.kpi], s=14, color=OKABE_ITO[4], label="trial")
+    ax.plot(values["trial"], best, color=OKABE_ITO[0], lw=2, label="best so far")
+    ax.set_xlabel("trial")
+    ax.set_ylabel(_label(objective.kpi) + f" ({objective.sense[:3]}.)")
+    ax.set_title(f"{problem.spec.name}: search convergence ({problem.spec.method})")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return figure
+
+
+def pareto_figure(problem: Problem, trials: pd.DataFrame, front: list[int]) -> Figure:
+    """Two objectives against each other (or the objective against spend), the front marked."""
+    objectives = problem.spec.objectives
+    x = objectives[1].kpi if len(objectives) > 1 else "spend"
+    y = objectives[0].kpi
+    on_front = trials["trial"].isin(front)
+    figure = Figure(figsize=(8, 4.5))
+    ax = figure.subplots()
+    ax.scatter(trials.loc[~on_front, x], trials.loc[~on_front, y], s=14, color=OKABE_ITO[4], label="trial")
+    best = trials.loc[on_front].sort_values(x)
+    label = "Pareto front" if len(objectives) > 1 else "winner (re-evaluated on fresh seeds)"
+    ax.plot(best[x], best[y], "o-", color=OKABE_ITO[5], label=label)
+    ax.set_xlabel(_label(x) if x != "spend" else "spend (mean over replications)")
+    ax.set_ylabel(_label(y))
+    if x in ("spend", "total_spend"):
+        ax.xaxis.set_major_formatter(MONEY)
+    ax.set_title(f"{problem.spec.name}: trade-off")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return figure
+
+
+def allocation_figure(problem: Problem, trials: pd.DataFrame, finalists: list[int], spend: pd.DataFrame) -> Figure:
+    """Left: the budget share of each intervention in each finalist. Right: the winner's spend per
+    week by intervention (mean over the final replications): how the money goes out over time."""
+    names = problem.spec.split.interventions
+    figure = Figure(figsize=(12, 4.5))
+    left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.4]})
+    rows = trials.set_index("trial").loc[finalists]
+    bottom = np.zeros(len(rows))
+    labels = [f"trial {t}" for t in finalists]
+    for i, name in enumerate(names):
+        share = rows[f"share_{name}"].to_numpy()
+        left.barh(labels, share, left=bottom, color=OKABE_ITO[i % len(OKABE_ITO)], label=name)
+        bottom += share
+    left.set_xlim(0, 1)
+    left.invert_yaxis()
+    left.set_xlabel(f"share of the budget ({problem.spec.budget:,.0f})")
+    left.set_title("Budget split of the finalists (best first)")
+    for i, name in enumerate(names):
+        column = f"spend_{name}"
+        if column in spend:
+            right.plot(spend["step"], spend[column], color=OKABE_ITO[i % len(OKABE_ITO)], lw=2, label=name)
+    right.yaxis.set_major_formatter(MONEY)
+    right.set_xlabel("step (week)")
+    right.set_ylabel("spend per week (mean)")
+    right.set_title("Winner: spend over time")
+    right.grid(alpha=0.3)
+    right.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return figure

@@ -1,0 +1,235 @@
+"""Figures of time series (a run, a comparison, segments, intervention windows). Pure: (tables)
+-> Figure; no model is ever run here.
+
+Intervention windows are drawn on a timeline under the curves: planned (hatched) and actual
+(solid, cut where the money ran out). The house style (palette, bands, legends, the label-overlap
+check) is in plot_style.py; figures of KPI summaries are in kpi_plots.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from adoptsim.figures.plot_style import PALETTE, color, legend_outside, plot_with_band
+from adoptsim.results.intervals import ci_half_width
+from adoptsim.results.windows import Window
+
+STAGE_COLUMNS = {"n_unaware": "unaware", "n_aware": "aware", "n_lapsed": "lapsed", "n_active": "active"}
+SEGMENT_PREFIX = "share_active_"
+SEGMENT_FAMILIES = ("age_region", "age_x_region", "age", "region", "income", "online")
+"""Known segmentations, longest first; any other `share_active_<family>_<label>` is grouped by
+its first word."""
+
+
+def segment_families(columns: Sequence[str]) -> dict[str, list[str]]:
+    """`share_active_<family>_<label>` columns grouped by family (age, region, income, ...)."""
+    families: dict[str, list[str]] = {}
+    for column in columns:
+        if not column.startswith(SEGMENT_PREFIX):
+            continue
+        rest = column[len(SEGMENT_PREFIX) :]
+        family = next((f for f in SEGMENT_FAMILIES if rest.startswith(f + "_")), rest.split("_")[0])
+        if rest != family:
+            families.setdefault(family, []).append(column)
+    return families
+
+
+def segment_label(column: str, family: str) -> str:
+    """The segment's own label: `share_active_age_60+` -> '60+'."""
+    return column[len(SEGMENT_PREFIX) + len(family) + 1 :].replace("_", " ")
+
+
+def _timeline(ax: Axes, windows: Sequence[tuple[str, Window, int]], last_step: int) -> None:
+    """One row per intervention: planned window hatched, actual window solid (in steps, as rows)."""
+    for row, (_, window, shade) in enumerate(windows):
+        y = len(windows) - 1 - row
+        ax.broken_barh(
+            [(window.start, window.planned_end - window.start + 1)],
+            (y - 0.35, 0.7),
+            facecolor="none",
+            edgecolor="#777777",
+            hatch="///",
+            lw=0.6,
+        )
+        if window.end >= window.start:
+            ax.broken_barh([(window.start, window.end - window.start + 1)], (y - 0.25, 0.5), color=color(shade))
+        if window.cut_short:
+            ax.plot([window.end + 1], [y], marker="|", color="black", ms=10, mew=2)
+    ax.set_yticks(range(len(windows)), [label for label, _, _ in reversed(windows)], fontsize=8)
+    ax.set_ylim(-0.6, len(windows) - 0.4)
+    ax.set_xlim(0, last_step)
+    ax.set_xlabel("step (week)")
+    ax.grid(alpha=0.3, axis="x")
+    ax.set_title("interventions: planned (hatched), acting (solid), | money ran out", fontsize=8, loc="left")
+
+
+def _with_timeline(
+    windows: Sequence[tuple[str, Window, int]], size: tuple[float, float]
+) -> tuple[Figure, Axes, Axes | None]:
+    if not windows:
+        figure = Figure(figsize=size, layout="constrained")
+        return figure, figure.add_subplot(), None
+    strip = 0.5 + 0.28 * len(windows)
+    figure = Figure(figsize=(size[0], size[1] + strip), layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [size[1], strip]})
+    return figure, top, bottom
+
+
+def _shade(ax: Axes, windows: Sequence[tuple[str, Window, int]]) -> None:
+    """Shade each intervention's actual window behind the curves."""
+    for _, window, shade in windows:
+        if window.end >= window.start:
+            ax.axvspan(window.start, window.end + 1, color=color(shade), alpha=0.07, lw=0)
+
+
+def adoption_figure(
+    timeseries: pd.DataFrame,
+    title: str = "",
+    windows: Sequence[Window] | None = None,
+    band: str = "ci",
+) -> Figure:
+    """Active and ever-adopted share over time, with bands; the interventions' windows under it."""
+    labelled = [(w.name, w, 2 + i) for i, w in enumerate(windows or [])]
+    figure, ax, strip = _with_timeline(labelled, (9, 4.5))
+    plot_with_band(ax, timeseries, "share_active", "active users", 0, True, band)
+    plot_with_band(ax, timeseries, "share_ever_adopted", "ever adopted", 1, False, band)
+    last = int(timeseries["step"].max())
+    _shade(ax, labelled)
+    ax.set_ylabel("share of consumers")
+    ax.set_ylim(0, max(0.05, float(timeseries["share_ever_adopted"].max()) * 1.1))
+    ax.set_xlim(0, last)
+    ax.set_title(title or "Wallet adoption")
+    ax.grid(alpha=0.3)
+    legend_outside(ax)
+    if strip is not None:
+        _timeline(strip, labelled, last)
+    else:
+        ax.set_xlabel("step (week)")
+    return figure
+
+
+def funnel_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
+    """Stages stacked over time (mean over replications)."""
+    figure = Figure(figsize=(9, 4.5), layout="constrained")
+    ax = figure.add_subplot()
+    means = timeseries.groupby("step")[list(STAGE_COLUMNS)].mean()
+    total = means.sum(axis=1)
+    ax.stackplot(
+        means.index,
+        *[means[c] / total for c in STAGE_COLUMNS],
+        labels=list(STAGE_COLUMNS.values()),
+        colors=["#d9d9d9", "#56B4E9", "#E69F00", "#009E73"],
+    )
+    ax.set_xlim(means.index.min(), means.index.max())
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("step (week)")
+    ax.set_ylabel("share of consumers")
+    ax.set_title(title or "Adoption funnel (mean over replications)")
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False, fontsize=8)
+    return figure
+
+
+def segments_figure(timeseries: pd.DataFrame, title: str = "", band: str = "ci") -> Figure:
+    """Active share over time per segment, one panel per segmentation (every `share_active_*` family)."""
+    families = segment_families(list(timeseries.columns))
+    figure = Figure(figsize=(9, 0.5 + 3.2 * max(len(families), 1)), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(max(len(families), 1), 1, sharex=True, squeeze=False)[:, 0])
+    for ax, (family, columns) in zip(axes, families.items(), strict=False):
+        for i, column in enumerate(columns):
+            plot_with_band(ax, timeseries, column, segment_label(column, family), i, i == 0, band)
+        ax.set_title(f"Active share by {family.replace('_', ' ')}", fontsize=10)
+        ax.set_ylabel("share active")
+        ax.grid(alpha=0.3)
+        legend_outside(ax)
+    axes[-1].set_xlabel("step (week)")
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def comparison_figure(
+    timeseries: pd.DataFrame,
+    baseline: str,
+    band: str = "ci",
+    windows: dict[str, Sequence[Window]] | None = None,
+    column: str = "share_active",
+) -> Figure:
+    """Active (or, with `column="share_ever_adopted"`, ever-adopted) share over time, one colour per
+    scenario, with bands; every scenario's interventions on a timeline under it."""
+    names = list(dict.fromkeys(timeseries["scenario"]))
+    labelled = [
+        (f"{name}: {w.name}", w, names.index(name) if name in names else 0)
+        for name, ws in (windows or {}).items()
+        for w in ws
+    ]
+    figure, ax, strip = _with_timeline(labelled, (11, 5))
+    for i, (name, part) in enumerate(timeseries.groupby("scenario", sort=False)):
+        label = f"{name} (baseline)" if name == baseline else name
+        plot_with_band(ax, part, column, label, i, i == 0, band)
+    last = int(timeseries["step"].max())
+    what = "who ever adopted" if column == "share_ever_adopted" else "active"
+    ax.set_xlim(0, last)
+    ax.set_ylabel(f"share of consumers {what}")
+    ax.set_title(f"Consumers {what}, by scenario (common random numbers)")
+    ax.grid(alpha=0.3)
+    legend_outside(ax)
+    if strip is not None:
+        _timeline(strip, labelled, last)
+    else:
+        ax.set_xlabel("step (week)")
+    return figure
+
+
+def final_segment_table(timeseries: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Mean and 95 % CI half-width of each column at the last step, a row per scenario."""
+    last = timeseries[timeseries["step"] == timeseries["step"].max()]
+    if "scenario" not in last:
+        last = last.assign(scenario="")
+    grouped = last.groupby("scenario", sort=False)[columns]
+    mean, sd, n = grouped.mean(), grouped.std(ddof=1), grouped.count()
+    half = ci_half_width(sd, n).where(n > 1, 0.0).fillna(0.0)
+    return mean, half
+
+
+def comparison_segments_figure(timeseries: pd.DataFrame) -> Figure:
+    """Final active share per segment, one bar per scenario (95 % CI whiskers), a panel per family."""
+    families = segment_families(list(timeseries.columns))
+    figure = Figure(figsize=(10, 0.6 + 3.0 * max(len(families), 1)), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(max(len(families), 1), 1, sharey=True, squeeze=False)[:, 0])
+    for row, (ax, (family, columns)) in enumerate(zip(axes, families.items(), strict=False)):
+        mean, half = final_segment_table(timeseries, columns)
+        width = 0.8 / max(len(mean), 1)
+        x = np.arange(len(columns))
+        for i, name in enumerate(mean.index):
+            ax.bar(
+                x + i * width - 0.4 + width / 2,
+                mean.loc[name],
+                width,
+                yerr=half.loc[name],
+                color=color(i),
+                hatch="" if i < len(PALETTE) else "//",
+                label=name if row == 0 else None,
+                capsize=2,
+            )
+        ax.set_xticks(x, [segment_label(c, family) for c in columns], fontsize=8)
+        ax.set_title(f"Active share at the last step by {family.replace('_', ' ')}", fontsize=10)
+        ax.set_ylabel("share active")
+        ax.grid(alpha=0.3, axis="y")
+    legend_outside(axes[0], title="scenario\n(whiskers: 95 % CI of the mean)", title_fontsize=8)
+    return figure
+
+
+def timeline_figure(windows: dict[str, Sequence[Window]], steps: int) -> Figure:
+    """Every scenario's interventions: planned window hatched, actual window solid."""
+    labelled = [(f"{name}: {w.name}", w, i) for i, (name, ws) in enumerate(windows.items()) for w in ws]
+    figure = Figure(figsize=(9, 0.9 + 0.3 * len(labelled)), layout="constrained")
+    _timeline(figure.add_subplot(), labelled, steps)
+    return figure
+
+

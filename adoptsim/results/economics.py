@@ -1,0 +1,76 @@
+"""Money from wallet use: payment volume, the wallet's revenue and margin, customer value.
+
+A scenario's `economics:` block prices what the model counts. Active user i makes x_i(t) payments
+in step t (docs/model.md, use); each is worth v_b, the average payment of i's income band b
+(adoptsim/world/segments.py). Per step:
+
+    payment volume  V(t) = sum_i x_i(t) v_b(i)
+    revenue         R(t) = f V(t) + c sum_i x_i(t)          (fee share f, fee per payment c)
+    margin          M(t) = m R(t)                           (share m kept after processing costs)
+
+Over a run of T steps with weekly discount rate d (money in step t is worth 1/(1+d)^t today):
+
+    customer_value = sum_{t=1..T} M(t) / (1+d)^t
+    discounted spend S = sum_{t=1..T} spend(t) / (1+d)^t
+    net_value = customer_value - S,   roi = net_value / S  (undefined without spend)
+
+Default values are assumptions (round figures for a card-like wallet fee), not measurements:
+change them in the scenario for a real market.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from adoptsim.scenario.schema import Fraction, Label, NonNegative, StrictModel
+from adoptsim.world.segments import INCOME_BANDS, income_band
+
+
+class PaymentValue(StrictModel):
+    """Average value of one wallet payment by income band (currency units)."""
+
+    low: NonNegative = Field(12.0, description="Income below 1/3.")
+    middle: NonNegative = Field(20.0, description="Income from 1/3 to 2/3.")
+    high: NonNegative = Field(35.0, description="Income above 2/3.")
+
+
+class Economics(StrictModel):
+    """Prices that turn payments into money; every default is an assumption."""
+
+    currency: Label = Field("EUR", description="Currency label of every money figure in outputs.")
+    payment_value: PaymentValue = Field(default_factory=PaymentValue)
+    fee_share: Fraction = Field(0.01, description="Share of each payment's value the wallet earns (f).")
+    fee_per_payment: NonNegative = Field(0.0, description="Fixed revenue per payment (c).")
+    margin: Fraction = Field(0.4, description="Share of revenue kept after processing costs (m).")
+    discount_rate: Fraction = Field(0.0015, description="Weekly discount rate d (0.0015 is about 8 % a year).")
+
+    def payment_values(self, income: np.ndarray) -> np.ndarray:
+        """v_b(i): the average payment value of each consumer's income band."""
+        return self.band_values()[income_band(income)]
+
+    def band_values(self) -> np.ndarray:
+        """v_b for each income band, in the order of INCOME_BANDS."""
+        return np.array([getattr(self.payment_value, band) for band in INCOME_BANDS])
+
+    def revenue(self, volume: float | np.ndarray, payments: float | np.ndarray) -> float | np.ndarray:
+        """R = f V + c x."""
+        return self.fee_share * volume + self.fee_per_payment * payments
+
+
+def discount_factors(steps: int, rate: float) -> np.ndarray:
+    """1/(1+d)^t for rows t = 0..steps-1 (row t holds what happened in step t)."""
+    return (1.0 + rate) ** -np.arange(steps, dtype=float)
+
+
+def npv(flows: np.ndarray, rate: float) -> float:
+    """sum_t flows[t] / (1+rate)^t, with flows indexed by row (row 0 is the start)."""
+    flows = np.asarray(flows, dtype=float)
+    return float(flows @ discount_factors(flows.size, rate))
+
+
+def money_kpis(margin: np.ndarray, spend: np.ndarray, rate: float) -> dict[str, float]:
+    """customer_value, net_value and roi from per-row margin and spend."""
+    value, cost = npv(margin, rate), npv(spend, rate)
+    net = value - cost
+    return {"customer_value": value, "net_value": net, "roi": net / cost if cost > 0 else float("nan")}

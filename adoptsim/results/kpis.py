@@ -1,0 +1,233 @@
+"""The KPI registry: every KPI declared once, as Mesa's model reporters are.
+
+An entry (`Kpi`) gives a KPI's name (or a name pattern for a family such as
+`steps_to_<P>pct_active`), unit, whether smaller is better, what it means, how it is computed from
+one replication's time series, and which names a scenario's runs report. Run KPIs are computed per
+replication (metrics.run_kpis) in the order listed here; paired KPIs (no formula: differences
+against a baseline on the same seed) are computed by compare.py. Any KPI can be read at a horizon
+step as well as at the end: `<name>_at_<step>`. A new KPI is one entry in `KPIS`: metrics, compare,
+sweeps, the report and docs/kpis.md all read it from here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from adoptsim.results.kpi_entry import Kpi, RunView
+from adoptsim.results.rival_kpis import RIVAL_KPIS
+from adoptsim.world.segments import SEGMENTATIONS, segment_labels
+
+if TYPE_CHECKING:
+    from adoptsim.scenario.spec import Scenario
+
+
+def steps_to_reach(share: np.ndarray, level: float) -> float:
+    """Time to target by linear interpolation between weekly rows; NaN if never reached.
+
+    With k the first row where share >= level: t* = (k-1) + (level - s_{k-1}) / (s_k - s_{k-1});
+    0 if the start already reaches it. Fractional weeks keep small differences visible.
+    """
+    hits = np.flatnonzero(share >= level)
+    if not hits.size:
+        return float("nan")
+    k = int(hits[0])
+    if k == 0:
+        return 0.0
+    before, after = share[k - 1], share[k]
+    return float(k - 1 + (level - before) / (after - before))
+
+
+def percent_label(level: float) -> str:
+    """0.3 -> '30', 0.125 -> '12.5' (the <P> of steps_to_<P>pct_...)."""
+    return f"{round(level * 100, 6):g}"
+
+
+def _first_step(flags: np.ndarray) -> float:
+    hits = np.flatnonzero(flags > 0)
+    return float(hits[0]) if hits.size else float("nan")
+
+
+def _cost_per_adopter(v: RunView, m: re.Match) -> float:
+    ever = v.column("n_ever_adopted")[-1]
+    return float(v.column("spend_total").sum() / ever) if ever else float("nan")
+
+
+def _segment_labels(scenario: Scenario) -> list[tuple[str, str]]:
+    return segment_labels(list(scenario.population.age_groups), list(scenario.population.regions))
+
+
+SEGMENT_PATTERN = "|".join(sorted(SEGMENTATIONS, key=len, reverse=True))
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "final_active_share",
+        "share",
+        False,
+        "share of consumers active at the end",
+        lambda v, m: float(v.column("share_active")[-1]),
+        label="active share at the end",
+    ),
+    Kpi(
+        "final_ever_adopted_share",
+        "share",
+        False,
+        "share of consumers who ever adopted",
+        lambda v, m: float(v.column("n_ever_adopted")[-1] / v.population),
+        label="ever adopted at the end",
+    ),
+    Kpi(
+        "ever_adopted",
+        "adopters",
+        False,
+        "consumers who ever adopted, N(T)",
+        lambda v, m: float(v.column("n_ever_adopted")[-1]),
+        label="consumers who ever adopted",
+    ),
+    Kpi(
+        "peak_weekly_adoptions",
+        "adopters/week",
+        False,
+        "largest number of adoptions in one step",
+        lambda v, m: float(v.column("new_adopters").max()),
+        label="most adoptions in one week",
+    ),
+    Kpi(
+        "peak_adoption_step",
+        "weeks",
+        True,
+        "step of the largest number of adoptions",
+        lambda v, m: float(v.column("step")[int(v.column("new_adopters").argmax())]),
+        label="week of most adoptions",
+    ),
+    Kpi(
+        r"steps_to_(?P<p>\d+(?:\.\d+)?)pct_(?P<what>active|ever_adopted)",
+        "weeks",
+        True,
+        "weeks until the share active (or ever adopted) first reaches P %, interpolated; NaN if never",
+        lambda v, m: steps_to_reach(v.column(f"share_{m['what']}"), float(m["p"]) / 100),
+        lambda s: [
+            f"steps_to_{percent_label(t)}pct_{what}" for what in ("active", "ever_adopted") for t in s.kpis.targets
+        ],
+    ),
+    Kpi(
+        "total_transactions",
+        "payments",
+        False,
+        "wallet payments over the run",
+        lambda v, m: float(v.column("transactions").sum()),
+        label="transactions",
+    ),
+    Kpi(
+        "payment_volume",
+        "money",
+        False,
+        "value of wallet payments over the run",
+        lambda v, m: float(v.column("payment_volume").sum()),
+    ),
+    Kpi(
+        "revenue",
+        "money",
+        False,
+        "the wallet's fee revenue over the run",
+        lambda v, m: float(v.column("revenue").sum()),
+    ),
+    Kpi(
+        "customer_value",
+        "money",
+        False,
+        "net present value of the margin from wallet use",
+        lambda v, m: v.money()["customer_value"],
+        label="customer value",
+    ),
+    Kpi(
+        "total_spend",
+        "money",
+        True,
+        "money paid by interventions",
+        lambda v, m: float(v.column("spend_total").sum()),
+        label="total spend",
+    ),
+    Kpi(
+        "net_value",
+        "money",
+        False,
+        "customer value minus discounted intervention spend",
+        lambda v, m: v.money()["net_value"],
+        label="net value",
+    ),
+    Kpi(
+        "roi",
+        "ratio",
+        False,
+        "net value per unit of discounted spend; NaN without spend",
+        lambda v, m: v.money()["roi"],
+        label="return on spend",
+    ),
+    Kpi(
+        "cost_per_adopter",
+        "money",
+        True,
+        "total spend per consumer who ever adopted",
+        _cost_per_adopter,
+        label="cost per adopter",
+    ),
+    Kpi(
+        rf"final_active_share_(?P<segment>(?:{SEGMENT_PATTERN})_.+)",
+        "share",
+        False,
+        "share of a segment active at the end (age, region, income, online, agegroup_region)",
+        lambda v, m: float(v.column(f"share_active_{m['segment']}")[-1]),
+        lambda s: [f"final_active_share_{segment}_{label}" for segment, label in _segment_labels(s)],
+    ),
+    Kpi(
+        r"budget_exhausted_step_(?P<name>.+)",
+        "weeks",
+        False,
+        "first step at which an intervention could not pay for all it wanted; NaN if never",
+        lambda v, m: _first_step(v.column(f"exhausted_{m['name']}")),
+        lambda s: [f"budget_exhausted_step_{iv.name}" for iv in s.interventions],
+        at_horizons=False,
+    ),
+    *RIVAL_KPIS,
+    Kpi(
+        "incremental_adopters",
+        "adopters",
+        False,
+        "N1(T) - N0(T): ever adopted against the baseline",
+        label="extra adopters vs baseline",
+    ),
+    Kpi("expansion_adopters", "adopters", False, "adopters gained for good: N1(T) - N0(T) at the horizon"),
+    Kpi(
+        "acceleration_adopter_weeks",
+        "adopter-weeks",
+        False,
+        "adoption that only came sooner: sum_t max(0, min(N1(t), N0(T)) - N0(t))",
+    ),
+    Kpi(
+        "cost_per_incremental_adopter",
+        "money",
+        True,
+        "incremental spend over incremental adopters, a ratio of means (Fieller interval)",
+        label="cost per extra adopter",
+    ),
+    Kpi("incremental_customer_value", "money", False, "customer value against the baseline"),
+    Kpi("acceleration_value", "money", False, "the part of incremental customer value from earlier adoption"),
+    Kpi("expansion_value", "money", False, "incremental customer value minus its acceleration part"),
+    Kpi("incremental_net_value", "money", False, "incremental customer value minus incremental discounted spend"),
+)
+
+HORIZON = re.compile(r"(?P<base>.+)_at_(?P<step>\d+)")
+
+
+def lookup(name: str) -> tuple[Kpi, re.Match, int | None] | None:
+    """The registry entry of a KPI name, its match, and its horizon step (None: at the end)."""
+    at = HORIZON.fullmatch(name)
+    candidates = ([(at["base"], int(at["step"]))] if at else []) + [(name, None)]
+    for candidate, horizon in candidates:
+        for kpi in KPIS:
+            found = kpi.match(candidate)
+            if found:
+                return kpi, found, horizon
+    return None

@@ -1,0 +1,95 @@
+"""The scenario file format: `Scenario`, its cross-block checks, and the JSON Schema.
+
+A scenario is plain data. Each block is declared by the module that owns it: `population:` in
+population.py, `network:` in network_spec.py, `merchants:` in merchants.py, `behaviour:`,
+`economics:`, `kpis:` and `interventions:` in theirs. Reading files (`load_scenario`, `extends:`,
+`--set`, one-line errors) is in loading.py; its names are also importable from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from adoptsim.engine.rivals.spec import Rivals
+from adoptsim.interventions import InterventionSpec
+from adoptsim.interventions.budget import SharedBudget
+from adoptsim.results.economics import Economics
+from adoptsim.results.metrics import KpiSettings
+from adoptsim.scenario.behaviour import Behaviour
+from adoptsim.scenario.schema import Label, NonNegativeInt, PositiveInt, StrictModel
+from adoptsim.world.merchants import Merchants
+from adoptsim.world.network_spec import Network
+from adoptsim.world.population import Population
+
+
+class Scenario(StrictModel):
+    """One scenario: population, network, merchants, behaviour and interventions."""
+
+    name: Label = Field(description="Short name; results go to results/<name>/ by default.")
+    description: str = Field("", description="What the scenario represents.")
+    seed: NonNegativeInt = Field(0, description="Seed of every random stream.")
+    steps: PositiveInt = Field(104, description="Number of steps (weeks) to run.")
+    population: Population
+    network: Network = Field(default_factory=Network)
+    merchants: Merchants = Field(default_factory=Merchants)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    interventions: list[InterventionSpec] = Field(default_factory=list)
+    budget: SharedBudget | None = Field(None, description="One budget the interventions draw from.")
+    economics: Economics = Field(
+        default_factory=Economics, description="Prices of payments, fees, margin, discounting."
+    )
+    kpis: KpiSettings = Field(default_factory=KpiSettings, description="Time-to-target shares and horizon steps.")
+    rivals: Rivals = Field(default_factory=list, description="Rival wallets competing with this one (docs/rivals.md).")
+
+    @model_validator(mode="after")
+    def _interventions_fit(self) -> Scenario:
+        names: set[str] = set()
+        for i, iv in enumerate(self.interventions):
+            if iv.name is None:
+                iv.name = f"{iv.type}_{i}"
+            if iv.name in names:
+                raise ValueError(f"interventions[{i}].name: '{iv.name}' is used twice")
+            names.add(iv.name)
+            problem = iv.check_against(self)
+            if problem:
+                raise ValueError(f"interventions[{i}].{problem}")
+        problem = self.budget.check_names([iv.name for iv in self.interventions]) if self.budget else None
+        if problem:
+            raise ValueError(problem)
+        late = [h for h in self.kpis.horizons if h > self.steps]
+        if late:
+            raise ValueError(f"kpis.horizons: step {late[0]} is after the last step ({self.steps})")
+        return self
+
+
+# ---------------------------------------------------------------- names that moved to loading, paths, yaml_guard
+
+_MOVED = {
+    **dict.fromkeys(
+        ("deep_merge", "format_validation_error", "load_scenario", "read_with_extends", "scenario_to_yaml"),
+        "adoptsim.scenario.loading",
+    ),
+    "validate_scenario": "adoptsim.scenario.loading",
+    **dict.fromkeys(("parse_override", "set_path", "split_path", "get_path"), "adoptsim.scenario.paths"),
+    "read_yaml": "adoptsim.scenario.yaml_guard",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Loading lives in loading.py, paths.py and yaml_guard.py (which import this module); the
+    names calibration/ reads from here stay importable."""
+    if name in _MOVED:
+        from importlib import import_module
+
+        return getattr(import_module(_MOVED[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of scenario files, for editor autocompletion."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "adoptsim scenario"
+    return schema

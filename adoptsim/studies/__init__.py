@@ -1,0 +1,2 @@
+"""Studies over many runs: replications (runner.py), comparisons on common random numbers, sweeps,
+uncertain inputs, calibration and optimisation, on any executor. They return tables, not figures."""

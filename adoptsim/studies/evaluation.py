@@ -1,0 +1,156 @@
+"""The evaluation layer shared by sweeps and calibration: parameter values -> scenario -> runs.
+
+A point is a mapping of parameter paths (`behaviour.q_wom`, `interventions[referral].reward`,
+parsed by paths.split_path/set_path) to values. `scenario_at` applies it to a resolved base
+mapping and validates the result; `point_tasks` pairs points with replications, replication r
+seeded `replication_seed(seed, r)` whatever the point (common random numbers) and whatever runs
+it; `evaluate` runs the tasks on any executor and returns KPIs and series labelled by point.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from adoptsim.errors import ScenarioError
+from adoptsim.results.metrics import DEFAULT_TARGETS, requirements
+from adoptsim.scenario.loading import format_validation_error, read_with_extends, scenario_problems
+from adoptsim.scenario.paths import SEED_PROBLEM, get_path, set_path
+from adoptsim.scenario.spec import Scenario
+from adoptsim.scenario.yaml_guard import read_yaml
+from adoptsim.studies.runner import simulate_labelled
+from adoptsim.world.streams import replication_seed
+
+
+def read_spec[FileSpec: BaseModel](path: Path, model: type[FileSpec]) -> FileSpec:
+    """A file that varies a base scenario (experiment, calibration, optimisation), validated by
+    `model`; every schema problem is a line naming the file and the field."""
+    shown = str(path)
+    raw = read_yaml(path, shown)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        raise ScenarioError.listing(shown, [format_validation_error(e) for e in err.errors()]) from None
+
+
+def read_base(
+    path: Path, scenario: str, fixed: Mapping[str, Any], steps: int | None = None, kpis: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The raw mapping of the base scenario such a file names (relative to it): `extends` merged,
+    its `fixed` overrides and `steps` applied, and the targets and horizons its `kpis` need added."""
+    shown = str(path)
+    try:
+        base = read_with_extends(path.parent / scenario, str(Path(shown).parent / scenario))
+    except ScenarioError as err:
+        raise err.within(shown, "scenario") from None
+    for key, value in fixed.items():
+        if key == "seed":
+            raise ScenarioError(shown, "fixed.seed", SEED_PROBLEM)
+        try:
+            set_path(base, key, value)
+        except ValueError as err:
+            raise ScenarioError(shown, f"fixed.{key}", str(err)) from None
+    if steps is not None:
+        base["steps"] = steps
+    if kpis:
+        targets, horizons = requirements(list(kpis))
+        block = base.setdefault("kpis", {})
+        block["targets"] = [*block.get("targets", DEFAULT_TARGETS), *targets]
+        block["horizons"] = [*block.get("horizons", []), *horizons]
+    return base
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python value YAML and pydantic expect."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+ALTERNATIVES = {"duration": "end", "end": "duration", "sd": "concentration", "concentration": "sd"}
+"""Fields that say one thing two ways (an intervention's window, a trait's spread): a point that
+sets one clears the other, so `duration` may vary over a base that gives `end`, `sd` over one
+that gives `concentration`."""
+
+
+def apply_values(base: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the resolved `base` mapping with each path set to its value."""
+    data = copy.deepcopy(dict(base))
+    for path, value in values.items():
+        owner, _, leaf = path.rpartition(".")
+        other = f"{owner}.{ALTERNATIVES[leaf]}" if owner and leaf in ALTERNATIVES else None
+        if other is not None and other not in values and get_path(data, other) is not None:
+            set_path(data, other, None)
+        set_path(data, path, plain(value))
+    return data
+
+
+def scenario_at(
+    base: Mapping[str, Any],
+    values: Mapping[str, Any],
+    source: str,
+    field: str,
+    where: str,
+    allow_large: bool = False,
+) -> Scenario:
+    """The validated scenario of one point; every problem is a line naming `source`, `field` and
+    `where` (the point)."""
+    scenario, problems = scenario_problems(apply_values(base, values), allow_large)
+    if problems or scenario is None:
+        shown = ", ".join(f"{k}={plain(v)}" for k, v in values.items())
+        lines = [(f"{field}: {path}", f"{message} at {where} ({shown})") for path, message in problems]
+        raise ScenarioError.listing(source, lines)
+    return scenario
+
+
+@dataclass(frozen=True)
+class Task:
+    """One run: a point's scenario and a replication."""
+
+    task: int
+    point: int
+    replication: int
+    seed: int
+
+
+def point_tasks(points: Iterable[int], replications: int, seed: int) -> list[Task]:
+    """Every (point, replication) task; replication r of every point uses the same seed."""
+    seeds = [replication_seed(seed, r) for r in range(replications)]
+    return [
+        Task(int(point) * replications + r, int(point), r, seeds[r]) for point in points for r in range(replications)
+    ]
+
+
+def run_task(scenario: Scenario, task: Task) -> tuple[dict, pd.DataFrame]:
+    """Simulate one task; its KPI row and its time series (runs in a worker)."""
+    ids = {"task": task.task, "point": task.point, "replication": task.replication, "seed": task.seed}
+    return simulate_labelled(scenario, task.seed, ids)
+
+
+@dataclass
+class Evaluation:
+    """KPIs (a row per point and replication) and series (a row per point, replication and step)."""
+
+    kpis: pd.DataFrame
+    series: pd.DataFrame
+
+
+def evaluate(
+    scenarios: Sequence[Scenario], replications: int, seed: int, executor: Executor | None = None
+) -> Evaluation:
+    """Run `replications` of each scenario (point i = scenarios[i]) on common random numbers."""
+    tasks = point_tasks(range(len(scenarios)), replications, seed)
+    if executor is None:
+        parts = [run_task(scenarios[t.point], t) for t in tasks]
+    else:
+        futures = [executor.submit(run_task, scenarios[t.point], t) for t in tasks]
+        parts = [f.result() for f in futures]
+    kpis = pd.DataFrame([p[0] for p in parts])
+    series = pd.concat([p[1] for p in parts], ignore_index=True)
+    return Evaluation(kpis=kpis, series=series)

@@ -1,0 +1,155 @@
+"""After the search: the trials as a table, the finalists re-evaluated, paired with the references.
+
+The finalists (best few trials) and the references (the base scenario as written, and each ready
+playbook with its interventions' budgets scaled to the same total) run on fresh replication seeds
+(`seed + 1`: the search's seeds picked the winner, so judging it on them would flatter it), the
+same seeds for all, and every difference is paired over replications with a 95 % t interval.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+import optuna
+import pandas as pd
+
+from adoptsim.results.intervals import mean_ci
+from adoptsim.scenario.loading import load_scenario
+from adoptsim.scenario.spec import Scenario
+from adoptsim.studies.optimization.search import Evaluation, completed, decode, evaluate_all
+from adoptsim.studies.optimization.spec import Problem
+
+
+def trials_table(problem: Problem, study: optuna.Study) -> pd.DataFrame:
+    """One row per finished trial: objectives (as the search saw them), spend, shares, decisions."""
+    rows = []
+    for trial in completed(study):
+        shares, values = decode(problem, trial.params)
+        row: dict[str, object] = {"trial": trial.number}
+        for objective, value in zip(problem.spec.objectives, trial.values, strict=True):
+            row[objective.kpi] = value
+        row["spend"] = trial.user_attrs.get("spend", float("nan"))
+        row.update({f"share_{name}": share for name, share in shares.items()})
+        row.update(
+            {
+                path: value if not isinstance(value, list) else ",".join(map(str, value))
+                for path, value in values.items()
+            }
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def finalist_trials(problem: Problem, study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """The best trials: by the objective, or the Pareto front ordered by the first objective."""
+    count = problem.spec.finalists
+    if len(problem.spec.objectives) > 1:
+        front = sorted(study.best_trials, key=lambda t: t.values[0])
+        first = problem.spec.objectives[0].sense == "maximize"
+        return (front[::-1] if first else front)[:count]
+    reverse = problem.spec.objectives[0].sense == "maximize"
+    return sorted(completed(study), key=lambda t: t.value, reverse=reverse)[:count]
+
+
+def at_budget(scenario: Scenario, budget: float) -> Scenario:
+    """A playbook with its interventions' budgets scaled so they add up to `budget`.
+
+    Stated budgets keep their proportions; an intervention without one counts as the mean of the
+    stated ones (an equal share when none is stated).
+    """
+    stated = [iv.budget for iv in scenario.interventions if iv.budget is not None]
+    fill = float(np.mean(stated)) if stated else 1.0
+    weights = [iv.budget if iv.budget is not None else fill for iv in scenario.interventions]
+    total = sum(weights) or 1.0
+    interventions = [
+        iv.model_copy(update={"budget": budget * w / total})
+        for iv, w in zip(scenario.interventions, weights, strict=True)
+    ]
+    return scenario.model_copy(update={"interventions": interventions})
+
+
+@dataclass
+class FinalComparison:
+    """Finalists and references evaluated on the same fresh seeds."""
+
+    names: list[str]
+    evaluations: list[Evaluation]
+    finalists: int
+    seed: int
+
+    @property
+    def winner(self) -> Evaluation:
+        return self.evaluations[0]
+
+
+def final_comparison(problem: Problem, study: optuna.Study, executor: Executor | None) -> FinalComparison:
+    """Re-evaluate the finalists and the references with `final_replications` on seed + 1."""
+    spec = problem.spec
+    trials = finalist_trials(problem, study)
+    scenarios = [
+        problem.scenario_with(*decode(problem, t.params), name=f"{spec.name}_trial_{t.number}") for t in trials
+    ]
+    names = [f"trial {t.number}" for t in trials]
+    base = problem.scenario_with({}, {}, name=f"{spec.name}_base")
+    scenarios.append(base)
+    names.append("base scenario")
+    for path in spec.playbooks:
+        playbook = load_scenario(problem.source.parent / path)
+        # Judged on the same KPIs (targets, horizons) and horizon as the candidates.
+        playbook = playbook.model_copy(update={"steps": base.steps, "kpis": base.kpis})
+        scenarios.append(at_budget(playbook, spec.budget))
+        names.append(f"playbook {playbook.name}")
+    seed = spec.seed + 1
+    evaluations = evaluate_all(scenarios, seed, spec.final_replications, executor)
+    order = _rank(problem, evaluations[: len(trials)])
+    ranked = [evaluations[i] for i in order] + evaluations[len(trials) :]
+    return FinalComparison([names[i] for i in order] + names[len(trials) :], ranked, len(trials), seed)
+
+
+def _rank(problem: Problem, evaluations: list[Evaluation]) -> list[int]:
+    objective = problem.spec.objectives[0]
+    means = [float(np.mean(e.values(objective.kpi, penalised=True))) for e in evaluations]
+    order = np.argsort(means)
+    return list(order[::-1] if objective.sense == "maximize" else order)
+
+
+def paired_differences(problem: Problem, final: FinalComparison) -> pd.DataFrame:
+    """The winner against every other candidate and reference, per objective and for spend:
+    mean of the paired differences (winner - other) with a 95 % t interval over replications."""
+    rows = []
+    kpis = [o.kpi for o in problem.spec.objectives] + ["total_spend"]
+    winner = final.winner
+    for name, other in zip(final.names[1:], final.evaluations[1:], strict=True):
+        for kpi in dict.fromkeys(kpis):
+            ours, theirs = winner.values(kpi, penalised=True), other.values(kpi, penalised=True)
+            mean, low, high = mean_ci(ours - theirs)
+            rows.append(
+                {
+                    "against": name,
+                    "kpi": kpi,
+                    "winner": float(np.mean(ours)),
+                    "other": float(np.mean(theirs)),
+                    "difference": mean,
+                    "lower": low,
+                    "upper": high,
+                    "replications": len(ours),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def candidates_table(problem: Problem, final: FinalComparison) -> pd.DataFrame:
+    """Each finalist and reference: mean and 95 % interval of every objective and of spend."""
+    rows = []
+    kpis = dict.fromkeys([o.kpi for o in problem.spec.objectives] + ["total_spend", "final_active_share"])
+    for name, evaluation in zip(final.names, final.evaluations, strict=True):
+        row: dict[str, object] = {"candidate": name, "scenario": evaluation.scenario.name}
+        for kpi in kpis:
+            values = evaluation.values(kpi)
+            reached = values[~np.isnan(values)]
+            mean, low, high = mean_ci(reached)
+            row.update({kpi: mean, f"{kpi}_lower": low, f"{kpi}_upper": high, f"{kpi}_n": reached.size})
+        rows.append(row)
+    return pd.DataFrame(rows)

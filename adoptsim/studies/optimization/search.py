@@ -1,0 +1,195 @@
+"""The search: Optuna trials in a SQLite study, each trial's replications on any executor.
+
+Every trial runs the same replication seeds (common random numbers), so trials differ only by their
+decisions. Trials are asked in fixed batches of `batch`, evaluated on the executor, and told in
+order, so the same file and seed give the same study whatever the number of workers. The study
+lives in `study.db` in the output folder: a killed search resumes with the finished trials kept
+(a trial cut off mid-run is marked failed and its decisions are tried again first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import optuna
+import pandas as pd
+
+from adoptsim.errors import AdoptsimError
+from adoptsim.scenario.paths import get_path
+from adoptsim.scenario.spec import Scenario
+from adoptsim.studies.evaluation import evaluate
+from adoptsim.studies.optimization.spec import TARGET_KPI, Problem
+
+UNSPENT = "unspent"
+"""The share of the budget kept back, when the split allows it."""
+
+
+def kpi_value(kpi: str, kpis: dict[str, float], series: pd.DataFrame, steps: int, penalised: bool) -> float:
+    """One replication's value of a run KPI (the registry's, from its KPI row).
+
+    Time to a target share that is never reached is NaN, or with `penalised` (what the search
+    sees) steps * (1 + gap / target), gap = target - final share: later than any run that reaches
+    it, and better the closer the run came, so the search still has a slope to follow.
+    """
+    value = float(kpis[kpi])
+    target = TARGET_KPI.match(kpi)
+    if penalised and target and np.isnan(value):
+        level = float(target["pct"]) / 100.0
+        final = float(series[f"share_{target['what']}"].iloc[-1])
+        return steps * (1.0 + max(level - final, 0.0) / level)
+    return value
+
+
+@dataclass
+class Evaluation:
+    """A candidate's replications: KPI rows and time series, and its scenario."""
+
+    scenario: Scenario
+    kpis: list[dict]
+    series: list[pd.DataFrame]
+
+    def values(self, kpi: str, penalised: bool = False) -> np.ndarray:
+        steps = self.scenario.steps
+        return np.array([kpi_value(kpi, k, s, steps, penalised) for k, s in zip(self.kpis, self.series, strict=True)])
+
+
+def evaluate_all(
+    scenarios: list[Scenario], seed: int, replications: int, executor: Executor | None
+) -> list[Evaluation]:
+    """Every scenario on the same replication seeds (the evaluation layer's tasks, all at once)."""
+    result = evaluate(scenarios, replications, seed, executor)
+    kpis = result.kpis.groupby("point")
+    series = result.series.groupby(["point", "replication"])
+    return [
+        Evaluation(
+            scenario,
+            kpis.get_group(i).sort_values("replication").to_dict("records"),
+            [series.get_group((i, r)).reset_index(drop=True) for r in range(replications)],
+        )
+        for i, scenario in enumerate(scenarios)
+    ]
+
+
+def search_space(problem: Problem) -> dict[str, optuna.distributions.BaseDistribution]:
+    """Optuna distributions: a raw weight per split intervention (normalised onto the simplex) and
+    one per decision."""
+    split = problem.spec.split
+    space: dict[str, optuna.distributions.BaseDistribution] = {
+        f"weight:{name}": optuna.distributions.FloatDistribution(0.0, 1.0) for name in split.interventions
+    }
+    if split.allow_unspent:
+        space[f"weight:{UNSPENT}"] = optuna.distributions.FloatDistribution(0.0, 1.0)
+    for path, decision in problem.spec.decisions.items():
+        if decision.choices is not None:
+            space[path] = optuna.distributions.CategoricalDistribution(list(range(len(decision.choices))))
+        elif decision.integer:
+            low, high = int(round(decision.range[0])), int(round(decision.range[1]))
+            space[path] = optuna.distributions.IntDistribution(low, high, log=decision.log)
+        else:
+            space[path] = optuna.distributions.FloatDistribution(*decision.range, log=decision.log)
+    return space
+
+
+def decode(problem: Problem, params: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
+    """Budget shares (sum <= 1, each under its `most`) and decision values from a trial's params.
+
+    shares_i = w_i / sum(w) (with the unspent weight in the sum when allowed); a share above its
+    `most` is cut to it and the rest is left unspent. A start past `latest_start` is moved to it.
+    """
+    split = problem.spec.split
+    names = list(split.interventions) + ([UNSPENT] if split.allow_unspent else [])
+    weights = np.array([params[f"weight:{n}"] for n in names])
+    shares = weights / weights.sum() if weights.sum() > 0 else np.full(len(names), 1.0 / len(names))
+    budget = {n: min(float(s), split.most.get(n, 1.0)) for n, s in zip(names, shares, strict=True) if n != UNSPENT}
+    values: dict[str, Any] = {}
+    for path, decision in problem.spec.decisions.items():
+        raw = params[path]
+        value = decision.choices[raw] if decision.choices is not None else raw
+        if problem.spec.latest_start is not None and path.endswith(".start"):
+            value = min(value, problem.spec.latest_start)
+        values[path] = value
+    return budget, values
+
+
+def make_sampler(problem: Problem) -> optuna.samplers.BaseSampler:
+    seed = problem.spec.seed
+    method = problem.spec.method
+    if method == "nsga2":
+        return optuna.samplers.NSGAIISampler(seed=seed, population_size=max(8, problem.spec.batch * 2))
+    if method == "cmaes":
+        return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
+    if method == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(problem.spec.trials // 4, 4)))
+
+
+def open_study(problem: Problem, folder: Path, resume: bool) -> optuna.Study:
+    """The study in folder/study.db: new, or resumed (a trial cut off mid-run is re-queued)."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    database = folder / "study.db"
+    if database.exists() and not resume:
+        raise AdoptsimError(f"{folder}: holds a study already; add --resume to continue it, or choose another --out")
+    storage = optuna.storages.RDBStorage(f"sqlite:///{database}")
+    directions = [o.sense for o in problem.spec.objectives]
+    study = optuna.create_study(
+        study_name=problem.spec.name,
+        storage=storage,
+        sampler=make_sampler(problem),
+        directions=directions,
+        load_if_exists=True,
+    )
+    if not study.trials:
+        study.enqueue_trial(base_params(problem))
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
+        study.enqueue_trial(trial.params, skip_if_exists=False)
+    return study
+
+
+def base_params(problem: Problem) -> dict[str, Any]:
+    """The first trial: the base scenario's own settings with an even split (a warm start, so the
+    search never reports something worse than what the strategist already had)."""
+    params: dict[str, Any] = {f"weight:{name}": 0.5 for name in problem.spec.split.interventions}
+    if problem.spec.split.allow_unspent:
+        params[f"weight:{UNSPENT}"] = 0.0
+    for path, decision in problem.spec.decisions.items():
+        value = get_path(problem.base, path)
+        if decision.choices is not None:
+            if value in decision.choices:
+                params[path] = decision.choices.index(value)
+        elif value is not None:
+            low, high = decision.range
+            value = min(max(value, low), high)
+            params[path] = int(round(value)) if decision.integer else float(value)
+    return params
+
+
+def completed(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+
+
+def run_search(
+    problem: Problem,
+    study: optuna.Study,
+    trials: int,
+    executor: Executor | None,
+    on_trial: Callable[[], None] | None = None,
+) -> None:
+    """Ask, evaluate and tell until the study holds `trials` finished trials."""
+    space = search_space(problem)
+    objectives = problem.spec.objectives
+    while (remaining := trials - len(completed(study))) > 0:
+        asked = [study.ask(space) for _ in range(min(problem.spec.batch, remaining))]
+        scenarios = [problem.scenario_with(*decode(problem, t.params)) for t in asked]
+        evaluations = evaluate_all(scenarios, problem.spec.seed, problem.spec.replications, executor)
+        for trial, evaluation in zip(asked, evaluations, strict=True):
+            values = [float(np.mean(evaluation.values(o.kpi, penalised=True))) for o in objectives]
+            trial.set_user_attr("spend", float(np.mean([k["total_spend"] for k in evaluation.kpis])))
+            study.tell(trial, values if len(values) > 1 else values[0])
+            if on_trial is not None:
+                on_trial()

@@ -1,0 +1,141 @@
+"""Replications of a scenario: one task per (scenario, replication), any executor.
+
+The runner knows nothing of intervention types or of files: it turns a validated Scenario and a
+seed into tables. Replication r uses `replication_seed(seed, r)` whatever runs it, so results do
+not depend on the executor or the number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+from tqdm import tqdm
+
+from adoptsim.engine.model import WalletAdoptionModel
+from adoptsim.errors import ModelBuildError
+from adoptsim.results.intervals import summarize
+from adoptsim.results.metrics import run_kpi_names, run_kpis
+from adoptsim.scenario.loading import load_scenario
+from adoptsim.scenario.spec import Scenario
+from adoptsim.world.graph_stats import graph_stats
+from adoptsim.world.streams import replication_seed, seed_of
+
+
+@dataclass
+class RunResult:
+    """Time series (a row per replication and step) and KPIs (a row per replication)."""
+
+    scenario: Scenario
+    timeseries: pd.DataFrame
+    kpis: pd.DataFrame
+
+    def kpi_summary(self) -> pd.DataFrame:
+        """Mean and 95 % CI over replications of every KPI."""
+        return summarize(self.kpis, run_kpi_names(self.scenario))
+
+
+class StepObserver(Protocol):
+    """Watches one replication from outside the model (e.g. adoptsim.results.export): after set-up, after
+    every step, and once at the end."""
+
+    def start_run(self, model: WalletAdoptionModel) -> None: ...
+
+    def after_step(self, model: WalletAdoptionModel) -> None: ...
+
+    def finish(self, model: WalletAdoptionModel) -> None: ...
+
+
+def simulate(
+    scenario: Scenario, seed: int, on_step: Callable[[], None] | None = None, observer: StepObserver | None = None
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """One replication: the model's time series, and per-run figures: its graph's statistics
+    (`network_*`) and the step each triggered intervention started (`start_step_<name>`) and
+    stopped (`stop_step_<name>`), NaN if it never did."""
+    try:
+        model = WalletAdoptionModel(scenario, seed=seed, agents="lazy")  # no Mesa views: nobody looks at them
+    except ModelBuildError as err:
+        err.scenario = scenario.name
+        raise
+    if observer is not None:
+        observer.start_run(model)
+    for _ in range(scenario.steps):
+        model.step()
+        if observer is not None:
+            observer.after_step(model)
+        if on_step is not None:
+            on_step()
+    if observer is not None:
+        observer.finish(model)
+    people = model.people
+    network = graph_stats(model.graph, people.age_group, people.region)
+    extras = {f"network_{name}": value for name, value in network.items()}
+    for spec, state in model.interventions:
+        if spec.start_when is not None:
+            extras[f"start_step_{spec.name}"] = _step(state.started_at)
+        if spec.stop_when is not None:
+            extras[f"stop_step_{spec.name}"] = _step(state.stopped_at)
+    return model.recorder.table(), extras
+
+
+def _step(step: int | None) -> float:
+    return float("nan") if step is None else float(step)
+
+
+def simulate_labelled(
+    scenario: Scenario,
+    seed: int,
+    ids: dict,
+    on_step: Callable[[], None] | None = None,
+    observer: StepObserver | None = None,
+) -> tuple[dict, pd.DataFrame]:
+    """One run with identifying columns first: its KPI row and its time series."""
+    series, network = simulate(scenario, seed, on_step, observer)
+    for position, (key, value) in enumerate(ids.items()):
+        series.insert(position, key, value)
+    return {**ids, **run_kpis(series, scenario), **network}, series
+
+
+def _replication_task(
+    scenario: Scenario, replication: int, seed: int, observer: StepObserver | None = None
+) -> tuple[dict, pd.DataFrame]:
+    ids = {"scenario": scenario.name, "replication": replication, "seed": seed}
+    return simulate_labelled(scenario, seed, ids, observer=observer)
+
+
+def run(
+    scenario: Scenario | str | Path,
+    reps: int = 1,
+    seed: int | None = None,
+    progress: bool = False,
+    executor: Executor | None = None,
+    observe: Callable[[int], StepObserver] | None = None,
+) -> RunResult:
+    """Run `reps` replications of a scenario (a Scenario or a scenario file), serially or on
+    `executor`; `observe(r)`, if given, makes replication r's observer (picklable, so it can travel
+    to a worker)."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    seeds = [replication_seed(seed_of(scenario, seed), r) for r in range(reps)]
+    observers = [observe(r) if observe is not None else None for r in range(reps)]
+    parts: list[tuple[dict, pd.DataFrame]] = []
+    if executor is None:
+        with tqdm(
+            total=reps * scenario.steps, desc=scenario.name, unit="step", delay=2, disable=not progress, leave=False
+        ) as bar:
+            for r, s in enumerate(seeds):
+                ids = {"scenario": scenario.name, "replication": r, "seed": s}
+                parts.append(simulate_labelled(scenario, s, ids, lambda: bar.update(1), observers[r]))
+    else:
+        futures = [executor.submit(_replication_task, scenario, r, s, observers[r]) for r, s in enumerate(seeds)]
+        parts = [
+            f.result()
+            for f in tqdm(futures, desc=scenario.name, unit="run", delay=2, disable=not progress, leave=False)
+        ]
+    kpis = pd.DataFrame([p[0] for p in parts])
+    timeseries = pd.concat([p[1] for p in parts], ignore_index=True)
+    return RunResult(scenario=scenario, timeseries=timeseries, kpis=kpis)

@@ -1,0 +1,96 @@
+"""Homophily on a generated graph: people seated on its nodes so neighbours tend to be alike,
+and rewired ties redirected within the segment (docs/model.md, "Homophily")."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from adoptsim.world.network_spec import Homophily
+from adoptsim.world.streams import uniform_below
+
+Edges = tuple[np.ndarray, np.ndarray]
+"""Tie ends (u, v), one entry per tie."""
+
+
+def locality_order(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Nodes in an order that keeps neighbours close (reverse Cuthill-McKee, one pass over ties)."""
+    from scipy.sparse import csgraph  # pulls in scipy.sparse.linalg (0.3 s): only for generators without a ring
+
+    matrix = sp.csr_matrix((np.ones(u.size, dtype=np.int8), (u, v)), shape=(n, n))
+    return np.asarray(csgraph.reverse_cuthill_mckee((matrix + matrix.T).tocsr(), symmetric_mode=True))
+
+
+def seat_people(
+    edges: Edges,
+    n: int,
+    homophily: Homophily,
+    age_group: np.ndarray,
+    region: np.ndarray,
+    rng: np.random.Generator,
+    ring_ordered: bool = False,
+) -> Edges:
+    """Seat consumers on the graph's nodes so that neighbours tend to be alike.
+
+    The generator's structure (degrees, clustering, path lengths) is left exactly as it is; only who
+    sits where changes. Each consumer keeps their own region as a sorting key with probability
+    h_region (else a random region), and likewise their age group with h_age_group; consumers
+    sorted by (region key, age-group key, random) take the nodes in locality order (the ring for
+    lattice generators, reverse Cuthill-McKee otherwise), so like sit next to like.
+    """
+    u, v = edges
+    if homophily.region == 0 and homophily.age_group == 0:
+        return u, v
+    nodes = np.arange(n) if ring_ordered else locality_order(n, u, v)
+    region_key = np.where(rng.random(n) < homophily.region, region, rng.integers(0, int(region.max()) + 1, n))
+    age_key = np.where(rng.random(n) < homophily.age_group, age_group, rng.integers(0, int(age_group.max()) + 1, n))
+    people = np.lexsort((rng.random(n), age_key, region_key))
+    del region_key, age_key
+    seat = np.empty(n, dtype=np.int32)
+    seat[nodes] = people
+    del nodes, people
+    for ends in (u, v):  # in place, a slice at a time: no second copy of the edge list
+        for start in range(0, ends.size, 1 << 20):
+            part = ends[start : start + (1 << 20)]
+            part[:] = seat[part]
+    return u, v
+
+
+def lattice_ends(n: int, k: int) -> np.ndarray:
+    """The far end of each tie of `fast_watts_strogatz` before rewiring, in its tie order."""
+    v = np.tile(np.arange(n, dtype=np.int32), k // 2)
+    v += np.repeat(np.arange(1, k // 2 + 1, dtype=np.int32), n)
+    v[v >= n] -= n
+    return v
+
+
+def redirect_within_segment(
+    edges: Edges,
+    moved: np.ndarray,
+    homophily: Homophily,
+    age_group: np.ndarray,
+    region: np.ndarray,
+    rng: np.random.Generator,
+) -> Edges:
+    """Give rewired ties homophily too: the far end of a `moved` tie is redrawn among people of
+    u's region with probability h_region^2 (and of u's age group with h_age_group^2), keeping v's
+    other attribute. Seating gives lattice ties an assortativity of about h^2 (both ends must have
+    kept their own key), so rewired ties get the same; they close no triangles, so clustering is
+    untouched, and a small world keeps its homophily at any rewiring probability."""
+    u, v = edges
+    fix_region = moved & (region[u] != region[v]) & uniform_below(rng, u.size, homophily.region**2)
+    fix_age = moved & (age_group[u] != age_group[v]) & uniform_below(rng, u.size, homophily.age_group**2)
+    move = fix_region | fix_age
+    if not move.any():
+        return u, v
+    n_regions = int(region.max()) + 1
+    segment = age_group.astype(np.int64) * n_regions + region
+    order = np.argsort(segment, kind="stable")
+    starts = np.searchsorted(segment[order], np.arange(segment.max() + 2))
+    wanted = (
+        np.where(fix_age, age_group[u], age_group[v])[move].astype(np.int64) * n_regions
+        + np.where(fix_region, region[u], region[v])[move]
+    )
+    picks = starts[wanted] + (rng.random(wanted.size) * (starts[wanted + 1] - starts[wanted])).astype(np.int64)
+    v[move] = order[picks]
+    return u, v

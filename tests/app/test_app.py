@@ -1,0 +1,141 @@
+"""The app's adapter without a browser: settings to scenario, runs on common random numbers,
+saved files that `adoptsim run` repeats, the network sample, the chart, the command's errors."""
+
+from __future__ import annotations
+
+import socket
+
+import numpy as np
+import pytest
+
+from adoptsim.app.session import Session, apply_settings, changed_settings, control_groups, initial_values
+from adoptsim.cli.main import main
+from adoptsim.errors import ScenarioError
+from adoptsim.results.metrics import headline_kpis
+from adoptsim.scenario.loading import load_scenario
+from adoptsim.studies.runner import run
+from tests.conftest import ROOT
+
+REFERRAL = ROOT / "scenarios" / "referral.yaml"
+
+
+@pytest.fixture(scope="module")
+def referral():
+    return load_scenario(REFERRAL, ["population.size=2000", "steps=30"])
+
+
+@pytest.fixture(scope="module")
+def session(referral):
+    return Session(referral)
+
+
+def test_controls_are_grouped_labelled_and_hold_the_scenarios_values(referral):
+    groups = control_groups(referral)
+    titles = [group.title for group in groups]
+    assert titles[:2] == ["Population", "Hearing of the wallet"]
+    assert "refer_a_friend (referral)" in titles
+    values = initial_values(referral)
+    assert values["behaviour.q_wom"] == referral.behaviour.q_wom
+    assert values["population.size"] == 2000
+    assert values["interventions[0].duration"] == 52  # the file's own duration, past the 30 weeks
+    assert values["interventions[0].target.age_groups"] == list(referral.population.age_groups)
+    for group in groups:
+        for control in group.controls:
+            assert control.label and " " in control.label  # words, not field names
+            if control.kind in ("float", "int") and values[control.path] is not None:
+                assert control.low <= values[control.path] <= control.high, control.path
+
+
+def test_unchanged_settings_give_the_scenario_itself(referral):
+    values = initial_values(referral)
+    assert changed_settings(referral, values) == {}
+    assert apply_settings(referral, values) is referral
+
+
+def test_settings_reach_the_scenario(referral):
+    values = initial_values(referral)
+    values.update(
+        {
+            "behaviour.q_wom": 0.05,
+            "interventions[0].budget": 5000.0,
+            "interventions[0].start": 4,
+            "interventions[0].duration": 10,
+            "interventions[0].target.regions": ["rural"],
+        }
+    )
+    changed = apply_settings(referral, values)
+    referral_change = changed.interventions[0]
+    assert changed.behaviour.q_wom == 0.05
+    assert (referral_change.budget, referral_change.start, referral_change.planned_end) == (5000.0, 4, 13)
+    assert referral_change.target.regions == ["rural"]
+    assert changed.behaviour.r_a == referral.behaviour.r_a
+
+
+def test_an_impossible_setting_is_one_line_naming_the_field(referral):
+    values = {**initial_values(referral), "interventions[0].target.regions": ["moon"]}
+    with pytest.raises(ScenarioError) as caught:
+        apply_settings(referral, values)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("app settings: interventions[0].target.regions") and "moon" in message
+
+
+def test_the_unchanged_run_is_the_reference_and_a_change_moves_it(session):
+    session.reset(initial_values(session.base))
+    session.run_to_end()
+    table = session.table()
+    assert np.array_equal(table["share_active"].to_numpy(), session.reference["share_active"].to_numpy())
+
+    stronger = {**initial_values(session.base), "behaviour.q_wom": 0.08}
+    session.reset(stronger)
+    assert session.week == 0
+    session.run_to_end()
+    assert session.table()["share_active"].iloc[-1] > session.reference["share_active"].iloc[-1]
+
+
+def test_saved_scenario_repeats_the_apps_numbers_with_adoptsim_run(session, tmp_path):
+    settings = {**initial_values(session.base), "behaviour.b_social": 4.5, "interventions[0].budget": 3000.0}
+    session.reset(settings)
+    app_kpis = session.kpis()
+    path = session.save(tmp_path / "saved.yaml")
+    result = run(load_scenario(path), reps=1)
+    row = result.kpis.iloc[0]
+    for name in headline_kpis(session.scenario):
+        assert row[name] == pytest.approx(app_kpis[name], rel=0, abs=0, nan_ok=True), name
+    assert app_kpis["total_spend"] <= 3000.0
+
+
+@pytest.mark.slow
+def test_network_layout_is_computed_once_per_population(session):
+    session.reset(initial_values(session.base))
+    sample = session.sample
+    positions = sample.positions.copy()
+    for _ in range(5):
+        session.step()
+    session.reset({**initial_values(session.base), "behaviour.r_a": 0.3})
+    assert session.sample is sample and np.array_equal(sample.positions, positions)
+    assert sample.edges.size > 0 and np.all(sample.edges[:, 0] < sample.edges[:, 1])
+    session.reset({**initial_values(session.base), "population.size": 3000})
+    assert session.sample is not sample
+
+
+@pytest.mark.slow
+def test_charts_follow_the_run(session):
+    session.reset(initial_values(session.base))
+    first = session.render()
+    assert first.startswith(b"\xff\xd8")  # JPEG
+    for _ in range(10):
+        session.step()
+    assert session.render() != first
+
+
+def test_app_command_errors_are_one_line(tmp_path, capsys):
+    assert main(["app", str(tmp_path / "missing.yaml")]) == 2
+    assert capsys.readouterr().err.strip() == f"{tmp_path / 'missing.yaml'}: file not found"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["app", str(REFERRAL), "--port", str(port)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"adoptsim app: cannot serve on 127.0.0.1:{port}") and "\n" not in err

@@ -1,0 +1,279 @@
+"""Plots: bands computed as labelled, actual intervention windows, and figures a planner can read
+(no two labels overlap, legends outside the data, money and parameter paths in words)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from scipy import stats
+
+from adoptsim.figures import analysis, kpi_plots, plots
+from adoptsim.figures.formatting import difference, kpi_label, kpi_value, money, parameter_label
+from adoptsim.figures.plot_style import band_label, mean_band, readable_on, text_overlaps
+from adoptsim.figures.plots import adoption_figure
+from adoptsim.results.windows import Window, intervention_windows
+
+LONG_NAMES = [
+    "baseline",
+    "seniors_training",
+    "paypal_referral",
+    "merchant_deal_with_long_name",
+    "security_campaign",
+    "awareness_campaign",
+    "community_event_rural",
+]
+
+
+def table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "replication": [0, 1, 2, 0, 1, 2],
+            "step": [0, 0, 0, 1, 1, 1],
+            "share_active": [0.0, 0.0, 0.0, 0.1, 0.2, 0.3],
+            "share_ever_adopted": [0, 0, 0, 0.2, 0.3, 0.4],
+        }
+    )
+
+
+def series(names: list[str], reps: int = 3, steps: int = 60, spend: dict[str, float] | None = None) -> pd.DataFrame:
+    """A synthetic multi-scenario time series with segments, stages and spend columns."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for k, name in enumerate(names):
+        for rep in range(reps):
+            t = np.arange(steps + 1)
+            active = 0.9 / (1 + np.exp(-(t - 30 + 2 * k) / 6)) + rng.normal(0, 0.005, t.size)
+            frame = pd.DataFrame({"scenario": name, "replication": rep, "step": t, "share_active": active})
+            frame["share_ever_adopted"] = active + 0.02
+            for label, scale in (("18-29", 1.1), ("30-44", 1.0), ("45-59", 0.8), ("60+", 0.5)):
+                frame[f"share_active_age_{label}"] = active * scale
+            for label, scale in (("urban", 1.1), ("rural", 0.7)):
+                frame[f"share_active_region_{label}"] = active * scale
+            for label, scale in (("low", 0.6), ("middle", 1.0), ("high", 1.2)):
+                frame[f"share_active_income_{label}"] = active * scale
+            frame["n_active"] = 1000 * active
+            frame["n_aware"] = 1000 * (1 - active) * 0.5
+            frame["n_unaware"] = 1000 * (1 - active) * 0.5
+            frame["n_lapsed"] = 10.0
+            for column, per_step in (spend or {}).items():
+                frame[column] = np.where((t >= 1) & (t <= 40), per_step, 0.0)
+            rows.append(frame)
+    return pd.concat(rows, ignore_index=True)
+
+
+def equal_spend_summary(names: list[str]) -> pd.DataFrame:
+    """Every scenario spends the same: the case where labels used to sit on one row."""
+    n = len(names)
+    gain = np.linspace(0, 3000, n)
+    spend = np.where(gain > 0, 150000.0, 0.0)
+    return pd.DataFrame(
+        {
+            "scenario": names,
+            "incremental_adopters_mean": gain,
+            "incremental_adopters_ci_low": gain - 100,
+            "incremental_adopters_ci_high": gain + 100,
+            "total_spend_mean": spend,
+            "total_spend_ci_low": spend,
+            "total_spend_ci_high": spend,
+        }
+    )
+
+
+def test_ci_band_is_the_t_interval_of_the_mean_and_range_band_is_min_to_max():
+    ci = mean_band(table(), "share_active").iloc[1]
+    half = stats.t.ppf(0.975, 2) * 0.1 / 3**0.5
+    assert 0.2 - half < 0, "the t interval reaches below 0 here; a share's band stops at 0"
+    assert (ci["mean"], ci["low"], ci["high"]) == pytest.approx((0.2, 0.0, 0.2 + half))
+    trust = mean_band(table().rename(columns={"share_active": "mean_trust"}), "mean_trust").iloc[1]
+    assert trust["low"] == 0.0, "a quantity never negative keeps its band at or above 0"
+    signed = table().assign(net=lambda t: t["share_active"] - 0.1)
+    assert mean_band(signed, "net").iloc[1]["low"] == pytest.approx(0.1 - half), "a signed quantity is not clipped"
+    two = table()[table()["replication"] < 2]
+    pair = mean_band(two, "share_active").iloc[1]
+    assert (pair["low"], pair["high"]) == pytest.approx(tuple(sorted(two[two["step"] == 1]["share_active"])))
+    spread = mean_band(table(), "share_active", band="range").iloc[1]
+    assert (spread["low"], spread["high"]) == pytest.approx((0.1, 0.3))
+
+
+def test_band_labels_say_what_the_band_is():
+    assert band_label(5) == "95 % CI of the mean (5 reps)"
+    assert band_label(5, "range") == "spread of 5 replications (min to max)"
+    assert band_label(1) == "single replication: no band"
+    assert band_label(2) == "spread of 2 replications (too few for a 95 % CI)"
+    window = Window("ads", "awareness_campaign", 0, 1, 1, None, 0, 3)
+    figure = adoption_figure(table(), windows=[window], band="range")
+    labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert "spread of 3 replications (min to max)" in labels
+
+
+def spend_series(per_step: list[float], reps: int = 3) -> pd.DataFrame:
+    rows = [
+        {"replication": r, "step": s, "spend_ads": value, "spend_total": value}
+        for r in range(reps)
+        for s, value in enumerate([0.0, *per_step])
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_actual_window_is_cut_at_the_last_paid_step_when_the_budget_ran_out():
+    scenario = {"steps": 10, "interventions": [{"name": "ads", "type": "t", "start": 0, "end": 8, "budget": 300.0}]}
+    ran_out = spend_series([100, 100, 100, 0, 0, 0, 0, 0, 0, 0])
+    (window,) = intervention_windows(scenario, ran_out)
+    assert (window.start, window.planned_end, window.end) == (0, 8, 2)
+    assert window.cut_short and window.ran_out == 2 and window.ran_out_in == 3
+
+    plenty = {"steps": 10, "interventions": [{**scenario["interventions"][0], "budget": 10000.0}]}
+    (window,) = intervention_windows(plenty, ran_out)
+    assert window.end == 8 and not window.cut_short and window.ran_out is None
+    (window,) = intervention_windows(scenario)
+    assert window.end == 8
+
+
+def test_a_shared_scenario_budget_running_out_cuts_every_window():
+    scenario = {
+        "steps": 10,
+        "budget": {"total": 400.0},
+        "interventions": [{"name": "ads", "type": "t", "start": 1, "end": None}],
+    }
+    (window,) = intervention_windows(scenario, spend_series([0, 200, 200, 0, 0, 0, 0, 0, 0, 0]))
+    assert (window.start, window.planned_end, window.end) == (1, 9, 2)
+
+
+def test_paths_money_and_kpis_read_as_words():
+    assert parameter_label("interventions[refer_a_friend].reward") == "refer_a_friend: reward"
+    assert parameter_label("behaviour.q_wom") == "behaviour: q_wom"
+    assert money(150000, "USD") == "150,000 USD"
+    assert money(45.4, "EUR") == "45.40 EUR"
+    assert kpi_label("steps_to_30pct_active") == "weeks to 30 % active"
+    assert kpi_value("final_active_share", 0.3012) == "30.1 %"
+    assert kpi_value("total_spend", 1.5e5, "USD") == "150,000 USD"
+    assert difference("steps_to_30pct_active", -9.5, -11, -8) == "-9.5 weeks (-11.0 to -8.0)"
+    assert difference("final_active_share", 0.032, 0.01, 0.054) == "+3.2 points (+1.0 to +5.4)"
+
+
+def test_text_overlaps_finds_labels_printed_on_each_other():
+    figure = Figure()
+    ax = figure.add_subplot()
+    ax.text(0.5, 0.5, "refer_a_friend")
+    ax.text(0.5, 0.5, "classes_60plus")
+    assert ("refer_a_friend", "classes_60plus") in text_overlaps(figure)
+
+
+def legend_clear_of_data(figure: Figure) -> bool:
+    """Every legend's box lies outside every data area (axes) of the figure."""
+    renderer = figure.canvas.get_renderer()
+    legends = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None]
+    areas = [ax.get_window_extent(renderer).padded(-1) for ax in figure.axes]
+    return bool(legends) and all(
+        not legend.get_window_extent(renderer).overlaps(area) for legend in legends for area in areas
+    )
+
+
+def windows_of(names: list[str]) -> dict[str, list[Window]]:
+    return {
+        name: [
+            Window("refer_a_friend", "referral", 0, 51, 41, 41.0, 3, 3),
+            Window("classes_60plus", "training", 4, 56, 56, None, 0, 3),
+            Window("seniors_events_rural", "community_event", 4, 56, 56, None, 0, 3),
+        ]
+        for name in names[1:3]
+    }
+
+
+FIGURES = {
+    "adoption": lambda: plots.adoption_figure(
+        series(["a"]), "seniors_training", windows_of(LONG_NAMES)["seniors_training"]
+    ),
+    "funnel": lambda: plots.funnel_figure(series(["a"])),
+    "segments": lambda: plots.segments_figure(series(["a"])),
+    "comparison": lambda: plots.comparison_figure(series(LONG_NAMES), "baseline", "ci", windows_of(LONG_NAMES)),
+    "comparison_segments": lambda: plots.comparison_segments_figure(series(LONG_NAMES)),
+    "cost_effectiveness": lambda: kpi_plots.cost_effectiveness_figure(equal_spend_summary(LONG_NAMES), "USD"),
+}
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_figures_have_no_overlapping_labels_and_legends_outside_the_data(name):
+    figure = FIGURES[name]()
+    assert text_overlaps(figure) == []
+    assert legend_clear_of_data(figure)
+
+
+def test_cost_effectiveness_has_lines_of_equal_cost_and_money_ticks():
+    figure = kpi_plots.cost_effectiveness_figure(equal_spend_summary(LONG_NAMES[:3]), "USD")
+    ax = figure.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("USD per extra adopter" in label for label in labels)
+    figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert "150,000" in ticks or "100,000" in ticks
+    assert not any("e+" in t for t in ticks)
+    assert ax.get_ylabel() == "total spend (USD)"
+
+
+def sweep_summary() -> pd.DataFrame:
+    rows = []
+    for point, (reward, wom) in enumerate([(0.2, 0.02), (0.8, 0.02), (0.2, 0.08), (0.8, 0.08)]):
+        for metric, mean in (("final_active_share", reward * wom * 10), ("total_spend", 150000.0 * reward + wom)):
+            rows.append(
+                {
+                    "point": point,
+                    "interventions[refer_a_friend].reward": reward,
+                    "behaviour.q_wom": wom,
+                    "metric": metric,
+                    "mean": mean,
+                    "ci_low": mean * 0.9,
+                    "ci_high": mean * 1.1,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_sweep_figures_read_parameter_paths_as_words_and_do_not_overlap():
+    parameters = ["interventions[refer_a_friend].reward", "behaviour.q_wom"]
+    response = analysis.response_figure(sweep_summary(), parameters, "total_spend")
+    assert response.axes[0].get_xlabel() == "refer_a_friend: reward"
+    assert text_overlaps(response) == [] and legend_clear_of_data(response)
+    heatmap = analysis.heatmap_figure(sweep_summary(), parameters, "total_spend")
+    assert heatmap.axes[0].get_ylabel() == "behaviour: q_wom"
+    assert text_overlaps(heatmap) == []
+    cells = [t.get_text() for t in heatmap.axes[0].texts]
+    assert "120,000" in cells and not any("e+" in c for c in cells)
+
+
+def test_heatmap_numbers_are_dark_on_light_cells_and_light_on_dark_cells():
+    viridis = colormaps["viridis"]
+    assert readable_on(viridis(1.0)) == "black"
+    assert readable_on(viridis(0.0)) == "white"
+    heatmap = analysis.heatmap_figure(
+        sweep_summary(), ["interventions[refer_a_friend].reward", "behaviour.q_wom"], "total_spend"
+    )
+    colours = {t.get_text(): t.get_color() for t in heatmap.axes[0].texts}
+    assert colours["120,000"] == "black" and colours["30,000"] == "white"
+
+
+def test_sensitivity_and_scatter_figures_do_not_overlap():
+    indices = pd.DataFrame(
+        [
+            {"metric": m, "parameter": p, "S1": 0.3, "S1_conf": 0.05, "ST": 0.4, "ST_conf": 0.05}
+            for m in ("final_active_share", "total_spend")
+            for p in ("interventions[refer_a_friend].reward", "behaviour.q_wom", "interventions[classes].seats")
+        ]
+    )
+    figure = analysis.sensitivity_figure(indices, "sobol")
+    assert text_overlaps(figure) == [] and legend_clear_of_data(figure)
+    assert "refer_a_friend: reward" in [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    scatter = analysis.scatter_figure(
+        sweep_summary(), ["interventions[refer_a_friend].reward", "behaviour.q_wom"], "total_spend"
+    )
+    assert text_overlaps(scatter) == []
+
+
+def test_adoption_figure_shades_the_actual_window_not_the_planned_one():
+    cut = Window("refer_a_friend", "referral", 0, 51, 41, 41.0, 3, 3)
+    figure = plots.adoption_figure(series(["a"]), "a", [cut])
+    spans = [p for p in figure.axes[0].patches if p.get_width() > 0 and p.get_height() >= 1]
+    assert [(s.get_x(), s.get_x() + s.get_width()) for s in spans] == [(0, 42)]

@@ -1,0 +1,209 @@
+"""Sweeps: identical results on every executor, resume after a kill without redoing runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from adoptsim.cli.main import main
+from adoptsim.results.store import FolderLock
+from adoptsim.studies.executors import SerialExecutor, make_executor
+from adoptsim.studies.experiment import load_experiment
+from adoptsim.studies.sweep import execute, prepare_output, read_kpis, read_series
+from tests.conftest import ROOT
+
+EXPERIMENT = f"""name: tiny
+scenario: {ROOT / "scenarios" / "referral.yaml"}
+seed: 9
+replications: 3
+fixed: {{population.size: 1500, steps: 40}}
+parameters:
+  interventions[refer_a_friend].reward: {{values: [0.0, 1.0]}}
+  behaviour.b_trust: {{values: [1.5, 2.5]}}
+design: {{type: grid}}
+metrics: [final_active_share, total_spend]
+"""
+
+
+def sweep_with(executor, loaded, out: Path) -> pd.DataFrame:
+    finished = prepare_output(loaded, out, resume=False)
+    try:
+        execute(loaded, out, executor, finished, progress=False)
+    finally:
+        executor.shutdown()
+    return read_kpis(out)
+
+
+@pytest.mark.slow
+def test_serial_process_pool_and_dask_give_identical_kpis(write_yaml, tmp_path):
+    from distributed import LocalCluster
+
+    loaded = load_experiment(write_yaml(EXPERIMENT, "tiny.yaml"))
+    serial = sweep_with(SerialExecutor(), loaded, tmp_path / "serial")
+    assert len(serial) == 4 * 3 and serial["task"].is_unique
+    pool = sweep_with(make_executor(workers=2), loaded, tmp_path / "pool")
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True
+    ) as cluster:
+        dask = sweep_with(make_executor(scheduler=cluster.scheduler_address), loaded, tmp_path / "dask")
+    pd.testing.assert_frame_equal(serial, pool)
+    pd.testing.assert_frame_equal(serial, dask)
+    assert read_series(tmp_path / "serial").equals(read_series(tmp_path / "dask"))
+
+
+@pytest.mark.slow
+def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_yaml(EXPERIMENT, "tiny.yaml")), "--workers", "1", "--out", str(out)]) == 0
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 4 * 2
+    assert {"point", "metric", "n", "mean", "sd", "ci_low", "ci_high", "behaviour.b_trust"} <= set(summary)
+    for name in ("response_final_active_share.png", "heatmap_final_active_share.png", "design.csv"):
+        assert (out / name).exists(), name
+    assert main(["sweep", str(tmp_path / "tiny.yaml"), "--out", str(out)]) == 2  # exists, no --resume
+    assert "add --resume" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_sobol_sweep_writes_sensitivity(write_yaml, tmp_path):
+    text = f"""name: s
+scenario: {ROOT / "scenarios" / "baseline.yaml"}
+replications: 1
+fixed: {{population.size: 400, steps: 30}}
+parameters:
+  behaviour.q_wom: {{range: [0.005, 0.05]}}
+  behaviour.p_media: {{range: [0.002, 0.02]}}
+design: {{type: sobol, samples: 8}}
+metrics: [final_ever_adopted_share]
+"""
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_yaml(text, "s.yaml")), "--workers", "1", "--out", str(out)]) == 0
+    indices = pd.read_csv(out / "sensitivity.csv")
+    assert set(indices["parameter"]) == {"behaviour.q_wom", "behaviour.p_media"}
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(indices)
+    assert (out / "sensitivity.png").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yaml, tmp_path, how):
+    path = write_yaml(EXPERIMENT.replace("replications: 3", "replications: 10").replace("1500", "3000"), "k.yaml")
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "adoptsim.cli", "sweep", str(path), "--workers", "1", "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list((out / "kpis").glob("shard-*.parquet"))) < 5:
+        time.sleep(0.02)
+    os.kill(process.pid, how)
+    _, err = process.communicate(timeout=60)
+    saved = len(read_kpis(out, ["task"]))
+    assert 5 <= saved < 40, "the sweep should be stopped midway"
+    if how == signal.SIGTERM:
+        assert process.returncode == 130 and "--resume" in err
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, cwd=ROOT)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{saved} already finished" in resumed.stdout
+    assert f"ran {40 - saved} runs" in resumed.stdout
+    whole = tmp_path / "whole"
+    loaded = load_experiment(path)
+    uninterrupted = sweep_with(SerialExecutor(), loaded, whole)
+    pd.testing.assert_frame_equal(read_kpis(out), uninterrupted)
+    assert read_series(out).equals(read_series(whole))
+
+
+@pytest.mark.slow
+def test_resume_sets_a_damaged_shard_aside_and_redoes_its_runs(write_yaml, tmp_path, capsys):
+    path = str(write_yaml(EXPERIMENT.replace("1500", "300").replace("steps: 40", "steps: 8"), "d.yaml"))
+    out = tmp_path / "out"
+    assert main(["sweep", path, "--workers", "1", "--out", str(out)]) == 0
+    whole = read_kpis(out)
+    shard = sorted((out / "kpis").glob("shard-*.parquet"))[0]
+    shard.write_bytes(shard.read_bytes()[:40])
+    capsys.readouterr()
+    assert main(["sweep", path, "--workers", "1", "--out", str(out), "--resume"]) == 0
+    assert f"{out}: shard {shard.name} is damaged; moved to damaged/" in capsys.readouterr().err
+    assert [p.name.split(".parquet")[0] for p in (out / "kpis" / "damaged").iterdir()] == [shard.stem]
+    pd.testing.assert_frame_equal(read_kpis(out), whole)
+
+
+@pytest.mark.slow
+def test_resume_names_a_damaged_experiment_json(write_yaml, tmp_path, capsys):
+    path = str(write_yaml(EXPERIMENT.replace("1500", "300").replace("steps: 40", "steps: 8"), "d.yaml"))
+    out = tmp_path / "out"
+    assert main(["sweep", path, "--workers", "1", "--out", str(out)]) == 0
+    (out / "experiment.json").write_text('{"name": "tiny", "finger')
+    capsys.readouterr()
+    assert main(["sweep", path, "--workers", "1", "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{out / 'experiment.json'}: damaged (JSONDecodeError") and "choose another --out" in err
+    assert len(err.splitlines()) == 1
+    assert not (out / "experiment.json").exists() and len(list((out / "damaged").iterdir())) == 1
+
+
+def test_sweep_failing_before_any_run_leaves_no_folder(write_yaml, tmp_path, capsys, monkeypatch):
+    from adoptsim.cli import common
+    from adoptsim.errors import AdoptsimError
+
+    def unreachable(workers, scheduler):
+        raise AdoptsimError(f"--scheduler {scheduler}: cannot connect (timed out)")
+
+    monkeypatch.setattr(common, "make_executor", unreachable)
+    path = str(write_yaml(EXPERIMENT, "e.yaml"))
+    out = tmp_path / "out"
+    assert main(["sweep", path, "--scheduler", "tcp://127.0.0.1:9", "--out", str(out)]) == 2
+    assert "--scheduler tcp://127.0.0.1:9: cannot connect" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [tmp_path / "e.yaml"]
+
+    def fails_after_the_folder_exists(loaded, out, resume):
+        (out / "experiment.json").write_text("{}")
+        raise AdoptsimError("design.csv: cannot write there")
+
+    monkeypatch.setattr(common, "make_executor", lambda workers, scheduler: SerialExecutor())
+    monkeypatch.setattr("adoptsim.studies.sweep.prepare_output", fails_after_the_folder_exists)
+    assert main(["sweep", path, "--out", str(out)]) == 2
+    assert list(tmp_path.iterdir()) == [tmp_path / "e.yaml"]
+
+
+def test_a_sweep_folder_in_use_is_refused(write_yaml, tmp_path, capsys):
+    out = tmp_path / "out"
+    with FolderLock(out):
+        assert main(["sweep", str(write_yaml(EXPERIMENT, "e.yaml")), "--out", str(out), "--resume"]) == 2
+    assert "in use by another adoptsim command" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def session_processes(session: int) -> list[str]:
+    """Live (not zombie) processes of a session, as 'pid command'."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[3]) == session and fields[0] != "Z":
+            found.append(f"{stat.parent.name} {text[text.index('(') : text.rindex(')') + 1]}")
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to list a session's processes")
+def test_sigkilled_sweep_leaves_no_process(write_yaml, tmp_path):
+    path = write_yaml(EXPERIMENT.replace("replications: 3", "replications: 40").replace("1500", "3000"), "k.yaml")
+    command = [sys.executable, "-m", "adoptsim.cli", "sweep", str(path), "--workers", "2", "--out", str(tmp_path / "o")]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(session_processes(process.pid)) < 3 and time.monotonic() < deadline:  # main and 2 forked workers
+        time.sleep(0.2)
+    assert len(session_processes(process.pid)) >= 3, "the pool never started"
+    process.kill()
+    process.wait()
+    time.sleep(10)
+    assert session_processes(process.pid) == []
