@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from adoptsim.engine import rules as dynamics
-from adoptsim.engine.rules import pick
+from adoptsim.engine import rules
 from adoptsim.engine.thinning import Rule
+from adoptsim.world.chunks import pick
 from adoptsim.world.population import FLOAT
 from adoptsim.world.stages import Stage
 
@@ -28,29 +28,22 @@ Who = np.ndarray | slice
 
 
 def aware(model: WalletAdoptionModel, who: Who, active_neighbours: np.ndarray) -> np.ndarray:
-    """1 - (1 - p_media m_i)(1 - q w_i)^A_i."""
+    """rules.awareness_probability with this step's media and word-of-mouth levers."""
     media, wom = model.levers.get("media"), model.levers.get("wom")
     media_rate = np.take(model.media_by_region, pick(model.people.region, who))
-    stay_media = np.minimum(media_rate if media is None else media_rate * pick(media, who), 1, dtype=FLOAT)
-    np.subtract(1, stay_media, out=stay_media)
-    count = pick(active_neighbours, who).astype(FLOAT)
-    q = FLOAT(model.behaviour.q_wom)
-    if wom is None and q < 1:
-        stay = np.exp(np.multiply(count, np.log1p(-q), out=count), out=count)
-    else:
-        base = 1 - np.minimum(q * (1 if wom is None else pick(wom, who)), 1)
-        stay = np.power(base, count, out=count, dtype=FLOAT)
-    stay *= stay_media
-    return np.subtract(1, stay, out=stay)
+    if media is not None:
+        media_rate *= pick(media, who)
+    return rules.awareness_probability(
+        media_rate, model.behaviour.q_wom, None if wom is None else pick(wom, who), pick(active_neighbours, who)
+    )
 
 
 def adopting(model: WalletAdoptionModel, who: Who, use: np.ndarray, active_neighbours: np.ndarray) -> np.ndarray:
     """r_a sigmoid(U_i) for the aware and lapsed in the market."""
     people, b = model.people, model.behaviour
-    social = np.maximum(model.graph.degree_of(who), 1).astype(FLOAT)
-    np.divide(pick(active_neighbours, who), social, out=social)
+    social = rules.social_share(pick(active_neighbours, who), model.graph.degree_of(who), FLOAT)
     incentive = model.levers.get("incentive")
-    utility = dynamics.adoption_utility(
+    utility = rules.adoption_utility(
         b,
         pick(use, who),
         pick(people.tech_skill, who),
@@ -62,14 +55,14 @@ def adopting(model: WalletAdoptionModel, who: Who, use: np.ndarray, active_neigh
         None if incentive is None else pick(incentive, who),
         pick(people.income, who),
     )
-    return dynamics.adoption_probability(b, utility)
+    return rules.adoption_probability(b, utility)
 
 
 def lapsing(model: WalletAdoptionModel, who: Who, use: np.ndarray) -> np.ndarray:
     """r_l sigmoid(...) x lapse lever, for those active since before the step."""
     people = model.people
     lever = model.levers.get("lapse")
-    return dynamics.lapse_probability(
+    return rules.lapse_probability(
         model.behaviour,
         pick(people.wallet_habit, who),
         pick(people.trust, who),
@@ -79,7 +72,7 @@ def lapsing(model: WalletAdoptionModel, who: Who, use: np.ndarray) -> np.ndarray
     )
 
 
-def rules(
+def decisions(
     model: WalletAdoptionModel, active_before: np.ndarray, use: np.ndarray, active_neighbours: np.ndarray
 ) -> list[Rule]:
     """Awareness, adoption and lapse, each with the bound its draws are thinned against:
@@ -94,15 +87,15 @@ def rules(
 
     return [
         Rule(
-            lambda part: dynamics.awareness_ceiling(media, wom, active_neighbours[part]),
+            lambda part: rules.awareness_ceiling(media, wom, active_neighbours[part]),
             lambda part: stage[part] == Stage.UNAWARE.value,
             lambda who: aware(model, who, active_neighbours),
             then=1,  # those who hear of the wallet in the market may adopt at once
             then_eligible=lambda who: np.take(in_market, who),
         ),
-        Rule(dynamics.adoption_ceiling(b), aware_or_lapsed, lambda who: adopting(model, who, use, active_neighbours)),
+        Rule(rules.adoption_ceiling(b), aware_or_lapsed, lambda who: adopting(model, who, use, active_neighbours)),
         Rule(
-            dynamics.lapse_ceiling(b, levers.largest("lapse")),
+            rules.lapse_ceiling(b, levers.largest("lapse")),
             lambda part: active_before[part] & (stage[part] == Stage.ACTIVE.value),
             lambda who: lapsing(model, who, use),
         ),

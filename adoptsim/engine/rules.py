@@ -1,6 +1,10 @@
 """The step rules of docs/model.md as pure functions on arrays (no model, no randomness).
 
-Each returns probabilities or new values; the model draws and applies them.
+The one rule set: the focal wallet's components (adoptsim/engine/components/), every rival
+(adoptsim/engine/rivals/market.py) and, through the step context, the interventions call these
+functions; no rule is written anywhere else (the per-agent oracle, reference.py, excepted on
+purpose). Each returns probabilities or new values, in the dtype of its state (float32 for the
+focal wallet), or moves state in place; the caller draws and applies.
 """
 
 from __future__ import annotations
@@ -8,11 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from adoptsim.scenario.behaviour import Behaviour
+from adoptsim.world.chunks import CHUNK, pick, slices
+
+__all__ = ["CHUNK", "pick", "slices"]  # with every rule below
 
 DENSE_SHARE = 0.3
 """A rule with more than this share of consumers as candidates runs on slices of whole arrays."""
-CHUNK = 1 << 16
-"""Consumers per slice (a multiple of every SIMD width, so each element is computed as on the whole array)."""
 
 
 def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -25,17 +30,32 @@ def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 
 def awareness_probability(
-    media_rate: np.ndarray, q_wom: float, wom: np.ndarray, active_neighbours: np.ndarray
+    media_rate: np.ndarray, q_wom: float, wom: np.ndarray | None, active_neighbours: np.ndarray
 ) -> np.ndarray:
-    """P(aware) = 1 - (1 - p_media*m_i) * (1 - q_wom*w_i)^A_i, with media_rate = p_media*m_i."""
-    stay_unaware_media = 1.0 - np.minimum(media_rate, 1.0)
-    stay_unaware_wom = np.power(1.0 - np.minimum(q_wom * wom, 1.0), active_neighbours)
-    return 1.0 - stay_unaware_media * stay_unaware_wom
+    """P(aware) = 1 - (1 - p_media m_i)(1 - q_wom w_i)^A_i, with media_rate = p_media m_i (a
+    fresh array, overwritten) and wom = w_i (None: 1 for everyone, then (1 - q)^A = e^(A ln(1 - q))).
+    Computed in the dtype of `media_rate`."""
+    dtype = media_rate.dtype.type
+    stay_media = np.minimum(media_rate, 1, dtype=dtype, out=media_rate)
+    np.subtract(1, stay_media, out=stay_media)
+    count = np.asarray(active_neighbours).astype(dtype)
+    q = dtype(q_wom)
+    if wom is None and q < 1:
+        stay = np.exp(np.multiply(count, np.log1p(-q), out=count), out=count)
+    else:
+        base = 1 - np.minimum(q * (1 if wom is None else wom), 1)
+        stay = np.power(base, count, out=count, dtype=dtype)
+    stay *= stay_media
+    return np.subtract(1, stay, out=stay)
 
 
 def usefulness(online: np.ndarray, merchant_acceptance: np.ndarray, online_acceptance: float) -> np.ndarray:
-    """u_i = (1 - online_i) * (share of i's merchants accepting) + online_i * online_acceptance."""
-    return (1.0 - online) * merchant_acceptance + online * online_acceptance
+    """u_i = acc_i + online_i (oa - acc_i): the share acc_i of i's merchants that accept, with the
+    online share of i's spending at the online acceptance oa (in the dtype of `merchant_acceptance`)."""
+    u = np.subtract(online_acceptance, merchant_acceptance)
+    u *= online
+    u += merchant_acceptance
+    return u
 
 
 def adoption_utility(
@@ -122,29 +142,49 @@ def lapse_probability(
     return np.minimum(p, 1.0, out=p)
 
 
-def grow_wallet_habit(wallet_habit: np.ndarray, eta: float) -> np.ndarray:
-    """wh += eta * (1 - wh) for each step of use."""
-    return wallet_habit + eta * (1.0 - wallet_habit)
+def approach(x: np.ndarray, target: float, rate: float, active: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """x += rate a_i (target - x) in place, with a_i = 1 where `active` (bool or 0/1) else 0;
+    `gap` is a work array of x's shape and dtype (so a slice of 10M consumers allocates nothing)."""
+    np.subtract(target, x, out=gap)
+    gap *= active
+    gap *= x.dtype.type(rate)
+    x += gap
+    return x
 
 
-def decay_old_habit(habit: np.ndarray, kappa: float) -> np.ndarray:
-    """habit -= kappa * habit for each step of use."""
-    return habit * (1.0 - kappa)
+def grow_wallet_habit(wallet_habit: np.ndarray, eta: float, active: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Each step of use: wh += eta (1 - wh) (in place, where `active`)."""
+    return approach(wallet_habit, 1, eta, active, gap)
+
+
+def decay_old_habit(habit: np.ndarray, kappa: float, active: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Each step of use of any wallet: habit += kappa (0 - habit) (in place, where `active`)."""
+    return approach(habit, 0, kappa, active, gap)
+
+
+def trust_after_experience(trust: np.ndarray, eps_exp: float, active: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Each step of use: trust += eps_exp (1 - trust) (in place, where `active`)."""
+    return approach(trust, 1, eps_exp, active, gap)
 
 
 def transactions(tau: float, income: np.ndarray, use: np.ndarray) -> np.ndarray:
-    """Wallet payments this step of an active user: tau * (0.5 + income) * u."""
+    """Wallet payments a step of an active user: tau (0.5 + income_i) u_i (in the dtype of `income`)."""
     return tau * (0.5 + income) * use
 
 
-def trust_after_experience(trust: np.ndarray, eps_exp: float) -> np.ndarray:
-    """Active users: trust += eps_exp * (1 - trust)."""
-    return trust + eps_exp * (1.0 - trust)
+def social_share(active_neighbours: np.ndarray, degree: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+    """s_i = A_i / max(deg_i, 1): the share of i's neighbours who use the wallet."""
+    share = np.maximum(degree, 1).astype(dtype)
+    return np.divide(active_neighbours, share, out=share)
 
 
-def trust_after_social_proof(trust: np.ndarray, neighbour_mean: np.ndarray, mu: float) -> np.ndarray:
-    """trust += mu * (neighbours' mean trust - trust)."""
-    return trust + mu * (neighbour_mean - trust)
+def trust_after_social_proof(trust: np.ndarray, neighbour_sum: np.ndarray, degree: np.ndarray, mu: float) -> np.ndarray:
+    """Those with neighbours: trust += mu (neighbours' mean trust - trust), the mean being
+    neighbour_sum / deg (in place; returns `trust`)."""
+    neighbour_mean = neighbour_sum / np.maximum(degree, 1)
+    has_neighbours = degree > 0
+    trust[has_neighbours] = (trust + mu * (neighbour_mean - trust))[has_neighbours]
+    return trust
 
 
 def merchant_acceptance_probability(b: Behaviour, customer_active_share: np.ndarray) -> np.ndarray:
@@ -170,13 +210,3 @@ def awareness_ceiling(media: float, wom: float, active_neighbours: np.ndarray) -
     bound = active_neighbours * (wom * (1 + 1e-5))
     bound += media * (1 + 1e-5) + 1e-6
     return bound
-
-
-def slices(n: int) -> list[slice]:
-    """Consumers 0..n-1 in slices of CHUNK."""
-    return [slice(start, min(start + CHUNK, n)) for start in range(0, n, CHUNK)]
-
-
-def pick(values: np.ndarray, who: np.ndarray | slice) -> np.ndarray:
-    """values[who]: a view for everyone, else a gather (np.take, faster than fancy indexing)."""
-    return values[who] if isinstance(who, slice) else np.take(values, who)

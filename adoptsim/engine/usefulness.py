@@ -1,4 +1,4 @@
-"""Usefulness u_i = acc_i + online_i (oa - acc_i), with acc_i the share of consumer i's merchants
+"""Usefulness u_i = acc_i + online_i (oa - acc_i) (rules.usefulness), with acc_i the share of consumer i's merchants
 that accept the wallet: kept from step to step, updated from the merchants that changed.
 
 A step where one to a few merchants start accepting (most steps) touches only their customers:
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from adoptsim.engine import rules
 from adoptsim.world.merchants import ShoppingGraph
 from adoptsim.world.population import FLOAT
 
@@ -52,7 +53,4 @@ class Usefulness:
         else:
             share = self._count[who].astype(FLOAT)
             share /= self.shopping.per_consumer
-        u = np.subtract(self.online_acceptance, share)
-        u *= self.online[who]
-        u += share
-        self.values[who] = u
+        self.values[who] = rules.usefulness(self.online[who], share, self.online_acceptance)

@@ -20,7 +20,7 @@ from adoptsim.interventions.targeting import Priority, contact, make_aware
 from adoptsim.scenario.schema import Fraction, NonNegative
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext
     from adoptsim.scenario.spec import Scenario
 
 
@@ -44,7 +44,7 @@ class AwarenessCampaign(Intervention):
                 return f"reach_by_age_group: unknown age group '{label}' (valid: {valid})"
         return super().check_against(scenario)
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         target = self.in_target(model, run)
         if self.media_boost != 1:  # a neutral boost leaves the lever untouched (and unallocated)
             model.levers.media[target] *= self.media_boost

@@ -25,7 +25,7 @@ from adoptsim.interventions.triggers import Trigger
 from adoptsim.scenario.schema import Label, NonNegative, NonNegativeInt, PositiveInt, StrictModel
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext, StepOutcome
 
 
 def planned_end(start: int, end: int | None, duration: int | None, triggered: bool) -> int | None:
@@ -84,7 +84,7 @@ class Intervention(StrictModel):
                     return f"{field_name}.segment.{problem.removeprefix('target.')}"
         return self.target.check_against(*labels)
 
-    def in_target(self, model: WalletAdoptionModel, run: InterventionRun) -> np.ndarray:
+    def in_target(self, model: StepContext, run: InterventionRun) -> np.ndarray:
         """Who is in the target now; the fixed part is computed once per run."""
         if "fixed_target" not in run.extra:  # kept only where traits narrow it: a byte a consumer
             run.extra["fixed_target"] = self.target.fixed_mask(model) if self.target.on_traits else None
@@ -95,7 +95,7 @@ class Intervention(StrictModel):
         last = self.planned_end
         return self.start <= step and (last is None or step <= last)
 
-    def is_on(self, model: WalletAdoptionModel, run: InterventionRun) -> bool:
+    def is_on(self, model: StepContext, run: InterventionRun) -> bool:
         """Whether it acts at this step: its window, started by `start_when` and cut by
         `stop_when` when given. Records the step it started, fired and stopped in `run`."""
         step = model.step_index
@@ -123,15 +123,15 @@ class Intervention(StrictModel):
             return first + self.duration - 1 if self.end is None else min(self.end, first + self.duration - 1)
         return self.planned_end
 
-    def begin_step(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def begin_step(self, model: StepContext, run: InterventionRun) -> None:
         """Pay the fixed cost at the first step, then act."""
         if model.step_index == run.started_at and self.fixed_cost:
             run.pay(self.fixed_cost)
         self.apply(model, run)
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         """Act on the model's arrays and levers for this step."""
         raise NotImplementedError(f"{type(self).__name__} must define apply()")
 
-    def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:
+    def settle(self, model: StepContext, run: InterventionRun, outcome: StepOutcome) -> None:
         """Pay costs that depend on what happened this step; most types pay up front."""

@@ -19,7 +19,7 @@ from adoptsim.interventions.budget import InterventionRun
 from adoptsim.scenario.schema import Fraction, NonNegative, PositiveInt
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext
 
 
 class Breach(Intervention):
@@ -30,7 +30,7 @@ class Breach(Intervention):
     lapse_spike: NonNegative = Field(3.0, description="Multiplier on the lapse probability during the spike.")
     spike_steps: PositiveInt = Field(4, description="Steps the lapse spike lasts.")
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         step = model.step_index
         if step >= run.started_at + self.spike_steps:
             return

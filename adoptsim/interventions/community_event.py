@@ -21,7 +21,7 @@ from adoptsim.interventions.training import bring_into_market, train
 from adoptsim.scenario.schema import Fraction, NonNegative, PositiveInt
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext
     from adoptsim.scenario.spec import Scenario
 
 
@@ -44,7 +44,7 @@ class CommunityEvent(Intervention):
             return f"region: unknown region '{self.region}' (valid: {valid})"
         return super().check_against(scenario)
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         if (model.step_index - run.started_at) % self.every or run.affordable(1, self.cost_per_event) < 1:
             return
         people = model.people

@@ -15,7 +15,7 @@ from adoptsim.interventions.budget import InterventionRun
 from adoptsim.scenario.schema import Fraction, NonNegative
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext
 
 
 class CustomerSupport(Intervention):
@@ -25,7 +25,7 @@ class CustomerSupport(Intervention):
     factor: Fraction = Field(0.7, description="Multiplier on the lapse probability.")
     cost_per_step: NonNegative = Field(5000.0, description="Money per step of support.")
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         if run.affordable(1, self.cost_per_step) < 1:
             return
         run.pay(self.cost_per_step)

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.engine.rules import CHUNK, money_utility
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.scenario.schema import Fraction, NonNegative
+from adoptsim.world.chunks import CHUNK
 from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext
 
 
 class LoyaltyProgram(Intervention):
@@ -38,7 +38,7 @@ class LoyaltyProgram(Intervention):
         0.1, description="Largest extra share of the wallet-habit gap closed per step (at a very large reward)."
     )
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         people = model.people
         members = np.flatnonzero(self.in_target(model, run) & (people.stage == Stage.ACTIVE.value))
         affordable = run.affordable(members.size, self.points)
@@ -49,6 +49,6 @@ class LoyaltyProgram(Intervention):
         for start in range(0, members.size, CHUNK):  # most active users are members: a chunk at a time
             part = members[start : start + CHUNK]
             weighed = np.full(part.size, self.points * self.perceived_weeks)
-            kept = np.exp(-money_utility(model.behaviour, weighed, people.income[part]))
+            kept = np.exp(-model.money_utility(weighed, part))
             people.wallet_habit[part] += self.habit_boost * (1.0 - kept) * (1.0 - people.wallet_habit[part])
             lapse[part] *= kept

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.engine.rules import slices
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.scenario.schema import NonNegative, NonNegativeInt
+from adoptsim.world.chunks import slices
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext, StepOutcome
     from adoptsim.scenario.spec import Scenario
 
 
@@ -47,7 +47,7 @@ class MerchantDeal(Intervention):
                 return f"categories: unknown category '{category}' (valid: {valid})"
         return super().check_against(scenario)
 
-    def _eligible(self, model: WalletAdoptionModel) -> np.ndarray:
+    def _eligible(self, model: StepContext) -> np.ndarray:
         shops = model.shops
         keep = ~shops.has_deal
         if self.categories is not None:
@@ -58,7 +58,7 @@ class MerchantDeal(Intervention):
             keep &= np.isin(shops.region, codes)
         return keep
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         shops = model.shops
         if run.reached is None:
             run.reached = np.zeros(shops.size, dtype=bool)
@@ -71,15 +71,15 @@ class MerchantDeal(Intervention):
         run.reached[signed] = True
         offline_deal = model.merchant_share(run.reached)  # share of i's merchants with a deal ...
         offline_deal *= 1.0 - model.people.online  # ... times the share of i's shopping done offline
-        target, incentive, tau = self.in_target(model, run), model.levers.incentive, model.behaviour.tau
+        target, incentive = self.in_target(model, run), model.levers.incentive
         for part in slices(target.size):  # a slice at a time: no full-size temporaries
             who = np.flatnonzero(target[part]) + part.start
-            weekly_payments = tau * (0.5 + model.people.income[who]) * offline_deal[who]
+            weekly_payments = model.transactions(who, offline_deal[who])
             incentive[who] += self.discount * self.perceived_weeks * weekly_payments
         run.extra["offline_deal"] = offline_deal
         if model.step_index == self.last_step(run):
             shops.has_deal[run.reached] = False
 
-    def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:
+    def settle(self, model: StepContext, run: InterventionRun, outcome: StepOutcome) -> None:
         payments = outcome.payments_weighted(run.extra.pop("offline_deal"))
         run.pay(payments * self.discount)

@@ -20,7 +20,7 @@ from adoptsim.interventions.budget import InterventionRun
 from adoptsim.scenario.schema import NonNegative
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext, StepOutcome
 
 
 class Referral(Intervention):
@@ -36,18 +36,18 @@ class Referral(Intervention):
     def paid_to_referrer(self) -> float:
         return self.reward if self.referrer_reward is None else self.referrer_reward
 
-    def wom_boost(self, model: WalletAdoptionModel) -> float:
+    def wom_boost(self, model: StepContext) -> float:
         """w_i = 1 + b_inc ln(1 + referrer_reward / money_scale): users paid to talk talk more."""
         b = model.behaviour
         return 1.0 + b.b_inc * float(np.log1p(self.paid_to_referrer / b.money_scale))
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         target = self.in_target(model, run)
         model.levers.wom[target] *= self.wom_boost(model)
         referred = target & model.has_active_neighbour
         model.levers.incentive[referred] += self.reward
         run.extra["referred"] = referred
 
-    def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:
+    def settle(self, model: StepContext, run: InterventionRun, outcome: StepOutcome) -> None:
         adopters = int((outcome.new_adopters & run.extra.pop("referred")).sum())
         run.pay(adopters * (self.reward + self.paid_to_referrer))

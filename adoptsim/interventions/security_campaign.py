@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.engine.rules import recover_trust, weekly_recovery
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Priority, contact
 from adoptsim.scenario.schema import Fraction, NonNegative
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext
 
 
 class SecurityCampaign(Intervention):
@@ -33,7 +32,7 @@ class SecurityCampaign(Intervention):
     prioritize: Priority = Field("random", description="Who is contacted first (e.g. lowest_trust).")
     cost_per_contact: NonNegative = Field(1.0, description="Money per contact.")
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         people = model.people
         contacts = contact(run, model, self.in_target(model, run), self.reach, self.cost_per_contact, self.prioritize)
         people.trust[contacts] += self.trust_gain * (1.0 - people.trust[contacts])
@@ -41,10 +40,5 @@ class SecurityCampaign(Intervention):
             run.reached = np.zeros(people.size, dtype=bool)
         run.reached[contacts] = True
         if model.trust_recovering:
-            b = model.behaviour
-            kept_answered = 1.0 - weekly_recovery(b.trust_half_life_answered)
-            extra = 1.0 - kept_answered / (1.0 - weekly_recovery(b.trust_half_life))
             answered = np.flatnonzero(run.reached & (people.trust_deficit > 0))
-            people.trust[answered], people.trust_deficit[answered] = recover_trust(
-                people.trust[answered], people.trust_deficit[answered], max(extra, 0.0)
-            )
+            model.speed_trust_recovery(answered, model.behaviour.trust_half_life_answered)

@@ -18,7 +18,7 @@ from adoptsim.scenario.schema import NonNegative, NonNegativeInt
 from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext
 
 
 class Seeding(Intervention):
@@ -29,7 +29,7 @@ class Seeding(Intervention):
     prioritize: Priority = Field("degree", description="Who is chosen first.")
     cost_per_person: NonNegative = Field(20.0, description="Money per seeded person.")
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         if model.step_index != run.started_at:
             return
         people = model.people

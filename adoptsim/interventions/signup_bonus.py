@@ -17,7 +17,7 @@ from adoptsim.scenario.schema import NonNegative
 from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext, StepOutcome
 
 
 class SignupBonus(Intervention):
@@ -26,12 +26,12 @@ class SignupBonus(Intervention):
     type: Literal["signup_bonus"] = "signup_bonus"
     amount: NonNegative = Field(10.0, description="Money paid to each first-time adopter.")
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         people = model.people
         eligible = self.in_target(model, run) & ~people.ever_adopted & (people.stage != Stage.ACTIVE.value)
         model.levers.incentive[eligible] += self.amount
         run.extra["eligible"] = eligible
 
-    def settle(self, model: WalletAdoptionModel, run: InterventionRun, outcome: StepOutcome) -> None:
+    def settle(self, model: StepContext, run: InterventionRun, outcome: StepOutcome) -> None:
         adopters = int((outcome.new_adopters & run.extra.pop("eligible")).sum())
         run.pay(adopters * self.amount)

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from adoptsim.engine.rules import slices
 from adoptsim.scenario.schema import Fraction, StrictModel
+from adoptsim.world.chunks import slices
 from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
     from adoptsim.interventions.budget import InterventionRun
+    from adoptsim.interventions.context import StepContext
 
 StageName = Literal["unaware", "aware", "active", "lapsed"]
 Priority = Literal["random", "degree", "lowest_skill", "lowest_trust"]
@@ -33,7 +33,7 @@ class Target(StrictModel):
     online: tuple[Fraction, Fraction] | None = Field(None, description="Online-shopping range [min, max].")
     stages: list[StageName] | None = Field(None, description="Funnel stages.")
 
-    def mask(self, model: WalletAdoptionModel, fixed: np.ndarray | None = None) -> np.ndarray:
+    def mask(self, model: StepContext, fixed: np.ndarray | None = None) -> np.ndarray:
         """Boolean array over consumers: who is in the target now.
 
         `fixed` is `fixed_mask(model)` when the caller has it cached; only stages change.
@@ -49,7 +49,7 @@ class Target(StrictModel):
         """Whether a condition on traits (not only on stages) narrows the target."""
         return any(v is not None for v in (self.age, self.age_groups, self.regions, self.income, self.online))
 
-    def fixed_mask(self, model: WalletAdoptionModel) -> np.ndarray:
+    def fixed_mask(self, model: StepContext) -> np.ndarray:
         """The conditions on traits that never change (age, group, region, income, online)."""
         people = model.people
         keep = np.ones(people.size, dtype=bool)
@@ -78,7 +78,7 @@ class Target(StrictModel):
 
 def choose(
     run: InterventionRun,
-    model: WalletAdoptionModel,
+    model: StepContext,
     candidates: np.ndarray,
     count: int,
     prioritize: str,
@@ -141,7 +141,7 @@ def fraction_of(run: InterventionRun, mask: np.ndarray, share: float) -> np.ndar
 
 def contact(
     run: InterventionRun,
-    model: WalletAdoptionModel,
+    model: StepContext,
     target: np.ndarray,
     share: float,
     cost_per_contact: float,
@@ -155,7 +155,7 @@ def contact(
     return contacts
 
 
-def make_aware(model: WalletAdoptionModel, who: np.ndarray) -> None:
+def make_aware(model: StepContext, who: np.ndarray) -> None:
     """The unaware among `who` become aware (others keep their stage)."""
     stage = model.people.stage
     stage[who[stage[who] == Stage.UNAWARE.value]] = Stage.AWARE

@@ -21,7 +21,7 @@ from adoptsim.interventions.targeting import Priority, choose, make_aware
 from adoptsim.scenario.schema import Fraction, NonNegative, NonNegativeInt
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext
     from adoptsim.world.population import People
 
 
@@ -38,7 +38,7 @@ class Training(Intervention):
     prioritize: Priority = Field("random", description="Who gets a seat first.")
     cost_per_seat: NonNegative = Field(20.0, description="Money per person trained.")
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         people = model.people
         if run.reached is None:
             run.reached = np.zeros(people.size, dtype=bool)

@@ -11,7 +11,7 @@ from adoptsim.scenario.schema import Fraction, NonNegativeInt, StrictModel
 from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext
 
 
 class Trigger(StrictModel):
@@ -49,7 +49,7 @@ class Trigger(StrictModel):
             raise ValueError("segment: only with active_share_above")
         return self
 
-    def holds(self, model: WalletAdoptionModel) -> bool:
+    def holds(self, model: StepContext) -> bool:
         """Whether the condition holds now (at the start of the step)."""
         if self.active_share_above is not None:
             active = model.people.stage == Stage.ACTIVE.value

@@ -16,7 +16,7 @@ from adoptsim.interventions.budget import InterventionRun
 from adoptsim.scenario.schema import NonNegative, PositiveInt
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.interventions.context import StepContext
 
 
 class UxImprovement(Intervention):
@@ -27,6 +27,6 @@ class UxImprovement(Intervention):
     ramp_steps: PositiveInt = Field(1, description="Steps over which the rise is spread.")
     fixed_cost: NonNegative = Field(50000.0, description="Money paid once at start.")
 
-    def apply(self, model: WalletAdoptionModel, run: InterventionRun) -> None:
+    def apply(self, model: StepContext, run: InterventionRun) -> None:
         if model.step_index < run.started_at + self.ramp_steps:
             model.ease += self.ease_gain / self.ramp_steps

@@ -21,7 +21,7 @@ from adoptsim.world.stages import Stage
 if TYPE_CHECKING:
     import pandas as pd
 
-    from adoptsim.engine.model import StepOutcome, WalletAdoptionModel
+    from adoptsim.interventions.context import RecordedRun, StepOutcome
 
 CHUNK = 1 << 18
 """Consumers per slice when segment codes are computed (bounds the set-up's temporaries)."""
@@ -30,7 +30,7 @@ CHUNK = 1 << 18
 class Recorder:
     """Preallocated columns, one row per step (0..steps): views onto one block of rows x series."""
 
-    def __init__(self, model: WalletAdoptionModel, steps: int) -> None:
+    def __init__(self, model: RecordedRun, steps: int) -> None:
         self.rows = 0
         people = model.people
         labels, self.cell, folds = segment_cells(model)
@@ -66,7 +66,7 @@ class Recorder:
             self.active[changed] = gained
         return fold_cells(self.active_per_cell, self.fold) / self.sizes
 
-    def record(self, model: WalletAdoptionModel, row: int, outcome: StepOutcome | None) -> None:
+    def record(self, model: RecordedRun, row: int, outcome: StepOutcome | None) -> None:
         """Aggregate the model's arrays into row `row`."""
         self.rows = row + 1
         people, shops = model.people, model.shops
@@ -124,7 +124,7 @@ HEADLINE = (
 """Series every run records, in column order (segments, spend and budget flags follow)."""
 
 
-def segment_cells(model: WalletAdoptionModel) -> tuple[list[tuple[str, tuple[str, ...]]], np.ndarray, list]:
+def segment_cells(model: RecordedRun) -> tuple[list[tuple[str, tuple[str, ...]]], np.ndarray, list]:
     """Every consumer's segment cell (a combination of every segmentation's code, as small ints),
     each segmentation's labels, and for each segmentation the map from cell to its code.
 

@@ -7,15 +7,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from adoptsim.engine.rivals.market import NONE
+from adoptsim.interventions.context import NO_WALLET
 from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
-    from adoptsim.engine.rivals.market import RivalMarket
+    from adoptsim.interventions.context import RecordedRun, RivalWallets
 
 
-def column_names(market: RivalMarket, model: WalletAdoptionModel) -> list[str]:
+def column_names(market: RivalWallets, model: RecordedRun) -> list[str]:
     """Recorder columns (none without rivals)."""
     if not market.rivals:
         return []
@@ -31,19 +30,19 @@ def column_names(market: RivalMarket, model: WalletAdoptionModel) -> list[str]:
     return names
 
 
-def _segments(model: WalletAdoptionModel) -> list[tuple[str, np.ndarray]]:
+def _segments(model: RecordedRun) -> list[tuple[str, np.ndarray]]:
     people = model.people
     return [(f"age_{label}", people.age_group == g) for g, label in enumerate(model.age_group_labels)] + [
         (f"region_{label}", people.region == r) for r, label in enumerate(model.region_labels)
     ]
 
 
-def record(market: RivalMarket, model: WalletAdoptionModel, columns: dict[str, np.ndarray], row: int) -> None:
+def record(market: RivalWallets, model: RecordedRun, columns: dict[str, np.ndarray], row: int) -> None:
     """Market shares (primary wallet among users of any wallet), users, merchants, switches."""
     if not market.rivals:
         return
     people = model.people
-    users = market.primary != NONE
+    users = market.primary != NO_WALLET
     n_users = int(users.sum())
     columns["n_wallet_users"][row] = n_users
     columns["share_focal_of_users"][row] = np.count_nonzero(people.stage == Stage.ACTIVE.value) / max(n_users, 1)

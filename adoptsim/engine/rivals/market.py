@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from adoptsim.engine import rules as dynamics
+from adoptsim.engine import rules
 from adoptsim.engine.rivals.spec import RivalSpec, wallet_names
+from adoptsim.interventions.context import NO_WALLET
 from adoptsim.scenario.behaviour import Behaviour
 from adoptsim.world.network import NeighbourCounter
 from adoptsim.world.stages import Stage
@@ -29,7 +30,7 @@ from adoptsim.world.stages import Stage
 if TYPE_CHECKING:
     from adoptsim.engine.model import WalletAdoptionModel
 
-NONE = -1
+NONE = NO_WALLET
 """Primary wallet of a consumer who holds none."""
 
 
@@ -92,14 +93,13 @@ class RivalMarket:
         self.switch_to = np.zeros(len(self.rivals))
         self.switch_from = np.zeros(len(self.rivals))
         if self.rivals:
-            self.inverse_degree = 1.0 / np.maximum(model.graph.degree, 1)
             zeros = np.zeros(people.size)
             neighbours = [r.neighbours(r.stage == Stage.ACTIVE.value) for r in self.rivals]
             self._choose_primary(model, zeros, zeros, neighbours, [self._usefulness(model, r) for r in self.rivals])
 
     @staticmethod
     def _usefulness(model: WalletAdoptionModel, rival: Rival) -> np.ndarray:
-        return dynamics.usefulness(model.people.online, model.merchant_share(rival.accepts), rival.online_acceptance)
+        return rules.usefulness(model.people.online, model.merchant_share(rival.accepts), rival.online_acceptance)
 
     # ------------------------------------------------------------ coupling read by the focal wallet
 
@@ -123,7 +123,7 @@ class RivalMarket:
         active neighbours at the start of the step."""
         if not self.rivals:
             return
-        social = focal_neighbours * self.inverse_degree
+        social = rules.social_share(focal_neighbours, model.graph.degree)
         people, step = model.people, model.step_index
         held_before = [r.stage == Stage.ACTIVE.value for r in self.rivals]
         active_neighbours = [r.neighbours(held) for r, held in zip(self.rivals, held_before, strict=True)]
@@ -142,7 +142,7 @@ class RivalMarket:
 
             who = np.flatnonzero(rival.stage == Stage.UNAWARE.value)
             media_rate = rival.media_base[who] * media[who]
-            p = dynamics.awareness_probability(media_rate, b.q_wom, wom[who], active_neighbours[i][who])
+            p = rules.awareness_probability(media_rate, b.q_wom, wom[who], active_neighbours[i][who])
             rival.stage[who[draw_aware[who] < p]] = Stage.AWARE
 
             other = people.competitor | focal_before
@@ -151,12 +151,12 @@ class RivalMarket:
                     other = other | held
             aware_or_lapsed = (rival.stage == Stage.AWARE.value) | (rival.stage == Stage.LAPSED.value)
             who = np.flatnonzero(aware_or_lapsed & people.in_market)
-            social_w = active_neighbours[i] * self.inverse_degree
+            social_w = rules.social_share(active_neighbours[i], model.graph.degree)
             utility = self._utility(model, rival, use_w, social_w, who, other[who])
-            adopters = who[draw_adopt[who] < dynamics.adoption_probability(b, utility)]
+            adopters = who[draw_adopt[who] < rules.adoption_probability(b, utility)]
 
             who = np.flatnonzero(held_before[i])
-            p = dynamics.lapse_probability(
+            p = rules.lapse_probability(
                 b, rival.wallet_habit[who], rival.trust[who], use_w[who], people.habit[who], np.ones(who.size)
             )
             rival.stage[who[draw_lapse[who] < p]] = Stage.LAPSED
@@ -181,7 +181,7 @@ class RivalMarket:
         people = model.people
         holds_other = np.zeros(who.size) if holds_other is None else holds_other
         return (
-            dynamics.adoption_utility(
+            rules.adoption_utility(
                 rival.behaviour,
                 use[who],
                 people.tech_skill[who],
@@ -209,7 +209,7 @@ class RivalMarket:
         everyone = np.arange(people.size)
         values = np.full((len(self.rivals) + 1, people.size), -np.inf)
         focal_held = people.stage == Stage.ACTIVE.value
-        values[0, focal_held] = dynamics.adoption_utility(
+        values[0, focal_held] = rules.adoption_utility(
             b,
             use[focal_held],
             people.tech_skill[focal_held],
@@ -223,7 +223,7 @@ class RivalMarket:
         )
         for w, rival in enumerate(self.rivals, start=1):
             held = np.flatnonzero(rival.stage == Stage.ACTIVE.value)
-            social_w = active_neighbours[w - 1] * self.inverse_degree
+            social_w = rules.social_share(active_neighbours[w - 1], model.graph.degree)
             values[w, held] = self._utility(model, rival, uses[w - 1], social_w, held)
         best = values.argmax(axis=0)
         holds_any = np.isfinite(values.max(axis=0))
@@ -240,24 +240,22 @@ class RivalMarket:
     def _use(self, model: WalletAdoptionModel) -> None:
         """Rival users: wallet habit and trust in the rival up; the cash habit down once per step
         for those who use a rival and not the focal wallet (the focal wallet's use does it for the rest)."""
-        people = model.people
+        people, degree = model.people, model.graph.degree
         rival_users = np.zeros(people.size, dtype=bool)
         for rival in self.rivals:
             b = rival.behaviour
             active = rival.stage == Stage.ACTIVE.value
             rival_users |= active
-            np.copyto(rival.wallet_habit, dynamics.grow_wallet_habit(rival.wallet_habit, b.eta), where=active)
-            np.copyto(rival.trust, dynamics.trust_after_experience(rival.trust, b.eps_exp), where=active)
+            rules.grow_wallet_habit(rival.wallet_habit, b.eta, active, np.empty_like(rival.wallet_habit))
+            rules.trust_after_experience(rival.trust, b.eps_exp, active, np.empty_like(rival.trust))
             if b.mu > 0:
-                neighbour_mean = model.graph.neighbour_sum(rival.trust) * self.inverse_degree
-                has = model.graph.degree > 0
-                rival.trust[has] = dynamics.trust_after_social_proof(rival.trust, neighbour_mean, b.mu)[has]
+                rules.trust_after_social_proof(rival.trust, model.graph.neighbour_sum(rival.trust), degree, b.mu)
             if model.shops.size:
                 customers = customer_share(model, active)
                 draw = rival.stream(model, "merchants-step").random(model.shops.size)
-                rival.accepts |= draw < dynamics.merchant_acceptance_probability(b, customers)
+                rival.accepts |= draw < rules.merchant_acceptance_probability(b, customers)
         only_rivals = rival_users & (people.stage != Stage.ACTIVE.value)
-        np.copyto(people.habit, dynamics.decay_old_habit(people.habit, model.behaviour.kappa), where=only_rivals)
+        rules.decay_old_habit(people.habit, model.behaviour.kappa, only_rivals, np.empty_like(people.habit))
 
 
 def customer_share(model: WalletAdoptionModel, active: np.ndarray) -> np.ndarray:

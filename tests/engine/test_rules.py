@@ -12,6 +12,9 @@ from adoptsim.scenario.behaviour import Behaviour
 def test_awareness_probability_by_hand():
     p = dynamics.awareness_probability(np.array([0.1, 0.0, 0.1]), 0.2, np.array([1.0, 1.0, 2.0]), np.array([0, 2, 1]))
     assert p == pytest.approx([0.1, 1 - 0.8**2, 1 - 0.9 * 0.6])
+    # no word-of-mouth lever (None) is w_i = 1, in float32 for the focal wallet
+    p = dynamics.awareness_probability(np.array([0.1, 0.0], dtype=np.float32), 0.2, None, np.array([0, 2]))
+    assert p.dtype == np.float32 and p == pytest.approx([0.1, 1 - 0.8**2], rel=1e-6)
 
 
 def test_usefulness_mixes_offline_merchants_and_online():
@@ -60,10 +63,14 @@ def test_lapse_probability_falls_with_wallet_habit_and_is_capped():
 
 
 def test_habits_trust_and_merchants_by_hand():
-    assert dynamics.grow_wallet_habit(np.array([0.5]), 0.1) == pytest.approx([0.55])
-    assert dynamics.decay_old_habit(np.array([0.5]), 0.1) == pytest.approx([0.45])
-    assert dynamics.trust_after_experience(np.array([0.5]), 0.1) == pytest.approx([0.55])
-    assert dynamics.trust_after_social_proof(np.array([0.2]), np.array([0.6]), 0.5) == pytest.approx([0.4])
+    active, gap = np.array([True, False]), np.empty(2)
+    assert dynamics.grow_wallet_habit(np.array([0.5, 0.5]), 0.1, active, gap) == pytest.approx([0.55, 0.5])
+    assert dynamics.decay_old_habit(np.array([0.5, 0.5]), 0.1, active, gap) == pytest.approx([0.45, 0.5])
+    assert dynamics.trust_after_experience(np.array([0.5, 0.5]), 0.1, active, gap) == pytest.approx([0.55, 0.5])
+    trust = np.array([0.2, 0.2])  # the second has no neighbours: unchanged
+    social = dynamics.trust_after_social_proof(trust, np.array([1.2, 0.0]), np.array([2, 0]), 0.5)
+    assert social is trust and trust == pytest.approx([0.4, 0.2])
+    assert dynamics.social_share(np.array([1, 0, 3]), np.array([4, 0, 3])) == pytest.approx([0.25, 0.0, 1.0])
     assert dynamics.transactions(2.0, np.array([0.5]), np.array([0.5])) == pytest.approx([1.0])
     b = Behaviour()
     p = dynamics.merchant_acceptance_probability(b, np.array([0.0, 0.5]))

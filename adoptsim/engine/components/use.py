@@ -1,0 +1,43 @@
+"""Use of the wallet: active users' habits and trust move (rules.grow_wallet_habit,
+trust_after_experience, decay_old_habit) and they pay (rules.transactions), a slice at a time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from adoptsim.engine import rules
+from adoptsim.world.chunks import slices
+from adoptsim.world.population import FLOAT
+from adoptsim.world.stages import Stage
+
+if TYPE_CHECKING:
+    from adoptsim.engine.components.state import StepState
+    from adoptsim.engine.model import WalletAdoptionModel
+
+
+def use(model: WalletAdoptionModel, step: StepState) -> None:
+    """Habits and trust of active users move (the slice's temporaries stay in cache); this step's
+    payments and their value, sum over active i of tau (0.5 + income_i) u_i (x v_i), from the
+    active users of each slice only."""
+    people, b, use_now = model.people, model.behaviour, step.use
+    tau = FLOAT(b.tau)
+    payments = volume = 0.0
+    for part in slices(people.size):
+        is_active = people.stage[part] == Stage.ACTIVE.value
+        active, gap = model.work[:, : part.stop - part.start]
+        np.copyto(active, is_active)
+        rules.grow_wallet_habit(people.wallet_habit[part], b.eta, active, gap)
+        rules.trust_after_experience(people.trust[part], b.eps_exp, active, gap)
+        rules.decay_old_habit(people.habit[part], b.kappa, active, gap)
+        who = np.flatnonzero(is_active) + part.start
+        paid = rules.transactions(tau, np.take(people.income, who), np.take(use_now, who))
+        payments += float(paid.sum(dtype=np.float64))
+        paid *= np.take(model.band_value, np.take(model.income_band, who))
+        volume += float(paid.sum(dtype=np.float64))
+    step.payments, step.volume = payments, volume
+    stage, income = people.stage, people.income
+    step.payments_of = lambda part: rules.transactions(
+        tau, income[part], (stage[part] == Stage.ACTIVE.value) * use_now[part]
+    )
