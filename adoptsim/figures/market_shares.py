@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from adoptsim.engine.rivals.spec import FOCAL, wallet_names
 from adoptsim.figures.plots import legend_outside, plot_with_band
 from adoptsim.results.store import write_figure
+from adoptsim.scenario.rivals import FOCAL, wallet_names
 
 
 def write_rival_figures(out: Path, timeseries: pd.DataFrame, scenario: Any, band: str = "ci") -> list[Path]:

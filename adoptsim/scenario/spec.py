@@ -12,12 +12,12 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from adoptsim.engine.rivals.spec import Rivals
 from adoptsim.interventions import InterventionSpec
 from adoptsim.interventions.budget import SharedBudget
 from adoptsim.results.economics import Economics
 from adoptsim.results.metrics import KpiSettings
 from adoptsim.scenario.behaviour import Behaviour
+from adoptsim.scenario.rivals import Rivals
 from adoptsim.scenario.schema import Label, NonNegativeInt, PositiveInt, StrictModel
 from adoptsim.world.merchants import Merchants
 from adoptsim.world.network_spec import Network

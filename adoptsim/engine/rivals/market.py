@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from adoptsim.engine import rules
-from adoptsim.engine.rivals.spec import RivalSpec, wallet_names
 from adoptsim.interventions.context import NO_WALLET
 from adoptsim.scenario.behaviour import Behaviour
+from adoptsim.scenario.rivals import RivalSpec, wallet_names
 from adoptsim.world.network import NeighbourCounter
 from adoptsim.world.stages import Stage
 

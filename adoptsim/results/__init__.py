@@ -1,0 +1,1 @@
+"""Results: the Recorder, KPIs and their intervals, economics, stores and exports."""
