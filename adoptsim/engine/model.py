@@ -93,7 +93,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
             scenario.merchants, self.people.region, len(self.region_labels), self.streams["merchants"]
         )
         media_reach = np.array([r.media_reach for r in pop.regions.values()], dtype=FLOAT)
-        self.media_by_region = FLOAT(self.behaviour.p_media) * media_reach  # p_media x each region's reach
+        self.media_by_region = rules.media_rate(self.behaviour.p_media, media_reach)
         self.ease = self.behaviour.ease
         self.levers = Levers(pop.size)
         self.interventions = fund(

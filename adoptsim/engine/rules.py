@@ -29,6 +29,12 @@ def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def media_rate(p_media: float, media_reach: np.ndarray) -> np.ndarray:
+    """p_media m_r: the chance a step that media make an unaware consumer of region r aware (in
+    the dtype of `media_reach`)."""
+    return media_reach.dtype.type(p_media) * media_reach
+
+
 def awareness_probability(
     media_rate: np.ndarray, q_wom: float, wom: np.ndarray | None, active_neighbours: np.ndarray
 ) -> np.ndarray:

@@ -75,3 +75,47 @@ def test_habits_trust_and_merchants_by_hand():
     b = Behaviour()
     p = dynamics.merchant_acceptance_probability(b, np.array([0.0, 0.5]))
     assert p == pytest.approx(0.05 / (1 + np.exp(-np.array([-3.0, 1.0]))))
+
+
+SHARED = (
+    "media_rate",
+    "awareness_probability",
+    "usefulness",
+    "social_share",
+    "adoption_utility",
+    "adoption_probability",
+    "lapse_probability",
+    "grow_wallet_habit",
+    "trust_after_experience",
+    "decay_old_habit",
+    "trust_after_social_proof",
+    "merchant_acceptance_probability",
+)
+
+
+def test_the_focal_wallet_and_every_rival_run_the_same_rule_functions(monkeypatch):
+    """One rule set: each rule is called both by the focal wallet's components and by the rivals
+    (so a change to it moves both), never restated in either."""
+    import sys
+
+    from conftest import small_scenario
+
+    from adoptsim.engine.model import WalletAdoptionModel
+
+    callers: dict[str, set[str]] = {name: set() for name in SHARED}
+
+    def spy(name, rule):
+        def called(*args, **kwargs):
+            caller = sys._getframe(1).f_globals["__name__"]
+            callers[name].add("rival" if ".rivals." in caller else "focal")
+            return rule(*args, **kwargs)
+
+        return called
+
+    for name in SHARED:
+        monkeypatch.setattr(dynamics, name, spy(name, getattr(dynamics, name)))
+    scenario = small_scenario(
+        1000, 8, seed=1, behaviour__mu=0.1, behaviour__p_media=0.1, rivals="[{name: bank, users: 0.1}]"
+    )
+    WalletAdoptionModel(scenario).run()
+    assert {name: sorted(who) for name, who in callers.items()} == {name: ["focal", "rival"] for name in SHARED}

@@ -82,7 +82,7 @@ class RivalMarket:
                 wallet_habit=np.where(users, spec.habit, 0.0),
                 trust=np.clip(people.trust + spec.trust_shift, 0.0, 1.0),
                 appeal=np.array(spec.by_age_group("appeal", groups))[people.age_group],
-                media_base=behaviour.p_media * reach,
+                media_base=rules.media_rate(behaviour.p_media, reach),
                 online_acceptance=online,
                 accepts=model.streams[f"rival:{spec.name}:merchants"].random(model.shops.size) < initial,
                 neighbours=NeighbourCounter(model.graph),
