@@ -231,3 +231,5 @@ def timeline_figure(windows: dict[str, Sequence[Window]], steps: int) -> Figure:
     figure = Figure(figsize=(9, 0.9 + 0.3 * len(labelled)), layout="constrained")
     _timeline(figure.add_subplot(), labelled, steps)
     return figure
+
+
