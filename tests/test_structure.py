@@ -22,7 +22,7 @@ def test_intervention_types_are_listed_once():
     from adoptsim.interventions import INTERVENTION_TYPES, TYPES
 
     modules = sorted(p.stem for p in (ROOT / "adoptsim" / "interventions").glob("*.py"))
-    shared = {"__init__", "base", "budget", "targeting", "triggers"}
+    shared = {"__init__", "base", "budget", "context", "targeting", "triggers"}
     assert sorted(cls.__module__.rsplit(".", 1)[1] for cls in TYPES) == [m for m in modules if m not in shared]
     assert list(INTERVENTION_TYPES) == [cls.model_fields["type"].default for cls in TYPES]
     source = (ROOT / "adoptsim" / "interventions" / "__init__.py").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
-from conftest import small_scenario
+from conftest import ROOT, small_scenario
 
 from adoptsim.engine import model as model_module
 from adoptsim.engine.components.consumers import decisions
@@ -103,3 +103,11 @@ def test_context_methods_apply_the_rules_by_hand():
     usual = 1 - 2 ** (-1 / half_life)
     left = 0.4 * 0.5 / (1 - usual)
     assert np.allclose(people.trust_deficit[who], left) and np.allclose(people.trust[who], 0.5 + 0.4 - left)
+
+
+def test_docs_model_md_names_the_components_in_the_plans_order():
+    text = (ROOT / "docs" / "model.md").read_text()
+    step = text[text.index("## One step") :]
+    step = step[: step.index("\n## ", 1)]
+    places = [step.index(f"`{name}`") for name in ORDER]
+    assert places == sorted(places)
