@@ -3,7 +3,7 @@
 A draw at or above an upper bound of a probability decides "no" whatever the exact probability
 is, so a rule need only be evaluated where the draw falls below the bound: the same decisions
 from the same draws, for a fraction of the work (thinning, as in Lewis and Shedler's simulation
-of point processes). The bounds sit beside the rules (dynamics.adoption_ceiling and the like).
+of point processes). The bounds sit beside the rules (rules.adoption_ceiling and the like).
 
 Everyone draws one number a step, whatever rules apply to them, so an intervention never shifts
 anyone's draw (common random numbers). Rules whose candidates are disjoint (the unaware, the

@@ -3,6 +3,7 @@
 An intervention is data (a pydantic model, one YAML entry) with two methods:
 `apply(model, run)` acts at the start of each active step, before the dynamics;
 `settle(model, run, outcome)` pays outcome-based costs (per adopter) after them.
+`model` is a StepContext (context.py): what an intervention may read and change, not the engine.
 Its run-time record (`InterventionRun`: own random stream, spend, who was reached) lives apart,
 so one scenario object can serve many replications.
 
