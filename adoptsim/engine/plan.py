@@ -17,6 +17,8 @@ Adding a mechanism (a market context, events, ...) is one module and one line:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from adoptsim.engine.components.consumers import decisions, snapshot, usefulness
 from adoptsim.engine.components.interventions import apply_interventions, settle_interventions
 from adoptsim.engine.components.market import market_growth
@@ -26,6 +28,9 @@ from adoptsim.engine.components.rivals import rivals
 from adoptsim.engine.components.state import Component, StepState
 from adoptsim.engine.components.trust import social_proof_of_trust, trust_recovery
 from adoptsim.engine.components.use import use
+
+if TYPE_CHECKING:
+    from adoptsim.engine.model import WalletAdoptionModel
 
 PLAN: tuple[Component, ...] = (
     snapshot,  # active users at the start, A_i active neighbours
@@ -46,7 +51,7 @@ PLAN: tuple[Component, ...] = (
 __all__ = ["PLAN", "Component", "StepState", "run_step"]
 
 
-def run_step(model: object, plan: tuple[Component, ...] | list[Component]) -> StepState:
+def run_step(model: WalletAdoptionModel, plan: tuple[Component, ...] | list[Component]) -> StepState:
     """Run each component of `plan` in order on one fresh StepState."""
     step = StepState()
     for component in plan:
