@@ -17,14 +17,13 @@ import time
 from pathlib import Path
 
 from adoptsim.errors import AdoptsimError
+from adoptsim.figures.calibration import fit_figure, forecast_figure
 from adoptsim.results.store import prepare_folder, write_csv, write_figure, write_text
 from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.observations import date_of
 from adoptsim.studies.calibration.outputs import (
     calibrated_yaml,
-    fit_figure,
     fit_table,
-    forecast_figure,
     forecast_table,
     parameters_table,
     run_ensemble,

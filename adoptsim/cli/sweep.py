@@ -60,6 +60,7 @@ def sweep_saved(out: Path) -> int:
 def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     """Response plots, heatmaps or sensitivity indices, by design kind; names of files written."""
     from adoptsim.figures import analysis
+    from adoptsim.studies.sensitivity import sensitivity
 
     experiment = loaded.experiment
     parameters = list(experiment.parameters)
@@ -78,7 +79,7 @@ def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
             write_figure(out / f"scatter_{metric}.png", analysis.scatter_figure(summary, parameters, metric))
             written.append(f"scatter_{metric}.png")
     if kind in ("sobol", "morris"):
-        indices, skipped = analysis.sensitivity(loaded, summary)
+        indices, skipped = sensitivity(loaded, summary)
         write_csv(out / "sensitivity.csv", indices)
         written.append("sensitivity.csv")
         if not indices.empty:
