@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from adoptsim.cli.arguments import positive_int
 from adoptsim.cli.common import executor_for
 from adoptsim.figures import optimization as figures
 from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, write_csv, write_figure, write_text
@@ -25,7 +26,17 @@ from adoptsim.studies.optimization.search import completed, open_study, run_sear
 from adoptsim.studies.optimization.spec import Problem, load_problem
 
 
-def cmd_optimize(args: argparse.Namespace) -> int:
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """`adoptsim optimize FILE`'s options."""
+    parser.add_argument("file", help="optimisation file (see docs/optimization.md)")
+    parser.add_argument("--out", help="output folder (default results/optimize-<name>/)")
+    parser.add_argument("--workers", type=positive_int, default=1, help="local processes for replications (default 1)")
+    parser.add_argument("--scheduler", help="address of a Dask scheduler to run replications on")
+    parser.add_argument("--resume", action="store_true", help="continue the study in the output folder")
+    parser.add_argument("--trials", type=positive_int, help="finished trials wanted (default: the file's)")
+
+
+def command(args: argparse.Namespace) -> int:
     problem = load_problem(args.file)
     spec = problem.spec
     out = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"

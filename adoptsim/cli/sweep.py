@@ -9,10 +9,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from adoptsim.cli.arguments import REPORT_HELP, add_allow_large, positive_int
 from adoptsim.cli.common import executor_for, import_meanwhile, naming_files, report_if_asked
 from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, remove_leftovers, write_csv, write_figure
 from adoptsim.studies import sweep
 from adoptsim.studies.experiment import load_experiment
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """`adoptsim sweep EXPERIMENT`'s options."""
+    parser.add_argument("experiment", help="experiment YAML file")
+    parser.add_argument("--workers", type=positive_int, help="local processes (default: all cores)")
+    parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--out", help="output folder (default results/sweep-<experiment name>/)")
+    parser.add_argument("--resume", action="store_true", help="skip tasks already finished in --out")
+    add_allow_large(parser)
+    parser.add_argument("--report", action="store_true", help=REPORT_HELP)
 
 
 def command(args: argparse.Namespace) -> int:

@@ -7,11 +7,14 @@ input (calibration, optimisation) is one entry: how to recognise it, and its loa
 
 from __future__ import annotations
 
+import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from adoptsim.cli.arguments import add_allow_large
 from adoptsim.errors import AdoptsimError
 from adoptsim.scenario.loading import load_scenario
 from adoptsim.scenario.yaml_guard import read_yaml
@@ -76,6 +79,25 @@ FILE_KINDS: dict[str, FileKind] = {
     "optimization": FileKind(lambda raw: {"split", "objectives"} <= raw.keys(), check_optimization),
     "scenario": FileKind(lambda raw: True, check_scenario),
 }
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """`adoptsim validate FILE...`'s options."""
+    parser.add_argument("files", nargs="+", help="scenario, experiment or optimisation YAML files")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    add_allow_large(parser)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Check every file; one line each (ok on stdout, the mistakes on stderr); exit 2 if any failed."""
+    failures = 0
+    for path in args.files:
+        try:
+            print(f"{path}: ok ({validate_file(path, args.set, args.allow_large)})")
+        except AdoptsimError as err:
+            print(err, file=sys.stderr)
+            failures += 1
+    return 2 if failures else 0
 
 
 def validate_file(path: str | Path, overrides: list[str] | None = None, allow_large: bool = False) -> str:
