@@ -11,7 +11,7 @@ from adoptsim.cli.main import main
 from adoptsim.engine.model import WalletAdoptionModel
 from adoptsim.errors import ScenarioError
 from adoptsim.results.metrics import lookup, run_kpis
-from adoptsim.scenario.spec import load_scenario
+from adoptsim.scenario.loading import load_scenario
 from adoptsim.world.stages import Stage
 
 FOCAL_COLUMNS = ["n_active", "n_ever_adopted", "n_aware", "n_merchants_accepting", "mean_trust", "transactions"]

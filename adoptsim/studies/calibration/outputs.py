@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from adoptsim.scenario.spec import set_path, split_path
+from adoptsim.scenario.paths import set_path, split_path
 from adoptsim.studies.calibration.objective import Problem, fit_statistics
 from adoptsim.studies.calibration.observations import MEASURES, date_of
 from adoptsim.studies.calibration.posterior import weighted_interval
