@@ -101,3 +101,27 @@ def test_listing_the_commands_imports_none_of_them():
 def test_the_package_top_holds_at_most_8_modules():
     top = sorted(p.name for p in (ROOT / "adoptsim").glob("*.py"))
     assert len(top) <= 8, f"the top is for entry points; file these in a layer: {top}"
+
+
+def test_a_command_module_is_cheap_to_import_for_its_parser():
+    """`adoptsim run --help` builds run's parser only: what the command runs is imported when it runs."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import importlib, sys\n"
+        "from adoptsim.cli.main import COMMANDS\n"
+        "for _, module, _ in COMMANDS:\n"
+        "    importlib.import_module(module)\n"
+        "heavy = ('pandas', 'matplotlib', 'mesa', 'plotly', 'pydantic', 'optuna')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_run_parser_knows_every_export_kind():
+    from adoptsim.cli.run import EXPORT_KINDS
+    from adoptsim.results import export
+
+    assert tuple(EXPORT_KINDS) == tuple(export.EXPORT_KINDS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from adoptsim.app.server import serve
 from adoptsim.cli.arguments import positive_int
 
 
@@ -22,5 +21,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Serve the app until interrupted."""
+    from adoptsim.app.server import serve
+
     serve(args.scenario, args.set, args.host, args.port)
     return 0

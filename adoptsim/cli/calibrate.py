@@ -15,31 +15,21 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adoptsim.cli.arguments import positive_int
 from adoptsim.errors import AdoptsimError
-from adoptsim.figures.calibration import fit_figure, forecast_figure
-from adoptsim.results.store import prepare_folder, write_csv, write_figure, write_text
-from adoptsim.studies.calibration.objective import Problem
-from adoptsim.studies.calibration.observations import date_of
-from adoptsim.studies.calibration.outputs import (
-    calibrated_yaml,
-    fit_table,
-    forecast_table,
-    parameters_table,
-    run_ensemble,
-    statistics,
-)
-from adoptsim.studies.calibration.posterior import POSTERIOR_FILE, draw, run_posterior
-from adoptsim.studies.calibration.search import STUDY_FILE, completed, open_study, search
-from adoptsim.studies.calibration.spec import LAUNCH, LoadedCalibration, load_calibration
-from adoptsim.world.streams import replication_seed
+
+if TYPE_CHECKING:
+    from adoptsim.studies.calibration.spec import LoadedCalibration
 
 MARKER = "calibration.json"
 
 
 def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool) -> None:
     """Refuse to mix calibrations in one folder; record what this one is."""
+    from adoptsim.results.store import write_text
+
     marker = out / MARKER
     fingerprint = loaded.fingerprint()
     if marker.exists():
@@ -67,7 +57,23 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 def command(args: argparse.Namespace) -> int:
     """`adoptsim calibrate FILE`: search, posterior, ensemble, then the tables and figures."""
     from adoptsim.cli.common import executor_for, naming_files
+    from adoptsim.figures.calibration import fit_figure, forecast_figure
+    from adoptsim.results.store import prepare_folder, write_csv, write_figure, write_text
+    from adoptsim.studies.calibration.objective import Problem
+    from adoptsim.studies.calibration.observations import date_of
+    from adoptsim.studies.calibration.outputs import (
+        calibrated_yaml,
+        fit_table,
+        forecast_table,
+        parameters_table,
+        run_ensemble,
+        statistics,
+    )
+    from adoptsim.studies.calibration.posterior import POSTERIOR_FILE, draw, run_posterior
+    from adoptsim.studies.calibration.search import STUDY_FILE, completed, open_study, search
+    from adoptsim.studies.calibration.spec import LAUNCH, load_calibration
     from adoptsim.studies.sweep import terminate_gracefully
+    from adoptsim.world.streams import replication_seed
 
     loaded = load_calibration(args.file)
     spec = loaded.spec

@@ -6,15 +6,7 @@ import argparse
 from pathlib import Path
 
 from adoptsim.cli.arguments import add_run_options
-from adoptsim.cli.common import executor_for, naming_files, report_if_asked
-from adoptsim.cli.tables import format_differences, format_ranking, shown_differences
 from adoptsim.errors import AdoptsimError
-from adoptsim.figures import kpi_plots, plots
-from adoptsim.results.store import OutputFolder, write_csv, write_figure, write_text
-from adoptsim.results.windows import windows_by_scenario
-from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
-from adoptsim.studies.compare import asking_for, compare, ranked
-from adoptsim.world.streams import seed_of
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +26,15 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim compare`: scenarios on common random numbers, ranked, with paired differences."""
+    from adoptsim.cli.common import executor_for, naming_files, report_if_asked
+    from adoptsim.cli.tables import format_differences, format_ranking, shown_differences
+    from adoptsim.figures import kpi_plots, plots
+    from adoptsim.results.store import OutputFolder, write_csv, write_figure, write_text
+    from adoptsim.results.windows import windows_by_scenario
+    from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
+    from adoptsim.studies.compare import asking_for, compare, ranked
+    from adoptsim.world.streams import seed_of
+
     if args.uncertain:
         from adoptsim.cli import compare_uncertain
 

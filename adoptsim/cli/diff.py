@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adoptsim.scenario.loading import load_scenario
-
 ABSENT = object()
 """Stands for a field one side does not have."""
 
@@ -53,6 +51,8 @@ def _given(value: Any) -> Any:
 
 def resolved(path: str | Path) -> dict[str, Any]:
     """A scenario file as plain data: extends merged, every default filled in."""
+    from adoptsim.scenario.loading import load_scenario
+
     return json.loads(load_scenario(path).model_dump_json())
 
 

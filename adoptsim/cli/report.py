@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from adoptsim.report.build import run_report
-
 
 def arguments(parser: argparse.ArgumentParser) -> None:
     """`adoptsim report DIR... [--out FILE] [--pdf]`."""
@@ -16,4 +14,6 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Write the page (and the PDF); say what was written."""
+    from adoptsim.report.build import run_report
+
     return run_report(args.folders, args.out, args.pdf)

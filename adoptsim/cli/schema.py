@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from adoptsim.scenario.spec import json_schema
-
 
 def arguments(parser: argparse.ArgumentParser) -> None:
     """No options: the schema of the current version."""
@@ -14,5 +12,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Print the schema (indented JSON) to stdout."""
+    from adoptsim.scenario.spec import json_schema
+
     print(json.dumps(json_schema(), indent=2))
     return 0

@@ -6,14 +6,12 @@ import argparse
 import sys
 import time
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from adoptsim.cli.arguments import REPORT_HELP, add_allow_large, positive_int
-from adoptsim.cli.common import executor_for, import_meanwhile, naming_files, report_if_asked
-from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, remove_leftovers, write_csv, write_figure
-from adoptsim.studies import sweep
-from adoptsim.studies.experiment import load_experiment
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,6 +27,11 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim sweep`: every task of an experiment, streamed to shards, then the analysis."""
+    from adoptsim.cli.common import executor_for, import_meanwhile, naming_files, report_if_asked
+    from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, remove_leftovers
+    from adoptsim.studies import sweep
+    from adoptsim.studies.experiment import load_experiment
+
     loaded = load_experiment(args.experiment, args.allow_large)
     experiment = loaded.experiment
     out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
@@ -62,6 +65,7 @@ def command(args: argparse.Namespace) -> int:
 
 
 def sweep_saved(out: Path) -> int:
+    from adoptsim.studies import sweep
 
     try:
         return len(sweep.read_kpis(out, ["task"]))
@@ -72,6 +76,7 @@ def sweep_saved(out: Path) -> int:
 def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     """Response plots, heatmaps or sensitivity indices, by design kind; names of files written."""
     from adoptsim.figures import analysis
+    from adoptsim.results.store import write_csv, write_figure
     from adoptsim.studies.sensitivity import sensitivity
 
     experiment = loaded.experiment

@@ -16,8 +16,6 @@ from typing import Any
 
 from adoptsim.cli.arguments import add_allow_large
 from adoptsim.errors import AdoptsimError
-from adoptsim.scenario.loading import load_scenario
-from adoptsim.scenario.yaml_guard import read_yaml
 
 
 @dataclass(frozen=True)
@@ -29,6 +27,8 @@ class FileKind:
 
 
 def check_scenario(path: Path, overrides: list[str], allow_large: bool) -> str:
+    from adoptsim.scenario.loading import load_scenario
+
     scenario = load_scenario(path, overrides, allow_large)
     return (
         f"scenario {scenario.name}, {scenario.population.size:,} consumers, "
@@ -102,6 +102,8 @@ def command(args: argparse.Namespace) -> int:
 
 def validate_file(path: str | Path, overrides: list[str] | None = None, allow_large: bool = False) -> str:
     """Check one file of any kind; a short description of it, or a ScenarioError listing every problem."""
+    from adoptsim.scenario.yaml_guard import read_yaml
+
     path = Path(path)
     raw = read_yaml(path, str(path))
     kind = next(kind for kind in FILE_KINDS.values() if kind.matches(raw))
