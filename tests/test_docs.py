@@ -44,3 +44,45 @@ def test_kpis_doc_is_generated_from_the_registry_and_lists_every_kpi():
         kpi_name(k.pattern) for k in KPIS
     ]
     assert kpi_name(next(k.pattern for k in KPIS if k.pattern.startswith("steps_to_"))) == "steps_to_<P>pct_<what>"
+
+
+def _architecture_names() -> tuple[set[str], list[tuple[str, str]]]:
+    """Every module path docs/architecture.md names: full backticked paths, and `x.py` read against
+    the last backticked folder before it (a heading or a paragraph's opening); and its registries."""
+    import re
+
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named, folder = set(), "adoptsim/"
+    for token in re.findall(r"`([^`\n]+)`", text):
+        if "<" in token:  # a placeholder: `adoptsim/interventions/<type>.py`
+            continue
+        if token.startswith("adoptsim/"):
+            if token.endswith("/"):
+                folder = token
+            named.add(token)
+        elif re.fullmatch(r"\w+\.py", token):
+            named.add(folder + token)
+    registries = re.findall(r"`(\w+)` in `(adoptsim/[\w/]+\.py)`", text)
+    return named, registries
+
+
+def test_architecture_names_only_modules_and_registries_that_exist():
+    from importlib import import_module
+
+    named, registries = _architecture_names()
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert not missing, f"docs/architecture.md names what is not there: {missing}"
+    assert len(registries) >= 7
+    for name, path in registries:
+        module = import_module(path.removesuffix(".py").removesuffix("/__init__").replace("/", "."))
+        assert hasattr(module, name), f"docs/architecture.md: no {name} in {path}"
+
+
+def test_architecture_names_every_module():
+    named, _ = _architecture_names()
+    modules = {
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "adoptsim").rglob("*.py")
+        if path.name not in ("__init__.py", "__main__.py") or path.parent.name == "adoptsim"
+    }
+    assert not sorted(modules - named), f"docs/architecture.md does not name: {sorted(modules - named)}"

@@ -64,3 +64,64 @@ def test_stage_arrays_are_compared_with_plain_ints():
     ]
     assert not offenders, f"compare with Stage.X.value: {offenders}"
     assert bare.search("hit = people.stage == Stage.ACTIVE") and not bare.search("people.stage == Stage.ACTIVE.value")
+
+
+def test_every_command_is_one_module_in_the_registry():
+    from importlib import import_module
+
+    from adoptsim.cli.main import COMMANDS, build_parser
+
+    for name, module, help_text in COMMANDS:
+        entry = import_module(module)
+        assert callable(entry.arguments) and callable(entry.command), module
+        assert help_text and "\n" not in help_text, name
+    helpers = {"__init__", "__main__", "main", "arguments", "common", "exiting", "tables", "docgen"}
+    helpers.add("compare_uncertain")  # compare --uncertain
+    modules = {p.stem for p in (ROOT / "adoptsim" / "cli").glob("*.py")} - helpers
+    assert modules == {module.rsplit(".", 1)[1] for _, module, _ in COMMANDS}
+    assert set(build_parser()._subparsers._group_actions[0].choices) == {name for name, _, _ in COMMANDS}
+
+
+def test_listing_the_commands_imports_none_of_them():
+    import subprocess
+    import sys
+
+    probe = (
+        "import contextlib, io, sys\n"
+        "from adoptsim.cli.main import COMMANDS, main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "print(sorted(m for _, m, _ in COMMANDS if m in sys.modules))\n"
+        "print('pandas' in sys.modules, 'matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.splitlines() == ["[]", "False False"]
+
+
+def test_the_package_top_holds_at_most_8_modules():
+    top = sorted(p.name for p in (ROOT / "adoptsim").glob("*.py"))
+    assert len(top) <= 8, f"the top is for entry points; file these in a layer: {top}"
+
+
+def test_a_command_module_is_cheap_to_import_for_its_parser():
+    """`adoptsim run --help` builds run's parser only: what the command runs is imported when it runs."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import importlib, sys\n"
+        "from adoptsim.cli.main import COMMANDS\n"
+        "for _, module, _ in COMMANDS:\n"
+        "    importlib.import_module(module)\n"
+        "heavy = ('pandas', 'matplotlib', 'mesa', 'plotly', 'pydantic', 'optuna')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip() == "[]"
+
+
+def test_the_run_parser_knows_every_export_kind():
+    from adoptsim.cli.run import EXPORT_KINDS
+    from adoptsim.results import export
+
+    assert tuple(EXPORT_KINDS) == tuple(export.EXPORT_KINDS)

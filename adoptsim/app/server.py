@@ -6,7 +6,6 @@ like every other command; the page reads the same file (and overrides) from the 
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import socket
@@ -27,12 +26,6 @@ def check_port(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as err:
             raise AdoptsimError(f"adoptsim app: cannot serve on {host}:{port}: {err.strerror}") from None
-
-
-def command(args: argparse.Namespace) -> int:
-    """`adoptsim app [SCENARIO] [--set ...] [--host] [--port]`."""
-    serve(args.scenario, args.set, args.host, args.port)
-    return 0
 
 
 def serve(scenario: str, overrides: list[str], host: str, port: int) -> None:

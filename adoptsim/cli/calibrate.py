@@ -15,31 +15,21 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from adoptsim.cli.arguments import positive_int
 from adoptsim.errors import AdoptsimError
-from adoptsim.results.store import prepare_folder, write_csv, write_figure, write_text
-from adoptsim.studies.calibration.objective import Problem
-from adoptsim.studies.calibration.observations import date_of
-from adoptsim.studies.calibration.outputs import (
-    calibrated_yaml,
-    fit_figure,
-    fit_table,
-    forecast_figure,
-    forecast_table,
-    parameters_table,
-    run_ensemble,
-    statistics,
-)
-from adoptsim.studies.calibration.posterior import POSTERIOR_FILE, draw, run_posterior
-from adoptsim.studies.calibration.search import STUDY_FILE, completed, open_study, search
-from adoptsim.studies.calibration.spec import LAUNCH, LoadedCalibration, load_calibration
-from adoptsim.world.streams import replication_seed
+
+if TYPE_CHECKING:
+    from adoptsim.studies.calibration.spec import LoadedCalibration
 
 MARKER = "calibration.json"
 
 
 def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool) -> None:
     """Refuse to mix calibrations in one folder; record what this one is."""
+    from adoptsim.results.store import write_text
+
     marker = out / MARKER
     fingerprint = loaded.fingerprint()
     if marker.exists():
@@ -53,10 +43,37 @@ def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool) -> None:
     write_text(marker, json.dumps({"name": loaded.spec.name, "fingerprint": fingerprint}, indent=1))
 
 
-def calibrate_command(args: argparse.Namespace) -> int:
-    """The `calibrate` command (see build_parser in cli.py for the options)."""
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """`adoptsim calibrate FILE`'s options."""
+    parser.add_argument("file", help="calibration YAML file (see docs/calibration.md)")
+    parser.add_argument("--out", help="output folder (default results/calibrate-<name>/)")
+    parser.add_argument("--workers", type=positive_int, help="local processes (default: all cores)")
+    parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--resume", action="store_true", help="continue the study already in --out")
+    parser.add_argument("--trials", type=positive_int, help="optimiser trials (default: the file's method.trials)")
+    parser.add_argument("--horizon", type=float, default=3.0, help="forecast years past the data (default 3)")
+
+
+def command(args: argparse.Namespace) -> int:
+    """`adoptsim calibrate FILE`: search, posterior, ensemble, then the tables and figures."""
     from adoptsim.cli.common import executor_for, naming_files
+    from adoptsim.figures.calibration import fit_figure, forecast_figure
+    from adoptsim.results.store import prepare_folder, write_csv, write_figure, write_text
+    from adoptsim.studies.calibration.objective import Problem
+    from adoptsim.studies.calibration.observations import date_of
+    from adoptsim.studies.calibration.outputs import (
+        calibrated_yaml,
+        fit_table,
+        forecast_table,
+        parameters_table,
+        run_ensemble,
+        statistics,
+    )
+    from adoptsim.studies.calibration.posterior import POSTERIOR_FILE, draw, run_posterior
+    from adoptsim.studies.calibration.search import STUDY_FILE, completed, open_study, search
+    from adoptsim.studies.calibration.spec import LAUNCH, load_calibration
     from adoptsim.studies.sweep import terminate_gracefully
+    from adoptsim.world.streams import replication_seed
 
     loaded = load_calibration(args.file)
     spec = loaded.spec

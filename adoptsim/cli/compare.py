@@ -5,19 +5,36 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from adoptsim.cli.common import executor_for, naming_files, report_if_asked
-from adoptsim.cli.tables import format_differences, format_ranking, shown_differences
+from adoptsim.cli.arguments import add_run_options
 from adoptsim.errors import AdoptsimError
-from adoptsim.figures import kpi_plots, plots
-from adoptsim.results.store import OutputFolder, write_csv, write_figure, write_text
-from adoptsim.results.windows import windows_by_scenario
-from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
-from adoptsim.studies.compare import asking_for, compare, ranked
-from adoptsim.world.streams import seed_of
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """`adoptsim compare A B ...`'s options."""
+    parser.add_argument("scenarios", nargs="+", help="scenario YAML files; the first is the baseline")
+    parser.add_argument("--baseline", help="the baseline scenario (default: the first file)")
+    parser.add_argument("--out", help="output folder (default results/compare-<names>/)")
+    parser.add_argument("--rank-by", default="final_active_share", metavar="KPI", help="KPI to rank by (any KPI name)")
+    add_run_options(parser, "seed shared by every scenario", "override a field in every scenario")
+    parser.add_argument(
+        "--uncertain",
+        metavar="FILE",
+        help="run every scenario once per draw of the uncertain inputs in FILE (--reps unused) and write "
+        "fan_chart.png and uncertainty.csv: P(beats the baseline) (see docs/uncertainty.md)",
+    )
 
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim compare`: scenarios on common random numbers, ranked, with paired differences."""
+    from adoptsim.cli.common import executor_for, naming_files, report_if_asked
+    from adoptsim.cli.tables import format_differences, format_ranking, shown_differences
+    from adoptsim.figures import kpi_plots, plots
+    from adoptsim.results.store import OutputFolder, write_csv, write_figure, write_text
+    from adoptsim.results.windows import windows_by_scenario
+    from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
+    from adoptsim.studies.compare import asking_for, compare, ranked
+    from adoptsim.world.streams import seed_of
+
     if args.uncertain:
         from adoptsim.cli import compare_uncertain
 

@@ -10,11 +10,12 @@ import pandas as pd
 
 from adoptsim.cli.common import executor_for, naming_files
 from adoptsim.errors import AdoptsimError
+from adoptsim.figures.uncertainty import fan_chart
 from adoptsim.results.metrics import kpi_problem
 from adoptsim.results.store import prepare_folder, write_csv, write_figure
 from adoptsim.scenario.loading import load_scenario
 from adoptsim.studies.compare import asking_for
-from adoptsim.studies.uncertainty import DEFAULT_RANK_BY, beats_baseline, fan_chart, load_uncertainty, run_uncertain
+from adoptsim.studies.uncertainty import DEFAULT_RANK_BY, beats_baseline, load_uncertainty, run_uncertain
 from adoptsim.world.streams import seed_of
 
 

@@ -11,12 +11,11 @@ Exit codes follow diff(1): 0 the scenarios are the same, 1 they differ, 2 a file
 
 from __future__ import annotations
 
+import argparse
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from adoptsim.scenario.loading import load_scenario
 
 ABSENT = object()
 """Stands for a field one side does not have."""
@@ -52,6 +51,8 @@ def _given(value: Any) -> Any:
 
 def resolved(path: str | Path) -> dict[str, Any]:
     """A scenario file as plain data: extends merged, every default filled in."""
+    from adoptsim.scenario.loading import load_scenario
+
     return json.loads(load_scenario(path).model_dump_json())
 
 
@@ -94,7 +95,18 @@ def diff_files(first: str | Path, second: str | Path) -> list[Difference]:
     return differences(resolved(first), resolved(second))
 
 
-def command(args: Any) -> int:
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """`adoptsim diff OLD NEW`'s arguments."""
+    parser.description = (
+        "List the fields that differ between two scenarios after extends and defaults are resolved, "
+        "one line per field path (old -> new); interventions are matched by name. Exit code as diff(1): "
+        "0 same, 1 different, 2 a file has a mistake."
+    )
+    parser.add_argument("first", help="scenario YAML file (old)")
+    parser.add_argument("second", help="scenario YAML file (new)")
+
+
+def command(args: argparse.Namespace) -> int:
     """`adoptsim diff A B`: print the differences; exit 0 if none, 1 if any."""
     text, code = report(args.first, args.second)
     print(text)

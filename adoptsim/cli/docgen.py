@@ -130,6 +130,10 @@ horizon step: `<name>_at_<step>` (with `kpis.horizons` or `--horizon`). A name i
 is a family: `<P>` any share in percent, `<what>` `active` or `ever_adopted`, `<segment>` a
 segmentation and its label (e.g. `region_rural`), `<name>` an intervention's name.
 
+The unit says how the report and figures print a value (adoptsim/figures/formatting.py): `share`
+as a percentage, `week` a point in time ("week 32"), `duration` a number of weeks ("32 weeks"),
+`money` in the scenario's currency, `ratio` as a percentage; any other unit is a count.
+
 | KPI | unit | better | kind | meaning |
 |---|---|---|---|---|
 """

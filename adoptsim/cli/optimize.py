@@ -4,28 +4,36 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-from tqdm import tqdm
+from adoptsim.cli.arguments import positive_int
 
-from adoptsim.cli.common import executor_for
-from adoptsim.figures import optimization as figures
-from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, write_csv, write_figure, write_text
-from adoptsim.scenario.loading import scenario_to_yaml
-from adoptsim.scenario.paths import get_path
-from adoptsim.studies.optimization.results import (
-    FinalComparison,
-    candidates_table,
-    final_comparison,
-    paired_differences,
-    trials_table,
-)
-from adoptsim.studies.optimization.search import completed, open_study, run_search
-from adoptsim.studies.optimization.spec import Problem, load_problem
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from adoptsim.studies.optimization.results import FinalComparison
+    from adoptsim.studies.optimization.spec import Problem
 
 
-def cmd_optimize(args: argparse.Namespace) -> int:
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """`adoptsim optimize FILE`'s options."""
+    parser.add_argument("file", help="optimisation file (see docs/optimization.md)")
+    parser.add_argument("--out", help="output folder (default results/optimize-<name>/)")
+    parser.add_argument("--workers", type=positive_int, default=1, help="local processes for replications (default 1)")
+    parser.add_argument("--scheduler", help="address of a Dask scheduler to run replications on")
+    parser.add_argument("--resume", action="store_true", help="continue the study in the output folder")
+    parser.add_argument("--trials", type=positive_int, help="finished trials wanted (default: the file's)")
+
+
+def command(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from adoptsim.cli.common import executor_for
+    from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder
+    from adoptsim.studies.optimization.results import final_comparison, paired_differences
+    from adoptsim.studies.optimization.search import completed, open_study, run_search
+    from adoptsim.studies.optimization.spec import load_problem
+
     problem = load_problem(args.file)
     spec = problem.spec
     out = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"
@@ -45,6 +53,13 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 
 
 def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) -> list[Path]:
+    import pandas as pd
+
+    from adoptsim.figures import optimization as figures
+    from adoptsim.results.store import write_csv, write_figure, write_text
+    from adoptsim.scenario.loading import scenario_to_yaml
+    from adoptsim.studies.optimization.results import candidates_table, paired_differences, trials_table
+
     trials = trials_table(problem, study)
     finalists = [int(name.split()[-1]) for name in final.names[: final.finalists]]
     front = [t.number for t in study.best_trials] if len(problem.spec.objectives) > 1 else finalists[:1]
@@ -68,6 +83,8 @@ def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) ->
 
 
 def _number(kpi: str, value: float) -> str:
+    import numpy as np
+
     if np.isnan(value):
         return "never"
     if kpi.startswith("steps_to_"):
@@ -79,6 +96,10 @@ def _number(kpi: str, value: float) -> str:
 
 def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataFrame, trials: int) -> str:
     """The winner in words, with paired 95 % intervals against each reference."""
+    import numpy as np
+
+    from adoptsim.scenario.paths import get_path
+
     spec = problem.spec
     winner = final.winner
     lines = [f"{spec.name}: winner {final.names[0]} of {trials} trials ({spec.method}), budget {spec.budget:,.0f}"]

@@ -4,24 +4,47 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from adoptsim.cli.arguments import add_run_options
 
-from adoptsim.cli.common import executor_for, naming_files, report_if_asked
-from adoptsim.cli.tables import format_kpi_table
-from adoptsim.figures import plots
-from adoptsim.figures.market_shares import write_rival_figures
-from adoptsim.results.export import Export
-from adoptsim.results.metrics import headline_kpis
-from adoptsim.results.store import OutputFolder, write_csv, write_figure, write_text
-from adoptsim.results.windows import intervention_windows
-from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
-from adoptsim.studies.compare import asking_for
-from adoptsim.studies.runner import run
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+EXPORT_KINDS = ("agents", "network")
+"""What `--export` writes (adoptsim/results/export.py's kinds, named here so the parser imports nothing)."""
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """`adoptsim run SCENARIO`'s options."""
+    parser.add_argument("scenario", help="scenario YAML file")
+    parser.add_argument("--out", help="output folder (default results/<scenario name>/)")
+    add_run_options(parser, "override the scenario's seed", "override a field, e.g. --set population.size=5000")
+    parser.add_argument(
+        "--export",
+        action="append",
+        default=[],
+        choices=EXPORT_KINDS,
+        help="also write per replication: agents/ (a Parquet row per consumer) or network/ (the edge list); "
+        "repeatable (see docs/export.md)",
+    )
 
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim run`: replications of one scenario; tables, figures, the resolved scenario."""
+    from adoptsim.cli.common import executor_for, naming_files, report_if_asked
+    from adoptsim.cli.tables import format_kpi_table
+    from adoptsim.figures import plots
+    from adoptsim.figures.market_shares import write_rival_figures
+    from adoptsim.results.export import Export
+    from adoptsim.results.metrics import headline_kpis
+    from adoptsim.results.store import OutputFolder, write_csv, write_figure, write_text
+    from adoptsim.results.windows import intervention_windows
+    from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
+    from adoptsim.studies.compare import asking_for
+    from adoptsim.studies.runner import run
+
     scenario = load_scenario(args.scenario, args.set, args.allow_large)
     if args.seed is not None:
         scenario = scenario.model_copy(update={"seed": args.seed})

@@ -6,17 +6,32 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from adoptsim.cli.arguments import REPORT_HELP, add_allow_large, positive_int
 
-from adoptsim.cli.common import executor_for, import_meanwhile, naming_files, report_if_asked
-from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, remove_leftovers, write_csv, write_figure
-from adoptsim.studies import sweep
-from adoptsim.studies.experiment import load_experiment
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """`adoptsim sweep EXPERIMENT`'s options."""
+    parser.add_argument("experiment", help="experiment YAML file")
+    parser.add_argument("--workers", type=positive_int, help="local processes (default: all cores)")
+    parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    parser.add_argument("--out", help="output folder (default results/sweep-<experiment name>/)")
+    parser.add_argument("--resume", action="store_true", help="skip tasks already finished in --out")
+    add_allow_large(parser)
+    parser.add_argument("--report", action="store_true", help=REPORT_HELP)
 
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim sweep`: every task of an experiment, streamed to shards, then the analysis."""
+    from adoptsim.cli.common import executor_for, import_meanwhile, naming_files, report_if_asked
+    from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, remove_leftovers
+    from adoptsim.studies import sweep
+    from adoptsim.studies.experiment import load_experiment
+
     loaded = load_experiment(args.experiment, args.allow_large)
     experiment = loaded.experiment
     out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
@@ -50,6 +65,7 @@ def command(args: argparse.Namespace) -> int:
 
 
 def sweep_saved(out: Path) -> int:
+    from adoptsim.studies import sweep
 
     try:
         return len(sweep.read_kpis(out, ["task"]))
@@ -60,6 +76,8 @@ def sweep_saved(out: Path) -> int:
 def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     """Response plots, heatmaps or sensitivity indices, by design kind; names of files written."""
     from adoptsim.figures import analysis
+    from adoptsim.results.store import write_csv, write_figure
+    from adoptsim.studies.sensitivity import sensitivity
 
     experiment = loaded.experiment
     parameters = list(experiment.parameters)
@@ -78,7 +96,7 @@ def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
             write_figure(out / f"scatter_{metric}.png", analysis.scatter_figure(summary, parameters, metric))
             written.append(f"scatter_{metric}.png")
     if kind in ("sobol", "morris"):
-        indices, skipped = analysis.sensitivity(loaded, summary)
+        indices, skipped = sensitivity(loaded, summary)
         write_csv(out / "sensitivity.csv", indices)
         written.append("sensitivity.csv")
         if not indices.empty:

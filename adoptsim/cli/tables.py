@@ -9,6 +9,7 @@ import math
 
 import pandas as pd
 
+from adoptsim.figures.formatting import number
 from adoptsim.results.kpis import lookup, percent_label
 from adoptsim.studies.compare import PAIRED_KPIS, RATIO, ranked
 
@@ -28,9 +29,7 @@ def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> s
 
 def _number(value: float, sign: str = "") -> str:
     """4 significant digits; whole numbers with thousands separators from 10,000 on."""
-    if pd.isna(value):
-        return "-"
-    return f"{value:{sign},.0f}" if abs(value) >= 1e4 else f"{value:{sign}.4g}"
+    return number(value, digits=4, grouped_from=1e4, sign=sign)
 
 
 def _interval(low: float, high: float) -> str:

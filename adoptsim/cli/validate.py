@@ -7,14 +7,15 @@ input (calibration, optimisation) is one entry: how to recognise it, and its loa
 
 from __future__ import annotations
 
+import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from adoptsim.cli.arguments import add_allow_large
 from adoptsim.errors import AdoptsimError
-from adoptsim.scenario.loading import load_scenario
-from adoptsim.scenario.yaml_guard import read_yaml
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class FileKind:
 
 
 def check_scenario(path: Path, overrides: list[str], allow_large: bool) -> str:
+    from adoptsim.scenario.loading import load_scenario
+
     scenario = load_scenario(path, overrides, allow_large)
     return (
         f"scenario {scenario.name}, {scenario.population.size:,} consumers, "
@@ -78,8 +81,29 @@ FILE_KINDS: dict[str, FileKind] = {
 }
 
 
+def arguments(parser: argparse.ArgumentParser) -> None:
+    """`adoptsim validate FILE...`'s options."""
+    parser.add_argument("files", nargs="+", help="scenario, experiment or optimisation YAML files")
+    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE")
+    add_allow_large(parser)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Check every file; one line each (ok on stdout, the mistakes on stderr); exit 2 if any failed."""
+    failures = 0
+    for path in args.files:
+        try:
+            print(f"{path}: ok ({validate_file(path, args.set, args.allow_large)})")
+        except AdoptsimError as err:
+            print(err, file=sys.stderr)
+            failures += 1
+    return 2 if failures else 0
+
+
 def validate_file(path: str | Path, overrides: list[str] | None = None, allow_large: bool = False) -> str:
     """Check one file of any kind; a short description of it, or a ScenarioError listing every problem."""
+    from adoptsim.scenario.yaml_guard import read_yaml
+
     path = Path(path)
     raw = read_yaml(path, str(path))
     kind = next(kind for kind in FILE_KINDS.values() if kind.matches(raw))

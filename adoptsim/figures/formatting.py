@@ -6,78 +6,90 @@ percentages; parameter paths read `refer_a_friend: reward`, not `interventions[r
 
 from __future__ import annotations
 
-import math
-import re
-
 from adoptsim.results.kpis import lookup
+from adoptsim.scenario.paths import split_path
 
-KINDS = {"share": "share", "weeks": "week", "money": "money", "ratio": "ratio"}
-"""How a registered KPI is read, by its unit (anything else is a count)."""
+KINDS = {"share": "share", "week": "week", "duration": "duration", "money": "money", "ratio": "ratio"}
+"""How a KPI is read, by its unit in the registry: a share, a week (a point in time: 'week 32'), a
+duration ('32 weeks'), money, a ratio; any other unit is a count."""
 
-MONEY_WORDS = ("spend", "cost", "value", "revenue", "volume", "budget", "margin")
-_THRESHOLD = re.compile(r"^steps_to_(\d+(?:\.\d+)?)pct_(\w+)$")
-_PATH_ITEM = re.compile(r"^interventions\[([^\]]+)\]\.(.+)$")
+
+def _missing(value: float | None) -> bool:
+    return value is None or value != value  # NaN is the one value unequal to itself
 
 
 def kpi_kind(name: str) -> str:
-    """How a KPI is read: 'share', 'week', 'money', 'ratio' or 'count' (by its unit in the
-    registry; other columns by their name)."""
+    """How a KPI is read: 'share', 'week', 'duration', 'money', 'ratio' or 'count' (by its unit
+    in the registry, adoptsim/results/kpis.py; a name the registry does not know is a count)."""
     found = lookup(name)
-    if found is not None:
-        return KINDS.get(found[0].unit, "count")
-    if _THRESHOLD.match(name) or name.endswith("_step"):
-        return "week"
-    if name == "roi" or name.endswith("_roi"):
-        return "ratio"
-    if "share" in name:
-        return "share"
-    if any(word in name for word in MONEY_WORDS):
-        return "money"
-    return "count"
+    return KINDS.get(found[0].unit, "count") if found is not None else "count"
 
 
 def kpi_label(name: str) -> str:
-    """A KPI's name in words: `steps_to_30pct_active` -> 'weeks to 30 % active'."""
+    """A KPI's name in words, from its registry label (`steps_to_30pct_active` -> 'weeks to 30 %
+    active', `roi_at_52` -> 'return on spend at week 52'); otherwise the name with spaces."""
     found = lookup(name)
-    if found is not None and found[0].label and found[2] is None:
-        return found[0].label
-    match = _THRESHOLD.match(name)
-    if match:
-        return f"weeks to {match.group(1)} % {match.group(2).replace('_', ' ')}"
-    return name.replace("_", " ")
+    if found is None or not found[0].label:
+        return name.replace("_", " ")
+    kpi, match, horizon = found
+    label = kpi.label.format(**{k: v.replace("_", " ") for k, v in match.groupdict().items()})
+    return label if horizon is None else f"{label} at week {horizon}"
+
+
+def _path_text(parts: list[str | int]) -> str:
+    text = ""
+    for part in parts:
+        if isinstance(part, int) or part.startswith("["):
+            text += f"[{part}]" if isinstance(part, int) else part
+        else:
+            text += f".{part}" if text else part
+    return text
 
 
 def parameter_label(path: str) -> str:
     """A parameter path in words: `interventions[refer_a_friend].reward` -> 'refer_a_friend: reward',
-    `behaviour.q_wom` -> 'behaviour: q_wom'."""
-    match = _PATH_ITEM.match(path)
-    if match:
-        return f"{match.group(1)}: {match.group(2)}"
-    head, _, rest = path.partition(".")
-    return f"{head}: {rest}" if rest else path
+    `behaviour.q_wom` -> 'behaviour: q_wom' (read by scenario/paths.py's one path parser)."""
+    try:
+        parts = split_path(path)
+    except ValueError:
+        return path
+    if len(parts) >= 3 and (isinstance(parts[1], int) or parts[1].startswith("[")):
+        head = str(parts[1]).strip("[]")
+        return f"{head}: {_path_text(parts[2:])}"
+    return f"{parts[0]}: {_path_text(parts[1:])}" if len(parts) > 1 else path
 
 
 def money(value: float, currency: str = "") -> str:
     """`150000` -> '150,000 USD'; cents only below 100 and when there are any."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "-"
     digits = 2 if abs(value) < 100 and value != round(value) else 0
     text = f"{value:,.{digits}f}"
     return f"{text} {currency}" if currency else text
 
 
-def number(value: float) -> str:
-    """Counts with thousands separators; small values with three significant digits."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def number(value: float, digits: int = 3, grouped_from: float = 100, sign: str = "") -> str:
+    """Whole numbers with thousands separators from `grouped_from` on, smaller values with `digits`
+    significant digits (figures and the report: 3 and 100; the commands' text tables: 4 and
+    10,000); `sign="+"` shows the sign of differences."""
+    if _missing(value):
         return "-"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
+    if abs(value) >= grouped_from:
+        return f"{value:{sign},.0f}"
+    return f"{value:{sign}.{digits}g}"
+
+
+def weeks(value: float) -> str:
+    """A duration: 32 -> '32 weeks', 1 -> '1 week'."""
+    if _missing(value):
+        return "-"
+    text = f"{value:.0f}"
+    return f"{text} week" if text in ("1", "-1") else f"{text} weeks"
 
 
 def percent(value: float) -> str:
     """A share as a percentage: 0.3012 -> '30.1 %'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "-"
     return f"{100 * value:.1f} %"
 
@@ -92,7 +104,9 @@ def kpi_value(name: str, value: float, currency: str = "") -> str:
     if kind == "money":
         return money(value, currency)
     if kind == "week":
-        return "-" if value is None or math.isnan(value) else f"week {value:.0f}"
+        return "-" if _missing(value) else f"week {value:.0f}"
+    if kind == "duration":
+        return weeks(value)
     return number(value)
 
 
@@ -112,12 +126,12 @@ def with_interval(name: str, mean: float, low: float, high: float, currency: str
     """A KPI with its 95 % CI in words: 'week 57 (54 to 60)', '82.4 % (81.5 to 83.4 %)'; share
     intervals are cut to [0, 1]."""
     text = kpi_value(name, mean, currency)
-    if low is None or high is None or math.isnan(low) or math.isnan(high) or math.isnan(mean):
+    if _missing(low) or _missing(high) or _missing(mean):
         return text
     if high - low <= 1e-9 * max(abs(mean), 1.0):
         return text
     kind = kpi_kind(name)
-    if kind == "week":
+    if kind in ("week", "duration"):
         return f"{text} ({low:.0f} to {high:.0f})"
     if kind == "share":
         return f"{text} ({100 * max(low, 0.0):.1f} to {100 * min(high, 1.0):.1f} %)"
@@ -131,18 +145,18 @@ def with_interval(name: str, mean: float, low: float, high: float, currency: str
 def difference(name: str, value: float, low: float, high: float, currency: str = "") -> str:
     """A paired difference of a KPI with its 95 % CI: '-9.5 weeks (-11.0 to -8.0)',
     '+3.2 points (1.0 to 5.4)', '+1,200 USD (800 to 1,600)'."""
-    if value is None or math.isnan(value):
+    if _missing(value):
         return "-"
     kind = kpi_kind(name)
-    if kind == "week":
+    if kind in ("week", "duration"):
         unit, show = " weeks", lambda v: f"{v:+.1f}"
     elif kind in ("share", "ratio"):
         unit, show = " points", lambda v: f"{100 * v:+.1f}"
     elif kind == "money":
         unit, show = f" {currency}" if currency else "", lambda v: f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+.2f}"
     else:
-        unit, show = "", lambda v: f"{v:+,.0f}" if abs(v) >= 100 else f"{v:+.3g}"
+        unit, show = "", lambda v: number(v, sign="+")
     text = show(value) + unit
-    if low is None or high is None or math.isnan(low) or math.isnan(high):
+    if _missing(low) or _missing(high):
         return text
     return f"{text} ({show(low)} to {show(high)})"

@@ -3,7 +3,6 @@ template, write one self-contained HTML file (plotly.js, styles and every figure
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -107,11 +106,6 @@ def print_pdf(page: Path, pdf: Path) -> Path:
                 raise AdoptsimError(f"--pdf: Chromium could not print {page}: {last.strip()}")
 
         return write_atomic(pdf, printed)
-
-
-def command(args: argparse.Namespace) -> int:
-    """`adoptsim report DIR... [--out FILE] [--pdf]`."""
-    return run_report(args.folders, args.out, args.pdf)
 
 
 def run_report(folders: list[str], out: str | None = None, pdf: bool = False) -> int:

@@ -48,7 +48,8 @@ class Kpi:
     at_horizons: bool = True
     """Whether it is also read at each horizon step (`<name>_at_<step>`)."""
     label: str = ""
-    """Its name in words for figures and the report (default: the name with spaces)."""
+    """Its name in words for figures and the report (default: the name with spaces); a pattern's
+    label may name its groups, e.g. 'weeks to {p} % {what}'."""
 
     def match(self, name: str) -> re.Match | None:
         return re.fullmatch(self.pattern, name)

@@ -95,7 +95,7 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         "peak_adoption_step",
-        "weeks",
+        "week",
         True,
         "step of the largest number of adoptions",
         lambda v, m: float(v.column("step")[int(v.column("new_adopters").argmax())]),
@@ -103,13 +103,14 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         r"steps_to_(?P<p>\d+(?:\.\d+)?)pct_(?P<what>active|ever_adopted)",
-        "weeks",
+        "duration",
         True,
         "weeks until the share active (or ever adopted) first reaches P %, interpolated; NaN if never",
         lambda v, m: steps_to_reach(v.column(f"share_{m['what']}"), float(m["p"]) / 100),
         lambda s: [
             f"steps_to_{percent_label(t)}pct_{what}" for what in ("active", "ever_adopted") for t in s.kpis.targets
         ],
+        label="weeks to {p} % {what}",
     ),
     Kpi(
         "total_transactions",
@@ -183,7 +184,7 @@ KPIS: tuple[Kpi, ...] = (
     ),
     Kpi(
         r"budget_exhausted_step_(?P<name>.+)",
-        "weeks",
+        "week",
         False,
         "first step at which an intervention could not pay for all it wanted; NaN if never",
         lambda v, m: _first_step(v.column(f"exhausted_{m['name']}")),

@@ -8,34 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import Field, field_validator
-
 from adoptsim.results.kpis import HORIZON, KPIS, RunView, lookup
-from adoptsim.scenario.schema import OpenFraction, PositiveInt, StrictModel, did_you_mean
+from adoptsim.scenario.schema import did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from adoptsim.scenario.spec import Scenario
-
-DEFAULT_TARGETS = (0.10, 0.25, 0.50)
-
-
-class KpiSettings(StrictModel):
-    """Which time-to-target KPIs a run reports, and the steps at which every KPI is also read."""
-
-    targets: list[OpenFraction] = Field(
-        list(DEFAULT_TARGETS), description="Shares for steps_to_<P>pct_active and steps_to_<P>pct_ever_adopted."
-    )
-    horizons: list[PositiveInt] = Field(
-        default_factory=list, description="Steps at which every KPI is read too (suffix _at_<step>)."
-    )
-
-    @field_validator("targets", "horizons")
-    @classmethod
-    def _sorted_unique(cls, values: list) -> list:
-        return sorted(set(values))
-
 
 def kpi_problem(name: str, paired: bool = True) -> str | None:
     """Why `name` is not a KPI (or, with paired=False, not one a single run reports), or None."""

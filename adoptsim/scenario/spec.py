@@ -2,8 +2,8 @@
 
 A scenario is plain data. Each block is declared by the module that owns it: `population:` in
 population.py, `network:` in network_spec.py, `merchants:` in merchants.py, `behaviour:`,
-`economics:`, `kpis:` and `interventions:` in theirs. Reading files (`load_scenario`, `extends:`,
-`--set`, one-line errors) is in loading.py; its names are also importable from here.
+`economics:`, `kpis:` (kpi_settings.py) and `interventions:` in theirs. Reading files (`load_scenario`,
+`extends:`, `--set`, one-line errors) is in loading.py, dotted paths in paths.py.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pydantic import Field, model_validator
 from adoptsim.interventions import InterventionSpec
 from adoptsim.interventions.budget import SharedBudget
 from adoptsim.results.economics import Economics
-from adoptsim.results.metrics import KpiSettings
 from adoptsim.scenario.behaviour import Behaviour
+from adoptsim.scenario.kpi_settings import KpiSettings
 from adoptsim.scenario.rivals import Rivals
 from adoptsim.scenario.schema import Label, NonNegativeInt, PositiveInt, StrictModel
 from adoptsim.world.merchants import Merchants
@@ -62,29 +62,6 @@ class Scenario(StrictModel):
         if late:
             raise ValueError(f"kpis.horizons: step {late[0]} is after the last step ({self.steps})")
         return self
-
-
-# ---------------------------------------------------------------- names that moved to loading, paths, yaml_guard
-
-_MOVED = {
-    **dict.fromkeys(
-        ("deep_merge", "format_validation_error", "load_scenario", "read_with_extends", "scenario_to_yaml"),
-        "adoptsim.scenario.loading",
-    ),
-    "validate_scenario": "adoptsim.scenario.loading",
-    **dict.fromkeys(("parse_override", "set_path", "split_path", "get_path"), "adoptsim.scenario.paths"),
-    "read_yaml": "adoptsim.scenario.yaml_guard",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """Loading lives in loading.py, paths.py and yaml_guard.py (which import this module); the
-    names calibration/ reads from here stay importable."""
-    if name in _MOVED:
-        from importlib import import_module
-
-        return getattr(import_module(_MOVED[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def json_schema() -> dict[str, Any]:

@@ -21,7 +21,8 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from adoptsim.errors import ScenarioError
-from adoptsim.results.metrics import DEFAULT_TARGETS, requirements
+from adoptsim.results.metrics import requirements
+from adoptsim.scenario.kpi_settings import DEFAULT_TARGETS
 from adoptsim.scenario.loading import format_validation_error, read_with_extends, scenario_problems
 from adoptsim.scenario.paths import SEED_PROBLEM, get_path, set_path
 from adoptsim.scenario.spec import Scenario

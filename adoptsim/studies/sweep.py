@@ -12,7 +12,7 @@ Output folder:
     series/*.parquet  a row per finished task and step
     summary.csv       n, mean, sd, 95 % CI per design point and metric
     marginal_cost.csv cost per extra adopter between successive spending levels (when spend varies)
-    *.png, sensitivity.csv   analysis (see adoptsim/figures/analysis.py)
+    *.png, sensitivity.csv   analysis (adoptsim/studies/sensitivity.py, figures adoptsim/figures/analysis.py)
 """
 
 from __future__ import annotations

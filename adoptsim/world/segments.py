@@ -54,37 +54,6 @@ def segmentations(
     ]
 
 
-class SegmentCounter:
-    """Shares of every segment of every segmentation from one pass over the population.
-
-    Consumers are counted once per cell (a combination of every variable's code); each
-    segmentation's counts are sums over cells, so a step costs one bincount, not one per variable.
-    """
-
-    def __init__(self, parts: list[Segmentation]) -> None:
-        self.parts = parts
-        cell = np.zeros(parts[0].codes.size, dtype=np.int64)
-        for part in parts:
-            cell = cell * len(part.labels) + part.codes
-        self.cell = cell
-        self.cells = int(np.prod([len(p.labels) for p in parts]))
-        every = np.arange(self.cells)
-        self.maps = []
-        for part in reversed(parts):
-            self.maps.append(every % len(part.labels))
-            every = every // len(part.labels)
-        self.maps.reverse()
-        self.sizes = [self._fold(i, np.bincount(cell, minlength=self.cells)) for i in range(len(parts))]
-
-    def _fold(self, i: int, per_cell: np.ndarray) -> np.ndarray:
-        return np.bincount(self.maps[i], weights=per_cell, minlength=len(self.parts[i].labels))
-
-    def shares(self, flags: np.ndarray) -> list[np.ndarray]:
-        """For each segmentation, the share of each segment for which `flags` holds (0 if empty)."""
-        per_cell = np.bincount(self.cell[flags], minlength=self.cells)
-        return [self._fold(i, per_cell) / np.maximum(size, 1) for i, size in enumerate(self.sizes)]
-
-
 def segment_labels(age_labels: list[str], region_labels: list[str]) -> list[tuple[str, str]]:
     """(segmentation, label) of every segment, without a population."""
     return (

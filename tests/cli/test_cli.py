@@ -128,13 +128,6 @@ def test_validate_lists_every_problem_of_every_file(tmp_path, capsys):
     ]
 
 
-def test_the_parser_knows_every_export_kind_without_importing_it():
-    from adoptsim.cli import main as cli
-    from adoptsim.results import export
-
-    assert tuple(cli.EXPORT_KINDS) == tuple(export.EXPORT_KINDS)
-
-
 def test_version_is_the_package_version(capsys):
     import adoptsim
 

@@ -11,7 +11,7 @@ from adoptsim.cli.main import main
 from adoptsim.engine.model import WalletAdoptionModel
 from adoptsim.errors import ScenarioError
 from adoptsim.results.metrics import lookup, run_kpis
-from adoptsim.scenario.spec import load_scenario
+from adoptsim.scenario.loading import load_scenario
 from adoptsim.world.stages import Stage
 
 FOCAL_COLUMNS = ["n_active", "n_ever_adopted", "n_aware", "n_merchants_accepting", "mean_trust", "transactions"]
@@ -54,7 +54,7 @@ def test_a_rival_nobody_hears_of_leaves_the_focal_draws_alone():
         np.testing.assert_array_equal(alone[column], beside[column], err_msg=column)
 
 
-@pytest.mark.slow  # over 5 s
+@pytest.mark.slow
 def test_a_twin_rival_splits_the_market_evenly():
     """Same parameters as the focal wallet: half the users each, in expectation (6 seeds x 2,000;
     a rival with 0.3 more appeal takes the focal share to about 0.35, outside this tolerance)."""
@@ -62,7 +62,7 @@ def test_a_twin_rival_splits_the_market_evenly():
     assert twin_market("{name: twin, appeal: 0.3}").mean() < 0.44
 
 
-@pytest.mark.slow  # over 5 s
+@pytest.mark.slow
 def test_a_stronger_rival_wins_and_more_strength_wins_more():
     weaker = twin_market("{name: strong, appeal: 0.5}", range(3))
     stronger = twin_market("{name: strong, appeal: 1.0}", range(3))
@@ -182,7 +182,7 @@ def test_the_cli_refuses_a_bad_rival_with_exit_2(capsys):
     assert "rivals[0].p_media: must be between 0 and 1 (got 2" in capsys.readouterr().err
 
 
-@pytest.mark.slow  # over 5 s
+@pytest.mark.slow
 def test_bank_entry_runs_and_the_niche_levers_raise_the_entrants_niche_share(tmp_path):
     sets = ["population.size=3000", "steps=60"]
     out = tmp_path / "niche"

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from adoptsim.figures import analysis, kpi_plots, plots
-from adoptsim.figures.formatting import difference, kpi_label, kpi_value, money, parameter_label
+from adoptsim.figures.formatting import difference, kpi_label, kpi_value, money, number, parameter_label, with_interval
 from adoptsim.figures.plot_style import band_label, mean_band, readable_on, text_overlaps
 from adoptsim.figures.plots import adoption_figure
 from adoptsim.results.windows import Window, intervention_windows
@@ -152,6 +152,26 @@ def test_paths_money_and_kpis_read_as_words():
     assert kpi_value("total_spend", 1.5e5, "USD") == "150,000 USD"
     assert difference("steps_to_30pct_active", -9.5, -11, -8) == "-9.5 weeks (-11.0 to -8.0)"
     assert difference("final_active_share", 0.032, 0.01, 0.054) == "+3.2 points (+1.0 to +5.4)"
+
+
+def test_durations_read_as_weeks_and_points_in_time_as_week_numbers():
+    assert kpi_value("steps_to_30pct_active", 32.4) == "32 weeks"
+    assert kpi_value("steps_to_50pct_ever_adopted", 1.0) == "1 week"
+    assert kpi_value("steps_to_30pct_active", float("nan")) == "-"
+    assert kpi_value("peak_adoption_step", 32) == "week 32"
+    assert with_interval("steps_to_30pct_active", 57.2, 54.4, 60.1) == "57 weeks (54 to 60)"
+    assert kpi_label("steps_to_12.5pct_ever_adopted") == "weeks to 12.5 % ever adopted"
+    assert kpi_label("roi_at_52") == "return on spend at week 52"
+    assert kpi_label("not_a_kpi_column") == "not a kpi column"
+
+
+def test_one_number_formatter_serves_figures_and_text_tables():
+    assert (number(1234.5), number(0.012345), number(float("nan"))) == ("1,234", "0.0123", "-")
+    assert number(1234.5, digits=4, grouped_from=1e4) == "1234"  # the commands' tables: 4 digits
+    assert number(12345.6, digits=4, grouped_from=1e4, sign="+") == "+12,346"
+    assert parameter_label("interventions[0].reward") == "0: reward"
+    assert parameter_label("network.params.k") == "network: params.k"
+    assert parameter_label("interventions[ads].target.segments[0]") == "ads: target.segments[0]"
 
 
 def test_text_overlaps_finds_labels_printed_on_each_other():

@@ -11,21 +11,14 @@ import pandas as pd
 import pytest
 
 from adoptsim.cli.main import main
+from adoptsim.report.sections import NAMES
 from tests.conftest import BASELINE, HEADLESS_CHROMIUM
 
 SMALL = ["--set", "population.size=1500", "--set", "steps=40", "--reps", "2"]
-COMPARE_SECTIONS = (
-    "question",
-    "headline",
-    "kpi_table",
-    "differences",
-    "adoption",
-    "funnel",
-    "segments",
-    "cost_effectiveness",
-    "money",
-    "assumptions",
-)
+SWEEP_ONLY = ("sweep", "sensitivity")
+COMPARE_SECTIONS = tuple(name for name in NAMES if name not in (*SWEEP_ONLY, "other_files"))
+"""A comparison's sections: the registry's, in its order, less a sweep's and the rest-of-the-files one
+(a comparison's files are all shown by a section of their own)."""
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 

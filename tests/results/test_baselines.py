@@ -91,7 +91,8 @@ def test_numbers_equal_the_stored_baseline(case: str) -> None:
     problems = _differences(stored, compute(case))
     assert not problems, (
         f"{case}: {len(problems)} numbers differ from tests/results/baselines/{case}.json; if the change is meant, run "
-        "`uv run python -m tests.results.test_baselines --update` and say why in the commit:\n  " + "\n  ".join(problems[:30])
+        "`uv run python -m tests.results.test_baselines --update` and say why in the commit:\n  "
+        + "\n  ".join(problems[:30])
     )
 
 

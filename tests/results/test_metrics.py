@@ -63,7 +63,7 @@ def test_kpi_requirements_units_and_labels_come_from_the_registry():
     assert requirements(["steps_to_30pct_active_at_52", "total_spend"]) == ([0.3], [52])
     assert (kpi_kind("total_spend"), kpi_kind("steps_to_30pct_active"), kpi_kind("final_active_share")) == (
         "money",
-        "week",
+        "duration",
         "share",
     )
     assert kpi_kind("cost_per_incremental_adopter") == "money" and kpi_kind("ever_adopted") == "count"

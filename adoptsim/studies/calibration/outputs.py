@@ -1,5 +1,5 @@
-"""What a calibration writes: the ensemble behind the bands, fit.csv, parameters.csv,
-calibrated.yaml and the two figures (pure: tables in, Figure out).
+"""What a calibration writes: the ensemble behind the bands, fit.csv, parameters.csv and
+calibrated.yaml (tables; the figures are drawn from them in adoptsim/figures/calibration.py).
 
 The band is the central 95 % of all simulated curves: the best parameters' replications and,
 for each posterior draw, the same replications (parameter uncertainty plus the model's own
@@ -18,9 +18,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from matplotlib.figure import Figure
 
-from adoptsim.scenario.spec import set_path, split_path
+from adoptsim.scenario.paths import set_path, split_path
 from adoptsim.studies.calibration.objective import Problem, fit_statistics
 from adoptsim.studies.calibration.observations import MEASURES, date_of
 from adoptsim.studies.calibration.posterior import weighted_interval
@@ -152,7 +151,8 @@ def calibrated_yaml(problem: Problem, best: dict[str, float], steps: int, out: P
     return "\n".join(lines) + "\n" + yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True)
 
 
-def _time_axis(problem: Problem, best: dict[str, float], steps: np.ndarray) -> np.ndarray:
+def time_axis(problem: Problem, best: dict[str, float], steps: np.ndarray) -> np.ndarray:
+    """Steps as dates when the launch date is known (fixed or fitted), else the steps themselves."""
     launch = problem.launch_year(best)
     if launch is None:
         return steps
@@ -176,72 +176,10 @@ def forecast_table(problem: Problem, ensemble: Ensemble) -> pd.DataFrame:
     lower, upper = _band(np.vstack(curves))
     return pd.DataFrame(
         {
-            "time": _time_axis(problem, ensemble.best, steps),
+            "time": time_axis(problem, ensemble.best, steps),
             "step": steps,
             "mean": best.mean(axis=1).to_numpy() * scale,
             "lower": lower * scale,
             "upper": upper * scale,
         }
     )
-
-
-def _observations(ax, problem: Problem, fit: pd.DataFrame, best: dict[str, float]) -> None:
-    target = fit[fit["series"] == "target"]
-    when = _time_axis(problem, best, target["step"].to_numpy())
-    held = target["heldout"].to_numpy()
-    ax.scatter(when[~held], target["observed"][~held], color="black", zorder=3, label="observed (fitted)")
-    if held.any():
-        ax.scatter(
-            when[held],
-            target["observed"][held],
-            facecolors="none",
-            edgecolors="C3",
-            s=60,
-            lw=1.5,
-            zorder=3,
-            label="observed (held out)",
-        )
-
-
-def _label(problem: Problem) -> str:
-    target = problem.spec.target
-    of = f" of {target.population:g}" if target.population else ""
-    return f"{target.column} ({target.measure.replace('_', ' ')}{of})"
-
-
-def fit_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best: dict[str, float]) -> Figure:
-    """Observations as points, the simulated mean as a line with its 95 % band, over the data's span."""
-    figure = Figure(figsize=(8, 4.5))
-    ax = figure.add_subplot()
-    last = int(fit["step"].max())
-    span = forecast[forecast["step"] <= last]
-    ax.fill_between(span["time"], span["lower"], span["upper"], color="C0", alpha=0.25, lw=0, label=BAND_LABEL)
-    ax.plot(span["time"], span["mean"], color="C0", label=MEAN_LABEL)
-    _observations(ax, problem, fit, best)
-    stats = statistics(fit)
-    ax.set_title(f"{problem.spec.name}: R² {stats['r2']:.3f}, RMSE {stats['rmse']:.3g} on fitted points")
-    ax.set_ylabel(_label(problem))
-    ax.set_xlabel("date" if problem.launch_year(best) is not None else "step")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.grid(alpha=0.3)
-    return figure
-
-
-def forecast_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best: dict[str, float]) -> Figure:
-    """The calibrated model past the data to the horizon, with the band; the data's end marked."""
-    figure = Figure(figsize=(8, 4.5))
-    ax = figure.add_subplot()
-    ax.fill_between(
-        forecast["time"], forecast["lower"], forecast["upper"], color="C1", alpha=0.25, lw=0, label=BAND_LABEL
-    )
-    ax.plot(forecast["time"], forecast["mean"], color="C1", label=MEAN_LABEL)
-    _observations(ax, problem, fit, best)
-    fitted = fit[(fit["series"] == "target") & ~fit["heldout"]]
-    end = _time_axis(problem, best, np.array([int(fitted["step"].max())]))[0]
-    ax.axvline(end, color="grey", ls="--", lw=1, label="end of fitted data")
-    ax.set_title(f"{problem.spec.name}: forecast")
-    ax.set_ylabel(_label(problem))
-    ax.set_xlabel("date" if problem.launch_year(best) is not None else "step")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.grid(alpha=0.3)
-    return figure

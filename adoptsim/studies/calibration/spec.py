@@ -18,14 +18,10 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from adoptsim.errors import ScenarioError
+from adoptsim.scenario.loading import format_validation_error, scenario_to_yaml, validate_scenario
+from adoptsim.scenario.paths import set_path
 from adoptsim.scenario.schema import Label, NonNegative, NonNegativeInt, Positive, PositiveInt, StrictModel
-from adoptsim.scenario.spec import (
-    Scenario,
-    format_validation_error,
-    scenario_to_yaml,
-    set_path,
-    validate_scenario,
-)
+from adoptsim.scenario.spec import Scenario
 from adoptsim.studies.calibration.observations import read_observations
 from adoptsim.studies.evaluation import read_base, read_spec
 from adoptsim.studies.experiment import check_path

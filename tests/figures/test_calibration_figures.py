@@ -1,0 +1,66 @@
+"""The calibration's figures, drawn from its tables alone (adoptsim/figures/calibration.py)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from adoptsim.figures.calibration import fit_figure, forecast_figure
+
+
+class StepProblem:
+    """What the figures read of a calibration problem: its name, target and time axis (steps here)."""
+
+    spec = SimpleNamespace(
+        name="curve",
+        steps_per_year=52,
+        target=SimpleNamespace(column="users", measure="ever_adopted_share", population=None),
+    )
+
+    def launch_year(self, values: dict[str, float]) -> None:
+        return None
+
+
+def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    steps = np.arange(0, 40, 4)
+    observed = 0.5 / (1 + np.exp(-(steps - 20) / 5))
+    fit = pd.DataFrame(
+        {
+            "date": "",
+            "step": steps,
+            "observed": observed,
+            "simulated": observed + 0.01,
+            "lower": observed - 0.02,
+            "upper": observed + 0.03,
+            "heldout": steps >= 32,
+            "series": "target",
+        }
+    )
+    forecast_steps = np.arange(0, 80)
+    mean = 0.5 / (1 + np.exp(-(forecast_steps - 20) / 5))
+    forecast = pd.DataFrame(
+        {"time": forecast_steps, "step": forecast_steps, "mean": mean, "lower": mean - 0.02, "upper": mean + 0.03}
+    )
+    return fit, forecast
+
+
+def test_fit_shows_the_data_span_with_its_band_and_marks_held_out_points():
+    fit, forecast = tables()
+    ax = fit_figure(StepProblem(), fit, forecast, {}).axes[0]
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels[-2:] == ["observed (fitted)", "observed (held out)"]
+    (line,) = ax.get_lines()
+    assert line.get_xdata().max() == fit["step"].max()  # the fit stops where the data stop
+    assert ax.get_title().startswith("curve: R²") and "RMSE" in ax.get_title()
+    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "users (ever adopted share)"
+
+
+def test_forecast_runs_past_the_data_and_marks_the_end_of_the_fitted_points():
+    fit, forecast = tables()
+    ax = forecast_figure(StepProblem(), fit, forecast, {}).axes[0]
+    curve, end = ax.get_lines()
+    assert curve.get_xdata().max() == 79
+    assert list(end.get_xdata()) == [28, 28]  # the last fitted (not held-out) observation
+    assert "end of fitted data" in ax.get_legend_handles_labels()[1]
