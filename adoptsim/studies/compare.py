@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.results.economics import discount_factors, npv
+from adoptsim.results.economics import discount_factors, npv, terminal_value
 from adoptsim.results.intervals import fieller, mean_ci, paired_ci, summarize
 from adoptsim.results.kpis import KPIS, lookup
 from adoptsim.results.metrics import kpi_problem, requirements, run_kpi_names
@@ -91,10 +91,22 @@ def acceleration_adopter_weeks(scenario: np.ndarray, baseline: np.ndarray) -> fl
     return float(np.maximum(capped - baseline[1:], 0.0).sum())
 
 
-def split_value(scenario: pd.DataFrame, baseline: pd.DataFrame, rate: float) -> dict[str, float]:
-    """Paired KPIs of one replication of a scenario against the baseline, over the rows given."""
+def lifetime_value(series: pd.DataFrame, rate: float, window: int) -> float:
+    """In-run NPV of the margin plus, when window > 0, the terminal value of users active at the end."""
+    margin = series["margin"].to_numpy(float)
+    if not window:
+        return npv(margin, rate)
+    active, lapses = series["n_active"].to_numpy(float), series["new_lapses"].to_numpy(float)
+    return npv(margin, rate) + terminal_value(active, lapses, margin, rate, window)
+
+
+def split_value(scenario: pd.DataFrame, baseline: pd.DataFrame, rate: float, window: int = 0) -> dict[str, float]:
+    """Paired KPIs of one replication of a scenario against the baseline, over the rows given.
+
+    Customer values include the terminal value (users active at the last row) when window > 0.
+    """
     ever1, ever0 = scenario["n_ever_adopted"].to_numpy(float), baseline["n_ever_adopted"].to_numpy(float)
-    margin1, margin0 = scenario["margin"].to_numpy(float), baseline["margin"].to_numpy(float)
+    margin0 = baseline["margin"].to_numpy(float)
     spend1, spend0 = scenario["spend_total"].to_numpy(float), baseline["spend_total"].to_numpy(float)
     gained = ever1[-1] - ever0[-1]
     weights = discount_factors(ever0.size, rate)
@@ -102,7 +114,7 @@ def split_value(scenario: pd.DataFrame, baseline: pd.DataFrame, rate: float) -> 
     per_adopter_week = value0 / float(ever0 @ weights) if ever0 @ weights > 0 else 0.0
     early = np.maximum(np.minimum(ever1, ever0[-1]) - ever0, 0.0)
     early[0] = 0.0
-    value_gain = npv(margin1, rate) - value0
+    value_gain = lifetime_value(scenario, rate, window) - lifetime_value(baseline, rate, window)
     acceleration_value = per_adopter_week * float(early @ weights)
     return {
         "incremental_adopters": gained,
@@ -123,6 +135,7 @@ def paired_kpis(results: list[RunResult], baseline: str) -> pd.DataFrame:
     frames = []
     for result in results:
         rate = result.scenario.economics.discount_rate
+        window = result.scenario.economics.hazard_window if result.scenario.economics.lifetime else 0
         rows = []
         for rep, part in result.timeseries.groupby("replication"):
             row: dict[str, float] = {"replication": rep}
@@ -131,7 +144,7 @@ def paired_kpis(results: list[RunResult], baseline: str) -> pd.DataFrame:
                 suffix = "" if horizon is None else f"_at_{horizon}"
                 mine, theirs = part[part["step"] <= last], base_series[rep]
                 theirs = theirs[theirs["step"] <= last]
-                row |= {f"{k}{suffix}": v for k, v in split_value(mine, theirs, rate).items()}
+                row |= {f"{k}{suffix}": v for k, v in split_value(mine, theirs, rate, window).items()}
             rows.append(row)
         frames.append(result.kpis.merge(pd.DataFrame(rows), on="replication", how="left"))
     return pd.concat(frames, ignore_index=True)
