@@ -88,9 +88,7 @@ def npv(flows: np.ndarray, rate: float) -> float:
     return float(flows @ discount_factors(flows.size, rate))
 
 
-def terminal_value(
-    active: np.ndarray, lapses: np.ndarray, margin: np.ndarray, rate: float, window: int
-) -> float:
+def terminal_value(active: np.ndarray, lapses: np.ndarray, margin: np.ndarray, rate: float, window: int) -> float:
     """A(T) mu (1-h) / ((d+h)(1+d)^T): the discounted margin of users active at the last row T.
 
     Rows are 0..T; h and mu are measured over rows T-w+1..T (row 0 has no flows).
@@ -108,9 +106,7 @@ def terminal_value(
     return float(active[-1] * per_user_week * (1 - hazard) / ((rate + hazard) * (1 + rate) ** last))
 
 
-def money_kpis(
-    margin: np.ndarray, spend: np.ndarray, rate: float, terminal: float = 0.0
-) -> dict[str, float]:
+def money_kpis(margin: np.ndarray, spend: np.ndarray, rate: float, terminal: float = 0.0) -> dict[str, float]:
     """customer_value (in-run NPV plus `terminal`), terminal_value, net_value and roi."""
     value, cost = npv(margin, rate) + terminal, npv(spend, rate)
     net = value - cost
