@@ -15,12 +15,14 @@ from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, wri
 from adoptsim.scenario.loading import scenario_to_yaml
 from adoptsim.scenario.paths import get_path
 from adoptsim.studies.optimization.results import (
+    UNDERSPENT,
     FinalComparison,
     candidates_table,
     final_comparison,
     paired_differences,
     trials_table,
 )
+from adoptsim.studies.optimization.robust import describe_ranges, equivalent_set, importance, share_ranges
 from adoptsim.studies.optimization.search import completed, open_study, run_search
 from adoptsim.studies.optimization.spec import Problem, load_problem
 
@@ -40,6 +42,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         final = final_comparison(problem, study, executor)
     written = write_outputs(problem, study, final, out)
     print(summary_text(problem, final, paired_differences(problem, final), len(completed(study))))
+    equivalent = equivalent_set(problem, final)
+    print(describe_ranges(share_ranges(problem, equivalent), spec.objectives[0].kpi, len(equivalent)))
     print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
     return 0
 
@@ -56,13 +60,23 @@ def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) ->
         f"#   adoptsim run best.yaml --reps {problem.spec.final_replications}\n"
         f"# reproduces the final evaluation (seed {final.seed}; see candidates.csv).\n"
     )
+    equivalent = equivalent_set(problem, final)
+    ranges = share_ranges(problem, equivalent)
+    first = problem.spec.objectives[0].kpi
+    values = final.winner.values(first)
+    fresh = None
+    if np.isfinite(values).any():
+        fresh = (float(np.mean(final.winner.values("total_spend"))), float(np.nanmean(values)))
     return [
         write_text(out / "best.yaml", header + scenario_to_yaml(winner)),
+        write_csv(out / "equivalent.csv", equivalent),
+        write_csv(out / "importance.csv", importance(problem, study)),
+        write_figure(out / "equivalent.png", figures.equivalent_figure(problem, equivalent, ranges)),
         write_csv(out / "trials.csv", trials),
         write_csv(out / "candidates.csv", candidates_table(problem, final)),
         write_csv(out / "differences.csv", paired_differences(problem, final)),
         write_figure(out / "convergence.png", figures.convergence_figure(problem, trials)),
-        write_figure(out / "pareto.png", figures.pareto_figure(problem, trials, front)),
+        write_figure(out / "pareto.png", figures.pareto_figure(problem, trials, front, fresh)),
         write_figure(out / "allocation.png", figures.allocation_figure(problem, trials, finalists, spend)),
     ]
 
@@ -95,9 +109,17 @@ def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataF
             f"  {objective.kpi}: {_number(objective.kpi, float(np.mean(reached)) if reached.size else np.nan)}{note}"
         )
     lines.append(f"paired differences, winner minus other ({spec.final_replications} replications, fresh seeds):")
+    spent = dict(zip(final.names, [float(np.mean(e.values("total_spend"))) for e in final.evaluations], strict=True))
     for _, row in differences.iterrows():
         if row["kpi"] == "total_spend":
             continue
-        interval = "" if np.isnan(row["lower"]) else f" [{row['lower']:.2f}, {row['upper']:.2f}]"
-        lines.append(f"  vs {row['against']:<34} {row['kpi']}: {row['difference']:+.2f}{interval}")
+        n = row["replications"]
+        if min(row["winner_reached"], row["other_reached"]) < n:
+            shown = f"never (winner {row['winner_reached']} of {n} reached, other {row['other_reached']} of {n})"
+        else:
+            interval = "" if np.isnan(row["lower"]) else f" [{row['lower']:.2f}, {row['upper']:.2f}]"
+            shown = f"{row['difference']:+.2f}{interval}"
+        money = spent[row["against"]]
+        flag = " UNDERSPENT" if money < (1 - UNDERSPENT) * spec.budget else ""
+        lines.append(f"  vs {row['against']:<34} {row['kpi']}: {shown}  (it spent {money:,.0f}{flag})")
     return "\n".join(lines)
