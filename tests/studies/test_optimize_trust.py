@@ -4,16 +4,19 @@ underspent playbooks, the equivalent set and lever importance."""
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
 
 from adoptsim.cli.main import main
 from adoptsim.studies.optimization.results import FinalComparison, paired
 from adoptsim.studies.optimization.robust import describe_ranges, equivalent_set, share_ranges
-from adoptsim.studies.optimization.search import Evaluation
+from adoptsim.studies.optimization.search import Evaluation, stalled
 from adoptsim.studies.optimization.spec import load_problem
+from tests.conftest import ROOT
 from tests.studies.test_optimize import BASE, PROBLEM
 
 
@@ -82,3 +85,28 @@ def test_the_equivalent_set_by_hand(toy):
     assert ranges.loc["seed"].tolist() == pytest.approx([0.6, 0.8])
     assert ranges.loc["nothing"].tolist() == pytest.approx([0.2, 0.4])
     assert "60%-80% seed, 20%-40% nothing" in describe_ranges(ranges.reset_index(), "final_active_share", 2)
+
+
+def test_the_search_stops_when_it_stops_improving(toy):
+    problem = load_problem(toy)
+    study = optuna.create_study(direction="maximize")
+    for value in (0.3, 0.5, 0.45, 0.49, 0.5):
+        study.add_trial(optuna.trial.create_trial(value=value, params={}, distributions={}))
+    patient = problem.spec.model_copy(update={"patience": 3})
+    # the last 3 (0.45, 0.49, 0.5) do not beat 0.5: stop; 4 back includes the rise from 0.3 to 0.5
+    assert stalled(SimpleNamespace(spec=patient), study)
+    assert not stalled(SimpleNamespace(spec=patient.model_copy(update={"patience": 4})), study)
+    assert not stalled(problem, study)  # no patience: run every trial
+    # a tolerance of 0.02 makes 0.49 -> 0.5 no improvement either
+    tolerant = patient.model_copy(update={"patience": 2, "tolerance": 0.02})
+    study.add_trial(optuna.trial.create_trial(value=0.51, params={}, distributions={}))
+    assert stalled(SimpleNamespace(spec=tolerant), study)
+    assert not stalled(SimpleNamespace(spec=tolerant.model_copy(update={"tolerance": 0.0})), study)
+
+
+def test_the_ready_problems_are_valid():
+    net = load_problem(ROOT / "optimizations" / "best_net_value.yaml").spec
+    assert net.objectives[0].kpi == "net_value" and net.objectives[0].sense == "maximize"
+    assert net.split.allow_unspent and net.budget == 150000
+    fastest = load_problem(ROOT / "optimizations" / "fastest_to_30pct.yaml").spec
+    assert fastest.finalists >= 8  # enough re-evaluated to show an equivalent set

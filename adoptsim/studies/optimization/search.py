@@ -125,7 +125,10 @@ def make_sampler(problem: Problem) -> optuna.samplers.BaseSampler:
         return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
     if method == "random":
         return optuna.samplers.RandomSampler(seed=seed)
-    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(problem.spec.trials // 4, 4)))
+    # multivariate TPE models the split's weights jointly (they only matter through their ratios)
+    return optuna.samplers.TPESampler(
+        seed=seed, n_startup_trials=min(10, max(problem.spec.trials // 4, 4)), multivariate=True, group=True
+    )
 
 
 def open_study(problem: Problem, folder: Path, resume: bool) -> optuna.Study:
@@ -173,6 +176,18 @@ def completed(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
 
 
+def stalled(problem: Problem, study: optuna.Study) -> bool:
+    """Whether the last `patience` trials all failed to beat the best before them by `tolerance`
+    (first objective; never with several objectives)."""
+    patience, spec = problem.spec.patience, problem.spec
+    done = completed(study)
+    if patience is None or len(spec.objectives) > 1 or len(done) <= patience:
+        return False
+    sign = -1.0 if spec.objectives[0].sense == "maximize" else 1.0
+    values = sign * np.array([t.value for t in sorted(done, key=lambda t: t.number)])
+    return bool(values[-patience:].min() >= values[:-patience].min() - spec.tolerance)
+
+
 def run_search(
     problem: Problem,
     study: optuna.Study,
@@ -180,10 +195,11 @@ def run_search(
     executor: Executor | None,
     on_trial: Callable[[], None] | None = None,
 ) -> None:
-    """Ask, evaluate and tell until the study holds `trials` finished trials."""
+    """Ask, evaluate and tell until the study holds `trials` finished trials, or (with `patience`)
+    until that many trials in a row have not improved the best by more than `tolerance`."""
     space = search_space(problem)
     objectives = problem.spec.objectives
-    while (remaining := trials - len(completed(study))) > 0:
+    while (remaining := trials - len(completed(study))) > 0 and not stalled(problem, study):
         asked = [study.ask(space) for _ in range(min(problem.spec.batch, remaining))]
         scenarios = [problem.scenario_with(*decode(problem, t.params)) for t in asked]
         evaluations = evaluate_all(scenarios, problem.spec.seed, problem.spec.replications, executor)

@@ -101,7 +101,11 @@ class Optimization(StrictModel):
     latest_start: NonNegativeInt | None = Field(None, description="No intervention may start after this week.")
     objectives: list[Objective] = Field(description="One objective, or several for a Pareto front.")
     replications: PositiveInt = Field(2, description="Replications per trial (the same seeds for every trial).")
-    trials: PositiveInt = Field(60, description="Trials of the search.")
+    trials: PositiveInt = Field(60, description="Most trials of the search.")
+    patience: PositiveInt | None = Field(
+        None, description="Stop early when this many trials in a row fail to improve the best by `tolerance`."
+    )
+    tolerance: float = Field(0.0, ge=0, description="Smallest improvement of the first objective that counts.")
     batch: PositiveInt = Field(4, description="Trials asked at once (fixed, so results do not depend on workers).")
     sampler: Literal["tpe", "cmaes", "random", "nsga2"] | None = Field(
         None, description="Search method: tpe (default, one objective), cmaes, random; nsga2 (several)."
