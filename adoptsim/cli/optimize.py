@@ -91,6 +91,20 @@ def _number(kpi: str, value: float) -> str:
     return f"{value:.3f}"
 
 
+def across_draws(problem: Problem, final: FinalComparison) -> str:
+    """How the winner fares across the posterior draws (replication r ran draw r)."""
+    objective = problem.spec.objectives[0]
+    ours = final.winner.values(objective.kpi)
+    base = final.evaluations[final.names.index("base (even split)")].values(objective.kpi)
+    better = ours > base if objective.sense == "maximize" else ours < base
+    shown = [_number(objective.kpi, float(v)) for v in (np.nanmin(ours), np.nanmedian(ours), np.nanmax(ours))]
+    return (
+        f"  across {ours.size} posterior draws (one per replication): {objective.kpi} from {shown[0]} to "
+        f"{shown[2]} (median {shown[1]}), reached in {int(np.isfinite(ours).sum())}; "
+        f"better than the base in {int(better.sum())} of {ours.size}"
+    )
+
+
 def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataFrame, trials: int) -> str:
     """The winner in words, with paired 95 % intervals against each reference."""
     spec = problem.spec
@@ -108,6 +122,8 @@ def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataF
         lines.append(
             f"  {objective.kpi}: {_number(objective.kpi, float(np.mean(reached)) if reached.size else np.nan)}{note}"
         )
+    if problem.posterior is not None:
+        lines.append(across_draws(problem, final))
     lines.append(f"paired differences, winner minus other ({spec.final_replications} replications, fresh seeds):")
     spent = dict(zip(final.names, [float(np.mean(e.values("total_spend"))) for e in final.evaluations], strict=True))
     for _, row in differences.iterrows():

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from adoptsim.cli.main import main
+from adoptsim.studies.optimization.posterior import draws
 from adoptsim.studies.optimization.results import FinalComparison, paired
 from adoptsim.studies.optimization.robust import describe_ranges, equivalent_set, share_ranges
-from adoptsim.studies.optimization.search import Evaluation, stalled
+from adoptsim.studies.optimization.search import Evaluation, evaluate_all, stalled
 from adoptsim.studies.optimization.spec import load_problem
 from tests.conftest import ROOT
 from tests.studies.test_optimize import BASE, PROBLEM
@@ -110,3 +111,29 @@ def test_the_ready_problems_are_valid():
     assert net.split.allow_unspent and net.budget == 150000
     fastest = load_problem(ROOT / "optimizations" / "fastest_to_30pct.yaml").spec
     assert fastest.finalists >= 8  # enough re-evaluated to show an equivalent set
+
+
+def test_a_posterior_sets_each_replication_to_a_draw_and_reports_the_winner_across_draws(toy, tmp_path, capsys):
+    # two draws of very different media reach: replication r of every candidate runs draw r
+    (tmp_path / "posterior.csv").write_text("behaviour.p_media,weight\n0.0,0.5\n0.05,0.5\n")
+    toy.write_text(toy.read_text().replace("trials: 6", "trials: 2") + "posterior: posterior.csv\n")
+    problem = load_problem(toy)
+    chosen = draws(problem.posterior, 6, seed=3)
+    assert {d["behaviour.p_media"] for d in chosen} == {0.0, 0.05} and chosen == draws(problem.posterior, 6, seed=3)
+    scenario = problem.scenario_with({"seed": 0.5, "nothing": 0.5}, {})
+    [evaluation] = evaluate_all([scenario], 3, 6, None, problem.posterior)
+    loud = np.array([d["behaviour.p_media"] > 0 for d in chosen])
+    assert 0 < loud.sum() < 6  # both draws used; the loud ones are aware of the wallet far sooner
+    aware = np.array([s["n_aware"].iloc[5] + s["n_active"].iloc[5] for s in evaluation.series])
+    assert aware[loud].min() > aware[~loud].max()
+    assert main(["optimize", str(toy), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "across 3 posterior draws (one per replication)" in out and "better than the base in" in out
+
+
+def test_a_posterior_column_that_is_no_field_is_one_line_and_exit_2(toy, tmp_path, capsys):
+    (tmp_path / "posterior.csv").write_text("behaviour.nope,weight\n0.1,1\n")
+    toy.write_text(toy.read_text() + "posterior: posterior.csv\n")
+    assert main(["optimize", str(toy), "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error and error.startswith(str(toy)) and "posterior: behaviour.nope" in error, error

@@ -106,7 +106,7 @@ def final_comparison(problem: Problem, study: optuna.Study, executor: Executor |
         scenarios.append(at_budget(playbook, spec.budget))
         names.append(f"playbook {playbook.name}")
     seed = spec.seed + 1
-    evaluations = evaluate_all(scenarios, seed, spec.final_replications, executor)
+    evaluations = evaluate_all(scenarios, seed, spec.final_replications, executor, problem.posterior)
     order = _rank(problem, evaluations[: len(trials)])
     ranked = [evaluations[i] for i in order] + evaluations[len(trials) :]
     return FinalComparison([names[i] for i in order] + names[len(trials) :], ranked, len(trials), seed)

@@ -118,6 +118,9 @@ class Optimization(StrictModel):
     playbooks: list[str] = Field(
         default_factory=list, description="Ready scenarios compared with the winner at the same budget."
     )
+    posterior: str | None = Field(
+        None, description="A calibration's posterior.csv (relative to this file): optimise the mean over its draws."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Optimization:
@@ -135,10 +138,12 @@ class Optimization(StrictModel):
 class Problem:
     """A checked optimisation: its file, the resolved base scenario mapping, and how to vary it."""
 
-    def __init__(self, spec: Optimization, base: dict[str, Any], source: Path) -> None:
+    def __init__(self, spec: Optimization, base: dict[str, Any], source: Path, posterior: Any = None) -> None:
         self.spec = spec
         self.base = base
         self.source = source
+        self.posterior = posterior
+        """The posterior draws' table (posterior.py), or None."""
 
     def scenario_with(self, shares: dict[str, float], values: dict[str, Any], name: str | None = None) -> Scenario:
         """The base with each split intervention's budget = share * budget and the decisions set
@@ -176,4 +181,9 @@ def load_problem(path: str | Path) -> Problem:
     for i, playbook in enumerate(spec.playbooks):
         if not (path.parent / playbook).is_file():
             raise ScenarioError(shown, f"playbooks[{i}]", f"file not found: {Path(shown).parent / playbook}")
-    return Problem(spec, resolved, path)
+    posterior = None
+    if spec.posterior is not None:
+        from adoptsim.studies.optimization.posterior import load_draws
+
+        posterior = load_draws(path.parent / spec.posterior, shown, resolved)
+    return Problem(spec, resolved, path, posterior)
