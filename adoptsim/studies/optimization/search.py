@@ -228,9 +228,7 @@ def run_search(
     while (remaining := trials - len(completed(study))) > 0 and not stalled(problem, study):
         asked = [study.ask(space) for _ in range(min(problem.spec.batch, remaining))]
         scenarios = [problem.scenario_with(*decode(problem, t.params)) for t in asked]
-        evaluations = evaluate_all(
-            scenarios, problem.spec.seed, problem.spec.replications, executor, problem.posterior
-        )
+        evaluations = evaluate_all(scenarios, problem.spec.seed, problem.spec.replications, executor, problem.posterior)
         for trial, evaluation in zip(asked, evaluations, strict=True):
             values = [float(np.mean(evaluation.values(o.kpi, penalised=True))) for o in objectives]
             trial.set_user_attr("spend", float(np.mean([k["total_spend"] for k in evaluation.kpis])))
