@@ -33,6 +33,7 @@ def command(args: argparse.Namespace) -> int:
     from adoptsim.results.windows import windows_by_scenario
     from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
     from adoptsim.studies.compare import asking_for, compare, ranked
+    from adoptsim.studies.long_run import LONG_RUN
     from adoptsim.world.streams import seed_of
 
     if args.uncertain:
@@ -66,6 +67,8 @@ def command(args: argparse.Namespace) -> int:
         write_figure(out / "cost_effectiveness.png", kpi_plots.cost_effectiveness_figure(summary)),
     ]
     print(f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline {baseline.name}")
+    if comparison.long_run:
+        print(comparison.long_run.describe(LONG_RUN))
     print(format_ranking(summary, args.rank_by, baseline.economics.currency))
     order = [name for name in ranked(summary, args.rank_by)["scenario"] if name != baseline.name]
     shown = shown_differences(comparison.kpi_names, args.rank_by, args.targets or baseline.kpis.targets)

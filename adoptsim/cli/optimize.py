@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from adoptsim.cli.arguments import positive_int
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ def command(args: argparse.Namespace) -> int:
     from adoptsim.cli.common import executor_for
     from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder
     from adoptsim.studies.optimization.results import final_comparison, paired_differences
+    from adoptsim.studies.optimization.robust import describe_ranges, equivalent_set, share_ranges
     from adoptsim.studies.optimization.search import completed, open_study, run_search
     from adoptsim.studies.optimization.spec import load_problem
 
@@ -48,6 +51,8 @@ def command(args: argparse.Namespace) -> int:
         final = final_comparison(problem, study, executor)
     written = write_outputs(problem, study, final, out)
     print(summary_text(problem, final, paired_differences(problem, final), len(completed(study))))
+    equivalent = equivalent_set(problem, final)
+    print(describe_ranges(share_ranges(problem, equivalent), spec.objectives[0].kpi, len(equivalent)))
     print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
     return 0
 
@@ -59,6 +64,7 @@ def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) ->
     from adoptsim.results.store import write_csv, write_figure, write_text
     from adoptsim.scenario.loading import scenario_to_yaml
     from adoptsim.studies.optimization.results import candidates_table, paired_differences, trials_table
+    from adoptsim.studies.optimization.robust import equivalent_set, importance, share_ranges
 
     trials = trials_table(problem, study)
     finalists = [int(name.split()[-1]) for name in final.names[: final.finalists]]
@@ -71,13 +77,23 @@ def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) ->
         f"#   adoptsim run best.yaml --reps {problem.spec.final_replications}\n"
         f"# reproduces the final evaluation (seed {final.seed}; see candidates.csv).\n"
     )
+    equivalent = equivalent_set(problem, final)
+    ranges = share_ranges(problem, equivalent)
+    first = problem.spec.objectives[0].kpi
+    values = final.winner.values(first)
+    fresh = None
+    if np.isfinite(values).any():
+        fresh = (float(np.mean(final.winner.values("total_spend"))), float(np.nanmean(values)))
     return [
         write_text(out / "best.yaml", header + scenario_to_yaml(winner)),
+        write_csv(out / "equivalent.csv", equivalent),
+        write_csv(out / "importance.csv", importance(problem, study)),
+        write_figure(out / "equivalent.png", figures.equivalent_figure(problem, equivalent, ranges)),
         write_csv(out / "trials.csv", trials),
         write_csv(out / "candidates.csv", candidates_table(problem, final)),
         write_csv(out / "differences.csv", paired_differences(problem, final)),
         write_figure(out / "convergence.png", figures.convergence_figure(problem, trials)),
-        write_figure(out / "pareto.png", figures.pareto_figure(problem, trials, front)),
+        write_figure(out / "pareto.png", figures.pareto_figure(problem, trials, front, fresh)),
         write_figure(out / "allocation.png", figures.allocation_figure(problem, trials, finalists, spend)),
     ]
 
@@ -94,11 +110,24 @@ def _number(kpi: str, value: float) -> str:
     return f"{value:.3f}"
 
 
+def across_draws(problem: Problem, final: FinalComparison) -> str:
+    """How the winner fares across the posterior draws (replication r ran draw r)."""
+    objective = problem.spec.objectives[0]
+    ours = final.winner.values(objective.kpi)
+    base = final.evaluations[final.names.index("base (even split)")].values(objective.kpi)
+    better = ours > base if objective.sense == "maximize" else ours < base
+    shown = [_number(objective.kpi, float(v)) for v in (np.nanmin(ours), np.nanmedian(ours), np.nanmax(ours))]
+    return (
+        f"  across {ours.size} posterior draws (one per replication): {objective.kpi} from {shown[0]} to "
+        f"{shown[2]} (median {shown[1]}), reached in {int(np.isfinite(ours).sum())}; "
+        f"better than the base in {int(better.sum())} of {ours.size}"
+    )
+
+
 def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataFrame, trials: int) -> str:
     """The winner in words, with paired 95 % intervals against each reference."""
-    import numpy as np
-
     from adoptsim.scenario.paths import get_path
+    from adoptsim.studies.optimization.results import UNDERSPENT
 
     spec = problem.spec
     winner = final.winner
@@ -115,10 +144,20 @@ def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataF
         lines.append(
             f"  {objective.kpi}: {_number(objective.kpi, float(np.mean(reached)) if reached.size else np.nan)}{note}"
         )
+    if problem.posterior is not None:
+        lines.append(across_draws(problem, final))
     lines.append(f"paired differences, winner minus other ({spec.final_replications} replications, fresh seeds):")
+    spent = dict(zip(final.names, [float(np.mean(e.values("total_spend"))) for e in final.evaluations], strict=True))
     for _, row in differences.iterrows():
         if row["kpi"] == "total_spend":
             continue
-        interval = "" if np.isnan(row["lower"]) else f" [{row['lower']:.2f}, {row['upper']:.2f}]"
-        lines.append(f"  vs {row['against']:<34} {row['kpi']}: {row['difference']:+.2f}{interval}")
+        n = row["replications"]
+        if min(row["winner_reached"], row["other_reached"]) < n:
+            shown = f"never (winner {row['winner_reached']} of {n} reached, other {row['other_reached']} of {n})"
+        else:
+            interval = "" if np.isnan(row["lower"]) else f" [{row['lower']:.2f}, {row['upper']:.2f}]"
+            shown = f"{row['difference']:+.2f}{interval}"
+        money = spent[row["against"]]
+        flag = " UNDERSPENT" if money < (1 - UNDERSPENT) * spec.budget else ""
+        lines.append(f"  vs {row['against']:<34} {row['kpi']}: {shown}  (it spent {money:,.0f}{flag})")
     return "\n".join(lines)

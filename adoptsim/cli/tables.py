@@ -58,7 +58,7 @@ def shown_differences(names: list[str], by: str, targets: list[float]) -> list[s
     """The KPIs the printed table of differences shows (differences.csv holds them all)."""
     wanted = [by, "final_active_share", "final_ever_adopted_share"]
     wanted += [f"steps_to_{percent_label(t)}pct_active" for t in targets]
-    wanted += ["total_spend", "customer_value", "net_value", *PAIRED_KPIS[:3], RATIO]
+    wanted += ["total_spend", "customer_value", "net_value", *PAIRED_KPIS[:3], RATIO, "cost_per_expansion_adopter"]
     horizons = sorted({n.rsplit("_at_", 1)[1] for n in names if "_at_" in n}, key=int)
     wanted += [f"{k}_at_{h}" for h in horizons for k in ("incremental_adopters", RATIO)]
     return [n for n in dict.fromkeys(wanted) if n in names]

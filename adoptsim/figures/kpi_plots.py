@@ -28,6 +28,12 @@ def nice_levels(low: float, high: float, most: int = 5) -> list[float]:
     return levels
 
 
+def _for_good(row: object) -> str:
+    """', N for good' from the long run's expansion_adopters, when the summary has it."""
+    value = getattr(row, "expansion_adopters_mean", float("nan"))
+    return "" if value is None or np.isnan(value) else f", {value:,.0f} for good"
+
+
 def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figure:
     """Total spend against incremental adopters (vs baseline), 95 % CI whiskers on both axes, with
     iso-cost lines: spend = c x extra adopters for round costs c per extra adopter."""
@@ -65,7 +71,7 @@ def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figu
             color=color(i),
             ms=7,
             capsize=3,
-            label=f"{row.scenario}  ({money(y, currency)}, {x:,.0f} extra)",
+            label=f"{row.scenario}  ({money(y, currency)}, {x:,.0f} ahead{_for_good(row)})",
         )
     x_min = min(0.0, float(np.nanmin(summary["incremental_adopters_ci_low"].fillna(0.0))))
     ax.set_xlim(x_min - 0.05 * x_max, x_max * 1.15)
@@ -73,11 +79,13 @@ def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figu
     ax.axvline(0, color="grey", lw=0.8)
     ax.xaxis.set_major_formatter(thousands_ticks())
     ax.yaxis.set_major_formatter(thousands_ticks())
-    ax.set_xlabel("extra adopters vs baseline (ever adopted)")
+    ax.set_xlabel("adopters ahead of the baseline at week T (ever adopted)")
     ax.set_ylabel(money_axis_label("total spend", currency))
     ax.set_title("Cost-effectiveness (whiskers: 95 % CI of the mean)")
     ax.grid(alpha=0.3)
-    legend_outside(ax, title="scenario (spend, extra adopters)\nand lines of equal cost", title_fontsize=8)
+    legend_outside(
+        ax, title="scenario (spend, adopters ahead at T, gained for good)\nand lines of equal cost", title_fontsize=8
+    )
     return figure
 
 

@@ -37,8 +37,11 @@ def convergence_figure(problem: Problem, trials: pd.DataFrame) -> Figure:
     return figure
 
 
-def pareto_figure(problem: Problem, trials: pd.DataFrame, front: list[int]) -> Figure:
-    """Two objectives against each other (or the objective against spend), the front marked."""
+def pareto_figure(
+    problem: Problem, trials: pd.DataFrame, front: list[int], fresh: tuple[float, float] | None = None
+) -> Figure:
+    """Two objectives against each other (or the objective against spend), the front marked: every
+    point on the search's seeds; `fresh` (x, y) is the winner re-evaluated on fresh seeds."""
     objectives = problem.spec.objectives
     x = objectives[1].kpi if len(objectives) > 1 else "spend"
     y = objectives[0].kpi
@@ -47,8 +50,10 @@ def pareto_figure(problem: Problem, trials: pd.DataFrame, front: list[int]) -> F
     ax = figure.subplots()
     ax.scatter(trials.loc[~on_front, x], trials.loc[~on_front, y], s=14, color=OKABE_ITO[4], label="trial")
     best = trials.loc[on_front].sort_values(x)
-    label = "Pareto front" if len(objectives) > 1 else "winner (re-evaluated on fresh seeds)"
+    label = "Pareto front (search seeds)" if len(objectives) > 1 else "winner (search seeds)"
     ax.plot(best[x], best[y], "o-", color=OKABE_ITO[5], label=label)
+    if fresh is not None and len(objectives) == 1:
+        ax.plot(*fresh, "D", color=OKABE_ITO[7], ms=8, label="winner re-evaluated on fresh seeds")
     ax.set_xlabel(_label(x) if x != "spend" else "spend (mean over replications)")
     ax.set_ylabel(_label(y))
     if x in ("spend", "total_spend"):
@@ -86,4 +91,27 @@ def allocation_figure(problem: Problem, trials: pd.DataFrame, finalists: list[in
     right.set_title("Winner: spend over time")
     right.grid(alpha=0.3)
     right.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return figure
+
+
+def equivalent_figure(problem: Problem, equivalent: pd.DataFrame, ranges: pd.DataFrame) -> Figure:
+    """Each lever's share across the equivalent set (a bar from lowest to highest), every member a
+    dot and the winner a diamond: how much the split may vary without losing."""
+    names = list(ranges["lever"])
+    figure = Figure(figsize=(8, 0.6 * len(names) + 1.8))
+    ax = figure.subplots()
+    for i, row in enumerate(ranges.itertuples()):
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        ax.barh(i, row.highest - row.lowest, left=row.lowest, height=0.5, color=colour, alpha=0.35)
+        shares = equivalent[f"share_{row.lever}"].to_numpy(float)
+        ax.scatter(shares[1:], np.full(shares.size - 1, i), s=18, color=colour)
+        ax.scatter(shares[:1], [i], marker="D", s=50, color="black", label="winner" if i == 0 else None)
+    ax.set_yticks(range(len(names)), names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"share of the budget ({problem.spec.budget:,.0f})")
+    plural = "s" if len(equivalent) != 1 else ""
+    ax.set_title(f"{problem.spec.name}: {len(equivalent)} split{plural} as good as the winner (fresh seeds)")
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return figure

@@ -10,9 +10,22 @@ in step t (docs/model.md, use); each is worth v_b, the average payment of i's in
 
 Over a run of T steps with weekly discount rate d (money in step t is worth 1/(1+d)^t today):
 
-    customer_value = sum_{t=1..T} M(t) / (1+d)^t
+    in-run value   W = sum_{t=1..T} M(t) / (1+d)^t
     discounted spend S = sum_{t=1..T} spend(t) / (1+d)^t
-    net_value = customer_value - S,   roi = net_value / S  (undefined without spend)
+
+Users still active at T keep paying after the run. Over the last w weeks (window W_w = rows
+T-w+1..T) the model's own lapse hazard and margin per active user-week are
+
+    h = sum_{W_w} new_lapses(t) / sum_{W_w} A(t-1),    mu = sum_{W_w} M(t) / sum_{W_w} A(t)
+
+and an active user at T is still active k weeks later with probability (1-h)^k, so
+
+    terminal_value = A(T) mu / (1+d)^T * sum_{k>=1} ((1-h)/(1+d))^k
+                   = A(T) mu (1-h) / ((d+h) (1+d)^T)
+    customer_value = W + terminal_value,  net_value = customer_value - S,  roi = net_value / S
+
+(undefined without spend). It counts no adopter gained after T (conservative) and is undefined
+when d = h = 0 (an unbounded life). `lifetime: false` drops it (terminal_value = 0).
 
 Default values are assumptions (round figures for a card-like wallet fee), not measurements:
 change them in the scenario for a real market.
@@ -23,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from adoptsim.scenario.schema import Fraction, Label, NonNegative, StrictModel
+from adoptsim.scenario.schema import Fraction, Label, NonNegative, PositiveInt, StrictModel
 from adoptsim.world.segments import INCOME_BANDS, income_band
 
 
@@ -44,6 +57,12 @@ class Economics(StrictModel):
     fee_per_payment: NonNegative = Field(0.0, description="Fixed revenue per payment (c).")
     margin: Fraction = Field(0.4, description="Share of revenue kept after processing costs (m).")
     discount_rate: Fraction = Field(0.0015, description="Weekly discount rate d (0.0015 is about 8 % a year).")
+    lifetime: bool = Field(
+        True, description="Count the discounted value of users still active at the end (terminal_value)."
+    )
+    hazard_window: PositiveInt = Field(
+        26, description="Last weeks of the run over which the lapse hazard and margin per user-week are measured."
+    )
 
     def payment_values(self, income: np.ndarray) -> np.ndarray:
         """v_b(i): the average payment value of each consumer's income band."""
@@ -69,8 +88,31 @@ def npv(flows: np.ndarray, rate: float) -> float:
     return float(flows @ discount_factors(flows.size, rate))
 
 
-def money_kpis(margin: np.ndarray, spend: np.ndarray, rate: float) -> dict[str, float]:
-    """customer_value, net_value and roi from per-row margin and spend."""
-    value, cost = npv(margin, rate), npv(spend, rate)
+def terminal_value(active: np.ndarray, lapses: np.ndarray, margin: np.ndarray, rate: float, window: int) -> float:
+    """A(T) mu (1-h) / ((d+h)(1+d)^T): the discounted margin of users active at the last row T.
+
+    Rows are 0..T; h and mu are measured over rows T-w+1..T (row 0 has no flows).
+    """
+    active, lapses, margin = (np.asarray(x, dtype=float) for x in (active, lapses, margin))
+    last = active.size - 1
+    if last < 1 or active[-1] <= 0:
+        return 0.0
+    rows = slice(max(1, last - window + 1), last + 1)
+    exposed, users = active[rows.start - 1 : last].sum(), active[rows].sum()
+    hazard = min(lapses[rows].sum() / exposed, 1.0) if exposed > 0 else 0.0
+    per_user_week = margin[rows].sum() / users if users > 0 else 0.0
+    if rate + hazard <= 0:
+        return float("nan")
+    return float(active[-1] * per_user_week * (1 - hazard) / ((rate + hazard) * (1 + rate) ** last))
+
+
+def money_kpis(margin: np.ndarray, spend: np.ndarray, rate: float, terminal: float = 0.0) -> dict[str, float]:
+    """customer_value (in-run NPV plus `terminal`), terminal_value, net_value and roi."""
+    value, cost = npv(margin, rate) + terminal, npv(spend, rate)
     net = value - cost
-    return {"customer_value": value, "net_value": net, "roi": net / cost if cost > 0 else float("nan")}
+    return {
+        "customer_value": value,
+        "terminal_value": terminal,
+        "net_value": net,
+        "roi": net / cost if cost > 0 else float("nan"),
+    }

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from adoptsim.results.economics import money_kpis
+from adoptsim.results.economics import money_kpis, terminal_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,12 +25,20 @@ class RunView:
     series: pd.DataFrame
     population: int
     discount_rate: float
+    lifetime_window: int = 0
+    """Weeks over which the lapse hazard of the terminal value is measured (0: no terminal value)."""
 
     def column(self, name: str) -> np.ndarray:
         return self.series[name].to_numpy(dtype=float)
 
     def money(self) -> dict[str, float]:
-        return money_kpis(self.column("margin"), self.column("spend_total"), self.discount_rate)
+        """customer_value (in-run margin plus the value of users active at the last row), net_value, roi."""
+        margin = self.column("margin")
+        terminal = 0.0
+        if self.lifetime_window:
+            active, lapses = self.column("n_active"), self.column("new_lapses")
+            terminal = terminal_value(active, lapses, margin, self.discount_rate, self.lifetime_window)
+        return money_kpis(margin, self.column("spend_total"), self.discount_rate, terminal)
 
 
 @dataclass(frozen=True)

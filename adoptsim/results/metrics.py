@@ -65,8 +65,9 @@ def headline_kpis(scenario: Scenario) -> list[str]:
 def run_kpis(series: pd.DataFrame, scenario: Scenario) -> dict[str, float]:
     """KPIs of one replication from its time series, at the end and at each horizon."""
     population, rate = scenario.population.size, scenario.economics.discount_rate
-    views = {None: RunView(series, population, rate)}
-    views |= {h: RunView(series.iloc[: h + 1], population, rate) for h in scenario.kpis.horizons}
+    window = scenario.economics.hazard_window if scenario.economics.lifetime else 0
+    views = {None: RunView(series, population, rate, window)}
+    views |= {h: RunView(series.iloc[: h + 1], population, rate, window) for h in scenario.kpis.horizons}
     kpis: dict[str, float] = {}
     for name in run_kpi_names(scenario):
         kpi, match, horizon = lookup(name)

@@ -26,17 +26,26 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.results.economics import discount_factors, npv
-from adoptsim.results.intervals import fieller, mean_ci, paired_ci, summarize
+from adoptsim.results.economics import discount_factors, npv, terminal_value
+from adoptsim.results.intervals import mean_ci, paired_ci, summarize
 from adoptsim.results.kpis import KPIS, lookup
 from adoptsim.results.metrics import kpi_problem, requirements, run_kpi_names
 from adoptsim.scenario.spec import Scenario
+from adoptsim.studies.costs import cost_per_adopter, marginal_costs
+from adoptsim.studies.long_run import LONG_RATIO, LONG_RUN, LONG_RUN_KPIS, LongRun, Settled, long_run_series
 from adoptsim.studies.runner import RunResult, run
 
+__all__ = ["Comparison", "compare", "marginal_costs", "ranked"]
+
 RATIO = "cost_per_incremental_adopter"
-PAIRED_KPIS = tuple(kpi.pattern for kpi in KPIS if kpi.paired and kpi.pattern != RATIO)
-"""Paired KPIs (the registry's entries without a formula) computed per replication here;
-cost_per_incremental_adopter is a ratio of their means."""
+RATIOS = {
+    RATIO: ("incremental_spend", "incremental_adopters"),
+    LONG_RATIO: ("long_run_extra_spend", "expansion_adopters"),
+}
+"""Costs per extra adopter: ratios of the means of two paired KPIs (spend, adopters)."""
+PAIRED_KPIS = tuple(kpi.pattern for kpi in KPIS if kpi.paired and kpi.pattern not in RATIOS)
+"""Paired KPIs (the registry's entries without a formula) computed per replication here."""
+AT_HORIZONS = tuple(kpi.pattern for kpi in KPIS if kpi.paired and kpi.at_horizons)
 
 
 @dataclass
@@ -47,6 +56,7 @@ class Comparison:
     baseline: str
     kpis: pd.DataFrame  # a row per scenario and replication
     differences: pd.DataFrame  # a row per scenario (not the baseline) and KPI
+    long_run: Settled | None = None
 
     @property
     def timeseries(self) -> pd.DataFrame:
@@ -57,7 +67,8 @@ class Comparison:
         """Run KPIs any scenario reports, then the paired ones, at the end and each horizon."""
         names = dict.fromkeys(n for r in self.results for n in run_kpi_names(r.scenario) if n in self.kpis.columns)
         horizons = [""] + [f"_at_{h}" for h in self.results[0].scenario.kpis.horizons]
-        return [*names, *(f"{n}{s}" for s in horizons for n in (*PAIRED_KPIS, RATIO))]
+        paired = [*PAIRED_KPIS, *RATIOS]
+        return [*names, *paired, *(f"{n}{s}" for s in horizons[1:] for n in paired if n in AT_HORIZONS)]
 
     def summary(self) -> pd.DataFrame:
         """A row per scenario: mean, ci_low, ci_high of each KPI (95 % CI over replications).
@@ -72,7 +83,7 @@ class Comparison:
         wide.columns = [f"{metric}_{stat}" for stat, metric in wide.columns]
         order_index = [r.scenario.name for r in self.results]
         wide = wide.reindex(order_index)
-        ratios = self.differences[self.differences["kpi"].str.startswith(RATIO)]
+        ratios = self.differences[self.differences["kpi"].str.startswith(tuple(RATIOS))]
         for name in names:
             if name in per_rep:
                 continue
@@ -80,6 +91,10 @@ class Comparison:
             for stat, column in (("mean", "difference"), ("ci_low", "lower"), ("ci_high", "upper")):
                 wide[f"{name}_{stat}"] = rows[column].reindex(wide.index)
         wide = wide[[f"{m}_{s}" for m in names for s in ("mean", "ci_low", "ci_high")]]
+        for name in names:
+            if name.split("_at_")[0] in RATIOS:
+                verdicts = ratios[ratios["kpi"] == name].set_index("scenario")["verdict"]
+                wide[f"{name}_verdict"] = verdicts.reindex(wide.index)
         wide.insert(0, "replications", self.kpis.groupby("scenario").size().reindex(wide.index).to_numpy())
         wide.insert(0, "is_baseline", wide.index == self.baseline)
         return wide.reset_index().rename(columns={"index": "scenario"})
@@ -91,10 +106,22 @@ def acceleration_adopter_weeks(scenario: np.ndarray, baseline: np.ndarray) -> fl
     return float(np.maximum(capped - baseline[1:], 0.0).sum())
 
 
-def split_value(scenario: pd.DataFrame, baseline: pd.DataFrame, rate: float) -> dict[str, float]:
-    """Paired KPIs of one replication of a scenario against the baseline, over the rows given."""
+def lifetime_value(series: pd.DataFrame, rate: float, window: int) -> float:
+    """In-run NPV of the margin plus, when window > 0, the terminal value of users active at the end."""
+    margin = series["margin"].to_numpy(float)
+    if not window:
+        return npv(margin, rate)
+    active, lapses = series["n_active"].to_numpy(float), series["new_lapses"].to_numpy(float)
+    return npv(margin, rate) + terminal_value(active, lapses, margin, rate, window)
+
+
+def split_value(scenario: pd.DataFrame, baseline: pd.DataFrame, rate: float, window: int = 0) -> dict[str, float]:
+    """Paired KPIs of one replication of a scenario against the baseline, over the rows given.
+
+    Customer values include the terminal value (users active at the last row) when window > 0.
+    """
     ever1, ever0 = scenario["n_ever_adopted"].to_numpy(float), baseline["n_ever_adopted"].to_numpy(float)
-    margin1, margin0 = scenario["margin"].to_numpy(float), baseline["margin"].to_numpy(float)
+    margin0 = baseline["margin"].to_numpy(float)
     spend1, spend0 = scenario["spend_total"].to_numpy(float), baseline["spend_total"].to_numpy(float)
     gained = ever1[-1] - ever0[-1]
     weights = discount_factors(ever0.size, rate)
@@ -102,7 +129,7 @@ def split_value(scenario: pd.DataFrame, baseline: pd.DataFrame, rate: float) -> 
     per_adopter_week = value0 / float(ever0 @ weights) if ever0 @ weights > 0 else 0.0
     early = np.maximum(np.minimum(ever1, ever0[-1]) - ever0, 0.0)
     early[0] = 0.0
-    value_gain = npv(margin1, rate) - value0
+    value_gain = lifetime_value(scenario, rate, window) - lifetime_value(baseline, rate, window)
     acceleration_value = per_adopter_week * float(early @ weights)
     return {
         "incremental_adopters": gained,
@@ -115,14 +142,18 @@ def split_value(scenario: pd.DataFrame, baseline: pd.DataFrame, rate: float) -> 
     }
 
 
-def paired_kpis(results: list[RunResult], baseline: str) -> pd.DataFrame:
-    """Run KPIs of every scenario plus the paired ones against the baseline, per replication."""
+def paired_kpis(
+    results: list[RunResult], baseline: str, long: tuple[dict[str, pd.DataFrame], Settled] | None = None
+) -> pd.DataFrame:
+    """Run KPIs of every scenario plus the paired ones against the baseline, per replication
+    (at the end and each horizon; gains for good from the long-run series `long`, if given)."""
     base = next(r for r in results if r.scenario.name == baseline)
     horizons = [None, *base.scenario.kpis.horizons]
     base_series = {rep: part for rep, part in base.timeseries.groupby("replication")}
     frames = []
     for result in results:
         rate = result.scenario.economics.discount_rate
+        window = result.scenario.economics.hazard_window if result.scenario.economics.lifetime else 0
         rows = []
         for rep, part in result.timeseries.groupby("replication"):
             row: dict[str, float] = {"replication": rep}
@@ -131,7 +162,16 @@ def paired_kpis(results: list[RunResult], baseline: str) -> pd.DataFrame:
                 suffix = "" if horizon is None else f"_at_{horizon}"
                 mine, theirs = part[part["step"] <= last], base_series[rep]
                 theirs = theirs[theirs["step"] <= last]
-                row |= {f"{k}{suffix}": v for k, v in split_value(mine, theirs, rate).items()}
+                split = split_value(mine, theirs, rate, window)
+                row |= {f"{k}{suffix}": v for k, v in split.items() if k in AT_HORIZONS}
+                row[f"incremental_spend{suffix}"] = mine["spend_total"].sum() - theirs["spend_total"].sum()
+            if long is not None:
+                mine, theirs = long[0][result.scenario.name], long[0][baseline]
+                mine, theirs = (x[x["replication"] == rep] for x in (mine, theirs))
+                split = split_value(mine, theirs, rate, window)
+                row |= {k: split[k] for k in LONG_RUN_KPIS}
+                row["long_run_extra_spend"] = mine["spend_total"].sum() - theirs["spend_total"].sum()
+                row["long_run_week"] = float(long[1].week)
             rows.append(row)
         frames.append(result.kpis.merge(pd.DataFrame(rows), on="replication", how="left"))
     return pd.concat(frames, ignore_index=True)
@@ -149,11 +189,13 @@ def differences(kpis: pd.DataFrame, baseline: str, names: list[str]) -> pd.DataF
         part = part.set_index("replication")
         shared = part.index.intersection(base.index)
         for name in names:
-            if name.startswith(RATIO):
-                suffix = name[len(RATIO) :]
-                spend = part.loc[shared, f"total_spend{suffix}"] - base.loc[shared, f"total_spend{suffix}"]
-                estimate = fieller(spend.to_numpy(), part.loc[shared, f"incremental_adopters{suffix}"].to_numpy())
-                n = len(shared)
+            if name.split("_at_")[0] in RATIOS:
+                suffix = name[len(name.split("_at_")[0]) :]
+                spend, gained = (f"{c}{suffix}" for c in RATIOS[name.split("_at_")[0]])
+                if gained not in part.columns:
+                    continue
+                spend, gained = part.loc[shared, spend].to_numpy(float), part.loc[shared, gained].to_numpy(float)
+                estimate, n = cost_per_adopter(spend, gained), len(shared)
             elif name in part.columns and lookup(name) and lookup(name)[0].paired:
                 values = part.loc[shared, name].to_numpy(float)
                 estimate, n = mean_ci(values), int(np.isfinite(values).sum())
@@ -162,8 +204,9 @@ def differences(kpis: pd.DataFrame, baseline: str, names: list[str]) -> pd.DataF
                 estimate, n = paired_ci(theirs, mine), int(np.isfinite(mine - theirs).sum())
             else:
                 continue
-            rows.append((scenario, name, *estimate, n))
-    return pd.DataFrame(rows, columns=["scenario", "kpi", "difference", "lower", "upper", "n"])
+            verdict = estimate[3] if len(estimate) > 3 else ""
+            rows.append((scenario, name, *estimate[:3], n, verdict))
+    return pd.DataFrame(rows, columns=["scenario", "kpi", "difference", "lower", "upper", "n", "verdict"])
 
 
 def asking_for(
@@ -202,8 +245,10 @@ def compare(
     seed: int,
     progress: bool = False,
     executor: Executor | None = None,
+    long_run: LongRun | None = LONG_RUN,
 ) -> Comparison:
-    """Run every scenario with the same seeds; pair each with the baseline."""
+    """Run every scenario with the same seeds; pair each with the baseline (gains for good in the
+    long run, see long_run.py; None skips it)."""
     names = [s.name for s in scenarios]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
@@ -212,8 +257,11 @@ def compare(
     if len(horizons) > 1:
         raise ValueError("scenarios must share their kpis.horizons to be compared (or give --horizon)")
     results = [run(s, reps=reps, seed=seed, progress=progress, executor=executor) for s in scenarios]
-    table = paired_kpis(results, baseline)
-    comparison = Comparison(results=results, baseline=baseline, kpis=table, differences=pd.DataFrame())
+    long = long_run_series(results, baseline, seed, long_run, executor) if long_run else None
+    table = paired_kpis(results, baseline, long)
+    comparison = Comparison(
+        results=results, baseline=baseline, kpis=table, differences=pd.DataFrame(), long_run=long and long[1]
+    )
     comparison.differences = differences(table, baseline, comparison.kpi_names)
     return comparison
 
@@ -223,34 +271,3 @@ def ranked(summary: pd.DataFrame, by: str = "final_active_share") -> pd.DataFram
     found = lookup(by)
     ascending = bool(found and found[0].smaller_is_better)
     return summary.sort_values(f"{by}_mean", ascending=ascending, kind="stable", na_position="last")
-
-
-def marginal_costs(kpis: pd.DataFrame, by: str = "point") -> pd.DataFrame:
-    """Cost of each extra adopter between successive spending levels of a sweep.
-
-    Design points are put in order of mean total spend; between neighbours a and b, paired by
-    replication (common random numbers), marginal cost = mean(spend_b - spend_a) /
-    mean(ever_adopted_b - ever_adopted_a) with Fieller's 95 % interval.
-    """
-    columns = [
-        f"{by}_from",
-        f"{by}_to",
-        "spend_from",
-        "spend_to",
-        "extra_spend",
-        "extra_adopters",
-        "marginal_cost",
-        "lower",
-        "upper",
-    ]
-    levels = kpis.groupby(by)["total_spend"].mean().sort_values(kind="stable")
-    table = kpis.set_index([by, "replication"])
-    rows = []
-    for a, b in zip(levels.index[:-1], levels.index[1:], strict=True):
-        first, second = table.loc[a], table.loc[b]
-        shared = first.index.intersection(second.index)
-        spend = (second.loc[shared, "total_spend"] - first.loc[shared, "total_spend"]).to_numpy(float)
-        gained = (second.loc[shared, "ever_adopted"] - first.loc[shared, "ever_adopted"]).to_numpy(float)
-        ratio, low, high = fieller(spend, gained)
-        rows.append([a, b, levels[a], levels[b], spend.mean(), gained.mean(), ratio, low, high])
-    return pd.DataFrame(rows, columns=columns)

@@ -34,7 +34,7 @@ def test_npv_and_money_kpis_by_hand():
     assert npv(np.array([0.0, 100.0, 100.0]), 0.1) == pytest.approx(173.5537, abs=1e-4)
     # margin 110 then 121 is worth 100 + 100 today; spend 55 in step 1 is worth 50
     money = money_kpis(np.array([0.0, 110.0, 121.0]), np.array([0.0, 55.0, 0.0]), 0.1)
-    assert money == pytest.approx({"customer_value": 200.0, "net_value": 150.0, "roi": 3.0})
+    assert money == pytest.approx({"customer_value": 200.0, "terminal_value": 0.0, "net_value": 150.0, "roi": 3.0})
     assert math.isnan(money_kpis(np.ones(3), np.zeros(3), 0.0)["roi"])
 
 

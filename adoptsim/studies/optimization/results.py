@@ -1,7 +1,8 @@
 """After the search: the trials as a table, the finalists re-evaluated, paired with the references.
 
-The finalists (best few trials) and the references (the base scenario as written, and each ready
-playbook with its interventions' budgets scaled to the same total) run on fresh replication seeds
+The finalists (best few trials) and the references (the base: the problem's warm start, an even
+split of `budget` with the base scenario's other settings; and each ready playbook with its
+interventions' budgets scaled to the same total) run on fresh replication seeds
 (`seed + 1`: the search's seeds picked the winner, so judging it on them would flatter it), the
 same seeds for all, and every difference is paired over replications with a 95 % t interval.
 """
@@ -18,8 +19,11 @@ import pandas as pd
 from adoptsim.results.intervals import mean_ci
 from adoptsim.scenario.loading import load_scenario
 from adoptsim.scenario.spec import Scenario
-from adoptsim.studies.optimization.search import Evaluation, completed, decode, evaluate_all
+from adoptsim.studies.optimization.search import Evaluation, base_params, completed, decode, evaluate_all
 from adoptsim.studies.optimization.spec import Problem
+
+UNDERSPENT = 0.10
+"""A candidate leaving more than this share of the budget unspent is flagged."""
 
 
 def trials_table(problem: Problem, study: optuna.Study) -> pd.DataFrame:
@@ -92,9 +96,9 @@ def final_comparison(problem: Problem, study: optuna.Study, executor: Executor |
         problem.scenario_with(*decode(problem, t.params), name=f"{spec.name}_trial_{t.number}") for t in trials
     ]
     names = [f"trial {t.number}" for t in trials]
-    base = problem.scenario_with({}, {}, name=f"{spec.name}_base")
+    base = problem.scenario_with(*decode(problem, base_params(problem)), name=f"{spec.name}_base")
     scenarios.append(base)
-    names.append("base scenario")
+    names.append("base (even split)")
     for path in spec.playbooks:
         playbook = load_scenario(problem.source.parent / path)
         # Judged on the same KPIs (targets, horizons) and horizon as the candidates.
@@ -102,7 +106,7 @@ def final_comparison(problem: Problem, study: optuna.Study, executor: Executor |
         scenarios.append(at_budget(playbook, spec.budget))
         names.append(f"playbook {playbook.name}")
     seed = spec.seed + 1
-    evaluations = evaluate_all(scenarios, seed, spec.final_replications, executor)
+    evaluations = evaluate_all(scenarios, seed, spec.final_replications, executor, problem.posterior)
     order = _rank(problem, evaluations[: len(trials)])
     ranked = [evaluations[i] for i in order] + evaluations[len(trials) :]
     return FinalComparison([names[i] for i in order] + names[len(trials) :], ranked, len(trials), seed)
@@ -115,6 +119,27 @@ def _rank(problem: Problem, evaluations: list[Evaluation]) -> list[int]:
     return list(order[::-1] if objective.sense == "maximize" else order)
 
 
+def paired(ours: np.ndarray, theirs: np.ndarray) -> dict[str, object]:
+    """Mean paired difference (ours - theirs) with its 95 % t interval; where a run never reached
+    a target, no number: NaN and how many of each side reached it ("never (k of n reached)")."""
+    reached = (int(np.isfinite(ours).sum()), int(np.isfinite(theirs).sum()))
+    n = len(ours)
+    if min(reached) < n:
+        mean = low = high = float("nan")
+    else:
+        mean, low, high = mean_ci(ours - theirs)
+    return {
+        "winner": float(np.nanmean(ours)) if reached[0] else float("nan"),
+        "other": float(np.nanmean(theirs)) if reached[1] else float("nan"),
+        "difference": mean,
+        "lower": low,
+        "upper": high,
+        "replications": n,
+        "winner_reached": reached[0],
+        "other_reached": reached[1],
+    }
+
+
 def paired_differences(problem: Problem, final: FinalComparison) -> pd.DataFrame:
     """The winner against every other candidate and reference, per objective and for spend:
     mean of the paired differences (winner - other) with a 95 % t interval over replications."""
@@ -123,20 +148,7 @@ def paired_differences(problem: Problem, final: FinalComparison) -> pd.DataFrame
     winner = final.winner
     for name, other in zip(final.names[1:], final.evaluations[1:], strict=True):
         for kpi in dict.fromkeys(kpis):
-            ours, theirs = winner.values(kpi, penalised=True), other.values(kpi, penalised=True)
-            mean, low, high = mean_ci(ours - theirs)
-            rows.append(
-                {
-                    "against": name,
-                    "kpi": kpi,
-                    "winner": float(np.mean(ours)),
-                    "other": float(np.mean(theirs)),
-                    "difference": mean,
-                    "lower": low,
-                    "upper": high,
-                    "replications": len(ours),
-                }
-            )
+            rows.append({"against": name, "kpi": kpi, **paired(winner.values(kpi), other.values(kpi))})
     return pd.DataFrame(rows)
 
 
@@ -151,5 +163,7 @@ def candidates_table(problem: Problem, final: FinalComparison) -> pd.DataFrame:
             reached = values[~np.isnan(values)]
             mean, low, high = mean_ci(reached)
             row.update({kpi: mean, f"{kpi}_lower": low, f"{kpi}_upper": high, f"{kpi}_n": reached.size})
+        spent = float(np.mean(evaluation.values("total_spend"))) / problem.spec.budget
+        row.update({"spent_share": spent, "underspent": spent < 1 - UNDERSPENT})
         rows.append(row)
     return pd.DataFrame(rows)

@@ -9,6 +9,7 @@ lives in `study.db` in the output folder: a killed search resumes with the finis
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ import pandas as pd
 from adoptsim.errors import AdoptsimError
 from adoptsim.scenario.paths import get_path
 from adoptsim.scenario.spec import Scenario
-from adoptsim.studies.evaluation import evaluate
+from adoptsim.studies.evaluation import Evaluation as Runs
+from adoptsim.studies.evaluation import evaluate, point_tasks, run_task
+from adoptsim.studies.optimization.posterior import draws, with_draw
 from adoptsim.studies.optimization.spec import TARGET_KPI, Problem
 
 UNSPENT = "unspent"
@@ -59,10 +62,18 @@ class Evaluation:
 
 
 def evaluate_all(
-    scenarios: list[Scenario], seed: int, replications: int, executor: Executor | None
+    scenarios: list[Scenario],
+    seed: int,
+    replications: int,
+    executor: Executor | None,
+    posterior: pd.DataFrame | None = None,
 ) -> list[Evaluation]:
-    """Every scenario on the same replication seeds (the evaluation layer's tasks, all at once)."""
-    result = evaluate(scenarios, replications, seed, executor)
+    """Every scenario on the same replication seeds (the evaluation layer's tasks, all at once);
+    with a posterior, replication r of every scenario runs posterior draw r (posterior.py)."""
+    if posterior is None:
+        result = evaluate(scenarios, replications, seed, executor)
+    else:
+        result = evaluate_with_draws(scenarios, draws(posterior, replications, seed), seed, executor)
     kpis = result.kpis.groupby("point")
     series = result.series.groupby(["point", "replication"])
     return [
@@ -73,6 +84,19 @@ def evaluate_all(
         )
         for i, scenario in enumerate(scenarios)
     ]
+
+
+def evaluate_with_draws(
+    scenarios: list[Scenario], values: list[dict[str, float]], seed: int, executor: Executor | None
+) -> Runs:
+    """Replication r of scenario i: scenario i with draw r, on replication seed r."""
+    tasks = point_tasks(range(len(scenarios)), len(values), seed)
+    drawn = [with_draw(scenarios[t.point], values[t.replication], "posterior", f"draw {t.replication}") for t in tasks]
+    if executor is None:
+        parts = [run_task(s, t) for s, t in zip(drawn, tasks, strict=True)]
+    else:
+        parts = [f.result() for f in [executor.submit(run_task, s, t) for s, t in zip(drawn, tasks, strict=True)]]
+    return Runs(kpis=pd.DataFrame([p[0] for p in parts]), series=pd.concat([p[1] for p in parts], ignore_index=True))
 
 
 def search_space(problem: Problem) -> dict[str, optuna.distributions.BaseDistribution]:
@@ -125,7 +149,12 @@ def make_sampler(problem: Problem) -> optuna.samplers.BaseSampler:
         return optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
     if method == "random":
         return optuna.samplers.RandomSampler(seed=seed)
-    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(10, max(problem.spec.trials // 4, 4)))
+    # multivariate TPE models the split's weights jointly (they only matter through their ratios)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.samplers.TPESampler(
+            seed=seed, n_startup_trials=min(10, max(problem.spec.trials // 4, 4)), multivariate=True, group=True
+        )
 
 
 def open_study(problem: Problem, folder: Path, resume: bool) -> optuna.Study:
@@ -173,6 +202,18 @@ def completed(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
 
 
+def stalled(problem: Problem, study: optuna.Study) -> bool:
+    """Whether the last `patience` trials all failed to beat the best before them by `tolerance`
+    (first objective; never with several objectives)."""
+    patience, spec = problem.spec.patience, problem.spec
+    done = completed(study)
+    if patience is None or len(spec.objectives) > 1 or len(done) <= patience:
+        return False
+    sign = -1.0 if spec.objectives[0].sense == "maximize" else 1.0
+    values = sign * np.array([t.value for t in sorted(done, key=lambda t: t.number)])
+    return bool(values[-patience:].min() >= values[:-patience].min() - spec.tolerance)
+
+
 def run_search(
     problem: Problem,
     study: optuna.Study,
@@ -180,13 +221,14 @@ def run_search(
     executor: Executor | None,
     on_trial: Callable[[], None] | None = None,
 ) -> None:
-    """Ask, evaluate and tell until the study holds `trials` finished trials."""
+    """Ask, evaluate and tell until the study holds `trials` finished trials, or (with `patience`)
+    until that many trials in a row have not improved the best by more than `tolerance`."""
     space = search_space(problem)
     objectives = problem.spec.objectives
-    while (remaining := trials - len(completed(study))) > 0:
+    while (remaining := trials - len(completed(study))) > 0 and not stalled(problem, study):
         asked = [study.ask(space) for _ in range(min(problem.spec.batch, remaining))]
         scenarios = [problem.scenario_with(*decode(problem, t.params)) for t in asked]
-        evaluations = evaluate_all(scenarios, problem.spec.seed, problem.spec.replications, executor)
+        evaluations = evaluate_all(scenarios, problem.spec.seed, problem.spec.replications, executor, problem.posterior)
         for trial, evaluation in zip(asked, evaluations, strict=True):
             values = [float(np.mean(evaluation.values(o.kpi, penalised=True))) for o in objectives]
             trial.set_user_attr("spend", float(np.mean([k["total_spend"] for k in evaluation.kpis])))

@@ -101,7 +101,11 @@ class Optimization(StrictModel):
     latest_start: NonNegativeInt | None = Field(None, description="No intervention may start after this week.")
     objectives: list[Objective] = Field(description="One objective, or several for a Pareto front.")
     replications: PositiveInt = Field(2, description="Replications per trial (the same seeds for every trial).")
-    trials: PositiveInt = Field(60, description="Trials of the search.")
+    trials: PositiveInt = Field(60, description="Most trials of the search.")
+    patience: PositiveInt | None = Field(
+        None, description="Stop early when this many trials in a row fail to improve the best by `tolerance`."
+    )
+    tolerance: float = Field(0.0, ge=0, description="Smallest improvement of the first objective that counts.")
     batch: PositiveInt = Field(4, description="Trials asked at once (fixed, so results do not depend on workers).")
     sampler: Literal["tpe", "cmaes", "random", "nsga2"] | None = Field(
         None, description="Search method: tpe (default, one objective), cmaes, random; nsga2 (several)."
@@ -113,6 +117,9 @@ class Optimization(StrictModel):
     final_replications: PositiveInt = Field(10, description="Replications of the final, paired comparison.")
     playbooks: list[str] = Field(
         default_factory=list, description="Ready scenarios compared with the winner at the same budget."
+    )
+    posterior: str | None = Field(
+        None, description="A calibration's posterior.csv (relative to this file): optimise the mean over its draws."
     )
 
     @model_validator(mode="after")
@@ -131,10 +138,12 @@ class Optimization(StrictModel):
 class Problem:
     """A checked optimisation: its file, the resolved base scenario mapping, and how to vary it."""
 
-    def __init__(self, spec: Optimization, base: dict[str, Any], source: Path) -> None:
+    def __init__(self, spec: Optimization, base: dict[str, Any], source: Path, posterior: Any = None) -> None:
         self.spec = spec
         self.base = base
         self.source = source
+        self.posterior = posterior
+        """The posterior draws' table (posterior.py), or None."""
 
     def scenario_with(self, shares: dict[str, float], values: dict[str, Any], name: str | None = None) -> Scenario:
         """The base with each split intervention's budget = share * budget and the decisions set
@@ -172,4 +181,9 @@ def load_problem(path: str | Path) -> Problem:
     for i, playbook in enumerate(spec.playbooks):
         if not (path.parent / playbook).is_file():
             raise ScenarioError(shown, f"playbooks[{i}]", f"file not found: {Path(shown).parent / playbook}")
-    return Problem(spec, resolved, path)
+    posterior = None
+    if spec.posterior is not None:
+        from adoptsim.studies.optimization.posterior import load_draws
+
+        posterior = load_draws(path.parent / spec.posterior, shown, resolved)
+    return Problem(spec, resolved, path, posterior)

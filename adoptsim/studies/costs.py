@@ -1,0 +1,50 @@
+"""Costs per extra adopter: ratios of mean extra spend to mean extra adopters, paired by replication."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from adoptsim.results.intervals import fieller
+
+
+def cost_per_adopter(spend: np.ndarray, gained: np.ndarray) -> tuple[float, float, float, str]:
+    """Fieller's ratio of mean extra spend to mean extra adopters, with a verdict where no cost is:
+    'dominates' (cheaper and more adopters), 'undefined' (no extra spend, or no extra adopters)."""
+    x, y = np.nanmean(spend), np.nanmean(gained)
+    if y > 0 and x < 0:
+        return float("nan"), float("nan"), float("nan"), "dominates"
+    if y <= 0 or x == 0:
+        return float("nan"), float("nan"), float("nan"), "undefined"
+    return (*fieller(spend, gained), "")
+
+
+def marginal_costs(kpis: pd.DataFrame, by: str = "point") -> pd.DataFrame:
+    """Cost of each extra adopter between successive spending levels of a sweep.
+
+    Design points are put in order of mean total spend; between neighbours a and b, paired by
+    replication (common random numbers), marginal cost = mean(spend_b - spend_a) /
+    mean(ever_adopted_b - ever_adopted_a) with Fieller's 95 % interval.
+    """
+    columns = [
+        f"{by}_from",
+        f"{by}_to",
+        "spend_from",
+        "spend_to",
+        "extra_spend",
+        "extra_adopters",
+        "marginal_cost",
+        "lower",
+        "upper",
+    ]
+    levels = kpis.groupby(by)["total_spend"].mean().sort_values(kind="stable")
+    table = kpis.set_index([by, "replication"])
+    rows = []
+    for a, b in zip(levels.index[:-1], levels.index[1:], strict=True):
+        first, second = table.loc[a], table.loc[b]
+        shared = first.index.intersection(second.index)
+        spend = (second.loc[shared, "total_spend"] - first.loc[shared, "total_spend"]).to_numpy(float)
+        gained = (second.loc[shared, "ever_adopted"] - first.loc[shared, "ever_adopted"]).to_numpy(float)
+        ratio, low, high = fieller(spend, gained)
+        rows.append([a, b, levels[a], levels[b], spend.mean(), gained.mean(), ratio, low, high])
+    return pd.DataFrame(rows, columns=columns)
