@@ -59,6 +59,42 @@ def Slider(control: Control, value: float, on_change) -> None:  # noqa: N802 (a 
     )
 
 
+def parse_number(text: str, kind: str) -> tuple[Any, str]:
+    """A number box's text as its value, and a problem ('' if none); empty is None for a budget."""
+    cleaned = text.strip().replace(",", "")
+    if not cleaned:
+        return (None, "") if kind == "budget" else (None, "a number is needed")
+    try:
+        return (int(cleaned) if kind == "int" else float(cleaned)), ""
+    except ValueError:
+        return None, "not a number"
+
+
+@solara.component
+def NumberBox(control: Control, value: Any, on_change) -> None:  # noqa: N802 (a Solara component)
+    """A typed number, applied once typing rests for a moment (as sliders are), so a value is not
+    applied digit by digit; a budget may be empty (unlimited)."""
+    text, set_text = solara.use_state("" if value is None else str(value))
+    solara.use_effect(lambda: set_text("" if value is None else str(value)), [value])
+    parsed, problem = parse_number(text, control.kind)
+
+    def apply_when_still() -> None:
+        if not problem and parsed != value:
+            time.sleep(SLIDER_REST_S)  # a newer text cancels this thread before it applies
+            on_change(control.path, parsed)
+
+    solara.use_thread(apply_when_still, dependencies=[text])
+    solara.v.TextField(
+        v_model=text,
+        on_v_model=set_text,
+        label=f"{control.label} ({problem})" if problem else control.label,
+        error=bool(problem),
+        density="compact",
+        hide_details=True,
+        class_=css_class(control.path),
+    )
+
+
 @solara.component
 def Input(control: Control, value: Any, on_change) -> None:  # noqa: N802 (a Solara component)
     def set_value(new: Any) -> None:
@@ -67,19 +103,8 @@ def Input(control: Control, value: Any, on_change) -> None:  # noqa: N802 (a Sol
     classes = [css_class(control.path)]
     if control.kind == "float" or control.path == "population.size":
         Slider(control, value, on_change)
-    elif control.kind == "int":
-        solara.InputInt(control.label, value=value, on_value=set_value, dense=True, classes=classes)
-    elif control.kind in ("budget", "money"):
-        optional = control.kind == "budget"
-        solara.InputFloat(
-            control.label,
-            value=value,
-            on_value=set_value,
-            optional=optional,
-            clearable=optional,
-            dense=True,
-            classes=classes,
-        )
+    elif control.kind in ("int", "budget", "money"):
+        NumberBox(control, value, on_change)
     else:
         solara.SelectMultiple(
             control.label,

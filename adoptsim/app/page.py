@@ -83,6 +83,19 @@ def Charts(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N8
 
 
 @solara.component
+def RepsStatus(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802 (a Solara component)
+    """Whether the replications behind the bands and the KPI spread are ready."""
+    _ = version.value
+    if session.reps == 1:
+        state = "1 replication: no band"
+    elif session.runs is None:
+        state = f"{session.reps} replications: running in the background"
+    else:
+        state = f"{session.reps} replications: ready (the band in the chart)"
+    solara.Text(state, classes=["adoptsim-reps-status"], style={"font-size": "0.85rem"})
+
+
+@solara.component
 def RunButtons(  # noqa: N802 (a Solara component)
     session: Session, version: solara.Reactive[int], playing: solara.Reactive[bool], reset, step, run_to_end
 ) -> None:
@@ -200,13 +213,14 @@ def Page() -> None:  # noqa: N802 (a Solara component)
                     session, version, playing, lambda: rebuilt(lambda: session.reset(values.value)), step, run_to_end
                 )
                 solara.SliderInt(f"Play speed: {speed.value} weeks a second", value=speed, min=1, max=20)
-                solara.InputInt(
-                    f"Replications (1 to {MOST_REPS}; drawn as a band)",
+                solara.SliderInt(
+                    f"Replications: {reps.value} (their spread is the band)",
                     value=reps.value,
                     on_value=set_reps,
-                    dense=True,
-                    classes=["adoptsim-reps"],
+                    min=1,
+                    max=MOST_REPS,
                 )
+                RepsStatus(session, version)
                 solara.Text("An input change restarts the run at week 0 on the same random numbers.")
                 if error.value:
                     solara.Error(error.value, classes=["adoptsim-error"])
