@@ -92,7 +92,7 @@ def RepsStatus(session: Session, version: solara.Reactive[int]) -> None:  # noqa
         state = f"{session.reps} replications: running in the background"
     else:
         state = f"{session.reps} replications: ready (the band in the chart)"
-    solara.Text(state, classes=["adoptsim-reps-status"], style={"font-size": "0.85rem"})
+    solara.HTML(tag="div", unsafe_innerHTML=state, classes=["adoptsim-reps-status"], style="font-size: 0.85rem")
 
 
 @solara.component
@@ -212,16 +212,20 @@ def Page() -> None:  # noqa: N802 (a Solara component)
                 RunButtons(
                     session, version, playing, lambda: rebuilt(lambda: session.reset(values.value)), step, run_to_end
                 )
-                solara.SliderInt(f"Play speed: {speed.value} weeks a second", value=speed, min=1, max=20)
+                solara.SliderInt(f"Speed: {speed.value} weeks/s", value=speed, min=1, max=20)
                 solara.SliderInt(
-                    f"Replications: {reps.value} (their spread is the band)",
+                    f"Replications: {reps.value}",
                     value=reps.value,
                     on_value=set_reps,
                     min=1,
                     max=MOST_REPS,
                 )
                 RepsStatus(session, version)
-                solara.Text("An input change restarts the run at week 0 on the same random numbers.")
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML="An input change restarts the run at week 0 on the same random numbers.",
+                    style="font-size: 0.85rem",
+                )
                 if error.value:
                     solara.Error(error.value, classes=["adoptsim-error"])
             SaveCard(session, generation.value)
