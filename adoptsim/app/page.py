@@ -52,9 +52,8 @@ def Summary(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N
     )
     changes = session.changes()
     if changes:
-        listed = "; ".join(
-            f"<code>{html.escape(k)}</code> = {html.escape(shown_number(v))}" for k, v in changes.items()
-        )
+        shown = {k: "none" if k == "budget.total" and v is None else shown_number(v) for k, v in changes.items()}
+        listed = "; ".join(f"<code>{html.escape(k)}</code> = {html.escape(v)}" for k, v in shown.items())
         solara.HTML(unsafe_innerHTML=f"Changed from the scenario: {listed}", classes=["adoptsim-changes"])
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from adoptsim.app.controls import apply_settings, control_groups, initial_values
+from adoptsim.app.inputs import parse_number
 from adoptsim.app.session import Session, replications
 from adoptsim.app.tables import kpi_rows, replication_bands, spread_cell
 from adoptsim.errors import ScenarioError
@@ -143,3 +144,12 @@ def test_spend_axis_reads_money_with_distinct_ticks(referral_session):
     labels = [tick.get_text() for tick in axis.get_yticklabels() if tick.get_text()]
     assert axis.get_title() == "Cumulative spend (EUR)"
     assert len(labels) == len(set(labels)) >= 3, labels
+
+
+def test_number_boxes_read_what_is_typed():
+    assert parse_number("12,500", "money") == (12500.0, "")
+    assert parse_number(" 7 ", "int") == (7, "")
+    assert parse_number("", "budget") == (None, "")  # an empty budget is unlimited
+    assert parse_number("", "money") == (None, "a number is needed")
+    assert parse_number("3.5", "int") == (None, "not a number")
+    assert parse_number("ten", "money") == (None, "not a number")
