@@ -117,9 +117,9 @@ def intervention_controls(scenario: Scenario, index: int, shared: bool) -> Group
         value = float(getattr(iv, name))
         shown = f"{label} ({currency})" if kind == "money" else label
         controls.append(Control(f"{where}.{name}", shown, kind, 0.0, max(top, value), 0.01 if top <= 1 else 0.05))
-    cap = "own cap; empty = only the shared budget" if shared else "empty = unlimited"
+    cap = f"Own cap ({currency}; empty = none)" if shared else f"Budget ({currency}; empty = unlimited)"
     controls += [
-        Control(f"{where}.budget", f"Budget ({currency}; {cap})", "budget"),
+        Control(f"{where}.budget", cap, "budget"),
         Control(f"{where}.start", "First week", "int", 0, max(scenario.steps - 1, iv.start), 1),
         Control(f"{where}.duration", "Weeks it runs", "int", 1, max(scenario.steps, weeks), 1),
         Control(

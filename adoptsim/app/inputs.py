@@ -59,6 +59,13 @@ def Slider(control: Control, value: float, on_change) -> None:  # noqa: N802 (a 
     )
 
 
+def box_text(value: Any) -> str:
+    """A number as typed: `100000`, not `100000.0`; empty for none."""
+    if value is None:
+        return ""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def parse_number(text: str, kind: str) -> tuple[Any, str]:
     """A number box's text as its value, and a problem ('' if none); empty is None for a budget."""
     cleaned = text.strip().replace(",", "")
@@ -74,8 +81,8 @@ def parse_number(text: str, kind: str) -> tuple[Any, str]:
 def NumberBox(control: Control, value: Any, on_change) -> None:  # noqa: N802 (a Solara component)
     """A typed number, applied once typing rests for a moment (as sliders are), so a value is not
     applied digit by digit; a budget may be empty (unlimited)."""
-    text, set_text = solara.use_state("" if value is None else str(value))
-    solara.use_effect(lambda: set_text("" if value is None else str(value)), [value])
+    text, set_text = solara.use_state(box_text(value))
+    solara.use_effect(lambda: set_text(box_text(value)), [value])
     parsed, problem = parse_number(text, control.kind)
 
     def apply_when_still() -> None:

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from adoptsim.app.controls import apply_settings, control_groups, initial_values
-from adoptsim.app.inputs import parse_number
+from adoptsim.app.inputs import box_text, parse_number
 from adoptsim.app.session import Session, replications
 from adoptsim.app.tables import kpi_rows, replication_bands, spread_cell
 from adoptsim.errors import ScenarioError
@@ -41,7 +41,7 @@ def test_shared_budget_total_and_shares_are_inputs(mix):
         "budget.shares.merchant_signup",
         "budget.shares.security_messaging",
     ]
-    assert paths["interventions[classes].budget"].label == "Budget (EUR; own cap; empty = only the shared budget)"
+    assert paths["interventions[classes].budget"].label == "Own cap (EUR; empty = none)"  # not "unlimited"
     assert paths["interventions[classes].seats"].kind == "int"
     assert paths["interventions[merchant_signup].discount"].label == "Discount per wallet payment (EUR)"
     values = {**initial_values(mix), "budget.total": 40000.0, "budget.shares.classes": 0.1}
@@ -147,6 +147,7 @@ def test_spend_axis_reads_money_with_distinct_ticks(referral_session):
 
 
 def test_number_boxes_read_what_is_typed():
+    assert (box_text(100000.0), box_text(0.5), box_text(None), box_text(12)) == ("100000", "0.5", "", "12")
     assert parse_number("12,500", "money") == (12500.0, "")
     assert parse_number(" 7 ", "int") == (7, "")
     assert parse_number("", "budget") == (None, "")  # an empty budget is unlimited
