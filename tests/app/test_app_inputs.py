@@ -154,3 +154,17 @@ def test_number_boxes_read_what_is_typed():
     assert parse_number("", "money") == (None, "a number is needed")
     assert parse_number("3.5", "int") == (None, "not a number")
     assert parse_number("ten", "money") == (None, "not a number")
+
+
+def test_trait_means_and_seed_move_the_curve(referral_session):
+    base = referral_session.base
+    values = initial_values(base)
+    trusting = dict(values)
+    for group in base.population.age_groups:
+        trusting[f"population.age_groups.{group}.traits.trust.mean"] = 0.9
+    finals = {}
+    for label, settings in (("file", values), ("trusting", trusting), ("seed", {**values, "seed": base.seed + 1})):
+        scenario = apply_settings(base, settings)
+        finals[label] = replications(scenario, 1)["share_active"].to_numpy()  # what the page steps
+    assert finals["trusting"][-1] > 1.3 * finals["file"][-1]  # trust 0.9 for everyone: far more adopt
+    assert not np.array_equal(finals["seed"], finals["file"])  # another seed, other random numbers
