@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from PIL import Image
 
+from adoptsim.figures.formatting import money_axis_label, thousands_ticks
+from adoptsim.figures.plot_style import band_label, color
 from adoptsim.figures.plots import STAGE_COLUMNS
 from adoptsim.world.stages import Stage
 
@@ -50,8 +52,10 @@ class Dashboard:
         interventions: list[str],
         sample: NetworkSample,
         dpi: int = 80,
+        currency: str = "",
     ) -> None:
         self.population = population
+        self._background = None
         self.figure = Figure(figsize=(15, 7.6), dpi=dpi)
         FigureCanvasAgg(self.figure)
         self.figure.subplots_adjust(left=0.05, right=0.99, bottom=0.08, top=0.93, wspace=0.28, hspace=0.42)
@@ -77,24 +81,27 @@ class Dashboard:
         versus.set_title("Active users: this run against the unchanged scenario")
         versus.plot(reference["step"], reference["share_active"], label="unchanged scenario", **REFERENCE)
         self.active_line = versus.plot([], [], color=STAGE_COLOURS["active"], lw=2.2, label="this run")[0]
+        self.versus, self.band, self.band_data = versus, None, None
+        self.active_top = 0.0
+        self._fit_active(float(reference["share_active"].max()))
         self.legends.append(versus.legend(loc="upper left", fontsize=9))
 
         segments.set_title("Active share by segment (age solid, region dashed)")
         self.segment_lines = {}
         for i, label in enumerate(age_groups):
-            line = segments.plot([], [], color=f"C{i}", lw=1.8, label=label)[0]
+            line = segments.plot([], [], color=color(i), lw=1.8, label=label)[0]
             self.segment_lines[f"share_active_age_{label}"] = line
         for i, label in enumerate(regions):
-            line = segments.plot([], [], color=f"C{len(age_groups) + i}", lw=1.8, ls="--", label=label)[0]
+            line = segments.plot([], [], color=color(len(age_groups) + i), lw=1.8, ls="--", label=label)[0]
             self.segment_lines[f"share_active_region_{label}"] = line
         self.legends.append(segments.legend(loc="upper left", fontsize=8, ncol=2))
 
-        spend.set_title("Cumulative spend (money)")
-        spend.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        spend.set_title(money_axis_label("Cumulative spend", currency))
+        spend.yaxis.set_major_formatter(thousands_ticks())
         self.spend_ax = spend
         self.reference_spend = float(reference["spend_total"].sum())
         self.spend_lines = {
-            f"spend_{name}": spend.plot([], [], color=f"C{i % 10}", lw=1.2, label=name)[0]
+            f"spend_{name}": spend.plot([], [], color=color(i), lw=1.2, label=name)[0]
             for i, name in enumerate(interventions)
         }
         if interventions:
@@ -125,13 +132,14 @@ class Dashboard:
             bbox_to_anchor=(0.5, -0.06),
         )
         self.spend_top = 0.0
-        self._background = None
         self._legend_pixels: list = []
         for artist in self._moving():
             artist.set_animated(True)
 
     def _moving(self) -> Iterator:
         yield from self.stage_lines.values()
+        if self.band is not None:
+            yield self.band
         yield self.active_line
         yield from self.segment_lines.values()
         yield from self.spend_lines.values()
@@ -143,6 +151,7 @@ class Dashboard:
         for column, line in self.stage_lines.items():
             line.set_data(steps, table[column].to_numpy() / self.population)
         self.active_line.set_data(steps, table["share_active"].to_numpy())
+        self._fit_active(float(table["share_active"].max()))
         for column, line in self.segment_lines.items():
             line.set_data(steps, table[column].to_numpy())
         top = self.reference_spend
@@ -151,12 +160,44 @@ class Dashboard:
             line.set_data(steps, spent)
             top = max(top, float(spent[-1]))
         if top > self.spend_top:  # the axis grows in jumps, so the background is rarely redrawn
-            self.spend_top = max(top, 1.0) * 1.5
+            self.spend_top = max(top, 10.0) * 1.5
             self.spend_ax.set_ylim(0, self.spend_top)
             self._background = None
         self.points.set_facecolors(np.array(STAGE_ORDER)[stages[self.nodes]])
+        if self.band is not None:
+            shown = self.band_data[self.band_data["step"] <= steps[-1]]
+            x = shown["step"].to_numpy(dtype=float)
+            outline = np.column_stack(
+                [np.r_[x, x[::-1]], np.r_[shown["low"].to_numpy(), shown["high"].to_numpy()[::-1]]]
+            )
+            self.band.set_verts([outline])
 
-    def image(self) -> bytes:
+    def _fit_active(self, highest: float) -> None:
+        """The active-share axis up to a bit above the highest share drawn (bands stay visible)."""
+        if highest > self.active_top:
+            self.active_top = min(1.0, max(0.05, highest * 1.25))
+            self.versus.set_ylim(0, self.active_top)
+            self._background = None
+
+    def set_bands(self, run: dict[str, pd.DataFrame], reference: dict[str, pd.DataFrame], reps: int) -> None:
+        """Draw the replications' spread: the reference's whole band once (background), this
+        run's up to the week reached, under its line."""
+        if reps < 2 or self.band is not None:
+            return
+        ref = reference["share_active"]
+        self.versus.fill_between(ref["step"], ref["low"], ref["high"], color=REFERENCE["color"], alpha=0.15, lw=0)
+        self.band_data = run["share_active"]
+        self._fit_active(float(max(self.band_data["high"].max(), ref["high"].max())))
+        self.band = PolyCollection(
+            [np.zeros((0, 2))], facecolors=STAGE_COLOURS["active"], alpha=0.25, lw=0, label=band_label(reps, "range")
+        )
+        self.band.set_animated(True)
+        self.versus.add_collection(self.band)
+        self.legends[1].remove()
+        self.legends[1] = self.versus.legend(loc="upper left", fontsize=9)
+        self._background = None
+
+    def image(self, kind: str = "jpeg") -> bytes:
         """The background (drawn again only when stale) with the moving artists on top."""
         canvas = self.figure.canvas
         if self._background is None:
@@ -171,7 +212,7 @@ class Dashboard:
         width, height = canvas.get_width_height()
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="jpeg", quality=90)
+        image.convert("RGB").save(buffer, format=kind, **({"quality": 90} if kind == "jpeg" else {}))
         return buffer.getvalue()
 
     def render(self, table: pd.DataFrame, stages: np.ndarray) -> bytes:

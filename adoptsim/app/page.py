@@ -1,9 +1,11 @@
-"""The Solara page: inputs grouped in words, run controls, live charts, save scenario.
+"""The Solara page: inputs grouped in words, run controls, live charts with replication bands,
+the KPI table, save scenario and downloads.
 
-Changing an input rebuilds the current run at week 0 with the new settings (same seed), so the
-curve that follows differs from the unchanged scenario's only by the change. Play steps about
-ten weeks a second in a background thread; the charts subscribe to a redraw counter so the
-inputs are not re-rendered at every step.
+Changing an input rebuilds the current run at week 0 with the new settings (same seeds), so the
+curve that follows differs from the unchanged scenario's only by the change; a background thread
+then runs the replications whose spread the chart draws. Play steps at the chosen speed in a
+background thread; the charts subscribe to a redraw counter so the inputs are not re-rendered at
+every step.
 """
 
 from __future__ import annotations
@@ -12,79 +14,25 @@ import html
 import json
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import solara
 
+from adoptsim.app.inputs import CARD, AddIntervention, Inputs, shown_number
+from adoptsim.app.saving import SaveRefusedError, save_folders
 from adoptsim.app.server import OVERRIDES_ENV, SCENARIO_ENV
-from adoptsim.app.session import Control, Group, Session, control_groups
+from adoptsim.app.session import MOST_REPS, Session
 from adoptsim.errors import AdoptsimError
-from adoptsim.results.metrics import headline_kpis
 from adoptsim.scenario.loading import load_scenario
 
-PLAY_INTERVAL_S = 0.1
-SLIDER_REST_S = 0.4
-CARD = {"flex-shrink": "0"}  # cards keep their height in the scrolling column
+DEFAULT_SPEED = 10  # weeks a second
 
 
-def load_app_scenario():
-    """The scenario the server was started with (already validated by the command)."""
-    return load_scenario(os.environ[SCENARIO_ENV], json.loads(os.environ.get(OVERRIDES_ENV, "[]")))
-
-
-def _number(value: Any) -> str:
-    return "unlimited" if value is None else (f"{value:,}" if isinstance(value, int) else f"{value:g}")
-
-
-@solara.component
-def Slider(control: Control, value: float, on_change) -> None:  # noqa: N802 (a Solara component)
-    """Label and value above the track; applied once the slider rests for a moment, so dragging
-    does not rebuild the run at every pixel."""
-    shown, set_shown = solara.use_state(value)
-    solara.use_effect(lambda: set_shown(value), [value])
-
-    def apply_when_still() -> None:
-        if shown != value:
-            time.sleep(SLIDER_REST_S)  # a newer position cancels this thread before it applies
-            on_change(control.path, int(shown) if control.kind == "int" else float(shown))
-
-    solara.use_thread(apply_when_still, dependencies=[shown])
-    solara.Text(f"{control.label}: {_number(shown)}", style={"font-size": "0.85rem"})
-    solara.v.Slider(
-        v_model=shown,
-        on_v_model=set_shown,
-        min=control.low,
-        max=control.high,
-        step=control.step,
-        density="compact",
-        hide_details=True,
-        class_=f"adoptsim-slider adoptsim-{control.path.replace('.', '-')}",
-    )
-
-
-@solara.component
-def Input(control: Control, value: Any, on_change) -> None:  # noqa: N802 (a Solara component)
-    def set_value(new: Any) -> None:
-        on_change(control.path, new)
-
-    if control.kind in ("float",) or control.path == "population.size":
-        Slider(control, value, on_change)
-    elif control.kind == "int":
-        solara.InputInt(control.label, value=value, on_value=set_value, dense=True)
-    elif control.kind == "budget":
-        solara.InputFloat(control.label, value=value, on_value=set_value, optional=True, clearable=True, dense=True)
-    else:
-        solara.SelectMultiple(
-            control.label, values=value, all_values=list(control.choices), on_value=set_value, dense=True
-        )
-
-
-@solara.component
-def Inputs(groups: list[Group], values: dict[str, Any], on_change) -> None:  # noqa: N802 (a Solara component)
-    for group in groups:
-        with solara.Card(group.title, margin=0, classes=["mb-2"], style=CARD):
-            for control in group.controls:
-                Input(control, values[control.path], on_change)
+def load_app_session() -> Session:
+    """A session over the scenario the server was started with (validated by the command)."""
+    path = os.environ[SCENARIO_ENV]
+    return Session(load_scenario(path, json.loads(os.environ.get(OVERRIDES_ENV, "[]"))), source=path)
 
 
 @solara.component
@@ -93,35 +41,37 @@ def Summary(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N
     _ = version.value
     week, table = session.week, session.table()
     active = float(table["share_active"].iloc[-1])
-    reference = float(session.reference["share_active"].iloc[week])
+    reference = float(session.reference["share_active"].iloc[min(week, len(session.reference) - 1)])
+    currency = session.scenario.economics.currency
     solara.HTML(
         unsafe_innerHTML=f"<b>Week {week} of {session.scenario.steps}</b> · active users <b>{active:.2%}</b> · "
         f"unchanged scenario at week {week}: {reference:.2%} · difference {100 * (active - reference):+.2f} points"
-        f" · spent {table['spend_total'].sum():,.0f}",
+        f" · spent {table['spend_total'].sum():,.0f} {html.escape(currency)}",
         classes=["adoptsim-summary"],
         style="font-size: 1.05rem",
     )
     changes = session.changes()
     if changes:
-        listed = "; ".join(f"<code>{html.escape(k)}</code> = {html.escape(_number(v))}" for k, v in changes.items())
-        solara.HTML(unsafe_innerHTML=f"Changed from the scenario: {listed}")
+        shown = {k: "none" if k == "budget.total" and v is None else shown_number(v) for k, v in changes.items()}
+        listed = "; ".join(f"<code>{html.escape(k)}</code> = {html.escape(v)}" for k, v in shown.items())
+        solara.HTML(unsafe_innerHTML=f"Changed from the scenario: {listed}", classes=["adoptsim-changes"])
 
 
 @solara.component
 def Kpis(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802 (a Solara component)
-    """Once the run is over: its KPIs, as `adoptsim run` reports them."""
+    """Once the run is over: its KPIs as the report writes them, and the replications' spread."""
     _ = version.value
     if session.finished:
-        kpis = session.kpis()
+        spread = f"mean of {session.reps} replications (lowest to highest)"
+        head = f"<tr><th>KPI</th><th>this run (replication 0)</th><th>{spread}</th></tr>"
         rows = "".join(
-            f"<tr><td>{name}</td><td class='adoptsim-kpi'>{kpis[name]!r}</td></tr>"
-            for name in headline_kpis(session.scenario)
+            "<tr>" + "".join(f"<td>{html.escape(text)}</td>" for text in row) + "</tr>" for row in session.kpi_table()
         )
         solara.HTML(
             tag="table",
-            unsafe_innerHTML=f"<tr><th>KPI of this run</th><th>value</th></tr>{rows}",
+            unsafe_innerHTML=head + rows,
             classes=["adoptsim-kpis"],
-            style="font-size: 0.9rem; margin-top: 8px; align-self: flex-start",
+            style="font-size: 0.9rem; margin-top: 8px; align-self: flex-start; border-spacing: 12px 2px",
         )
 
 
@@ -129,6 +79,19 @@ def Kpis(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802
 def Charts(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802 (a Solara component)
     _ = version.value
     solara.Image(session.render(), format="jpeg", width="100%", classes=["adoptsim-charts"])
+
+
+@solara.component
+def RepsStatus(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N802 (a Solara component)
+    """Whether the replications behind the bands and the KPI spread are ready."""
+    _ = version.value
+    if session.reps == 1:
+        state = "1 replication: no band"
+    elif session.runs is None:
+        state = f"{session.reps} replications: running in the background"
+    else:
+        state = f"{session.reps} replications: ready (the band in the chart)"
+    solara.HTML(tag="div", unsafe_innerHTML=state, classes=["adoptsim-reps-status"], style="font-size: 0.85rem")
 
 
 @solara.component
@@ -150,33 +113,69 @@ def RunButtons(  # noqa: N802 (a Solara component)
 
 
 @solara.component
+def SaveCard(session: Session, generation: int) -> None:  # noqa: N802 (a Solara component)
+    """A file name (never a path) in one of the allowed folders; an existing file is replaced
+    only after 'Overwrite'."""
+    folders = solara.use_memo(lambda: save_folders(session.source), [])
+    folder = solara.use_reactive(folders[0].label)
+    where = next(f.path for f in folders if f.label == folder.value)
+    name = solara.use_reactive(session.default_name(where))
+    solara.use_effect(lambda: name.set(session.default_name(where)), [generation, folder.value])
+    message, exists = solara.use_reactive(""), solara.use_reactive(False)
+
+    def save(overwrite: bool = False) -> None:
+        try:
+            written = session.save(where, name.value, overwrite)
+            message.value, exists.value = f"Saved {written}; 'adoptsim run {written} --reps 1' repeats this run.", False
+        except SaveRefusedError as err:
+            message.value, exists.value = f"Not saved: {err}", "exists:" in str(err)
+        except OSError as err:
+            message.value, exists.value = f"Not saved: {err.strerror} ({where})", False
+
+    with solara.Card("Save scenario", margin=0, classes=["mb-2"], style=CARD):
+        solara.Select("Folder", values=[f.label for f in folders], value=folder, dense=True)
+        solara.InputText("File name", value=name, continuous_update=True, classes=["adoptsim-save-path"])
+        with solara.Row():
+            solara.Button("Save scenario", on_click=save, color="primary")
+            if exists.value:
+                solara.Button("Overwrite", on_click=lambda: save(True), color="error", outlined=True)
+        if message.value:
+            solara.HTML(
+                unsafe_innerHTML=html.escape(message.value), classes=["adoptsim-saved"], style="font-size: 0.85rem"
+            )
+
+
+@solara.component
 def Page() -> None:  # noqa: N802 (a Solara component)
-    session = solara.use_memo(lambda: Session(load_app_scenario()), [])
-    groups = solara.use_memo(lambda: control_groups(session.base), [])
+    session = solara.use_memo(load_app_session, [])
     values = solara.use_reactive(session.values)
-    version = solara.use_reactive(0)
-    playing = solara.use_reactive(False)
-    error = solara.use_reactive("")
-    save_path = solara.use_reactive(f"results/app/{session.base.name}.yaml")
-    saved = solara.use_reactive("")
+    version, generation = solara.use_reactive(0), solara.use_reactive(session.generation)
+    playing, speed = solara.use_reactive(False), solara.use_reactive(DEFAULT_SPEED)
+    reps, error = solara.use_reactive(session.reps), solara.use_reactive("")
 
     def redraw() -> None:
         version.value += 1
 
-    def change(path: str, value: Any) -> None:
-        """Apply a setting; one that cannot be applied is reported and the inputs go back."""
+    def rebuilt(action) -> None:
+        """Apply a change of settings or interventions; one that cannot be applied is reported
+        and the inputs go back."""
         playing.value = False
         try:
-            session.reset({**values.value, path: value})
+            action()
             error.value = ""
-        except AdoptsimError as err:
+        except (AdoptsimError, ValueError) as err:
             error.value = f"not applied: {err}"
         values.value = dict(session.values)
+        generation.value = session.generation
         redraw()
 
-    def reset() -> None:
-        playing.value = False
-        session.reset(values.value)
+    def change(path: str, value: Any) -> None:
+        rebuilt(lambda: session.reset({**values.value, path: value}))
+
+    def set_reps(count: int | None) -> None:
+        reps.value = max(1, min(MOST_REPS, count or 1))
+        session.set_reps(reps.value)
+        generation.value = session.generation
         redraw()
 
     def step() -> None:
@@ -193,17 +192,15 @@ def Page() -> None:  # noqa: N802 (a Solara component)
             started = time.perf_counter()
             session.step()
             redraw()
-            time.sleep(max(0.0, PLAY_INTERVAL_S - (time.perf_counter() - started)))
+            time.sleep(max(0.0, 1 / speed.value - (time.perf_counter() - started)))
         playing.value = False
 
-    solara.use_thread(play, dependencies=[playing.value])
+    def replicate() -> None:
+        if session.compute_replications(generation.value):
+            redraw()
 
-    def save() -> None:
-        try:
-            written = session.save(save_path.value)
-            saved.value = f"Saved {written}; 'adoptsim run {written} --reps 1' repeats this run."
-        except OSError as err:
-            saved.value = f"Could not save: {err.strerror} ({save_path.value})"
+    solara.use_thread(play, dependencies=[playing.value])
+    solara.use_thread(replicate, dependencies=[generation.value])
 
     solara.Title(f"adoptsim: {session.base.name}")
     with solara.AppBar():
@@ -211,20 +208,35 @@ def Page() -> None:  # noqa: N802 (a Solara component)
     with solara.Columns([1, 3], style={"align-items": "flex-start"}):
         with solara.Column(style={"max-height": "calc(100vh - 80px)", "overflow-y": "auto"}):
             with solara.Card("Run", margin=0, classes=["mb-2"], style=CARD):
-                RunButtons(session, version, playing, reset, step, run_to_end)
-                solara.Text("An input change restarts the run at week 0 on the same random numbers.")
+                RunButtons(
+                    session, version, playing, lambda: rebuilt(lambda: session.reset(values.value)), step, run_to_end
+                )
+                solara.SliderInt(f"Speed: {speed.value} weeks/s", value=speed, min=1, max=20)
+                solara.SliderInt(
+                    f"Replications: {reps.value}",
+                    value=reps.value,
+                    on_value=set_reps,
+                    min=1,
+                    max=MOST_REPS,
+                )
+                RepsStatus(session, version)
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML="An input change restarts the run at week 0 on the same random numbers.",
+                    style="font-size: 0.85rem",
+                )
                 if error.value:
-                    solara.Error(error.value)
-            with solara.Card("Save scenario", margin=0, classes=["mb-2"], style=CARD):
-                solara.InputText("File", value=save_path, continuous_update=True, classes=["adoptsim-save-path"])
-                solara.Button("Save scenario", on_click=save, color="primary")
-                if saved.value:
-                    solara.HTML(
-                        unsafe_innerHTML=html.escape(saved.value),
-                        classes=["adoptsim-saved"],
-                        style="font-size: 0.85rem",
-                    )
-            Inputs(groups, values.value, change)
+                    solara.Error(error.value, classes=["adoptsim-error"])
+            SaveCard(session, generation.value)
+            with solara.Card("Download", margin=0, classes=["mb-2"], style=CARD):
+                name = session.default_name(Path("."))
+                solara.FileDownload(session.csv, f"{name}_timeseries.csv", "Time series (CSV)", mime_type="text/csv")
+                solara.FileDownload(session.png, f"{name}_charts.png", "Charts (PNG)", mime_type="image/png")
+            with solara.Card("Interventions", margin=0, classes=["mb-2"], style=CARD):
+                AddIntervention(lambda kind: rebuilt(lambda: session.add_intervention(kind)))
+            Inputs(
+                session.groups(), values.value, change, lambda name: rebuilt(lambda: session.remove_intervention(name))
+            )
         with solara.Column():
             Summary(session, version)
             Charts(session, version)

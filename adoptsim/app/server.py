@@ -2,6 +2,7 @@
 
 The scenario is validated here, before the server starts, so a mistake is one line and exit 2
 like every other command; the page reads the same file (and overrides) from the environment.
+The Solara app is served behind `OriginGuard`: its WebSocket answers only pages of this address.
 """
 
 from __future__ import annotations
@@ -44,5 +45,9 @@ def serve(scenario: str, overrides: list[str], host: str, port: int) -> None:
     fetched = ensure_page_assets()
     if fetched:
         print(f"adoptsim app: fetched the page's scripts once: {', '.join(fetched)}", flush=True)
+    from solara.server.starlette import app
+
+    from adoptsim.app.origin import OriginGuard, allowed_origins
+
     print(f"adoptsim app: {loaded.name} ({loaded.population.size:,} consumers) on http://{host}:{port}", flush=True)
-    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level="warning")
+    uvicorn.run(OriginGuard(app, allowed_origins(host, port)), host=host, port=port, log_level="warning")

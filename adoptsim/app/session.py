@@ -1,15 +1,15 @@
-"""The app's model adapter: labelled controls over scenario fields, and one browser session's runs.
+"""One browser session: the unchanged reference, the current run stepped on demand, a few
+replications of each in the background (the bands), save and downloads.
 
-A setting is a value at a scenario path (`behaviour.q_wom`, `interventions[0].budget`, ...). The
-app's scenario is always the loaded scenario with the changed settings written into its data and
-validated again, so "save scenario" writes exactly what ran. Every run (the current one and the
-unchanged reference) uses the seed of replication 0 of `adoptsim run`, so the saved file run with
-`--reps 1` repeats the app's numbers, and current and reference share their random numbers.
+Every run uses the seeds of `adoptsim run`'s replications (`replication_seed(seed, r)`): the
+stepped run is replication 0, so the saved file run with `--reps 1` repeats the page's numbers,
+and the current run and the unchanged reference share their random numbers replication by
+replication. The inputs themselves live in controls.py, the save rules in saving.py.
 """
 
 from __future__ import annotations
 
-import json
+import io
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,165 +18,45 @@ from typing import Any
 import pandas as pd
 
 from adoptsim.app.charts import Dashboard
+from adoptsim.app.controls import (
+    apply_settings,
+    changed_settings,
+    control_groups,
+    initial_values,
+    new_intervention,
+    restructure,
+)
 from adoptsim.app.network_sample import NetworkSample, network_sample
+from adoptsim.app.saving import RESULTS_FOLDER, change_words, default_stem, save_target
+from adoptsim.app.tables import kpi_rows, replication_bands
 from adoptsim.engine.model import WalletAdoptionModel
 from adoptsim.results.metrics import run_kpis
 from adoptsim.results.store import write_text
-from adoptsim.scenario.loading import scenario_to_yaml, validate_scenario
-from adoptsim.scenario.paths import get_path, set_path
+from adoptsim.scenario.loading import scenario_to_yaml
 from adoptsim.scenario.spec import Scenario
 from adoptsim.studies.runner import simulate
 from adoptsim.world.streams import replication_seed
 
-
-@dataclass(frozen=True)
-class Control:
-    """One input: a scenario path, its label in words, and its kind and range."""
-
-    path: str
-    label: str
-    kind: str  # "float", "int", "budget" (money or unlimited), "choices" (labels)
-    low: float = 0.0
-    high: float = 1.0
-    step: float = 0.001
-    choices: tuple[str, ...] = ()
+DEFAULT_REPS = 3
+MOST_REPS = 5
 
 
-@dataclass(frozen=True)
-class Group:
-    title: str
-    controls: tuple[Control, ...]
-
-
-BEHAVIOUR_CONTROLS = (
-    (
-        "Hearing of the wallet",
-        (
-            ("p_media", "Media: weekly chance of hearing of it", 0.05, 0.0005),
-            ("q_wom", "Word of mouth: weekly chance per active friend", 0.1, 0.001),
-        ),
-    ),
-    (
-        "Deciding to adopt",
-        (
-            ("r_a", "Adoption speed: largest weekly chance", 0.5, 0.005),
-            ("b_use", "Weight of usefulness (shops accepting)", 5.0, 0.1),
-            ("b_trust", "Weight of trust", 5.0, 0.1),
-            ("b_social", "Weight of friends using it", 6.0, 0.1),
-            ("b_habit", "Weight against: attachment to cash and cards", 5.0, 0.1),
-            ("b_inc", "Weight of incentives", 4.0, 0.1),
-            ("ease", "Ease of use of the product", 2.0, 0.05),
-        ),
-    ),
-    (
-        "Staying or lapsing",
-        (
-            ("r_l", "Lapse: largest weekly chance", 0.2, 0.002),
-            ("l_wh", "Weight against lapsing: wallet habit", 6.0, 0.1),
-        ),
-    ),
-)
-
-
-def control_groups(scenario: Scenario) -> list[Group]:
-    """The app's inputs, grouped; ranges always include the scenario's own values."""
-    size = scenario.population.size
-    groups = [
-        Group(
-            "Population",
-            (Control("population.size", "Number of consumers", "int", 1000, max(100_000, size), 1000),),
-        )
-    ]
-    for title, entries in BEHAVIOUR_CONTROLS:
-        controls = []
-        for name, label, high, step in entries:
-            value = getattr(scenario.behaviour, name)
-            controls.append(Control(f"behaviour.{name}", label, "float", 0.0, max(high, 2 * value), step))
-        groups.append(Group(title, tuple(controls)))
-    for i, iv in enumerate(scenario.interventions):
-        where = f"interventions[{i}]"
-        weeks = (scenario.steps - 1 if iv.planned_end is None else iv.planned_end) - iv.start + 1
-        groups.append(
-            Group(
-                f"{iv.name} ({iv.type.replace('_', ' ')})",
-                (
-                    Control(f"{where}.budget", "Budget (money; empty = unlimited)", "budget"),
-                    Control(f"{where}.start", "First week", "int", 0, max(scenario.steps - 1, iv.start), 1),
-                    Control(f"{where}.duration", "Weeks it runs", "int", 1, max(scenario.steps, weeks), 1),
-                    Control(
-                        f"{where}.target.age_groups",
-                        "Target age groups",
-                        "choices",
-                        choices=tuple(scenario.population.age_groups),
-                    ),
-                    Control(
-                        f"{where}.target.regions",
-                        "Target regions",
-                        "choices",
-                        choices=tuple(scenario.population.regions),
-                    ),
-                ),
-            )
-        )
-    return groups
-
-
-def _duration_path(path: str) -> str | None:
-    """`interventions[i].duration` -> `interventions[i]`, else None."""
-    return path[: -len(".duration")] if path.endswith(".duration") else None
-
-
-def initial_values(scenario: Scenario) -> dict[str, Any]:
-    """Every control's value in the scenario (an untargeted intervention shows every label)."""
-    data = json.loads(scenario.model_dump_json())
-    values: dict[str, Any] = {}
-    for group in control_groups(scenario):
-        for control in group.controls:
-            owner = _duration_path(control.path)
-            if owner is not None:
-                iv = scenario.interventions[int(owner[owner.index("[") + 1 : -1])]
-                end = scenario.steps - 1 if iv.planned_end is None else iv.planned_end
-                values[control.path] = end - iv.start + 1
-            elif control.kind == "choices":
-                chosen = get_path(data, control.path)
-                values[control.path] = list(control.choices) if chosen is None else list(chosen)
-            else:
-                values[control.path] = get_path(data, control.path)
-    return values
-
-
-def changed_settings(scenario: Scenario, values: dict[str, Any]) -> dict[str, Any]:
-    """The settings that differ from the scenario's, in the order of the controls."""
-    initial = initial_values(scenario)
-    return {path: value for path, value in values.items() if initial.get(path) != value}
-
-
-def apply_settings(scenario: Scenario, values: dict[str, Any], shown: str = "app settings") -> Scenario:
-    """The scenario with the changed settings written in, validated (ScenarioError if invalid).
-
-    Weeks it runs is written as `duration` (counted from the start set in the app), replacing `end`.
-    """
-    changes = changed_settings(scenario, values)
-    if not changes:
-        return scenario
-    data = json.loads(scenario.model_dump_json())
-    for path, value in changes.items():
-        owner = _duration_path(path) or (path[: -len(".start")] if path.endswith(".start") else None)
-        if owner is not None and f"{owner}.duration" in values:
-            set_path(data, f"{owner}.start", int(values[f"{owner}.start"]))
-            set_path(data, f"{owner}.duration", int(values[f"{owner}.duration"]))
-            set_path(data, f"{owner}.end", None)
-        else:
-            set_path(data, path, value)
-    return validate_scenario(data, shown)
+def replications(scenario: Scenario, reps: int, first: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Replications 0..reps-1 of a scenario, stacked with a `replication` column (replication 0
+    taken from `first` when given, as it is already computed)."""
+    tables = []
+    for r in range(reps):
+        table = first if r == 0 and first is not None else simulate(scenario, replication_seed(scenario.seed, r))[0]
+        tables.append(table.assign(replication=r))
+    return pd.concat(tables, ignore_index=True)
 
 
 @dataclass
 class Session:
-    """One browser session: the unchanged reference run (complete, computed once) and the
-    current run with the session's settings, stepped on demand."""
+    """The runs of one browser session; `lock` guards the current run against the play thread."""
 
     base: Scenario
+    source: str | Path | None = None  # the scenario file, whose folder a save may go to
     values: dict[str, Any] = field(default_factory=dict)
     scenario: Scenario = field(init=False)
     model: WalletAdoptionModel = field(init=False)
@@ -186,19 +66,29 @@ class Session:
     lock: threading.RLock = field(init=False, default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
-        self.seed = replication_seed(self.base.seed, 0)
-        self.reference, _ = simulate(self.base, self.seed)
+        self.reference, _ = simulate(self.base, replication_seed(self.base.seed, 0))
+        self.template, self.added, self.removed = self.base, [], []
         self.values = {**initial_values(self.base), **self.values}
+        self.reps, self.generation = DEFAULT_REPS, 0
+        self.runs: pd.DataFrame | None = None  # the current settings' replications, once computed
+        self._references: dict[int, pd.DataFrame] = {}
         self._sample_key: tuple | None = None
         self.reset(self.values)
 
-    def reset(self, values: dict[str, Any]) -> None:
-        """Rebuild the current run at week 0 with these settings (ScenarioError if invalid:
-        the previous run stays)."""
-        scenario = apply_settings(self.base, values)
-        model = WalletAdoptionModel(scenario, seed=self.seed, agents="lazy")
+    # ------------------------------------------------------------------ settings and structure
+    def groups(self):
+        return control_groups(self.template)
+
+    def reset(self, values: dict[str, Any], template: Scenario | None = None) -> None:
+        """Rebuild the current run at week 0 with these settings (ScenarioError if invalid: the
+        previous run stays); its replications are computed again (`compute_replications`)."""
+        template = template or self.template
+        scenario = apply_settings(template, values)
+        model = WalletAdoptionModel(scenario, seed=replication_seed(scenario.seed, 0), agents="lazy")
         with self.lock:
-            self.values, self.scenario, self.model = dict(values), scenario, model
+            self.template, self.values, self.scenario, self.model = template, dict(values), scenario, model
+            self.generation += 1
+            self.runs = None
             key = (scenario.population.model_dump_json(), scenario.network.model_dump_json())
             if key != self._sample_key:
                 self.sample = network_sample(model, seed=self.base.seed)
@@ -211,8 +101,35 @@ class Session:
                 model.region_labels,
                 model.intervention_names,
                 self.sample,
+                currency=scenario.economics.currency,
             )
 
+    def _restructure(self, added: list[dict[str, Any]], removed: list[str]) -> None:
+        template = restructure(self.base, added, removed)
+        fresh = initial_values(template)
+        kept = {path: value for path, value in self.values.items() if path in fresh}
+        self.reset({**fresh, **kept}, template)
+        self.added, self.removed = added, removed
+
+    def add_intervention(self, kind: str) -> str:
+        """Add an intervention of this type (defaults, a free name); returns its name."""
+        item = new_intervention(self.scenario, kind)
+        self._restructure([*self.added, item], self.removed)
+        return item["name"]
+
+    def remove_intervention(self, name: str) -> None:
+        """Remove an intervention (one added in the app, or one of the scenario's)."""
+        added = [item for item in self.added if item["name"] != name]
+        removed = self.removed if len(added) < len(self.added) else [*self.removed, name]
+        self._restructure(added, removed)
+
+    def changes(self) -> dict[str, Any]:
+        """What differs from the scenario as loaded: removed and added interventions, then settings."""
+        listed: dict[str, Any] = {f"interventions[{name}]": "removed" for name in self.removed}
+        listed |= {f"interventions[{item['name']}]": f"added ({item['type']})" for item in self.added}
+        return listed | changed_settings(self.template, self.values)
+
+    # ------------------------------------------------------------------ the stepped run
     @property
     def week(self) -> int:
         return int(round(self.model.time))
@@ -227,11 +144,6 @@ class Session:
             if not self.finished:
                 self.model.step()
 
-    def render(self) -> bytes:
-        """The charts of the run so far, as a JPEG image."""
-        with self.lock:
-            return self.dashboard.render(self.table(), self.model.people.stage)
-
     def run_to_end(self) -> None:
         with self.lock:
             while not self.finished:
@@ -242,14 +154,75 @@ class Session:
         with self.lock:
             return self.model.recorder.table().iloc[: self.week + 1]
 
+    def render(self) -> bytes:
+        """The charts of the run so far, as a JPEG image."""
+        with self.lock:
+            return self.dashboard.render(self.table(), self.model.people.stage)
+
+    def png(self) -> bytes:
+        """The charts of the run so far, as a PNG image (the download)."""
+        with self.lock:
+            self.dashboard.update(self.table(), self.model.people.stage)
+            return self.dashboard.image("png")
+
     def kpis(self) -> dict[str, float]:
-        """KPIs of the whole current run (runs the remaining weeks first)."""
+        """KPIs of the whole current run, replication 0 (runs the remaining weeks first)."""
         self.run_to_end()
         return run_kpis(self.table(), self.scenario)
 
-    def changes(self) -> dict[str, Any]:
-        return changed_settings(self.base, self.values)
+    # ------------------------------------------------------------------ replications and bands
+    def compute_replications(self, generation: int | None = None) -> bool:
+        """Run the replications of the current settings and of the reference (once per count);
+        False if the settings changed meanwhile (the result is dropped)."""
+        with self.lock:
+            generation = self.generation if generation is None else generation
+            scenario, reps = self.scenario, self.reps
+        if reps not in self._references:
+            self._references[reps] = replications(self.base, reps, first=self.reference)
+        reference = self._references[reps]
+        runs = reference if scenario is self.base else replications(scenario, reps)
+        with self.lock:
+            if generation != self.generation:
+                return False
+            self.runs = runs
+            self.dashboard.set_bands(replication_bands(runs), replication_bands(reference), reps)
+            return True
 
-    def save(self, path: str | Path) -> Path:
-        """Write the current settings as a complete scenario file (`adoptsim run` repeats it)."""
-        return write_text(Path(path), scenario_to_yaml(self.scenario))
+    def set_reps(self, reps: int) -> None:
+        with self.lock:
+            self.reps = max(1, min(MOST_REPS, int(reps)))
+            self.generation += 1
+            self.runs = None
+
+    def kpi_table(self) -> list[tuple[str, str, str]]:
+        """Label, this run (replication 0) and the replications' mean (lowest to highest)."""
+        with self.lock:
+            runs = self.runs
+        per_rep = (
+            []
+            if runs is None
+            else [run_kpis(t.drop(columns="replication"), self.scenario) for _, t in runs.groupby("replication")]
+        )
+        return kpi_rows(self.scenario, self.kpis(), per_rep)
+
+    # ------------------------------------------------------------------ files
+    def csv(self) -> bytes:
+        """The time series of the replications (or of this run so far), as CSV."""
+        with self.lock:
+            table = self.runs if self.runs is not None else self.table().assign(replication=0)
+        buffer = io.StringIO()
+        table.to_csv(buffer, index=False)
+        return buffer.getvalue().encode()
+
+    def default_name(self, folder: Path = RESULTS_FOLDER) -> str:
+        words = change_words(
+            changed_settings(self.template, self.values), [a["name"] for a in self.added], self.removed
+        )
+        return default_stem(self.base.name, words, folder)
+
+    def save(self, folder: Path, typed: str, overwrite: bool = False) -> Path:
+        """Write the current settings as a complete scenario file named after `typed` in an
+        allowed folder, its `name` set to the file's (SaveRefusedError: nothing written)."""
+        target, name = save_target(folder, typed, self.base.name, overwrite)
+        folder.mkdir(parents=folder == RESULTS_FOLDER, exist_ok=True)
+        return write_text(target, scenario_to_yaml(self.scenario.model_copy(update={"name": name})))

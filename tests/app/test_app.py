@@ -8,7 +8,8 @@ import socket
 import numpy as np
 import pytest
 
-from adoptsim.app.session import Session, apply_settings, changed_settings, control_groups, initial_values
+from adoptsim.app.controls import apply_settings, changed_settings, control_groups, initial_values
+from adoptsim.app.session import Session
 from adoptsim.cli.main import main
 from adoptsim.errors import ScenarioError
 from adoptsim.results.metrics import headline_kpis
@@ -32,13 +33,17 @@ def session(referral):
 def test_controls_are_grouped_labelled_and_hold_the_scenarios_values(referral):
     groups = control_groups(referral)
     titles = [group.title for group in groups]
-    assert titles[:2] == ["Population", "Hearing of the wallet"]
+    assert titles[:3] == ["Population", "Traits by age group (means, 0 to 1)", "Hearing of the wallet"]
+    assert "Shared budget" in titles
     assert "refer_a_friend (referral)" in titles
     values = initial_values(referral)
     assert values["behaviour.q_wom"] == referral.behaviour.q_wom
     assert values["population.size"] == 2000
-    assert values["interventions[0].duration"] == 52  # the file's own duration, past the 30 weeks
-    assert values["interventions[0].target.age_groups"] == list(referral.population.age_groups)
+    assert values["interventions[refer_a_friend].duration"] == 52  # the file's own duration, past the 30 weeks
+    assert values["interventions[refer_a_friend].target.age_groups"] == list(referral.population.age_groups)
+    assert values["interventions[refer_a_friend].reward"] == 10.0  # the main intensity is an input
+    assert values["population.age_groups.60+.traits.trust.mean"] == 0.40
+    assert values["seed"] == referral.seed and values["budget.total"] is None
     for group in groups:
         for control in group.controls:
             assert control.label and " " in control.label  # words, not field names
@@ -57,10 +62,13 @@ def test_settings_reach_the_scenario(referral):
     values.update(
         {
             "behaviour.q_wom": 0.05,
-            "interventions[0].budget": 5000.0,
-            "interventions[0].start": 4,
-            "interventions[0].duration": 10,
-            "interventions[0].target.regions": ["rural"],
+            "interventions[refer_a_friend].budget": 5000.0,
+            "interventions[refer_a_friend].start": 4,
+            "interventions[refer_a_friend].duration": 10,
+            "interventions[refer_a_friend].target.regions": ["rural"],
+            "interventions[refer_a_friend].reward": 25.0,
+            "population.age_groups.60+.traits.trust.mean": 0.55,
+            "seed": 7,
         }
     )
     changed = apply_settings(referral, values)
@@ -68,11 +76,15 @@ def test_settings_reach_the_scenario(referral):
     assert changed.behaviour.q_wom == 0.05
     assert (referral_change.budget, referral_change.start, referral_change.planned_end) == (5000.0, 4, 13)
     assert referral_change.target.regions == ["rural"]
+    assert referral_change.reward == 25.0 and changed.seed == 7
+    assert changed.population.age_groups["60+"].traits["trust"].mean == 0.55
+    assert changed.population.age_groups["18-29"].traits["trust"].mean == 0.55  # untouched: the file's 0.55
+    assert changed.population.age_groups["45-59"].traits["trust"].mean == 0.45
     assert changed.behaviour.r_a == referral.behaviour.r_a
 
 
 def test_an_impossible_setting_is_one_line_naming_the_field(referral):
-    values = {**initial_values(referral), "interventions[0].target.regions": ["moon"]}
+    values = {**initial_values(referral), "interventions[refer_a_friend].target.regions": ["moon"]}
     with pytest.raises(ScenarioError) as caught:
         apply_settings(referral, values)
     message = str(caught.value)
@@ -94,15 +106,20 @@ def test_the_unchanged_run_is_the_reference_and_a_change_moves_it(session):
 
 
 def test_saved_scenario_repeats_the_apps_numbers_with_adoptsim_run(session, tmp_path):
-    settings = {**initial_values(session.base), "behaviour.b_social": 4.5, "interventions[0].budget": 3000.0}
+    settings = {
+        **initial_values(session.base),
+        "behaviour.b_social": 4.5,
+        "interventions[refer_a_friend].budget": 3000.0,
+    }
     session.reset(settings)
     app_kpis = session.kpis()
-    path = session.save(tmp_path / "saved.yaml")
+    path = session.save(tmp_path, "saved")
     result = run(load_scenario(path), reps=1)
     row = result.kpis.iloc[0]
     for name in headline_kpis(session.scenario):
         assert row[name] == pytest.approx(app_kpis[name], rel=0, abs=0, nan_ok=True), name
     assert app_kpis["total_spend"] <= 3000.0
+    assert load_scenario(path).name == "saved" != session.base.name
 
 
 @pytest.mark.slow

@@ -1,13 +1,17 @@
 """`adoptsim app` in a real browser: the server on 127.0.0.1, headless Chromium through Selenium.
 
-The page loads with no console errors; play, pause and reset work; a slider change followed by steps changes the plotted
-curve; the saved scenario validates and `adoptsim run --reps 1` repeats the page's KPIs exactly.
+The page loads with no console errors and fetches nothing from elsewhere; play, pause and reset
+work; a slider change and an intervention's reward change the plotted curve; an intervention is
+added and removed; the KPI table is formatted; save refuses a path and never overwrites silently;
+CSV and PNG download; the saved scenario validates and `adoptsim run --reps 1` repeats the page's
+KPIs; a WebSocket handshake from another origin is refused (403), one from the page's accepted.
 The full-page screenshot is kept in results/app-browser/; with ADOPTSIM_DOCS_SCREENSHOT=1 it
 also replaces docs/app.png.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -17,10 +21,15 @@ import sys
 import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from adoptsim.app.tables import cell
+from adoptsim.figures.formatting import kpi_label
+from adoptsim.results.metrics import headline_kpis
+from adoptsim.scenario.loading import load_scenario
 from tests.conftest import HEADLESS_CHROMIUM, ROOT
 
 selenium = pytest.importorskip("selenium")
@@ -36,6 +45,7 @@ pytestmark = pytest.mark.slow
 SCENARIO = ROOT / "scenarios" / "referral.yaml"
 SETTINGS = ["population.size=3000", "steps=40"]
 CHROME_FLAGS = [*HEADLESS_CHROMIUM, "--window-size=1600,1000"]
+DOWNLOADS = Path(tempfile.mkdtemp(prefix="adoptsim-downloads-"))
 
 
 def free_port() -> int:
@@ -89,6 +99,7 @@ def browser():
     options.add_argument(f"--user-data-dir={profile}")
     options.binary_location = "/usr/bin/chromium"
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.add_experimental_option("prefs", {"download.default_directory": str(DOWNLOADS)})
     try:
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     except WebDriverException as err:
@@ -102,7 +113,8 @@ def browser():
 
 
 def button(driver, label: str):
-    return next(b for b in driver.find_elements(By.TAG_NAME, "button") if b.text.strip().lower() == label.lower())
+    """The button with this text (one XPath query: reading every button's text takes seconds)."""
+    return driver.find_element(By.XPATH, f"//button[normalize-space(.)='{label}']")
 
 
 def summary(driver) -> str:
@@ -139,16 +151,66 @@ def chart_pixels(driver) -> bytes:
     return driver.find_element(By.CSS_SELECTOR, ".adoptsim-charts").screenshot_as_png
 
 
-def test_slider_changes_the_curve_and_saved_yaml_repeats_the_run(app_url, browser, tmp_path):
-    url, _ = app_url
+def text_of(driver) -> str:
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def spent(driver) -> float:
+    return float(summary(driver).split("spent ")[1].split(" ")[0].replace(",", ""))
+
+
+def type_into(driver, css: str, text: str) -> None:
+    """Replace the text of the input inside `css` (number boxes apply it once typing rests)."""
+    field = driver.find_element(By.CSS_SELECTOR, f"{css} input")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+    field.click()
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(text)
+
+
+def replications_ready(driver) -> bool:
+    found = driver.find_elements(By.CSS_SELECTOR, ".adoptsim-reps-status")
+    return bool(found) and "ready" in found[0].text
+
+
+def run_to_end(driver) -> None:
+    button(driver, "Run to end").click()
+    wait_for(
+        driver, lambda d: summary(d).startswith("Week 40 of 40") and d.find_elements(By.CSS_SELECTOR, ".adoptsim-kpis")
+    )
+
+
+def kpi_cells(driver) -> dict[str, tuple[str, str]]:
+    """Label -> (this run, replications), once the replications' column is filled."""
+    rows: dict[str, tuple[str, str]] = {}
+
+    def filled(d) -> bool:
+        rows.clear()
+        for row in d.find_elements(By.CSS_SELECTOR, ".adoptsim-kpis tr")[1:]:
+            label, value, spread = (cell.text for cell in row.find_elements(By.TAG_NAME, "td"))
+            rows[label] = (value, spread)
+        return bool(rows) and all(spread != "running..." for _, spread in rows.values())
+
+    wait_for(driver, filled, 120)
+    return dict(rows)
+
+
+def test_inputs_change_the_curve_and_saved_yaml_repeats_the_run(app_url, browser, tmp_path):
+    url, folder = app_url
     browser.get(url)
     wait_for(
         browser, lambda d: "Week 0 of 40" in summary(d) and d.find_elements(By.CSS_SELECTOR, ".adoptsim-charts"), 120
     )
 
+    wait_for(browser, replications_ready, 120)  # else they take the CPU from play, and weeks pass unseen
     button(browser, "Play").click()
-    wait_for(browser, lambda d: int(summary(d).split()[1]) >= 3)
+    wait_for(browser, lambda d: d.find_elements(By.XPATH, "//button[normalize-space(.)='Pause']"))
     button(browser, "Pause").click()
+    wait_for(browser, lambda d: d.find_elements(By.XPATH, "//button[normalize-space(.)='Play']"))
+    time.sleep(1.0)
+    paused_at = summary(browser).split(" · ")[0]
+    time.sleep(1.5)
+    assert summary(browser).split(" · ")[0] == paused_at != "Week 0 of 40"  # it played, then stopped
     button(browser, "Reset").click()
     wait_for(browser, lambda d: summary(d).startswith("Week 0 of"))
 
@@ -162,30 +224,64 @@ def test_slider_changes_the_curve_and_saved_yaml_repeats_the_run(app_url, browse
         thumb.send_keys(Keys.ARROW_RIGHT)
     wanted = settled_slider_value(browser, "Word of mouth: weekly chance per active friend")
     assert wanted > 0.02
-    wait_for(browser, lambda d: f"behaviour.q_wom = {wanted:g}" in d.find_element(By.TAG_NAME, "body").text)
+    wait_for(browser, lambda d: f"behaviour.q_wom = {wanted:g}" in text_of(d))
     wait_for(browser, lambda d: summary(d).startswith("Week 0 of"))
     steps(browser, 30)
     text = summary(browser)
-    after = chart_pixels(browser)
-    assert after != before
+    assert chart_pixels(browser) != before
     assert "difference +0.00 points" not in text
     difference = float(text.split("difference ")[1].split(" points")[0])
     assert difference > 0  # more word of mouth, more active users by week 30
 
-    button(browser, "Run to end").click()
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".adoptsim-kpis"))
-    page_kpis = {}
-    for row in browser.find_elements(By.CSS_SELECTOR, ".adoptsim-kpis tr")[1:]:
-        name, value = (cell.text for cell in row.find_elements(By.TAG_NAME, "td"))
-        page_kpis[name] = float(value)
+    # the referral's reward (an intervention's main intensity): a larger reward spends more
+    run_to_end(browser)
+    spent_at_10, chart_at_10 = spent(browser), chart_pixels(browser)
+    type_into(browser, ".adoptsim-interventions-refer_a_friend--reward", "40")
+    wait_for(browser, lambda d: "interventions[refer_a_friend].reward = 40" in text_of(d))
+    run_to_end(browser)
+    assert spent(browser) > 2 * spent_at_10 > 0
+    assert chart_pixels(browser) != chart_at_10
 
-    saved = tmp_path / "saved.yaml"
-    field = browser.find_element(By.CSS_SELECTOR, ".adoptsim-save-path input")
-    field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(str(saved))
+    # adding and removing an intervention
+    button(browser, "Add").click()
+    wait_for(browser, lambda d: "signup_bonus_1 (signup bonus)" in text_of(d))
+    wait_for(browser, lambda d: "interventions[signup_bonus_1] = added (signup_bonus)" in text_of(d))
+    button(browser, "Remove signup_bonus_1").click()
+    wait_for(browser, lambda d: "signup_bonus_1" not in text_of(d))
+
+    # the KPI table: worded and formatted as in the report, with the replications' spread
+    run_to_end(browser)
+    page_kpis = kpi_cells(browser)
+    assert "mean of 3 replications (lowest to highest)" in text_of(browser)
+    assert page_kpis["total spend"][0].endswith(" EUR")
+    assert not any(re.search(r"\d\.\d{4,}", v + s) for v, s in page_kpis.values()), page_kpis
+
+    # save: a path is refused with a message; the default name goes under results/app/; no silent overwrite
+    type_into(browser, ".adoptsim-save-path", "../../escape")
     button(browser, "Save scenario").click()
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".adoptsim-saved"))
+    wait_for(browser, lambda d: "Not saved: '../../escape' is a path" in text_of(d))
+    assert not list(folder.parent.parent.glob("escape*"))
+    default = f"referral_q_wom_{wanted:g}_refer_a_friend_reward_40"
+    type_into(browser, ".adoptsim-save-path", default)
+    button(browser, "Save scenario").click()
+    saved = folder / "results" / "app" / f"{default}.yaml"
+    wait_for(browser, lambda d: f"Saved results/app/{default}.yaml" in text_of(d))
     assert saved.is_file()
+    first_bytes = saved.read_bytes()
+    name_field = browser.find_element(By.CSS_SELECTOR, ".adoptsim-save-path input")
+    wait_for(browser, lambda d: name_field.get_attribute("value") == f"{default}_2")  # the next free name
+    type_into(browser, ".adoptsim-save-path", default)
+    button(browser, "Save scenario").click()
+    wait_for(browser, lambda d: "exists: press 'Overwrite'" in text_of(d))
+    assert saved.read_bytes() == first_bytes and button(browser, "Overwrite")
+
+    # downloads
+    for label, suffix in (("Time series (CSV)", "_timeseries.csv"), ("Charts (PNG)", "_charts.png")):
+        button(browser, label).click()
+        wait_for(browser, lambda d, s=suffix: [p for p in DOWNLOADS.glob(f"*{s}") if p.stat().st_size > 0], 30)
+    series = pd.read_csv(next(DOWNLOADS.glob("*_timeseries.csv")))
+    assert sorted(set(series["replication"])) == [0, 1, 2] and len(series) == 3 * 41
+    assert next(DOWNLOADS.glob("*_charts.png")).read_bytes().startswith(b"\x89PNG")
 
     shots = ROOT / "results" / "app-browser"
     shots.mkdir(parents=True, exist_ok=True)
@@ -195,6 +291,11 @@ def test_slider_changes_the_curve_and_saved_yaml_repeats_the_run(app_url, browse
 
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
+    outside = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => !n.startsWith(location.origin) && !n.startsWith('blob:') && !n.startsWith('data:'))"
+    )
+    assert outside == []
 
     adoptsim = [sys.executable, "-m", "adoptsim.cli"]
     validated = subprocess.run([*adoptsim, "validate", str(saved)], capture_output=True, text=True, check=False)
@@ -205,5 +306,33 @@ def test_slider_changes_the_curve_and_saved_yaml_repeats_the_run(app_url, browse
     )
     assert ran.returncode == 0, ran.stderr
     run_kpis = pd.read_csv(out / "kpis.csv").iloc[0]
-    for name, value in page_kpis.items():
-        assert run_kpis[name] == pytest.approx(value, rel=1e-12, abs=0, nan_ok=True), name
+    scenario = load_scenario(saved)
+    assert scenario.name == default
+    for name in headline_kpis(scenario):
+        shown = cell(name, float(run_kpis[name]), scenario.economics.currency)
+        assert page_kpis[kpi_label(name)][0] == shown, name
+
+
+def handshake(port: int, origin: str | None) -> str:
+    """The status line answering a raw WebSocket opening on the page's kernel channel."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = [
+        "GET /jupyter/api/kernels/probe/channels?session_id=probe HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Key: {key}",
+        "Sec-WebSocket-Version: 13",
+    ] + ([f"Origin: {origin}"] if origin else [])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        return connection.recv(200).split(b"\r\n")[0].decode()
+
+
+def test_websocket_refuses_other_origins(app_url):
+    url, _ = app_url
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    assert handshake(port, "http://evil.example") == "HTTP/1.1 403 Forbidden"
+    assert handshake(port, f"http://evil.example:{port}") == "HTTP/1.1 403 Forbidden"  # a rebound name
+    assert handshake(port, None) == "HTTP/1.1 403 Forbidden"
+    assert handshake(port, f"http://127.0.0.1:{port}") == "HTTP/1.1 101 Switching Protocols"
