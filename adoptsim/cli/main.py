@@ -15,7 +15,7 @@ from importlib import import_module
 from typing import NoReturn
 
 from adoptsim.cli.common import naming_files as naming_files  # calibration/command.py reads it here
-from adoptsim.cli.exiting import exit_now
+from adoptsim.cli.exiting import exit_now, profiled
 from adoptsim.errors import AdoptsimError
 
 
@@ -143,6 +143,9 @@ def add_allow_large(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="adoptsim", description="Agent-based simulator of digital-wallet adoption.")
     parser.add_argument("--version", action=VersionAction)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write a cProfile of the command to FILE (also: ADOPTSIM_PROFILE=FILE)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     p = sub.add_parser("run", help="run a scenario and write tables and plots")
@@ -241,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command `argv` names; its exit code (see `entry` for the console script)."""
     try:
         args = build_parser().parse_args(argv)
-        with contextlib.ExitStack() as args.cleanup:  # output folders, locks: committed or undone on exit
+        # output folders, locks: committed or undone on exit; the profile written before
+        with contextlib.ExitStack() as args.cleanup, profiled(args.profile):
             code = args.func(args)
         sys.stdout.flush()
         return code
