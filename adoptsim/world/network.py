@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from adoptsim.errors import ModelBuildError
-from adoptsim.world.csr import symmetric_csr
+from adoptsim.world.csr import symmetric_csr, symmetric_csr_of
 from adoptsim.world.generator_params import GENERATOR_PARAMS
 from adoptsim.world.homophily import lattice_ends, redirect_within_segment, seat_people
 from adoptsim.world.network_spec import Network, canonical_name
@@ -246,4 +246,7 @@ def build_graph(spec: Network, age_group: np.ndarray, region: np.ndarray, rng: n
     if rewired is not None:
         edges = redirect_within_segment(edges, rewired, spec.homophily, age_group, region, rng)
         del rewired
-    return edges_to_graph(n, *edges)
+    ends = list(edges)
+    del edges  # the list is the edge list's only holder: freed once its ties are placed
+    indptr, indices = symmetric_csr_of(ends, n)
+    return SocialGraph(n=n, indptr=indptr, indices=indices)
