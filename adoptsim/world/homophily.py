@@ -44,7 +44,7 @@ def seat_people(
     nodes = np.arange(n) if ring_ordered else locality_order(n, u, v)
     region_key = np.where(rng.random(n) < homophily.region, region, rng.integers(0, int(region.max()) + 1, n))
     age_key = np.where(rng.random(n) < homophily.age_group, age_group, rng.integers(0, int(age_group.max()) + 1, n))
-    people = np.lexsort((rng.random(n), age_key, region_key))
+    people = _segment_order(rng.random(n), age_key, region_key)
     del region_key, age_key
     seat = np.empty(n, dtype=np.int32)
     seat[nodes] = people
@@ -75,12 +75,32 @@ def _seat_ring(u: np.ndarray, v: np.ndarray, seat: np.ndarray) -> Edges:
     return u, v
 
 
+def _segment_order(tie_break: np.ndarray, age_key: np.ndarray, region_key: np.ndarray) -> np.ndarray:
+    """np.lexsort((tie_break, age_key, region_key)) in half the time: the random keys sorted once,
+    then a stable radix sort by the small segment key (the same order unless two draws tie exactly,
+    a chance of about n^2 / 2^54)."""
+    order = np.argsort(tie_break)
+    segment = (region_key.astype(np.int16) * (int(age_key.max()) + 1) + age_key)[order]
+    return order[np.argsort(segment, kind="stable")]
+
+
 def lattice_ends(n: int, k: int) -> np.ndarray:
     """The far end of each tie of `fast_watts_strogatz` before rewiring, in its tie order."""
-    v = np.tile(np.arange(n, dtype=np.int32), k // 2)
-    v += np.repeat(np.arange(1, k // 2 + 1, dtype=np.int32), n)
-    v[v >= n] -= n
-    return v
+    v = np.empty((k // 2, n), dtype=np.int32)
+    v[:] = np.arange(n, dtype=np.int32)
+    v += np.arange(1, k // 2 + 1, dtype=np.int32)[:, None]
+    np.subtract(v, n, out=v, where=v >= n)
+    return v.ravel()
+
+
+def off_lattice(v: np.ndarray, n: int) -> np.ndarray:
+    """v != lattice_ends(n, k), a layer at a time (no second edge list)."""
+    ring = np.arange(n, dtype=np.int32)
+    moved = np.empty(v.size, dtype=bool)
+    for layer in range(v.size // n):
+        part = slice(layer * n, (layer + 1) * n)
+        np.not_equal(v[part], np.roll(ring, -(layer + 1)), out=moved[part])
+    return moved
 
 
 def redirect_within_segment(
