@@ -24,7 +24,11 @@ from pathlib import Path
 from benchmarks.__main__ import ROOT, child, sweep_200, timed_command
 from benchmarks.command import command_rows
 
-KERNEL = ROOT.parent / "shared" / "bench" / "kernel_bench.py"
+KERNEL = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "bench" / "kernel_bench.py").is_file()),
+    ROOT.parent / "shared",
+) / "bench" / "kernel_bench.py"
+"""The bare kernel in the project's shared folder (beside the clone, or beside a worktree's folder)."""
 BASELINE = "scenarios/baseline.yaml"
 
 
@@ -84,7 +88,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--large", action="store_true", help="also 10M consumers")
     parser.add_argument("--country", action="store_true", help="also one run of 50M consumers")
-    parser.add_argument("--skip", nargs="*", default=[], help="leave out: kernel reference memory command calibration start sweep")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], help="leave out: kernel reference memory command calibration start sweep"
+    )
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
     raw: dict[str, list] = {}
@@ -127,7 +133,8 @@ def main() -> None:
             show("50M x 104 in <= 12 GB and <= 20 min", f"{big['peak_mb'] / 1024:.1f} GB, "
                  f"{(big['setup_s'] + big['run_s']) / 60:.1f} min", "baseline")
     if "command" not in args.skip:
-        command_rows(show, spread, kernel_rate, args.repeats, args.large, args.country, raw, "calibration" not in args.skip)
+        calibrations = "calibration" not in args.skip
+        command_rows(show, spread, kernel_rate, args.repeats, args.large, args.country, raw, calibrations)
     if "start" not in args.skip:
         helps, validates = [], []
         for _ in range(args.repeats):
