@@ -58,7 +58,8 @@ def command_rows(show: Callable[[str, str, str], None], spread: Callable, kernel
         setups = [child("setup", "10000000") for _ in range(max(1, repeats - 1))]
         raw["setup_10m"] = setups
         show("set-up at 10M <= 20 s quiet", spread([s["setup_s"] for s in setups], "{:.1f} s"),
-             f"population, graph, seating, merchants; peak {spread([s['peak_mb'] for s in setups], '{:.0f}')} MB")
+             f"population, graph, seating, merchants; CPU {spread([s['setup_cpu_s'] for s in setups], '{:.1f} s')}, "
+             f"peak {spread([s['peak_mb'] for s in setups], '{:.0f}')} MB")
     for file in calibration_files() if calibrations else []:
         result = child("calibration", file, "4")
         raw[f"calibration {file}"] = result

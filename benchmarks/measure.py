@@ -114,8 +114,9 @@ def measure_setup(n: int, file: str) -> dict:
     from adoptsim.scenario.loading import load_scenario
 
     scenario = load_scenario(ROOT / file, [f"population.size={n}"], allow_large=True)
+    cpu = time.process_time()
     _, setup = timed(lambda: WalletAdoptionModel(scenario, agents="lazy"))
-    return {"n": n, "setup_s": setup, "peak_mb": peak_mb()}
+    return {"n": n, "setup_s": setup, "setup_cpu_s": time.process_time() - cpu, "peak_mb": peak_mb()}
 
 
 def measure_calibration(file: str, trials: int) -> dict:
