@@ -153,3 +153,26 @@ def test_building_the_graph_frees_its_edge_list_and_never_sorts(monkeypatch):
     ends = [rng.integers(0, 1000, 8000).astype(np.int32), rng.integers(0, 1000, 8000).astype(np.int32)]
     indptr, indices = csr.symmetric_csr_of(ends, 1000)
     assert ends == [] and indptr[-1] == indices.size > 0
+
+
+def test_seating_a_ring_lattice_by_shifting_seats_equals_looking_up_every_tie_end(monkeypatch):
+    """The ring's shortcut (seats shifted along the ring, rewired ends looked up) gives the same
+    edge list as relabelling every end, and the seating order is np.lexsort's."""
+    from adoptsim.world import homophily
+
+    n, rng = 2000, np.random.default_rng(1)
+    u, v = fast_watts_strogatz(n, 8, 0.3, rng)
+    age, region = rng.integers(0, 4, n).astype(np.int8), rng.integers(0, 3, n).astype(np.int8)
+    monkeypatch.setattr(homophily, "locality_order", lambda n, u, v: np.arange(n))  # the ring's own order
+    spec = Homophily(age_group=0.5, region=0.8)
+    def seated(ring_ordered: bool):
+        rng = np.random.default_rng(3)
+        return homophily.seat_people((u.copy(), v.copy()), n, spec, age, region, rng, ring_ordered=ring_ordered)
+
+    ring, every = seated(True), seated(False)
+    assert np.array_equal(ring[0], every[0]) and np.array_equal(ring[1], every[1])
+    assert np.mean(ring[1] != v) > 0.9  # people really moved
+    keys = rng.random(n), rng.integers(0, 4, n), rng.integers(0, 3, n)
+    assert np.array_equal(homophily._segment_order(*keys), np.lexsort(keys))
+    moved = homophily.off_lattice(v, n)
+    assert np.array_equal(moved, v != homophily.lattice_ends(n, 8)) and 0.2 < moved.mean() < 0.4
