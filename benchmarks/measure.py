@@ -4,6 +4,8 @@
     python -m benchmarks.measure reference N STEPS    per-agent reference vs vectorized, baseline rules
     python -m benchmarks.measure task                 one 10k x 104 sweep task, in-process
     python -m benchmarks.measure pool                 start-up of a 2-worker process pool
+    python -m benchmarks.measure setup N [FILE]       the model's set-up alone (population, graph, merchants)
+    python -m benchmarks.measure calibration FILE K   K search trials of a calibration file, and their simulations alone
 
 Prints one JSON object.
 """
@@ -106,9 +108,56 @@ def measure_pool() -> dict:
     return {"pool_start_s": seconds}
 
 
+def measure_setup(n: int, file: str) -> dict:
+    """The model's set-up at n consumers (population, graph, homophily seating, merchants)."""
+    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.scenario.loading import load_scenario
+
+    scenario = load_scenario(ROOT / file, [f"population.size={n}"], allow_large=True)
+    cpu = time.process_time()
+    _, setup = timed(lambda: WalletAdoptionModel(scenario, agents="lazy"))
+    return {"n": n, "setup_s": setup, "setup_cpu_s": time.process_time() - cpu, "peak_mb": peak_mb()}
+
+
+def measure_calibration(file: str, trials: int) -> dict:
+    """A calibration's throughput at its own size and horizon: `trials` trials of its search
+    (sampler, SQLite storage, scenario building, one process), then the same points' simulations
+    alone (runner.simulate, nothing else). The difference per trial is what a trial costs
+    outside the simulations."""
+    import tempfile
+
+    from adoptsim.studies.calibration.objective import Problem
+    from adoptsim.studies.calibration.search import open_study, search
+    from adoptsim.studies.calibration.spec import load_calibration
+    from adoptsim.studies.runner import simulate
+    from adoptsim.world.streams import replication_seed
+
+    problem = Problem(load_calibration(ROOT / file))
+    reps = problem.spec.replications
+    with tempfile.TemporaryDirectory() as folder:
+        search(problem, open_study(problem, Path(folder)), None, 1, progress=False)  # warm: imports, caches
+    with tempfile.TemporaryDirectory() as folder:
+        study = open_study(problem, Path(folder))
+        _, searching = timed(lambda: search(problem, study, None, trials, progress=False))
+        points = [t.params for t in study.trials]
+    scenarios = [problem.scenario(p) for p in points]
+    seeds = [replication_seed(problem.loaded.seed, r) for r in range(reps)]
+    _, simulating = timed(lambda: [simulate(s, seed) for s in scenarios for seed in seeds])
+    sims = len(scenarios) * reps
+    return {
+        "file": file, "trials": len(points), "simulations": sims, "n": scenarios[0].population.size,
+        "steps": scenarios[0].steps, "sims_per_s_per_core": sims / simulating,
+        "trial_s": searching / len(points), "outside_s_per_trial": (searching - simulating) / len(points),
+    }
+
+
 def main(argv: list[str]) -> None:
     kind = argv[0]
-    if kind == "pool":
+    if kind == "setup":
+        result = measure_setup(int(argv[1]), argv[2] if len(argv) > 2 else "scenarios/baseline.yaml")
+    elif kind == "calibration":
+        result = measure_calibration(argv[1], int(argv[2]))
+    elif kind == "pool":
         result = measure_pool()
     elif kind == "model":
         result = measure_model(int(argv[1]), int(argv[2]), argv[3] if len(argv) > 3 else None)

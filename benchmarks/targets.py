@@ -1,10 +1,12 @@
-"""The targets of issue 16, each measured as the median and min-max of interleaved repeats.
+"""The targets of issues 16 and 32, each measured as the median and min-max of interleaved repeats.
 
     uv run python -m benchmarks.targets [--repeats 3] [--large] [--country]
 
 Ratios (against the bare numpy kernel, against the per-agent reference, 2 workers against 1)
 are taken within one repeat, so both sides share the machine's load at that moment.
---large adds 10M consumers; --country adds one run of 50M (about 15 minutes).
+--large adds 10M consumers; --country adds one run of 50M (about 15 minutes). The command-level
+rows (benchmarks/command.py: `adoptsim run` at 1M, 10M and 50M, set-up at 10M, calibration
+throughput) come after the model's; --skip command or calibration leaves them out.
 """
 
 from __future__ import annotations
@@ -20,8 +22,13 @@ import time
 from pathlib import Path
 
 from benchmarks.__main__ import ROOT, child, sweep_200, timed_command
+from benchmarks.command import command_rows
 
-KERNEL = ROOT.parent / "shared" / "bench" / "kernel_bench.py"
+KERNEL = next(
+    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "bench" / "kernel_bench.py").is_file()),
+    ROOT.parent / "shared",
+) / "bench" / "kernel_bench.py"
+"""The bare kernel in the project's shared folder (beside the clone, or beside a worktree's folder)."""
 BASELINE = "scenarios/baseline.yaml"
 
 
@@ -81,7 +88,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--large", action="store_true", help="also 10M consumers")
     parser.add_argument("--country", action="store_true", help="also one run of 50M consumers")
-    parser.add_argument("--skip", nargs="*", default=[], help="leave out: kernel reference memory start sweep")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], help="leave out: kernel reference memory command calibration start sweep"
+    )
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
     raw: dict[str, list] = {}
@@ -123,6 +132,9 @@ def main() -> None:
             raw["country"] = big
             show("50M x 104 in <= 12 GB and <= 20 min", f"{big['peak_mb'] / 1024:.1f} GB, "
                  f"{(big['setup_s'] + big['run_s']) / 60:.1f} min", "baseline")
+    if "command" not in args.skip:
+        calibrations = "calibration" not in args.skip
+        command_rows(show, spread, kernel_rate, args.repeats, args.large, args.country, raw, calibrations)
     if "start" not in args.skip:
         helps, validates = [], []
         for _ in range(args.repeats):

@@ -16,7 +16,7 @@ from importlib import import_module
 from typing import NoReturn
 
 from adoptsim.cli.arguments import OneLineParser
-from adoptsim.cli.exiting import exit_now
+from adoptsim.cli.exiting import exit_now, profiled
 from adoptsim.errors import AdoptsimError
 
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -52,6 +52,9 @@ def build_parser(commands: set[str] | None = None) -> argparse.ArgumentParser:
     """The parser; the arguments of `commands` only (default: every command), each imported here."""
     parser = OneLineParser(prog="adoptsim", description="Agent-based simulator of digital-wallet adoption.")
     parser.add_argument("--version", action=VersionAction)
+    parser.add_argument(
+        "--profile", metavar="FILE", help="write a cProfile of the command to FILE (also: ADOPTSIM_PROFILE=FILE)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     for name, module, help_text in COMMANDS:
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -62,9 +65,21 @@ def build_parser(commands: set[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+TOP_LEVEL_VALUES = {"--profile"}
+"""Top-level options that take a value: the word after them is not the command."""
+
+
 def named_command(argv: list[str]) -> set[str]:
-    """The command `argv` names: its first word not an option (the top level has only flags)."""
-    return set(next(([word] for word in argv if not word.startswith("-")), []))
+    """The command `argv` names: its first word that is neither an option nor a top-level option's value."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in TOP_LEVEL_VALUES:
+            skip = True
+        elif not word.startswith("-"):
+            return {word}
+    return set()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
         args = build_parser(named_command(argv)).parse_args(argv)
-        with contextlib.ExitStack() as args.cleanup:  # output folders, locks: committed or undone on exit
+        # output folders, locks: committed or undone on exit; the profile written before
+        with contextlib.ExitStack() as args.cleanup, profiled(args.profile):
             code = args.func(args)
         sys.stdout.flush()
         return code

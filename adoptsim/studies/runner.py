@@ -7,6 +7,7 @@ not depend on the executor or the number of workers.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -79,7 +80,11 @@ def simulate(
             extras[f"start_step_{spec.name}"] = _step(state.started_at)
         if spec.stop_when is not None:
             extras[f"stop_step_{spec.name}"] = _step(state.stopped_at)
-    return model.recorder.table(), extras
+    table = model.recorder.table()
+    if people.size >= 100_000:  # the model sits in reference cycles: freed now, not under the next set-up
+        del model, people
+        gc.collect()
+    return table, extras
 
 
 def _step(step: int | None) -> float:

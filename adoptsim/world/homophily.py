@@ -44,11 +44,13 @@ def seat_people(
     nodes = np.arange(n) if ring_ordered else locality_order(n, u, v)
     region_key = np.where(rng.random(n) < homophily.region, region, rng.integers(0, int(region.max()) + 1, n))
     age_key = np.where(rng.random(n) < homophily.age_group, age_group, rng.integers(0, int(age_group.max()) + 1, n))
-    people = np.lexsort((rng.random(n), age_key, region_key))
+    people = _segment_order(rng.random(n), age_key, region_key)
     del region_key, age_key
     seat = np.empty(n, dtype=np.int32)
     seat[nodes] = people
     del nodes, people
+    if ring_ordered:
+        return _seat_ring(u, v, seat)
     for ends in (u, v):  # in place, a slice at a time: no second copy of the edge list
         for start in range(0, ends.size, 1 << 20):
             part = ends[start : start + (1 << 20)]
@@ -56,12 +58,49 @@ def seat_people(
     return u, v
 
 
+def _seat_ring(u: np.ndarray, v: np.ndarray, seat: np.ndarray) -> Edges:
+    """seat[u], seat[v] in place for ties in `fast_watts_strogatz`'s order (layer j: i -> i+j+1):
+    the lattice's ends are the seats shifted along the ring, read in order; only rewired far ends
+    are looked up one by one (the same numbers as the general loop, without its random reads)."""
+    n = seat.size
+    ring = np.arange(n, dtype=np.int32)
+    for layer in range(u.size // n):
+        part = slice(layer * n, (layer + 1) * n)
+        far = v[part]
+        moved = np.flatnonzero(far != np.roll(ring, -(layer + 1)))
+        landed = seat[far[moved]]
+        far[:] = np.roll(seat, -(layer + 1))
+        far[moved] = landed
+        u[part] = seat
+    return u, v
+
+
+def _segment_order(tie_break: np.ndarray, age_key: np.ndarray, region_key: np.ndarray) -> np.ndarray:
+    """np.lexsort((tie_break, age_key, region_key)) in half the time: the random keys sorted once,
+    then a stable radix sort by the small segment key (the same order unless two draws tie exactly,
+    a chance of about n^2 / 2^54)."""
+    order = np.argsort(tie_break)
+    segment = (region_key.astype(np.int16) * (int(age_key.max()) + 1) + age_key)[order]
+    return order[np.argsort(segment, kind="stable")]
+
+
 def lattice_ends(n: int, k: int) -> np.ndarray:
     """The far end of each tie of `fast_watts_strogatz` before rewiring, in its tie order."""
-    v = np.tile(np.arange(n, dtype=np.int32), k // 2)
-    v += np.repeat(np.arange(1, k // 2 + 1, dtype=np.int32), n)
-    v[v >= n] -= n
-    return v
+    v = np.empty((k // 2, n), dtype=np.int32)
+    v[:] = np.arange(n, dtype=np.int32)
+    v += np.arange(1, k // 2 + 1, dtype=np.int32)[:, None]
+    np.subtract(v, n, out=v, where=v >= n)
+    return v.ravel()
+
+
+def off_lattice(v: np.ndarray, n: int) -> np.ndarray:
+    """v != lattice_ends(n, k), a layer at a time (no second edge list)."""
+    ring = np.arange(n, dtype=np.int32)
+    moved = np.empty(v.size, dtype=bool)
+    for layer in range(v.size // n):
+        part = slice(layer * n, (layer + 1) * n)
+        np.not_equal(v[part], np.roll(ring, -(layer + 1)), out=moved[part])
+    return moved
 
 
 def redirect_within_segment(
@@ -78,19 +117,21 @@ def redirect_within_segment(
     kept their own key), so rewired ties get the same; they close no triangles, so clustering is
     untouched, and a small world keeps its homophily at any rewiring probability."""
     u, v = edges
-    fix_region = moved & (region[u] != region[v]) & uniform_below(rng, u.size, homophily.region**2)
-    fix_age = moved & (age_group[u] != age_group[v]) & uniform_below(rng, u.size, homophily.age_group**2)
+    moved = np.flatnonzero(moved)  # labels looked up for rewired ties only (the draws cover all ties)
+    near, far = u[moved], v[moved]
+    fix_region = (region[near] != region[far]) & uniform_below(rng, u.size, homophily.region**2)[moved]
+    fix_age = (age_group[near] != age_group[far]) & uniform_below(rng, u.size, homophily.age_group**2)[moved]
     move = fix_region | fix_age
     if not move.any():
         return u, v
     n_regions = int(region.max()) + 1
-    segment = age_group.astype(np.int64) * n_regions + region
+    segment = age_group.astype(np.int16) * n_regions + region  # small integers: a linear radix sort
     order = np.argsort(segment, kind="stable")
     starts = np.searchsorted(segment[order], np.arange(segment.max() + 2))
     wanted = (
-        np.where(fix_age, age_group[u], age_group[v])[move].astype(np.int64) * n_regions
-        + np.where(fix_region, region[u], region[v])[move]
+        np.where(fix_age, age_group[near], age_group[far])[move].astype(np.int64) * n_regions
+        + np.where(fix_region, region[near], region[far])[move]
     )
     picks = starts[wanted] + (rng.random(wanted.size) * (starts[wanted + 1] - starts[wanted])).astype(np.int64)
-    v[move] = order[picks]
+    v[moved[move]] = order[picks]
     return u, v

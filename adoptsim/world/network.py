@@ -15,9 +15,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from adoptsim.errors import ModelBuildError
-from adoptsim.world.csr import symmetric_csr
+from adoptsim.world.csr import symmetric_csr, symmetric_csr_of
 from adoptsim.world.generator_params import GENERATOR_PARAMS
-from adoptsim.world.homophily import lattice_ends, redirect_within_segment, seat_people
+from adoptsim.world.homophily import lattice_ends, off_lattice, redirect_within_segment, seat_people
 from adoptsim.world.network_spec import Network, canonical_name
 from adoptsim.world.streams import uniform_below
 
@@ -157,7 +157,9 @@ def fast_watts_strogatz(n: int, k: int, p: float, rng: np.random.Generator) -> t
     """
     if k >= n or k < 2:
         raise ModelBuildError("network.params.k", f"must be between 2 and n-1 (got {k})")
-    u = np.tile(np.arange(n, dtype=np.int32), k // 2)
+    u = np.empty((k // 2, n), dtype=np.int32)
+    u[:] = np.arange(n, dtype=np.int32)
+    u = u.ravel()
     v = lattice_ends(n, k)
     rewire = uniform_below(rng, v.size, p)
     v[rewire] = rng.integers(0, n, int(rewire.sum()))
@@ -241,9 +243,12 @@ def build_graph(spec: Network, age_group: np.ndarray, region: np.ndarray, rng: n
     ring = fast and canonical_name(spec.generator or "") in RING_ORDERED
     rewired = None
     if ring and (spec.homophily.region or spec.homophily.age_group):
-        rewired = edges[1] != lattice_ends(n, int(spec.params["k"]))
+        rewired = off_lattice(edges[1], n)
     edges = seat_people(edges, n, spec.homophily, age_group, region, rng, ring_ordered=ring)
     if rewired is not None:
         edges = redirect_within_segment(edges, rewired, spec.homophily, age_group, region, rng)
         del rewired
-    return edges_to_graph(n, *edges)
+    ends = list(edges)
+    del edges  # the list is the edge list's only holder: freed once its ties are placed
+    indptr, indices = symmetric_csr_of(ends, n)
+    return SocialGraph(n=n, indptr=indptr, indices=indices)

@@ -1,8 +1,11 @@
-"""The console script's exit: handlers run, output whole, threads waited for, teardown skipped."""
+"""The console script's exit: handlers run, output whole, threads waited for, teardown skipped;
+a profile of any command on request."""
 
 from __future__ import annotations
 
 import json
+import os
+import pstats
 import subprocess
 import sys
 import textwrap
@@ -50,7 +53,29 @@ def test_exit_waits_for_a_running_thread_as_python_does(tmp_path):
     assert done.returncode == 3
     assert (tmp_path / "thread").read_text() == "done"
     assert (tmp_path / "handler").read_text() == "ran"
-    assert done.stdout == "unflushedtorn down"  # the ordinary exit, teardown included
+    assert done.stdout == "unflushed"  # the thread finished first, and still no teardown
+
+
+def test_an_ordinary_exit_is_left_alone(tmp_path):
+    script = tmp_path / "plain.py"
+    finalised = "class F:\n    def __del__(self):\n        print('torn down', end='')\nk = F()\n"
+    script.write_text("import adoptsim.cli.main\n" + finalised)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "torn down"  # not armed: Python exits as it always does
+
+
+def test_the_console_script_writes_a_profile_of_the_command_before_its_fast_exit(tmp_path):
+    by_flag, by_variable = tmp_path / "flag.prof", tmp_path / "variable.prof"
+    command = [sys.executable, "-m", "adoptsim.cli", "--profile", str(by_flag), "schema"]
+    done = subprocess.run(command, capture_output=True)
+    assert done.returncode == 0 and by_flag.stat().st_size > 0
+    names = {name for _, _, name in pstats.Stats(str(by_flag)).stats}
+    assert "cmd_schema" in names  # the command itself was profiled
+    env = {**os.environ, "ADOPTSIM_PROFILE": str(by_variable)}
+    failed = subprocess.run([sys.executable, "-m", "adoptsim.cli", "validate", str(tmp_path / "none.yaml")], env=env,
+                            capture_output=True)
+    assert failed.returncode == 2  # a command that fails is profiled too
+    assert pstats.Stats(str(by_variable)).total_calls > 0
 
 
 def test_the_console_script_prints_all_of_a_long_output(capsys):

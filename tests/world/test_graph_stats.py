@@ -62,3 +62,53 @@ def test_a_graph_measured_again_is_remembered_but_a_changed_one_is_measured_anew
     rewired = edges_to_graph(600, *np.array(nx.powerlaw_cluster_graph(600, 3, 0.5, seed=5).edges()).T)
     graph_stats(rewired, age, region)
     assert len(calls) == 2
+
+
+def large_graph(n: int = 400_000):
+    from adoptsim.world.network import fast_watts_strogatz
+
+    rng = np.random.default_rng(7)
+    u, v = fast_watts_strogatz(n, 10, 0.2, rng)
+    age = rng.integers(0, 5, n).astype(np.int8)
+    region = np.where(rng.random(n) < 0.7, np.arange(n) * 4 // n, rng.integers(0, 4, n)).astype(np.int8)  # ring blocks
+    return edges_to_graph(n, u, v), age, region
+
+
+@pytest.fixture
+def small_thresholds(monkeypatch):
+    import adoptsim.world.graph_stats as module
+
+    monkeypatch.setattr(module, "EXACT_ENDS", 1 << 16)
+    monkeypatch.setattr(module, "TIE_SAMPLE", 1 << 15)
+    return module
+
+
+def test_statistics_from_a_sample_of_ties_agree_with_every_tie_within_their_stated_error(small_thresholds):
+    graph, age, region = large_graph()
+    exact = small_thresholds.measure(graph, age, region, 2000, 0)
+    small_thresholds.EXACT_ENDS = 1 << 30
+    every_tie = small_thresholds.measure(graph, age, region, 2000, 0)
+    assert every_tie["degree_assortativity_se"] == 0 and every_tie["ties_measured"] == graph.indices.size / 2
+    small_thresholds.EXACT_ENDS = 1 << 16
+    estimates = [small_thresholds.measure(graph, age, region, 2000, seed) for seed in range(12)]
+    assert exact["ties_measured"] == 1 << 15 and exact["consumers_measured"] == 2000
+    for name in ("degree_assortativity", "homophily_age_group", "homophily_region", "same_region_ties"):
+        errors = np.array([e[f"{name}_se"] for e in estimates])
+        values = np.array([e[name] for e in estimates])
+        assert 0.002 < errors.mean() < 0.03, name  # about 1/sqrt(2^15) for an r
+        assert np.all(np.abs(values - every_tie[name]) < 4 * errors), name
+        assert 0.5 < values.std(ddof=1) / errors.mean() < 1.8, name  # the stated error is the real spread
+    assert every_tie["homophily_region"] > 0.2  # labels that matter: not a test of zeros
+    clustering = np.array([e["clustering"] for e in estimates])
+    assert 0.5 < clustering.std(ddof=1) / np.mean([e["clustering_se"] for e in estimates]) < 1.8
+
+
+def test_a_sampled_measure_holds_memory_in_proportion_to_the_sample_not_the_graph(small_thresholds):
+    import tracemalloc
+
+    graph, age, region = large_graph()
+    tracemalloc.start()
+    small_thresholds.measure(graph, age, region, 2000, 0)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < graph.indices.nbytes / 2  # every tie's two labels, as before, took 5x the indices

@@ -113,19 +113,17 @@ def test_neighbour_counter_tracks_a_changing_state_exactly():
         assert np.array_equal(counter(state), graph.neighbour_sum(state.astype(float)))
 
 
-@pytest.mark.parametrize(("chunk", "scipy_below"), [(3, 0), (64, 0), (1 << 17, 0), (1 << 17, 1 << 22)])
-def test_the_graph_is_scipys_symmetric_sum_of_its_ties(monkeypatch, chunk, scipy_below):
-    """csr.symmetric_csr (the counting sort, chunk by chunk, or scipy's route for small graphs)
-    gives scipy's H + H^T, duplicates summed, self-loops dropped: the same rows in the same order,
-    with repeated ties, loops and empty rows."""
+@pytest.mark.parametrize("seed", [3, 64])
+def test_the_graph_is_scipys_symmetric_sum_of_its_ties(seed):
+    """csr.symmetric_csr (counting sorts and transposes, no sort) gives scipy's H + H^T, duplicates
+    summed, self-loops dropped: the same rows in the same order, with repeated ties, loops and
+    empty rows."""
     import scipy.sparse as sp
 
     from adoptsim.world import csr
 
-    monkeypatch.setattr(csr, "CHUNK", chunk)
-    monkeypatch.setattr(csr, "SCIPY_BELOW", scipy_below)
-    rng = np.random.default_rng(chunk)
-    for n, m in [(1, 0), (2, 1), (5, 12), (60, 300), (2000, 9000)]:
+    rng = np.random.default_rng(seed)
+    for n, m in [(1, 0), (2, 1), (5, 12), (60, 300), (2000, 9000), (50_000, 400_000)]:
         u, v = rng.integers(0, n, m).astype(np.int32), rng.integers(0, n, m).astype(np.int32)
         half = sp.csr_matrix((np.ones(m), (u, v)), shape=(n, n))
         whole = (half + half.T).tocsr()
@@ -135,3 +133,46 @@ def test_the_graph_is_scipys_symmetric_sum_of_its_ties(monkeypatch, chunk, scipy
         indptr, indices = csr.symmetric_csr(n, u, v)
         assert indptr.tolist() == whole.indptr.tolist() and indices.tolist() == whole.indices.tolist()
         assert indices.dtype == np.int32 and indptr.dtype == np.int32
+
+
+def test_building_the_graph_frees_its_edge_list_and_never_sorts(monkeypatch):
+    """The list handed over is emptied (its arrays can be freed before the transposes), and no
+    sort runs: neither numpy's nor scipy's per-row sort."""
+    import scipy.sparse._compressed as compressed
+
+    from adoptsim.world import csr
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("sorted")
+
+    monkeypatch.setattr(np, "argsort", refuse)
+    monkeypatch.setattr(np, "sort", refuse)
+    monkeypatch.setattr(np, "lexsort", refuse)
+    monkeypatch.setattr(compressed, "csr_sort_indices", refuse)
+    rng = np.random.default_rng(5)
+    ends = [rng.integers(0, 1000, 8000).astype(np.int32), rng.integers(0, 1000, 8000).astype(np.int32)]
+    indptr, indices = csr.symmetric_csr_of(ends, 1000)
+    assert ends == [] and indptr[-1] == indices.size > 0
+
+
+def test_seating_a_ring_lattice_by_shifting_seats_equals_looking_up_every_tie_end(monkeypatch):
+    """The ring's shortcut (seats shifted along the ring, rewired ends looked up) gives the same
+    edge list as relabelling every end, and the seating order is np.lexsort's."""
+    from adoptsim.world import homophily
+
+    n, rng = 2000, np.random.default_rng(1)
+    u, v = fast_watts_strogatz(n, 8, 0.3, rng)
+    age, region = rng.integers(0, 4, n).astype(np.int8), rng.integers(0, 3, n).astype(np.int8)
+    monkeypatch.setattr(homophily, "locality_order", lambda n, u, v: np.arange(n))  # the ring's own order
+    spec = Homophily(age_group=0.5, region=0.8)
+    def seated(ring_ordered: bool):
+        rng = np.random.default_rng(3)
+        return homophily.seat_people((u.copy(), v.copy()), n, spec, age, region, rng, ring_ordered=ring_ordered)
+
+    ring, every = seated(True), seated(False)
+    assert np.array_equal(ring[0], every[0]) and np.array_equal(ring[1], every[1])
+    assert np.mean(ring[1] != v) > 0.9  # people really moved
+    keys = rng.random(n), rng.integers(0, 4, n), rng.integers(0, 3, n)
+    assert np.array_equal(homophily._segment_order(*keys), np.lexsort(keys))
+    moved = homophily.off_lattice(v, n)
+    assert np.array_equal(moved, v != homophily.lattice_ends(n, 8)) and 0.2 < moved.mean() < 0.4
