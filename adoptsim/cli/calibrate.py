@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.results.store import prepare_folder, write_csv, write_figure, write_text
+from adoptsim.results.store import write_csv, write_figure, write_text
 from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.observations import date_of
 from adoptsim.studies.calibration.outputs import (
@@ -55,13 +55,18 @@ def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool) -> None:
 
 def calibrate_command(args: argparse.Namespace) -> int:
     """The `calibrate` command (see build_parser in cli.py for the options)."""
-    from adoptsim.cli.common import executor_for, naming_files
+    from adoptsim.cli.common import executor_for, naming_files, open_output, say
     from adoptsim.studies.sweep import terminate_gracefully
 
     loaded = load_calibration(args.file)
     spec = loaded.spec
-    out = prepare_folder(Path(args.out) if args.out else Path("results") / f"calibrate-{spec.name}")
-    prepare_output(loaded, out, args.resume)
+    target = Path(args.out) if args.out else Path("results") / f"calibrate-{spec.name}"
+    folder = open_output(
+        args, target, "calibrate", resume=args.resume, resumable=True, owns=(MARKER,),
+        keep=lambda: (target / STUDY_FILE).exists(),
+    )
+    out = folder.path
+    prepare_output(loaded, out, args.resume and folder.in_place)
     trials = args.trials or spec.method.trials
     problem = Problem(loaded)
     fitted = int((~loaded.observations["heldout"]).sum())
@@ -94,8 +99,9 @@ def calibrate_command(args: argparse.Namespace) -> int:
             ensemble = run_ensemble(problem, best, draws, executor, args.horizon)
     except KeyboardInterrupt:
         print(
-            f"interrupted: {completed(study)} trials saved in {out / STUDY_FILE}; "
-            "run again with --resume",
+            f"interrupted: {completed(study)} trials saved in {out / STUDY_FILE}; run again with --resume"
+            if folder.in_place
+            else f"interrupted: the earlier calibration in {target}/ is unchanged",
             file=sys.stderr,
         )
         return 130
@@ -107,13 +113,14 @@ def calibrate_command(args: argparse.Namespace) -> int:
         write_csv(out / "fit.csv", fit),
         write_csv(out / "forecast.csv", forecast),
         write_csv(out / "parameters.csv", parameters_table(problem, best, particles)),
-        write_text(out / "calibrated.yaml", calibrated_yaml(problem, best, ensemble.steps, out, args.file)),
+        write_text(out / "calibrated.yaml", calibrated_yaml(problem, best, ensemble.steps, target, args.file)),
         write_figure(out / "fit.png", fit_figure(problem, fit, forecast, best)),
         write_figure(out / "forecast.png", forecast_figure(problem, fit, forecast, best)),
     ]
     if particles is not None:
         written.append(write_csv(out / POSTERIOR_FILE, particles))
     elapsed = time.perf_counter() - started
+    folder.done()
     print(
         f"ran {ran} trials ({completed(study)} in the study) in {elapsed:.1f} s; best objective {study.best_value:.4g}"
     )
@@ -126,5 +133,4 @@ def calibrate_command(args: argparse.Namespace) -> int:
             f"held-out points: RMSE {stats['heldout_rmse']:.4g}; {stats['heldout_covered']} of {stats['heldout']} "
             f"inside the 95 % band (mean width {stats['heldout_band_width']:.3g})"
         )
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
-    return 0
+    return say(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim.cli.common import executor_for, naming_files
+from adoptsim.cli.common import executor_for, naming_files, open_output, say
 from adoptsim.errors import AdoptsimError
 from adoptsim.results.metrics import kpi_problem
-from adoptsim.results.store import prepare_folder, write_csv, write_figure
+from adoptsim.results.store import write_csv, write_figure
 from adoptsim.scenario.loading import load_scenario
 from adoptsim.studies.compare import asking_for
 from adoptsim.studies.uncertainty import DEFAULT_RANK_BY, beats_baseline, fan_chart, load_uncertainty, run_uncertain
@@ -28,9 +28,11 @@ def command(args: argparse.Namespace) -> int:
     seed = seed_of(scenarios[0], args.seed)
     loaded = load_uncertainty(args.uncertain, scenarios, seed)
     default_out = Path("results") / ("uncertain-" + "-".join(s.name for s in scenarios))[:120]
-    out = prepare_folder(Path(args.out) if args.out else default_out)
+    target = Path(args.out) if args.out else default_out
+    folder = open_output(args, target, "compare --uncertain")  # replaces target once done() is called
+    out = folder.path
     sources = {s.name: path for s, path in zip(scenarios, paths, strict=True)}
-    with executor_for(args.workers) as executor, naming_files(sources):
+    with executor_for(args.workers, tasks=loaded.spec.draws * len(scenarios)) as executor, naming_files(sources):
         result = run_uncertain(scenarios, loaded, seed, progress=True, executor=executor)
     table = beats_baseline(result, kpi)
     written = [
@@ -38,13 +40,13 @@ def command(args: argparse.Namespace) -> int:
         write_csv(out / "uncertain_kpis.csv", result.kpis),
         write_figure(out / "fan_chart.png", fan_chart(result.curves, result.baseline)),
     ]
-    print(
+    folder.done()
+    return say(
         f"{len(scenarios)} scenarios x {loaded.spec.draws} draws of {len(loaded.spec.inputs)} uncertain inputs, "
-        f"baseline {result.baseline}, ranked by {kpi}"
+        f"baseline {result.baseline}, ranked by {kpi}",
+        format_table(table),
+        f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
     )
-    print(format_table(table))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
-    return 0
 
 
 def format_table(table: pd.DataFrame) -> str:

@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from importlib import import_module
@@ -57,6 +58,17 @@ def whole_number_at_least(minimum: int):
 REPORT_HELP = "also write report.html in the output folder (see adoptsim report)"
 positive_int = whole_number_at_least(1)
 non_negative_int = whole_number_at_least(0)
+
+
+def positive_number(text: str) -> float:
+    """An argparse type: a finite number above zero, e.g. 3 or 0.5."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 3, got '{text}'") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be above 0 and finite, got {text}")
+    return value
 
 
 def comma_list(item):
@@ -136,8 +148,19 @@ def add_run_options(parser: argparse.ArgumentParser, seed_help: str, set_help: s
 
 def add_allow_large(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--allow-large", action="store_true", help="run even if the memory estimate exceeds this machine's memory"
+        "--allow-large",
+        action="store_true",
+        help="run even if the estimated runs, time or memory exceed the limits (see docs/scenario-format.md)",
     )
+
+
+FORCE_HELP = "replace --out even if it holds files that are not this command's results"
+
+
+def add_force(parsers: list[argparse.ArgumentParser]) -> None:
+    """--force on every command that writes a folder (adoptsim/results/folders.py)."""
+    for parser in parsers:
+        parser.add_argument("--force", action="store_true", help=FORCE_HELP)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--resume", action="store_true", help="continue the study already in --out")
     p.add_argument("--trials", type=positive_int, help="optimiser trials (default: the file's method.trials)")
-    p.add_argument("--horizon", type=float, default=3.0, help="forecast years past the data (default 3)")
+    p.add_argument("--horizon", type=positive_number, default=3.0, help="forecast years past the data (default 3)")
     p.set_defaults(func=lazy("adoptsim.cli.calibrate", "calibrate_command"))
 
     p = sub.add_parser(
@@ -234,27 +257,72 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue the study in the output folder")
     p.add_argument("--trials", type=positive_int, help="finished trials wanted (default: the file's)")
     p.set_defaults(func=lazy("adoptsim.cli.optimize", "cmd_optimize"))
+    add_force([sub.choices[name] for name in ("run", "compare", "sweep", "report", "calibrate", "optimize")])
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM (what `timeout` and schedulers send), raised like Ctrl-C so that folders are undone."""
+
+
+def terminate_by_exception() -> Callable[[], None]:
+    """Make SIGTERM raise `Terminated` in this process (a forked worker dies as usual); the undo."""
+    me = os.getpid()
+
+    def handler(signum: int, frame: object) -> None:
+        if os.getpid() != me:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        return lambda: None
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command `argv` names; its exit code (see `entry` for the console script)."""
+    """Run the command `argv` names; its exit code (see `entry` for the console script).
+
+    Exit codes when the command is cut short: 0 when its output folder was already complete (it
+    is in place), else the previous folder is untouched and the code says why: 141 the reader
+    of stdout went away, 143 SIGTERM, 130 Ctrl-C."""
+    restore = terminate_by_exception()
+    folders: list = []
     try:
         args = build_parser().parse_args(argv)
+        args.folders = folders
         with contextlib.ExitStack() as args.cleanup:  # output folders, locks: committed or undone on exit
             code = args.func(args)
         sys.stdout.flush()
         return code
-    except BrokenPipeError:  # the reader stopped early (`adoptsim schema | head`): not an error
+    except BrokenPipeError:  # the reader stopped early (`adoptsim run ... | head -1`)
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return cut_short(folders, 141, None)
     except AdoptsimError as err:
         print(err, file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("adoptsim: interrupted", file=sys.stderr)
-        return 130
+        return cut_short(folders, 130, "adoptsim: interrupted")
+    except Terminated:
+        return cut_short(folders, 143, "adoptsim: terminated")
+    except MemoryError:
+        print("adoptsim: out of memory; make the run smaller (population.size, --reps, --workers)", file=sys.stderr)
+        return 2
+    finally:
+        restore()
+
+
+def cut_short(folders: list, code: int, message: str | None) -> int:
+    """0 when every output folder was complete and is in place; else `code`, saying so."""
+    if all(folder.committed for folder in folders):
+        return 0 if folders or message is None else code
+    if message:
+        print(f"{message}; the previous contents of {folders[-1].target} are unchanged", file=sys.stderr)
+    return code
 
 
 def entry() -> NoReturn:

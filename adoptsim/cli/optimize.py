@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from adoptsim.cli.common import executor_for
+from adoptsim.cli.common import executor_for, open_output, say
 from adoptsim.figures import optimization as figures
-from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, write_csv, write_figure, write_text
+from adoptsim.results.store import write_csv, write_figure, write_text
 from adoptsim.scenario.loading import scenario_to_yaml
 from adoptsim.scenario.paths import get_path
 from adoptsim.studies.optimization.results import (
@@ -28,20 +28,25 @@ from adoptsim.studies.optimization.spec import Problem, load_problem
 def cmd_optimize(args: argparse.Namespace) -> int:
     problem = load_problem(args.file)
     spec = problem.spec
-    out = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"
+    target = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"
     trials = args.trials or spec.trials
-    args.cleanup.enter_context(FolderLock(out))
-    args.cleanup.enter_context(kept_only_if(out, lambda: (out / "study.db").exists()))  # a failed start leaves nothing
+    folder = open_output(
+        args, target, "optimize", resume=args.resume, resumable=True, owns=("study.db",),
+        keep=lambda: (target / "study.db").exists(),  # a failed start leaves nothing
+    )
+    out = folder.path
     with executor_for(args.workers, args.scheduler) as executor:
-        study = open_study(problem, prepare_folder(out), args.resume)
+        study = open_study(problem, out, args.resume and folder.in_place)
         done = len(completed(study))
         with tqdm(total=trials, initial=min(done, trials), desc=spec.name, unit="trial", delay=2) as bar:
             run_search(problem, study, trials, executor, on_trial=lambda: bar.update(1))
         final = final_comparison(problem, study, executor)
     written = write_outputs(problem, study, final, out)
-    print(summary_text(problem, final, paired_differences(problem, final), len(completed(study))))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
-    return 0
+    folder.done()
+    return say(
+        summary_text(problem, final, paired_differences(problem, final), len(completed(study))),
+        f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
+    )
 
 
 def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) -> list[Path]:
