@@ -53,13 +53,21 @@ def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool) -> None:
     write_text(marker, json.dumps({"name": loaded.spec.name, "fingerprint": fingerprint}, indent=1))
 
 
+def calibration_runs(spec, trials: int | None = None) -> int:
+    """Runs of a calibration: trials, the ABC-SMC generations, the ensemble (each x replications)."""
+    posterior = spec.method.posterior
+    abc = posterior.population * posterior.generations + posterior.draws if posterior.enabled else 0
+    return ((trials or spec.method.trials) + abc + 1) * spec.replications
+
+
 def calibrate_command(args: argparse.Namespace) -> int:
     """The `calibrate` command (see build_parser in cli.py for the options)."""
-    from adoptsim.cli.common import executor_for, naming_files, open_output, say
+    from adoptsim.cli.common import check_study_budget, executor_for, naming_files, open_output, say
     from adoptsim.studies.sweep import terminate_gracefully
 
     loaded = load_calibration(args.file)
     spec = loaded.spec
+    check_study_budget(args, args.file, calibration_runs(spec, args.trials), loaded.base)
     target = Path(args.out) if args.out else Path("results") / f"calibrate-{spec.name}"
     folder = open_output(
         args, target, "calibrate", resume=args.resume, resumable=True, owns=(MARKER,),

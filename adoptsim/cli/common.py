@@ -92,6 +92,15 @@ def check_run_budget(args: argparse.Namespace, scenarios: list, reps: int) -> No
     )
 
 
+def check_study_budget(args: argparse.Namespace, source: str, runs: int, base: dict) -> None:
+    """The same refusal for a study (calibration, optimisation) from its base scenario mapping."""
+    from adoptsim.studies.executors import check_budget
+
+    workers = min(args.workers or default_workers(), default_workers())
+    size, steps = int(base["population"]["size"]), int(base["steps"])
+    check_budget(source, runs, size, steps, workers, getattr(args, "allow_large", False))
+
+
 def say(*lines: str) -> int:
     """Print the non-empty lines; 0, the exit code of a command whose folder is committed."""
     for line in lines:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim.cli.common import executor_for, naming_files, open_output, say
+from adoptsim.cli.common import check_run_budget, executor_for, naming_files, open_output, say
 from adoptsim.errors import AdoptsimError
 from adoptsim.results.metrics import kpi_problem
 from adoptsim.results.store import write_csv, write_figure
@@ -24,9 +24,10 @@ def command(args: argparse.Namespace) -> int:
     if kpi_problem(kpi, paired=False):
         raise AdoptsimError(f"adoptsim compare: --uncertain ranks by a KPI of a run: {kpi_problem(kpi, paired=False)}")
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
-    scenarios = asking_for([load_scenario(path, args.set) for path in paths], [], [], [kpi])
+    scenarios = asking_for([load_scenario(path, args.set, args.allow_large) for path in paths], [], [], [kpi])
     seed = seed_of(scenarios[0], args.seed)
     loaded = load_uncertainty(args.uncertain, scenarios, seed)
+    check_run_budget(args, scenarios, loaded.spec.draws)
     default_out = Path("results") / ("uncertain-" + "-".join(s.name for s in scenarios))[:120]
     target = Path(args.out) if args.out else default_out
     folder = open_output(args, target, "compare --uncertain")  # replaces target once done() is called

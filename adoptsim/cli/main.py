@@ -220,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue the study already in --out")
     p.add_argument("--trials", type=positive_int, help="optimiser trials (default: the file's method.trials)")
     p.add_argument("--horizon", type=positive_number, default=3.0, help="forecast years past the data (default 3)")
+    add_allow_large(p)
     p.set_defaults(func=lazy("adoptsim.cli.calibrate", "calibrate_command"))
 
     p = sub.add_parser(
@@ -256,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="address of a Dask scheduler to run replications on")
     p.add_argument("--resume", action="store_true", help="continue the study in the output folder")
     p.add_argument("--trials", type=positive_int, help="finished trials wanted (default: the file's)")
+    add_allow_large(p)
     p.set_defaults(func=lazy("adoptsim.cli.optimize", "cmd_optimize"))
     add_force([sub.choices[name] for name in ("run", "compare", "sweep", "report", "calibrate", "optimize")])
     return parser

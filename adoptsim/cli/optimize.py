@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from adoptsim.cli.common import executor_for, open_output, say
+from adoptsim.cli.common import check_study_budget, executor_for, open_output, say
 from adoptsim.figures import optimization as figures
 from adoptsim.results.store import write_csv, write_figure, write_text
 from adoptsim.scenario.loading import scenario_to_yaml
@@ -25,9 +25,15 @@ from adoptsim.studies.optimization.search import completed, open_study, run_sear
 from adoptsim.studies.optimization.spec import Problem, load_problem
 
 
+def optimization_runs(spec, trials: int | None = None) -> int:
+    """Runs of an optimisation: trials x replications, then finalists and references re-run."""
+    return (trials or spec.trials) * spec.replications + (spec.finalists + 2) * spec.final_replications
+
+
 def cmd_optimize(args: argparse.Namespace) -> int:
     problem = load_problem(args.file)
     spec = problem.spec
+    check_study_budget(args, args.file, optimization_runs(spec, args.trials), problem.base)
     target = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"
     trials = args.trials or spec.trials
     folder = open_output(

@@ -43,19 +43,24 @@ def check_experiment(path: Path, overrides: list[str], allow_large: bool) -> str
     from adoptsim.studies.experiment import load_experiment
 
     scenario_files_only(path, overrides, "experiment")
+    from adoptsim.studies.executors import check_budget, default_workers
+
     loaded = load_experiment(path, allow_large)
     experiment = loaded.experiment
-    return (
-        f"experiment {experiment.name}, {experiment.design.type} design, {len(loaded.points)} points x "
-        f"{experiment.replications} replications"
-    )
+    runs = len(loaded.points) * experiment.replications
+    size, steps = loaded.base["population"]["size"], loaded.base["steps"]
+    estimate = check_budget(str(path), runs, size, steps, default_workers(), True)
+    return f"experiment {experiment.name}, {experiment.design.type} design, {len(loaded.points)} points; {estimate}"
 
 
 def check_optimization(path: Path, overrides: list[str], allow_large: bool) -> str:
+    from adoptsim.cli.optimize import optimization_runs
     from adoptsim.studies.optimization.spec import load_problem
 
     scenario_files_only(path, overrides, "optimisation")
-    spec = load_problem(path).spec
+    problem = load_problem(path)
+    spec = problem.spec
+    study_budget(path, optimization_runs(spec), problem.base, allow_large)
     return (
         f"optimisation {spec.name}, budget {spec.budget:,.0f} over {len(spec.split.interventions)} interventions, "
         f"{len(spec.decisions)} decisions, {spec.trials} trials x {spec.replications} replications"
@@ -63,11 +68,22 @@ def check_optimization(path: Path, overrides: list[str], allow_large: bool) -> s
 
 
 def check_calibration(path: Path, overrides: list[str], allow_large: bool) -> str:
+    from adoptsim.cli.calibrate import calibration_runs
     from adoptsim.studies.calibration.spec import load_calibration
 
     scenario_files_only(path, overrides, "calibration")
-    spec = load_calibration(path).spec
+    loaded = load_calibration(path)
+    spec = loaded.spec
+    study_budget(path, calibration_runs(spec), loaded.base, allow_large)
     return f"calibration {spec.name}, {len(spec.parameters)} parameters"
+
+
+def study_budget(path: Path, runs: int, base: dict, allow_large: bool) -> None:
+    """Refuse a study beyond the limits `run` would refuse it at (adoptsim/studies/executors.py)."""
+    from adoptsim.studies.executors import check_budget, default_workers
+
+    size, steps = int(base["population"]["size"]), int(base["steps"])
+    check_budget(str(path), runs, size, steps, default_workers(), allow_large)
 
 
 FILE_KINDS: dict[str, FileKind] = {
