@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from adoptsim.cli.common import naming_files as naming_files  # calibration/command.py reads it here
 from adoptsim.cli.exiting import exit_now
-from adoptsim.errors import AdoptsimError
+from adoptsim.errors import AdoptsimError, ScenarioError, one_line
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -111,8 +111,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             print(f"{path}: ok ({validate_file(path, args.set, args.allow_large)})")
-        except AdoptsimError as err:
+        except ScenarioError as err:
             print(err, file=sys.stderr)
+            failures += 1
+        except AdoptsimError as err:
+            print(one_line(str(err)), file=sys.stderr)
             failures += 1
     return 2 if failures else 0
 
@@ -305,7 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return cut_short(folders, 141, None)
     except AdoptsimError as err:
-        print(err, file=sys.stderr)
+        lines = err.args[0].splitlines() if isinstance(err, ScenarioError) else [one_line(str(err))]
+        print("\n".join(lines), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         return cut_short(folders, 130, "adoptsim: interrupted")

@@ -86,10 +86,31 @@ def study_budget(path: Path, runs: int, base: dict, allow_large: bool) -> None:
     check_budget(str(path), runs, size, steps, default_workers(), allow_large)
 
 
+def check_uncertainty(path: Path, overrides: list[str], allow_large: bool) -> str:
+    """An uncertainty file (compare --uncertain): schema, every distribution resolved (empirical
+    CSVs read) and the draws made; its paths are checked against the scenarios by compare."""
+    from pydantic import ValidationError
+
+    from adoptsim.errors import ScenarioError
+    from adoptsim.scenario.loading import format_validation_error
+    from adoptsim.studies.distributions import resolve
+    from adoptsim.studies.uncertainty import Uncertainty
+
+    scenario_files_only(path, overrides, "uncertainty file")
+    try:
+        spec = Uncertainty.model_validate(read_yaml(path, str(path)))
+    except ValidationError as err:
+        raise ScenarioError.listing(str(path), [format_validation_error(e) for e in err.errors()]) from None
+    for dotted, entry in spec.inputs.items():
+        resolve(entry.spec(), str(path), f"inputs.{dotted}.distribution")
+    return f"uncertainty, {len(spec.inputs)} inputs x {spec.draws} draws"
+
+
 FILE_KINDS: dict[str, FileKind] = {
     "calibration": FileKind(lambda raw: {"target", "parameters"} <= raw.keys(), check_calibration),
     "experiment": FileKind(lambda raw: {"parameters", "design"} <= raw.keys(), check_experiment),
     "optimization": FileKind(lambda raw: {"split", "objectives"} <= raw.keys(), check_optimization),
+    "uncertainty": FileKind(lambda raw: {"draws", "inputs"} <= raw.keys(), check_uncertainty),
     "scenario": FileKind(lambda raw: True, check_scenario),
 }
 

@@ -126,3 +126,13 @@ def test_compare_refuses_scenarios_of_different_steps(tmp_path, capsys):
         "compared scenarios must run the same number of steps"
     )
     assert not (tmp_path / "o").exists()
+
+
+def test_a_newline_inside_a_value_never_splits_an_error(tmp_path, capsys):
+    assert main(["run", str(BASELINE), "--set", "name=a\nb", "--out", str(tmp_path / "o\nx")]) == 2
+    assert one_line(capsys).startswith(f"{BASELINE}: name: ")
+    folder = tmp_path / "f\nx"
+    folder.mkdir()
+    (folder / "mine.txt").write_text("x")
+    assert main(["run", str(BASELINE), "--out", str(folder), *TINY]) == 2
+    assert one_line(capsys).startswith(f"--out {tmp_path}/f\\nx: holds files adoptsim did not write (mine.txt)")
