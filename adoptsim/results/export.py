@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import ScenarioError
-from adoptsim.world.population import TRAIT_NAMES
-from adoptsim.scenario.spec import Scenario
-from adoptsim.world.stages import Stage
 from adoptsim.results.store import write_atomic
+from adoptsim.scenario.spec import Scenario
+from adoptsim.world.population import TRAIT_NAMES
+from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
     from adoptsim.engine.model import WalletAdoptionModel

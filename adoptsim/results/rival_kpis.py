@@ -5,8 +5,8 @@ The focal wallet's entry comes first: `final_market_share_<wallet>` would match 
 
 from __future__ import annotations
 
-from adoptsim.results.kpi_entry import Kpi
 from adoptsim.engine.rivals.spec import market_share_names
+from adoptsim.results.kpi_entry import Kpi
 
 RIVAL_KPIS: tuple[Kpi, ...] = (
     Kpi(
