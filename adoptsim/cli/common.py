@@ -57,10 +57,10 @@ def executor_for(
 
 def open_output(args: argparse.Namespace, target: Path, command: str, **options) -> OutputFolder:
     """The command's output folder (adoptsim/results/folders.py), entered on `args.cleanup` so
-    that it is committed or undone however the command ends; `main` reads `args.folders` to
+    that it is committed or undone however the command ends; `main` reads `args.output_folders` to
     tell a finished folder from a discarded one in its exit code."""
     folder = args.cleanup.enter_context(OutputFolder(target, command, force=getattr(args, "force", False), **options))
-    args.folders.append(folder)
+    args.output_folders.append(folder)
     return folder
 
 

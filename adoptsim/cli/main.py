@@ -298,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     folders: list = []
     try:
         args = build_parser().parse_args(argv)
-        args.folders = folders
+        args.output_folders = folders
         with contextlib.ExitStack() as args.cleanup:  # output folders, locks: committed or undone on exit
             code = args.func(args)
         sys.stdout.flush()

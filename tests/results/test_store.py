@@ -242,3 +242,22 @@ def test_sigterm_and_a_closed_pipe_leave_one_whole_folder_and_say_which(tmp_path
         assert done.stdout.strip() == "0", done.stderr
         assert whole(out)["run_id"] != before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.slow
+def test_report_keeps_a_folder_whole_and_refuses_someone_elses_file(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
+    assert main(["report", str(out)]) == 0
+    assert "report.html" in whole(out)["files"]
+    mine = tmp_path / "notes.html"
+    mine.write_text("<html><title>my notes</title></html>")
+    capsys.readouterr()
+    assert main(["report", str(out), "--out", str(mine)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"--out {mine}: exists and is not an adoptsim report; choose another --out, or add --force"
+    )
+    assert mine.read_text() == "<html><title>my notes</title></html>"
+    assert main(["report", str(out), "--out", str(mine), "--force"]) == 0
+    assert "<title>adoptsim report: out</title>" in mine.read_text()
+    assert main(["report", str(out), "--out", str(mine)]) == 0  # its own report: replaced
