@@ -327,7 +327,7 @@ def cut_short(folders: list, code: int, message: str | None) -> int:
     if all(folder.committed for folder in folders):
         return 0 if folders or message is None else code
     if message:
-        print(f"{message}; the previous contents of {folders[-1].target} are unchanged", file=sys.stderr)
+        print(f"{message}; the previous contents of {folders[-1].shown} are unchanged", file=sys.stderr)
     return code
 
 
