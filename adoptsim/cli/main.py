@@ -9,14 +9,15 @@ import argparse
 import contextlib
 import json
 import os
-import signal
 import sys
 from collections.abc import Callable
 from importlib import import_module
 from typing import NoReturn
 
+from adoptsim.cli.argtypes import comma_list, open_share, positive_number, whole_number_at_least
 from adoptsim.cli.common import naming_files as naming_files  # calibration/command.py reads it here
 from adoptsim.cli.exiting import exit_now
+from adoptsim.cli.stopping import Terminated, cut_short, terminate_by_exception
 from adoptsim.errors import AdoptsimError, ScenarioError, one_line
 
 
@@ -40,55 +41,9 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
-def whole_number_at_least(minimum: int):
-    """An argparse type: a whole number no smaller than `minimum`."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-
-    return parse
-
-
 REPORT_HELP = "also write report.html in the output folder (see adoptsim report)"
 positive_int = whole_number_at_least(1)
 non_negative_int = whole_number_at_least(0)
-
-
-def positive_number(text: str) -> float:
-    """An argparse type: a finite number above zero, e.g. 3 or 0.5."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number such as 3, got '{text}'") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be above 0 and finite, got {text}")
-    return value
-
-
-def comma_list(item):
-    """An argparse type: comma-separated values, each parsed by `item`."""
-
-    def parse(text: str) -> list:
-        return [item(part) for part in text.split(",") if part.strip()]
-
-    return parse
-
-
-def open_share(text: str) -> float:
-    """A share strictly between 0 and 1, e.g. 0.3."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a share such as 0.3, got '{text}'") from None
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"a share must be between 0 and 1 (exclusive), got {value:g}")
-    return value
 
 
 EXPORT_KINDS = ("agents", "network")
@@ -266,28 +221,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class Terminated(BaseException):
-    """SIGTERM (what `timeout` and schedulers send), raised like Ctrl-C so that folders are undone."""
-
-
-def terminate_by_exception() -> Callable[[], None]:
-    """Make SIGTERM raise `Terminated` in this process (a forked worker dies as usual); the undo."""
-    me = os.getpid()
-
-    def handler(signum: int, frame: object) -> None:
-        if os.getpid() != me:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
-        raise Terminated
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread (an embedding program): leave signals alone
-        return lambda: None
-    return lambda: signal.signal(signal.SIGTERM, previous)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command `argv` names; its exit code (see `entry` for the console script).
 
@@ -320,15 +253,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         restore()
-
-
-def cut_short(folders: list, code: int, message: str | None) -> int:
-    """0 when every output folder was complete and is in place; else `code`, saying so."""
-    if all(folder.committed for folder in folders):
-        return 0 if folders or message is None else code
-    if message:
-        print(f"{message}; the previous contents of {folders[-1].shown} are unchanged", file=sys.stderr)
-    return code
 
 
 def entry() -> NoReturn:

@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from adoptsim.cli.main import Terminated, main
+from adoptsim.cli.main import main
+from adoptsim.cli.stopping import Terminated
 from adoptsim.results.folders import listing, read_marker
 from adoptsim.studies.sweep import read_kpis
 from tests.conftest import BASELINE, ROOT
