@@ -37,7 +37,14 @@ class ScenarioError(AdoptsimError):
 
 
 def _line(source: str, path: str, problem: str) -> str:
-    return f"{source}: {path}: {problem}" if path else f"{source}: {problem}"
+    """One problem on one line: a newline inside a value or a key is shown as \\n, never split."""
+    line = f"{source}: {path}: {problem}" if path else f"{source}: {problem}"
+    return one_line(line)
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks (and other control characters) shown as escapes."""
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
 
 
 class ModelBuildError(AdoptsimError):

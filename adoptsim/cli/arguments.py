@@ -39,6 +39,17 @@ positive_int = whole_number_at_least(1)
 non_negative_int = whole_number_at_least(0)
 
 
+def positive_number(text: str) -> float:
+    """An argparse type: a finite number above zero, e.g. 3 or 0.5."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 3, got '{text}'") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be above 0 and finite, got {text}")
+    return value
+
+
 def comma_list(item: Callable[[str], object]) -> Callable[[str], list]:
     """An argparse type: comma-separated values, each parsed by `item`."""
 
@@ -82,7 +93,9 @@ def add_run_options(parser: argparse.ArgumentParser, seed_help: str, set_help: s
 
 
 def add_allow_large(parser: argparse.ArgumentParser) -> None:
-    """--allow-large: run even past the memory estimate."""
+    """--allow-large: run even past the estimated runs, time or memory limits."""
     parser.add_argument(
-        "--allow-large", action="store_true", help="run even if the memory estimate exceeds this machine's memory"
+        "--allow-large",
+        action="store_true",
+        help="run even if the estimated runs, time or memory exceed the limits (see docs/scenario-format.md)",
     )

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adoptsim.cli.arguments import positive_int
+from adoptsim.cli.arguments import add_allow_large, positive_int, positive_number
 from adoptsim.errors import AdoptsimError
 
 if TYPE_CHECKING:
@@ -43,6 +43,13 @@ def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool) -> None:
     write_text(marker, json.dumps({"name": loaded.spec.name, "fingerprint": fingerprint}, indent=1))
 
 
+def calibration_runs(spec, trials: int | None = None) -> int:
+    """Runs of a calibration: trials, the ABC-SMC generations, the ensemble (each x replications)."""
+    posterior = spec.method.posterior
+    abc = posterior.population * posterior.generations + posterior.draws if posterior.enabled else 0
+    return ((trials or spec.method.trials) + abc + 1) * spec.replications
+
+
 def arguments(parser: argparse.ArgumentParser) -> None:
     """`adoptsim calibrate FILE`'s options."""
     parser.add_argument("file", help="calibration YAML file (see docs/calibration.md)")
@@ -51,14 +58,15 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--resume", action="store_true", help="continue the study already in --out")
     parser.add_argument("--trials", type=positive_int, help="optimiser trials (default: the file's method.trials)")
-    parser.add_argument("--horizon", type=float, default=3.0, help="forecast years past the data (default 3)")
+    add_allow_large(parser)
+    parser.add_argument("--horizon", type=positive_number, default=3.0, help="forecast years past the data (default 3)")
 
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim calibrate FILE`: search, posterior, ensemble, then the tables and figures."""
-    from adoptsim.cli.common import executor_for, naming_files
+    from adoptsim.cli.common import check_study_budget, executor_for, naming_files, open_output, say
     from adoptsim.figures.calibration import fit_figure, forecast_figure
-    from adoptsim.results.store import prepare_folder, write_csv, write_figure, write_text
+    from adoptsim.results.store import write_csv, write_figure, write_text
     from adoptsim.studies.calibration.objective import Problem
     from adoptsim.studies.calibration.observations import date_of
     from adoptsim.studies.calibration.outputs import (
@@ -77,8 +85,14 @@ def command(args: argparse.Namespace) -> int:
 
     loaded = load_calibration(args.file)
     spec = loaded.spec
-    out = prepare_folder(Path(args.out) if args.out else Path("results") / f"calibrate-{spec.name}")
-    prepare_output(loaded, out, args.resume)
+    check_study_budget(args, args.file, calibration_runs(spec, args.trials), loaded.base)
+    target = Path(args.out) if args.out else Path("results") / f"calibrate-{spec.name}"
+    folder = open_output(
+        args, target, "calibrate", resume=args.resume, resumable=True, owns=(MARKER,),
+        keep=lambda: (target / STUDY_FILE).exists(),
+    )
+    out = folder.path
+    prepare_output(loaded, out, args.resume and folder.in_place)
     trials = args.trials or spec.method.trials
     problem = Problem(loaded)
     fitted = int((~loaded.observations["heldout"]).sum())
@@ -111,8 +125,9 @@ def command(args: argparse.Namespace) -> int:
             ensemble = run_ensemble(problem, best, draws, executor, args.horizon)
     except KeyboardInterrupt:
         print(
-            f"interrupted: {completed(study)} trials saved in {out / STUDY_FILE}; "
-            "run again with --resume",
+            f"interrupted: {completed(study)} trials saved in {out / STUDY_FILE}; run again with --resume"
+            if folder.in_place
+            else f"interrupted: the earlier calibration in {target}/ is unchanged",
             file=sys.stderr,
         )
         return 130
@@ -124,13 +139,14 @@ def command(args: argparse.Namespace) -> int:
         write_csv(out / "fit.csv", fit),
         write_csv(out / "forecast.csv", forecast),
         write_csv(out / "parameters.csv", parameters_table(problem, best, particles)),
-        write_text(out / "calibrated.yaml", calibrated_yaml(problem, best, ensemble.steps, out, args.file)),
+        write_text(out / "calibrated.yaml", calibrated_yaml(problem, best, ensemble.steps, target, args.file)),
         write_figure(out / "fit.png", fit_figure(problem, fit, forecast, best)),
         write_figure(out / "forecast.png", forecast_figure(problem, fit, forecast, best)),
     ]
     if particles is not None:
         written.append(write_csv(out / POSTERIOR_FILE, particles))
     elapsed = time.perf_counter() - started
+    folder.done()
     print(
         f"ran {ran} trials ({completed(study)} in the study) in {elapsed:.1f} s; best objective {study.best_value:.4g}"
     )
@@ -143,5 +159,4 @@ def command(args: argparse.Namespace) -> int:
             f"held-out points: RMSE {stats['heldout_rmse']:.4g}; {stats['heldout_covered']} of {stats['heldout']} "
             f"inside the 95 % band (mean width {stats['heldout_band_width']:.3g})"
         )
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
-    return 0
+    return say(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))

@@ -16,7 +16,8 @@ from concurrent.futures import Executor
 from pathlib import Path
 
 from adoptsim.errors import ModelBuildError, ScenarioError
-from adoptsim.studies.executors import make_executor
+from adoptsim.results.folders import OutputFolder
+from adoptsim.studies.executors import capped_workers, default_workers, make_executor
 
 
 @contextlib.contextmanager
@@ -33,10 +34,15 @@ def naming_files(sources: dict[str, str]) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def executor_for(workers: int | None, scheduler: str | None = None, pool_from: int = 2) -> Iterator[Executor | None]:
+def executor_for(
+    workers: int | None, scheduler: str | None = None, pool_from: int = 2, tasks: int | None = None
+) -> Iterator[Executor | None]:
     """The command's executor: Dask for a scheduler address, a process pool from `pool_from`
-    workers (None = all cores), else None (in this process). Shut down however the command ends;
-    when it fails or is interrupted, work not yet started is cancelled rather than waited for."""
+    workers (None = all cores; never more than `tasks` or the cores), else None (in this process).
+    Shut down however the command ends; when it fails or is interrupted, work not yet started is
+    cancelled rather than waited for."""
+    if not scheduler:
+        workers = capped_workers(workers, tasks)
     local = workers is None or workers >= pool_from
     executor = make_executor(workers, scheduler) if scheduler or local else None
     try:
@@ -49,14 +55,57 @@ def executor_for(workers: int | None, scheduler: str | None = None, pool_from: i
         executor.shutdown()
 
 
-def report_if_asked(args: argparse.Namespace, out: Path, shown: Path | None = None) -> int:
-    """--report: the HTML report of the folder a command just wrote (`out`, which may be the
-    staging folder that becomes `shown` when the command succeeds)."""
-    if args.report:
-        from adoptsim.report.build import write_report
+def open_output(args: argparse.Namespace, target: Path, command: str, **options) -> OutputFolder:
+    """The command's output folder (adoptsim/results/folders.py), entered on `args.cleanup` so
+    that it is committed or undone however the command ends; `main` reads `args.output_folders` to
+    tell a finished folder from a discarded one in its exit code."""
+    folder = args.cleanup.enter_context(OutputFolder(target, command, force=getattr(args, "force", False), **options))
+    args.output_folders.append(folder)
+    return folder
 
-        written = write_report([out])
-        print("wrote " + ", ".join(str((shown or out) / path.name) for path in written))
+
+def report_if_asked(args: argparse.Namespace, out: Path, shown: Path | None = None) -> str:
+    """--report: write the HTML report of the folder a command just wrote (`out`, which may be
+    the staging folder that becomes `shown` when the command succeeds); the line to print."""
+    if not args.report:
+        return ""
+    from adoptsim.report.build import write_report
+
+    written = write_report([out])
+    return "wrote " + ", ".join(str((shown or out) / path.name) for path in written)
+
+
+def check_run_budget(args: argparse.Namespace, scenarios: list, reps: int) -> None:
+    """Refuse, before any work, a command whose runs would take beyond the limits of
+    adoptsim/studies/executors.py `check_budget` (unless --allow-large)."""
+    from adoptsim.studies.executors import check_budget
+
+    biggest = max(scenarios, key=lambda s: s.population.size * s.steps)
+    workers = min(args.workers or default_workers(), reps * len(scenarios), default_workers())
+    check_budget(
+        f"adoptsim {args.command}",
+        reps * len(scenarios),
+        biggest.population.size,
+        biggest.steps,
+        workers,
+        getattr(args, "allow_large", False),
+    )
+
+
+def check_study_budget(args: argparse.Namespace, source: str, runs: int, base: dict) -> None:
+    """The same refusal for a study (calibration, optimisation) from its base scenario mapping."""
+    from adoptsim.studies.executors import check_budget
+
+    workers = min(args.workers or default_workers(), default_workers())
+    size, steps = int(base["population"]["size"]), int(base["steps"])
+    check_budget(source, runs, size, steps, workers, getattr(args, "allow_large", False))
+
+
+def say(*lines: str) -> int:
+    """Print the non-empty lines; 0, the exit code of a command whose folder is committed."""
+    for line in lines:
+        if line:
+            print(line)
     return 0
 
 

@@ -26,10 +26,10 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim compare`: scenarios on common random numbers, ranked, with paired differences."""
-    from adoptsim.cli.common import executor_for, naming_files, report_if_asked
+    from adoptsim.cli.common import check_run_budget, executor_for, naming_files, open_output, report_if_asked, say
     from adoptsim.cli.tables import format_differences, format_ranking, shown_differences
     from adoptsim.figures import kpi_plots, plots
-    from adoptsim.results.store import OutputFolder, write_csv, write_figure, write_text
+    from adoptsim.results.store import write_csv, write_figure, write_text
     from adoptsim.results.windows import windows_by_scenario
     from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
     from adoptsim.studies.compare import asking_for, compare, ranked
@@ -45,11 +45,21 @@ def command(args: argparse.Namespace) -> int:
     scenarios = asking_for(loaded, args.targets, args.horizon, [args.rank_by])
     baseline, names = scenarios[0], [s.name for s in scenarios]
     seed = seed_of(baseline, args.seed)
+    scenarios = [s.model_copy(update={"seed": seed}) for s in scenarios]  # the resolved files say the seed used
+    for scenario, path in zip(scenarios[1:], paths[1:], strict=True):
+        if scenario.steps != baseline.steps:
+            raise AdoptsimError(
+                f"{path}: steps: {scenario.steps} differs from the baseline's {baseline.steps} ({paths[0]}); "
+                "compared scenarios must run the same number of steps"
+            )
     default_out = Path("results") / ("compare-" + "-".join(s.name for s in scenarios))[:120]
     target = Path(args.out) if args.out else default_out
-    out = args.cleanup.enter_context(OutputFolder(target))  # moved into place once the command succeeds
+    check_run_budget(args, scenarios, args.reps)
+    folder = open_output(args, target, "compare")  # replaces target once done() is called
+    out = folder.path
     try:
-        with executor_for(args.workers) as executor, naming_files(dict(zip(names, paths, strict=True))):
+        named = naming_files(dict(zip(names, paths, strict=True)))
+        with executor_for(args.workers, tasks=args.reps * len(scenarios)) as executor, named:
             comparison = compare(scenarios, baseline.name, args.reps, seed, progress=True, executor=executor)
     except ValueError as err:
         raise AdoptsimError(f"adoptsim compare: {err}") from None
@@ -66,13 +76,16 @@ def command(args: argparse.Namespace) -> int:
         write_figure(out / "comparison_segments.png", plots.comparison_segments_figure(series)),
         write_figure(out / "cost_effectiveness.png", kpi_plots.cost_effectiveness_figure(summary)),
     ]
-    print(f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline {baseline.name}")
-    if comparison.long_run:
-        print(comparison.long_run.describe(LONG_RUN))
-    print(format_ranking(summary, args.rank_by, baseline.economics.currency))
+    report = report_if_asked(args, out, target)
+    folder.done()  # from here on, a closed pipe or a signal leaves the new folder in place
     order = [name for name in ranked(summary, args.rank_by)["scenario"] if name != baseline.name]
     shown = shown_differences(comparison.kpi_names, args.rank_by, args.targets or baseline.kpis.targets)
-    print(f"\ndifferences against {baseline.name}, paired by replication (all in differences.csv):")
-    print(format_differences(comparison.differences, order, shown))
-    print(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
-    return report_if_asked(args, out, target)
+    return say(
+        f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline {baseline.name}",
+        comparison.long_run.describe(LONG_RUN) if comparison.long_run else "",
+        format_ranking(summary, args.rank_by, baseline.economics.currency),
+        f"\ndifferences against {baseline.name}, paired by replication (all in differences.csv):",
+        format_differences(comparison.differences, order, shown),
+        f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
+        report,
+    )

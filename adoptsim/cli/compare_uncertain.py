@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim.cli.common import executor_for, naming_files
+from adoptsim.cli.common import check_run_budget, executor_for, naming_files, open_output, say
 from adoptsim.errors import AdoptsimError
 from adoptsim.figures.uncertainty import fan_chart
 from adoptsim.results.metrics import kpi_problem
-from adoptsim.results.store import prepare_folder, write_csv, write_figure
+from adoptsim.results.store import write_csv, write_figure
 from adoptsim.scenario.loading import load_scenario
 from adoptsim.studies.compare import asking_for
 from adoptsim.studies.uncertainty import DEFAULT_RANK_BY, beats_baseline, load_uncertainty, run_uncertain
@@ -25,13 +25,16 @@ def command(args: argparse.Namespace) -> int:
     if kpi_problem(kpi, paired=False):
         raise AdoptsimError(f"adoptsim compare: --uncertain ranks by a KPI of a run: {kpi_problem(kpi, paired=False)}")
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
-    scenarios = asking_for([load_scenario(path, args.set) for path in paths], [], [], [kpi])
+    scenarios = asking_for([load_scenario(path, args.set, args.allow_large) for path in paths], [], [], [kpi])
     seed = seed_of(scenarios[0], args.seed)
     loaded = load_uncertainty(args.uncertain, scenarios, seed)
+    check_run_budget(args, scenarios, loaded.spec.draws)
     default_out = Path("results") / ("uncertain-" + "-".join(s.name for s in scenarios))[:120]
-    out = prepare_folder(Path(args.out) if args.out else default_out)
+    target = Path(args.out) if args.out else default_out
+    folder = open_output(args, target, "compare --uncertain")  # replaces target once done() is called
+    out = folder.path
     sources = {s.name: path for s, path in zip(scenarios, paths, strict=True)}
-    with executor_for(args.workers) as executor, naming_files(sources):
+    with executor_for(args.workers, tasks=loaded.spec.draws * len(scenarios)) as executor, naming_files(sources):
         result = run_uncertain(scenarios, loaded, seed, progress=True, executor=executor)
     table = beats_baseline(result, kpi)
     written = [
@@ -39,13 +42,13 @@ def command(args: argparse.Namespace) -> int:
         write_csv(out / "uncertain_kpis.csv", result.kpis),
         write_figure(out / "fan_chart.png", fan_chart(result.curves, result.baseline)),
     ]
-    print(
+    folder.done()
+    return say(
         f"{len(scenarios)} scenarios x {loaded.spec.draws} draws of {len(loaded.spec.inputs)} uncertain inputs, "
-        f"baseline {result.baseline}, ranked by {kpi}"
+        f"baseline {result.baseline}, ranked by {kpi}",
+        format_table(table),
+        f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
     )
-    print(format_table(table))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
-    return 0
 
 
 def format_table(table: pd.DataFrame) -> str:

@@ -17,7 +17,8 @@ from typing import NoReturn
 
 from adoptsim.cli.arguments import OneLineParser
 from adoptsim.cli.exiting import exit_now, profiled
-from adoptsim.errors import AdoptsimError
+from adoptsim.cli.stopping import Terminated, cut_short, terminate_by_exception
+from adoptsim.errors import AdoptsimError, ScenarioError, one_line
 
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("run", "adoptsim.cli.run", "run a scenario and write tables and plots"),
@@ -48,6 +49,11 @@ class VersionAction(argparse.Action):
         parser.exit()
 
 
+FORCE_HELP = "replace --out even if it holds files that are not this command's results"
+WRITES_FOLDER = ("run", "compare", "sweep", "report", "calibrate", "optimize")
+"""Commands that write an output folder (adoptsim/results/folders.py): each takes --force."""
+
+
 def build_parser(commands: set[str] | None = None) -> argparse.ArgumentParser:
     """The parser; the arguments of `commands` only (default: every command), each imported here."""
     parser = OneLineParser(prog="adoptsim", description="Agent-based simulator of digital-wallet adoption.")
@@ -61,6 +67,8 @@ def build_parser(commands: set[str] | None = None) -> argparse.ArgumentParser:
         if commands is None or name in commands:
             entry = import_module(module)
             entry.arguments(p)
+            if name in WRITES_FOLDER:
+                p.add_argument("--force", action="store_true", help=FORCE_HELP)
             p.set_defaults(func=entry.command)
     return parser
 
@@ -83,25 +91,39 @@ def named_command(argv: list[str]) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command `argv` names; its exit code (see `entry` for the console script)."""
+    """Run the command `argv` names; its exit code (see `entry` for the console script).
+
+    Exit codes when the command is cut short: 0 when its output folder was already complete (it
+    is in place), else the previous folder is untouched and the code says why: 141 the reader
+    of stdout went away, 143 SIGTERM, 130 Ctrl-C."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    restore = terminate_by_exception()
+    folders: list = []
     try:
         args = build_parser(named_command(argv)).parse_args(argv)
+        args.output_folders = folders
         # output folders, locks: committed or undone on exit; the profile written before
         with contextlib.ExitStack() as args.cleanup, profiled(args.profile):
             code = args.func(args)
         sys.stdout.flush()
         return code
-    except BrokenPipeError:  # the reader stopped early (`adoptsim schema | head`): not an error
+    except BrokenPipeError:  # the reader stopped early (`adoptsim run ... | head -1`)
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return cut_short(folders, 141, None)
     except AdoptsimError as err:
-        print(err, file=sys.stderr)
+        lines = err.args[0].splitlines() if isinstance(err, ScenarioError) else [one_line(str(err))]
+        print("\n".join(lines), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("adoptsim: interrupted", file=sys.stderr)
-        return 130
+        return cut_short(folders, 130, "adoptsim: interrupted")
+    except Terminated:
+        return cut_short(folders, 143, "adoptsim: terminated")
+    except MemoryError:
+        print("adoptsim: out of memory; make the run smaller (population.size, --reps, --workers)", file=sys.stderr)
+        return 2
+    finally:
+        restore()
 
 
 def entry() -> NoReturn:

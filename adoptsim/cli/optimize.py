@@ -8,13 +8,18 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from adoptsim.cli.arguments import positive_int
+from adoptsim.cli.arguments import add_allow_large, positive_int
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from adoptsim.studies.optimization.results import FinalComparison
     from adoptsim.studies.optimization.spec import Problem
+
+
+def optimization_runs(spec, trials: int | None = None) -> int:
+    """Runs of an optimisation: trials x replications, then finalists and references re-run."""
+    return (trials or spec.trials) * spec.replications + (spec.finalists + 2) * spec.final_replications
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,13 +30,13 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", help="address of a Dask scheduler to run replications on")
     parser.add_argument("--resume", action="store_true", help="continue the study in the output folder")
     parser.add_argument("--trials", type=positive_int, help="finished trials wanted (default: the file's)")
+    add_allow_large(parser)
 
 
 def command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from adoptsim.cli.common import executor_for
-    from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder
+    from adoptsim.cli.common import check_study_budget, executor_for, open_output, say
     from adoptsim.studies.optimization.results import final_comparison, paired_differences
     from adoptsim.studies.optimization.robust import describe_ranges, equivalent_set, share_ranges
     from adoptsim.studies.optimization.search import completed, open_study, run_search
@@ -39,22 +44,28 @@ def command(args: argparse.Namespace) -> int:
 
     problem = load_problem(args.file)
     spec = problem.spec
-    out = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"
+    check_study_budget(args, args.file, optimization_runs(spec, args.trials), problem.base)
+    target = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"
     trials = args.trials or spec.trials
-    args.cleanup.enter_context(FolderLock(out))
-    args.cleanup.enter_context(kept_only_if(out, lambda: (out / "study.db").exists()))  # a failed start leaves nothing
+    folder = open_output(
+        args, target, "optimize", resume=args.resume, resumable=True, owns=("study.db",),
+        keep=lambda: (target / "study.db").exists(),  # a failed start leaves nothing
+    )
+    out = folder.path
     with executor_for(args.workers, args.scheduler) as executor:
-        study = open_study(problem, prepare_folder(out), args.resume)
+        study = open_study(problem, out, args.resume and folder.in_place)
         done = len(completed(study))
         with tqdm(total=trials, initial=min(done, trials), desc=spec.name, unit="trial", delay=2) as bar:
             run_search(problem, study, trials, executor, on_trial=lambda: bar.update(1))
         final = final_comparison(problem, study, executor)
     written = write_outputs(problem, study, final, out)
-    print(summary_text(problem, final, paired_differences(problem, final), len(completed(study))))
     equivalent = equivalent_set(problem, final)
-    print(describe_ranges(share_ranges(problem, equivalent), spec.objectives[0].kpi, len(equivalent)))
-    print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
-    return 0
+    folder.done()
+    return say(
+        summary_text(problem, final, paired_differences(problem, final), len(completed(study))),
+        describe_ranges(share_ranges(problem, equivalent), spec.objectives[0].kpi, len(equivalent)),
+        f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
+    )
 
 
 def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) -> list[Path]:

@@ -33,13 +33,13 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim run`: replications of one scenario; tables, figures, the resolved scenario."""
-    from adoptsim.cli.common import executor_for, naming_files, report_if_asked
+    from adoptsim.cli.common import check_run_budget, executor_for, naming_files, open_output, report_if_asked, say
     from adoptsim.cli.tables import format_kpi_table
     from adoptsim.figures import plots
     from adoptsim.figures.market_shares import write_rival_figures
     from adoptsim.results.export import Export
     from adoptsim.results.metrics import headline_kpis
-    from adoptsim.results.store import OutputFolder, write_csv, write_figure, write_text
+    from adoptsim.results.store import write_csv, write_figure, write_text
     from adoptsim.results.windows import intervention_windows
     from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
     from adoptsim.studies.compare import asking_for
@@ -50,9 +50,11 @@ def command(args: argparse.Namespace) -> int:
         scenario = scenario.model_copy(update={"seed": args.seed})
     [scenario] = asking_for([scenario], args.targets, args.horizon, [])
     target = Path(args.out) if args.out else Path("results") / scenario.name
-    out = args.cleanup.enter_context(OutputFolder(target))  # moved into place once the command succeeds
+    check_run_budget(args, [scenario], args.reps)
+    folder = open_output(args, target, "run")  # replaces target once done() is called
+    out = folder.path
     export = Export.requested(args.export, scenario, out, args.scenario)
-    with executor_for(args.workers) as executor, naming_files({scenario.name: args.scenario}):
+    with executor_for(args.workers, tasks=args.reps) as executor, naming_files({scenario.name: args.scenario}):
         result = run(scenario, reps=args.reps, progress=True, executor=executor, observe=export)
     series = result.timeseries
     windows = intervention_windows(scenario.model_dump(mode="json"), series)
@@ -68,13 +70,16 @@ def command(args: argparse.Namespace) -> int:
         *write_rival_figures(out, series, scenario, args.band),
         *(export.written(args.reps) if export else []),
     ]
-    print(
-        f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, {scenario.population.size:,} consumers"
+    report = report_if_asked(args, out, target)
+    folder.done()  # from here on, a closed pipe or a signal leaves the new folder in place
+    return say(
+        f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, "
+        f"{scenario.population.size:,} consumers",
+        format_kpi_table(result.kpi_summary(), headline_kpis(scenario)),
+        describe_network(network),
+        f"wrote {len(written)} files to {target}/: " + ", ".join(str(p.relative_to(out)) for p in written),
+        report,
     )
-    print(format_kpi_table(result.kpi_summary(), headline_kpis(scenario)))
-    print(describe_network(network))
-    print(f"wrote {len(written)} files to {target}/: " + ", ".join(str(p.relative_to(out)) for p in written))
-    return report_if_asked(args, out, target)
 
 
 def network_table(kpis: pd.DataFrame) -> pd.DataFrame:

@@ -27,22 +27,23 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """`adoptsim sweep`: every task of an experiment, streamed to shards, then the analysis."""
-    from adoptsim.cli.common import executor_for, import_meanwhile, naming_files, report_if_asked
-    from adoptsim.results.store import FolderLock, kept_only_if, prepare_folder, remove_leftovers
+    from adoptsim.cli.common import executor_for, import_meanwhile, naming_files, open_output, report_if_asked, say
     from adoptsim.studies import sweep
     from adoptsim.studies.experiment import load_experiment
 
     loaded = load_experiment(args.experiment, args.allow_large)
     experiment = loaded.experiment
-    out = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
-    args.cleanup.enter_context(FolderLock(out))
-    args.cleanup.enter_context(kept_only_if(out, lambda: sweep_saved(out) > 0))  # a new folder with no run goes
+    target = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
     total = len(loaded.points) * experiment.replications
+    folder = open_output(
+        args, target, "sweep", resume=args.resume, resumable=True, owns=("experiment.json",),
+        keep=lambda: sweep_saved(target) > 0,  # a new folder with no run saved goes
+    )
+    out = folder.path
     try:
-        with executor_for(args.workers, args.scheduler, pool_from=1) as executor:
+        with executor_for(args.workers, args.scheduler, pool_from=1, tasks=total) as executor:
             import_meanwhile("adoptsim.figures.analysis")
-            remove_leftovers(prepare_folder(out))
-            finished = sweep.prepare_output(loaded, out, args.resume)
+            finished = sweep.prepare_output(loaded, out, args.resume and folder.in_place)
             print(
                 f"{experiment.name}: {experiment.design.type} design, {len(loaded.points)} points x "
                 f"{experiment.replications} replications = {total} runs; {len(finished)} already finished"
@@ -52,6 +53,9 @@ def command(args: argparse.Namespace) -> int:
             with naming_files({loaded.base["name"]: f"{args.experiment} (scenario {experiment.scenario})"}):
                 ran = sweep.execute(loaded, out, executor, finished)
     except KeyboardInterrupt:
+        if not folder.in_place:
+            print(f"interrupted: the earlier sweep in {target}/ is unchanged", file=sys.stderr)
+            return 130
         saved = sweep_saved(out)
         print(f"interrupted: {saved} of {total} runs saved in {out}/; run again with --resume", file=sys.stderr)
         return 130
@@ -59,9 +63,13 @@ def command(args: argparse.Namespace) -> int:
     summary = sweep.summarize_sweep(loaded, out)
     written = write_sweep_analysis(loaded, summary, out)
     rate = f", {elapsed / ran:.3f} s per run" if ran else ""
-    print(f"ran {ran} runs in {elapsed:.1f} s{rate}")
-    print(f"wrote summary.csv{', ' if written else ''}{', '.join(written)} to {out}/")
-    return report_if_asked(args, out)
+    report = report_if_asked(args, out, target)
+    folder.done()
+    return say(
+        f"ran {ran} runs in {elapsed:.1f} s{rate}",
+        f"wrote summary.csv{', ' if written else ''}{', '.join(written)} to {target}/",
+        report,
+    )
 
 
 def sweep_saved(out: Path) -> int:

@@ -3,6 +3,7 @@ template, write one self-contained HTML file (plotly.js, styles and every figure
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -108,15 +109,42 @@ def print_pdf(page: Path, pdf: Path) -> Path:
         return write_atomic(pdf, printed)
 
 
-def run_report(folders: list[str], out: str | None = None, pdf: bool = False) -> int:
-    """The `adoptsim report` command (and `--report` on other commands): write, then say what."""
+def run_report(folders: list[str], out: str | None = None, pdf: bool = False, force: bool = False) -> int:
+    """The `adoptsim report` command (and `--report` on other commands): write, then say what.
+
+    Checked before any work: the file can be written, and is no one else's (an existing file
+    that is not an adoptsim report needs --force). A report written into a command's output
+    folder is written under that folder's lock and recorded in its marker."""
+    from adoptsim.results.folders import MARKER, FolderLock, add_files
+
     for folder in folders:
         Results.open(Path(folder))
-    target = Path(out) if out else None
-    if target is not None:
-        if target.is_dir():
-            raise AdoptsimError(f"--out {target}: is a folder; give a file name such as {target / 'report.html'}")
-        prepare_folder(target.parent if str(target.parent) else Path("."))
-    written = write_report([Path(folder) for folder in folders], target, pdf)
+    target = Path(out) if out else Path(folders[0]) / "report.html"
+    if target.is_dir():
+        raise AdoptsimError(f"--out {target}: is a folder; give a file name such as {target / 'report.html'}")
+    for path in (target, target.with_suffix(".pdf")) if pdf else (target,):
+        if path.exists() and not force and not is_report(path):
+            raise AdoptsimError(
+                f"--out {path}: exists and is not an adoptsim report; choose another --out, or add --force"
+            )
+    home = target.parent if str(target.parent) else Path(".")
+    prepare_folder(home)
+    with contextlib.ExitStack() as stack:
+        if (home / MARKER).exists():
+            stack.enter_context(FolderLock(home, "report"))
+        written = write_report([Path(folder) for folder in folders], target, pdf)
+        if (home / MARKER).exists():
+            add_files(home, written)
     print("wrote " + ", ".join(str(path) for path in written))
     return 0
+
+
+def is_report(path: Path) -> bool:
+    """Whether `path` is a page (or PDF) this command wrote before, which it may replace."""
+    if path.suffix == ".pdf":
+        return is_report(path.with_suffix(".html"))
+    try:
+        with open(path, encoding="utf-8", errors="replace") as page:
+            return "<title>adoptsim report: " in page.read(4096)
+    except OSError:
+        return False

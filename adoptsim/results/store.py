@@ -1,25 +1,21 @@
-"""Writing results so that nothing is half-written, and one command per output folder.
+"""Writing results so that nothing is half-written.
 
 - `write_atomic`: a file is written beside its target and renamed over it (mode from the umask).
-- `OutputFolder`: a command's files go to a hidden staging folder beside `--out` and are moved
-  into place only when all are written; a failed or killed command leaves no folder that looks
-  finished (a stale staging folder is removed by the next command on that target).
-- `FolderLock`: an advisory lock file beside each output folder; the kernel releases it when the
-  process dies, so a killed command never blocks the next one.
+- `OutputFolder`, `FolderLock` (adoptsim/results/folders.py): one command's results per folder,
+  staged and swapped in whole, locked while the command runs.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import shutil
 import tempfile
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from adoptsim.errors import AdoptsimError
+from adoptsim.results.folders import FolderLock as FolderLock
+from adoptsim.results.folders import OutputFolder as OutputFolder
 
 
 def prepare_folder(folder: Path, option: str = "--out") -> Path:
@@ -42,123 +38,6 @@ def current_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
-
-
-def _cannot_write(folder: Path, option: str, err: OSError) -> AdoptsimError:
-    return AdoptsimError(f"{option} {folder}: cannot write there ({err.strerror or err})")
-
-
-class FolderLock:
-    """An exclusive lock on an output folder, held through a file beside it (`.<name>.lock`)."""
-
-    def __init__(self, folder: Path, option: str = "--out") -> None:
-        self.folder = folder
-        self.option = option
-        self.path = folder.parent / f".{folder.name}.lock"
-        self.fd: int | None = None
-
-    def __enter__(self) -> FolderLock:
-        try:
-            self.folder.parent.mkdir(parents=True, exist_ok=True)
-            while self.fd is None:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    holder = os.read(fd, 32).decode("ascii", "replace").strip() or "?"
-                    os.close(fd)
-                    raise AdoptsimError(
-                        f"{self.option} {self.folder}: in use by another adoptsim command (pid {holder}); "
-                        "wait for it to finish or choose another folder"
-                    ) from None
-                # The holder before us may have removed the file after we opened it: lock the current one.
-                if os.path.exists(self.path) and os.stat(self.path).st_ino == os.fstat(fd).st_ino:
-                    os.ftruncate(fd, 0)
-                    os.write(fd, str(os.getpid()).encode())
-                    self.fd = fd
-                else:
-                    os.close(fd)
-        except OSError as err:
-            raise _cannot_write(self.folder, self.option, err) from None
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fd is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(self.path)
-            os.close(self.fd)
-            self.fd = None
-
-
-def remove_leftovers(folder: Path) -> None:
-    """Temporary files of writes that were killed half-way (call only while holding the lock)."""
-    if folder.is_dir():
-        for tmp in folder.rglob(".*.tmp"):
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-
-
-class OutputFolder:
-    """Stage a command's files and move them into `target` only when every one is written.
-
-    `with OutputFolder(target) as staging:` write into `staging`; on a clean exit the staging
-    folder becomes `target` (or, if `target` exists, each file is moved into it, each move
-    atomic); on an exception it is removed. The folder is locked throughout.
-    """
-
-    def __init__(self, target: Path, option: str = "--out") -> None:
-        self.target = target
-        self.option = option
-        self.lock = FolderLock(target, option)
-        self.staging = target.parent / f".{target.name}.partial-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-
-    def __enter__(self) -> Path:
-        self.lock.__enter__()
-        try:
-            if self.target.exists() and not self.target.is_dir():
-                raise AdoptsimError(f"{self.option} {self.target}: is a file, not a folder")
-            for stale in self.target.parent.glob(f".{self.target.name}.partial-*"):
-                shutil.rmtree(stale, ignore_errors=True)
-            remove_leftovers(self.target)
-            self.staging.mkdir()
-        except OSError as err:
-            self.lock.__exit__()
-            raise _cannot_write(self.target, self.option, err) from None
-        except BaseException:
-            self.lock.__exit__()
-            raise
-        return self.staging
-
-    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
-        try:
-            if kind is None:
-                self._commit()
-        finally:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            self.lock.__exit__()
-
-    def _commit(self) -> None:
-        try:
-            if not self.target.exists():
-                os.rename(self.staging, self.target)
-                return
-            for entry in sorted(self.staging.iterdir()):
-                os.replace(entry, self.target / entry.name)
-        except OSError as err:
-            raise _cannot_write(self.target, self.option, err) from None
-
-
-@contextlib.contextmanager
-def kept_only_if(folder: Path, keep: Callable[[], bool]) -> Iterator[None]:
-    """Remove `folder` if it did not exist before and the block fails with `keep()` false
-    (e.g. a sweep that stops before any run is saved leaves nothing behind)."""
-    existed = folder.exists()
-    try:
-        yield
-    except BaseException:
-        if not existed and folder.is_dir() and not keep():
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
 
 
 def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:

@@ -43,10 +43,13 @@ def _resolve_relative_paths(data: dict[str, Any], folder: Path) -> None:
         network["file"] = str((folder / network["file"]).resolve())
 
 
-def read_with_extends(path: Path, shown: str, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+def read_with_extends(
+    path: Path, shown: str, chain: tuple[Path, ...] = (), origins: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The raw mapping of a scenario file with its `extends:` chain merged underneath.
 
     A problem in a file it extends is reported against this file: `a.yaml: extends: b.yaml: ...`.
+    `origins`, when given, is filled with the file (as shown) that last set each dotted field.
     """
     try:
         real = path.resolve()
@@ -57,15 +60,49 @@ def read_with_extends(path: Path, shown: str, chain: tuple[Path, ...] = ()) -> d
     except OSError as err:
         raise ScenarioError(shown, "", f"cannot be read ({err.strerror or err})") from None
     parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str) or not parent:
-        raise ScenarioError(shown, "extends", "must be a file path")
+    if parent is not None:
+        if not isinstance(parent, str) or not parent:
+            raise ScenarioError(shown, "extends", "must be a file path")
+        if Path(parent).suffix.lower() not in (".yaml", ".yml") and _is_file(path.parent / parent):
+            raise ScenarioError(shown, "extends", f"{parent} is not a scenario file (a .yaml or .yml file)")
+        try:
+            base = read_with_extends(path.parent / parent, str(Path(shown).parent / parent), chain + (real,), origins)
+        except ScenarioError as err:
+            raise err.within(shown, "extends") from None
+    if origins is not None:
+        _record(origins, data, shown)
+    return data if parent is None else deep_merge(base, data)
+
+
+def _is_file(path: Path) -> bool:
     try:
-        base = read_with_extends(path.parent / parent, str(Path(shown).parent / parent), chain + (real,))
-    except ScenarioError as err:
-        raise err.within(shown, "extends") from None
-    return deep_merge(base, data)
+        return path.is_file()
+    except OSError:  # a name too long: reading it says so
+        return False
+
+
+def _record(origins: dict[str, str], data: dict[str, Any], shown: str, prefix: str = "") -> None:
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        for inner in [k for k in origins if k.startswith(f"{dotted}.")] if not isinstance(value, dict) else []:
+            del origins[inner]  # replaced whole (a list, a value): nothing below it is the parent's
+        origins[dotted] = shown
+        if isinstance(value, dict):
+            _record(origins, value, shown, f"{dotted}.")
+
+
+def attributed(err: ScenarioError, origins: dict[str, str], shown: str) -> ScenarioError:
+    """Problems of fields set in an extended file, named by that file: `a.yaml: extends: b.yaml: f: ...`
+    (unless this file set something in the same section: `network.generator` here makes the
+    parent's `network.params.k` this file's problem)."""
+    problems = []
+    for path, problem in err.problems:
+        parts = path.split("[", 1)[0].split(".")
+        origin = next((origins[k] for i in range(len(parts), 0, -1) if (k := ".".join(parts[:i])) in origins), shown)
+        if any(o == shown and k.split(".")[0] == parts[0] for k, o in origins.items()):
+            origin = shown
+        problems.append((path, problem) if origin == shown else ("extends", f"{origin}: {path}: {problem}"))
+    return ScenarioError.listing(err.source, problems)
 
 
 def format_validation_error(err: dict[str, Any]) -> tuple[str, str]:
@@ -156,14 +193,19 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None, allow_la
     """
     path = Path(path)
     shown = str(path)
-    data = read_with_extends(path, shown)
+    origins: dict[str, str] = {}
+    data = read_with_extends(path, shown, origins=origins)
     for text in overrides or []:
         try:
             key, value = parse_override(text)
             set_path(data, key, value)
         except ValueError as err:
             raise ScenarioError(shown, "", str(err)) from None
-    return validate_scenario(data, shown, allow_large)
+        _record(origins, {key: value}, shown)
+    try:
+        return validate_scenario(data, shown, allow_large)
+    except ScenarioError as err:
+        raise attributed(err, origins, shown) from None
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:

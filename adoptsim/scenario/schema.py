@@ -10,7 +10,7 @@ import difflib
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
 
@@ -70,12 +70,20 @@ def _above(low: float):
     return check
 
 
-Fraction = Annotated[float, AfterValidator(_between(0.0, 1.0))]
+def _not_bool(value: object) -> object:
+    """`steps: true` is a typo, not 1: YAML's true/false are never numbers here."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, not {str(value).lower()}")
+    return value
+
+
+NotBool = BeforeValidator(_not_bool)
+Fraction = Annotated[float, NotBool, AfterValidator(_between(0.0, 1.0))]
 """A share or probability in [0, 1]."""
-NonNegative = Annotated[float, AfterValidator(_at_least(0.0))]
-Positive = Annotated[float, AfterValidator(_above(0.0))]
-NonNegativeInt = Annotated[int, AfterValidator(_at_least(0))]
-PositiveInt = Annotated[int, AfterValidator(_above(0))]
+NonNegative = Annotated[float, NotBool, AfterValidator(_at_least(0.0))]
+Positive = Annotated[float, NotBool, AfterValidator(_above(0.0))]
+NonNegativeInt = Annotated[int, NotBool, AfterValidator(_at_least(0))]
+PositiveInt = Annotated[int, NotBool, AfterValidator(_above(0))]
 
 
 def _strictly_inside_unit(value: float) -> float:

@@ -117,3 +117,63 @@ def _process_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["adoptsim.studies.runner", "adoptsim.studies.sweep"])
     return context
+
+
+def capped_workers(workers: int | None, tasks: int | None = None) -> int:
+    """Workers that can be busy: no more than the tasks, nor than this machine's cores (results do
+    not depend on the number: every task carries its own seed). Says so on stderr when it caps."""
+    import sys
+
+    cores = default_workers()
+    asked = cores if workers is None else workers
+    cap = min(asked, cores, tasks if tasks is not None else asked)
+    cap = max(cap, 1)
+    if workers is not None and cap < workers:
+        why = f"{tasks} task(s), {cores} core(s)" if tasks is not None else f"{cores} core(s)"
+        print(f"--workers {workers}: using {cap} ({why})", file=sys.stderr)
+    return cap
+
+
+SECONDS_PER_CONSUMER = 4e-5
+"""Set-up of one consumer (population, graph, merchants), from the 10M run in docs/performance.md."""
+SECONDS_PER_AGENT_STEP = 6e-8
+"""One consumer for one step (docs/performance.md: 46-64 ns per agent-step)."""
+MAX_RUNS = 1_000_000
+MAX_HOURS = 24.0
+
+
+def run_seconds(consumers: int, steps: int) -> float:
+    """seconds ~ n * (4e-5 + 6e-8 * steps) + 0.05 for one run (a rough figure, on one core)."""
+    return consumers * (SECONDS_PER_CONSUMER + SECONDS_PER_AGENT_STEP * steps) + 0.05
+
+
+def check_budget(what: str, runs: int, consumers: int, steps: int, workers: int, allow_large: bool) -> str:
+    """One line estimating runs, wall time and memory; refused (AdoptsimError) beyond `MAX_RUNS`
+    runs, `MAX_HOURS` of wall time or 80 % of memory for the runs going at once, unless
+    `allow_large`. Nothing is built: the figures come from the design's sizes only."""
+    from adoptsim.scenario.footprint import SHARE_OF_MEMORY, _size, machine_memory
+
+    hours = runs * run_seconds(consumers, steps) / max(workers, 1) / 3600
+    memory = min(workers, runs) * consumers * 200.0
+    line = f"{runs:,} runs of {consumers:,} consumers x {steps:,} steps: about {_hours(hours)} on {workers} worker(s)"
+    if allow_large:
+        return line
+    limit = SHARE_OF_MEMORY * machine_memory()
+    if runs > MAX_RUNS or hours > MAX_HOURS or memory > limit:
+        beyond = (
+            f"more than {MAX_RUNS:,} runs" if runs > MAX_RUNS
+            else f"more than {MAX_HOURS:g} h" if hours > MAX_HOURS
+            else f"about {_size(memory)} of memory at once, more than {_size(limit)}"
+        )
+        raise AdoptsimError(f"{what}: {line}; {beyond}; make it smaller, or pass --allow-large to run it anyway")
+    return line
+
+
+def _hours(hours: float) -> str:
+    if hours < 1 / 60:
+        return f"{hours * 3600:.0f} s"
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:,.0f} days"

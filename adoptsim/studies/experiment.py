@@ -137,6 +137,20 @@ def design_points(experiment: Experiment, source: str = ".") -> pd.DataFrame:
     return points
 
 
+def planned_points(experiment: Experiment) -> int:
+    """How many points the design has, counted without building it (a typo of 10^9 samples must
+    be refused, not sampled): grid the product of the value lists, lhs N, sobol N(2D+2), morris N(D+1)."""
+    values = [len(p.values or []) for p in experiment.parameters.values()]
+    n, d = experiment.design.samples or 0, len(experiment.parameters)
+    return {
+        "grid": int(np.prod(values, dtype=object)),
+        "paired": values[0],
+        "lhs": n,
+        "sobol": n * (2 * d + 2),
+        "morris": n * (d + 1),
+    }[experiment.design.type]
+
+
 class LoadedExperiment:
     """An experiment with its base scenario mapping and design, ready to make scenarios."""
 
@@ -172,6 +186,11 @@ def load_experiment(path: str | Path, allow_large: bool = False) -> LoadedExperi
         problem = check_path(resolved, dotted)
         if problem:
             raise ScenarioError(shown, f"parameters.{dotted}", problem)
+    from adoptsim.studies.executors import check_budget, default_workers
+
+    runs = planned_points(experiment) * experiment.replications
+    size, steps = resolved["population"]["size"], resolved["steps"]
+    check_budget(shown, runs, size, steps, default_workers(), allow_large)
     loaded = LoadedExperiment(experiment, resolved, shown, allow_large)
     for point in loaded.points.index:
         loaded.scenario_at(point)

@@ -9,10 +9,12 @@ here too, as does a cheap look at `network.file` (size and node count, without b
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ElementTree
+import functools
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import BeforeValidator, Field, ValidationError
 
 from adoptsim.scenario.schema import Fraction, StrictModel
@@ -158,47 +160,110 @@ FILE_BYTES_PER_CONSUMER = 4096
 FILE_BYTES_FLOOR = 4 * 2**20
 
 
+class GraphFileError(ValueError):
+    """A graph file `run` cannot use; the message names the file (and the line)."""
+
+
 def file_problems(file: str, n: int) -> list[tuple[str, str]]:
-    """A cheap look at a graph file: it exists, is not far larger than n consumers need, and
-    names no more than n nodes (counted while streaming, stopping at n + 1)."""
-    path = Path(file)
+    """The graph file checked as `run` reads it (the same parser, cached): a regular file, not far
+    larger than n consumers need, every token of it valid, exactly n nodes."""
     try:
-        if not path.is_file():
-            return [("network.file", f"file not found: {file}")]
-        size = path.stat().st_size
-        limit = max(FILE_BYTES_FLOOR, FILE_BYTES_PER_CONSUMER * n)
-        if size > limit:
-            return [
-                (
-                    "network.file",
-                    f"{file} holds {size / 2**20:.1f} MB, more than {limit / 2**20:.1f} MB for "
-                    f"{n:,} consumers (about {FILE_BYTES_PER_CONSUMER // 20} ties each)",
-                )
-            ]
-        nodes = _count_nodes(path, n + 1)
-    except (OSError, UnicodeDecodeError, ElementTree.ParseError) as err:
-        return [("network.file", f"cannot read {file} ({err})")]
-    if nodes > n:
-        return [("network.file", f"{file} names more than {n:,} nodes but population.size is {n:,}")]
+        graph_file(file, n)
+    except GraphFileError as err:
+        return [("network.file", str(err))]
     return []
 
 
-def _count_nodes(path: Path, stop: int) -> int:
-    """Distinct node labels in an edge list or GraphML file, up to `stop`."""
-    seen: set[str] = set()
-    if path.suffix.lower() in (".graphml", ".xml"):
-        for _, element in ElementTree.iterparse(path):
-            if element.tag.rsplit("}", 1)[-1] == "node":
-                seen.add(element.get("id", ""))
-                if len(seen) >= stop:
-                    break
-            element.clear()
-        return len(seen)
+def graph_file(file: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The file's ties as consumer indices (u, v); nodes sorted by their label as text take
+    consumers 0..n-1 in that order. Raises GraphFileError naming the file and the line."""
+    path = Path(file)
+    try:
+        if not path.exists():
+            raise GraphFileError(f"file not found: {file}")
+        if not path.is_file():
+            raise GraphFileError(f"{file} is not a regular file (a graph file is an edge list or GraphML)")
+        stat = path.stat()
+        limit = max(FILE_BYTES_FLOOR, FILE_BYTES_PER_CONSUMER * n)
+        if stat.st_size > limit:
+            raise GraphFileError(
+                f"{file} holds {stat.st_size / 2**20:.1f} MB, more than {limit / 2**20:.1f} MB for "
+                f"{n:,} consumers (about {FILE_BYTES_PER_CONSUMER // 20} ties each)"
+            )
+        labels, u, v = _parsed(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except OSError as err:
+        raise GraphFileError(f"cannot read {file} ({err.strerror or err})") from None
+    except GraphFileError as err:
+        raise GraphFileError(str(err).replace("{file}", file)) from None
+    if len(labels) != n:
+        raise GraphFileError(f"{file} names {len(labels):,} nodes but population.size is {n:,}")
+    return u, v
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed(path: str, mtime: int, size: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Labels (sorted as text) and ties of a graph file; `mtime` and `size` key the cache."""
+    graphml = path.lower().endswith((".graphml", ".xml"))
+    ends, isolated = _graphml_ends(Path(path)) if graphml else (_edge_list(Path(path)), [])
+    labels = sorted({*ends[0], *ends[1], *isolated})
+    index = {label: i for i, label in enumerate(labels)}
+    u = np.fromiter((index[a] for a in ends[0]), dtype=np.int64, count=len(ends[0]))
+    v = np.fromiter((index[b] for b in ends[1]), dtype=np.int64, count=len(ends[1]))
+    return labels, u, v
+
+
+NODE = re.compile(r"[0-9]+")
+
+
+def _edge_list(path: Path) -> tuple[list[str], list[str]]:
+    """Every line blank, a comment (#) or two node numbers (whole numbers from 0) separated by
+    whitespace, or by a comma in a .csv file; a bad token fails naming its line."""
     delimiter = "," if path.suffix.lower() == ".csv" else None
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            fields = line.split("#", 1)[0].split(delimiter)
-            seen.update(f.strip() for f in fields[:2] if f.strip())
-            if len(seen) >= stop:
-                break
-    return len(seen)
+    first: list[str] = []
+    second: list[str] = []
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                fields = [f.strip() for f in line.split("#", 1)[0].split(delimiter)]
+                if fields in ([], [""]):
+                    continue
+                if len(fields) != 2:
+                    raise GraphFileError(
+                        f"{{file}} line {number}: expected two node numbers, found {len(fields)} field(s): "
+                        f"{_shown(line)}"
+                    )
+                for field in fields:
+                    if not NODE.fullmatch(field):
+                        raise GraphFileError(
+                            f"{{file}} line {number}: {_shown(field)} is not a node number (a whole number from 0)"
+                        )
+                first.append(str(int(fields[0])))
+                second.append(str(int(fields[1])))
+    except UnicodeDecodeError as err:
+        raise GraphFileError(f"{{file}} is not text (byte {err.start} is not UTF-8)") from None
+    if not first:
+        raise GraphFileError("{file} holds no ties (an edge list has a line 'u v' per tie)")
+    return first, second
+
+
+def _graphml_ends(path: Path) -> tuple[tuple[list[str], list[str]], list[str]]:
+    """A GraphML file's edges, and its nodes without a tie (consumers too)."""
+    import networkx as nx
+
+    try:
+        graph = nx.read_graphml(path)
+    except Exception as err:  # noqa: BLE001 - any parse failure is a user file problem
+        raise GraphFileError(f"cannot read {{file}} ({_one_line(str(err))})") from None
+    if graph.number_of_nodes() == 0:
+        raise GraphFileError("{file} holds no nodes")
+    edges = [(str(a), str(b)) for a, b in graph.edges]
+    return ([a for a, _ in edges], [b for _, b in edges]), [str(x) for x in nx.isolates(graph)]
+
+
+def _one_line(text: str) -> str:
+    return text.strip().encode("unicode_escape").decode("ascii")  # one line, whatever the file holds
+
+
+def _shown(text: str) -> str:
+    text = _one_line(text)
+    return repr(text if len(text) <= 40 else text[:37] + "...")

@@ -8,7 +8,6 @@ check can run with thousands of agents.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,7 +15,7 @@ import scipy.sparse as sp
 
 from adoptsim.errors import ModelBuildError
 from adoptsim.world.csr import symmetric_csr, symmetric_csr_of
-from adoptsim.world.generator_params import GENERATOR_PARAMS
+from adoptsim.world.generator_params import GENERATOR_PARAMS, GraphFileError, graph_file
 from adoptsim.world.homophily import lattice_ends, off_lattice, redirect_within_segment, seat_people
 from adoptsim.world.network_spec import Network, canonical_name
 from adoptsim.world.streams import uniform_below
@@ -216,21 +215,12 @@ def networkx_edges(graph: nx.Graph, n: int) -> Edges:
 
 
 def read_graph_file(path: str, n: int) -> Edges:
-    """Edges from an edge list (whitespace or comma separated) or a GraphML file."""
-    import networkx as nx
-
-    file = Path(path)
-    if not file.is_file():
-        raise ModelBuildError("network.file", f"file not found: {path}")
+    """Edges from an edge list (whitespace or comma separated) or a GraphML file: the parser
+    `validate` runs too (adoptsim/world/generator_params.py), so a file it accepts builds."""
     try:
-        if file.suffix.lower() in (".graphml", ".xml"):
-            graph = nx.read_graphml(file)
-        else:
-            delimiter = "," if file.suffix.lower() == ".csv" else None
-            graph = nx.read_edgelist(file, delimiter=delimiter, comments="#", data=False)
-    except Exception as err:  # noqa: BLE001 - any parse failure is a user file problem
-        raise ModelBuildError("network.file", f"cannot read {path} ({err})") from None
-    return networkx_edges(nx.Graph(graph), n)
+        return graph_file(path, n)
+    except GraphFileError as err:
+        raise ModelBuildError("network.file", str(err)) from None
 
 
 def build_graph(spec: Network, age_group: np.ndarray, region: np.ndarray, rng: np.random.Generator) -> SocialGraph:

@@ -3,7 +3,7 @@
 Each file in tests/cli/bad_inputs/ is one case: an optional first line `# argv: <command> {file} ...`
 (default `run {file}`) and, at its end, one `# expect: <problem>` line per line the command must
 print on stderr, each after `<file>: `. `{dir}` stands for tests/cli/bad_inputs, `{any}` for any
-text (machine-dependent sizes). Files in bad_inputs/parts/ are helpers that cases refer to.
+text (machine-dependent sizes), in `# argv:` lines too. Files in bad_inputs/parts/ are helpers that cases refer to.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def test_bad_input_is_one_line_per_problem_and_writes_nothing(case, tmp_path, ca
     argv, expected = read_case(case)
     assert expected, f"{case.name} has no '# expect:' line"
     out = tmp_path / "out"
-    argv = [str(case) if a == "{file}" else a for a in argv]
+    argv = [str(case) if a == "{file}" else a.replace("{dir}", str(CASES)) for a in argv]
     if argv[0] in ("run", "compare", "sweep"):
         argv += ["--out", str(out)]
     assert main(argv) == 2

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from adoptsim.cli.main import main
+from adoptsim.results.folders import listing, read_marker
 from adoptsim.results.store import FolderLock, OutputFolder, write_atomic, write_text
 from tests.conftest import BASELINE
 
@@ -28,8 +29,8 @@ def test_failed_write_leaves_neither_file_nor_temporary(tmp_path):
 
 
 def test_failed_command_leaves_no_output_folder(tmp_path):
-    with pytest.raises(RuntimeError), OutputFolder(tmp_path / "out") as staging:
-        write_text(staging / "kpis.csv", "x\n")
+    with pytest.raises(RuntimeError), OutputFolder(tmp_path / "out", "run") as folder:
+        write_text(folder.path / "kpis.csv", "x\n")
         raise RuntimeError("plotting failed")
     assert list(tmp_path.iterdir()) == []
 
@@ -44,18 +45,6 @@ def test_run_failing_after_the_model_writes_nothing(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         main(["run", str(BASELINE), "--out", str(tmp_path / "out"), *SMALL])
     assert list(tmp_path.iterdir()) == []
-
-
-@pytest.mark.slow
-def test_output_moves_into_an_existing_folder_and_keeps_other_files(tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "notes.txt").write_text("mine")
-    (out / ".kpis.csv.x1.tmp").write_text("left by a killed write")
-    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
-    assert (out / "notes.txt").read_text() == "mine"
-    assert {"kpis.csv", "timeseries.csv", "adoption.png"} <= {p.name for p in out.iterdir()}
-    assert not list(out.glob("*.tmp")) and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_a_locked_folder_is_refused(tmp_path, capsys):
@@ -96,3 +85,179 @@ def test_killed_run_leaves_nothing_that_looks_finished(tmp_path):
     assert not out.exists()
     assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def whole(folder) -> dict:
+    """The folder's marker, after checking that every file in it is the marker's (one invocation)."""
+    marker = read_marker(folder)
+    assert marker["files"] == listing(folder)
+    return marker
+
+
+def test_compare_twice_into_its_default_folder_keeps_only_the_second(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = ["compare", str(BASELINE), str(BASELINE.parent / "awareness_campaign.yaml"), *SMALL]
+    assert main(argv) == 0
+    [out] = (tmp_path / "results").iterdir()
+    first = whole(out)
+    (out / "scenarios" / "stale.resolved.yaml").write_text("from an older version\n")
+    os.remove(out / "kpis.csv")
+    assert main([*argv, "--seed", "7"]) == 0
+    second = whole(out)
+    assert second["command"] == "compare" and second["run_id"] != first["run_id"]
+    assert "scenarios/stale.resolved.yaml" not in second["files"] and "kpis.csv" in second["files"]
+    assert "seed: 7" in (out / "scenarios" / "baseline.resolved.yaml").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+    assert [p.name for p in (tmp_path / "results").iterdir()] == [out.name]
+
+
+def test_run_export_twice_replaces_the_folder(tmp_path):
+    out = tmp_path / "out"
+    for _ in range(2):
+        assert main(["run", str(BASELINE), "--out", str(out), "--export", "network", *SMALL]) == 0
+        marker = whole(out)
+        assert any(name.startswith("network/") for name in marker["files"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_folder_of_someone_else_is_refused_before_any_work_unless_forced(tmp_path, capsys, monkeypatch):
+    import adoptsim.studies.runner as runner
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "kpis.csv").write_text("mine")
+    ran = []
+    real = runner.run
+    monkeypatch.setattr("adoptsim.cli.run.run", lambda *a, **k: ran.append(1) or real(*a, **k))
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"--out {out}: holds files adoptsim did not write (kpis.csv); choose another --out, "
+        "or add --force to replace the folder"
+    )
+    assert ran == [] and (out / "kpis.csv").read_text() == "mine"
+    assert main(["compare", str(BASELINE), *SMALL, "--out", str(out), "--force"]) == 0
+    assert whole(out)["command"] == "compare"
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 2
+    assert "holds the results of adoptsim compare" in capsys.readouterr().err
+
+
+def test_a_mount_point_is_staged_inside_and_replaced_whole(tmp_path, monkeypatch):
+    out = tmp_path / "mnt"
+    out.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: os.fspath(p) == os.fspath(out) or real(p))
+    seen = []
+    with OutputFolder(out, "run") as folder:
+        seen.append(folder.path.parent)
+        write_text(folder.path / "a.csv", "1\n")
+        folder.done()
+    with OutputFolder(out, "run") as folder:
+        write_text(folder.path / "b.csv", "2\n")
+        folder.done()
+    assert seen == [out]
+    assert sorted(p.name for p in out.iterdir()) == [".adoptsim.json", "b.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mnt"]
+    whole(out)
+
+
+@pytest.mark.parametrize("phase", ["aside", "in"])
+def test_a_swap_inside_a_mount_point_cut_short_is_undone_or_finished(tmp_path, monkeypatch, phase):
+    out = tmp_path / "mnt"
+    out.mkdir()
+    monkeypatch.setattr(os.path, "ismount", lambda p: os.fspath(p) == os.fspath(out))
+    with OutputFolder(out, "run") as folder:
+        write_text(folder.path / "old.csv", "old\n")
+        folder.done()
+    moves = []
+    real_rename = os.rename
+
+    def rename(src, dst):
+        moves.append(dst)
+        if len(moves) == (1 if phase == "aside" else 3):  # killed after the first move of its phase
+            raise KeyboardInterrupt
+        real_rename(src, dst)
+
+    with pytest.raises(KeyboardInterrupt), OutputFolder(out, "run") as folder:
+        write_text(folder.path / "new.csv", "new\n")
+        folder.done()
+        monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "rename", real_rename)
+    with OutputFolder(out, "run"):  # the next command recovers, then fails before writing anything
+        pass
+    expected = ["old.csv"] if phase == "aside" else ["new.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [".adoptsim.json", *expected]
+    whole(out)
+
+
+def test_a_swap_beside_cut_short_between_renames_is_undone(tmp_path):
+    out = tmp_path / "out"
+    with OutputFolder(out, "run") as folder:
+        write_text(folder.path / "old.csv", "old\n")
+        folder.done()
+    os.rename(out, tmp_path / ".out.old-12345678")  # killed after "old aside", before "new in"
+    with OutputFolder(out, "run"):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert (out / "old.csv").read_text() == "old\n"
+
+
+def test_a_closed_pipe_before_the_results_are_complete_keeps_the_previous_folder(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
+    before = whole(out)
+
+    def closed(*args, **kwargs):
+        raise BrokenPipeError
+
+    monkeypatch.setattr("adoptsim.cli.run.describe_network", closed)  # after done(): committed
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
+    after = whole(out)
+    assert after["run_id"] != before["run_id"]
+    monkeypatch.setattr("adoptsim.cli.run.network_table", closed)  # before done(): undone
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 141
+    assert whole(out)["run_id"] == after["run_id"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["sigterm", "pipe"])
+def test_sigterm_and_a_closed_pipe_leave_one_whole_folder_and_say_which(tmp_path, how):
+    out = tmp_path / "out"
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
+    before = whole(out)["run_id"]
+    argv = [sys.executable, "-m", "adoptsim.cli", "run", str(BASELINE), "--out", str(out)]
+    if how == "sigterm":
+        process = subprocess.Popen([*argv, "--reps", "50"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob(".out.partial-*")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 143, err
+        assert whole(out)["run_id"] == before
+        assert f"the previous contents of {out} are unchanged" in err.decode()
+    else:
+        shell = " ".join([*argv, *SMALL]) + " | head -c 1 >/dev/null; echo ${PIPESTATUS[0]}"
+        done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120)
+        assert done.stdout.strip() == "0", done.stderr
+        assert whole(out)["run_id"] != before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.slow
+def test_report_keeps_a_folder_whole_and_refuses_someone_elses_file(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
+    assert main(["report", str(out)]) == 0
+    assert "report.html" in whole(out)["files"]
+    mine = tmp_path / "notes.html"
+    mine.write_text("<html><title>my notes</title></html>")
+    capsys.readouterr()
+    assert main(["report", str(out), "--out", str(mine)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"--out {mine}: exists and is not an adoptsim report; choose another --out, or add --force"
+    )
+    assert mine.read_text() == "<html><title>my notes</title></html>"
+    assert main(["report", str(out), "--out", str(mine), "--force"]) == 0
+    assert "<title>adoptsim report: out</title>" in mine.read_text()
+    assert main(["report", str(out), "--out", str(mine)]) == 0  # its own report: replaced

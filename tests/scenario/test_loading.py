@@ -77,7 +77,7 @@ def test_every_problem_of_a_file_is_listed():
 def test_network_file_checked_without_building(tmp_path):
     edges = tmp_path / "edges.txt"
     edges.write_text("".join(f"{i} {i + 1}\n" for i in range(10_000)))
-    with pytest.raises(ScenarioError, match="names more than 500 nodes"):
+    with pytest.raises(ScenarioError, match="names 10,001 nodes but population.size is 500"):
         load_scenario(BASELINE, ["population.size=500", f"network={{file: {edges}}}"])
     edges.write_bytes(b"0 1\n" * (2**20 + 1))
     with pytest.raises(ScenarioError, match=r"holds 4.0 MB, more than 4.0 MB for 500 consumers"):

@@ -57,7 +57,7 @@ def test_edge_list_and_graphml_files(tmp_path):
     graphml = tmp_path / "g.graphml"
     nx.write_graphml(nx.path_graph(4), graphml)
     assert build_graph(Network(file=str(graphml)), zeros, zeros, np.random.default_rng(0)).degree.sum() == 6
-    with pytest.raises(AdoptsimError, match="has 4 nodes but population.size is 5"):
+    with pytest.raises(AdoptsimError, match="names 4 nodes but population.size is 5"):
         build_graph(Network(file=str(edges)), np.zeros(5, np.int8), np.zeros(5, np.int8), np.random.default_rng(0))
 
 
