@@ -75,7 +75,7 @@ def test_every_command_is_one_module_in_the_registry():
         entry = import_module(module)
         assert callable(entry.arguments) and callable(entry.command), module
         assert help_text and "\n" not in help_text, name
-    helpers = {"__init__", "__main__", "main", "arguments", "common", "exiting", "tables", "docgen"}
+    helpers = {"__init__", "__main__", "main", "arguments", "common", "exiting", "tables", "docgen", "stopping"}
     helpers.add("compare_uncertain")  # compare --uncertain
     modules = {p.stem for p in (ROOT / "adoptsim" / "cli").glob("*.py")} - helpers
     assert modules == {module.rsplit(".", 1)[1] for _, module, _ in COMMANDS}

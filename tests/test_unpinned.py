@@ -41,7 +41,7 @@ def test_the_primary_wallet_is_kept_unless_beaten_by_more_than_b_comp(monkeypatc
     market.rivals[0].stage[:] = Stage.ACTIVE.value
     rival_value = np.zeros(n)
     rival_value[:4] = [b_comp - 0.01, b_comp + 0.01, b_comp, -1.0]
-    monkeypatch.setattr(market_module.dynamics, "adoption_utility", lambda *a: np.zeros(len(a[1])))
+    monkeypatch.setattr(market_module.rules, "adoption_utility", lambda *a: np.zeros(len(a[1])))
     monkeypatch.setattr(type(market), "_utility", staticmethod(lambda m, r, u, s, who, h=None: rival_value[who]))
     market.primary[:] = 0  # all on the focal wallet
     market.primary[4] = market_module.NONE  # one newcomer holding both: takes the best (focal 0 = rival 0 -> focal)

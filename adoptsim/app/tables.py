@@ -31,9 +31,11 @@ def _missing(name: str, value: float) -> str | None:
     ratio without spend."""
     if value is not None and not math.isnan(value):
         return None
+    if name.startswith("steps_to_"):
+        return "not reached"
     kind = kpi_kind(name)
-    if kind == "week":
-        return "not reached" if name.startswith("steps_to_") else "never"
+    if kind in ("week", "duration"):
+        return "never"
     if kind in ("ratio", "money"):
         return "undefined (no spend)"
     return "-"
@@ -56,7 +58,7 @@ def spread_cell(name: str, values: list[float], currency: str) -> str:
         return f"{_missing(name, math.nan)} (all {numbers.size})"
     text = with_interval(name, float(reached.mean()), float(reached.min()), float(reached.max()), currency)
     if reached.size < numbers.size:
-        word = "reached" if kpi_kind(name) == "week" else "defined"
+        word = "reached" if kpi_kind(name) in ("week", "duration") else "defined"
         text += f"; {word} in {reached.size} of {numbers.size}"
     return text
 

@@ -115,7 +115,7 @@ def test_kpi_table_is_worded_and_formatted_as_in_the_report(referral_session):
     assert rows["weeks to 50 % active"] == ("not reached", "reached in 0 of 3")
     assert (
         spread_cell("steps_to_10pct_active", [12.0, float("nan"), 14.0], "EUR")
-        == "week 13 (12 to 14); reached in 2 of 3"
+        == "13 weeks (12 to 14); reached in 2 of 3"
     )
     assert spread_cell("roi", [float("nan")] * 3, "EUR") == "undefined (no spend) (all 3)"
     assert kpi_rows(session.scenario, session.kpis(), [])[0][2] == "running..."
