@@ -47,6 +47,7 @@ from adoptsim.interventions.budget import fund
 from adoptsim.results.recorder import Recorder
 from adoptsim.scenario.footprint import EAGER_AGENT_LIMIT, release_freed_memory
 from adoptsim.scenario.spec import Scenario
+from adoptsim.world.market import market_context
 from adoptsim.world.merchants import build_merchants
 from adoptsim.world.network import NeighbourCounter, build_graph
 from adoptsim.world.population import FLOAT, build_people
@@ -93,6 +94,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         self._work = np.empty((2, dynamics.CHUNK), dtype=FLOAT)  # a slice's float32 temporaries
         self._income_band = income_band(self.people.income)  # int8: what a payment is worth, by band
         self._band_value = scenario.economics.band_values().astype(FLOAT)
+        self.market = market_context(self)  # None without a `market:` block (world/market.py)
         self.rivals = RivalMarket(self)
         self.recorder = Recorder(self, scenario.steps)
         self.recorder.record(self, 0, None)
@@ -138,6 +140,8 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         if self.spec.population.market_growth > 0:
             self._grow_market()
         applied = self._apply_interventions()
+        if self.market is not None:
+            self.market.step(self, self.step_index)
         use = self.usefulness()
         new_aware, new_adopters, new_lapses = self._decide(active_before, use, active_neighbours)
         self.rivals.step(self, active_before, use, active_neighbours)
