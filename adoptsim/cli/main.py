@@ -197,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue the study already in --out")
     p.add_argument("--trials", type=positive_int, help="optimiser trials (default: the file's method.trials)")
     p.add_argument("--horizon", type=float, default=3.0, help="forecast years past the data (default 3)")
+    p.add_argument("--leave-out", metavar="MARKET", help="fit the other markets, predict this one (prediction.csv)")
     p.set_defaults(func=lazy("adoptsim.cli.calibrate", "calibrate_command"))
 
     p = sub.add_parser(
