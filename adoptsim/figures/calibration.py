@@ -1,7 +1,8 @@
 """Calibration figures (pure: tables in, Figure out): one panel per market.
 
-The line is the median of the ensemble's curves (posterior draws x replications), so it lies
-inside its 95 % band by construction; the best fit's mean is in fit.csv (`simulated`).
+The solid line is the median of the ensemble's curves (posterior draws x replications), so it
+lies inside its 95 % band by construction; the dashed line is the best fit's mean (fit.csv's
+`simulated`, on which R^2 is computed), which may leave a band the posterior has not narrowed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from adoptsim.studies.calibration.outputs import statistics, time_axis
 
 BAND_LABEL = "95 % band (posterior draws x replications)"
 LINE_LABEL = "median of the same curves"
+BEST_LABEL = "best fit (mean of its replications; R² in the title)"
 
 
 def _observations(ax, problem: Problem, fit: pd.DataFrame, best: dict[str, float], part) -> None:
@@ -56,6 +58,7 @@ def fit_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best
         span = forecast[(forecast["market"] == part.name) & (forecast["step"] <= int(rows["step"].max()))]
         ax.fill_between(span["time"], span["lower"], span["upper"], color="C0", alpha=0.25, lw=0, label=BAND_LABEL)
         ax.plot(span["time"], span["median"], color="C0", label=LINE_LABEL)
+        ax.plot(span["time"], span["mean"], color="C3", ls="--", lw=1, label=BEST_LABEL)
         _observations(ax, problem, fit, best, part)
         stats = statistics(fit, part.name)
         name = part.name or problem.spec.name
