@@ -1,11 +1,13 @@
-"""`adoptsim calibrate FILE`: optimise, estimate the posterior, write the fit and the forecast.
+"""`adoptsim calibrate FILE`: optimise, estimate the posterior, write the fit and the forecast;
+with `--leave-out MARKET`, fit the other markets and predict that one from its context alone.
 
 Output folder:
     calibration.json   what is calibrated (a resumed calibration must match it)
-    study.db, trials.csv      the Optuna study (SQLite; shared by processes) and its trials
+    study.db, trials.csv      the Optuna study (SQLite) and its trials
     abc.db, posterior.csv     the ABC-SMC history and the last generation's weighted particles
-    calibrated.yaml    the base scenario with the fitted values (`adoptsim run` runs it)
+    calibrated.yaml    the fitted scenario, whole (calibrated-<market>.yaml per market)
     fit.csv, parameters.csv, forecast.csv, fit.png, forecast.png
+    prediction.csv, prediction.png   with --leave-out
 """
 
 from __future__ import annotations
@@ -21,17 +23,17 @@ from adoptsim.cli.arguments import add_allow_large, positive_int, positive_numbe
 from adoptsim.errors import AdoptsimError
 
 if TYPE_CHECKING:
-    from adoptsim.studies.calibration.spec import LoadedCalibration
+    from adoptsim.studies.calibration.loading import LoadedCalibration
 
 MARKER = "calibration.json"
 
 
-def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool) -> None:
+def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool, leave_out: str | None = None) -> None:
     """Refuse to mix calibrations in one folder; record what this one is."""
     from adoptsim.results.store import write_text
 
     marker = out / MARKER
-    fingerprint = loaded.fingerprint()
+    fingerprint = loaded.fingerprint() + (f"|leave-out:{leave_out}" if leave_out else "")
     if marker.exists():
         if not resume:
             raise AdoptsimError(
@@ -43,11 +45,11 @@ def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool) -> None:
     write_text(marker, json.dumps({"name": loaded.spec.name, "fingerprint": fingerprint}, indent=1))
 
 
-def calibration_runs(spec, trials: int | None = None) -> int:
-    """Runs of a calibration: trials, the ABC-SMC generations, the ensemble (each x replications)."""
+def calibration_runs(spec, trials: int | None = None, markets: int = 1) -> int:
+    """Runs of a calibration: trials, the ABC-SMC generations, the ensemble (each x replications x markets)."""
     posterior = spec.method.posterior
     abc = posterior.population * posterior.generations + posterior.draws if posterior.enabled else 0
-    return ((trials or spec.method.trials) + abc + 1) * spec.replications
+    return ((trials or spec.method.trials) + abc + 1) * spec.replications * markets
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,17 +60,63 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--resume", action="store_true", help="continue the study already in --out")
     parser.add_argument("--trials", type=positive_int, help="optimiser trials (default: the file's method.trials)")
-    add_allow_large(parser)
     parser.add_argument("--horizon", type=positive_number, default=3.0, help="forecast years past the data (default 3)")
+    parser.add_argument("--leave-out", metavar="MARKET", help="fit the others, predict this market (prediction.csv)")
+    add_allow_large(parser)
 
 
 def command(args: argparse.Namespace) -> int:
-    """`adoptsim calibrate FILE`: search, posterior, ensemble, then the tables and figures."""
-    from adoptsim.cli.common import check_study_budget, executor_for, naming_files, open_output, say
-    from adoptsim.figures.calibration import fit_figure, forecast_figure
+    """`adoptsim calibrate FILE`: search, posterior, ensemble, then the tables and figures. The
+    folder is locked for the whole command (adoptsim/results/folders.py), so a second calibrate
+    or resume on it is refused in one line."""
+    from adoptsim.cli.common import check_study_budget, open_output
+    from adoptsim.studies.calibration.loading import load_calibration
+    from adoptsim.studies.calibration.search import STUDY_FILE
+    from adoptsim.studies.calibration.transfer import others
+
+    loaded = load_calibration(args.file)
+    leave_out = args.leave_out
+    fitted = others(loaded, leave_out) if leave_out else loaded
+    name = loaded.spec.name + (f"-without-{leave_out}" if leave_out else "")
+    check_study_budget(
+        args, args.file, calibration_runs(loaded.spec, args.trials, len(loaded.parts)), loaded.base
+    )
+    target = Path(args.out) if args.out else Path("results") / f"calibrate-{name}"
+    folder = open_output(
+        args, target, "calibrate", resume=args.resume, resumable=True, owns=(MARKER,),
+        keep=lambda: (target / STUDY_FILE).exists(),
+    )
+    prepare_output(loaded, folder.path, args.resume and folder.in_place, leave_out)
+    return _calibrate(args, loaded, fitted, leave_out, folder)
+
+
+def print_parameters(table, best: dict[str, float]) -> None:
+    """Best values with their interval as a share of the prior range, and the warnings."""
+    from adoptsim.studies.calibration.observations import date_of
+    from adoptsim.studies.calibration.spec import LAUNCH
+
+    for row in table.itertuples():
+        shown = (
+            f"{date_of(best[row.parameter]).date()} ({best[row.parameter]:.3f})"
+            if row.parameter == LAUNCH
+            else (f"{best[row.parameter]:.4g}")
+        )
+        interval = ""
+        if row.interval != "none":
+            interval = f"  [{row.lower:.4g}, {row.upper:.4g}], {row.interval_share:.0%} of the prior range"
+        print(f"  {row.parameter} = {shown}{interval}")
+        if row.warning:
+            print(f"    warning: {row.warning}")
+
+
+def _calibrate(
+    args: argparse.Namespace, loaded: LoadedCalibration, fitted: LoadedCalibration, leave_out: str | None, folder
+) -> int:
+    """The calibration itself, in `folder` (an OutputFolder: its path, in place or staged)."""
+    from adoptsim.cli.common import executor_for, naming_files, say
+    from adoptsim.figures.calibration import fit_figure, forecast_figure, prediction_figure
     from adoptsim.results.store import write_csv, write_figure, write_text
     from adoptsim.studies.calibration.objective import Problem
-    from adoptsim.studies.calibration.observations import date_of
     from adoptsim.studies.calibration.outputs import (
         calibrated_yaml,
         fit_table,
@@ -79,84 +127,92 @@ def command(args: argparse.Namespace) -> int:
     )
     from adoptsim.studies.calibration.posterior import POSTERIOR_FILE, draw, run_posterior
     from adoptsim.studies.calibration.search import STUDY_FILE, completed, open_study, search
-    from adoptsim.studies.calibration.spec import LAUNCH, load_calibration
+    from adoptsim.studies.calibration.transfer import predict
     from adoptsim.studies.sweep import terminate_gracefully
     from adoptsim.world.streams import replication_seed
 
-    loaded = load_calibration(args.file)
-    spec = loaded.spec
-    check_study_budget(args, args.file, calibration_runs(spec, args.trials), loaded.base)
-    target = Path(args.out) if args.out else Path("results") / f"calibrate-{spec.name}"
-    folder = open_output(
-        args, target, "calibrate", resume=args.resume, resumable=True, owns=(MARKER,),
-        keep=lambda: (target / STUDY_FILE).exists(),
-    )
     out = folder.path
-    prepare_output(loaded, out, args.resume and folder.in_place)
+    spec = loaded.spec
     trials = args.trials or spec.method.trials
-    problem = Problem(loaded)
-    fitted = int((~loaded.observations["heldout"]).sum())
+    problem = Problem(fitted)
+    count = int((~fitted.observations["heldout"]).sum())
+    markets = f" on {', '.join(p.name for p in fitted.parts)}" if fitted.several else ""
     print(
-        f"{spec.name}: {len(problem.names)} parameters ({', '.join(problem.names)}), {fitted} fitted and "
-        f"{spec.holdout} held-out observations, {trials} trials x {spec.replications} replications "
-        f"({spec.method.optimizer})"
+        f"{spec.name}{markets}: {len(problem.names)} parameters ({', '.join(problem.names)}), {count} fitted and "
+        f"{spec.holdout * len(fitted.parts)} held-out observations, {trials} trials x {spec.replications} "
+        f"replications ({spec.method.optimizer})"
     )
     study = open_study(problem, out)
     terminate_gracefully()
     started = time.perf_counter()
-    named = naming_files({loaded.base["name"]: f"{args.file} (scenario {spec.scenario})"})
+    named = naming_files({part.base["name"]: f"{args.file} ({part.file.name})" for part in fitted.parts})
     try:
         with executor_for(args.workers, args.scheduler, pool_from=1) as executor, named:
             ran = search(problem, study, executor, trials, progress=True)
             best = dict(study.best_params)
             particles = None
             if spec.method.posterior.enabled:
+                posterior = spec.method.posterior
                 print(
-                    f"posterior: ABC-SMC, up to {spec.method.posterior.generations} generations of "
-                    f"{spec.method.posterior.population} particles ...",
+                    f"posterior: ABC-SMC, up to {posterior.generations} generations of {posterior.population} "
+                    f"particles, at most {posterior.max_simulations} simulations",
                     flush=True,
                 )
                 particles = run_posterior(problem, out, executor)
-            draws = (
-                []
-                if particles is None
-                else draw(particles, problem.names, spec.method.posterior.draws, replication_seed(loaded.seed, 1))
-            )
+            seed = replication_seed(loaded.seed, 1)
+            draws = [] if particles is None else draw(particles, problem.names, spec.method.posterior.draws, seed)
             ensemble = run_ensemble(problem, best, draws, executor, args.horizon)
+            prediction = predict(loaded, problem, leave_out, best, draws, executor) if leave_out else None
     except KeyboardInterrupt:
         print(
             f"interrupted: {completed(study)} trials saved in {out / STUDY_FILE}; run again with --resume"
             if folder.in_place
-            else f"interrupted: the earlier calibration in {target}/ is unchanged",
+            else "interrupted: the earlier calibration is unchanged",
             file=sys.stderr,
         )
         return 130
     fit = fit_table(problem, ensemble)
     forecast = forecast_table(problem, ensemble)
-    stats = statistics(fit)
+    parameters = parameters_table(problem, best, particles)
     written = [
         write_csv(out / "trials.csv", study.trials_dataframe()),
         write_csv(out / "fit.csv", fit),
         write_csv(out / "forecast.csv", forecast),
-        write_csv(out / "parameters.csv", parameters_table(problem, best, particles)),
-        write_text(out / "calibrated.yaml", calibrated_yaml(problem, best, ensemble.steps, target, args.file)),
+        write_csv(out / "parameters.csv", parameters),
         write_figure(out / "fit.png", fit_figure(problem, fit, forecast, best)),
         write_figure(out / "forecast.png", forecast_figure(problem, fit, forecast, best)),
     ]
+    for part in problem.parts:
+        file = f"calibrated-{part.name}.yaml" if part.name else "calibrated.yaml"
+        written.append(write_text(out / file, calibrated_yaml(problem, part, best, ensemble.extra_steps, args.file)))
     if particles is not None:
         written.append(write_csv(out / POSTERIOR_FILE, particles))
+    if prediction is not None:
+        table, stats = prediction
+        written.append(write_csv(out / "prediction.csv", table))
+        written.append(write_figure(out / "prediction.png", prediction_figure(table, leave_out, stats)))
     elapsed = time.perf_counter() - started
     folder.done()
     print(
         f"ran {ran} trials ({completed(study)} in the study) in {elapsed:.1f} s; best objective {study.best_value:.4g}"
     )
-    for name in problem.names:
-        shown = f"{date_of(best[name]).date()} ({best[name]:.3f})" if name == LAUNCH else f"{best[name]:.4g}"
-        print(f"  {name} = {shown}")
-    print(f"fitted points: R^2 {stats['r2']:.3f}, RMSE {stats['rmse']:.4g}")
-    if stats["heldout"]:
+    print_parameters(parameters, best)
+    for part in problem.parts:
+        stats = statistics(fit, part.name)
+        label = f"{part.name}: " if part.name else ""
         print(
-            f"held-out points: RMSE {stats['heldout_rmse']:.4g}; {stats['heldout_covered']} of {stats['heldout']} "
-            f"inside the 95 % band (mean width {stats['heldout_band_width']:.3g})"
+            f"{label}fitted points: R^2 {stats['r2']:.3f}, RMSE {stats['rmse']:.4g}, "
+            f"{stats['covered']} of {stats['points']} inside the 95 % band"
         )
-    return say(f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written))
+        if stats["heldout"]:
+            print(
+                f"{label}held-out points: RMSE {stats['heldout_rmse']:.4g}; {stats['heldout_covered']} of "
+                f"{stats['heldout']} inside the 95 % band (mean width {stats['heldout_band_width']:.3g})"
+            )
+    if prediction is not None:
+        told = prediction[1]
+        print(
+            f"{leave_out} (left out, predicted from its context): R^2 {told['r2']:.3f}, RMSE {told['rmse']:.4g}, "
+            f"{told['covered']} of {told['points']} inside the 95 % band"
+        )
+    return say(f"wrote {len(written)} files to {folder.shown}/: " + ", ".join(p.name for p in written))

@@ -111,7 +111,9 @@ def check_uncertainty(path: Path, overrides: list[str], allow_large: bool) -> st
 
 
 FILE_KINDS: dict[str, FileKind] = {
-    "calibration": FileKind(lambda raw: {"target", "parameters"} <= raw.keys(), check_calibration),
+    "calibration": FileKind(
+        lambda raw: "parameters" in raw and ("target" in raw or "markets" in raw), check_calibration
+    ),
     "experiment": FileKind(lambda raw: {"parameters", "design"} <= raw.keys(), check_experiment),
     "optimization": FileKind(lambda raw: {"split", "objectives"} <= raw.keys(), check_optimization),
     "uncertainty": FileKind(lambda raw: {"draws", "inputs"} <= raw.keys(), check_uncertainty),

@@ -7,6 +7,8 @@ start of the step. The step is `model.plan`, a copy of adoptsim/engine/plan.py's
                          update from those who changed), s_i = A_i/deg_i
   market_growth          out-of-market consumers enter it at `market_growth` a week (when set)
   apply_interventions    interventions and events acting at step k (traits, stages, levers)
+  market_context         the `market:` block at the step's date (adoptsim/world/market.py): potentials,
+                         events, the relative-advantage shift of adoption utility (when set)
   usefulness             u_i from merchant and online acceptance
   decisions              awareness: unaware -> aware with 1 - (1 - p_media m_i)(1 - q_wom w_i)^A_i;
                          adoption: aware or lapsed (or aware since) in the market -> active with
@@ -50,6 +52,7 @@ from adoptsim.results.recorder import Recorder
 from adoptsim.scenario.footprint import EAGER_AGENT_LIMIT, release_freed_memory
 from adoptsim.scenario.spec import Scenario
 from adoptsim.world.chunks import CHUNK, pick
+from adoptsim.world.market import market_context as build_market_context
 from adoptsim.world.merchants import build_merchants
 from adoptsim.world.network import NeighbourCounter, build_graph
 from adoptsim.world.population import FLOAT, build_people
@@ -108,6 +111,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         self.work = np.empty((2, CHUNK), dtype=FLOAT)  # a slice's float32 temporaries
         self.income_band = income_band(self.people.income)  # int8: what a payment is worth, by band
         self.band_value = scenario.economics.band_values().astype(FLOAT)
+        self.market = build_market_context(self)  # None without a `market:` block (world/market.py)
         self.plan: list[Component] = list(PLAN)
         self.rivals = RivalMarket(self)
         self.recorder = Recorder(self, scenario.steps)

@@ -55,6 +55,8 @@ def adopting(model: WalletAdoptionModel, who: Who, use: np.ndarray, active_neigh
         None if incentive is None else pick(incentive, who),
         pick(people.income, who),
     )
+    if model.market is not None:  # the market context's term (world/market.py)
+        utility += pick(model.market.shift, who)
     return rules.adoption_probability(b, utility)
 
 

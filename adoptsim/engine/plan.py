@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from adoptsim.engine.components.consumers import decisions, snapshot, usefulness
 from adoptsim.engine.components.interventions import apply_interventions, settle_interventions
-from adoptsim.engine.components.market import market_growth
+from adoptsim.engine.components.market import market_context, market_growth
 from adoptsim.engine.components.merchants import merchant_uptake
 from adoptsim.engine.components.record import record
 from adoptsim.engine.components.rivals import rivals
@@ -36,6 +36,7 @@ PLAN: tuple[Component, ...] = (
     snapshot,  # active users at the start, A_i active neighbours
     market_growth,  # out-of-market consumers enter (stream `market`)
     apply_interventions,  # interventions acting at step k set levers, traits, stages
+    market_context,  # the `market:` block at the step's date: potentials, events, relative advantage
     usefulness,  # u_i from merchant and online acceptance
     decisions,  # awareness, adoption, lapse on one draw per consumer (stream `consumers`)
     rivals,  # named rivals on the state at the start of the step (their own streams)

@@ -1,5 +1,9 @@
-"""The calibration's two figures, drawn from its tables (adoptsim/studies/calibration/outputs.py):
-fit.png (observations, simulated mean and 95 % band over the data's span) and forecast.png."""
+"""Calibration figures (pure: tables in, Figure out): one panel per market.
+
+The solid line is the median of the ensemble's curves (posterior draws x replications), so it
+lies inside its 95 % band by construction; the dashed line is the best fit's mean (fit.csv's
+`simulated`, on which R^2 is computed), which may leave a band the posterior has not narrowed.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,17 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from adoptsim.studies.calibration.objective import Problem
-from adoptsim.studies.calibration.outputs import BAND_LABEL, MEAN_LABEL, statistics, time_axis
+from adoptsim.studies.calibration.outputs import statistics, time_axis
+
+BAND_LABEL = "95 % band (posterior draws x replications)"
+LINE_LABEL = "median of the same curves"
+BEST_LABEL = "best fit (mean of its replications; R² in the title)"
 
 
-def _observations(ax, problem: Problem, fit: pd.DataFrame, best: dict[str, float]) -> None:
-    target = fit[fit["series"] == "target"]
-    when = time_axis(problem, best, target["step"].to_numpy())
-    held = target["heldout"].to_numpy()
+def _observations(ax, problem: Problem, fit: pd.DataFrame, best: dict[str, float], part) -> None:
+    target = fit[(fit["series"] == "target") & (fit["market"] == part.name)]
+    when = time_axis(problem, best, target["step"].to_numpy(), part)
+    held = target["heldout"].to_numpy(dtype=bool)
     ax.scatter(when[~held], target["observed"][~held], color="black", zorder=3, label="observed (fitted)")
     if held.any():
         ax.scatter(
@@ -29,45 +37,80 @@ def _observations(ax, problem: Problem, fit: pd.DataFrame, best: dict[str, float
         )
 
 
-def _label(problem: Problem) -> str:
-    target = problem.spec.target
+def _label(part) -> str:
+    target = part.target
     of = f" of {target.population:g}" if target.population else ""
-    return f"{target.column} ({target.measure.replace('_', ' ')}{of})"
+    return f"{target.column}\n({target.measure.replace('_', ' ')}{of})"
+
+
+def _panels(problem: Problem) -> tuple[Figure, list]:
+    count = len(problem.parts)
+    figure = Figure(figsize=(8, 4.2 * count) if count > 1 else (8, 4.5))
+    axes = [figure.add_subplot(count, 1, i + 1) for i in range(count)]
+    return figure, axes
 
 
 def fit_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best: dict[str, float]) -> Figure:
-    """Observations as points, the simulated mean as a line with its 95 % band, over the data's span."""
-    figure = Figure(figsize=(8, 4.5))
-    ax = figure.add_subplot()
-    last = int(fit["step"].max())
-    span = forecast[forecast["step"] <= last]
-    ax.fill_between(span["time"], span["lower"], span["upper"], color="C0", alpha=0.25, lw=0, label=BAND_LABEL)
-    ax.plot(span["time"], span["mean"], color="C0", label=MEAN_LABEL)
-    _observations(ax, problem, fit, best)
-    stats = statistics(fit)
-    ax.set_title(f"{problem.spec.name}: R² {stats['r2']:.3f}, RMSE {stats['rmse']:.3g} on fitted points")
-    ax.set_ylabel(_label(problem))
-    ax.set_xlabel("date" if problem.launch_year(best) is not None else "step")
-    ax.legend(loc="upper left", fontsize=8)
-    ax.grid(alpha=0.3)
+    """Per market: observations as points, the median with its 95 % band over the data's span."""
+    figure, axes = _panels(problem)
+    for ax, part in zip(axes, problem.parts, strict=True):
+        rows = fit[(fit["market"] == part.name) & (fit["series"] == "target")]
+        span = forecast[(forecast["market"] == part.name) & (forecast["step"] <= int(rows["step"].max()))]
+        ax.fill_between(span["time"], span["lower"], span["upper"], color="C0", alpha=0.25, lw=0, label=BAND_LABEL)
+        ax.plot(span["time"], span["median"], color="C0", label=LINE_LABEL)
+        ax.plot(span["time"], span["mean"], color="C3", ls="--", lw=1, label=BEST_LABEL)
+        _observations(ax, problem, fit, best, part)
+        stats = statistics(fit, part.name)
+        name = part.name or problem.spec.name
+        ax.set_title(f"{name}: R² {stats['r2']:.3f}, RMSE {stats['rmse']:.3g} on fitted points (best fit)")
+        _finish(ax, problem, best, part)
+    figure.tight_layout()
     return figure
 
 
 def forecast_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best: dict[str, float]) -> Figure:
-    """The calibrated model past the data to the horizon, with the band; the data's end marked."""
+    """Per market: the calibrated model past the data to the horizon, with its band; the data's end marked."""
+    figure, axes = _panels(problem)
+    for ax, part in zip(axes, problem.parts, strict=True):
+        span = forecast[forecast["market"] == part.name]
+        ax.fill_between(span["time"], span["lower"], span["upper"], color="C1", alpha=0.25, lw=0, label=BAND_LABEL)
+        ax.plot(span["time"], span["median"], color="C1", label=LINE_LABEL)
+        _observations(ax, problem, fit, best, part)
+        fitted = fit[(fit["series"] == "target") & ~fit["heldout"] & (fit["market"] == part.name)]
+        end = time_axis(problem, best, np.array([int(fitted["step"].max())]), part)[0]
+        ax.axvline(end, color="grey", ls="--", lw=1, label="end of fitted data")
+        ax.set_title(f"{part.name or problem.spec.name}: forecast")
+        _finish(ax, problem, best, part)
+    figure.tight_layout()
+    return figure
+
+
+def prediction_figure(prediction: pd.DataFrame, market: str, stats: dict[str, float]) -> Figure:
+    """A left-out market: observations, the predicted median and its 95 % band (from the others' fit)."""
     figure = Figure(figsize=(8, 4.5))
     ax = figure.add_subplot()
-    ax.fill_between(
-        forecast["time"], forecast["lower"], forecast["upper"], color="C1", alpha=0.25, lw=0, label=BAND_LABEL
+    when = pd.to_datetime(prediction["date"])
+    ax.fill_between(when, prediction["lower"], prediction["upper"], color="C2", alpha=0.25, lw=0, label=BAND_LABEL)
+    ax.plot(
+        when,
+        prediction["simulated"],
+        color="C2",
+        marker="o",
+        ms=3,
+        label="predicted (best core, mean of its replications)",
     )
-    ax.plot(forecast["time"], forecast["mean"], color="C1", label=MEAN_LABEL)
-    _observations(ax, problem, fit, best)
-    fitted = fit[(fit["series"] == "target") & ~fit["heldout"]]
-    end = time_axis(problem, best, np.array([int(fitted["step"].max())]))[0]
-    ax.axvline(end, color="grey", ls="--", lw=1, label="end of fitted data")
-    ax.set_title(f"{problem.spec.name}: forecast")
-    ax.set_ylabel(_label(problem))
-    ax.set_xlabel("date" if problem.launch_year(best) is not None else "step")
+    ax.scatter(when, prediction["observed"], color="black", zorder=3, label="observed (never fitted)")
+    ax.set_title(
+        f"{market} predicted from its context alone: R² {stats['r2']:.3f}, RMSE {stats['rmse']:.3g}, "
+        f"{stats['covered']} of {stats['points']} inside the band"
+    )
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
     return figure
+
+
+def _finish(ax, problem: Problem, best: dict[str, float], part) -> None:
+    ax.set_ylabel(_label(part))
+    ax.set_xlabel("date" if problem.launch_year(best, part) is not None else "step")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.grid(alpha=0.3)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from adoptsim.results import rival_columns as rival_outputs
+from adoptsim.world.market import BandRecorder, recorded_columns
 from adoptsim.world.segments import segmentations
 from adoptsim.world.stages import Stage
 
@@ -52,6 +53,10 @@ class Recorder:
         self._spend = slice(self._segments.stop, self._segments.stop + len(model.intervention_names) + 1)
         self._exhausted = slice(self._spend.stop, len(names))
         names += rival_outputs.column_names(model.rivals, model)
+        market_names = recorded_columns(model)  # world/market.py: only with a `market:` block
+        self._market = slice(len(names), len(names) + len(market_names))
+        self._bands = BandRecorder(model) if market_names else None
+        names += market_names
         self.block = np.zeros((steps + 1, len(names)))
         self.columns: dict[str, np.ndarray] = {name: self.block[:, j] for j, name in enumerate(names)}
 
@@ -80,6 +85,8 @@ class Recorder:
         line[self._segments] = self._segment_shares(active)
         line[self._exhausted] = [float(run.exhausted) for _, run in model.interventions]
         rival_outputs.record(model.rivals, model, self.columns, row)
+        if self._bands is not None:
+            line[self._market] = self._bands.row(people, active)
         if outcome is not None:
             economics = model.spec.economics
             revenue = economics.revenue(outcome.payment_volume, outcome.payments)

@@ -19,6 +19,7 @@ from adoptsim.scenario.behaviour import Behaviour
 from adoptsim.scenario.kpi_settings import KpiSettings
 from adoptsim.scenario.rivals import Rivals
 from adoptsim.scenario.schema import Label, NonNegativeInt, PositiveInt, StrictModel
+from adoptsim.world.market import Market
 from adoptsim.world.merchants import Merchants
 from adoptsim.world.network_spec import Network
 from adoptsim.world.population import Population
@@ -42,6 +43,9 @@ class Scenario(StrictModel):
     )
     kpis: KpiSettings = Field(default_factory=KpiSettings, description="Time-to-target shares and horizon steps.")
     rivals: Rivals = Field(default_factory=list, description="Rival wallets competing with this one (docs/rivals.md).")
+    market: Market | None = Field(
+        None, description="Market context from published statistics (docs/model.md); none: today's model."
+    )
 
     @model_validator(mode="after")
     def _interventions_fit(self) -> Scenario:
@@ -58,6 +62,10 @@ class Scenario(StrictModel):
         problem = self.budget.check_names([iv.name for iv in self.interventions]) if self.budget else None
         if problem:
             raise ValueError(problem)
+        unknown = [g for g in (self.market.internet if self.market else {}) if g not in self.population.age_groups]
+        if unknown:
+            groups = ", ".join(self.population.age_groups)
+            raise ValueError(f"market.internet.{unknown[0]}: not an age group ({groups})")
         late = [h for h in self.kpis.horizons if h > self.steps]
         if late:
             raise ValueError(f"kpis.horizons: step {late[0]} is after the last step ({self.steps})")

@@ -20,6 +20,7 @@ ORDER = [
     "snapshot",
     "market_growth",
     "apply_interventions",
+    "market_context",
     "usefulness",
     "decisions",
     "rivals",

@@ -1,4 +1,6 @@
-"""Market growth: out-of-market consumers enter it at `market_growth` a week."""
+"""The market: out-of-market consumers enter it at `market_growth` a week; the market context
+(a scenario's `market:` block, adoptsim/world/market.py) moves potentials, events and the wallet's
+relative advantage to the step's date."""
 
 from __future__ import annotations
 
@@ -18,3 +20,12 @@ def market_growth(model: WalletAdoptionModel, step: StepState) -> None:
     if growth > 0:
         people = model.people
         thinning.draw_below(model.streams["market"], people.size, growth, people.in_market, model.draw_buffer)
+
+
+def market_context(model: WalletAdoptionModel, step: StepState) -> None:
+    """The market context at step k (adoptsim/world/market.py): potentials from internet use by age
+    at the step's date, dated events from their date on, and the utility shift of the wallet's
+    relative advantage that adoption adds. After the interventions, so their levers are set; before
+    usefulness and the decisions, which read it. Nothing without a `market:` block."""
+    if model.market is not None:
+        model.market.step(model, model.step_index)

@@ -1,11 +1,15 @@
-"""The calibration problem: parameter values -> scenario -> simulated observations -> objective.
+"""The calibration problem: parameter values -> a scenario per market -> simulated observations
+-> objective.
 
 Every evaluation runs the same replication seeds (common random numbers), so two parameter
 sets are compared on the same random draws and the objective is a smooth-ish function of them.
-Objective (weights w_i, shares of the simulated population, fitted observations only):
+Objective (weights w_i, shares of the simulated population, fitted observations of every market):
     sse:           sum_i w_i (sim_i - obs_i)^2
     relative_sse:  sum_i w_i ((sim_i - obs_i) / obs_i)^2
-with sim_i the mean over replications of the simulated series at the observation's step.
+with sim_i the mean over replications of the simulated series at the observation's step (a gap
+`series - minus` or a ratio `series / over` for segment targets). With several markets the shared
+core (`parameters`) applies to every market whose scenario has the path, and a `per_market`
+parameter `<market>:<path>` to its own market only.
 """
 
 from __future__ import annotations
@@ -17,9 +21,13 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.scenario.spec import Scenario
+from adoptsim.studies.calibration.loading import SEPARATOR, LoadedCalibration, Part
 from adoptsim.studies.calibration.observations import decimal_year
-from adoptsim.studies.calibration.spec import LAUNCH, LoadedCalibration
+from adoptsim.studies.calibration.spec import LAUNCH
 from adoptsim.studies.evaluation import evaluate, scenario_at
+
+Runs = list[pd.DataFrame]
+"""One point's series: a table (a row per replication and step) per market, in the parts' order."""
 
 
 class Problem:
@@ -28,49 +36,78 @@ class Problem:
     def __init__(self, loaded: LoadedCalibration) -> None:
         self.loaded = loaded
         self.spec = loaded.spec
+        self.parts = loaded.parts
         self.observations = loaded.observations
-        self.names = list(self.spec.parameters) + ([LAUNCH] if self.spec.fits_launch else [])
-        self.fitted = ~self.observations["heldout"].to_numpy()
+        own = [f"{part.name}{SEPARATOR}{path}" for part in self.parts for path in self.spec.per_market]
+        self.core = list(self.spec.parameters)
+        self.names = self.core + own + ([LAUNCH] if self.spec.fits_launch else [])
+        self.fitted = ~self.observations["heldout"].to_numpy(dtype=bool)
+        self.rows = [np.flatnonzero(self.observations["market"].to_numpy() == part.name) for part in self.parts]
 
-    def launch_year(self, values: Mapping[str, float]) -> float | None:
-        """The launch as a decimal year (fitted or fixed); None when observations are by step."""
+    def bounds(self, name: str):
+        """The prior range of a parameter name (core, `<market>:<path>` or the launch)."""
+        if SEPARATOR in name and name.split(SEPARATOR, 1)[1] in self.spec.per_market:
+            return self.spec.per_market[name.split(SEPARATOR, 1)[1]]
+        return self.spec.parameters.get(name)
+
+    def launch_year(self, values: Mapping[str, float], part: Part | None = None) -> float | None:
+        """A market's launch as a decimal year (fitted or fixed); None when observations are by step."""
+        part = part or self.parts[0]
         if self.spec.fits_launch:
             return float(values[LAUNCH])
-        return decimal_year(self.spec.launch) if self.spec.launch is not None else None
+        return decimal_year(part.launch) if part.launch is not None else None
 
     def steps(self, values: Mapping[str, float]) -> np.ndarray:
         """The simulated step of each observation: given, or round((year - launch) * steps_per_year)."""
-        given = self.observations["step"].to_numpy(dtype=float)
-        launch = self.launch_year(values)
-        if launch is None:
-            return given.astype(int)
-        dated = np.round((self.observations["year"].to_numpy() - launch) * self.spec.steps_per_year)
-        return np.where(np.isnan(given), dated, given).astype(int)
+        steps = self.observations["step"].to_numpy(dtype=float).copy()
+        years = self.observations["year"].to_numpy()
+        for part, rows in zip(self.parts, self.rows, strict=True):
+            launch = self.launch_year(values, part)
+            if launch is not None:
+                dated = np.round((years[rows] - launch) * self.spec.steps_per_year)
+                steps[rows] = np.where(np.isnan(steps[rows]), dated, steps[rows])
+        return steps.astype(int)
 
-    def scenario(self, values: Mapping[str, float], extra_steps: int = 0) -> Scenario:
-        """The base with the parameter values, run to the last observation and `extra_steps` more."""
-        settings = {path: values[path] for path in self.spec.parameters}
-        settings["steps"] = max(1, int(self.steps(values).max()) + extra_steps)
-        return scenario_at(self.loaded.base, settings, self.loaded.source, "parameters", "a trial")
+    def settings(self, values: Mapping[str, float], part: Part) -> dict[str, float]:
+        """The values a market's scenario takes: the core paths it has and its own parameters."""
+        settings = {path: values[path] for path in part.shared}
+        for path in self.spec.per_market:
+            settings[path] = values[f"{part.name}{SEPARATOR}{path}"]
+        return settings
 
-    def simulated(self, values: Mapping[str, float], series: pd.DataFrame) -> np.ndarray:
+    def scenario(self, values: Mapping[str, float], part: Part | None = None, extra_steps: int = 0) -> Scenario:
+        """A market's base with the parameter values, run to its last observation and `extra_steps` more."""
+        part = part or self.parts[0]
+        index = next(i for i, p in enumerate(self.parts) if p is part)
+        settings: dict[str, object] = dict(self.settings(values, part))
+        settings["steps"] = max(1, int(self.steps(values)[self.rows[index]].max()) + extra_steps)
+        return scenario_at(part.base, settings, part.source, "parameters", "a trial")
+
+    def simulated(self, values: Mapping[str, float], runs: Runs) -> np.ndarray:
         """Simulated shares at the observations: a row per replication, a column per observation."""
         steps = self.steps(values)
-        runs = []
-        for _, run in series.groupby("replication", sort=True):
-            table = run.set_index("step")
-            row = []
-            for column, minus, step in zip(self.observations["column"], self.observations["minus"], steps, strict=True):
-                value = table.at[step, column]
-                row.append(value - table.at[step, minus] if isinstance(minus, str) else value)
-            runs.append(row)
-        return np.asarray(runs, dtype=float)
+        obs = self.observations
+        out = None
+        for rows, series in zip(self.rows, runs, strict=True):
+            groups = [run.set_index("step") for _, run in series.groupby("replication", sort=True)]
+            if out is None:
+                out = np.full((len(groups), len(obs)), np.nan)
+            for r, table in enumerate(groups):
+                for i in rows:
+                    value = table.at[steps[i], obs["column"].iat[i]]
+                    minus, over = obs["minus"].iat[i], obs["over"].iat[i]
+                    if isinstance(minus, str):
+                        value -= table.at[steps[i], minus]
+                    elif isinstance(over, str):
+                        value /= max(table.at[steps[i], over], 1e-9)
+                    out[r, i] = value
+        return np.asarray(out, dtype=float)
 
     def loss(self, simulated_mean: np.ndarray) -> float:
         """The objective on the fitted observations (see the module docstring)."""
-        obs = self.observations["share"].to_numpy()[self.fitted]
+        obs = self.observations["share"].to_numpy(dtype=float)[self.fitted]
         sim = simulated_mean[self.fitted]
-        weights = self.observations["weight"].to_numpy()[self.fitted]
+        weights = self.observations["weight"].to_numpy(dtype=float)[self.fitted]
         error = sim - obs
         if self.spec.objective == "relative_sse":
             error = error / np.maximum(np.abs(obs), 1e-9)
@@ -83,18 +120,20 @@ class Problem:
         replications: int | None = None,
         seed: int | None = None,
         extra_steps: int = 0,
-    ) -> list[pd.DataFrame]:
-        """The series of each point (a row per replication and step) on common random numbers."""
-        scenarios = [self.scenario(values, extra_steps) for values in points]
+    ) -> list[Runs]:
+        """Each point's series per market (a row per replication and step) on common random numbers."""
+        scenarios = [self.scenario(values, part, extra_steps) for values in points for part in self.parts]
         reps = replications or self.spec.replications
         result = evaluate(scenarios, reps, self.loaded.seed if seed is None else seed, executor)
-        return [part for _, part in result.series.groupby("point", sort=True)]
+        tables = [part for _, part in result.series.groupby("point", sort=True)]
+        n = len(self.parts)
+        return [tables[i * n : (i + 1) * n] for i in range(len(points))]
 
     def losses(self, points: Sequence[Mapping[str, float]], executor: Executor | None) -> list[float]:
         """The objective of each point."""
         return [
-            self.loss(self.simulated(values, series).mean(axis=0))
-            for values, series in zip(points, self.evaluate(points, executor), strict=True)
+            self.loss(self.simulated(values, runs).mean(axis=0))
+            for values, runs in zip(points, self.evaluate(points, executor), strict=True)
         ]
 
 

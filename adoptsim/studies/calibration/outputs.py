@@ -1,31 +1,31 @@
-"""What a calibration writes: the ensemble behind the bands, fit.csv, parameters.csv and
-calibrated.yaml (tables; the figures are drawn from them in adoptsim/figures/calibration.py).
+"""What a calibration writes, as tables: the ensemble behind the bands, fit.csv, forecast.csv,
+parameters.csv and each market's calibrated scenario (figures: adoptsim/figures/calibration.py).
 
 The band is the central 95 % of all simulated curves: the best parameters' replications and,
 for each posterior draw, the same replications (parameter uncertainty plus the model's own
-randomness). The mean is the best parameters' replications only, which is what `adoptsim run
-calibrated.yaml --reps <replications>` reproduces.
+randomness). `simulated` is the best parameters' mean, which `adoptsim run calibrated.yaml --reps
+<replications>` reproduces; `median` is the median of all those curves, the line drawn inside
+its band.
 """
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from adoptsim.scenario.paths import set_path, split_path
-from adoptsim.studies.calibration.objective import Problem, fit_statistics
+from adoptsim.scenario.loading import scenario_to_yaml
+from adoptsim.studies.calibration.loading import Part
+from adoptsim.studies.calibration.objective import Problem, Runs, fit_statistics
 from adoptsim.studies.calibration.observations import MEASURES, date_of
 from adoptsim.studies.calibration.posterior import weighted_interval
-from adoptsim.studies.evaluation import apply_values, plain
 
 LEVEL = 0.95
+WIDE = 0.7
+"""An interval wider than this share of its prior range: the data taught little."""
 
 
 @dataclass
@@ -33,20 +33,10 @@ class Ensemble:
     """The runs behind the outputs, all to the forecast horizon."""
 
     best: dict[str, float]
-    best_series: pd.DataFrame
+    best_series: Runs
     draws: list[dict[str, float]]
-    draw_series: list[pd.DataFrame]
+    draw_series: list[Runs]
     extra_steps: int
-
-    @property
-    def steps(self) -> int:
-        return int(self.best_series["step"].max())
-
-
-BAND_LABEL = "95 % band (posterior draws x replications)"
-MEAN_LABEL = "best fit (mean of its replications)"
-"""The line is the optimiser's best and the band the posterior's spread: they need not agree
-where the posterior moves away from the best point, so the legend names each."""
 
 
 def run_ensemble(
@@ -58,38 +48,46 @@ def run_ensemble(
     return Ensemble(best, series[0], draws, series[1:], extra)
 
 
-def _band(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _band(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     tail = (1 - LEVEL) / 2
-    return np.nanquantile(curves, tail, axis=0), np.nanquantile(curves, 1 - tail, axis=0)
+    low, median, high = np.nanquantile(curves, [tail, 0.5, 1 - tail], axis=0)
+    return low, median, high
 
 
 def fit_table(problem: Problem, ensemble: Ensemble) -> pd.DataFrame:
-    """A row per observation: date, step, observed, simulated (mean), lower, upper, heldout, series."""
+    """A row per observation: date, step, observed, simulated (best mean), lower, upper, heldout,
+    median, series, market."""
     obs = problem.observations
     best = problem.simulated(ensemble.best, ensemble.best_series)
     curves = [best] + [problem.simulated(d, s) for d, s in zip(ensemble.draws, ensemble.draw_series, strict=True)]
-    lower, upper = _band(np.vstack(curves))
-    scale = np.where(obs["series"] == "target", problem.loaded.scale, 1.0)
+    lower, median, upper = _band(np.vstack(curves))
+    scale = np.where(obs["series"] == "target", obs["scale"].to_numpy(dtype=float), 1.0)
     return pd.DataFrame(
         {
             "date": [d.date().isoformat() if pd.notna(d) else "" for d in obs["date"]],
             "step": problem.steps(ensemble.best),
-            "observed": obs["observed"],
+            "observed": obs["observed"].to_numpy(dtype=float),
             "simulated": best.mean(axis=0) * scale,
             "lower": lower * scale,
             "upper": upper * scale,
-            "heldout": obs["heldout"],
+            "heldout": obs["heldout"].to_numpy(dtype=bool),
+            "median": median * scale,
             "series": obs["series"],
+            "market": obs["market"],
         }
     )
 
 
-def statistics(fit: pd.DataFrame) -> dict[str, float]:
-    """R^2 and RMSE on the fitted target points; RMSE and coverage on the held-out ones."""
+def statistics(fit: pd.DataFrame, market: str | None = None) -> dict[str, float]:
+    """R^2 and RMSE on the fitted target points (of one market, or all); RMSE and coverage on
+    the held-out ones."""
     target = fit[fit["series"] == "target"]
+    if market is not None:
+        target = target[target["market"] == market]
     fitted, held = target[~target["heldout"]], target[target["heldout"]]
     r2, rmse = fit_statistics(fitted["observed"].to_numpy(), fitted["simulated"].to_numpy())
-    stats = {"r2": r2, "rmse": rmse, "heldout": len(held)}
+    inside = (fitted["observed"] >= fitted["lower"]) & (fitted["observed"] <= fitted["upper"])
+    stats = {"r2": r2, "rmse": rmse, "heldout": len(held), "covered": int(inside.sum()), "points": len(fitted)}
     if len(held):
         _, stats["heldout_rmse"] = fit_statistics(held["observed"].to_numpy(), held["simulated"].to_numpy())
         inside = (held["observed"] >= held["lower"]) & (held["observed"] <= held["upper"])
@@ -99,87 +97,84 @@ def statistics(fit: pd.DataFrame) -> dict[str, float]:
 
 
 def parameters_table(problem: Problem, best: dict[str, float], particles: pd.DataFrame | None) -> pd.DataFrame:
-    """parameter, best, lower, upper, interval (which kind of interval, or none)."""
+    """parameter, best, lower, upper, prior_low, prior_high, interval_share (the interval's width
+    as a share of the prior range, on the searched scale: log for `log: true`), warning, interval."""
+    from adoptsim.studies.calibration.search import distributions
+
+    space = distributions(problem)
     rows = []
     for name in problem.names:
-        row = {"parameter": name, "best": best[name], "lower": np.nan, "upper": np.nan, "interval": "none"}
+        dist = space[name]
+        row = {"parameter": name, "best": best[name], "lower": np.nan, "upper": np.nan}
+        row.update(prior_low=dist.low, prior_high=dist.high, interval_share=np.nan, warning="", interval="none")
         if particles is not None:
-            row["lower"], row["upper"] = weighted_interval(particles[name].to_numpy(), particles["weight"].to_numpy())
+            low, high = weighted_interval(particles[name].to_numpy(), particles["weight"].to_numpy())
+            scale = np.log if dist.log else (lambda x: x)
+            share = (scale(high) - scale(low)) / (scale(dist.high) - scale(dist.low))
+            warnings = []
+            if share > WIDE:
+                warnings.append(f"interval spans {share:.0%} of the prior: the data taught little")
+            if not low <= best[name] <= high:
+                warnings.append("the best point lies outside its interval")
+            row.update(lower=low, upper=high, interval_share=share, warning="; ".join(warnings))
             row["interval"] = f"95 % credible (ABC-SMC posterior, {len(particles)} particles)"
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def calibrated_mapping(problem: Problem, best: dict[str, float], steps: int, out: Path) -> dict[str, Any]:
-    """A scenario extending the base with the fixed and fitted values, run to the forecast horizon.
-
-    Values inside lists (interventions[name].field) replace the whole list, since `extends`
-    replaces lists rather than merging them.
-    """
-    spec = problem.spec
-    base_file = (problem.loaded.folder / spec.scenario).resolve()
-    values = {**spec.fixed, **{path: plain(best[path]) for path in spec.parameters}}
-    applied = apply_values(problem.loaded.base, values)
-    overlay: dict[str, Any] = {}
-    for path, value in values.items():
-        parts = split_path(path)
-        if any(isinstance(p, int) or str(p).startswith("[") for p in parts):
-            overlay[str(parts[0])] = applied[str(parts[0])]
-        else:
-            set_path(overlay, path, plain(value))
-    header = {
-        "extends": os.path.relpath(base_file, out.resolve()),
-        "name": f"{spec.name}_calibrated",
-        "description": f"{spec.name} calibrated by adoptsim calibrate ({spec.description.strip() or spec.scenario})",
-        "seed": problem.loaded.seed,
-        "steps": steps,
-    }
-    return {**header, **overlay}
-
-
-def calibrated_yaml(problem: Problem, best: dict[str, float], steps: int, out: Path, source: str) -> str:
-    """calibrated.yaml's text, with a comment on the time alignment."""
-    launch = problem.launch_year(best)
+def calibrated_yaml(problem: Problem, part: Part, best: dict[str, float], extra_steps: int, source: str) -> str:
+    """A market's calibrated scenario, written out whole (no `extends:`), so it runs from
+    wherever the results folder is moved; a comment gives the time alignment."""
+    scenario = problem.scenario(best, part, extra_steps)
+    mapping = yaml.safe_load(scenario_to_yaml(scenario))
+    mapping["name"] = f"{problem.spec.name}_{part.name}_calibrated" if part.name else f"{problem.spec.name}_calibrated"
+    mapping["seed"] = problem.loaded.seed
     lines = [f"# Made by `adoptsim calibrate {source}`; `adoptsim run` runs it (the mean of fit.csv is its mean"]
-    lines.append(f"# over the first {problem.spec.replications} replications)")
+    lines.append(f"# over the first {problem.spec.replications} replications). Self-contained: no extends.")
+    launch = problem.launch_year(best, part)
     if launch is not None:
         fitted = " (fitted)" if problem.spec.fits_launch else ""
         lines.append(
             f"# Step 0 is the launch, {date_of(launch).date()}{fitted}; {problem.spec.steps_per_year} steps a year."
         )
-    mapping = calibrated_mapping(problem, best, steps, out)
     return "\n".join(lines) + "\n" + yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True)
 
 
-def time_axis(problem: Problem, best: dict[str, float], steps: np.ndarray) -> np.ndarray:
-    """Steps as dates when the launch date is known (fixed or fitted), else the steps themselves."""
-    launch = problem.launch_year(best)
+def time_axis(problem: Problem, best: dict[str, float], steps: np.ndarray, part: Part | None = None) -> np.ndarray:
+    """Steps as dates from the market's launch (or the steps themselves without a launch)."""
+    launch = problem.launch_year(best, part)
     if launch is None:
         return steps
     return np.array([date_of(launch + s / problem.spec.steps_per_year) for s in steps])
 
 
 def forecast_table(problem: Problem, ensemble: Ensemble) -> pd.DataFrame:
-    """Per step of the best run: time, mean and 95 % band of the target measure (target units)."""
-    column = MEASURES[problem.spec.target.measure]
-    scale = problem.loaded.scale
-    best = ensemble.best_series.pivot(index="step", columns="replication", values=column)
-    steps = best.index.to_numpy()
-    curves = [best.to_numpy().T]
-    best_launch = problem.launch_year(ensemble.best)
-    for values, series in zip(ensemble.draws, ensemble.draw_series, strict=True):
-        table = series.pivot(index="step", columns="replication", values=column)
-        shift = 0
-        if problem.spec.fits_launch:
-            shift = int(round((problem.launch_year(values) - best_launch) * problem.spec.steps_per_year))
-        curves.append(table.reindex(steps - shift).fillna(0.0 if shift > 0 else np.nan).to_numpy().T)
-    lower, upper = _band(np.vstack(curves))
-    return pd.DataFrame(
-        {
-            "time": time_axis(problem, ensemble.best, steps),
-            "step": steps,
-            "mean": best.mean(axis=1).to_numpy() * scale,
-            "lower": lower * scale,
-            "upper": upper * scale,
-        }
-    )
+    """Per market and step of the best run: time, mean, median and 95 % band of the target measure."""
+    tables = []
+    for index, part in enumerate(problem.parts):
+        column = MEASURES[part.target.measure]
+        best = ensemble.best_series[index].pivot(index="step", columns="replication", values=column)
+        steps = best.index.to_numpy()
+        curves = [best.to_numpy().T]
+        best_launch = problem.launch_year(ensemble.best, part)
+        for values, runs in zip(ensemble.draws, ensemble.draw_series, strict=True):
+            table = runs[index].pivot(index="step", columns="replication", values=column)
+            shift = 0
+            if problem.spec.fits_launch:
+                shift = int(round((problem.launch_year(values, part) - best_launch) * problem.spec.steps_per_year))
+            curves.append(table.reindex(steps - shift).fillna(0.0 if shift > 0 else np.nan).to_numpy().T)
+        lower, median, upper = _band(np.vstack(curves))
+        tables.append(
+            pd.DataFrame(
+                {
+                    "time": time_axis(problem, ensemble.best, steps, part),
+                    "step": steps,
+                    "mean": best.mean(axis=1).to_numpy() * part.scale,
+                    "median": median * part.scale,
+                    "lower": lower * part.scale,
+                    "upper": upper * part.scale,
+                    "market": part.name,
+                }
+            )
+        )
+    return pd.concat(tables, ignore_index=True)

@@ -47,9 +47,12 @@ class AbcModel:
         values = self.values(particle)
         key = np.array([values[name] for name in self.space], dtype=float).tobytes()
         seed = replication_seed(self.problem.loaded.seed, zlib.crc32(key))
-        series, _ = simulate(self.problem.scenario(values), seed)
-        series.insert(0, "replication", 0)
-        return {"y": self.problem.simulated(values, series)[0]}
+        runs = []
+        for part in self.problem.parts:
+            series, _ = simulate(self.problem.scenario(values, part), seed)
+            series.insert(0, "replication", 0)
+            runs.append(series)
+        return {"y": self.problem.simulated(values, runs)[0]}
 
     def distance(self, simulated: dict[str, np.ndarray], observed: dict[str, np.ndarray]) -> float:  # noqa: ARG002
         return float(np.sqrt(self.problem.loss(simulated["y"])))
@@ -64,13 +67,43 @@ class AbcModel:
         return pyabc.Distribution(**rvs)
 
 
+class GenerationLines(logging.Handler):
+    """Prints a line per ABC-SMC generation: its tolerance and the simulations so far."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.tolerance = float("nan")
+        self.simulations = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("t: "):
+            self.tolerance = float(message.split("eps:")[1].strip(" ."))
+            self.generation = int(message[3:].split(",")[0])
+        elif message.startswith("Accepted:"):
+            accepted, tried = (int(x) for x in message.split("=")[0].replace("Accepted:", "").split("/"))
+            self.simulations += tried
+            print(
+                f"  generation {self.generation}: tolerance {self.tolerance:.4g} (RMS error a point "
+                f"{self.tolerance / np.sqrt(self.points):.3g}), accepted {accepted} of {tried}, "
+                f"{self.simulations} simulations so far",
+                flush=True,
+            )
+
+
 def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.DataFrame:
     """The weighted particles of the last generation: a column per parameter and `weight`."""
     import pyabc
     from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
 
-    for name in ("ABC", "pyabc", "Sampler", "Epsilon", "Distance", "History", "Adaptation"):
+    for name in ("pyabc", "Sampler", "Epsilon", "Distance", "History", "Adaptation"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    lines = GenerationLines()
+    lines.points = max(int(problem.fitted.sum()), 1)
+    abc_log = logging.getLogger("ABC")
+    abc_log.setLevel(logging.INFO)
+    abc_log.propagate = False
+    abc_log.handlers = [lines]
     settings = problem.spec.method.posterior
     model = AbcModel(problem)
     if executor is None or isinstance(executor, SerialExecutor):

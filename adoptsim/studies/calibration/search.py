@@ -2,8 +2,10 @@
 
 Trials are proposed `method.batch` at a time (ask), their replications run on the executor, and
 their objectives told back; a trial counts once it is told. A killed calibration leaves its told
-trials in `study.db`, so `--resume` continues with the rest; other processes (or a Dask cluster
-running the replications) can work on the same study at the same time.
+trials in `study.db`; `--resume` re-queues the trials cut off mid-batch with the same values and
+continues, and since the sampler is reseeded before each proposal from (seed, number of trials
+told or queued), the resumed study equals the uninterrupted one. A lock file (`study.lock`)
+refuses a second process on the same folder.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ from tqdm import tqdm
 from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.observations import decimal_year
 from adoptsim.studies.calibration.spec import LAUNCH
+from adoptsim.world.streams import replication_seed
 
 STUDY_FILE = "study.db"
 
 
 def distributions(problem: Problem) -> dict[str, optuna.distributions.FloatDistribution]:
     """The search space: each parameter's bounds, the launch window as decimal years."""
-    space = {
-        path: optuna.distributions.FloatDistribution(bounds.low, bounds.high, log=bounds.log)
-        for path, bounds in problem.spec.parameters.items()
-    }
+    space = {}
+    for name in problem.names:
+        bounds = problem.bounds(name)
+        if bounds is not None:
+            space[name] = optuna.distributions.FloatDistribution(bounds.low, bounds.high, log=bounds.log)
     if problem.spec.fits_launch:
         window = problem.spec.launch
         space[LAUNCH] = optuna.distributions.FloatDistribution(
@@ -44,13 +48,26 @@ def open_study(problem: Problem, out: Path) -> optuna.Study:
         sampler: optuna.samplers.BaseSampler = optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
     else:
         sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=True, multivariate=True)
-    return optuna.create_study(
-        study_name=problem.spec.name,
-        storage=f"sqlite:///{out / STUDY_FILE}",
-        sampler=sampler,
-        direction="minimize",
-        load_if_exists=True,
+    storage = optuna.storages.RDBStorage(f"sqlite:///{out / STUDY_FILE}")
+    study = optuna.create_study(
+        study_name=problem.spec.name, storage=storage, sampler=sampler, direction="minimize", load_if_exists=True
     )
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)  # cut off by a kill
+        study.enqueue_trial(trial.params, skip_if_exists=False)
+    return study
+
+
+def reseed(study: optuna.Study, seed: int, index: int) -> None:
+    """Seed the sampler for the `index`-th proposal, so a resumed study proposes what an
+    uninterrupted one would have (optuna's samplers keep their generator in memory only)."""
+    value = replication_seed(seed, index) % 2**32
+    sampler = study.sampler
+    holders = (sampler, getattr(sampler, "_random_sampler", None), getattr(sampler, "_independent_sampler", None))
+    states = [getattr(h, "_rng", None) for h in holders if h is not None] + [getattr(sampler, "_cma_rng", None)]
+    for state in states:
+        if state is not None:
+            state.rng.seed(value)
 
 
 def completed(study: optuna.Study) -> int:
@@ -64,7 +81,10 @@ def search(problem: Problem, study: optuna.Study, executor: Executor | None, tri
     done = completed(study)
     with tqdm(total=trials, initial=done, desc="trials", unit="trial", disable=not progress) as bar:
         while done < trials:
-            asked = [study.ask(space) for _ in range(min(problem.spec.method.batch, trials - done))]
+            asked = []
+            for _ in range(min(problem.spec.method.batch, trials - done)):
+                reseed(study, problem.loaded.seed, done + len(asked))
+                asked.append(study.ask(space))
             losses = problem.losses([trial.params for trial in asked], executor)
             for trial, loss in zip(asked, losses, strict=True):
                 study.tell(trial, loss)

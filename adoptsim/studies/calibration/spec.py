@@ -9,22 +9,11 @@ from, so a 3,000-consumer simulation fits a country of millions.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
-import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from adoptsim.errors import ScenarioError
-from adoptsim.scenario.loading import format_validation_error, scenario_to_yaml, validate_scenario
-from adoptsim.scenario.paths import set_path
 from adoptsim.scenario.schema import Label, NonNegative, NonNegativeInt, Positive, PositiveInt, StrictModel
-from adoptsim.scenario.spec import Scenario
-from adoptsim.studies.calibration.observations import read_observations
-from adoptsim.studies.evaluation import read_base, read_spec
-from adoptsim.studies.experiment import check_path
 
 LAUNCH = "launch"
 """Name of the launch date when it is fitted (a decimal year)."""
@@ -53,10 +42,13 @@ class Target(StrictModel):
 
 
 class SegmentTarget(StrictModel):
-    """One observation of a segment series (or a gap between two), e.g. an age gap at a date."""
+    """One observation of a segment series, a gap (series - minus) or a ratio (series / over),
+    e.g. an age gap at a date; with several markets, `market` names whose series it is."""
 
-    series: str = Field(description="A recorder column, e.g. share_active_age_18-29.")
+    series: str = Field(description="A recorder column, e.g. share_active_age_18-29 or share_ever_adopted_ages_65+.")
     minus: str | None = Field(None, description="Another column: the target is the gap series - minus.")
+    over: str | None = Field(None, description="Another column: the target is the ratio series / over.")
+    market: str | None = Field(None, description="The market whose series it is (calibrations of several markets).")
     date: dt.date | None = Field(None, description="Date of the observation (or give step).")
     step: NonNegativeInt | None = Field(None, description="Step of the observation (or give date).")
     value: float = Field(description="The observed share or gap.")
@@ -66,6 +58,8 @@ class SegmentTarget(StrictModel):
     def _when(self) -> SegmentTarget:
         if (self.date is None) == (self.step is None):
             raise ValueError("give either date or step")
+        if self.minus is not None and self.over is not None:
+            raise ValueError("give minus (a gap) or over (a ratio), not both")
         return self
 
 
@@ -124,10 +118,18 @@ class Calibration(StrictModel):
 
     name: Label = Field(description="Short name; results go to results/calibrate-<name>/ by default.")
     description: str = ""
-    scenario: str = Field(description="Base scenario file, relative to the calibration file.")
+    scenario: str | None = Field(None, description="Base scenario file, relative to the calibration file.")
+    markets: dict[Label, str] = Field(
+        default_factory=dict,
+        description="Market files (markets/*.yaml) by name, fitted jointly: each brings its scenario, launch and "
+        "observed curve; `scenario`, `target` and `launch` are then not given.",
+    )
+    per_market: dict[str, ParameterRange] = Field(
+        default_factory=dict, description="Parameters fitted once per market (at most two), named <market>:<path>."
+    )
     fixed: dict[str, Any] = Field(default_factory=dict, description="Overrides of the base (e.g. population.size).")
     seed: NonNegativeInt | None = Field(None, description="Seed of the replications (default: the scenario's).")
-    target: Target
+    target: Target | None = None
     segments: list[SegmentTarget] = Field(default_factory=list)
     launch: dt.date | LaunchWindow | None = Field(None, description="Launch date, or a window to fit it in.")
     steps_per_year: PositiveInt = Field(52, description="Steps per year (52: weekly).")
@@ -141,7 +143,18 @@ class Calibration(StrictModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Calibration:
-        if not self.parameters and not isinstance(self.launch, LaunchWindow):
+        if self.markets:
+            for name in ("scenario", "target", "launch"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name}: comes from each market file when `markets` is given")
+            if len(self.per_market) > 2:
+                raise ValueError("per_market: at most two parameters per market")
+        else:
+            if self.scenario is None or self.target is None:
+                raise ValueError("scenario and target: give both (or `markets`)")
+            if self.per_market:
+                raise ValueError("per_market: only with `markets`")
+        if not self.parameters and not self.per_market and not isinstance(self.launch, LaunchWindow):
             raise ValueError("parameters: give at least one (or a launch window)")
         if LAUNCH in self.parameters:
             raise ValueError(f"parameters.{LAUNCH}: fit the launch with launch: {{earliest, latest}}")
@@ -152,72 +165,10 @@ class Calibration(StrictModel):
         return isinstance(self.launch, LaunchWindow)
 
 
-class LoadedCalibration:
-    """A checked calibration: its spec, the resolved base mapping and the observations."""
+def __getattr__(name: str) -> Any:
+    """Loading lives in loading.py (it reads market files); its names stay importable from here."""
+    if name in ("LoadedCalibration", "load_calibration", "segment_columns", "Part"):
+        from adoptsim.studies.calibration import loading
 
-    def __init__(
-        self, spec: Calibration, base: dict[str, Any], source: str, observations: pd.DataFrame, folder: Path
-    ) -> None:
-        self.spec = spec
-        self.base = base
-        self.source = source
-        self.observations = observations
-        self.folder = folder
-
-    @property
-    def seed(self) -> int:
-        return self.spec.seed if self.spec.seed is not None else int(self.base["seed"])
-
-    @property
-    def scale(self) -> float:
-        """Observed units per simulated share (1 for shares, the population for counts)."""
-        return self.spec.target.population or 1.0
-
-    def fingerprint(self) -> str:
-        """Identifies the calibration problem; a resumed calibration must match it."""
-        payload = {
-            "calibration": self.spec.model_dump(mode="json"),
-            "base": self.base,
-            "observations": self.observations.astype(str).to_dict("list"),
-        }
-        return json.dumps(payload, sort_keys=True, default=str)
-
-
-def segment_columns(scenario: Scenario) -> list[str]:
-    """Recorder columns a segment target may name."""
-    return (
-        ["share_active", "share_ever_adopted", "share_merchants_accepting"]
-        + [f"share_active_age_{g}" for g in scenario.population.age_groups]
-        + [f"share_active_region_{r}" for r in scenario.population.regions]
-    )
-
-
-def load_calibration(path: str | Path) -> LoadedCalibration:
-    """Read and check a calibration file: schema, scenario, parameter paths, observations."""
-    path = Path(path)
-    shown = str(path)
-    spec = read_spec(path, Calibration)
-    base = read_base(path, spec.scenario, spec.fixed)
-    scenario = validate_scenario(base, shown)
-    resolved = yaml.safe_load(scenario_to_yaml(scenario))
-    for dotted, bounds in spec.parameters.items():
-        problem = check_path(resolved, dotted)
-        if problem:
-            raise ScenarioError(shown, f"parameters.{dotted}", problem)
-        for end in (bounds.low, bounds.high):
-            data = yaml.safe_load(scenario_to_yaml(scenario))
-            set_path(data, dotted, end)
-            try:
-                Scenario.model_validate(data)
-            except ValidationError as err:
-                field, message = format_validation_error(err.errors()[0])
-                raise ScenarioError(shown, f"parameters.{dotted}", f"bound {end:g}: {field}: {message}") from None
-    valid = segment_columns(scenario)
-    for i, segment in enumerate(spec.segments):
-        for name, column in (("series", segment.series), ("minus", segment.minus)):
-            if column is not None and column not in valid:
-                raise ScenarioError(
-                    shown, f"segments[{i}].{name}", f"unknown series '{column}' (valid: {', '.join(valid)})"
-                )
-    observations = read_observations(spec, path.parent / spec.target.file, shown)
-    return LoadedCalibration(spec, resolved, shown, observations, path.parent)
+        return getattr(loading, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

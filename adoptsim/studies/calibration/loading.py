@@ -1,0 +1,190 @@
+"""Loading a calibration: its base scenario and target, or several market files, into parts.
+
+A part is one market (or the single scenario of a one-market file): its resolved base mapping,
+launch, observed curve and what it measures. A calibration naming `markets:` fits one shared
+core (`parameters`, applied to every market whose scenario has the path) and `per_market`
+parameters once per market (named `<market>:<path>`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from adoptsim.errors import ScenarioError
+from adoptsim.scenario.loading import format_validation_error, scenario_to_yaml, validate_scenario
+from adoptsim.scenario.paths import set_path
+from adoptsim.scenario.spec import Scenario
+from adoptsim.studies.calibration.observations import decimal_year, read_observations, segment_rows
+from adoptsim.studies.calibration.spec import Calibration, LaunchWindow, ParameterRange, Target
+from adoptsim.studies.evaluation import read_base, read_spec
+from adoptsim.studies.experiment import check_path
+
+SEPARATOR = ":"
+"""Between a market and a per-market parameter's path: `uk:behaviour.p_media`."""
+
+
+@dataclass(eq=False)
+class Part:
+    """One market of a calibration."""
+
+    name: str
+    base: dict[str, Any]
+    source: str
+    file: Path
+    target: Target
+    launch: dt.date | LaunchWindow | None
+    shared: list[str]
+    observations: pd.DataFrame | None = None
+
+    @property
+    def scale(self) -> float:
+        """Observed units per simulated share (1 for shares, the population for counts)."""
+        return self.target.population or 1.0
+
+
+class LoadedCalibration:
+    """A checked calibration: its spec, its parts (markets) and all their observations."""
+
+    def __init__(self, spec: Calibration, parts: list[Part], source: str, observations: pd.DataFrame, folder: Path):
+        self.spec = spec
+        self.parts = parts
+        self.source = source
+        self.observations = observations
+        self.folder = folder
+
+    @property
+    def base(self) -> dict[str, Any]:
+        return self.parts[0].base
+
+    @property
+    def seed(self) -> int:
+        return self.spec.seed if self.spec.seed is not None else int(self.base["seed"])
+
+    @property
+    def scale(self) -> float:
+        return self.parts[0].scale
+
+    @property
+    def several(self) -> bool:
+        return bool(self.spec.markets)
+
+    def fingerprint(self) -> str:
+        """Identifies the calibration problem; a resumed calibration must match it."""
+        payload = {
+            "calibration": self.spec.model_dump(mode="json"),
+            "bases": [part.base for part in self.parts],
+            "observations": self.observations.astype(str).to_dict("list"),
+        }
+        return json.dumps(payload, sort_keys=True, default=str)
+
+
+def segment_columns(scenario: Scenario) -> list[str]:
+    """Recorder columns a segment target may name (market columns only with a `market:` block)."""
+    columns = (
+        ["share_active", "share_ever_adopted", "share_merchants_accepting"]
+        + [f"share_active_age_{g}" for g in scenario.population.age_groups]
+        + [f"share_active_region_{r}" for r in scenario.population.regions]
+    )
+    if scenario.market is not None:
+        columns += [f"share_ever_adopted_age_{g}" for g in scenario.population.age_groups]
+        for band in scenario.market.age_bands:
+            columns += [f"share_active_ages_{band}", f"share_ever_adopted_ages_{band}"]
+    return columns
+
+
+def _check_bounds(shown: str, field: str, scenario: Scenario, dotted: str, bounds: ParameterRange) -> None:
+    for end in (bounds.low, bounds.high):
+        data = yaml.safe_load(scenario_to_yaml(scenario))
+        set_path(data, dotted, end)
+        try:
+            Scenario.model_validate(data)
+        except ValidationError as err:
+            where, message = format_validation_error(err.errors()[0])
+            raise ScenarioError(shown, field, f"bound {end:g}: {where}: {message}") from None
+
+
+def _load_part(path: Path, spec: Calibration, name: str, file: str, field: str) -> tuple[Part, Scenario]:
+    shown = str(path)
+    base = read_base(path, file, spec.fixed)
+    scenario = validate_scenario(base, shown)
+    resolved = yaml.safe_load(scenario_to_yaml(scenario))
+    if spec.markets:
+        if scenario.market is None:
+            raise ScenarioError(shown, field, f"{file} has no `market:` block")
+        try:
+            target = Target.model_validate(scenario.market.observed)
+        except ValidationError as err:
+            where, message = format_validation_error(err.errors()[0])
+            raise ScenarioError(shown, field, f"{file}: market.observed.{where}: {message}") from None
+        csv, launch = (path.parent / file).parent / target.file, scenario.market.launch
+    else:
+        target, csv, launch = spec.target, path.parent / spec.target.file, spec.launch
+    shared = [p for p in spec.parameters if not spec.markets or check_path(resolved, p) is None]
+    part = Part(name, resolved, shown, (path.parent / file).resolve(), target, launch, shared)
+    part.observations = read_observations(target, csv, shown, spec.holdout, field if spec.markets else "target")
+    return part, scenario
+
+
+def load_calibration(path: str | Path) -> LoadedCalibration:
+    """Read and check a calibration file: schema, scenarios or markets, parameter paths, observations."""
+    path = Path(path)
+    shown = str(path)
+    spec = read_spec(path, Calibration)
+    entries = spec.markets or {"": spec.scenario}
+    loaded = [_load_part(path, spec, name, file, f"markets.{name}") for name, file in entries.items()]
+    for dotted, bounds in spec.parameters.items():
+        users = [(part, scenario) for part, scenario in loaded if dotted in part.shared]
+        if not spec.markets:
+            problem = check_path(loaded[0][0].base, dotted)
+            if problem:
+                raise ScenarioError(shown, f"parameters.{dotted}", problem)
+        elif not users:
+            raise ScenarioError(shown, f"parameters.{dotted}", "no market's scenario has this path")
+        for _, scenario in users:
+            _check_bounds(shown, f"parameters.{dotted}", scenario, dotted, bounds)
+    for dotted, bounds in spec.per_market.items():
+        for part, scenario in loaded:
+            problem = check_path(part.base, dotted)
+            if problem:
+                raise ScenarioError(shown, f"per_market.{dotted}", f"{part.name}: {problem}")
+            _check_bounds(shown, f"per_market.{dotted}", scenario, dotted, bounds)
+    tables = []
+    by_name = {part.name: (part, scenario) for part, scenario in loaded}
+    for part, _ in loaded:
+        rows = part.observations
+        rows.insert(0, "market", part.name)
+        rows["scale"] = part.scale
+        tables.append(rows)
+    for i, segment in enumerate(spec.segments):
+        name = segment.market if segment.market is not None else ("" if not spec.markets else None)
+        if name not in by_name:
+            valid = ", ".join(n for n in by_name if n)
+            raise ScenarioError(shown, f"segments[{i}].market", f"name one of the markets ({valid})")
+        valid = segment_columns(by_name[name][1])
+        for key in ("series", "minus", "over"):
+            column = getattr(segment, key)
+            if column is not None and column not in valid:
+                raise ScenarioError(
+                    shown, f"segments[{i}].{key}", f"unknown series '{column}' (valid: {', '.join(valid)})"
+                )
+        tables.append(segment_rows(name, segment))
+    observations = pd.concat(tables, ignore_index=True)
+    observations["year"] = [decimal_year(d) if pd.notna(d) else float("nan") for d in observations["date"]]
+    for part, _ in loaded:
+        years = observations.loc[observations["market"] == part.name, "year"]
+        if part.launch is None and years.notna().any():
+            raise ScenarioError(shown, "launch", "dated observations need a launch date or window")
+        first = part.launch.latest if isinstance(part.launch, LaunchWindow) else part.launch
+        if first is not None and (years < decimal_year(first)).any():
+            field = "launch.latest" if isinstance(part.launch, LaunchWindow) else "launch"
+            field = field if not spec.markets else f"markets.{part.name}"
+            raise ScenarioError(shown, field, f"{first} is after an observation")
+    return LoadedCalibration(spec, [part for part, _ in loaded], shown, observations, path.parent)
