@@ -17,7 +17,7 @@ Without a `market:` block nothing here runs and no draw changes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
@@ -25,7 +25,21 @@ from pydantic import Field, field_validator, model_validator
 from adoptsim.scenario.schema import Fraction, Label, NonNegative, StrictModel
 
 if TYPE_CHECKING:
-    from adoptsim.engine.model import WalletAdoptionModel
+    from adoptsim.scenario.behaviour import Behaviour
+    from adoptsim.scenario.spec import Scenario
+
+
+class MarketModel(Protocol):
+    """What the market context reads and moves of a model (the engine's MarketModel is
+    one): the world imports nothing of the engine."""
+
+    spec: Scenario
+    behaviour: Behaviour
+    people: Any
+    shops: Any
+    streams: Any  # name -> numpy Generator
+    age_group_labels: list[str]
+    media_by_region: np.ndarray
 
 STEPS_PER_YEAR = 52
 
@@ -155,7 +169,7 @@ class Market(StrictModel):
 class MarketContext:
     """The market's per-consumer terms at each step (one call per step from the model)."""
 
-    def __init__(self, model: WalletAdoptionModel, market: Market) -> None:
+    def __init__(self, model: MarketModel, market: Market) -> None:
         self.market = market
         people = model.people
         draws = model.streams["market-context"].random((3, people.size))
@@ -173,7 +187,7 @@ class MarketContext:
     def year(self, step: int) -> float:
         return self.launch + step / STEPS_PER_YEAR
 
-    def potential(self, model: WalletAdoptionModel, step: int) -> np.ndarray:
+    def potential(self, model: MarketModel, step: int) -> np.ndarray:
         """potential_i(t) = internet_g(t) x region potential x account(t) (when the wallet needs one)."""
         year = self.year(step)
         by_group = np.array([value_at(s, year) for s in self.group_series])
@@ -189,7 +203,7 @@ class MarketContext:
         tap = 1.0 - value_at(inc.contactless_acceptance, year)
         return np.where(contactless, cash * tap, np.where(card, cash, 1.0))
 
-    def step(self, model: WalletAdoptionModel, step: int) -> None:
+    def step(self, model: MarketModel, step: int) -> None:
         """Move the market to step k: potentials, events' one-off and running effects, and the utility shift."""
         year = self.year(step)
         people = model.people
@@ -207,7 +221,7 @@ class MarketContext:
         shift = self.market.advantage_weight * (self.advantage(year) - 1.0) + need + model.behaviour.b_use * useful
         self.shift[:] = shift
 
-    def _start(self, model: WalletAdoptionModel, event: Event) -> None:
+    def _start(self, model: MarketModel, event: Event) -> None:
         """An event's one-off effects at its date: merchants start accepting, people enter the market."""
         rng = model.streams[f"event:{event.name}"]
         shops, people = model.shops, model.people
@@ -217,13 +231,13 @@ class MarketContext:
             people.in_market |= rng.random(people.size) < event.potential
 
 
-def market_context(model: WalletAdoptionModel) -> MarketContext | None:
+def market_context(model: MarketModel) -> MarketContext | None:
     """The model's market context, or None without a `market:` block (nothing changes then)."""
     market = getattr(model.spec, "market", None)
     return None if market is None else MarketContext(model, market)
 
 
-def recorded_columns(model: WalletAdoptionModel) -> list[str]:
+def recorded_columns(model: MarketModel) -> list[str]:
     """The recorder's market columns: ever adopted by age group, active and ever adopted by age band."""
     market = getattr(model.spec, "market", None)
     if market is None:
@@ -237,7 +251,7 @@ def recorded_columns(model: WalletAdoptionModel) -> list[str]:
 class BandRecorder:
     """Shares by age group and band in a row: one bincount per row (cheap beside the step)."""
 
-    def __init__(self, model: WalletAdoptionModel) -> None:
+    def __init__(self, model: MarketModel) -> None:
         people, market = model.people, model.spec.market
         groups = len(model.age_group_labels)
         self.groups = groups
