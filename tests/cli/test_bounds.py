@@ -112,7 +112,7 @@ def test_memory_error_anywhere_is_one_line(monkeypatch, tmp_path, capsys):
     def exhausted(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr("adoptsim.cli.run.run", exhausted)
+    monkeypatch.setattr("adoptsim.studies.runner.run", exhausted)
     assert main(["run", str(BASELINE), "--reps", "1", "--out", str(tmp_path / "o"), *TINY]) == 2
     assert one_line(capsys) == "adoptsim: out of memory; make the run smaller (population.size, --reps, --workers)"
     assert list(tmp_path.iterdir()) == []

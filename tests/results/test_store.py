@@ -128,7 +128,7 @@ def test_a_folder_of_someone_else_is_refused_before_any_work_unless_forced(tmp_p
     (out / "kpis.csv").write_text("mine")
     ran = []
     real = runner.run
-    monkeypatch.setattr("adoptsim.cli.run.run", lambda *a, **k: ran.append(1) or real(*a, **k))
+    monkeypatch.setattr("adoptsim.studies.runner.run", lambda *a, **k: ran.append(1) or real(*a, **k))
     assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 2
     assert capsys.readouterr().err.strip() == (
         f"--out {out}: holds files adoptsim did not write (kpis.csv); choose another --out, "
