@@ -55,7 +55,7 @@ def report_if_asked(args: argparse.Namespace, out: Path, shown: Path | None = No
     if args.report:
         from adoptsim.report.build import write_report
 
-        written = write_report([out])
+        written = write_report([out], shown=[shown or out])
         print("wrote " + ", ".join(str((shown or out) / path.name) for path in written))
     return 0
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim.cli.common import executor_for, naming_files
+from adoptsim.cli.common import executor_for, naming_files, report_if_asked
+from adoptsim.cli.compare import default_folder
 from adoptsim.errors import AdoptsimError
+from adoptsim.report.asked import write_question
 from adoptsim.results.metrics import kpi_problem
 from adoptsim.results.store import prepare_folder, write_csv, write_figure
 from adoptsim.scenario.loading import load_scenario
@@ -27,13 +29,16 @@ def command(args: argparse.Namespace) -> int:
     scenarios = asking_for([load_scenario(path, args.set) for path in paths], [], [], [kpi])
     seed = seed_of(scenarios[0], args.seed)
     loaded = load_uncertainty(args.uncertain, scenarios, seed)
-    default_out = Path("results") / ("uncertain-" + "-".join(s.name for s in scenarios))[:120]
+    default_out = Path("results") / default_folder([s.name for s in scenarios]).name.replace(
+        "compare-", "uncertain-", 1
+    )
     out = prepare_folder(Path(args.out) if args.out else default_out)
     sources = {s.name: path for s, path in zip(scenarios, paths, strict=True)}
     with executor_for(args.workers) as executor, naming_files(sources):
         result = run_uncertain(scenarios, loaded, seed, progress=True, executor=executor)
     table = beats_baseline(result, kpi)
     written = [
+        write_question(out, "compare --uncertain", rank_by=kpi, baseline=result.baseline, draws=loaded.spec.draws),
         write_csv(out / "uncertainty.csv", table),
         write_csv(out / "uncertain_kpis.csv", result.kpis),
         write_figure(out / "fan_chart.png", fan_chart(result.curves, result.baseline)),
@@ -44,7 +49,7 @@ def command(args: argparse.Namespace) -> int:
     )
     print(format_table(table))
     print(f"wrote {len(written)} files to {out}/: " + ", ".join(p.name for p in written))
-    return 0
+    return report_if_asked(args, out)
 
 
 def format_table(table: pd.DataFrame) -> str:

@@ -11,6 +11,7 @@ from adoptsim.cli.common import executor_for, naming_files, report_if_asked
 from adoptsim.cli.tables import format_kpi_table
 from adoptsim.figures import plots
 from adoptsim.figures.market_shares import write_rival_figures
+from adoptsim.report.asked import write_question
 from adoptsim.results.export import Export
 from adoptsim.results.metrics import headline_kpis
 from adoptsim.results.store import OutputFolder, write_csv, write_figure, write_text
@@ -35,6 +36,7 @@ def command(args: argparse.Namespace) -> int:
     windows = intervention_windows(scenario.model_dump(mode="json"), series)
     network = network_table(result.kpis)
     written = [
+        write_question(out, "run", targets=args.targets, horizons=args.horizon, replications=args.reps),
         write_csv(out / "timeseries.csv", series),
         write_csv(out / "kpis.csv", result.kpis),
         write_csv(out / "network.csv", network),
@@ -48,7 +50,7 @@ def command(args: argparse.Namespace) -> int:
     print(
         f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, {scenario.population.size:,} consumers"
     )
-    print(format_kpi_table(result.kpi_summary(), headline_kpis(scenario)))
+    print(format_kpi_table(result.kpi_summary(), headline_kpis(scenario), scenario.economics.currency))
     print(describe_network(network))
     print(f"wrote {len(written)} files to {target}/: " + ", ".join(str(p.relative_to(out)) for p in written))
     return report_if_asked(args, out, target)

@@ -135,6 +135,35 @@ def funnel_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
     return figure
 
 
+def funnel_grid_figure(timeseries: pd.DataFrame) -> Figure:
+    """The funnel of every scenario as small multiples (three per row, shared axes, one legend)."""
+    names = list(dict.fromkeys(timeseries["scenario"])) if "scenario" in timeseries else [""]
+    columns = min(3, len(names))
+    rows = -(-len(names) // columns)
+    figure = Figure(figsize=(3.6 * columns + 1.4, 0.4 + 2.4 * rows), layout="constrained")
+    axes = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
+    colours = ["#d9d9d9", "#56B4E9", "#E69F00", "#009E73"]
+    for ax, name in zip(axes, names, strict=False):
+        part = timeseries[timeseries["scenario"] == name] if name else timeseries
+        means = part.groupby("step")[list(STAGE_COLUMNS)].mean()
+        total = means.sum(axis=1)
+        ax.stackplot(
+            means.index, *[means[c] / total for c in STAGE_COLUMNS], labels=list(STAGE_COLUMNS.values()), colors=colours
+        )
+        ax.set_xlim(means.index.min(), means.index.max())
+        ax.set_ylim(0, 1)
+        ax.set_title(str(name), fontsize=9)
+    for ax in axes[len(names) :]:
+        ax.set_visible(False)
+    for ax in axes[::columns]:
+        ax.set_ylabel("share of consumers", fontsize=8)
+    for ax in axes[(rows - 1) * columns :]:
+        ax.set_xlabel("step (week)", fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles[::-1], labels[::-1], loc="outside right upper", frameon=False, fontsize=8)
+    return figure
+
+
 def segments_figure(timeseries: pd.DataFrame, title: str = "", band: str = "ci") -> Figure:
     """Active share over time per segment, one panel per segmentation (every `share_active_*` family)."""
     families = segment_families(list(timeseries.columns))
@@ -231,5 +260,3 @@ def timeline_figure(windows: dict[str, Sequence[Window]], steps: int) -> Figure:
     figure = Figure(figsize=(9, 0.9 + 0.3 * len(labelled)), layout="constrained")
     _timeline(figure.add_subplot(), labelled, steps)
     return figure
-
-

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from adoptsim.figures import plots
 from adoptsim.figures.formatting import money, parameter_label
-from adoptsim.report import interactive
 from adoptsim.report.blocks import Bullets, Table, Text, chart
 from adoptsim.report.results import Results
 
@@ -85,7 +84,6 @@ def render(results: Results) -> list | None:
             chart(
                 "Interventions on a timeline",
                 plots.timeline_figure(windows, steps),
-                interactive.timeline(windows, steps),
                 "Hatched: planned window. Solid: weeks it acted. A bar mark: its money ran out.",
             )
         )

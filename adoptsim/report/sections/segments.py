@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from adoptsim.figures import plots
 from adoptsim.figures.formatting import percent
-from adoptsim.report import interactive
 from adoptsim.report.blocks import Table, chart
 from adoptsim.report.results import Results
 
@@ -37,7 +36,6 @@ def render(results: Results) -> list | None:
         chart(
             "Active share by segment",
             plots.comparison_segments_figure(series),
-            interactive.segments(series, families),
             "Whiskers: 95 % CI of the mean over replications.",
         ),
     ]
