@@ -94,8 +94,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
             ensemble = run_ensemble(problem, best, draws, executor, args.horizon)
     except KeyboardInterrupt:
         print(
-            f"interrupted: {completed(study)} trials saved in {out / STUDY_FILE}; "
-            "run again with --resume",
+            f"interrupted: {completed(study)} trials saved in {out / STUDY_FILE}; run again with --resume",
             file=sys.stderr,
         )
         return 130

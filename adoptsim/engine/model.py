@@ -173,7 +173,9 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         (phases.rules), applied once all are decided: how many became aware, a mask of the
         adopters, how many lapsed."""
         aware, adopting, lapsing = thinning.decide(
-            self.streams["consumers"], self.people.size, phases.rules(self, active_before, use, active_neighbours),
+            self.streams["consumers"],
+            self.people.size,
+            phases.rules(self, active_before, use, active_neighbours),
             self._draw,
         )
         stage = self.people.stage

@@ -15,15 +15,22 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from adoptsim.figures.plot_style import PALETTE, color, legend_outside, plot_with_band
+from adoptsim.figures.plot_style import color, hatch, legend_outside, plot_with_band
 from adoptsim.results.intervals import ci_half_width
 from adoptsim.results.windows import Window
 
 STAGE_COLUMNS = {"n_unaware": "unaware", "n_aware": "aware", "n_lapsed": "lapsed", "n_active": "active"}
 SEGMENT_PREFIX = "share_active_"
-SEGMENT_FAMILIES = ("age_region", "age_x_region", "age", "region", "income", "online")
-"""Known segmentations, longest first; any other `share_active_<family>_<label>` is grouped by
-its first word."""
+SEGMENT_FAMILIES = ("agegroup_region", "age", "region", "income", "online")
+"""The segmentations of adoptsim/world/segments.py (SEGMENTATIONS), longest first so that
+`agegroup_region_18-29_urban` is age group x region, not 'agegroup' with a label 'region 18-29 urban';
+any other `share_active_<family>_<label>` is grouped by its first word."""
+FAMILY_LABELS = {"agegroup_region": "age group x region", "online": "online or offline shopping"}
+
+
+def family_label(family: str) -> str:
+    """A segmentation's name in words: `agegroup_region` -> 'age group x region'."""
+    return FAMILY_LABELS.get(family, family.replace("_", " "))
 
 
 def segment_families(columns: Sequence[str]) -> dict[str, list[str]]:
@@ -40,7 +47,8 @@ def segment_families(columns: Sequence[str]) -> dict[str, list[str]]:
 
 
 def segment_label(column: str, family: str) -> str:
-    """The segment's own label: `share_active_age_60+` -> '60+'."""
+    """The segment's own label: `share_active_age_60+` -> '60+', `..._agegroup_region_18-29_urban` ->
+    '18-29 urban'."""
     return column[len(SEGMENT_PREFIX) + len(family) + 1 :].replace("_", " ")
 
 
@@ -172,7 +180,7 @@ def segments_figure(timeseries: pd.DataFrame, title: str = "", band: str = "ci")
     for ax, (family, columns) in zip(axes, families.items(), strict=False):
         for i, column in enumerate(columns):
             plot_with_band(ax, timeseries, column, segment_label(column, family), i, i == 0, band)
-        ax.set_title(f"Active share by {family.replace('_', ' ')}", fontsize=10)
+        ax.set_title(f"Active share by {family_label(family)}", fontsize=10)
         ax.set_ylabel("share active")
         ax.grid(alpha=0.3)
         legend_outside(ax)
@@ -242,12 +250,13 @@ def comparison_segments_figure(timeseries: pd.DataFrame) -> Figure:
                 width,
                 yerr=half.loc[name],
                 color=color(i),
-                hatch="" if i < len(PALETTE) else "//",
+                hatch=hatch(i),
                 label=name if row == 0 else None,
                 capsize=2,
             )
-        ax.set_xticks(x, [segment_label(c, family) for c in columns], fontsize=8)
-        ax.set_title(f"Active share at the last step by {family.replace('_', ' ')}", fontsize=10)
+        # one word per line: crossed segments ('18-29 urban') stay apart however many there are
+        ax.set_xticks(x, [segment_label(c, family).replace(" ", "\n") for c in columns], fontsize=8)
+        ax.set_title(f"Active share at the last step by {family_label(family)}", fontsize=10)
         ax.set_ylabel("share active")
         ax.grid(alpha=0.3, axis="y")
     legend_outside(axes[0], title="scenario\n(whiskers: 95 % CI of the mean)", title_fontsize=8)

@@ -48,7 +48,9 @@ def render(results: Results) -> list | None:
         ),
         chart(
             "Differences with their paired 95 % CI",
-            kpi_plots.interval_figure(tidy[tidy["metric"].isin(figure_metrics)], figure_metrics, currency),
+            kpi_plots.interval_figure(
+                tidy[tidy["metric"].isin(figure_metrics)], figure_metrics, currency, results.scenario_names
+            ),
         ),
         *downloads(results, "differences.csv"),
     ]

@@ -21,6 +21,6 @@ def render(results: Results) -> list | None:
     return [
         chart(
             "Money per scenario",
-            kpi_plots.interval_figure(table, present, results.currency),
+            kpi_plots.interval_figure(table, present, results.currency, results.scenario_names),
         )
     ]
