@@ -69,7 +69,30 @@ def check_calibration(path: Path, overrides: list[str], allow_large: bool) -> st
     return f"calibration {spec.name}, {len(spec.parameters)} parameters"
 
 
+def check_uncertainty(path: Path, overrides: list[str], allow_large: bool) -> str:
+    """An uncertainty file of `compare --uncertain`: its fields and every distribution (the inputs'
+    paths are checked against scenarios when it runs, since it names none)."""
+    from pydantic import ValidationError
+
+    from adoptsim.errors import ScenarioError
+    from adoptsim.scenario.loading import format_validation_error
+    from adoptsim.studies.distributions import resolve
+    from adoptsim.studies.uncertainty import Uncertainty
+
+    scenario_files_only(path, overrides, "uncertainty file")
+    try:
+        spec = Uncertainty.model_validate(read_yaml(path, str(path)))
+    except ValidationError as err:
+        raise ScenarioError(str(path), *format_validation_error(err.errors()[0])) from None
+    for dotted, entry in spec.inputs.items():
+        resolve(entry.spec(), str(path), f"inputs.{dotted}.distribution")
+    return f"uncertainty file, {len(spec.inputs)} uncertain inputs x {spec.draws} draws (for compare --uncertain)"
+
+
 FILE_KINDS: dict[str, FileKind] = {
+    "uncertainty": FileKind(
+        lambda raw: {"inputs", "draws"} <= raw.keys() or raw.keys() == {"inputs"}, check_uncertainty
+    ),
     "calibration": FileKind(lambda raw: {"target", "parameters"} <= raw.keys(), check_calibration),
     "experiment": FileKind(lambda raw: {"parameters", "design"} <= raw.keys(), check_experiment),
     "optimization": FileKind(lambda raw: {"split", "objectives"} <= raw.keys(), check_optimization),

@@ -165,3 +165,28 @@ def test_question_file_is_read_defensively(tmp_path):
     assert Results.open(folder).question == {}
     (folder / "question.json").write_text(json.dumps({"rank_by": "final_active_share"}), encoding="utf-8")
     assert Results.open(folder).question["rank_by"] == "final_active_share"
+
+
+@pytest.mark.slow
+def test_compare_uncertain_writes_its_report_and_validate_knows_the_uncertainty_file(tmp_path, capsys):
+    from adoptsim.cli.main import main
+    from tests.conftest import BASELINE
+
+    spec = tmp_path / "uncertain.yaml"
+    spec.write_text(
+        "draws: 4\nseed: 3\ninputs:\n  behaviour.q_wom: {distribution: {type: lognormal, median: 0.02, sigma: 0.4}}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(spec)]) == 0
+    assert "uncertainty file, 1 uncertain inputs x 4 draws" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("draws: 0\ninputs: {behaviour.q_wom: {range: [0.01, 0.03]}}\n", encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    assert capsys.readouterr().err.strip() == f"{bad}: draws: must be greater than 0 (got 0)"
+    out = tmp_path / "u"
+    small = ["--set", "population.size=800", "--set", "steps=20", "--out", str(out), "--report"]
+    referral = str(BASELINE.parent / "referral.yaml")
+    assert main(["compare", str(BASELINE), referral, "--uncertain", str(spec), *small]) == 0
+    text = brief_text(out)
+    assert "how often does each scenario beat baseline" in text and "P(beats baseline)" in text
+    assert (out / "report.html").is_file() and "adoptsim report: u</title>" in (out / "report.html").read_text()

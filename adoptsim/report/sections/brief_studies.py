@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from adoptsim.figures.formatting import kpi_label, money, parameter_label, with_interval
+from adoptsim.figures.formatting import kpi_label, kpi_value, money, parameter_label, with_interval
 from adoptsim.report.blocks import Bullets, Table, Text
 from adoptsim.report.ranking import finite, smaller_is_better
 from adoptsim.report.results import Results
@@ -130,7 +130,8 @@ def uncertain_brief(results: Results) -> list:
     for r in table.to_dict("records"):
         spread = "-"
         if all(finite(r.get(c)) for c in ("p50", "p5", "p95")):
-            spread = f"{r['p50']:.3g} ({r['p5']:.3g} to {r['p95']:.3g})"
+            show = [kpi_value(kpi, r[c], results.currency) for c in ("p50", "p5", "p95")]
+            spread = f"{show[0]} ({show[1]} to {show[2]})"
         p = r.get("p_beats_baseline")
         beats = (
             "baseline" if not finite(p) else f"{100 * p:.0f} % ({100 * r['ci_low']:.0f} to {100 * r['ci_high']:.0f} %)"
