@@ -234,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue the study in the output folder")
     p.add_argument("--trials", type=positive_int, help="finished trials wanted (default: the file's)")
     p.set_defaults(func=lazy("adoptsim.cli.optimize", "cmd_optimize"))
+    for action in sub._choices_actions:  # `adoptsim CMD --help` opens with what CMD does
+        command = sub.choices[action.dest]
+        command.description = command.description or action.help[0].upper() + action.help[1:] + "."
     return parser
 
 
