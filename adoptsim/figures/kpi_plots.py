@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from adoptsim.figures.formatting import kpi_kind, kpi_label, money, money_axis_label, thousands_ticks
 from adoptsim.figures.plot_style import GUIDE_DASHES, color, legend_outside, marker
@@ -82,11 +83,16 @@ def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figu
 
 
 def interval_figure(
-    table: pd.DataFrame, metrics: Sequence[str], currency: str = "", order: Sequence[str] | None = None
+    table: pd.DataFrame,
+    metrics: Sequence[str],
+    currency: str = "",
+    order: Sequence[str] | None = None,
+    points: bool = False,
 ) -> Figure:
     """Mean and 95 % CI per scenario, a panel per KPI (tidy: scenario, metric, mean, ci_low, ci_high).
     `order`: every scenario of the folder, so that a scenario keeps its colour of the other figures
-    even where the baseline is left out (differences)."""
+    even where the baseline is left out (differences). Shares read in % or, with `points` (differences
+    of shares), in percentage points."""
     names = list(dict.fromkeys(table["scenario"]))
     order = list(order or names)
     figure = Figure(figsize=(9, 0.6 + (0.5 + 0.3 * len(names)) * len(metrics)), layout="constrained")
@@ -104,9 +110,11 @@ def interval_figure(
         )
         ax.set_yticks(y, names, fontsize=8)
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_title(
-            kpi_label(metric) + (f" ({currency})" if currency and kpi_kind(metric) == "money" else ""), fontsize=10
-        )
+        unit = f" ({currency})" if currency and kpi_kind(metric) == "money" else ""
+        if kpi_kind(metric) in ("share", "ratio"):
+            unit = " (percentage points)" if points else " (%)"
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:+.0f}" if points else f"{100 * v:.0f}"))
+        ax.set_title(kpi_label(metric) + unit, fontsize=10)
         if kpi_kind(metric) in ("money", "count"):
             ax.xaxis.set_major_formatter(thousands_ticks())
         ax.grid(alpha=0.3, axis="x")

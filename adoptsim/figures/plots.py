@@ -263,9 +263,15 @@ def comparison_segments_figure(timeseries: pd.DataFrame) -> Figure:
     return figure
 
 
-def timeline_figure(windows: dict[str, Sequence[Window]], steps: int) -> Figure:
-    """Every scenario's interventions: planned window hatched, actual window solid."""
-    labelled = [(f"{name}: {w.name}", w, i) for i, (name, ws) in enumerate(windows.items()) for w in ws]
+def timeline_figure(windows: dict[str, Sequence[Window]], steps: int, order: Sequence[str] | None = None) -> Figure:
+    """Every scenario's interventions: planned window hatched, actual window solid; a scenario's
+    colour is its place in `order` (every scenario, the baseline too), as in the other figures."""
+    order = list(order or windows)
+    labelled = [
+        (f"{name}: {w.name}", w, order.index(name) if name in order else i)
+        for i, (name, ws) in enumerate(windows.items())
+        for w in ws
+    ]
     figure = Figure(figsize=(9, 0.9 + 0.3 * len(labelled)), layout="constrained")
     _timeline(figure.add_subplot(), labelled, steps)
     return figure

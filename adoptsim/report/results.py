@@ -95,6 +95,7 @@ class Results:
     def scenarios(self) -> list[dict[str, Any]]:
         """Resolved scenarios, in the order the results list them."""
         paths = [self.folder / "scenario.resolved.yaml"] + sorted((self.folder / "scenarios").glob("*.resolved.yaml"))
+        paths += [self.folder / "best.yaml", self.folder / "calibrated.yaml"]  # optimize's winner, calibrate's fit
         found = {}
         for path in paths:
             if path.is_file():

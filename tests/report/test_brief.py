@@ -137,26 +137,34 @@ def test_uncertain_calibrate_and_optimize_folders_each_have_a_brief(tmp_path):
     text = brief_text(write(tmp_path / "c", {"fit.csv": fit, "parameters.csv": parameters, "forecast.csv": forecast}))
     assert "behaviour: q_wom = 0.021" in text and "forecast at 2027-01: 5,000 (4,000 to 6,000)" in text
     assert "misses the observed points by 6.7 % on average" in text
-    candidates = pd.DataFrame(
+    candidates = pd.DataFrame(  # optimize's columns: <kpi>, <kpi>_lower, <kpi>_upper, <kpi>_n
         {
             "candidate": ["trial 12", "playbook referral"],
-            "final_active_share_mean": [0.6, 0.5],
-            "final_active_share_ci_low": [0.58, 0.48],
-            "final_active_share_ci_high": [0.62, 0.52],
-            "total_spend_mean": [100000.0, 100000.0],
+            "scenario": ["t12", "referral"],
+            "steps_to_30pct_active": [60.2, 66.0],
+            "steps_to_30pct_active_lower": [59.0, 65.0],
+            "steps_to_30pct_active_upper": [61.0, 67.0],
+            "steps_to_30pct_active_n": [10, 10],
+            "total_spend": [100000.0, 100000.0],
+            "total_spend_lower": [99000.0, 99000.0],
+            "total_spend_upper": [100000.0, 100000.0],
         }
     )
     differences = pd.DataFrame(
         {
             "against": ["playbook referral"],
-            "kpi": ["final_active_share"],
-            "difference": [0.1],
-            "lower": [0.08],
-            "upper": [0.12],
+            "kpi": ["steps_to_30pct_active"],
+            "difference": [-5.8],
+            "lower": [-6.5],
+            "upper": [-5.1],
         }
     )
-    text = brief_text(write(tmp_path / "o", {"candidates.csv": candidates, "differences.csv": differences}))
-    assert "Answer: choose trial 12 (active share at the end 60.0 % (58.0 to 62.0 %)" in text
+    trials = pd.DataFrame({"trial": [11, 12], "share_classes": [0.5, 0.2], "share_refer": [0.5, 0.8]})
+    files = {"candidates.csv": candidates, "differences.csv": differences, "trials.csv": trials}
+    text = brief_text(write(tmp_path / "o", files))
+    assert "reaches 30 % active soonest for the budget" in text
+    assert "Answer: choose trial 12 (30 % active in week 60 (59 to 61), spending 100,000" in text
+    assert "Budget split: classes 20 %, refer 80 %." in text and "-5.8 weeks (-6.5 to -5.1)" in text
     assert "the winner is better" in text
 
 

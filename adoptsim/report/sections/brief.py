@@ -17,6 +17,7 @@ from adoptsim.report.blocks import Bullets, Table, Text
 from adoptsim.report.ranking import finite, ranking, smaller_is_better, tie_note
 from adoptsim.report.results import Results
 from adoptsim.report.sections import brief_studies
+from adoptsim.report.sections.brief_studies import phrase
 
 TITLE = "The brief"
 OPEN = True
@@ -146,13 +147,6 @@ def answer(table: pd.DataFrame, rows: dict, by: str, baseline: str | None, curre
         text += f", spending {money_cell(row, 'total_spend', currency)}"
         text += f", {money_cell(row, COST, currency)} per extra adopter"
     return text + "."
-
-
-def phrase(metric: str, value: str) -> str:
-    """'30 % active in week 70 (68 to 71)' for a target, else 'final active share 58.1 % (...)'."""
-    if metric.startswith("steps_to_") and value.startswith("week"):
-        return f"{kpi_label(metric).removeprefix('weeks to ')} in {value}"
-    return f"{kpi_label(metric)} {value}"
 
 
 def how_sure(results: Results) -> list[str]:

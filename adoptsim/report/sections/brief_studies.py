@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from adoptsim.figures.formatting import kpi_label, kpi_value, money, parameter_label, with_interval
+from adoptsim.figures.formatting import difference, kpi_label, kpi_value, money, parameter_label, with_interval
 from adoptsim.report.blocks import Bullets, Table, Text
 from adoptsim.report.ranking import finite, smaller_is_better
 from adoptsim.report.results import Results
@@ -17,6 +17,13 @@ NOISE = (
     "The intervals cover simulation noise only: not the behaviour coefficients left fixed, the market's size, "
     "nor anything the model leaves out."
 )
+
+
+def phrase(metric: str, value: str) -> str:
+    """'30 % active in week 70 (68 to 71)' for a target, else 'final active share 58.1 % (...)'."""
+    if metric.startswith("steps_to_") and value.startswith("week"):
+        return f"{kpi_label(metric).removeprefix('weeks to ')} in {value}"
+    return f"{kpi_label(metric)} {value}"
 
 
 def _has(table: pd.DataFrame | None, *columns: str) -> bool:
@@ -206,29 +213,23 @@ def optimize_brief(results: Results) -> list:
     blocks: list = [Text(["Question: which mix, timing and targeting of the interventions does best for the budget?"])]
     if not _has(candidates, "candidate"):
         return blocks
-    objective = next(
-        (c[: -len("_mean")] for c in candidates.columns if c.endswith("_mean") and c != "total_spend_mean"), None
-    )
+    columns = _kpi_columns(candidates)
+    objective = next((k for k in columns if k != "total_spend"), None)
     if objective is None:
         return blocks
-    blocks[0] = Text(
-        [
-            "Question: which mix, timing and targeting of the interventions gives the best "
-            f"{kpi_label(objective)} for the budget?"
-        ]
+    goal = (
+        f"reaches {kpi_label(objective).removeprefix('weeks to ')} soonest"
+        if objective.startswith("steps_to_")
+        else f"gives the {'smallest' if smaller_is_better(objective) else 'largest'} {kpi_label(objective)}"
     )
-    winner = candidates.iloc[0]
-    value = with_interval(
-        objective,
-        winner[f"{objective}_mean"],
-        winner.get(f"{objective}_ci_low"),
-        winner.get(f"{objective}_ci_high"),
-        results.currency,
-    )
-    text = f"Answer: choose {winner['candidate']} ({kpi_label(objective)} {value}"
-    if "total_spend_mean" in candidates:
-        text += f", spending {money(winner['total_spend_mean'], results.currency)}"
-    blocks.append(Text([text + "); its settings are in best.yaml."]))
+    blocks[0] = Text([f"Question: which mix, timing and targeting of the interventions {goal} for the budget?"])
+    winner = candidates.iloc[0].to_dict()
+    mean, low, high = (winner.get(c) for c in columns[objective])
+    value = with_interval(objective, mean, low, high, results.currency)
+    text = f"Answer: choose {winner['candidate']} ({phrase(objective, value)}"
+    if "total_spend" in columns:
+        text += f", spending {money(winner[columns['total_spend'][0]], results.currency)}"
+    blocks.append(Text([text + "); its settings are in best.yaml." + allocation(results, str(winner["candidate"]))]))
     if _has(differences, "against", "kpi", "difference", "lower", "upper"):
         rows = []
         for r in differences[differences["kpi"] == objective].to_dict("records"):
@@ -236,7 +237,7 @@ def optimize_brief(results: Results) -> list:
             rows.append(
                 [
                     str(r["against"]),
-                    f"{r['difference']:+.3g} ({r['lower']:+.3g} to {r['upper']:+.3g})",
+                    difference(objective, r["difference"], r["lower"], r["upper"], results.currency),
                     "equivalent: the interval includes 0"
                     if tied
                     else "the winner is better"
@@ -251,8 +252,52 @@ def optimize_brief(results: Results) -> list:
                 "Paired over fresh replications (not the search's own seeds), 95 % t interval.",
             )
         )
-    blocks.append(Bullets(["How sure: finalists and playbooks re-run on fresh seeds; " + NOISE]))
+        equivalent = [row[0] for row in rows if row[2].startswith("equivalent")]
+        blocks.append(
+            Text(
+                [
+                    "Equivalent to the winner (chance alone could order them): " + ", ".join(equivalent) + "."
+                    if equivalent
+                    else "No other candidate or playbook is equivalent: the winner is better than each."
+                ]
+            )
+        )
+    blocks.append(Bullets(["How sure: finalists and playbooks re-run on fresh seeds. " + NOISE]))
     return blocks
+
+
+def allocation(results: Results, candidate: str) -> str:
+    """' Budget split: classes 25 %, refer 25 %, ...' for a winner named 'trial <n>', from trials.csv."""
+    trials = results.table("trials.csv")
+    number = candidate.removeprefix("trial ").strip()
+    if not _has(trials, "trial") or not number.isdigit():
+        return ""
+    row = trials[trials["trial"] == int(number)]
+    shares = [c for c in trials.columns if c.startswith("share_")]
+    if row.empty or not shares:
+        return ""
+    split = ", ".join(f"{c.removeprefix('share_')} {100 * float(row.iloc[0][c]):.0f} %" for c in shares)
+    return f" Budget split: {split}."
+
+
+def _kpi_columns(table: pd.DataFrame) -> dict[str, tuple[str, str | None, str | None]]:
+    """KPI -> (mean, low, high) columns, in table order: `<kpi>_mean`/`_ci_low`/`_ci_high` or
+    `<kpi>`/`_lower`/`_upper` (optimize's candidates.csv has used both)."""
+    found: dict[str, tuple[str, str | None, str | None]] = {}
+    names = set(table.columns)
+    for column in table.columns:
+        if column in ("candidate", "scenario") or not pd.api.types.is_numeric_dtype(table[column]):
+            continue
+        if column.endswith("_mean"):
+            kpi = column[: -len("_mean")]
+            found[kpi] = (
+                column,
+                f"{kpi}_ci_low" if f"{kpi}_ci_low" in names else None,
+                f"{kpi}_ci_high" if f"{kpi}_ci_high" in names else None,
+            )
+        elif f"{column}_lower" in names and f"{column}_upper" in names:
+            found[column] = (column, f"{column}_lower", f"{column}_upper")
+    return found
 
 
 def _better(metric: str, difference: float) -> bool:

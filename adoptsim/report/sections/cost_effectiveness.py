@@ -20,6 +20,6 @@ def render(results: Results) -> list | None:
         chart(
             "Spend and extra adopters",
             kpi_plots.cost_effectiveness_figure(wide, results.currency),
-            "Dotted lines: equal cost per extra adopter; a point below a line is cheaper than that cost.",
+            "Grey lines, each with its own dash: equal cost per extra adopter; a point below a line costs less.",
         )
     ]

@@ -26,7 +26,12 @@ def render(results: Results) -> list | None:
     ]
     present = list(dict.fromkeys(table["kpi"]))
     metrics = [m for m in dict.fromkeys([*wanted, *SHOWN]) if m in present] or present[:6]
-    shown = table[table["kpi"].isin(metrics)]
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    shown = table[table["kpi"].isin(metrics)].copy()
+    shown["order"] = [
+        (scenarios.index(s), metrics.index(k)) for s, k in zip(shown["scenario"], shown["kpi"], strict=True)
+    ]
+    shown = shown.sort_values("order", kind="stable")
     currency = results.currency
     rows = [
         [
@@ -49,7 +54,7 @@ def render(results: Results) -> list | None:
         chart(
             "Differences with their paired 95 % CI",
             kpi_plots.interval_figure(
-                tidy[tidy["metric"].isin(figure_metrics)], figure_metrics, currency, results.scenario_names
+                tidy[tidy["metric"].isin(figure_metrics)], figure_metrics, currency, results.scenario_names, points=True
             ),
         ),
         *downloads(results, "differences.csv"),

@@ -17,7 +17,7 @@ def question(results: Results) -> str:
     if results.kind == "compare":
         others = [n for n in names if n != results.baseline]
         return (
-            f"What do {', '.join(others)} change against {results.baseline} (the baseline)? Every scenario ran on "
+            f"{len(others)} scenarios against {results.baseline} (the baseline). Every scenario ran on "
             "the same random numbers (replication r of each uses the same seed), so differences come from "
             "what the scenarios change, not from chance."
         )
@@ -47,9 +47,9 @@ def render(results: Results) -> list | None:
         results.use("scenario.resolved.yaml")
     rows = []
     for name, windows in results.windows.items():
-        budgets = {
-            str(iv["name"]): iv.get("budget") for iv in next(s for s in scenarios if s["name"] == name)["interventions"]
-        }
+        scenario = next(s for s in scenarios if s["name"] == name)
+        budgets = {str(iv["name"]): iv.get("budget") for iv in scenario["interventions"]}
+        shared = scenario.get("budget")
         for w in windows:
             if w.ran_out is None:
                 ran_out = "no"
@@ -63,7 +63,7 @@ def render(results: Results) -> list | None:
                     w.type.replace("_", " "),
                     f"{w.start} to {w.planned_end}",
                     "never" if w.end < w.start else f"{w.start} to {w.end}",
-                    "-" if budget is None else money(budget, currency),
+                    money(budget, currency) if budget is not None else "shared" if shared else "none",
                     ran_out,
                 ]
             )
@@ -83,7 +83,7 @@ def render(results: Results) -> list | None:
         blocks.append(
             chart(
                 "Interventions on a timeline",
-                plots.timeline_figure(windows, steps),
+                plots.timeline_figure(windows, steps, results.scenario_names),
                 "Hatched: planned window. Solid: weeks it acted. A bar mark: its money ran out.",
             )
         )
