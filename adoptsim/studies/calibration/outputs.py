@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
+from adoptsim.figures.plot_style import legend_outside
 from adoptsim.scenario.spec import set_path, split_path
 from adoptsim.studies.calibration.objective import Problem, fit_statistics
 from adoptsim.studies.calibration.observations import MEASURES, date_of
@@ -211,7 +212,7 @@ def _label(problem: Problem) -> str:
 
 def fit_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best: dict[str, float]) -> Figure:
     """Observations as points, the simulated mean as a line with its 95 % band, over the data's span."""
-    figure = Figure(figsize=(8, 4.5))
+    figure = Figure(figsize=(9, 4.5), layout="constrained")
     ax = figure.add_subplot()
     last = int(fit["step"].max())
     span = forecast[forecast["step"] <= last]
@@ -222,14 +223,14 @@ def fit_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best
     ax.set_title(f"{problem.spec.name}: R² {stats['r2']:.3f}, RMSE {stats['rmse']:.3g} on fitted points")
     ax.set_ylabel(_label(problem))
     ax.set_xlabel("date" if problem.launch_year(best) is not None else "step")
-    ax.legend(loc="upper left", fontsize=8)
+    legend_outside(ax)  # never over the observed points
     ax.grid(alpha=0.3)
     return figure
 
 
 def forecast_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best: dict[str, float]) -> Figure:
     """The calibrated model past the data to the horizon, with the band; the data's end marked."""
-    figure = Figure(figsize=(8, 4.5))
+    figure = Figure(figsize=(9, 4.5), layout="constrained")
     ax = figure.add_subplot()
     ax.fill_between(
         forecast["time"], forecast["lower"], forecast["upper"], color="C1", alpha=0.25, lw=0, label=BAND_LABEL
@@ -242,6 +243,6 @@ def forecast_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame,
     ax.set_title(f"{problem.spec.name}: forecast")
     ax.set_ylabel(_label(problem))
     ax.set_xlabel("date" if problem.launch_year(best) is not None else "step")
-    ax.legend(loc="upper left", fontsize=8)
+    legend_outside(ax)  # never over the observed points
     ax.grid(alpha=0.3)
     return figure
