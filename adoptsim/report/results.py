@@ -93,14 +93,14 @@ class Results:
 
     @cached_property
     def scenarios(self) -> list[dict[str, Any]]:
-        """Resolved scenarios, in the order the results list them."""
+        """Resolved scenarios (complete mappings only), in the order the results list them."""
         paths = [self.folder / "scenario.resolved.yaml"] + sorted((self.folder / "scenarios").glob("*.resolved.yaml"))
-        paths += [self.folder / "best.yaml", self.folder / "calibrated.yaml"]  # optimize's winner, calibrate's fit
+        paths += [self.folder / "best.yaml"]  # optimize's winner (resolved; calibrated.yaml only extends one)
         found = {}
         for path in paths:
             if path.is_file():
                 data = yaml.safe_load(path.read_text(encoding="utf-8"))
-                if isinstance(data, dict) and "name" in data:
+                if isinstance(data, dict) and {"name", "population", "steps", "interventions"} <= data.keys():
                     found[data["name"]] = data
         order = self.scenario_names or list(found)
         return [found[name] for name in order if name in found] + [s for n, s in found.items() if n not in order]

@@ -176,33 +176,36 @@ def calibrate_brief(results: Results) -> list:
         for r in parameters.to_dict("records"):
             text = f"{parameter_label(str(r['parameter']))} = {r['best']:.3g}"
             if finite(r.get("lower")) and finite(r.get("upper")):
-                text += f" ({r['lower']:.3g} to {r['upper']:.3g})"
+                text += f" (posterior {r['lower']:.3g} to {r['upper']:.3g})"
             shown.append(text)
-        answer.append("fitted " + "; ".join(shown))
+        answer.append("best fit " + "; ".join(shown))
     if _has(forecast, "mean"):
         last = forecast.iloc[-1]
-        when = last.get("time", last.get("step", ""))
+        when = str(last.get("time", last.get("step", "")))[:10]
         text = f"forecast at {when}: {last['mean']:,.4g}"
         if finite(last.get("lower")) and finite(last.get("upper")):
-            text += f" ({last['lower']:,.4g} to {last['upper']:,.4g})"
+            text += f" (band {last['lower']:,.4g} to {last['upper']:,.4g})"
         answer.append(text)
     if answer:
         blocks.append(Text(["Answer: " + "; ".join(answer) + "."]))
     sure = []
     if _has(fit, "observed", "simulated"):
-        error = (fit["simulated"] - fit["observed"]).abs()
-        scale = fit["observed"].abs().mean() or 1.0
-        share = 100 * error.mean() / scale
-        held = fit[fit["heldout"].astype(bool)] if "heldout" in fit else fit.iloc[0:0]
-        sure.append(
-            f"How sure: the fit misses the observed points by {share:.1f} % on average ({len(fit)} points"
-            + (f", {len(held)} held out" if len(held) else "")
-            + ")."
-        )
+        markets = fit.groupby("market", sort=False) if "market" in fit else [("", fit)]
+        for market, part in markets:
+            error = (part["simulated"] - part["observed"]).abs()
+            share = 100 * error.mean() / (part["observed"].abs().mean() or 1.0)
+            held = part[part["heldout"].astype(bool)] if "heldout" in part else part.iloc[0:0]
+            where = f" in {market}" if market else ""
+            sure.append(
+                f"How sure: the fit misses the observed points{where} by {share:.1f} % on average ({len(part)} points"
+                + (f", {len(held)} held out" if len(held) else "")
+                + ")."
+            )
     if _has(parameters, "interval"):
         sure.append(f"Parameter intervals: {parameters['interval'].iloc[0]}.")
     sure.append(
-        "A good fit to one curve does not make the forecast's mechanism right: other coefficients may fit as well."
+        "A good fit to one curve does not make the forecast's mechanism right: other coefficients may fit as well; "
+        "the forecast's band covers the fitted coefficients' spread and simulation noise, not a change of market."
     )
     blocks.append(Bullets(sure))
     return blocks

@@ -27,11 +27,16 @@ def question(results: Results) -> str:
         return f"How do the results respond to {', '.join(parameters) or 'the swept parameters'}?"
     if results.kind == "run":
         return f"How does wallet adoption unfold in {names[0] if names else 'this scenario'}?"
-    return "What did this command find?"
+    if results.kind == "optimize":
+        return "The winner as a scenario (best.yaml, runnable with adoptsim run):"
+    return ""
 
 
 def render(results: Results) -> list | None:
-    blocks: list = [Text([question(results)])]
+    asked = question(results)
+    if not asked and not results.scenarios:
+        return None
+    blocks: list = [Text([asked])] if asked else []
     currency = results.currency
     scenarios = results.scenarios
     if scenarios:
