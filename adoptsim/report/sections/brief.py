@@ -198,10 +198,7 @@ def run_brief(results: Results) -> list:
     parts = []
     for metric in targets:
         r = rows[metric]
-        parts.append(
-            f"{kpi_label(metric).removeprefix('weeks to ')}: "
-            + reached(r["mean"], r["ci_low"], r["ci_high"], metric, r.get("n"), r.get("of"))
-        )
+        parts.append(phrase(metric, reached(r["mean"], r["ci_low"], r["ci_high"], metric, r.get("n"), r.get("of"))))
     for metric in ("final_active_share", "total_spend", "net_value", "terminal_value"):
         r = rows.get(metric)
         if r is not None and finite(r["mean"]) and not (metric == "total_spend" and r["mean"] == 0):

@@ -23,6 +23,8 @@ def phrase(metric: str, value: str) -> str:
     """'30 % active in week 70 (68 to 71)' for a target, else 'final active share 58.1 % (...)'."""
     if metric.startswith("steps_to_") and value.startswith("week"):
         return f"{kpi_label(metric).removeprefix('weeks to ')} in {value}"
+    if metric.startswith("steps_to_") and value.startswith("not reached"):
+        return f"{kpi_label(metric).removeprefix('weeks to ')} {value}"
     return f"{kpi_label(metric)} {value}"
 
 
