@@ -89,10 +89,13 @@ def format_ranking(summary: pd.DataFrame, by: str, currency: str = "", table: pd
                 per,
             ]
         )
-    ties = "; tie group: scenarios whose paired 95 % CI against the group's first includes 0" if groups else ""
-    return f"ranked by {by}, {direction} first (mean over replications{ties}; all in ranking.csv)\n" + _columns(
-        rows, left=(1, 3)
+    ties = (
+        "\nsame tie group: chance alone could order them (paired 95 % CI against the group's first includes 0)"
+        if groups
+        else ""
     )
+    head = f"ranked by {by}, {direction} first (mean over replications; all in ranking.csv)\n"
+    return head + _columns(rows, left=(1, 3)) + ties
 
 
 def shown_differences(names: list[str], by: str, targets: list[float]) -> list[str]:
