@@ -65,9 +65,7 @@ def format_ranking(summary: pd.DataFrame, by: str, currency: str = "", table: pd
     one: chance alone could order them), final active share, spend and cost per extra adopter."""
     direction = "smallest" if lookup(by)[0].smaller_is_better else "largest"
     unit = f" {currency}" if currency else ""
-    rows = [
-        ["rank", "scenario", by, "95 % CI", "tie group", "final active", f"spend{unit}", f"per extra adopter{unit}"]
-    ]
+    rows = [["rank", "scenario", by, "95 % CI", "tie", "active", f"spend{unit}", f"per extra{unit}"]]
     groups = {} if table is None else dict(zip(table["scenario"], table["tie_group"], strict=True))
     for rank, row in enumerate(ranked(summary, by).to_dict("records"), start=1):
         cost = row.get(f"{RATIO}_mean")
@@ -89,13 +87,9 @@ def format_ranking(summary: pd.DataFrame, by: str, currency: str = "", table: pd
                 per,
             ]
         )
-    ties = (
-        "\nsame tie group: chance alone could order them (paired 95 % CI against the group's first includes 0)"
-        if groups
-        else ""
-    )
-    head = f"ranked by {by}, {direction} first (mean over replications; all in ranking.csv)\n"
-    return head + _columns(rows, left=(1, 3)) + ties
+    ties = "; same tie: chance could order them" if groups else ""
+    head = f"ranked by {by}, {direction} first (means{ties})\n"
+    return head + _columns(rows, left=(1, 3))
 
 
 def shown_differences(names: list[str], by: str, targets: list[float]) -> list[str]:

@@ -43,7 +43,7 @@ def test_ranking_shows_tie_groups_currency_and_undefined_cost_and_differences_sh
     table = pd.DataFrame({"scenario": ["a", "b", "baseline"], "tie_group": [1, 2, 3]})
     text = format_ranking(summary, "final_active_share", "EUR", table)
     lines = text.splitlines()
-    assert "tie group" in lines[1] and "spend EUR" in lines[1] and "per extra adopter EUR" in lines[1]
+    assert "tie" in lines[1] and "spend EUR" in lines[1] and "per extra EUR" in lines[1]
     assert lines[2].split()[:2] == ["1", "a"] and lines[3].rstrip().endswith("undefined (no spend)")
     differences = pd.DataFrame(
         {
