@@ -71,7 +71,7 @@ def report_if_asked(args: argparse.Namespace, out: Path, shown: Path | None = No
         return ""
     from adoptsim.report.build import write_report
 
-    written = write_report([out])
+    written = write_report([out], shown=[shown or out])
     return "wrote " + ", ".join(str((shown or out) / path.name) for path in written)
 
 

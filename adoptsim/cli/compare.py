@@ -29,6 +29,8 @@ def command(args: argparse.Namespace) -> int:
     from adoptsim.cli.common import check_run_budget, executor_for, naming_files, open_output, report_if_asked, say
     from adoptsim.cli.tables import format_differences, format_ranking, shown_differences
     from adoptsim.figures import kpi_plots, plots
+    from adoptsim.report.asked import write_question
+    from adoptsim.report.ranking import ranking
     from adoptsim.results.store import write_csv, write_figure, write_text
     from adoptsim.results.windows import windows_by_scenario
     from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
@@ -52,7 +54,7 @@ def command(args: argparse.Namespace) -> int:
                 f"{path}: steps: {scenario.steps} differs from the baseline's {baseline.steps} ({paths[0]}); "
                 "compared scenarios must run the same number of steps"
             )
-    default_out = Path("results") / ("compare-" + "-".join(s.name for s in scenarios))[:120]
+    default_out = default_folder(names)
     target = Path(args.out) if args.out else default_out
     check_run_budget(args, scenarios, args.reps)
     folder = open_output(args, target, "compare")  # replaces target once done() is called
@@ -64,9 +66,23 @@ def command(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise AdoptsimError(f"adoptsim compare: {err}") from None
     summary = comparison.summary()
+    currency = baseline.economics.currency
     series = comparison.timeseries
     windows = windows_by_scenario([s.model_dump(mode="json") for s in scenarios], series)
+    table = ranking(summary, args.rank_by, comparison.kpis)
     written = [
+        write_question(
+            out,
+            "compare",
+            rank_by=args.rank_by,
+            targets=args.targets,
+            horizons=args.horizon,
+            baseline=baseline.name,
+            scenarios=names,
+            replications=args.reps,
+            seed=seed,
+        ),
+        write_csv(out / "ranking.csv", table),
         write_csv(out / "kpis.csv", summary),
         write_csv(out / "kpis_by_replication.csv", comparison.kpis),
         write_csv(out / "differences.csv", comparison.differences),
@@ -74,18 +90,27 @@ def command(args: argparse.Namespace) -> int:
         *[write_text(out / "scenarios" / f"{s.name}.resolved.yaml", scenario_to_yaml(s)) for s in scenarios],
         write_figure(out / "comparison.png", plots.comparison_figure(series, baseline.name, args.band, windows)),
         write_figure(out / "comparison_segments.png", plots.comparison_segments_figure(series)),
-        write_figure(out / "cost_effectiveness.png", kpi_plots.cost_effectiveness_figure(summary)),
+        write_figure(out / "cost_effectiveness.png", kpi_plots.cost_effectiveness_figure(summary, currency)),
     ]
     report = report_if_asked(args, out, target)
     folder.done()  # from here on, a closed pipe or a signal leaves the new folder in place
     order = [name for name in ranked(summary, args.rank_by)["scenario"] if name != baseline.name]
     shown = shown_differences(comparison.kpi_names, args.rank_by, args.targets or baseline.kpis.targets)
     return say(
-        f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline {baseline.name}",
+        f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline: {baseline.name}",
         comparison.long_run.describe(LONG_RUN) if comparison.long_run else "",
-        format_ranking(summary, args.rank_by, baseline.economics.currency),
+        format_ranking(summary, args.rank_by, currency, table),
         f"\ndifferences against {baseline.name}, paired by replication (all in differences.csv):",
-        format_differences(comparison.differences, order, shown),
+        format_differences(comparison.differences, order, shown, currency),
         f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
         report,
     )
+
+
+def default_folder(names: list[str], limit: int = 40) -> Path:
+    """`results/compare-<baseline>-and-<n>-more` or, when short, every name: a folder name one reads at
+    a glance (the 6 lever scenarios gave 99 characters)."""
+    joined = "compare-" + "-".join(names)
+    if len(joined) <= limit:
+        return Path("results") / joined
+    return Path("results") / f"compare-{names[0][:24]}-and-{len(names) - 1}-more"

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from adoptsim.cli.common import check_run_budget, executor_for, naming_files, open_output, say
+from adoptsim.cli.common import check_run_budget, executor_for, naming_files, open_output, report_if_asked, say
+from adoptsim.cli.compare import default_folder
 from adoptsim.errors import AdoptsimError
 from adoptsim.figures.uncertainty import fan_chart
+from adoptsim.report.asked import write_question
 from adoptsim.results.metrics import kpi_problem
 from adoptsim.results.store import write_csv, write_figure
 from adoptsim.scenario.loading import load_scenario
@@ -29,7 +31,9 @@ def command(args: argparse.Namespace) -> int:
     seed = seed_of(scenarios[0], args.seed)
     loaded = load_uncertainty(args.uncertain, scenarios, seed)
     check_run_budget(args, scenarios, loaded.spec.draws)
-    default_out = Path("results") / ("uncertain-" + "-".join(s.name for s in scenarios))[:120]
+    default_out = Path("results") / default_folder([s.name for s in scenarios]).name.replace(
+        "compare-", "uncertain-", 1
+    )
     target = Path(args.out) if args.out else default_out
     folder = open_output(args, target, "compare --uncertain")  # replaces target once done() is called
     out = folder.path
@@ -38,16 +42,19 @@ def command(args: argparse.Namespace) -> int:
         result = run_uncertain(scenarios, loaded, seed, progress=True, executor=executor)
     table = beats_baseline(result, kpi)
     written = [
+        write_question(out, "compare --uncertain", rank_by=kpi, baseline=result.baseline, draws=loaded.spec.draws),
         write_csv(out / "uncertainty.csv", table),
         write_csv(out / "uncertain_kpis.csv", result.kpis),
         write_figure(out / "fan_chart.png", fan_chart(result.curves, result.baseline)),
     ]
+    report = report_if_asked(args, out, target)
     folder.done()
     return say(
         f"{len(scenarios)} scenarios x {loaded.spec.draws} draws of {len(loaded.spec.inputs)} uncertain inputs, "
         f"baseline {result.baseline}, ranked by {kpi}",
         format_table(table),
         f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
+        report,
     )
 
 

@@ -37,6 +37,7 @@ def command(args: argparse.Namespace) -> int:
     from adoptsim.cli.tables import format_kpi_table
     from adoptsim.figures import plots
     from adoptsim.figures.market_shares import write_rival_figures
+    from adoptsim.report.asked import write_question
     from adoptsim.results.export import Export
     from adoptsim.results.metrics import headline_kpis
     from adoptsim.results.store import write_csv, write_figure, write_text
@@ -60,6 +61,7 @@ def command(args: argparse.Namespace) -> int:
     windows = intervention_windows(scenario.model_dump(mode="json"), series)
     network = network_table(result.kpis)
     written = [
+        write_question(out, "run", targets=args.targets, horizons=args.horizon, replications=args.reps),
         write_csv(out / "timeseries.csv", series),
         write_csv(out / "kpis.csv", result.kpis),
         write_csv(out / "network.csv", network),

@@ -90,15 +90,19 @@ def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     experiment = loaded.experiment
     parameters = list(experiment.parameters)
     kind = experiment.design.type
+    currency = str(((loaded.base.get("economics") or {}).get("currency")) or "EUR")
     written = ["marginal_cost.csv"] if (out / "marginal_cost.csv").exists() else []
     for metric in experiment.metrics:
         if kind in ("grid", "paired"):
             write_figure(
-                out / f"response_{metric}.png", analysis.response_figure(summary, parameters, metric, kind == "paired")
+                out / f"response_{metric}.png",
+                analysis.response_figure(summary, parameters, metric, kind == "paired", currency),
             )
             written.append(f"response_{metric}.png")
             if kind == "grid" and len(parameters) == 2:
-                write_figure(out / f"heatmap_{metric}.png", analysis.heatmap_figure(summary, parameters, metric))
+                write_figure(
+                    out / f"heatmap_{metric}.png", analysis.heatmap_figure(summary, parameters, metric, currency)
+                )
                 written.append(f"heatmap_{metric}.png")
         elif kind == "lhs":
             write_figure(out / f"scatter_{metric}.png", analysis.scatter_figure(summary, parameters, metric))

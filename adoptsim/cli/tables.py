@@ -9,26 +9,50 @@ import math
 
 import pandas as pd
 
-from adoptsim.figures.formatting import number
+from adoptsim.figures.formatting import kpi_kind, number
 from adoptsim.results.kpis import lookup, percent_label
 from adoptsim.studies.compare import PAIRED_KPIS, RATIO, ranked
 
+RATIOS_OF_SPEND = ("roi", "cost_per_adopter")
+"""KPIs divided by spend: undefined, not 'never reached', when nothing was spent."""
 
-def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None) -> str:
-    """A short text table of one scenario's KPIs: KPI, mean, 95 % CI."""
+
+def format_kpi_table(summary: pd.DataFrame, names: list[str] | None = None, currency: str = "") -> str:
+    """A short text table of one scenario's KPIs: KPI, mean, 95 % CI ('reached in k of n' for targets)."""
     rows = [row for _, row in summary.iterrows() if not names or row["metric"] in names]
-    width = max([28, *(len(row["metric"]) + 2 for row in rows)])
+    spend = summary.loc[summary["metric"] == "total_spend", "mean"]
+    no_spend = len(spend) > 0 and float(spend.iloc[0]) == 0
+    width = max([28, *(len(_name(row["metric"], currency)) + 2 for row in rows)])
     lines = [f"{'KPI':<{width}}{'mean':>12}   95 % CI"]
     for row in rows:
-        ci = "" if math.isnan(row["ci_low"]) else f"[{_number(row['ci_low'])}, {_number(row['ci_high'])}]"
-        reached = "" if row["n"] == row["of"] else f"  (reached in {row['n']}/{row['of']})"
-        mean = "never" if math.isnan(row["mean"]) else _number(row["mean"])
-        lines.append(f"{row['metric']:<{width}}{mean:>12}   {ci}{reached}")
+        metric = row["metric"]
+        if math.isnan(row["mean"]) and (metric.startswith(RATIOS_OF_SPEND) and no_spend):
+            lines.append(f"{_name(metric, currency):<{width}}{'undefined':>12}   (no spend)")
+            continue
+        ci = "" if math.isnan(row["ci_low"]) else f"[{_value(metric, row['ci_low'])}, {_value(metric, row['ci_high'])}]"
+        reached = "" if row["n"] == row["of"] else f"  (reached in {row['n']} of {row['of']} replications)"
+        mean = "never" if math.isnan(row["mean"]) else _value(metric, row["mean"])
+        lines.append(f"{_name(metric, currency):<{width}}{mean:>12}   {ci}{reached}")
     return "\n".join(lines)
+
+
+def _name(metric: str, currency: str) -> str:
+    """The KPI's name, with its currency where it is money."""
+    return f"{metric} ({currency})" if currency and kpi_kind(metric) == "money" else metric
+
+
+def _value(metric: str, value: float) -> str:
+    """Shares as percentages, everything else as a number."""
+    if kpi_kind(metric) == "share" and not pd.isna(value):
+        return f"{100 * value:.1f} %"
+    return _number(value)
 
 
 def _number(value: float, sign: str = "") -> str:
     """4 significant digits; whole numbers with thousands separators from 10,000 on."""
+    if pd.isna(value):
+        return "-"
+    value = 0.0 if value == 0 or abs(value) < 5e-5 else value  # never "-0"
     return number(value, digits=4, grouped_from=1e4, sign=sign)
 
 
@@ -36,22 +60,36 @@ def _interval(low: float, high: float) -> str:
     return "" if pd.isna(low) or pd.isna(high) else f"[{_number(low)}, {_number(high)}]"
 
 
-def format_ranking(summary: pd.DataFrame, by: str, currency: str = "") -> str:
-    """Scenarios best first by `by`, with its mean and 95 % CI, spend and final active share."""
+def format_ranking(summary: pd.DataFrame, by: str, currency: str = "", table: pd.DataFrame | None = None) -> str:
+    """Scenarios best first by `by`, with its mean and 95 % CI, the tie group (tied scenarios share
+    one: chance alone could order them), final active share, spend and cost per extra adopter."""
     direction = "smallest" if lookup(by)[0].smaller_is_better else "largest"
-    rows = [["rank", "scenario", by, "95 % CI", "final active", f"spend {currency}".strip()]]
+    unit = f" {currency}" if currency else ""
+    rows = [["rank", "scenario", by, "95 % CI", "tie", "active", f"spend{unit}", f"per extra{unit}"]]
+    groups = {} if table is None else dict(zip(table["scenario"], table["tie_group"], strict=True))
     for rank, row in enumerate(ranked(summary, by).to_dict("records"), start=1):
+        cost = row.get(f"{RATIO}_mean")
+        if row.get("is_baseline"):
+            per = "baseline"
+        elif pd.isna(cost):
+            per = "undefined (no spend)" if row["total_spend_mean"] == 0 else "undefined"
+        else:
+            per = _number(cost)
         rows.append(
             [
                 str(rank),
                 row["scenario"],
                 _number(row[f"{by}_mean"]),
                 _interval(row[f"{by}_ci_low"], row[f"{by}_ci_high"]),
-                _number(row["final_active_share_mean"]),
+                str(groups.get(row["scenario"], "")),
+                _value("final_active_share", row["final_active_share_mean"]),
                 _number(row["total_spend_mean"]),
+                per,
             ]
         )
-    return f"ranked by {by}, {direction} first (mean over replications)\n" + _columns(rows, left=(1, 3))
+    ties = "; same tie: chance could order them" if groups else ""
+    head = f"ranked by {by}, {direction} first (means{ties})\n"
+    return head + _columns(rows, left=(1, 3))
 
 
 def shown_differences(names: list[str], by: str, targets: list[float]) -> list[str]:
@@ -64,8 +102,9 @@ def shown_differences(names: list[str], by: str, targets: list[float]) -> list[s
     return [n for n in dict.fromkeys(wanted) if n in names]
 
 
-def format_differences(table: pd.DataFrame, order: list[str], kpis: list[str]) -> str:
-    """Paired differences against the baseline, one line per scenario and KPI."""
+def format_differences(table: pd.DataFrame, order: list[str], kpis: list[str], currency: str = "") -> str:
+    """Paired differences against the baseline, one line per scenario and KPI (money KPIs name the
+    currency, shares differ in percentage points)."""
     rows = [["scenario", "kpi", "difference", "95 % CI"]]
     replications = table["n"].max() if len(table) else 0
     for scenario in order:
@@ -75,13 +114,25 @@ def format_differences(table: pd.DataFrame, order: list[str], kpis: list[str]) -
             if name not in part.index:
                 continue
             row = part.loc[name]
-            difference = _number(row["difference"], "" if name.startswith(RATIO) else "+")
-            interval = _interval(row["lower"], row["upper"])
+            difference, interval = _difference(name, row)
             if row["n"] < replications:
                 interval = f"{interval} (from {row['n']} of {replications})".strip()
-            rows.append([scenario if first else "", name, difference, interval])
+            rows.append([scenario if first else "", _name(name, currency), difference, interval])
             first = False
     return _columns(rows, left=(0, 1, 3))
+
+
+def _difference(name: str, row: pd.Series) -> tuple[str, str]:
+    """A difference and its interval in the KPI's unit: shares in percentage points."""
+    if name.startswith(RATIO):
+        if pd.isna(row["difference"]):
+            return "undefined", ""
+        return _number(row["difference"]), _interval(row["lower"], row["upper"])
+    if kpi_kind(name) == "share":
+        points = lambda v: f"{100 * v:+.1f}" if not pd.isna(v) else "-"  # noqa: E731
+        interval = "" if pd.isna(row["lower"]) else f"[{points(row['lower'])}, {points(row['upper'])}]"
+        return f"{points(row['difference'])} points", interval
+    return _number(row["difference"], "+"), _interval(row["lower"], row["upper"])
 
 
 def _columns(rows: list[list[str]], left: tuple[int, ...]) -> str:

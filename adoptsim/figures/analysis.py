@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from adoptsim.figures.formatting import kpi_kind, kpi_label, parameter_label, thousands_ticks
+from adoptsim.figures.formatting import kpi_kind, kpi_label, money_axis_label, parameter_label, thousands_ticks
 from adoptsim.figures.plot_style import color, legend_outside, readable_on
 
 
@@ -24,11 +24,14 @@ def sensitivity_figure(indices: pd.DataFrame, kind: str) -> Figure:
             ax.bar(x + 0.2, part["ST"], 0.4, yerr=part["ST_conf"], capsize=3, color=color(1), label="total order ST")
             ax.set_ylabel("Sobol index")
         else:
+            # mu* is a mean of absolute effects, never below 0: the whisker stops at 0.
+            conf = part["mu_star_conf"].to_numpy(dtype=float)
+            below = np.minimum(conf, part["mu_star"].to_numpy(dtype=float))
             ax.bar(
                 x,
                 part["mu_star"],
                 0.6,
-                yerr=part["mu_star_conf"],
+                yerr=np.vstack([below, conf]),
                 capsize=3,
                 color=color(0),
                 label="mu* (mean |effect|)",
@@ -49,7 +52,15 @@ def _positions(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
     return np.array([labels.index(v) for v in values.astype(str)], dtype=float), labels
 
 
-def response_figure(summary: pd.DataFrame, parameters: list[str], metric: str, paired: bool = False) -> Figure:
+def _value(value) -> str:
+    """A parameter value for a tick label: numbers short, anything else as written."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return f"{number:g}" if pd.notna(number) else str(value)
+
+
+def response_figure(
+    summary: pd.DataFrame, parameters: list[str], metric: str, paired: bool = False, currency: str = ""
+) -> Figure:
     """Metric against the first parameter with 95 % CI whiskers and bands: one line per
     combination of the other parameters (grid), or one line through the points (paired)."""
     part = summary[summary["metric"] == metric]
@@ -58,23 +69,27 @@ def response_figure(summary: pd.DataFrame, parameters: list[str], metric: str, p
     x_name = parameters[0]
     others = [] if paired else parameters[1:]
     groups = part.groupby(others, sort=True) if others else [((), part)]
+    together = paired and len(parameters) > 1
     for i, (key, group) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)
         group = group.sort_values("point" if paired else x_name)
         x, labels = _positions(group[x_name])
+        if together:  # parameters move together: evenly spaced points, every value in the tick label
+            x = np.arange(len(group), dtype=float)
+            labels = [
+                "\n".join(f"{parameter_label(p)} = {_value(row[p])}" for p in parameters) for _, row in group.iterrows()
+            ]
         label = ", ".join(f"{parameter_label(n)} = {v}" for n, v in zip(others, key, strict=True)) or kpi_label(metric)
         error = np.abs(np.vstack([group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]]))
         ax.errorbar(x, group["mean"], yerr=np.nan_to_num(error), marker="o", capsize=3, color=color(i), label=label)
         ax.fill_between(x, group["ci_low"], group["ci_high"], color=color(i), alpha=0.15, lw=0)
         if labels:
-            ax.set_xticks(range(len(labels)), labels)
-    if paired and len(parameters) > 1:
-        rows = part.sort_values("point")[parameters].astype(str).agg(", ".join, axis=1)
-        names = ", ".join(parameter_label(p) for p in parameters)
-        ax.set_xlabel(f"{parameter_label(x_name)}\n(points: " + "; ".join(rows) + f")\n({names})", fontsize=8)
+            ax.set_xticks(range(len(labels)), labels, fontsize=7 if together else None)
+    if together:
+        ax.set_xlabel("design point (the parameters change together)")
     else:
         ax.set_xlabel(parameter_label(x_name))
-    ax.set_ylabel(kpi_label(metric))
+    ax.set_ylabel(money_axis_label(kpi_label(metric), currency) if kpi_kind(metric) == "money" else kpi_label(metric))
     if kpi_kind(metric) == "money":
         ax.yaxis.set_major_formatter(thousands_ticks())
     ax.set_title(f"{kpi_label(metric)} (whiskers and bands: 95 % CI of the mean over replications)", fontsize=10)
@@ -83,7 +98,7 @@ def response_figure(summary: pd.DataFrame, parameters: list[str], metric: str, p
     return figure
 
 
-def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str) -> Figure:
+def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str, currency: str = "") -> Figure:
     """Mean metric over a two-parameter grid."""
     part = summary[summary["metric"] == metric]
     table = part.pivot_table(index=parameters[1], columns=parameters[0], values="mean", aggfunc="mean")
@@ -98,7 +113,7 @@ def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str) ->
         ax.text(c, r, text, ha="center", va="center", color=readable_on(image.to_rgba(value)), fontsize=8)
     ax.set_xlabel(parameter_label(parameters[0]))
     ax.set_ylabel(parameter_label(parameters[1]))
-    ax.set_title(f"mean {kpi_label(metric)}")
+    ax.set_title(f"mean {kpi_label(metric)}" + (f" ({currency})" if money and currency else ""))
     bar = figure.colorbar(image, ax=ax)
     if money:
         bar.ax.yaxis.set_major_formatter(thousands_ticks())

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from adoptsim.figures.formatting import kpi_kind, kpi_label, money, money_axis_label, thousands_ticks
-from adoptsim.figures.plot_style import LINESTYLES, MARKERS, color, legend_outside
+from adoptsim.figures.plot_style import GUIDE_DASHES, color, legend_outside, marker
 
 
 def nice_levels(low: float, high: float, most: int = 5) -> list[float]:
@@ -54,7 +55,7 @@ def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figu
                 level * xs,
                 color="#555555",
                 lw=0.8,
-                ls=LINESTYLES[1 + j % 3],
+                ls=GUIDE_DASHES[j % len(GUIDE_DASHES)],
                 alpha=0.7,
                 label=f"{money(level, currency)} per extra adopter",
             )
@@ -67,7 +68,7 @@ def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figu
             y,
             xerr=None if np.isnan(xerr).any() else xerr,
             yerr=None if np.isnan(yerr).any() else yerr,
-            fmt=MARKERS[i % len(MARKERS)],
+            fmt=marker(i),
             color=color(i),
             ms=7,
             capsize=3,
@@ -89,21 +90,39 @@ def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figu
     return figure
 
 
-def interval_figure(table: pd.DataFrame, metrics: Sequence[str], currency: str = "") -> Figure:
-    """Mean and 95 % CI per scenario, a panel per KPI (tidy: scenario, metric, mean, ci_low, ci_high)."""
+def interval_figure(
+    table: pd.DataFrame,
+    metrics: Sequence[str],
+    currency: str = "",
+    order: Sequence[str] | None = None,
+    points: bool = False,
+) -> Figure:
+    """Mean and 95 % CI per scenario, a panel per KPI (tidy: scenario, metric, mean, ci_low, ci_high).
+    `order`: every scenario of the folder, so that a scenario keeps its colour of the other figures
+    even where the baseline is left out (differences). Shares read in % or, with `points` (differences
+    of shares), in percentage points."""
     names = list(dict.fromkeys(table["scenario"]))
+    order = list(order or names)
     figure = Figure(figsize=(9, 0.6 + (0.5 + 0.3 * len(names)) * len(metrics)), layout="constrained")
     axes = np.atleast_1d(figure.subplots(len(metrics), 1, squeeze=False)[:, 0])
     for ax, metric in zip(axes, metrics, strict=True):
         part = table[table["metric"] == metric].set_index("scenario").reindex(names)
         y = np.arange(len(names))[::-1]
         error = np.abs(np.vstack([part["mean"] - part["ci_low"], part["ci_high"] - part["mean"]]))
-        ax.barh(y, part["mean"], xerr=np.nan_to_num(error), color=[color(i) for i in range(len(names))], capsize=3)
+        ax.barh(
+            y,
+            part["mean"],
+            xerr=np.nan_to_num(error),
+            color=[color(order.index(n) if n in order else i) for i, n in enumerate(names)],
+            capsize=3,
+        )
         ax.set_yticks(y, names, fontsize=8)
         ax.axvline(0, color="grey", lw=0.8)
-        ax.set_title(
-            kpi_label(metric) + (f" ({currency})" if currency and kpi_kind(metric) == "money" else ""), fontsize=10
-        )
+        unit = f" ({currency})" if currency and kpi_kind(metric) == "money" else ""
+        if kpi_kind(metric) in ("share", "ratio"):
+            unit = " (percentage points)" if points else " (%)"
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:+.0f}" if points else f"{100 * v:.0f}"))
+        ax.set_title(kpi_label(metric) + unit, fontsize=10)
         if kpi_kind(metric) in ("money", "count"):
             ax.xaxis.set_major_formatter(thousands_ticks())
         ax.grid(alpha=0.3, axis="x")

@@ -22,11 +22,25 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#0
 """Okabe-Ito colours, yellow last (weak on white)."""
 LINESTYLES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "D", "^", "v", "P", "X", "*")
+HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "--", "++")
+GUIDE_DASHES = ((0, (6, 2)), (0, (1, 2)), (0, (5, 2, 1, 2)), (0, (2, 4)), (0, (8, 2, 1, 2, 1, 2)))
+"""Dash patterns of guide lines (lines of equal cost): five, each different, one per level drawn."""
 
 
 def color(i: int) -> str:
     """The i-th palette colour (cycling)."""
     return PALETTE[i % len(PALETTE)]
+
+
+def marker(i: int) -> str:
+    """The i-th series' marker, shifted by one each palette round: (colour, marker) stays unique for
+    64 series, where cycling both by 8 would repeat the pair from the 9th."""
+    return MARKERS[(i + i // len(PALETTE)) % len(MARKERS)]
+
+
+def hatch(i: int) -> str:
+    """No hatch for the first palette round, then one per round: bars past 8 stay apart."""
+    return HATCHES[(i // len(PALETTE)) % len(HATCHES)]
 
 
 def linestyle(i: int) -> str:

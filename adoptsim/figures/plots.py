@@ -15,15 +15,22 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from adoptsim.figures.plot_style import PALETTE, color, legend_outside, plot_with_band
+from adoptsim.figures.plot_style import color, hatch, legend_outside, plot_with_band
 from adoptsim.results.intervals import ci_half_width
 from adoptsim.results.windows import Window
 
 STAGE_COLUMNS = {"n_unaware": "unaware", "n_aware": "aware", "n_lapsed": "lapsed", "n_active": "active"}
 SEGMENT_PREFIX = "share_active_"
-SEGMENT_FAMILIES = ("age_region", "age_x_region", "age", "region", "income", "online")
-"""Known segmentations, longest first; any other `share_active_<family>_<label>` is grouped by
-its first word."""
+SEGMENT_FAMILIES = ("agegroup_region", "age", "region", "income", "online")
+"""The segmentations of adoptsim/world/segments.py (SEGMENTATIONS), longest first so that
+`agegroup_region_18-29_urban` is age group x region, not 'agegroup' with a label 'region 18-29 urban';
+any other `share_active_<family>_<label>` is grouped by its first word."""
+FAMILY_LABELS = {"agegroup_region": "age group x region", "online": "online or offline shopping"}
+
+
+def family_label(family: str) -> str:
+    """A segmentation's name in words: `agegroup_region` -> 'age group x region'."""
+    return FAMILY_LABELS.get(family, family.replace("_", " "))
 
 
 def segment_families(columns: Sequence[str]) -> dict[str, list[str]]:
@@ -40,7 +47,8 @@ def segment_families(columns: Sequence[str]) -> dict[str, list[str]]:
 
 
 def segment_label(column: str, family: str) -> str:
-    """The segment's own label: `share_active_age_60+` -> '60+'."""
+    """The segment's own label: `share_active_age_60+` -> '60+', `..._agegroup_region_18-29_urban` ->
+    '18-29 urban'."""
     return column[len(SEGMENT_PREFIX) + len(family) + 1 :].replace("_", " ")
 
 
@@ -135,6 +143,35 @@ def funnel_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
     return figure
 
 
+def funnel_grid_figure(timeseries: pd.DataFrame) -> Figure:
+    """The funnel of every scenario as small multiples (three per row, shared axes, one legend)."""
+    names = list(dict.fromkeys(timeseries["scenario"])) if "scenario" in timeseries else [""]
+    columns = min(3, len(names))
+    rows = -(-len(names) // columns)
+    figure = Figure(figsize=(3.6 * columns + 1.4, 0.4 + 2.4 * rows), layout="constrained")
+    axes = figure.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
+    colours = ["#d9d9d9", "#56B4E9", "#E69F00", "#009E73"]
+    for ax, name in zip(axes, names, strict=False):
+        part = timeseries[timeseries["scenario"] == name] if name else timeseries
+        means = part.groupby("step")[list(STAGE_COLUMNS)].mean()
+        total = means.sum(axis=1)
+        ax.stackplot(
+            means.index, *[means[c] / total for c in STAGE_COLUMNS], labels=list(STAGE_COLUMNS.values()), colors=colours
+        )
+        ax.set_xlim(means.index.min(), means.index.max())
+        ax.set_ylim(0, 1)
+        ax.set_title(str(name), fontsize=9)
+    for ax in axes[len(names) :]:
+        ax.set_visible(False)
+    for ax in axes[::columns]:
+        ax.set_ylabel("share of consumers", fontsize=8)
+    for ax in axes[(rows - 1) * columns :]:
+        ax.set_xlabel("step (week)", fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles[::-1], labels[::-1], loc="outside right upper", frameon=False, fontsize=8)
+    return figure
+
+
 def segments_figure(timeseries: pd.DataFrame, title: str = "", band: str = "ci") -> Figure:
     """Active share over time per segment, one panel per segmentation (every `share_active_*` family)."""
     families = segment_families(list(timeseries.columns))
@@ -143,7 +180,7 @@ def segments_figure(timeseries: pd.DataFrame, title: str = "", band: str = "ci")
     for ax, (family, columns) in zip(axes, families.items(), strict=False):
         for i, column in enumerate(columns):
             plot_with_band(ax, timeseries, column, segment_label(column, family), i, i == 0, band)
-        ax.set_title(f"Active share by {family.replace('_', ' ')}", fontsize=10)
+        ax.set_title(f"Active share by {family_label(family)}", fontsize=10)
         ax.set_ylabel("share active")
         ax.grid(alpha=0.3)
         legend_outside(ax)
@@ -213,23 +250,28 @@ def comparison_segments_figure(timeseries: pd.DataFrame) -> Figure:
                 width,
                 yerr=half.loc[name],
                 color=color(i),
-                hatch="" if i < len(PALETTE) else "//",
+                hatch=hatch(i),
                 label=name if row == 0 else None,
                 capsize=2,
             )
-        ax.set_xticks(x, [segment_label(c, family) for c in columns], fontsize=8)
-        ax.set_title(f"Active share at the last step by {family.replace('_', ' ')}", fontsize=10)
+        # one word per line: crossed segments ('18-29 urban') stay apart however many there are
+        ax.set_xticks(x, [segment_label(c, family).replace(" ", "\n") for c in columns], fontsize=8)
+        ax.set_title(f"Active share at the last step by {family_label(family)}", fontsize=10)
         ax.set_ylabel("share active")
         ax.grid(alpha=0.3, axis="y")
     legend_outside(axes[0], title="scenario\n(whiskers: 95 % CI of the mean)", title_fontsize=8)
     return figure
 
 
-def timeline_figure(windows: dict[str, Sequence[Window]], steps: int) -> Figure:
-    """Every scenario's interventions: planned window hatched, actual window solid."""
-    labelled = [(f"{name}: {w.name}", w, i) for i, (name, ws) in enumerate(windows.items()) for w in ws]
+def timeline_figure(windows: dict[str, Sequence[Window]], steps: int, order: Sequence[str] | None = None) -> Figure:
+    """Every scenario's interventions: planned window hatched, actual window solid; a scenario's
+    colour is its place in `order` (every scenario, the baseline too), as in the other figures."""
+    order = list(order or windows)
+    labelled = [
+        (f"{name}: {w.name}", w, order.index(name) if name in order else i)
+        for i, (name, ws) in enumerate(windows.items())
+        for w in ws
+    ]
     figure = Figure(figsize=(9, 0.9 + 0.3 * len(labelled)), layout="constrained")
     _timeline(figure.add_subplot(), labelled, steps)
     return figure
-
-

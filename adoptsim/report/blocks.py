@@ -1,7 +1,8 @@
-"""What a section is made of: text, lists, tables and charts. The page template draws each kind.
+"""What a section is made of: text, lists, tables, charts and downloads. The page template draws each kind.
 
-A chart carries a static PNG (matplotlib, from `adoptsim.figures.plots`, shown in print and the PDF) and,
-where hovering and toggling help, an interactive Plotly figure (shown on screen).
+A chart is one PNG drawn by matplotlib (`adoptsim.figures`), the same definition as the PNG files the
+commands write: one library for the page, the print, the PDF and the files, so that a scenario's
+colour or an axis can never differ between them (an interactive Plotly twin drifted from its PNG).
 """
 
 from __future__ import annotations
@@ -42,23 +43,34 @@ class Table:
 
 @dataclass
 class Chart:
-    """A figure: the PNG always, the Plotly JSON where the figure is interactive."""
+    """A figure as a base64 PNG."""
 
     title: str
     png: str
-    plotly: str | None = None
     caption: str = ""
     id: str = ""  # set when the page is built: chart-<number in page order>
     kind: str = "chart"
 
 
 @dataclass
+class Download:
+    """A file of the folder embedded in the page as a data: link (the page stays one file)."""
+
+    name: str
+    href: str
+    note: str = ""
+    kind: str = "download"
+
+
+@dataclass
 class Section:
-    """A titled part of the report."""
+    """A titled part of the report: open (the brief) or collapsible; `printed` opens it in print."""
 
     id: str
     title: str
-    blocks: list[Text | Bullets | Table | Chart]
+    blocks: list[Text | Bullets | Table | Chart | Download]
+    open: bool = False
+    printed: bool = False
 
 
 def png(figure: Figure, dpi: int = 100) -> str:
@@ -68,8 +80,11 @@ def png(figure: Figure, dpi: int = 100) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def chart(title: str, figure: Figure, interactive=None, caption: str = "") -> Chart:
-    """A chart from a matplotlib figure and, optionally, a Plotly figure."""
-    return Chart(
-        title=title, png=png(figure), plotly=None if interactive is None else interactive.to_json(), caption=caption
-    )
+def chart(title: str, figure: Figure, caption: str = "") -> Chart:
+    """A chart from a matplotlib figure."""
+    return Chart(title=title, png=png(figure), caption=caption)
+
+
+def download(name: str, data: bytes, note: str = "", mime: str = "text/csv") -> Download:
+    """A download link holding the file itself (base64 data: URL)."""
+    return Download(name=name, href=f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", note=note)

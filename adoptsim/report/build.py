@@ -1,5 +1,5 @@
 """Build the page: read each folder, render every section that has something to show, fill the
-template, write one self-contained HTML file (plotly.js, styles and every figure inline)."""
+template, write one self-contained HTML file (styles, figures and CSV downloads inline)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -31,41 +32,67 @@ def sections_of(results: Results, prefix: str) -> list[Section]:
         blocks = module.render(results)
         if blocks:
             name = module.__name__.rsplit(".", 1)[-1]
-            found.append(Section(id=f"{prefix}{name}", title=module.TITLE, blocks=blocks))
+            found.append(
+                Section(
+                    id=f"{prefix}{name}",
+                    title=module.TITLE,
+                    blocks=blocks,
+                    open=getattr(module, "OPEN", False),
+                    printed=getattr(module, "PRINTED", False),
+                )
+            )
     return found
 
 
-def render_html(folders: list[Path]) -> str:
-    """The report's HTML for one or more output folders."""
-    from plotly.offline import get_plotlyjs
-
+def collect(folders: list[Path], shown: list[Path] | None = None) -> list[dict]:
+    """Each folder's sections, drawn once (for the page and its print alike)."""
     parts = []
-    for i, folder in enumerate(folders):
+    for i, (folder, name) in enumerate(zip(folders, shown or folders, strict=True)):
+        progress(f"report: reading and drawing {name}")
         results = Results.open(folder)
-        parts.append({"folder": folder, "kind": results.kind, "sections": sections_of(results, f"p{i}-")})
+        parts.append({"folder": name, "kind": results.kind, "sections": sections_of(results, f"p{i}-")})
     charts = [b for part in parts for s in part["sections"] for b in s.blocks if isinstance(b, Chart)]
     for number, block in enumerate(charts):
         block.id = f"chart-{number}"
+    return parts
+
+
+def fill(parts: list[dict], printing: bool = False) -> str:
+    """The page from drawn sections; `printing` opens the sections marked for print (the PDF)."""
     environment = Environment(loader=PackageLoader("adoptsim.report"), autoescape=select_autoescape(["html", "j2"]))
     template = environment.get_template("report.html.j2")
-    title = "adoptsim report: " + ", ".join(folder.name for folder in folders)
-    needs_plotly = any(c.plotly for c in charts)
     return template.render(
-        title=title,
+        title="adoptsim report: " + ", ".join(part["folder"].name for part in parts),
         parts=parts,
-        plotly_js=get_plotlyjs() if needs_plotly else "",
+        printing=printing,
         created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=version("adoptsim"),
     )
 
 
-def write_report(folders: list[Path], out: Path | None = None, pdf: bool = False) -> list[Path]:
+def render_html(folders: list[Path], shown: list[Path] | None = None, printing: bool = False) -> str:
+    """The report's HTML for one or more output folders. `shown`: the paths to name them by (a
+    command writes its report in a staging folder that becomes `shown` once it succeeds)."""
+    return fill(collect(folders, shown), printing)
+
+
+def progress(message: str) -> None:
+    """One line on stderr per phase of a report (reading, drawing, printing): a long one is never silent."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def write_report(
+    folders: list[Path], out: Path | None = None, pdf: bool = False, shown: list[Path] | None = None
+) -> list[Path]:
     """Write the report (default: report.html in the first folder), and its PDF if asked."""
     out = out or folders[0] / "report.html"
-    page = render_html(folders)
-    written = [write_text(out, page)]
+    parts = collect(folders, shown)
+    written = [write_text(out, fill(parts))]
     if pdf:
-        written.append(print_pdf(out, out.with_suffix(".pdf")))
+        progress("report: printing the PDF with headless Chromium")
+        with tempfile.TemporaryDirectory(prefix="adoptsim-print-") as tmp:
+            printable = write_text(Path(tmp) / out.name, fill(parts, printing=True))
+            written.append(print_pdf(printable, out.with_suffix(".pdf")))
     return written
 
 

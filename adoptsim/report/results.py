@@ -18,12 +18,24 @@ import pandas as pd
 import yaml
 
 from adoptsim.errors import AdoptsimError
+from adoptsim.report.asked import read_question
 from adoptsim.results.intervals import summarize
 from adoptsim.results.windows import Window, intervention_windows
 
-MARKERS = ("kpis.csv", "summary.csv", "timeseries.csv", "experiment.json")
+MARKERS = (
+    "kpis.csv",
+    "summary.csv",
+    "timeseries.csv",
+    "experiment.json",
+    "uncertainty.csv",
+    "fit.csv",
+    "forecast.csv",
+    "parameters.csv",
+    "candidates.csv",
+    "best.yaml",
+)
 """A folder holding none of these is not a command's output."""
-HIDDEN = {"report.html", "report.pdf", "experiment.json"}
+HIDDEN = {"report.html", "report.pdf", "experiment.json", "question.json"}
 
 
 @dataclass
@@ -56,9 +68,21 @@ class Results:
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
             raise AdoptsimError(f"{path}: cannot be read as a table ({err})") from None
 
+    @cached_property
+    def question(self) -> dict[str, Any]:
+        """What the command was asked (`question.json`), or {}."""
+        return read_question(self.folder)
+
     @property
     def kind(self) -> str:
-        """'sweep', 'compare', 'run', or 'results' for any other command's folder."""
+        """'uncertain', 'calibrate', 'optimize', 'sweep', 'compare', 'run', or 'results' for any
+        other command's folder."""
+        if (self.folder / "uncertainty.csv").exists():
+            return "uncertain"
+        if any((self.folder / name).exists() for name in ("fit.csv", "forecast.csv", "calibrated.yaml")):
+            return "calibrate"
+        if any((self.folder / name).exists() for name in ("candidates.csv", "best.yaml")):
+            return "optimize"
         if (self.folder / "experiment.json").exists() or (self.folder / "summary.csv").exists():
             return "sweep"
         if (self.folder / "kpis_by_replication.csv").exists():
@@ -69,13 +93,14 @@ class Results:
 
     @cached_property
     def scenarios(self) -> list[dict[str, Any]]:
-        """Resolved scenarios, in the order the results list them."""
+        """Resolved scenarios (complete mappings only), in the order the results list them."""
         paths = [self.folder / "scenario.resolved.yaml"] + sorted((self.folder / "scenarios").glob("*.resolved.yaml"))
+        paths += [self.folder / "best.yaml"]  # optimize's winner (resolved; calibrated.yaml only extends one)
         found = {}
         for path in paths:
             if path.is_file():
                 data = yaml.safe_load(path.read_text(encoding="utf-8"))
-                if isinstance(data, dict) and "name" in data:
+                if isinstance(data, dict) and {"name", "population", "steps", "interventions"} <= data.keys():
                     found[data["name"]] = data
         order = self.scenario_names or list(found)
         return [found[name] for name in order if name in found] + [s for n, s in found.items() if n not in order]
@@ -120,7 +145,11 @@ class Results:
                                 "ci_high": row.get(f"{metric}_ci_high"),
                             }
                         )
-            return pd.DataFrame(rows)
+            tidy = pd.DataFrame(rows)
+            counts = self.reached_counts()
+            if counts is not None and not tidy.empty:
+                tidy = tidy.merge(counts, on=["scenario", "metric"], how="left")
+            return tidy
         table = self.by_replication
         if table is None:
             return None
@@ -129,6 +158,19 @@ class Results:
         metrics = [c for c in table.columns if c not in ("scenario", "replication", "seed")]
         numeric = [c for c in metrics if pd.api.types.is_numeric_dtype(table[c])]
         return summarize(table, numeric, by=["scenario"])
+
+    def reached_counts(self) -> pd.DataFrame | None:
+        """scenario, metric, n (replications where defined), of (replications), from the
+        per-replication table: 'reached in n of of' for targets."""
+        table = self.by_replication
+        if table is None or "scenario" not in table:
+            return None
+        metrics = [c for c in table.columns if c not in ("scenario", "replication", "seed")]
+        numeric = [c for c in metrics if pd.api.types.is_numeric_dtype(table[c])]
+        grouped = table[["scenario", *numeric]].copy().groupby("scenario", sort=False)[numeric]
+        n = grouped.count().reset_index().melt(id_vars="scenario", var_name="metric", value_name="n")
+        of = grouped.size().rename("of").reset_index()
+        return n.merge(of, on="scenario")
 
     @cached_property
     def scenario_names(self) -> list[str]:

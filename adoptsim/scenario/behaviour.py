@@ -28,9 +28,7 @@ class Behaviour(StrictModel):
     b_social: float = Field(3.0, description="Weight of the share of neighbours who are active.")
     b_habit: float = Field(2.5, description="Weight (against) of attachment to cash and cards.")
     b_comp: float = Field(1.0, description="Weight (against) of already using a rival wallet.")
-    b_inc: float = Field(
-        1.0, description="Weight of money incentives: b_inc (1 - rho income) ln(1 + x / money_scale)."
-    )
+    b_inc: float = Field(1.0, description="Weight of money incentives: b_inc (1 - rho income) ln(1 + x / money_scale).")
     rho: Fraction = Field(0.5, description="How much less money weighs for high income: factor (1 - rho*income).")
     money_scale: Positive = Field(
         20.0,

@@ -160,9 +160,7 @@ def run_uncertain(
     if len(set(names)) < len(names):
         raise AdoptsimError("adoptsim compare: scenario names must differ to be compared")
     base = loaded.spec.seed if loaded.spec.seed is not None else seed
-    tasks = [
-        (scenario_at(s, loaded, d), d, replication_seed(base, d)) for s in scenarios for d in loaded.draws.index
-    ]
+    tasks = [(scenario_at(s, loaded, d), d, replication_seed(base, d)) for s in scenarios for d in loaded.draws.index]
     bar = tqdm(total=len(tasks), desc="uncertain", unit="run", delay=2, disable=not progress, leave=False)
     with bar:
         if executor is None:

@@ -36,6 +36,7 @@ def networkx_generator(name: str) -> Any:
         return lambda n, d, seed=None: nx.random_regular_graph(d, n, seed=seed)
     return getattr(nx, name)
 
+
 UNSEEDED = {"complete_graph", "empty_graph"}
 RING_ORDERED = {"watts_strogatz_graph"}
 """Generators whose fast version numbers nodes around a ring (their own locality order)."""

@@ -83,9 +83,7 @@ class AgeGroup(StrictModel):
 
     share: Fraction = Field(description="Share of the population in this age group.")
     ages: tuple[int, int] = Field(description="Youngest and oldest age, inclusive.")
-    traits: dict[TraitName, TraitDistribution] = Field(
-        description="Trait distributions; every trait must be given."
-    )
+    traits: dict[TraitName, TraitDistribution] = Field(description="Trait distributions; every trait must be given.")
     market_potential: Fraction | None = Field(
         None,
         description="Share of the age group in the market under present conditions (has a smartphone and a "
@@ -228,9 +226,9 @@ def build_people(spec: Population, rng: np.random.Generator) -> People:
     age, age_group, region = age[order], age_group[order], region[order]
     del order
     competitor = rng.random(n) < spec.competitor_share
-    potential = np.array([g.potential for g in groups])[age_group] * np.array([r.market_potential for r in regions])[
-        region
-    ]
+    potential = (
+        np.array([g.potential for g in groups])[age_group] * np.array([r.market_potential for r in regions])[region]
+    )
     in_market = rng.random(n) < potential
     del potential
     return People(

@@ -54,6 +54,9 @@ def series(names: list[str], reps: int = 3, steps: int = 60, spend: dict[str, fl
                 frame[f"share_active_region_{label}"] = active * scale
             for label, scale in (("low", 0.6), ("middle", 1.0), ("high", 1.2)):
                 frame[f"share_active_income_{label}"] = active * scale
+            for age, a in (("18-29", 1.1), ("30-44", 1.0), ("45-59", 0.8), ("60+", 0.5)):
+                for region, b in (("urban", 1.05), ("rural", 0.8)):
+                    frame[f"share_active_agegroup_region_{age}_{region}"] = active * a * b
             frame["n_active"] = 1000 * active
             frame["n_aware"] = 1000 * (1 - active) * 0.5
             frame["n_unaware"] = 1000 * (1 - active) * 0.5
@@ -185,8 +188,8 @@ def test_text_overlaps_finds_labels_printed_on_each_other():
 def legend_clear_of_data(figure: Figure) -> bool:
     """Every legend's box lies outside every data area (axes) of the figure."""
     renderer = figure.canvas.get_renderer()
-    legends = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None]
-    areas = [ax.get_window_extent(renderer).padded(-1) for ax in figure.axes]
+    legends = [ax.get_legend() for ax in figure.axes if ax.get_legend() is not None] + list(figure.legends)
+    areas = [ax.get_window_extent(renderer).padded(-1) for ax in figure.axes if ax.get_visible()]
     return bool(legends) and all(
         not legend.get_window_extent(renderer).overlaps(area) for legend in legends for area in areas
     )
@@ -208,6 +211,7 @@ FIGURES = {
         series(["a"]), "seniors_training", windows_of(LONG_NAMES)["seniors_training"]
     ),
     "funnel": lambda: plots.funnel_figure(series(["a"])),
+    "funnel_grid": lambda: plots.funnel_grid_figure(series(LONG_NAMES)),
     "segments": lambda: plots.segments_figure(series(["a"])),
     "comparison": lambda: plots.comparison_figure(series(LONG_NAMES), "baseline", "ci", windows_of(LONG_NAMES)),
     "comparison_segments": lambda: plots.comparison_segments_figure(series(LONG_NAMES)),
@@ -297,3 +301,101 @@ def test_adoption_figure_shades_the_actual_window_not_the_planned_one():
     figure = plots.adoption_figure(series(["a"]), "a", [cut])
     spans = [p for p in figure.axes[0].patches if p.get_width() > 0 and p.get_height() >= 1]
     assert [(s.get_x(), s.get_x() + s.get_width()) for s in spans] == [(0, 42)]
+
+
+def test_age_by_region_is_one_family_labelled_in_words():
+    families = plots.segment_families(list(series(["a"], reps=1, steps=2).columns))
+    assert set(families) == {"age", "region", "income", "agegroup_region"}
+    assert plots.segment_label(families["agegroup_region"][0], "agegroup_region") == "18-29 urban"
+    figure = plots.comparison_segments_figure(series(LONG_NAMES, steps=5))
+    titles = [ax.get_title() for ax in figure.axes]
+    assert "Active share at the last step by age group x region" in titles
+    assert not any("agegroup" in t for t in titles)
+    assert text_overlaps(figure) == []
+
+
+def test_guides_of_equal_cost_each_have_their_own_dash_pattern():
+    summary = equal_spend_summary(LONG_NAMES[:3])
+    summary["incremental_adopters_mean"] = [10.0, 100.0, 5000.0]
+    figure = kpi_plots.cost_effectiveness_figure(summary, "EUR")
+    guides = [line for line in figure.axes[0].get_lines() if "per extra adopter" in str(line.get_label())]
+    assert len(guides) >= 4
+    dashes = [tuple(line.get_dashes() if hasattr(line, "get_dashes") else line._dash_pattern[1]) for line in guides]
+    assert len(set(dashes)) == len(guides), [line.get_label() for line in guides]
+
+
+def test_colour_and_marker_pair_is_unique_past_eight_scenarios():
+    from adoptsim.figures.plot_style import color, marker
+
+    pairs = [(color(i), marker(i)) for i in range(20)]
+    assert len(set(pairs)) == 20
+
+
+def test_morris_whiskers_stop_at_zero():
+    indices = pd.DataFrame(
+        [
+            {
+                "metric": "final_active_share",
+                "parameter": p,
+                "mu_star": mu,
+                "mu_star_conf": 0.05,
+                "mu": mu,
+                "sigma": 0.1,
+            }
+            for p, mu in (("behaviour.q_wom", 0.02), ("behaviour.p_media", 0.3))
+        ]
+    )
+    figure = analysis.sensitivity_figure(indices, "morris")
+    lows = [
+        segment[:, 1].min()
+        for collection in figure.axes[0].collections
+        for segment in getattr(collection, "get_segments", lambda: [])()
+    ]
+    assert lows and min(lows) >= 0.0
+
+
+def test_paired_sweep_ticks_name_every_parameter_not_tuples_and_money_has_its_currency():
+    rows = []
+    for point, (share, seats) in enumerate([(0.0, 0), (0.25, 32), (0.5, 63), (1.0, 125)]):
+        rows.append(
+            {
+                "point": point,
+                "budget.shares.classes": share,
+                "interventions[classes].seats": seats,
+                "metric": "total_spend",
+                "mean": 1000.0 * point,
+                "ci_low": 900.0 * point,
+                "ci_high": 1100.0 * point,
+            }
+        )
+    parameters = ["budget.shares.classes", "interventions[classes].seats"]
+    figure = analysis.response_figure(pd.DataFrame(rows), parameters, "total_spend", True, "EUR")
+    ax = figure.axes[0]
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert ticks[1] == "budget: shares.classes = 0.25\nclasses: seats = 32"
+    assert not any("(" in t for t in ticks)
+    assert ax.get_ylabel() == "total spend (EUR)"
+    assert text_overlaps(figure) == []
+
+
+def test_calibration_figures_keep_their_legend_off_the_observed_points():
+    from types import SimpleNamespace
+
+    from adoptsim.studies.calibration.outputs import fit_figure, forecast_figure
+
+    target = SimpleNamespace(column="registered_millions", measure="ever_adopted_count", population=23.3)
+    problem = SimpleNamespace(spec=SimpleNamespace(name="mpesa", target=target), launch_year=lambda best: None)
+    steps = np.arange(0, 60, 10)
+    fit = pd.DataFrame(
+        {
+            "step": steps,
+            "observed": 0.5 + steps / 10,
+            "simulated": 0.5 + steps / 10,
+            "heldout": False,
+            "series": "target",
+        }
+    )
+    t = np.arange(0, 120)
+    forecast = pd.DataFrame({"time": t, "step": t, "mean": 0.5 + t / 10, "lower": 0.4 + t / 10, "upper": 0.6 + t / 10})
+    for figure in (fit_figure(problem, fit, forecast, {}), forecast_figure(problem, fit, forecast, {})):
+        assert text_overlaps(figure) == [] and legend_clear_of_data(figure)

@@ -52,7 +52,8 @@ def section_ids(page: str) -> list[str]:
 def test_compare_report_has_every_section_and_nothing_outside_the_file(compare_folder):
     page = (compare_folder / "report.html").read_text(encoding="utf-8")
     assert section_ids(page) == list(COMPARE_SECTIONS)
-    assert "Plotly.newPlot" in page and page.count('class="static"') >= 8
+    assert "Plotly" not in page and page.count('class="static"') >= 7
+    assert ".partial" not in page and "adoptsim report: out</title>" in page, "titled after the final folder"
     text = re.sub(r'<script.*?</script>|src="data:[^"]*"', "", page, flags=re.S)
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), "a resource outside the file"
     assert "<script src" not in page and "<link" not in page
@@ -100,7 +101,7 @@ def test_run_and_sweep_folders_report_their_own_sections(tmp_path):
     assert main(["report", str(run), str(sweep), "--out", str(tmp_path / "both.html")]) == 0
     page = (tmp_path / "both.html").read_text(encoding="utf-8")
     sections = re.findall(r'<section id="p1-(\w+)"', page)
-    assert sections == ["question", "headline", "sweep", "other_files", "assumptions"]
+    assert sections == ["brief", "question", "sweep", "other_files", "assumptions"]
     assert "p0-funnel" in page and "p0-cost_effectiveness" not in page
     assert "refer_a_friend: reward" in page and "heatmap: total spend" in page
 
@@ -177,16 +178,17 @@ def test_report_opens_offline_with_no_errors_and_every_figure_drawn(browser, com
     assert errors == []
     assert requests_leaving(browser) == []
     assert browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)") == []
+    browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
     titles = browser.execute_script("return [...document.querySelectorAll('h2')].map(h => h.textContent)")
     assert len(titles) == len(COMPARE_SECTIONS)
     sizes = browser.execute_script(
         """return [...document.querySelectorAll('figure.chart')].map(f => {
-             const shown = f.querySelector(f.classList.contains('has-interactive') ? '.main-svg' : 'img');
+             const shown = f.querySelector('img');
              const box = shown ? shown.getBoundingClientRect() : {width: 0, height: 0};
              return [f.querySelector('h3').textContent, box.width, box.height];
            })"""
     )
-    assert len(sizes) >= 8
+    assert len(sizes) >= 7
     assert [s for s in sizes if s[1] < 100 or s[2] < 100] == []
     text = browser.find_element("tag name", "body").text
     assert re.search(r"short_referral: .*\d+\.\d % \(\d+\.\d to \d+\.\d %\) active at the end", text)
@@ -203,19 +205,16 @@ def test_report_opens_offline_with_no_errors_and_every_figure_drawn(browser, com
 
 
 @pytest.mark.slow
-def test_print_shows_the_static_figures(browser, compare_folder):
-    open_page(browser, compare_folder / "report.html", 1280)
+def test_in_print_the_brief_fits_one_a4_page(browser, compare_folder):
+    # A4 less 12 mm margins is 186 x 273 mm, 703 x 1032 CSS px: the brief at that width fits that height
+    # with the page's title above it.
+    open_page(browser, compare_folder / "report.html", 703)
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
-        shown = browser.execute_script(
-            """return [...document.querySelectorAll('figure.chart')].map(f => [
-                 f.querySelector('img.static').getBoundingClientRect().height,
-                 (f.querySelector('.interactive') || {getBoundingClientRect: () => ({height: 0})})
-                   .getBoundingClientRect().height])"""
-        )
+        bottom = browser.execute_script("return document.querySelector('section.open').getBoundingClientRect().bottom")
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-    assert shown and all(image > 100 and interactive == 0 for image, interactive in shown)
+    assert bottom <= 1032
 
 
 @pytest.mark.slow
@@ -224,3 +223,35 @@ def test_pdf_is_printed_by_headless_chromium(browser, compare_folder, tmp_path):
     assert main(["report", str(compare_folder), "--out", str(out), "--pdf"]) == 0
     pdf = out.with_suffix(".pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
+    assert 2 <= pdf_pages(pdf) <= 6
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Pages of a PDF: its /Type /Page objects (not /Pages)."""
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+@pytest.mark.slow
+def test_readme_compare_of_six_scenarios_gives_a_short_page_and_pdf(browser, tmp_path):
+    """The README's strategist command (smaller population): the brief fits two 1280 x 900 screens,
+    the page with its sections closed 15,000 px, the PDF 6 pages; ranking.csv holds the ranking."""
+    levers = sorted(str(p) for p in BASELINE.parent.glob("lever_*.yaml"))
+    out = tmp_path / "levers"
+    small = ["--set", "population.size=1500", "--set", "steps=60", "--reps", "3"]
+    arguments = ["--targets", "0.3", "--rank-by", "steps_to_30pct_active", "--horizon", "52", "--out", str(out)]
+    assert main(["compare", str(BASELINE), *levers, *small, *arguments]) == 0
+    ranking = pd.read_csv(out / "ranking.csv")
+    assert {"rank", "tie_group", "scenario", "mean", "ci_low", "ci_high"} <= set(ranking.columns)
+    assert list(ranking["rank"]) == list(range(1, 7)) and ranking["tie_group"].is_monotonic_increasing
+    page = out / "report.html"
+    assert main(["report", str(out), "--pdf"]) == 0
+    assert 1 <= pdf_pages(page.with_suffix(".pdf").read_bytes()) <= 6
+    open_page(browser, page, 1280)
+    browser.set_window_size(1280, 900)
+    brief_bottom, height = browser.execute_script(
+        "return [document.querySelector('section.open').getBoundingClientRect().bottom + scrollY,"
+        " document.documentElement.scrollHeight]"
+    )
+    assert brief_bottom <= 1800 and height <= 15_000
+    text = browser.find_element("tag name", "body").text
+    assert "Question: Which scenario reaches 30 % active soonest" in text and "Answer: " in text

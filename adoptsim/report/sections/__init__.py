@@ -5,6 +5,7 @@ plus its name in `NAMES`."""
 from importlib import import_module
 
 NAMES = (
+    "brief",
     "question",
     "headline",
     "kpi_table",

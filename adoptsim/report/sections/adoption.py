@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from adoptsim.figures import plots
-from adoptsim.report import interactive
 from adoptsim.report.blocks import chart
 from adoptsim.report.results import Results
 
 TITLE = "Adoption over time"
+PRINTED = True
 
 
 def render(results: Results) -> list | None:
@@ -21,15 +21,12 @@ def render(results: Results) -> list | None:
         static = plots.adoption_figure(series, name, windows.get(name))
     else:
         static = plots.comparison_figure(series, results.baseline or "", "ci", windows)
-    blocks = [
-        chart("Active users", static, interactive.curves(series, "share_active", results.baseline, "share active"))
-    ]
+    blocks = [chart("Active users", static)]
     if "share_ever_adopted" in series and results.kind != "run":
         blocks.append(
             chart(
                 "Ever adopted",
                 plots.comparison_figure(series, results.baseline or "", "ci", windows, "share_ever_adopted"),
-                interactive.curves(series, "share_ever_adopted", results.baseline, "share ever adopted"),
             )
         )
     return blocks

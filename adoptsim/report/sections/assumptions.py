@@ -29,7 +29,11 @@ def render(results: Results) -> list | None:
         items.append("Scenarios ran on common random numbers: replication r of every scenario used the same seed.")
     calibrated = [s["name"] for s in results.scenarios if s.get("calibration") or s.get("calibrated")]
     calibrated_files = [n for n in results.files(".csv") if "calibrat" in n]
-    if calibrated or calibrated_files:
+    if results.kind == "calibrate":
+        items.append(
+            "This folder is a calibration: its coefficients are fitted to the observed curve named in its file."
+        )
+    elif calibrated or calibrated_files:
         items.append(
             "Calibrated to data: "
             + ", ".join(calibrated + calibrated_files)

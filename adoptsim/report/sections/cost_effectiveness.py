@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from adoptsim.figures import kpi_plots
-from adoptsim.report import interactive
 from adoptsim.report.blocks import chart
 from adoptsim.report.results import Results
 
 TITLE = "Cost-effectiveness"
+PRINTED = True
 NEEDED = [f"{kpi}_{stat}" for kpi in ("incremental_adopters", "total_spend") for stat in ("mean", "ci_low", "ci_high")]
 
 
@@ -20,7 +20,6 @@ def render(results: Results) -> list | None:
         chart(
             "Spend and extra adopters",
             kpi_plots.cost_effectiveness_figure(wide, results.currency),
-            interactive.cost_effectiveness(wide, results.currency),
-            "Dotted lines: equal cost per extra adopter; a point below a line is cheaper than that cost.",
+            "Grey lines, each with its own dash: equal cost per extra adopter; a point below a line costs less.",
         )
     ]

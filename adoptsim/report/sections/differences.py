@@ -1,22 +1,37 @@
-"""Paired differences against the baseline (`differences.csv`: scenario, kpi, difference, lower, upper)."""
+"""Paired differences against the baseline for the KPIs the question asks about (`differences.csv`:
+scenario, kpi, difference, lower, upper); every KPI's difference as a CSV to download."""
 
 from __future__ import annotations
 
 from adoptsim.figures import kpi_plots
 from adoptsim.figures.formatting import difference, kpi_label
-from adoptsim.report import interactive
 from adoptsim.report.blocks import Table, chart
 from adoptsim.report.results import Results
+from adoptsim.report.sections.kpi_table import downloads
 
 TITLE = "Differences against the baseline"
+PRINTED = True
 COLUMNS = {"scenario", "kpi", "difference", "lower", "upper"}
+SHOWN = ("final_active_share", "incremental_adopters", "total_spend", "net_value", "cost_per_incremental_adopter")
 
 
 def render(results: Results) -> list | None:
     table = results.table("differences.csv")
     if table is None or not set(table.columns) >= COLUMNS or table.empty:
         return None
-    results.use("differences.csv")
+    question = results.question
+    wanted = [
+        question.get("rank_by") or "",
+        *[f"steps_to_{round(100 * t)}pct_active" for t in question.get("targets") or []],
+    ]
+    present = list(dict.fromkeys(table["kpi"]))
+    metrics = [m for m in dict.fromkeys([*wanted, *SHOWN]) if m in present] or present[:6]
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    shown = table[table["kpi"].isin(metrics)].copy()
+    shown["order"] = [
+        (scenarios.index(s), metrics.index(k)) for s, k in zip(shown["scenario"], shown["kpi"], strict=True)
+    ]
+    shown = shown.sort_values("order", kind="stable")
     currency = results.currency
     rows = [
         [
@@ -24,20 +39,23 @@ def render(results: Results) -> list | None:
             kpi_label(r["kpi"]),
             difference(r["kpi"], r["difference"], r["lower"], r["upper"], currency),
         ]
-        for r in table.to_dict("records")
+        for r in shown.to_dict("records")
     ]
-    tidy = table.rename(columns={"kpi": "metric", "difference": "mean", "lower": "ci_low", "upper": "ci_high"})
-    metrics = list(dict.fromkeys(tidy["metric"]))
+    tidy = shown.rename(columns={"kpi": "metric", "difference": "mean", "lower": "ci_low", "upper": "ci_high"})
+    figure_metrics = [m for m in metrics if m != "cost_per_incremental_adopter"] or metrics
     return [
         Table(
             ["scenario", "KPI", "difference (95 % CI, paired)"],
             rows,
-            "Scenario minus baseline, replication by replication.",
+            f"Scenario minus baseline, replication by replication; {len(metrics)} of {len(present)} KPIs "
+            "(all in differences.csv).",
             2,
         ),
         chart(
             "Differences with their paired 95 % CI",
-            kpi_plots.interval_figure(tidy, metrics, currency),
-            interactive.interval_bars(tidy, metrics, currency),
+            kpi_plots.interval_figure(
+                tidy[tidy["metric"].isin(figure_metrics)], figure_metrics, currency, results.scenario_names, points=True
+            ),
         ),
+        *downloads(results, "differences.csv"),
     ]

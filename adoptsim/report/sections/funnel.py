@@ -1,4 +1,5 @@
-"""The adoption funnel (unaware, aware, lapsed, active) over time, one figure per scenario."""
+"""The adoption funnel (unaware, aware, lapsed, active) over time: one small-multiple figure, a
+panel per scenario."""
 
 from __future__ import annotations
 
@@ -14,7 +15,4 @@ def render(results: Results) -> list | None:
     if series is None or not set(plots.STAGE_COLUMNS) <= set(series.columns):
         return None
     results.use("funnel.png")
-    return [
-        chart(f"Funnel: {name}", plots.funnel_figure(part, f"Adoption funnel: {name}"))
-        for name, part in series.groupby("scenario", sort=False)
-    ]
+    return [chart("Adoption funnel by scenario", plots.funnel_grid_figure(series))]

@@ -1,11 +1,12 @@
-"""Headline KPIs in plain sentences, each with its 95 % confidence interval."""
+"""Headline KPIs in plain sentences, each with its 95 % confidence interval (and, for a target
+reached in only some replications, in how many)."""
 
 from __future__ import annotations
 
 import math
 import re
 
-from adoptsim.figures.formatting import kpi_label, parameter_label, with_interval
+from adoptsim.figures.formatting import kpi_label, with_interval
 from adoptsim.report.blocks import Bullets, Text
 from adoptsim.report.results import Results
 
@@ -33,9 +34,12 @@ def scenario_sentence(name: str, rows: dict, currency: str, baseline: str | None
             continue
         what = f"{match.group(1)} % {match.group(2).replace('_', ' ')}"
         value = _value(rows, metric, currency)
-        parts.append(
-            f"{what} in {value}" if value else f"{what} never reached" + (f" in {steps} weeks" if steps else "")
-        )
+        n, of = rows[metric].get("n"), rows[metric].get("of")
+        partial = n is not None and of and not math.isnan(n) and 0 < n < of
+        if value:
+            parts.append(f"{what} in {value}" + (f", reached in {n:.0f} of {of:.0f} replications" if partial else ""))
+        else:
+            parts.append(f"{what} never reached" + (f" in {steps} weeks" if steps else ""))
     final = _value(rows, "final_active_share", currency)
     if final:
         parts.append(f"{final} active at the end")
@@ -52,28 +56,9 @@ def scenario_sentence(name: str, rows: dict, currency: str, baseline: str | None
     return f"{name}{suffix}: " + "; ".join(parts) + "."
 
 
-def sweep_sentences(results: Results) -> list[str]:
-    """The best design point for each metric."""
-    summary = results.table("summary.csv")
-    if summary is None or not {"point", "metric", "mean"} <= set(summary.columns):
-        return []
-    parameters = list(summary.columns[1 : list(summary.columns).index("metric")])
-    sentences = []
-    for metric, part in summary.groupby("metric", sort=False):
-        part = part.dropna(subset=["mean"])
-        if part.empty:
-            continue
-        best = part.loc[part["mean"].idxmax()]
-        where = ", ".join(f"{parameter_label(p)} = {best[p]}" for p in parameters)
-        value = with_interval(metric, best["mean"], best.get("ci_low"), best.get("ci_high"), results.currency)
-        sentences.append(f"Highest {kpi_label(metric)}: {value} at {where}.")
-    return sentences
-
-
 def render(results: Results) -> list | None:
-    if results.kind == "sweep":
-        sentences = sweep_sentences(results)
-        return [Bullets(sentences)] if sentences else None
+    if results.kind not in ("run", "compare"):
+        return None  # a sweep's best points are in the brief
     kpis = results.kpis
     if kpis is None or kpis.empty:
         return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from adoptsim.figures import kpi_plots
-from adoptsim.report import interactive
 from adoptsim.report.blocks import chart
 from adoptsim.report.results import Results
 
@@ -22,7 +21,6 @@ def render(results: Results) -> list | None:
     return [
         chart(
             "Money per scenario",
-            kpi_plots.interval_figure(table, present, results.currency),
-            interactive.interval_bars(table, present, results.currency),
+            kpi_plots.interval_figure(table, present, results.currency, results.scenario_names),
         )
     ]

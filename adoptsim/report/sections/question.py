@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from adoptsim.figures import plots
 from adoptsim.figures.formatting import money, parameter_label
-from adoptsim.report import interactive
 from adoptsim.report.blocks import Bullets, Table, Text, chart
 from adoptsim.report.results import Results
 
@@ -18,7 +17,7 @@ def question(results: Results) -> str:
     if results.kind == "compare":
         others = [n for n in names if n != results.baseline]
         return (
-            f"What do {', '.join(others)} change against {results.baseline} (the baseline)? Every scenario ran on "
+            f"{len(others)} scenarios against {results.baseline} (the baseline). Every scenario ran on "
             "the same random numbers (replication r of each uses the same seed), so differences come from "
             "what the scenarios change, not from chance."
         )
@@ -28,11 +27,16 @@ def question(results: Results) -> str:
         return f"How do the results respond to {', '.join(parameters) or 'the swept parameters'}?"
     if results.kind == "run":
         return f"How does wallet adoption unfold in {names[0] if names else 'this scenario'}?"
-    return "What did this command find?"
+    if results.kind == "optimize":
+        return "The winner as a scenario (best.yaml, runnable with adoptsim run):"
+    return ""
 
 
 def render(results: Results) -> list | None:
-    blocks: list = [Text([question(results)])]
+    asked = question(results)
+    if not asked and not results.scenarios:
+        return None
+    blocks: list = [Text([asked])] if asked else []
     currency = results.currency
     scenarios = results.scenarios
     if scenarios:
@@ -48,9 +52,9 @@ def render(results: Results) -> list | None:
         results.use("scenario.resolved.yaml")
     rows = []
     for name, windows in results.windows.items():
-        budgets = {
-            str(iv["name"]): iv.get("budget") for iv in next(s for s in scenarios if s["name"] == name)["interventions"]
-        }
+        scenario = next(s for s in scenarios if s["name"] == name)
+        budgets = {str(iv["name"]): iv.get("budget") for iv in scenario["interventions"]}
+        shared = scenario.get("budget")
         for w in windows:
             if w.ran_out is None:
                 ran_out = "no"
@@ -64,7 +68,7 @@ def render(results: Results) -> list | None:
                     w.type.replace("_", " "),
                     f"{w.start} to {w.planned_end}",
                     "never" if w.end < w.start else f"{w.start} to {w.end}",
-                    "-" if budget is None else money(budget, currency),
+                    money(budget, currency) if budget is not None else "shared" if shared else "none",
                     ran_out,
                 ]
             )
@@ -84,8 +88,7 @@ def render(results: Results) -> list | None:
         blocks.append(
             chart(
                 "Interventions on a timeline",
-                plots.timeline_figure(windows, steps),
-                interactive.timeline(windows, steps),
+                plots.timeline_figure(windows, steps, results.scenario_names),
                 "Hatched: planned window. Solid: weeks it acted. A bar mark: its money ran out.",
             )
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from adoptsim.figures import plots
 from adoptsim.figures.formatting import percent
-from adoptsim.report import interactive
 from adoptsim.report.blocks import Table, chart
 from adoptsim.report.results import Results
 
@@ -24,7 +23,7 @@ def render(results: Results) -> list | None:
     mean, _ = plots.final_segment_table(series, columns + ["share_active"])
     names = list(mean.index)
     order = mean[columns].mean(axis=0).sort_values().index
-    label = {c: f"{f.replace('_', ' ')}: {plots.segment_label(c, f)}" for f, cs in families.items() for c in cs}
+    label = {c: f"{plots.family_label(f)}: {plots.segment_label(c, f)}" for f, cs in families.items() for c in cs}
     rows = [["everyone", *[percent(mean.loc[n, "share_active"]) for n in names]]]
     rows += [[label[c], *[percent(mean.loc[n, c]) for n in names]] for c in order]
     lowest = ", ".join(label[c] for c in order[:3])
@@ -37,7 +36,6 @@ def render(results: Results) -> list | None:
         chart(
             "Active share by segment",
             plots.comparison_segments_figure(series),
-            interactive.segments(series, families),
             "Whiskers: 95 % CI of the mean over replications.",
         ),
     ]

@@ -1,0 +1,156 @@
+"""The brief of a calibration (fit, posterior, forecast) and of an optimisation (winner, budget
+split, equivalent set, against playbooks), read by column name from their files."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from adoptsim.figures.formatting import difference, kpi_label, money, parameter_label, with_interval
+from adoptsim.report.blocks import Bullets, Table, Text
+from adoptsim.report.ranking import finite, smaller_is_better
+from adoptsim.report.results import Results
+from adoptsim.report.sections.brief_studies import NOISE, _has, phrase
+
+
+def calibrate_brief(results: Results) -> list:
+    fit, parameters, forecast = (results.table(n) for n in ("fit.csv", "parameters.csv", "forecast.csv"))
+    blocks: list = [
+        Text(
+            ["Question: which behaviour coefficients reproduce the observed adoption curve, and what do they forecast?"]
+        )
+    ]
+    answer = []
+    if _has(parameters, "parameter", "best"):
+        shown = []
+        for r in parameters.to_dict("records"):
+            text = f"{parameter_label(str(r['parameter']))} = {r['best']:.3g}"
+            if finite(r.get("lower")) and finite(r.get("upper")):
+                text += f" (posterior {r['lower']:.3g} to {r['upper']:.3g})"
+            shown.append(text)
+        answer.append("best fit " + "; ".join(shown))
+    if _has(forecast, "mean"):
+        last = forecast.iloc[-1]
+        when = str(last.get("time", last.get("step", "")))[:10]
+        text = f"forecast at {when}: {last['mean']:,.4g}"
+        if finite(last.get("lower")) and finite(last.get("upper")):
+            text += f" (band {last['lower']:,.4g} to {last['upper']:,.4g})"
+        answer.append(text)
+    if answer:
+        blocks.append(Text(["Answer: " + "; ".join(answer) + "."]))
+    sure = []
+    if _has(fit, "observed", "simulated"):
+        markets = fit.groupby("market", sort=False) if "market" in fit else [("", fit)]
+        for market, part in markets:
+            error = (part["simulated"] - part["observed"]).abs()
+            share = 100 * error.mean() / (part["observed"].abs().mean() or 1.0)
+            held = part[part["heldout"].astype(bool)] if "heldout" in part else part.iloc[0:0]
+            where = f" in {market}" if market else ""
+            sure.append(
+                f"How sure: the fit misses the observed points{where} by {share:.1f} % on average ({len(part)} points"
+                + (f", {len(held)} held out" if len(held) else "")
+                + ")."
+            )
+    if _has(parameters, "interval"):
+        sure.append(f"Parameter intervals: {parameters['interval'].iloc[0]}.")
+    sure.append(
+        "A good fit to one curve does not make the forecast's mechanism right: other coefficients may fit as well; "
+        "the forecast's band covers the fitted coefficients' spread and simulation noise, not a change of market."
+    )
+    blocks.append(Bullets(sure))
+    return blocks
+
+
+def optimize_brief(results: Results) -> list:
+    candidates, differences = results.table("candidates.csv"), results.table("differences.csv")
+    blocks: list = [Text(["Question: which mix, timing and targeting of the interventions does best for the budget?"])]
+    if not _has(candidates, "candidate"):
+        return blocks
+    columns = _kpi_columns(candidates)
+    objective = next((k for k in columns if k != "total_spend"), None)
+    if objective is None:
+        return blocks
+    goal = (
+        f"reaches {kpi_label(objective).removeprefix('weeks to ')} soonest"
+        if objective.startswith("steps_to_")
+        else f"gives the {'smallest' if smaller_is_better(objective) else 'largest'} {kpi_label(objective)}"
+    )
+    blocks[0] = Text([f"Question: which mix, timing and targeting of the interventions {goal} for the budget?"])
+    winner = candidates.iloc[0].to_dict()
+    mean, low, high = (winner.get(c) for c in columns[objective])
+    value = with_interval(objective, mean, low, high, results.currency)
+    text = f"Answer: choose {winner['candidate']} ({phrase(objective, value)}"
+    if "total_spend" in columns:
+        text += f", spending {money(winner[columns['total_spend'][0]], results.currency)}"
+    blocks.append(Text([text + "); its settings are in best.yaml." + allocation(results, str(winner["candidate"]))]))
+    if _has(differences, "against", "kpi", "difference", "lower", "upper"):
+        rows = []
+        for r in differences[differences["kpi"] == objective].to_dict("records"):
+            tied = finite(r["lower"]) and r["lower"] <= 0 <= r["upper"]
+            rows.append(
+                [
+                    str(r["against"]),
+                    difference(objective, r["difference"], r["lower"], r["upper"], results.currency),
+                    "equivalent: the interval includes 0"
+                    if tied
+                    else "the winner is better"
+                    if _better(objective, r["difference"])
+                    else "the winner is worse",
+                ]
+            )
+        blocks.append(
+            Table(
+                ["against", f"winner minus other: {kpi_label(objective)}", "verdict"],
+                rows,
+                "Paired over fresh replications (not the search's own seeds), 95 % t interval.",
+            )
+        )
+        equivalent = [row[0] for row in rows if row[2].startswith("equivalent")]
+        blocks.append(
+            Text(
+                [
+                    "Equivalent to the winner (chance alone could order them): " + ", ".join(equivalent) + "."
+                    if equivalent
+                    else "No other candidate or playbook is equivalent: the winner is better than each."
+                ]
+            )
+        )
+    blocks.append(Bullets(["How sure: finalists and playbooks re-run on fresh seeds. " + NOISE]))
+    return blocks
+
+
+def allocation(results: Results, candidate: str) -> str:
+    """' Budget split: classes 25 %, refer 25 %, ...' for a winner named 'trial <n>', from trials.csv."""
+    trials = results.table("trials.csv")
+    number = candidate.removeprefix("trial ").strip()
+    if not _has(trials, "trial") or not number.isdigit():
+        return ""
+    row = trials[trials["trial"] == int(number)]
+    shares = [c for c in trials.columns if c.startswith("share_")]
+    if row.empty or not shares:
+        return ""
+    split = ", ".join(f"{c.removeprefix('share_')} {100 * float(row.iloc[0][c]):.0f} %" for c in shares)
+    return f" Budget split: {split}."
+
+
+def _kpi_columns(table: pd.DataFrame) -> dict[str, tuple[str, str | None, str | None]]:
+    """KPI -> (mean, low, high) columns, in table order: `<kpi>_mean`/`_ci_low`/`_ci_high` or
+    `<kpi>`/`_lower`/`_upper` (optimize's candidates.csv has used both)."""
+    found: dict[str, tuple[str, str | None, str | None]] = {}
+    names = set(table.columns)
+    for column in table.columns:
+        if column in ("candidate", "scenario") or not pd.api.types.is_numeric_dtype(table[column]):
+            continue
+        if column.endswith("_mean"):
+            kpi = column[: -len("_mean")]
+            found[kpi] = (
+                column,
+                f"{kpi}_ci_low" if f"{kpi}_ci_low" in names else None,
+                f"{kpi}_ci_high" if f"{kpi}_ci_high" in names else None,
+            )
+        elif f"{column}_lower" in names and f"{column}_upper" in names:
+            found[column] = (column, f"{column}_lower", f"{column}_upper")
+    return found
+
+
+def _better(metric: str, difference: float) -> bool:
+    return (difference < 0) if smaller_is_better(metric) else (difference > 0)

@@ -1,0 +1,179 @@
+"""The brief of a study's folder: a sweep, `compare --uncertain`, a calibration, an optimisation.
+
+Their internals change in parallel, so every file is read defensively and by column name: a column
+missing means a sentence left out, never an error.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from adoptsim.figures.formatting import kpi_label, kpi_value, parameter_label, with_interval
+from adoptsim.report.blocks import Bullets, Table, Text
+from adoptsim.report.ranking import finite, smaller_is_better
+from adoptsim.report.results import Results
+
+NOISE = (
+    "The intervals cover simulation noise only: not the behaviour coefficients left fixed, the market's size, "
+    "nor anything the model leaves out."
+)
+
+
+def phrase(metric: str, value: str) -> str:
+    """'30 % active in week 70 (68 to 71)' for a target, else 'final active share 58.1 % (...)'."""
+    if metric.startswith("steps_to_") and value.startswith("week"):
+        return f"{kpi_label(metric).removeprefix('weeks to ')} in {value}"
+    if metric.startswith("steps_to_") and value.startswith("not reached"):
+        return f"{kpi_label(metric).removeprefix('weeks to ')} {value}"
+    return f"{kpi_label(metric)} {value}"
+
+
+def _has(table: pd.DataFrame | None, *columns: str) -> bool:
+    return table is not None and not table.empty and set(columns) <= set(table.columns)
+
+
+def sweep_best(results: Results) -> list[tuple[str, dict, list[str], list[str]]]:
+    """Per metric: the best design point (direction-aware), its row, the parameters, and the points
+    whose 95 % intervals overlap the best's (tied with it)."""
+    summary = results.table("summary.csv")
+    if not _has(summary, "point", "metric", "mean"):
+        return []
+    columns = list(summary.columns)
+    parameters = [c for c in columns[1 : columns.index("metric")] if c not in ("n", "of")]
+    found = []
+    for metric, part in summary.groupby("metric", sort=False):
+        part = part.dropna(subset=["mean"])
+        if part.empty:
+            continue
+        best = part.loc[part["mean"].idxmin() if smaller_is_better(str(metric)) else part["mean"].idxmax()]
+        tied = []
+        if _has(part, "ci_low", "ci_high") and finite(best["ci_low"]):
+            overlap = (part["ci_low"] <= best["ci_high"]) & (part["ci_high"] >= best["ci_low"])
+            tied = [str(p) for p in part.loc[overlap & (part["point"] != best["point"]), "point"]]
+        found.append((str(metric), best.to_dict(), parameters, tied))
+    return found
+
+
+def sweep_brief(results: Results) -> list:
+    found = sweep_best(results)
+    if not found:
+        return []
+    parameters = found[0][2]
+    metrics = [kpi_label(m) for m, *_ in found]
+    blocks: list = [
+        Text(
+            [
+                f"Question: how do {', '.join(metrics)} respond to "
+                f"{', '.join(parameter_label(p) for p in parameters) or 'the swept parameters'}?"
+            ]
+        )
+    ]
+    lines = []
+    for metric, best, _, tied in found:
+        word = "Lowest" if smaller_is_better(metric) else "Highest"
+        where = ", ".join(f"{parameter_label(p)} = {best[p]}" for p in parameters)
+        value = with_interval(metric, best["mean"], best.get("ci_low"), best.get("ci_high"), results.currency)
+        n, of = best.get("n"), best.get("of")
+        if finite(n) and finite(of) and int(n) < int(of):
+            value += f", reached in {int(n)} of {int(of)} replications"
+        line = f"{word} {kpi_label(metric)}: {value} at {where} (point {best['point']})"
+        if tied:
+            line += f"; tied with point{'s' if len(tied) > 1 else ''} {', '.join(tied[:8])} (intervals overlap)"
+        lines.append(line + ".")
+    blocks.append(Text(["Answer:"]))
+    blocks.append(Bullets(lines))
+    blocks.append(Bullets(["How sure: " + sweep_replications(results) + NOISE, *sweep_changes(results)]))
+    return blocks
+
+
+def sweep_replications(results: Results) -> str:
+    summary = results.table("summary.csv")
+    if _has(summary, "of"):
+        return f"{int(summary['of'].max())} replication(s) per design point; brackets are 95 % CIs of the mean. "
+    return "brackets are 95 % CIs of the mean over replications. "
+
+
+def sweep_changes(results: Results) -> list[str]:
+    """The parameters that matter most: by sensitivity index where there is one."""
+    indices = results.table("sensitivity.csv")
+    if not _has(indices, "metric", "parameter"):
+        return []
+    score = next((c for c in ("ST", "mu_star", "S1") if c in indices), None)
+    if score is None:
+        return []
+    lines = []
+    for metric, part in indices.groupby("metric", sort=False):
+        top = part.sort_values(score, ascending=False).head(2)
+        named = ", ".join(f"{parameter_label(r['parameter'])} ({score} {r[score]:.2f})" for r in top.to_dict("records"))
+        lines.append(f"What would change {kpi_label(str(metric))} most: {named}.")
+    return lines
+
+
+def uncertain_brief(results: Results) -> list:
+    table = results.table("uncertainty.csv")
+    if not _has(table, "scenario", "p_beats_baseline"):
+        return []
+    kpi = str(table["kpi"].iloc[0]) if "kpi" in table else "the KPI"
+    others = table[~table.get("is_baseline", pd.Series(False, index=table.index)).astype(bool)]
+    others = others.dropna(subset=["p_beats_baseline"]).sort_values("p_beats_baseline", ascending=False)
+    baseline = table.loc[table.get("is_baseline", pd.Series(False, index=table.index)).astype(bool), "scenario"]
+    base = str(baseline.iloc[0]) if len(baseline) else "the baseline"
+    draws = int(table["draws"].max()) if "draws" in table else None
+    blocks: list = [
+        Text(
+            [
+                f"Question: when the uncertain inputs vary over their plausible ranges, how often does each scenario "
+                f"beat {base} on {kpi_label(kpi)}?"
+            ]
+        )
+    ]
+    if others.empty:
+        return blocks
+    best = others.iloc[0]
+    chance = f"{100 * best['p_beats_baseline']:.0f} %"
+    if _has(others, "ci_low", "ci_high"):
+        chance += f" (95 % interval {100 * best['ci_low']:.0f} to {100 * best['ci_high']:.0f} %)"
+    verdict = "choose" if best.get("ci_low", 0) > 0.5 else "no scenario reliably beats the baseline; the most likely is"
+    blocks.append(Text([f"Answer: {verdict} {best['scenario']}: it beats {base} in {chance} of the draws."]))
+    rows = []
+    for r in table.to_dict("records"):
+        spread = "-"
+        if all(finite(r.get(c)) for c in ("p50", "p5", "p95")):
+            show = [kpi_value(kpi, r[c], results.currency) for c in ("p50", "p5", "p95")]
+            spread = f"{show[0]} ({show[1]} to {show[2]})"
+        p = r.get("p_beats_baseline")
+        beats = (
+            "baseline" if not finite(p) else f"{100 * p:.0f} % ({100 * r['ci_low']:.0f} to {100 * r['ci_high']:.0f} %)"
+        )
+        rows.append([str(r["scenario"]), spread, beats])
+    blocks.append(
+        Table(
+            ["scenario", f"{kpi_label(kpi)}: median (5th to 95th percentile)", "P(beats baseline)"],
+            rows,
+            "Percentiles over the draws; P: share of draws in which the scenario beats the baseline on the same draw, "
+            "with its 95 % Jeffreys interval.",
+        )
+    )
+    blocks.append(
+        Bullets(
+            [
+                f"How sure: {draws} draws of the uncertain inputs, one run each; the spread covers the inputs' "
+                "uncertainty as written in the uncertainty file, not inputs it leaves fixed.",
+            ]
+        )
+    )
+    return blocks
+
+
+def brief(results: Results) -> list:
+    """The brief for the folder's kind, or [] when its files say too little."""
+    from adoptsim.report.sections import brief_fitted
+
+    kind = results.kind
+    builder = {
+        "sweep": sweep_brief,
+        "uncertain": uncertain_brief,
+        "calibrate": brief_fitted.calibrate_brief,
+        "optimize": brief_fitted.optimize_brief,
+    }.get(kind)
+    return builder(results) if builder else []

@@ -1,0 +1,200 @@
+"""The brief: ties computed by hand, direction-aware sweep headlines, 'reached in k of n', every
+folder kind's brief from its files (read by column name), and the page's size in Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from adoptsim.report.build import render_html
+from adoptsim.report.ranking import ranking
+from adoptsim.report.results import Results
+from adoptsim.report.sections import brief
+
+
+def wide(rows: dict[str, tuple[float, float, float]], metric: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "scenario": n,
+                "is_baseline": i == 0,
+                "replications": 3,
+                f"{metric}_mean": m,
+                f"{metric}_ci_low": lo,
+                f"{metric}_ci_high": hi,
+            }
+            for i, (n, (m, lo, hi)) in enumerate(rows.items())
+        ]
+    )
+
+
+def test_paired_ties_group_scenarios_chance_could_order():
+    # b - a per replication: 1, 1.2, 0.8 (mean 1, CI excludes 0: behind); c - a: 1, -1, 0.5 (CI includes 0: tied)
+    per_rep = pd.DataFrame(
+        {
+            "scenario": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+            "replication": [0, 1, 2] * 3,
+            "steps_to_30pct_active": [50, 52, 54, 51, 53.2, 54.8, 51, 51, 54.5],
+        }
+    )
+    means = per_rep.groupby("scenario")["steps_to_30pct_active"].mean()
+    summary = wide({n: (means[n], means[n] - 5, means[n] + 5) for n in "abc"}, "steps_to_30pct_active")
+    table = ranking(summary, "steps_to_30pct_active", per_rep)
+    assert list(table["scenario"]) == ["a", "c", "b"], "smaller is better for weeks to a target"
+    assert list(table["tie_group"]) == [1, 1, 2]
+    assert list(table["tied_with_first"]) == [False, True, False]
+    assert table.loc[2, "difference_to_leader"] == pytest.approx(1.0)
+    assert table.loc[1, "tie_test"] == "paired"
+    assert brief.tie_note(table.iloc[1].to_dict(), table).startswith("tied with the first")
+
+
+def test_without_pairs_overlapping_intervals_are_a_tie():
+    summary = wide({"a": (0.50, 0.48, 0.52), "b": (0.49, 0.47, 0.51), "c": (0.40, 0.39, 0.41)}, "final_active_share")
+    table = ranking(summary, "final_active_share")
+    assert list(table["scenario"]) == ["a", "b", "c"], "larger is better for a share"
+    assert list(table["tie_group"]) == [1, 1, 2]
+    assert brief.tie_note(table.iloc[1].to_dict(), table) == "tied with the first: intervals overlap"
+
+
+def test_reached_in_k_of_n_never_states_a_partial_target_as_reached():
+    assert brief.reached(104, float("nan"), float("nan"), "steps_to_50pct_active", 1, 3) == (
+        "week 104, reached in 1 of 3 replications"
+    )
+    assert brief.reached(float("nan"), 0, 0, "steps_to_50pct_active", 0, 3) == "not reached (0 of 3 replications)"
+    assert brief.reached(70, 68, 71, "steps_to_30pct_active", 3, 3) == "week 70 (68 to 71)"
+
+
+def test_cost_per_extra_adopter_says_why_it_is_undefined():
+    row = {"total_spend_mean": 0.0, "cost_per_incremental_adopter_mean": float("nan")}
+    assert brief.money_cell(row, "cost_per_incremental_adopter", "EUR") == "undefined (no spend)"
+    row = {"total_spend_mean": 10.0, "incremental_adopters_mean": -3.0, "cost_per_incremental_adopter_mean": None}
+    assert brief.money_cell(row, "cost_per_incremental_adopter", "EUR") == "undefined (no extra adopters)"
+    row = {"total_spend_mean": 100.0, "total_spend_ci_low": 90.0, "total_spend_ci_high": 110.0}
+    assert brief.money_cell(row, "total_spend", "EUR") == "100 EUR (90 to 110)"
+
+
+def write(folder: Path, files: dict[str, pd.DataFrame | str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        if isinstance(content, pd.DataFrame):
+            content.to_csv(folder / name, index=False)
+        else:
+            (folder / name).write_text(content, encoding="utf-8")
+    return folder
+
+
+def brief_text(folder: Path) -> str:
+    page = render_html([folder])
+    section = re.search(r'<section id="p0-brief".*?</section>', page, re.S)
+    assert section, "no brief"
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section.group(0)))
+
+
+def test_sweep_brief_points_at_the_lowest_weeks_and_the_highest_share(tmp_path):
+    summary = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1],
+            "reward": [10, 10, 40, 40],
+            "metric": ["steps_to_30pct_active", "final_active_share"] * 2,
+            "n": [3, 3, 1, 3],
+            "of": [3, 3, 3, 3],
+            "mean": [67.0, 0.40, 50.0, 0.55],
+            "sd": [1, 0.01, float("nan"), 0.01],
+            "ci_low": [65.0, 0.38, float("nan"), 0.53],
+            "ci_high": [69.0, 0.42, float("nan"), 0.57],
+        }
+    )
+    text = brief_text(write(tmp_path / "sweep", {"summary.csv": summary, "experiment.json": "{}"}))
+    assert "Lowest weeks to 30 % active: week 50, reached in 1 of 3 replications at reward = 40" in text
+    assert "Highest active share at the end: 55.0 % (53.0 to 57.0 %) at reward = 40" in text
+    assert "week 67" not in text
+
+
+def test_uncertain_calibrate_and_optimize_folders_each_have_a_brief(tmp_path):
+    uncertain = pd.DataFrame(
+        {
+            "scenario": ["baseline", "referral"],
+            "is_baseline": [True, False],
+            "draws": [40, 40],
+            "kpi": ["final_active_share"] * 2,
+            "p5": [0.3, 0.35],
+            "p50": [0.4, 0.45],
+            "p95": [0.5, 0.55],
+            "p_beats_baseline": [float("nan"), 0.9],
+            "ci_low": [float("nan"), 0.78],
+            "ci_high": [float("nan"), 0.96],
+        }
+    )
+    text = brief_text(write(tmp_path / "u", {"uncertainty.csv": uncertain}))
+    assert "Answer: choose referral: it beats baseline in 90 % (95 % interval 78 to 96 %) of the draws" in text
+    fit = pd.DataFrame({"step": [0, 10], "observed": [100.0, 200.0], "simulated": [110.0, 190.0]})
+    parameters = pd.DataFrame({"parameter": ["behaviour.q_wom"], "best": [0.021]})
+    forecast = pd.DataFrame({"time": ["2027-01"], "mean": [5000.0], "lower": [4000.0], "upper": [6000.0]})
+    text = brief_text(write(tmp_path / "c", {"fit.csv": fit, "parameters.csv": parameters, "forecast.csv": forecast}))
+    assert "best fit behaviour: q_wom = 0.021" in text and "forecast at 2027-01: 5,000 (band 4,000 to 6,000)" in text
+    assert "misses the observed points by 6.7 % on average" in text
+    candidates = pd.DataFrame(  # optimize's columns: <kpi>, <kpi>_lower, <kpi>_upper, <kpi>_n
+        {
+            "candidate": ["trial 12", "playbook referral"],
+            "scenario": ["t12", "referral"],
+            "steps_to_30pct_active": [60.2, 66.0],
+            "steps_to_30pct_active_lower": [59.0, 65.0],
+            "steps_to_30pct_active_upper": [61.0, 67.0],
+            "steps_to_30pct_active_n": [10, 10],
+            "total_spend": [100000.0, 100000.0],
+            "total_spend_lower": [99000.0, 99000.0],
+            "total_spend_upper": [100000.0, 100000.0],
+        }
+    )
+    differences = pd.DataFrame(
+        {
+            "against": ["playbook referral"],
+            "kpi": ["steps_to_30pct_active"],
+            "difference": [-5.8],
+            "lower": [-6.5],
+            "upper": [-5.1],
+        }
+    )
+    trials = pd.DataFrame({"trial": [11, 12], "share_classes": [0.5, 0.2], "share_refer": [0.5, 0.8]})
+    files = {"candidates.csv": candidates, "differences.csv": differences, "trials.csv": trials}
+    text = brief_text(write(tmp_path / "o", files))
+    assert "reaches 30 % active soonest for the budget" in text
+    assert "Answer: choose trial 12 (30 % active in week 60 (59 to 61), spending 100,000" in text
+    assert "Budget split: classes 20 %, refer 80 %." in text and "-5.8 weeks (-6.5 to -5.1)" in text
+    assert "the winner is better" in text
+
+
+def test_question_file_is_read_defensively(tmp_path):
+    folder = write(tmp_path / "f", {"kpis.csv": "scenario\na\n", "question.json": "not json"})
+    assert Results.open(folder).question == {}
+    (folder / "question.json").write_text(json.dumps({"rank_by": "final_active_share"}), encoding="utf-8")
+    assert Results.open(folder).question["rank_by"] == "final_active_share"
+
+
+@pytest.mark.slow
+def test_compare_uncertain_writes_its_report_and_validate_knows_the_uncertainty_file(tmp_path, capsys):
+    from adoptsim.cli.main import main
+    from tests.conftest import BASELINE
+
+    spec = tmp_path / "uncertain.yaml"
+    spec.write_text(
+        "draws: 4\nseed: 3\ninputs:\n  behaviour.q_wom: {distribution: {type: lognormal, median: 0.02, sigma: 0.4}}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(spec)]) == 0
+    assert "uncertainty file, 1 uncertain inputs x 4 draws" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("draws: 0\ninputs: {behaviour.q_wom: {range: [0.01, 0.03]}}\n", encoding="utf-8")
+    assert main(["validate", str(bad)]) == 2
+    assert capsys.readouterr().err.strip() == f"{bad}: draws: must be greater than 0 (got 0)"
+    out = tmp_path / "u"
+    small = ["--set", "population.size=800", "--set", "steps=20", "--out", str(out), "--report"]
+    referral = str(BASELINE.parent / "referral.yaml")
+    assert main(["compare", str(BASELINE), referral, "--uncertain", str(spec), *small]) == 0
+    text = brief_text(out)
+    assert "how often does each scenario beat baseline" in text and "P(beats baseline)" in text
+    assert (out / "report.html").is_file() and "adoptsim report: u</title>" in (out / "report.html").read_text()
