@@ -75,7 +75,10 @@ def test_calibration_r2_and_rmse_by_hand():
     ],
 )
 def test_calibration_objectives_by_hand(objective, expected):
-    observations = pd.DataFrame({"share": [0.1, 0.2, 0.4], "weight": [1.0, 2.0, 1.0], "heldout": [False, False, True]})
-    spec = SimpleNamespace(parameters={}, fits_launch=False, objective=objective)
-    problem = Problem(SimpleNamespace(spec=spec, observations=observations))
+    observations = pd.DataFrame(
+        {"share": [0.1, 0.2, 0.4], "weight": [1.0, 2.0, 1.0], "heldout": [False, False, True], "market": ""}
+    )
+    spec = SimpleNamespace(parameters={}, per_market={}, fits_launch=False, objective=objective)
+    market = SimpleNamespace(name="")
+    problem = Problem(SimpleNamespace(spec=spec, observations=observations, parts=[market]))
     assert problem.loss(np.array([0.12, 0.15, 0.9])) == pytest.approx(expected)

@@ -107,7 +107,7 @@ def check_uncertainty(path: Path, overrides: list[str], allow_large: bool) -> st
         raise ScenarioError.listing(str(path), [format_validation_error(e) for e in err.errors()]) from None
     for dotted, entry in spec.inputs.items():
         resolve(entry.spec(), str(path), f"inputs.{dotted}.distribution")
-    return f"uncertainty, {len(spec.inputs)} inputs x {spec.draws} draws"
+    return f"uncertainty file, {len(spec.inputs)} uncertain inputs x {spec.draws} draws (for compare --uncertain)"
 
 
 FILE_KINDS: dict[str, FileKind] = {

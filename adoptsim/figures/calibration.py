@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from adoptsim.figures.plot_style import legend_outside
 from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.outputs import statistics, time_axis
 
@@ -45,7 +46,7 @@ def _label(part) -> str:
 
 def _panels(problem: Problem) -> tuple[Figure, list]:
     count = len(problem.parts)
-    figure = Figure(figsize=(8, 4.2 * count) if count > 1 else (8, 4.5))
+    figure = Figure(figsize=(10, 4.2 * count) if count > 1 else (10, 4.5), layout="constrained")
     axes = [figure.add_subplot(count, 1, i + 1) for i in range(count)]
     return figure, axes
 
@@ -64,7 +65,6 @@ def fit_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best
         name = part.name or problem.spec.name
         ax.set_title(f"{name}: R² {stats['r2']:.3f}, RMSE {stats['rmse']:.3g} on fitted points (best fit)")
         _finish(ax, problem, best, part)
-    figure.tight_layout()
     return figure
 
 
@@ -81,7 +81,6 @@ def forecast_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame,
         ax.axvline(end, color="grey", ls="--", lw=1, label="end of fitted data")
         ax.set_title(f"{part.name or problem.spec.name}: forecast")
         _finish(ax, problem, best, part)
-    figure.tight_layout()
     return figure
 
 
@@ -112,5 +111,5 @@ def prediction_figure(prediction: pd.DataFrame, market: str, stats: dict[str, fl
 def _finish(ax, problem: Problem, best: dict[str, float], part) -> None:
     ax.set_ylabel(_label(part))
     ax.set_xlabel("date" if problem.launch_year(best, part) is not None else "step")
-    ax.legend(loc="upper left", fontsize=8)
+    legend_outside(ax)  # never over the observed points
     ax.grid(alpha=0.3)

@@ -27,7 +27,7 @@ def summary() -> pd.DataFrame:
 
 def test_ranking_puts_the_fastest_first_and_never_reached_last():
     text = format_ranking(summary(), "steps_to_30pct_active", "USD").splitlines()
-    assert text[0] == "ranked by steps_to_30pct_active, smallest first (mean over replications)"
+    assert text[0] == "ranked by steps_to_30pct_active, smallest first (means)"
     assert [line.split()[1] for line in text[2:]] == ["referral", "baseline", "training"]
     assert "123,456" in text[2] and "[40, 43]" in text[2]  # thousands grouped from 10,000 on
     assert text[-1].split()[2] == "-"  # never reached: no number
@@ -46,7 +46,7 @@ def test_differences_show_signs_and_how_many_replications_a_kpi_came_from():
     )
     lines = format_differences(table, ["referral"], ["final_active_share", "cost_per_incremental_adopter"])
     rows = lines.splitlines()[1:]
-    assert rows[0].split()[:3] == ["referral", "final_active_share", "+0.1104"]
+    assert rows[0].split()[:4] == ["referral", "final_active_share", "+11.0", "points"]  # shares differ in points
     assert rows[1].split()[:2] == ["cost_per_incremental_adopter", "812.2"]  # a ratio: no sign
     assert rows[1].endswith("(from 4 of 5)")
     names = ["final_active_share", "total_spend", "steps_to_30pct_active", "roi_at_52", "incremental_adopters_at_52"]
@@ -71,8 +71,8 @@ def test_kpi_table_says_never_and_how_often_a_target_was_reached():
         }
     )
     lines = format_kpi_table(kpis).splitlines()
-    assert lines[1].split() == ["final_active_share", "0.31", "[0.3,", "0.32]"]
-    assert lines[2].split() == ["steps_to_50pct_active", "never", "(reached", "in", "0/5)"]
+    assert lines[1].split() == ["final_active_share", "31.0", "%", "[30.0", "%,", "32.0", "%]"]
+    assert lines[2].split() == ["steps_to_50pct_active", "never", "(reached", "in", "0", "of", "5", "replications)"]
 
 
 @pytest.mark.parametrize(

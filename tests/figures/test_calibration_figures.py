@@ -13,13 +13,11 @@ from adoptsim.figures.calibration import fit_figure, forecast_figure
 class StepProblem:
     """What the figures read of a calibration problem: its name, target and time axis (steps here)."""
 
-    spec = SimpleNamespace(
-        name="curve",
-        steps_per_year=52,
-        target=SimpleNamespace(column="users", measure="ever_adopted_share", population=None),
-    )
+    spec = SimpleNamespace(name="curve", steps_per_year=52)
+    target = SimpleNamespace(column="users", measure="ever_adopted_share", population=None)
+    parts = [SimpleNamespace(name="", target=target)]
 
-    def launch_year(self, values: dict[str, float]) -> None:
+    def launch_year(self, values: dict[str, float], part: object = None) -> None:
         return None
 
 
@@ -36,12 +34,21 @@ def tables() -> tuple[pd.DataFrame, pd.DataFrame]:
             "upper": observed + 0.03,
             "heldout": steps >= 32,
             "series": "target",
+            "market": "",
         }
     )
     forecast_steps = np.arange(0, 80)
     mean = 0.5 / (1 + np.exp(-(forecast_steps - 20) / 5))
     forecast = pd.DataFrame(
-        {"time": forecast_steps, "step": forecast_steps, "mean": mean, "lower": mean - 0.02, "upper": mean + 0.03}
+        {
+            "time": forecast_steps,
+            "step": forecast_steps,
+            "mean": mean,
+            "median": mean,
+            "lower": mean - 0.02,
+            "upper": mean + 0.03,
+            "market": "",
+        }
     )
     return fit, forecast
 
@@ -51,10 +58,10 @@ def test_fit_shows_the_data_span_with_its_band_and_marks_held_out_points():
     ax = fit_figure(StepProblem(), fit, forecast, {}).axes[0]
     labels = ax.get_legend_handles_labels()[1]
     assert labels[-2:] == ["observed (fitted)", "observed (held out)"]
-    (line,) = ax.get_lines()
-    assert line.get_xdata().max() == fit["step"].max()  # the fit stops where the data stop
+    median, best = ax.get_lines()  # the ensemble's median inside its band; the best fit's mean dashed
+    assert median.get_xdata().max() == best.get_xdata().max() == fit["step"].max()  # the fit stops with the data
     assert ax.get_title().startswith("curve: R²") and "RMSE" in ax.get_title()
-    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "users (ever adopted share)"
+    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "users\n(ever adopted share)"
 
 
 def test_forecast_runs_past_the_data_and_marks_the_end_of_the_fitted_points():

@@ -381,21 +381,38 @@ def test_paired_sweep_ticks_name_every_parameter_not_tuples_and_money_has_its_cu
 def test_calibration_figures_keep_their_legend_off_the_observed_points():
     from types import SimpleNamespace
 
-    from adoptsim.studies.calibration.outputs import fit_figure, forecast_figure
+    from adoptsim.figures.calibration import fit_figure, forecast_figure
 
     target = SimpleNamespace(column="registered_millions", measure="ever_adopted_count", population=23.3)
-    problem = SimpleNamespace(spec=SimpleNamespace(name="mpesa", target=target), launch_year=lambda best: None)
+    problem = SimpleNamespace(
+        spec=SimpleNamespace(name="mpesa"),
+        parts=[SimpleNamespace(name="", target=target)],
+        launch_year=lambda best, part=None: None,
+    )
     steps = np.arange(0, 60, 10)
     fit = pd.DataFrame(
         {
             "step": steps,
             "observed": 0.5 + steps / 10,
             "simulated": 0.5 + steps / 10,
+            "lower": 0.4 + steps / 10,
+            "upper": 0.6 + steps / 10,
             "heldout": False,
             "series": "target",
+            "market": "",
         }
     )
     t = np.arange(0, 120)
-    forecast = pd.DataFrame({"time": t, "step": t, "mean": 0.5 + t / 10, "lower": 0.4 + t / 10, "upper": 0.6 + t / 10})
+    forecast = pd.DataFrame(
+        {
+            "time": t,
+            "step": t,
+            "mean": 0.5 + t / 10,
+            "median": 0.5 + t / 10,
+            "lower": 0.4 + t / 10,
+            "upper": 0.6 + t / 10,
+            "market": "",
+        }
+    )
     for figure in (fit_figure(problem, fit, forecast, {}), forecast_figure(problem, fit, forecast, {})):
         assert text_overlaps(figure) == [] and legend_clear_of_data(figure)

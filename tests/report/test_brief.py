@@ -62,10 +62,10 @@ def test_without_pairs_overlapping_intervals_are_a_tie():
 
 def test_reached_in_k_of_n_never_states_a_partial_target_as_reached():
     assert brief.reached(104, float("nan"), float("nan"), "steps_to_50pct_active", 1, 3) == (
-        "week 104, reached in 1 of 3 replications"
+        "104 weeks, reached in 1 of 3 replications"
     )
     assert brief.reached(float("nan"), 0, 0, "steps_to_50pct_active", 0, 3) == "not reached (0 of 3 replications)"
-    assert brief.reached(70, 68, 71, "steps_to_30pct_active", 3, 3) == "week 70 (68 to 71)"
+    assert brief.reached(70, 68, 71, "steps_to_30pct_active", 3, 3) == "70 weeks (68 to 71)"
 
 
 def test_cost_per_extra_adopter_says_why_it_is_undefined():
@@ -109,7 +109,7 @@ def test_sweep_brief_points_at_the_lowest_weeks_and_the_highest_share(tmp_path):
         }
     )
     text = brief_text(write(tmp_path / "sweep", {"summary.csv": summary, "experiment.json": "{}"}))
-    assert "Lowest weeks to 30 % active: week 50, reached in 1 of 3 replications at reward = 40" in text
+    assert "Lowest weeks to 30 % active: 50 weeks, reached in 1 of 3 replications at reward = 40" in text
     assert "Highest active share at the end: 55.0 % (53.0 to 57.0 %) at reward = 40" in text
     assert "week 67" not in text
 
@@ -163,7 +163,7 @@ def test_uncertain_calibrate_and_optimize_folders_each_have_a_brief(tmp_path):
     files = {"candidates.csv": candidates, "differences.csv": differences, "trials.csv": trials}
     text = brief_text(write(tmp_path / "o", files))
     assert "reaches 30 % active soonest for the budget" in text
-    assert "Answer: choose trial 12 (30 % active in week 60 (59 to 61), spending 100,000" in text
+    assert "Answer: choose trial 12 (30 % active in 60 weeks (59 to 61), spending 100,000" in text
     assert "Budget split: classes 20 %, refer 80 %." in text and "-5.8 weeks (-6.5 to -5.1)" in text
     assert "the winner is better" in text
 

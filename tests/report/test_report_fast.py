@@ -59,7 +59,7 @@ def sections(page: str, folder: int) -> list[str]:
 def test_each_folder_shows_the_registry_sections_it_has_files_for_in_registry_order(page):
     run, sweep = sections(page, 0), sections(page, 1)
     assert run == [n for n in NAMES if n not in ("differences", "cost_effectiveness", "sweep", "sensitivity")]
-    assert sweep == [n for n in NAMES if n in ("question", "headline", "sweep", "sensitivity", "assumptions")]
+    assert sweep == [n for n in NAMES if n in ("brief", "question", "sweep", "sensitivity", "assumptions")]
 
 
 def test_numbers_read_as_words_and_nothing_leaves_the_file(page):
@@ -69,7 +69,7 @@ def test_numbers_read_as_words_and_nothing_leaves_the_file(page):
     assert "0.610" in text  # the sensitivity table shows S1 as given
     assert not re.search(r"\de[+-]\d", text), "a number in scientific notation"
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), "a resource outside the file"
-    assert "Plotly.newPlot" in page
+    assert "Plotly" not in page  # one definition per figure: the PNG the command wrote, nothing redrawn
 
 
 def test_the_report_command_writes_the_page_and_refuses_a_folder_that_is_no_output(folders, tmp_path, capsys):

@@ -20,8 +20,8 @@ NOISE = (
 
 
 def phrase(metric: str, value: str) -> str:
-    """'30 % active in week 70 (68 to 71)' for a target, else 'final active share 58.1 % (...)'."""
-    if metric.startswith("steps_to_") and value.startswith("week"):
+    """'30 % active in 70 weeks (68 to 71)' for a target, else 'final active share 58.1 % (...)'."""
+    if metric.startswith("steps_to_") and value[:1].isdigit():
         return f"{kpi_label(metric).removeprefix('weeks to ')} in {value}"
     if metric.startswith("steps_to_") and value.startswith("not reached"):
         return f"{kpi_label(metric).removeprefix('weeks to ')} {value}"
