@@ -50,6 +50,17 @@ def positive_number(text: str) -> float:
     return value
 
 
+def non_negative_number(text: str) -> float:
+    """An argparse type: a finite number of 0 or more, e.g. 0 or 2.5."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 3, got '{text}'") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more and finite, got {text}")
+    return value
+
+
 def comma_list(item: Callable[[str], object]) -> Callable[[str], list]:
     """An argparse type: comma-separated values, each parsed by `item`."""
 

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adoptsim.cli.arguments import add_allow_large, positive_int, positive_number
+from adoptsim.cli.arguments import add_allow_large, non_negative_number, positive_int
 from adoptsim.errors import AdoptsimError
 
 if TYPE_CHECKING:
@@ -60,7 +60,9 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     parser.add_argument("--resume", action="store_true", help="continue the study already in --out")
     parser.add_argument("--trials", type=positive_int, help="optimiser trials (default: the file's method.trials)")
-    parser.add_argument("--horizon", type=positive_number, default=3.0, help="forecast years past the data (default 3)")
+    parser.add_argument(
+        "--horizon", type=non_negative_number, default=3.0, help="forecast years past the data (default 3; 0: none)"
+    )
     parser.add_argument("--leave-out", metavar="MARKET", help="fit the others, predict this market (prediction.csv)")
     add_allow_large(parser)
 

@@ -16,4 +16,4 @@ def command(args: argparse.Namespace) -> int:
     """Write the page (and the PDF); say what was written."""
     from adoptsim.report.build import run_report
 
-    return run_report(args.folders, args.out, args.pdf)
+    return run_report(args.folders, args.out, args.pdf, args.force)

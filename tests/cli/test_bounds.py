@@ -94,8 +94,8 @@ def test_validate_says_how_long_an_experiment_takes(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["calibrate", "x.yaml", "--horizon", "-3"], "argument --horizon: must be above 0 and finite, got -3"),
-        (["calibrate", "x.yaml", "--horizon", "nan"], "argument --horizon: must be above 0 and finite, got nan"),
+        (["calibrate", "x.yaml", "--horizon", "-3"], "argument --horizon: must be 0 or more and finite, got -3"),
+        (["calibrate", "x.yaml", "--horizon", "nan"], "argument --horizon: must be 0 or more and finite, got nan"),
         (["run", "x.yaml", "--reps", "0"], "argument --reps: must be at least 1, got 0"),
         (["run", "x.yaml", "--workers", "-1"], "argument --workers: must be at least 1, got -1"),
         (["sweep", "x.yaml", "--workers", "0"], "argument --workers: must be at least 1, got 0"),
