@@ -43,7 +43,7 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 pytestmark = pytest.mark.slow
 
 SCENARIO = ROOT / "scenarios" / "referral.yaml"
-SETTINGS = ["population.size=3000", "steps=40"]
+SETTINGS = ["population.size=2000", "steps=40"]
 CHROME_FLAGS = [*HEADLESS_CHROMIUM, "--window-size=1600,1000"]
 DOWNLOADS = Path(tempfile.mkdtemp(prefix="adoptsim-downloads-"))
 

@@ -140,6 +140,6 @@ class OneFolder(RuleBasedStateMachine):
 
 
 OneFolder.TestCase.settings = settings(
-    max_examples=5, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck)
+    max_examples=3, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck)
 )
 TestOneFolder = pytest.mark.slow(OneFolder.TestCase)

@@ -237,7 +237,7 @@ def test_readme_compare_of_six_scenarios_gives_a_short_page_and_pdf(browser, tmp
     the page with its sections closed 15,000 px, the PDF 6 pages; ranking.csv holds the ranking."""
     levers = sorted(str(p) for p in BASELINE.parent.glob("lever_*.yaml"))
     out = tmp_path / "levers"
-    small = ["--set", "population.size=1500", "--set", "steps=60", "--reps", "3"]
+    small = ["--set", "population.size=800", "--set", "steps=60", "--reps", "2"]
     arguments = ["--targets", "0.3", "--rank-by", "steps_to_30pct_active", "--horizon", "52", "--out", str(out)]
     assert main(["compare", str(BASELINE), *levers, *small, *arguments]) == 0
     ranking = pd.read_csv(out / "ranking.csv")
