@@ -39,26 +39,24 @@ positive_int = whole_number_at_least(1)
 non_negative_int = whole_number_at_least(0)
 
 
-def positive_number(text: str) -> float:
-    """An argparse type: a finite number above zero, e.g. 3 or 0.5."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number such as 3, got '{text}'") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be above 0 and finite, got {text}")
-    return value
+def finite_number_above(low: float, inclusive: bool) -> Callable[[str], float]:
+    """An argparse type: a finite number above `low` (or equal to it when `inclusive`)."""
+    bound = f"{low:g} or more" if inclusive else f"above {low:g}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number such as 3, got '{text}'") from None
+        if not ((value >= low) if inclusive else (value > low)) or not value < float("inf"):
+            raise argparse.ArgumentTypeError(f"must be {bound} and finite, got {text}")
+        return value
+
+    return parse
 
 
-def non_negative_number(text: str) -> float:
-    """An argparse type: a finite number of 0 or more, e.g. 0 or 2.5."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number such as 3, got '{text}'") from None
-    if not 0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be 0 or more and finite, got {text}")
-    return value
+positive_number = finite_number_above(0, inclusive=False)
+non_negative_number = finite_number_above(0, inclusive=True)
 
 
 def comma_list(item: Callable[[str], object]) -> Callable[[str], list]:

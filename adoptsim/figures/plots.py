@@ -112,13 +112,7 @@ def adoption_figure(
     ax.set_ylim(0, max(0.05, float(timeseries["share_ever_adopted"].max()) * 1.1))
     ax.set_xlim(0, last)
     ax.set_title(title or "Wallet adoption")
-    ax.grid(alpha=0.3)
-    legend_outside(ax)
-    if strip is not None:
-        _timeline(strip, labelled, last)
-    else:
-        ax.set_xlabel("step (week)")
-    return figure
+    return _finish_time_axis(figure, ax, strip, labelled, last)
 
 
 def funnel_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
@@ -214,13 +208,7 @@ def comparison_figure(
     ax.set_xlim(0, last)
     ax.set_ylabel(f"share of consumers {what}")
     ax.set_title(f"Consumers {what}, by scenario (common random numbers)")
-    ax.grid(alpha=0.3)
-    legend_outside(ax)
-    if strip is not None:
-        _timeline(strip, labelled, last)
-    else:
-        ax.set_xlabel("step (week)")
-    return figure
+    return _finish_time_axis(figure, ax, strip, labelled, last)
 
 
 def final_segment_table(timeseries: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -274,4 +262,15 @@ def timeline_figure(windows: dict[str, Sequence[Window]], steps: int, order: Seq
     ]
     figure = Figure(figsize=(9, 0.9 + 0.3 * len(labelled)), layout="constrained")
     _timeline(figure.add_subplot(), labelled, steps)
+    return figure
+
+
+def _finish_time_axis(figure: Figure, ax, strip, labelled, last: int) -> Figure:
+    """Grid, legend outside the data, and the intervention timeline under the axis (or its label)."""
+    ax.grid(alpha=0.3)
+    legend_outside(ax)
+    if strip is not None:
+        _timeline(strip, labelled, last)
+    else:
+        ax.set_xlabel("step (week)")
     return figure
