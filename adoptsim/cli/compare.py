@@ -107,10 +107,10 @@ def command(args: argparse.Namespace) -> int:
     )
 
 
-def default_folder(names: list[str], limit: int = 40) -> Path:
-    """`results/compare-<baseline>-and-<n>-more` or, when short, every name: a folder name one reads at
+def default_folder(names: list[str], kind: str = "compare", limit: int = 32) -> Path:
+    """`results/<kind>-<baseline>-and-<n>-more` or, when short, every name: a folder name one reads at
     a glance (the 6 lever scenarios gave 99 characters)."""
-    joined = "compare-" + "-".join(names)
+    joined = "-".join(names)
     if len(joined) <= limit:
-        return Path("results") / joined
-    return Path("results") / f"compare-{names[0][:24]}-and-{len(names) - 1}-more"
+        return Path("results") / f"{kind}-{joined}"
+    return Path("results") / f"{kind}-{names[0][:24]}-and-{len(names) - 1}-more"

@@ -31,9 +31,7 @@ def command(args: argparse.Namespace) -> int:
     seed = seed_of(scenarios[0], args.seed)
     loaded = load_uncertainty(args.uncertain, scenarios, seed)
     check_run_budget(args, scenarios, loaded.spec.draws)
-    default_out = Path("results") / default_folder([s.name for s in scenarios]).name.replace(
-        "compare-", "uncertain-", 1
-    )
+    default_out = default_folder([s.name for s in scenarios], "uncertain")
     target = Path(args.out) if args.out else default_out
     folder = open_output(args, target, "compare --uncertain")  # replaces target once done() is called
     out = folder.path

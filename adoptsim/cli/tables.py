@@ -49,10 +49,8 @@ def _value(metric: str, value: float) -> str:
 
 
 def _number(value: float, sign: str = "") -> str:
-    """4 significant digits; whole numbers with thousands separators from 10,000 on."""
-    if pd.isna(value):
-        return "-"
-    value = 0.0 if value == 0 or abs(value) < 5e-5 else value  # never "-0"
+    """4 significant digits; whole numbers with thousands separators from 10,000 on; never "-0"."""
+    value = 0.0 if value == 0 or abs(value) < 5e-5 else value
     return number(value, digits=4, grouped_from=1e4, sign=sign)
 
 

@@ -233,13 +233,13 @@ class MarketContext:
 
 def market_context(model: MarketModel) -> MarketContext | None:
     """The model's market context, or None without a `market:` block (nothing changes then)."""
-    market = getattr(model.spec, "market", None)
+    market = model.spec.market
     return None if market is None else MarketContext(model, market)
 
 
 def recorded_columns(model: MarketModel) -> list[str]:
     """The recorder's market columns: ever adopted by age group, active and ever adopted by age band."""
-    market = getattr(model.spec, "market", None)
+    market = model.spec.market
     if market is None:
         return []
     names = [f"share_ever_adopted_age_{g}" for g in model.age_group_labels]
