@@ -53,7 +53,7 @@ market:
 
 
 def joint_file(
-    folder: Path, posterior: str = "{population: 15, generations: 3, max_simulations: 120, draws: 5}"
+    folder: Path, posterior: str = "{population: 12, generations: 2, max_simulations: 60, draws: 5}"
 ) -> Path:
     for name in CONTEXTS:
         market_file(folder, name)
@@ -77,7 +77,7 @@ def test_a_shared_core_is_recovered_from_two_markets_and_one_is_predicted_from_t
     assert main(["calibrate", str(path), "--out", str(out), "--workers", "1", "--horizon", "0.2"]) == 0
     q = pd.read_csv(out / "parameters.csv").set_index("parameter").loc["behaviour.q_wom"]
     assert q["lower"] <= TRUE_Q <= q["upper"], q.to_dict()
-    assert 0 < q["interval_share"] <= 1
+    assert 0 < q["interval_share"] < 0.7  # the two curves taught it something
     fit = pd.read_csv(out / "fit.csv")
     assert set(fit["market"]) == {"cashland", "cardland"}
     assert ((fit["lower"] <= fit["median"]) & (fit["median"] <= fit["upper"])).all()

@@ -94,7 +94,9 @@ metrics: [final_ever_adopted_share]
 @pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yaml, tmp_path, how):
-    path = write_yaml(EXPERIMENT.replace("replications: 3", "replications: 10").replace("1500", "3000"), "k.yaml")
+    path = write_yaml(
+        EXPERIMENT.replace("replications: 3", "replications: 10").replace("steps: 40", "steps: 20"), "k.yaml"
+    )
     out = tmp_path / "killed"
     command = [sys.executable, "-m", "adoptsim.cli", "sweep", str(path), "--workers", "1", "--out", str(out)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -205,5 +207,7 @@ def test_sigkilled_sweep_leaves_no_process(write_yaml, tmp_path):
     assert len(session_processes(process.pid)) >= 3, "the pool never started"
     process.kill()
     process.wait()
-    time.sleep(10)
+    deadline = time.monotonic() + 10  # the workers notice their parent is gone
+    while session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert session_processes(process.pid) == []
