@@ -13,7 +13,7 @@ tests/test_generated_docs.py fails when a doc's block is not the rendering of it
 from __future__ import annotations
 
 from benchmarks import optimization_doc
-from benchmarks.docs import readme
+from benchmarks.docs import readme, rivals, uncertainty
 from benchmarks.docs.blocks import Block, Run
 
 BLOCKS: dict[str, Block] = {
@@ -31,5 +31,12 @@ BLOCKS: dict[str, Block] = {
             lambda runs: optimization_doc.render(runs["optimize"]),
         ),
         Block("readme", "README.md", {"compare": Run(readme.COMMAND, readme.numbers)}, readme.render),
+        Block("rivals", "docs/rivals.md", {"compare": Run(rivals.COMMAND, rivals.numbers)}, rivals.render),
+        Block(
+            "uncertainty",
+            "docs/uncertainty.md",
+            {"compare": Run(uncertainty.COMMAND, uncertainty.numbers)},
+            uncertainty.render,
+        ),
     ]
 }
