@@ -1,0 +1,44 @@
+"""Every doc's measured numbers, written by the command that measured them, never by hand.
+
+    uv run python -m benchmarks.docs [NAME...] --run        run each block's commands (timed), then write
+    uv run python -m benchmarks.docs NAME --from DIR        write from existing output folders
+    uv run python -m benchmarks.docs [NAME...] --check      exit 1 when a doc's block is not its stored numbers
+    uv run python -m benchmarks.docs [NAME...]              render the blocks again from the stored numbers
+
+A block's numbers are stored in docs/generated/NAME.json, keyed by run, each with the command that
+produced it and the commit it ran at, and rendered between two markers in its doc;
+tests/test_generated_docs.py fails when a doc's block is not the rendering of its stored numbers.
+"""
+
+from __future__ import annotations
+
+from benchmarks import optimization_doc
+from benchmarks.docs import calibration, readme, rivals, uncertainty
+from benchmarks.docs.blocks import Block, Run
+
+BLOCKS: dict[str, Block] = {
+    block.name: block
+    for block in [
+        Block(
+            "optimization",
+            "docs/optimization.md",
+            {
+                "optimize": Run(
+                    f"adoptsim optimize {optimization_doc.PROBLEM} --workers 2",
+                    lambda f: optimization_doc.numbers(f, None),
+                )
+            },
+            lambda runs: optimization_doc.render(runs["optimize"]),
+        ),
+        Block("readme", "README.md", {"compare": Run(readme.COMMAND, readme.numbers)}, readme.render),
+        Block("rivals", "docs/rivals.md", {"compare": Run(rivals.COMMAND, rivals.numbers)}, rivals.render),
+        Block(
+            "uncertainty",
+            "docs/uncertainty.md",
+            {"compare": Run(uncertainty.COMMAND, uncertainty.numbers)},
+            uncertainty.render,
+        ),
+        Block("calibration", "docs/calibration.md", calibration.SINGLE, calibration.render_single),
+        Block("markets", "docs/calibration.md", calibration.MARKETS, calibration.render_markets),
+    ]
+}
