@@ -33,7 +33,9 @@ def kpi_label(name: str) -> str:
         return name.replace("_", " ")
     kpi, match, horizon = found
     label = kpi.label.format(**{k: v.replace("_", " ") for k, v in match.groupdict().items()})
-    return label if horizon is None else f"{label} at week {horizon}"
+    if horizon is None:  # the registry's "week T" is the run's horizon, a symbol a reader is not told
+        return label.replace("week T", "the run's last week")
+    return f"{label.replace('week T', f'week {horizon}')} at week {horizon}"
 
 
 def _path_text(parts: list[str | int]) -> str:

@@ -80,12 +80,14 @@ def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figu
     ax.axvline(0, color="grey", lw=0.8)
     ax.xaxis.set_major_formatter(thousands_ticks())
     ax.yaxis.set_major_formatter(thousands_ticks())
-    ax.set_xlabel("adopters ahead of the baseline at week T (ever adopted)")
+    ax.set_xlabel("adopters ahead of the baseline at the run's last week (ever adopted)")
     ax.set_ylabel(money_axis_label("total spend", currency))
     ax.set_title("Cost-effectiveness (whiskers: 95 % CI of the mean)")
     ax.grid(alpha=0.3)
     legend_outside(
-        ax, title="scenario (spend, adopters ahead at T, gained for good)\nand lines of equal cost", title_fontsize=8
+        ax,
+        title="scenario (spend, adopters ahead at the last week, gained for good)\nand lines of equal cost",
+        title_fontsize=8,
     )
     return figure
 

@@ -164,7 +164,7 @@ def test_durations_read_as_weeks_and_points_in_time_as_week_numbers():
     assert kpi_value("peak_adoption_step", 32) == "week 32"
     assert with_interval("steps_to_30pct_active", 57.2, 54.4, 60.1) == "57 weeks (54 to 60)"
     assert kpi_label("steps_to_12.5pct_ever_adopted") == "weeks to 12.5 % ever adopted"
-    assert kpi_label("roi_at_52") == "return on spend (includes value after week T) at week 52"
+    assert kpi_label("roi_at_52") == "return on spend (includes value after week 52) at week 52"
     assert kpi_label("not_a_kpi_column") == "not a kpi column"
 
 

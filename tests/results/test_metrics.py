@@ -67,5 +67,5 @@ def test_kpi_requirements_units_and_labels_come_from_the_registry():
         "share",
     )
     assert kpi_kind("cost_per_incremental_adopter") == "money" and kpi_kind("ever_adopted") == "count"
-    assert kpi_label("roi") == "return on spend (includes value after week T)"
+    assert kpi_label("roi") == "return on spend (includes value after the run's last week)"
     assert kpi_label("steps_to_30pct_active") == "weeks to 30 % active"
