@@ -128,7 +128,9 @@ replication from its time series (`kpis.csv`); paired KPIs are differences again
 the same seeds, reported by `adoptsim compare` (`differences.csv`). Any KPI can also be read at a
 horizon step: `<name>_at_<step>` (with `kpis.horizons` or `--horizon`). A name in angle brackets
 is a family: `<P>` any share in percent, `<what>` `active` or `ever_adopted`, `<segment>` a
-segmentation and its label (e.g. `region_rural`), `<name>` an intervention's name.
+segmentation and its label (e.g. `region_rural`), `<name>` an intervention's name. Week T is the
+step a KPI is read at: the run's last week (`steps`), or `<step>` for `<name>_at_<step>`; labels
+on pages and figures print it as that week.
 
 The unit says how the report and figures print a value (adoptsim/figures/formatting.py): `share`
 as a percentage, `week` a point in time ("week 32"), `duration` a number of weeks ("32 weeks"),
