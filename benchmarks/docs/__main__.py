@@ -26,7 +26,11 @@ def main(argv: list[str] | None = None) -> None:
     mode.add_argument("--check", action="store_true", help="exit 1 when a doc's block is not its stored numbers")
     parser.add_argument("--commit", help="with --from: the commit the folder was made at (default: HEAD)")
     parser.add_argument(
-        "--wall", type=float, help="with --from and one run: its wall time in seconds, measured elsewhere"
+        "--wall",
+        action="append",
+        default=[],
+        metavar="[RUN=]SECONDS",
+        help="with --from: a run's wall time in seconds, measured elsewhere (RUN= for a block of several runs)",
     )
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in BLOCKS]
@@ -56,7 +60,8 @@ def main(argv: list[str] | None = None) -> None:
                 if not folder.is_dir():
                     print(f"{name}: no {folder}: run {key} keeps its stored numbers")
                     continue
-                wall, commit = (args.wall if len(block.runs) == 1 else None), args.commit or head()
+                walls = dict(w.split("=", 1) if "=" in w else (next(iter(block.runs)), w) for w in args.wall)
+                wall, commit = (float(walls[key]) if key in walls else None), args.commit or head()
             else:
                 continue
             timed = None if wall is None else round(wall)
