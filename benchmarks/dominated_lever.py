@@ -84,6 +84,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmarks" / "dominated_lever")
     parser.add_argument("--against", type=Path, help="an earlier run's folder: pair its winners with these")
     args = parser.parse_args()
+    args.out = args.out.resolve()  # the extra problem names its base by this path
     args.out.mkdir(parents=True, exist_ok=True)
     paths = write_problems(args.out)
     summary: dict = {"trials_wanted": args.trials, "replications": args.replications, "problems": {}}

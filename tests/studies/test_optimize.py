@@ -119,7 +119,7 @@ def test_same_seed_same_study_and_resume_does_not_redo_trials(toy, tmp_path):
 def test_budget_shares_stay_on_the_simplex_and_under_their_caps(toy):
     problem = load_problem(toy)
     problem.spec.split.most["seed"] = 0.3
-    shares, values = decode(problem, {"weight:seed": 0.9, "weight:nothing": 0.1, "interventions[seed].start": 4})
+    shares, values = decode(problem, {"weight:seed": 0.91, "weight:nothing": 0.11, "interventions[seed].start": 4})
     assert shares == {"seed": 0.3, "nothing": pytest.approx(0.1)}
     assert values == {"interventions[seed].start": 4}
     scenario = problem.scenario_with(shares, values)
