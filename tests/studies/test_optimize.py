@@ -164,4 +164,5 @@ def test_playbooks_are_judged_on_the_objectives_target(toy, tmp_path):
     assert main(["optimize", str(toy), "--out", str(tmp_path / "out")]) == 0
     candidates = pd.read_csv(tmp_path / "out" / "candidates.csv").set_index("candidate")
     assert candidates.loc["playbook toy_base", "steps_to_7pct_active_n"] == 2  # reached, and measured
-    assert candidates["steps_to_7pct_active"].notna().all()
+    # (trial 1 is the warm start with seed off, which never reaches 7 %: only the references are checked)
+    assert candidates.loc[["trial 0", "base (even split)", "playbook toy_base"], "steps_to_7pct_active"].notna().all()
