@@ -8,8 +8,8 @@ is as fast".
 
 Lever importance: Optuna's fANOVA (functional ANOVA on a random forest of the trials, Hutter et
 al. 2014): the share of the first objective's variance over the search each decision explains.
-The split is searched as raw weights (shares = w_i / sum w), so `weight:<lever>` is read as how
-much that lever's share matters.
+The split is searched as weights (shares = (w_i - floor) / sum(w - floor), search.py), so
+`weight:<lever>` is read as how much that lever's share matters.
 """
 
 from __future__ import annotations

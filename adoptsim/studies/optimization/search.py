@@ -218,7 +218,7 @@ def base_params(problem: Problem) -> dict[str, Any]:
 def warm_starts(problem: Problem) -> list[dict[str, Any]]:
     """The trials run first: the base (even split), then the base with each lever off and the
     others even. They ask at once whether some lever does not pay for itself, and give the sampler
-    a good point on every face of the simplex, where dropping a lever is one step, not a search."""
+    a point on every face of the simplex, so that dropping a lever is one step, not a search."""
     base = base_params(problem)
     levers = problem.spec.split.interventions
     return [base] + ([{**base, f"weight:{name}": WEIGHT_FLOOR} for name in levers] if len(levers) > 1 else [])
