@@ -1,6 +1,6 @@
 """Does the search converge? The ready problem against itself plus one dominated lever.
 
-    uv run python -m benchmarks.dominated_lever [--workers 2] [--trials N] [--against DIR]
+    uv run python -m benchmarks.dominated_lever [--workers 2] [--trials N] [--seed S] [--against DIR]
 
 A lever that only spends money (a security campaign that raises no trust) can never help: the
 best split of the five levers is the best split of the four with nothing on it. So a search that
@@ -48,11 +48,14 @@ WASTE = {
 }
 
 
-def write_problems(folder: Path) -> dict[str, Path]:
-    """The ready problem (without playbooks) and the same with the dominated lever, as files."""
+def write_problems(folder: Path, seed: int | None = None) -> dict[str, Path]:
+    """The ready problem (without playbooks; another seed if given) and the same with the
+    dominated lever, as files."""
     ready = yaml.safe_load(READY.read_text())
     base_path = READY.parent / ready["scenario"]
     ready.update(scenario=str(base_path), playbooks=[])
+    if seed is not None:
+        ready["seed"] = seed
     base = yaml.safe_load(base_path.read_text())
     extra_base = {
         "name": "four_levers_and_waste",
@@ -81,12 +84,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--trials", type=int, help="trials per search (default: the ready problem's)")
     parser.add_argument("--replications", type=int, default=10, help="fresh-seed replications of the winners")
+    parser.add_argument("--seed", type=int, help="the problems' seed (default: the ready problem's)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmarks" / "dominated_lever")
     parser.add_argument("--against", type=Path, help="an earlier run's folder: pair its winners with these")
     args = parser.parse_args()
     args.out = args.out.resolve()  # the extra problem names its base by this path
     args.out.mkdir(parents=True, exist_ok=True)
-    paths = write_problems(args.out)
+    paths = write_problems(args.out, args.seed)
     summary: dict = {"trials_wanted": args.trials, "replications": args.replications, "problems": {}}
     winners = {}
     with executor_for(args.workers) as executor:
