@@ -80,7 +80,14 @@ def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) ->
     trials = trials_table(problem, study)
     finalists = [int(name.split()[-1]) for name in final.names[: final.finalists]]
     front = [t.number for t in study.best_trials] if len(problem.spec.objectives) > 1 else finalists[:1]
-    winner = final.winner.scenario.model_copy(update={"name": f"{problem.spec.name}_best", "seed": final.seed})
+    shares = ", ".join(
+        f"{iv.name} {(iv.budget or 0.0) / problem.spec.budget:.0%}"
+        for iv in final.winner.scenario.interventions
+        if iv.name in problem.spec.split.interventions
+    )
+    described = f"The winner ({final.names[0]}) of {problem.source.name}: {shares} of {problem.spec.budget:,.0f}."
+    update = {"name": f"{problem.spec.name}_best", "seed": final.seed, "description": described}
+    winner = final.winner.scenario.model_copy(update=update)
     spend_columns = [c for c in final.winner.series[0].columns if c.startswith("spend_")]
     spend = pd.concat(final.winner.series).groupby("step")[spend_columns].mean().reset_index()
     header = (
@@ -109,16 +116,35 @@ def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) ->
     ]
 
 
-def _number(kpi: str, value: float) -> str:
-    import numpy as np
+def _money(kpi: str) -> bool:
+    return "spend" in kpi or "value" in kpi
 
+
+def _number(kpi: str, value: float) -> str:
     if np.isnan(value):
         return "never"
     if kpi.startswith("steps_to_"):
         return f"week {value:.1f}"
-    if "spend" in kpi or "value" in kpi:
+    if _money(kpi):
         return f"{value:,.0f}"
     return f"{value:.3f}"
+
+
+def _difference(kpi: str, row: pd.Series) -> str:
+    """A paired difference and its interval: money in whole units with separators, else 2 decimals."""
+    shown = "{:+,.0f}" if _money(kpi) else "{:+.2f}"
+    bound = "{:,.0f}" if _money(kpi) else "{:.2f}"
+    interval = "" if np.isnan(row["lower"]) else f" [{bound.format(row['lower'])}, {bound.format(row['upper'])}]"
+    return shown.format(row["difference"]) + interval
+
+
+def _note(kpi: str) -> str:
+    """What the KPI's registry label adds (e.g. that net value includes value after week T)."""
+    from adoptsim.results.kpis import lookup
+
+    found = lookup(kpi)
+    label = found[0].label if found else ""
+    return f" ({label[label.index('(') + 1 : label.rindex(')')]})" if "(" in label and ")" in label else ""
 
 
 def across_draws(problem: Problem, final: FinalComparison) -> str:
@@ -135,6 +161,10 @@ def across_draws(problem: Problem, final: FinalComparison) -> str:
     )
 
 
+IDLE = 0.01
+"""A lever with less than this share of the budget: its other decisions are printed as without effect."""
+
+
 def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataFrame, trials: int) -> str:
     """The winner in words, with paired 95 % intervals against each reference."""
     from adoptsim.scenario.paths import get_path
@@ -143,18 +173,27 @@ def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataF
     spec = problem.spec
     winner = final.winner
     lines = [f"{spec.name}: winner {final.names[0]} of {trials} trials ({spec.method}), budget {spec.budget:,.0f}"]
-    budgets = {iv.name: iv.budget for iv in winner.scenario.interventions if iv.name in spec.split.interventions}
-    lines.append("  budget: " + ", ".join(f"{n} {b:,.0f} ({b / spec.budget:.0%})" for n, b in budgets.items()))
+    budgets = {iv.name: iv.budget or 0.0 for iv in winner.scenario.interventions if iv.name in spec.split.interventions}
+    kept = spec.budget - sum(budgets.values())
+    lines.append(
+        "  budget: "
+        + ", ".join(f"{n} {b:,.0f} ({b / spec.budget:.0%})" for n, b in budgets.items())
+        + (f", kept back {kept:,.0f} ({kept / spec.budget:.0%})" if kept > 0.005 * spec.budget else "")
+    )
+    spent = float(np.mean(winner.values("total_spend")))
+    lines.append(f"  spent: {spent:,.0f} ({spent / spec.budget:.0%} of the budget; mean over the final replications)")
     for path in spec.decisions:
         value = get_path(winner.scenario.model_dump(mode="json"), path)
-        lines.append(f"  {path}: {f'{value:.3g}' if isinstance(value, float) else value}")
+        lever = path.removeprefix("interventions[").split("]")[0] if path.startswith("interventions[") else None
+        idle = lever in budgets and budgets[lever] < IDLE * spec.budget
+        note = f"  (no effect: {lever} has under {IDLE:.0%} of the budget)" if idle else ""
+        lines.append(f"  {path}: {f'{value:.3g}' if isinstance(value, float) else value}{note}")
     for objective in spec.objectives:
         values = winner.values(objective.kpi)
         reached = values[~np.isnan(values)]
         note = "" if reached.size == values.size else f" (reached in {reached.size}/{values.size})"
-        lines.append(
-            f"  {objective.kpi}: {_number(objective.kpi, float(np.mean(reached)) if reached.size else np.nan)}{note}"
-        )
+        mean = float(np.mean(reached)) if reached.size else np.nan
+        lines.append(f"  {objective.kpi}: {_number(objective.kpi, mean)}{note}{_note(objective.kpi)}")
     if problem.posterior is not None:
         lines.append(across_draws(problem, final))
     lines.append(f"paired differences, winner minus other ({spec.final_replications} replications, fresh seeds):")
@@ -166,8 +205,7 @@ def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataF
         if min(row["winner_reached"], row["other_reached"]) < n:
             shown = f"never (winner {row['winner_reached']} of {n} reached, other {row['other_reached']} of {n})"
         else:
-            interval = "" if np.isnan(row["lower"]) else f" [{row['lower']:.2f}, {row['upper']:.2f}]"
-            shown = f"{row['difference']:+.2f}{interval}"
+            shown = _difference(row["kpi"], row)
         money = spent[row["against"]]
         flag = " UNDERSPENT" if money < (1 - UNDERSPENT) * spec.budget else ""
         lines.append(f"  vs {row['against']:<34} {row['kpi']}: {shown}  (it spent {money:,.0f}{flag})")

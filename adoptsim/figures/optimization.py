@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from adoptsim.results.kpis import lookup
 from adoptsim.studies.optimization.spec import Problem
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -17,7 +18,15 @@ MONEY = FuncFormatter(lambda value, _: f"{value:,.0f}")
 
 
 def _label(kpi: str) -> str:
+    """The axis label; the registry's where it says more (net value includes value after week T)."""
+    found = lookup(kpi)
+    if found and "(" in found[0].label:
+        return found[0].label
     return kpi.replace("_", " ").replace("pct", " %").replace("steps to", "weeks to")
+
+
+def _money(kpi: str) -> bool:
+    return "spend" in kpi or "value" in kpi
 
 
 def convergence_figure(problem: Problem, trials: pd.DataFrame) -> Figure:
@@ -31,6 +40,8 @@ def convergence_figure(problem: Problem, trials: pd.DataFrame) -> Figure:
     ax.plot(values["trial"], best, color=OKABE_ITO[0], lw=2, label="best so far")
     ax.set_xlabel("trial")
     ax.set_ylabel(_label(objective.kpi) + f" ({objective.sense[:3]}.)")
+    if _money(objective.kpi):
+        ax.yaxis.set_major_formatter(MONEY)
     ax.set_title(f"{problem.spec.name}: search convergence ({problem.spec.method})")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -56,8 +67,10 @@ def pareto_figure(
         ax.plot(*fresh, "D", color=OKABE_ITO[7], ms=8, label="winner re-evaluated on fresh seeds")
     ax.set_xlabel(_label(x) if x != "spend" else "spend (mean over replications)")
     ax.set_ylabel(_label(y))
-    if x in ("spend", "total_spend"):
+    if x in ("spend", "total_spend") or _money(x):
         ax.xaxis.set_major_formatter(MONEY)
+    if _money(y):
+        ax.yaxis.set_major_formatter(MONEY)
     ax.set_title(f"{problem.spec.name}: trade-off")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -77,6 +90,8 @@ def allocation_figure(problem: Problem, trials: pd.DataFrame, finalists: list[in
         share = rows[f"share_{name}"].to_numpy()
         left.barh(labels, share, left=bottom, color=OKABE_ITO[i % len(OKABE_ITO)], label=name)
         bottom += share
+    if "share_unspent" in rows:
+        left.barh(labels, rows["share_unspent"].to_numpy(), left=bottom, color="lightgrey", label="kept back")
     left.set_xlim(0, 1)
     left.invert_yaxis()
     left.set_xlabel(f"share of the budget ({problem.spec.budget:,.0f})")
@@ -85,6 +100,8 @@ def allocation_figure(problem: Problem, trials: pd.DataFrame, finalists: list[in
         column = f"spend_{name}"
         if column in spend:
             right.plot(spend["step"], spend[column], color=OKABE_ITO[i % len(OKABE_ITO)], lw=2, label=name)
+    if "share_unspent" in rows:
+        right.plot([], [], color="lightgrey", lw=6, label="kept back (left)")
     right.yaxis.set_major_formatter(MONEY)
     right.set_xlabel("step (week)")
     right.set_ylabel("spend per week (mean)")

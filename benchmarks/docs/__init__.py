@@ -22,13 +22,24 @@ BLOCKS: dict[str, Block] = {
         Block(
             "optimization",
             "docs/optimization.md",
+            {"optimize": Run(f"adoptsim optimize {optimization_doc.FASTEST} --workers 2", optimization_doc.fastest)},
+            lambda runs: optimization_doc.render_fastest(runs["optimize"]),
+        ),
+        Block(
+            "optimization_best_net_value",
+            "docs/optimization.md",
             {
                 "optimize": Run(
-                    f"adoptsim optimize {optimization_doc.PROBLEM} --workers 2",
-                    lambda f: optimization_doc.numbers(f, None),
+                    f"adoptsim optimize {optimization_doc.NET_VALUE} --workers 2", optimization_doc.net_value
                 )
             },
-            lambda runs: optimization_doc.render(runs["optimize"]),
+            lambda runs: optimization_doc.render_net_value(runs["optimize"]),
+        ),
+        Block(
+            "optimization_dominated_lever",
+            "docs/optimization.md",
+            {"check": Run("python -m benchmarks.dominated_lever --workers 2", optimization_doc.dominated_numbers)},
+            lambda runs: optimization_doc.render_dominated(runs["check"]),
         ),
         Block("readme", "README.md", {"compare": Run(readme.COMMAND, readme.numbers)}, readme.render),
         Block("rivals", "docs/rivals.md", {"compare": Run(rivals.COMMAND, rivals.numbers)}, rivals.render),

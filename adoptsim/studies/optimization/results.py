@@ -36,6 +36,8 @@ def trials_table(problem: Problem, study: optuna.Study) -> pd.DataFrame:
             row[objective.kpi] = value
         row["spend"] = trial.user_attrs.get("spend", float("nan"))
         row.update({f"share_{name}": share for name, share in shares.items()})
+        if problem.spec.split.allow_unspent:
+            row["share_unspent"] = max(1.0 - sum(shares.values()), 0.0)
         row.update(
             {
                 path: value if not isinstance(value, list) else ",".join(map(str, value))

@@ -8,8 +8,8 @@ is as fast".
 
 Lever importance: Optuna's fANOVA (functional ANOVA on a random forest of the trials, Hutter et
 al. 2014): the share of the first objective's variance over the search each decision explains.
-The split is searched as raw weights (shares = w_i / sum w), so `weight:<lever>` is read as how
-much that lever's share matters.
+The split is searched as weights (shares = (w_i - floor) / sum(w - floor), search.py), so
+`weight:<lever>` is read as how much that lever's share matters.
 """
 
 from __future__ import annotations
@@ -38,14 +38,17 @@ def equivalent_set(problem: Problem, final: FinalComparison) -> pd.DataFrame:
         row |= {k: difference[k] for k in ("difference", "lower", "upper")} if name != final.names[0] else {}
         row["spend"] = float(np.mean(evaluation.values("total_spend")))
         row |= {f"share_{n}": budgets.get(n, 0.0) / problem.spec.budget for n in problem.spec.split.interventions}
+        if problem.spec.split.allow_unspent:
+            row["share_unspent"] = max(1.0 - sum(row[f"share_{n}"] for n in problem.spec.split.interventions), 0.0)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def share_ranges(problem: Problem, equivalent: pd.DataFrame) -> pd.DataFrame:
-    """Lowest and highest share of each lever across the equivalent set."""
+    """Lowest and highest share of each lever (and of the money kept back, when allowed) across
+    the equivalent set."""
     rows = []
-    for name in problem.spec.split.interventions:
+    for name in problem.spec.split.interventions + (["unspent"] if problem.spec.split.allow_unspent else []):
         shares = equivalent[f"share_{name}"]
         rows.append({"lever": name, "lowest": float(shares.min()), "highest": float(shares.max())})
     return pd.DataFrame(rows)

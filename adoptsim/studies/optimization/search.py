@@ -99,15 +99,21 @@ def evaluate_with_draws(
     return Runs(kpis=pd.DataFrame([p[0] for p in parts]), series=pd.concat([p[1] for p in parts], ignore_index=True))
 
 
+WEIGHT_FLOOR = 0.01
+"""The lowest weight of a lever: at it the lever is off (its share is exactly 0)."""
+EVEN_WEIGHT = 0.1
+"""Every lever's weight in the warm start (any equal weights give the even split; this is the
+middle of the log scale, so the sampler's kernels around it are not cut by a bound)."""
+
+
 def search_space(problem: Problem) -> dict[str, optuna.distributions.BaseDistribution]:
-    """Optuna distributions: a raw weight per split intervention (normalised onto the simplex) and
-    one per decision."""
+    """Optuna distributions: a weight per split intervention (on a log scale; shares in `decode`)
+    and one per decision."""
     split = problem.spec.split
+    names = list(split.interventions) + ([UNSPENT] if split.allow_unspent else [])
     space: dict[str, optuna.distributions.BaseDistribution] = {
-        f"weight:{name}": optuna.distributions.FloatDistribution(0.0, 1.0) for name in split.interventions
+        f"weight:{name}": optuna.distributions.FloatDistribution(WEIGHT_FLOOR, 1.0, log=True) for name in names
     }
-    if split.allow_unspent:
-        space[f"weight:{UNSPENT}"] = optuna.distributions.FloatDistribution(0.0, 1.0)
     for path, decision in problem.spec.decisions.items():
         if decision.choices is not None:
             space[path] = optuna.distributions.CategoricalDistribution(list(range(len(decision.choices))))
@@ -122,12 +128,16 @@ def search_space(problem: Problem) -> dict[str, optuna.distributions.BaseDistrib
 def decode(problem: Problem, params: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
     """Budget shares (sum <= 1, each under its `most`) and decision values from a trial's params.
 
-    shares_i = w_i / sum(w) (with the unspent weight in the sum when allowed); a share above its
-    `most` is cut to it and the rest is left unspent. A start past `latest_start` is moved to it.
+    share_i = (w_i - floor) / sum(w - floor), with the unspent weight in the sum when allowed: the
+    weights are searched on a log scale from the floor (0.01) to 1, so a lever that does not pay
+    for itself is easy to drop (the lowest part of its range gives it a share near 0, the floor
+    exactly 0), where weights drawn evenly from [0, 1] keep every lever near 1/n unless the
+    sampler finds the thin strip by 0. A share above its `most` is cut to it and the rest is left
+    unspent. A start past `latest_start` is moved to it.
     """
     split = problem.spec.split
     names = list(split.interventions) + ([UNSPENT] if split.allow_unspent else [])
-    weights = np.array([params[f"weight:{n}"] for n in names])
+    weights = np.maximum(np.array([params[f"weight:{n}"] for n in names]) - WEIGHT_FLOOR, 0.0)
     shares = weights / weights.sum() if weights.sum() > 0 else np.full(len(names), 1.0 / len(names))
     budget = {n: min(float(s), split.most.get(n, 1.0)) for n, s in zip(names, shares, strict=True) if n != UNSPENT}
     values: dict[str, Any] = {}
@@ -141,6 +151,7 @@ def decode(problem: Problem, params: dict[str, Any]) -> tuple[dict[str, float], 
 
 
 def make_sampler(problem: Problem) -> optuna.samplers.BaseSampler:
+    """The problem's seeded sampler; TPE models after the warm starts and a few random trials."""
     seed = problem.spec.seed
     method = problem.spec.method
     if method == "nsga2":
@@ -153,7 +164,10 @@ def make_sampler(problem: Problem) -> optuna.samplers.BaseSampler:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         return optuna.samplers.TPESampler(
-            seed=seed, n_startup_trials=min(10, max(problem.spec.trials // 4, 4)), multivariate=True, group=True
+            seed=seed,
+            n_startup_trials=len(warm_starts(problem)) + min(5, max(problem.spec.trials // 10, 2)),
+            multivariate=True,
+            group=True,
         )
 
 
@@ -173,7 +187,10 @@ def open_study(problem: Problem, folder: Path, resume: bool) -> optuna.Study:
         load_if_exists=True,
     )
     if not study.trials:
-        study.enqueue_trial(base_params(problem))
+        for params in warm_starts(problem):
+            study.enqueue_trial(params)
+    elif any(not _same_space(t, search_space(problem)) for t in completed(study)):
+        raise AdoptsimError(f"{database}: made for another search space (another file, or an older adoptsim)")
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
         study.enqueue_trial(trial.params, skip_if_exists=False)
@@ -183,9 +200,9 @@ def open_study(problem: Problem, folder: Path, resume: bool) -> optuna.Study:
 def base_params(problem: Problem) -> dict[str, Any]:
     """The first trial: the base scenario's own settings with an even split (a warm start, so the
     search never reports something worse than what the strategist already had)."""
-    params: dict[str, Any] = {f"weight:{name}": 0.5 for name in problem.spec.split.interventions}
+    params: dict[str, Any] = {f"weight:{name}": EVEN_WEIGHT for name in problem.spec.split.interventions}
     if problem.spec.split.allow_unspent:
-        params[f"weight:{UNSPENT}"] = 0.0
+        params[f"weight:{UNSPENT}"] = WEIGHT_FLOOR
     for path, decision in problem.spec.decisions.items():
         value = get_path(problem.base, path)
         if decision.choices is not None:
@@ -196,6 +213,19 @@ def base_params(problem: Problem) -> dict[str, Any]:
             value = min(max(value, low), high)
             params[path] = int(round(value)) if decision.integer else float(value)
     return params
+
+
+def warm_starts(problem: Problem) -> list[dict[str, Any]]:
+    """The trials run first: the base (even split), then the base with each lever off and the
+    others even. They ask at once whether some lever does not pay for itself, and give the sampler
+    a point on every face of the simplex, so that dropping a lever is one step, not a search."""
+    base = base_params(problem)
+    levers = problem.spec.split.interventions
+    return [base] + ([{**base, f"weight:{name}": WEIGHT_FLOOR} for name in levers] if len(levers) > 1 else [])
+
+
+def _same_space(trial: optuna.trial.FrozenTrial, space: dict[str, optuna.distributions.BaseDistribution]) -> bool:
+    return all(space.get(name) == distribution for name, distribution in trial.distributions.items())
 
 
 def completed(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
