@@ -80,6 +80,20 @@ def _rest(n: dict, as_good: str) -> list[str]:
     ]
 
 
+def _versus(n: dict, measure: str, number: str) -> list[str]:
+    """The paired-differences table, winner minus the base and the best playbook; `number` formats a
+    value of the objective (the same format, signed, for differences)."""
+    lines = [f"| against | its {measure} | it spent | difference |", "|---|---|---|---|"]
+    for other in (n["base"], n["best_playbook"]):
+        difference, low, high = other["difference"]
+        signed = number.replace("{:", "{:+")
+        lines.append(
+            f"| {other['name']} | {number.format(other['value'])} | {other['spend']:,} | "
+            f"{signed.format(difference)} ({signed.format(low)} to {signed.format(high)}) |"
+        )
+    return lines
+
+
 def render_fastest(n: dict) -> str:
     """The fastest_to_30pct block from its stored numbers."""
     split = ", ".join(f"{share:.0%} {lever}" for lever, share in n["shares"].items())
@@ -89,15 +103,8 @@ def render_fastest(n: dict) -> str:
         f"({n['value'][1]:.2f} to {n['value'][2]:.2f}, {n['replications']} replications on fresh seeds).",
         "Paired differences, winner minus other (weeks, 95 % interval):",
         "",
-        "| against | its weeks to 30 % | it spent | difference |",
-        "|---|---|---|---|",
+        *_versus(n, "weeks to 30 %", "{:.2f}"),
     ]
-    for other in (n["base"], n["best_playbook"]):
-        low, high = other["difference"][1:]
-        lines.append(
-            f"| {other['name']} | {other['value']:.2f} | {other['spend']:,} | "
-            f"{other['difference'][0]:+.2f} ({low:+.2f} to {high:+.2f}) |"
-        )
     return "\n".join([*lines, *_rest(n, "as fast as")])
 
 
@@ -111,15 +118,8 @@ def render_net_value(n: dict) -> str:
         "includes value after the run's last week).",
         "Paired differences, winner minus other (net value, 95 % interval):",
         "",
-        "| against | its net value | it spent | difference |",
-        "|---|---|---|---|",
+        *_versus(n, "net value", "{:,.0f}"),
     ]
-    for other in (n["base"], n["best_playbook"]):
-        low, high = other["difference"][1:]
-        lines.append(
-            f"| {other['name']} | {other['value']:,.0f} | {other['spend']:,} | "
-            f"{other['difference'][0]:+,.0f} ({low:+,.0f} to {high:+,.0f}) |"
-        )
     return "\n".join([*lines, *_rest(n, "as good as")])
 
 
