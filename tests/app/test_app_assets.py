@@ -4,14 +4,19 @@ missing ones with `npm pack` into Solara's CDN cache (npm replaced by a stand-in
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import socket
 import subprocess
+import sys
 import tarfile
+import types
 from pathlib import Path
 
+import ipyvue
 import pytest
+import solara.server
 
 import adoptsim.app.assets as assets
 from adoptsim.app import server
@@ -22,7 +27,25 @@ from tests.conftest import ROOT
 SPEC = "requirejs@2.3.6"
 
 
-def test_the_page_needs_one_vuetify_app_font_awesome_and_requirejs_each_at_a_version():
+@pytest.fixture
+def solara_server(monkeypatch) -> types.ModuleType:
+    """Solara's server module as far as these tests read it (its page template, its Vue version),
+    without importing it: that import patches ipywidgets for the whole process, and the page
+    tests (test_app_page.py) render without a server in the same worker."""
+    origin = importlib.util.find_spec("solara.server.server").origin
+    stand_in = types.ModuleType("solara.server.server")
+    stand_in.__file__ = origin
+    stand_in.vue3 = ipyvue.__version__.startswith("3")
+    monkeypatch.setitem(sys.modules, "solara.server.server", stand_in)
+    monkeypatch.setattr(solara.server, "server", stand_in, raising=False)
+    app = types.ModuleType("solara.server.starlette")
+    app.app = object()  # the ASGI app the guard wraps
+    monkeypatch.setitem(sys.modules, "solara.server.starlette", app)
+    monkeypatch.setattr(solara.server, "starlette", app, raising=False)
+    return stand_in
+
+
+def test_the_page_needs_one_vuetify_app_font_awesome_and_requirejs_each_at_a_version(solara_server):
     packages = assets.page_packages()
     names = [spec.rsplit("@", 1)[0] for spec in packages]
     assert len([name for name in names if name.startswith("@widgetti/solara-vuetify")]) == 1  # this Vue's only
@@ -91,7 +114,7 @@ def test_a_failed_npm_pack_is_one_line_with_npms_last_words(cache, monkeypatch):
     assert not (cache / SPEC).exists()
 
 
-def test_serve_checks_the_port_hands_the_guarded_app_to_uvicorn_and_says_where(monkeypatch, capsys):
+def test_serve_checks_the_port_hands_the_guarded_app_to_uvicorn_and_says_where(solara_server, monkeypatch, capsys):
     import uvicorn
 
     served = {}
@@ -111,7 +134,8 @@ def test_serve_checks_the_port_hands_the_guarded_app_to_uvicorn_and_says_where(m
         f"adoptsim app: fetched the page's scripts once: {SPEC}",
         f"adoptsim app: referral (300 consumers) on http://127.0.0.1:{port}",
     ]
-    assert isinstance(served["app"], OriginGuard) and (served["host"], served["port"]) == ("127.0.0.1", port)
+    assert isinstance(served["app"], OriginGuard) and served["app"].app is sys.modules["solara.server.starlette"].app
+    assert (served["host"], served["port"]) == ("127.0.0.1", port)
     assert f"http://127.0.0.1:{port}" in served["app"].allowed and f"http://localhost:{port}" in served["app"].allowed
     assert os.environ[server.SCENARIO_ENV] == str(scenario) and os.environ["SOLARA_APP"] == "adoptsim.app.page"
     assert os.environ[server.OVERRIDES_ENV] == '["population.size=300"]'
