@@ -1,0 +1,89 @@
+"""A comparison's brief from compare's files written by hand: the question, the answer (the first
+scenario, or the cheapest of those tied with it, or the baseline kept), the ranking table with its
+ties and money, how sure, and the margin that would change the answer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from tests.report.test_brief import brief_text, write
+
+REPS = 4
+
+
+def compare_folder(folder: Path, shares: dict[str, list[float]], spend: dict[str, float], extra: dict[str, float]):
+    """kpis.csv (a row per scenario, mean and 95 % interval) and kpis_by_replication.csv; the first
+    scenario is the baseline."""
+    wide, long = [], []
+    for i, (name, values) in enumerate(shares.items()):
+        mean = sum(values) / len(values)
+        cost = spend[name] / extra[name] if extra[name] > 0 and spend[name] > 0 else float("nan")
+        wide.append(
+            {
+                "scenario": name,
+                "is_baseline": i == 0,
+                "replications": REPS,
+                "final_active_share_mean": mean,
+                "final_active_share_ci_low": mean - 0.02,
+                "final_active_share_ci_high": mean + 0.02,
+                "total_spend_mean": spend[name],
+                "total_spend_ci_low": spend[name] * 0.9,
+                "total_spend_ci_high": spend[name] * 1.1,
+                "incremental_adopters_mean": extra[name],
+                "cost_per_incremental_adopter_mean": cost,
+                "cost_per_incremental_adopter_ci_low": cost * 0.8,
+                "cost_per_incremental_adopter_ci_high": cost * 1.2,
+            }
+        )
+        long += [{"scenario": name, "replication": r, "final_active_share": v} for r, v in enumerate(values)]
+    write(folder, {"kpis.csv": pd.DataFrame(wide), "kpis_by_replication.csv": pd.DataFrame(long)})
+    return folder
+
+
+def test_the_first_scenario_is_chosen_with_its_spend_and_the_margin_to_the_next_group(tmp_path):
+    folder = compare_folder(
+        tmp_path / "c",
+        {"baseline": [0.30, 0.31, 0.29, 0.30], "referral": [0.40, 0.41, 0.39, 0.40], "bonus": [0.33, 0.35, 0.32, 0.34]},
+        spend={"baseline": 0.0, "referral": 20_000.0, "bonus": 50_000.0},
+        extra={"baseline": 0.0, "referral": 2_000.0, "bonus": 700.0},
+    )
+    (folder / "question.json").write_text(json.dumps({"rank_by": "final_active_share", "horizons": [26]}))
+    text = brief_text(folder)
+    assert "Question: Which scenario gives the largest active share at the end, and what does each extra " in text
+    assert "(KPIs also read at week 26)" in text
+    answer = (
+        "Answer: choose referral: active share at the end 40.0 % (38.0 to 42.0 %), "
+        "spending 20,000 (18,000 to 22,000), 10 (8 to 12) per extra adopter."
+    )
+    assert answer in text
+    assert "bonus" in text and "baseline (baseline)" in text and "behind (paired 95 % CI excludes 0)" in text
+    assert f"How sure: {REPS} replications per scenario on common random numbers" in text
+    assert "What would change it: the next group starts with bonus, 0.065 behind on active share at the end" in text
+
+
+def test_tied_scenarios_leave_the_choice_to_the_cheaper_per_extra_adopter(tmp_path):
+    folder = compare_folder(
+        tmp_path / "c",
+        {"baseline": [0.30, 0.31, 0.29, 0.30], "pricey": [0.40, 0.42, 0.39, 0.40], "cheap": [0.41, 0.40, 0.40, 0.40]},
+        spend={"baseline": 0.0, "pricey": 90_000.0, "cheap": 10_000.0},
+        extra={"baseline": 0.0, "pricey": 2_000.0, "cheap": 2_000.0},
+    )
+    text = brief_text(folder)
+    assert "are tied on active share at the end (chance alone could order them); of those, choose cheap" in text
+    assert "tied with the first" in text
+
+
+def test_the_baseline_is_kept_when_nothing_beats_it_and_no_spend_is_undefined_per_adopter(tmp_path):
+    folder = compare_folder(
+        tmp_path / "c",
+        {"baseline": [0.40, 0.41, 0.39, 0.40], "training": [0.30, 0.31, 0.29, 0.30]},
+        spend={"baseline": 0.0, "training": 0.0},
+        extra={"baseline": 0.0, "training": -300.0},
+    )
+    text = brief_text(folder)
+    assert "Answer: keep the baseline: no scenario beats it on active share at the end" in text
+    assert "undefined (no spend)" in text
+    assert "what does each extra adopter cost" not in text  # nobody spent anything

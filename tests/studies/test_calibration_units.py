@@ -1,0 +1,194 @@
+"""The calibration's pieces on tiny problems, in this process (no optimiser, no ABC-SMC run):
+the objective, the simulated observations, the ensemble's tables, the calibrated scenario, the
+posterior's draws and intervals, and a market left out and predicted from the others.
+The whole command is tested end to end (slowly) in test_calibration.py and test_calibration_markets.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from adoptsim.errors import AdoptsimError
+from adoptsim.scenario.loading import load_scenario
+from adoptsim.studies.calibration.loading import load_calibration
+from adoptsim.studies.calibration.objective import Problem
+from adoptsim.studies.calibration.outputs import (
+    calibrated_yaml,
+    fit_table,
+    forecast_table,
+    parameters_table,
+    run_ensemble,
+    statistics,
+)
+from adoptsim.studies.calibration.posterior import AbcModel, draw, weighted_interval
+from adoptsim.studies.calibration.transfer import others, predict
+from tests.conftest import BASELINE
+
+OBSERVED = {"step": [4, 8, 12, 16], "value": [0.01, 0.03, 0.06, 0.10]}
+TINY = f"""
+name: tiny
+scenario: {BASELINE}
+fixed: {{population.size: 150, merchants.count: 10, behaviour.p_media: 0.01}}
+target: {{file: curve.csv, measure: ever_adopted_share}}
+parameters:
+  behaviour.q_wom: {{low: 0.003, high: 0.3, log: true}}
+replications: 2
+holdout: 1
+method: {{trials: 3, batch: 1, posterior: {{population: 4, generations: 2, max_simulations: 12, draws: 2}}}}
+"""
+
+
+def tiny(folder: Path, text: str = TINY) -> Problem:
+    pd.DataFrame(OBSERVED).to_csv(folder / "curve.csv", index=False)
+    (folder / "tiny.yaml").write_text(text, encoding="utf-8")
+    return Problem(load_calibration(folder / "tiny.yaml"))
+
+
+@pytest.fixture(scope="module")
+def problem(tmp_path_factory) -> Problem:
+    return tiny(tmp_path_factory.mktemp("tiny"))
+
+
+def test_the_objective_is_the_weighted_squared_error_on_the_fitted_points_only(problem, tmp_path):
+    shares = problem.observations["share"].to_numpy(dtype=float)
+    assert list(problem.fitted) == [True, True, True, False]  # holdout: 1 keeps the last point out
+    assert problem.loss(shares) == 0.0
+    off = shares + np.array([0.01, 0.02, 0.0, 0.5])  # the held-out point's error does not count
+    assert problem.loss(off) == pytest.approx(0.01**2 + 0.02**2)
+
+    relative = tiny(tmp_path, TINY.replace("replications: 2", "replications: 2\nobjective: relative_sse"))
+    assert relative.loss(off) == pytest.approx((0.01 / 0.01) ** 2 + (0.02 / 0.03) ** 2)
+
+
+def test_louder_word_of_mouth_lifts_the_simulated_points_on_the_same_random_numbers(problem):
+    quiet, loud = {"behaviour.q_wom": 0.003}, {"behaviour.q_wom": 0.3}
+    assert problem.scenario(loud).steps == 16 and problem.scenario(loud, extra_steps=5).steps == 21
+    runs = problem.evaluate([quiet, loud, quiet], None)
+    simulated = [problem.simulated(point, series) for point, series in zip([quiet, loud, quiet], runs, strict=True)]
+    assert simulated[0].shape == (2, 4)  # a row per replication, a column per observation
+    np.testing.assert_array_equal(simulated[0], simulated[2])  # common random numbers: the same point repeats
+    assert (simulated[1].mean(axis=0) >= simulated[0].mean(axis=0)).all()
+    assert simulated[1].mean(axis=0)[-1] > simulated[0].mean(axis=0)[-1]
+    losses = problem.losses([quiet, loud], None)
+    assert losses == [problem.loss(s.mean(axis=0)) for s in simulated[:2]]
+
+
+def test_the_ensembles_tables_band_the_best_run_and_forecast_past_the_data(problem):
+    best = {"behaviour.q_wom": 0.05}
+    draws = [{"behaviour.q_wom": 0.02}, {"behaviour.q_wom": 0.1}]
+    ensemble = run_ensemble(problem, best, draws, None, horizon=0.25)
+    assert ensemble.extra_steps == 13  # a quarter of 52 weeks
+
+    fit = fit_table(problem, ensemble)
+    assert list(fit["step"]) == OBSERVED["step"] and list(fit["heldout"]) == [False, False, False, True]
+    assert list(fit["observed"]) == OBSERVED["value"]
+    assert (fit["lower"] <= fit["median"]).all() and (fit["median"] <= fit["upper"]).all()
+    best_mean = problem.simulated(best, ensemble.best_series).mean(axis=0)
+    np.testing.assert_allclose(fit["simulated"], best_mean)
+
+    stats = statistics(fit)
+    assert (stats["points"], stats["heldout"]) == (3, 1) and 0 <= stats["covered"] <= 3
+    assert stats["rmse"] == pytest.approx(np.sqrt(np.mean((fit["observed"] - fit["simulated"])[:3] ** 2)))
+    assert stats["heldout_rmse"] == pytest.approx(abs(fit["observed"].iat[3] - fit["simulated"].iat[3]))
+
+    forecast = forecast_table(problem, ensemble)
+    assert forecast["step"].max() == 16 + 13 and (forecast["time"] == forecast["step"]).all()  # no launch: steps
+    assert (forecast["lower"] <= forecast["upper"]).all() and forecast["mean"].is_monotonic_increasing
+    at_fitted = forecast.set_index("step").loc[OBSERVED["step"], "mean"].to_numpy()
+    np.testing.assert_allclose(at_fitted, best_mean)  # the forecast continues the fitted curve
+
+
+def test_the_calibrated_scenario_is_whole_and_runs_the_best_values_to_the_horizon(problem, tmp_path):
+    text = calibrated_yaml(problem, problem.parts[0], {"behaviour.q_wom": 0.05}, 13, "tiny.yaml")
+    assert text.startswith("# Made by `adoptsim calibrate tiny.yaml`") and "\nextends:" not in text
+    path = tmp_path / "calibrated.yaml"
+    path.write_text(text, encoding="utf-8")
+    scenario = load_scenario(path)
+    assert scenario.name == "tiny_calibrated" and scenario.behaviour.q_wom == 0.05 and scenario.steps == 29
+    assert scenario.population.size == 150 and scenario.seed == problem.loaded.seed
+
+
+def test_a_posterior_interval_says_when_the_data_taught_little_or_the_best_lies_outside(problem):
+    rng = np.random.default_rng(1)
+    narrow = pd.DataFrame({"behaviour.q_wom": rng.uniform(0.04, 0.06, 200), "weight": np.full(200, 1 / 200)})
+    row = parameters_table(problem, {"behaviour.q_wom": 0.05}, narrow).iloc[0]
+    assert row["lower"] >= 0.04 and row["upper"] <= 0.06 and row["warning"] == ""
+    share = (np.log(row["upper"]) - np.log(row["lower"])) / np.log(0.3 / 0.003)  # on the log scale searched
+    assert row["interval_share"] == pytest.approx(share)
+    assert row["interval"] == "95 % credible (ABC-SMC posterior, 200 particles)"
+
+    wide = pd.DataFrame({"behaviour.q_wom": np.geomspace(0.003, 0.3, 200), "weight": np.full(200, 1 / 200)})
+    warning = parameters_table(problem, {"behaviour.q_wom": 0.0031}, wide).iloc[0]["warning"]
+    assert "the data taught little" in warning and "the best point lies outside its interval" in warning
+    unknown = parameters_table(problem, {"behaviour.q_wom": 0.05}, None).iloc[0]
+    assert unknown["interval"] == "none" and np.isnan(unknown["lower"])
+
+
+def test_draws_follow_the_particles_weights_and_intervals_are_weighted():
+    particles = pd.DataFrame({"a": [1.0, 2.0, 3.0], "weight": [0.0, 0.0, 1.0]})
+    assert draw(particles, ["a"], 4, seed=5) == [{"a": 3.0}] * 4
+    even = pd.DataFrame({"a": [1.0, 2.0], "weight": [0.5, 0.5]})
+    assert draw(even, ["a"], 50, seed=5) == draw(even, ["a"], 50, seed=5)  # seeded
+    assert {d["a"] for d in draw(even, ["a"], 50, seed=5)} == {1.0, 2.0}
+
+    values = np.arange(1, 101, dtype=float)
+    assert weighted_interval(values, np.ones(100)) == (3.0, 98.0)
+    heavy = np.where(values > 50, 1.0, 0.0)
+    assert weighted_interval(values, heavy)[0] > 50
+
+
+def test_the_abc_model_reads_log_parameters_in_log10_repeats_a_particle_and_scores_by_the_objective(problem):
+    model = AbcModel(problem)
+    assert model.values({"p0": -2.0}) == {"behaviour.q_wom": pytest.approx(0.01)}
+    simulated = model({"p0": -1.0})
+    assert simulated["y"].shape == (4,) and model({"p0": -1.0})["y"].tolist() == simulated["y"].tolist()
+    assert model.distance(simulated, {}) == pytest.approx(np.sqrt(problem.loss(simulated["y"])))
+
+
+def market(folder: Path, name: str, media: float) -> None:
+    text = f"""extends: {BASELINE}
+name: {name}
+behaviour: {{p_media: {media}}}
+market:
+  name: {name}
+  launch: 2010-01-01
+  observed: {{file: {name}.csv, column: value, measure: ever_adopted_share}}
+"""
+    (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    pd.DataFrame(OBSERVED).to_csv(folder / f"{name}.csv", index=False)
+
+
+def test_a_left_out_market_is_predicted_with_the_core_and_the_others_own_parameters(tmp_path):
+    for name, media in (("north", 0.005), ("south", 0.02), ("west", 0.01)):
+        market(tmp_path, name, media)
+    (tmp_path / "joint.yaml").write_text(
+        """name: joint
+markets: {north: north.yaml, south: south.yaml, west: west.yaml}
+fixed: {population.size: 150, merchants.count: 10}
+parameters:
+  behaviour.q_wom: {low: 0.003, high: 0.3, log: true}
+per_market:
+  behaviour.p_media: {low: 0.001, high: 0.05, log: true}
+replications: 2
+""",
+        encoding="utf-8",
+    )
+    loaded = load_calibration(tmp_path / "joint.yaml")
+    with pytest.raises(AdoptsimError, match=r"^--leave-out east: not a market of .*\(north, south, west\)$"):
+        others(loaded, "east")
+    fitted = Problem(others(loaded, "west"))
+    assert [p.name for p in fitted.parts] == ["north", "south"]
+    assert fitted.names == ["behaviour.q_wom", "north:behaviour.p_media", "south:behaviour.p_media"]
+    best = {"behaviour.q_wom": 0.05, "north:behaviour.p_media": 0.004, "south:behaviour.p_media": 0.016}
+    table, stats = predict(loaded, fitted, "west", best, [], None)
+    assert list(table["market"].unique()) == ["west"] and list(table["observed"]) == OBSERVED["value"]
+    assert stats["points"] == 4 and 0 <= stats["covered"] <= 4
+    assert stats["rmse"] == pytest.approx(np.sqrt(np.mean((table["observed"] - table["simulated"]) ** 2)))
+
+    west = Problem(load_calibration(tmp_path / "joint.yaml"))
+    carried = west.scenario({**best, "west:behaviour.p_media": 0.008}, west.parts[2])
+    assert carried.behaviour.p_media == 0.008  # the geometric mean of 0.004 and 0.016 is what predict runs
+    assert west.steps(best).tolist() == OBSERVED["step"] * 3  # steps given: the launch does not move them
