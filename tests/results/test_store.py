@@ -94,6 +94,7 @@ def whole(folder) -> dict:
     return marker
 
 
+@pytest.mark.slow
 def test_compare_twice_into_its_default_folder_keeps_only_the_second(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     argv = ["compare", str(BASELINE), str(BASELINE.parent / "awareness_campaign.yaml"), *SMALL]
@@ -111,6 +112,7 @@ def test_compare_twice_into_its_default_folder_keeps_only_the_second(tmp_path, m
     assert [p.name for p in (tmp_path / "results").iterdir()] == [out.name]
 
 
+@pytest.mark.slow
 def test_run_export_twice_replaces_the_folder(tmp_path):
     out = tmp_path / "out"
     for _ in range(2):
@@ -201,6 +203,7 @@ def test_a_swap_beside_cut_short_between_renames_is_undone(tmp_path):
     assert (out / "old.csv").read_text() == "old\n"
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_before_the_results_are_complete_keeps_the_previous_folder(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0

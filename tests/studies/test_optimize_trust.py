@@ -40,6 +40,7 @@ def test_paired_difference_by_hand_and_never_reached_is_no_number():
     assert (never["winner_reached"], never["other_reached"]) == (2, 3)
 
 
+@pytest.mark.slow
 def test_the_base_spends_the_problems_budget_and_underspent_playbooks_are_flagged(toy, tmp_path, capsys):
     assert main(["optimize", str(toy), "--out", str(tmp_path / "out")]) == 0
     candidates = pd.read_csv(tmp_path / "out" / "candidates.csv").set_index("candidate")
@@ -113,6 +114,7 @@ def test_the_ready_problems_are_valid():
     assert fastest.finalists >= 8  # enough re-evaluated to show an equivalent set
 
 
+@pytest.mark.slow
 def test_a_posterior_sets_each_replication_to_a_draw_and_reports_the_winner_across_draws(toy, tmp_path, capsys):
     # two draws of very different media reach: replication r of every candidate runs draw r
     (tmp_path / "posterior.csv").write_text("behaviour.p_media,weight\n0.0,0.5\n0.05,0.5\n")
