@@ -34,11 +34,12 @@ def shown_number(value: Any) -> str:
 
 
 @solara.component
-def Slider(control: Control, value: float, on_change) -> None:  # noqa: N802 (a Solara component)
+def Slider(control: Control, value: float, on_change, refusals: int = 0) -> None:  # noqa: N802 (a Solara component)
     """Label and value above the track; applied once the slider rests for a moment, so dragging
-    does not rebuild the run at every pixel."""
+    does not rebuild the run at every pixel. A refused change (`refusals` counts them) puts the
+    applied value back."""
     shown, set_shown = solara.use_state(value)
-    solara.use_effect(lambda: set_shown(value), [value])
+    solara.use_effect(lambda: set_shown(value), [value, refusals])
 
     def apply_when_still() -> None:
         if shown != value:
@@ -78,11 +79,12 @@ def parse_number(text: str, kind: str) -> tuple[Any, str]:
 
 
 @solara.component
-def NumberBox(control: Control, value: Any, on_change) -> None:  # noqa: N802 (a Solara component)
+def NumberBox(control: Control, value: Any, on_change, refusals: int = 0) -> None:  # noqa: N802 (a Solara component)
     """A typed number, applied once typing rests for a moment (as sliders are), so a value is not
-    applied digit by digit; a budget may be empty (unlimited)."""
+    applied digit by digit; a budget may be empty (unlimited). A refused value (`refusals` counts
+    them) is replaced by the applied one."""
     text, set_text = solara.use_state(box_text(value))
-    solara.use_effect(lambda: set_text(box_text(value)), [value])
+    solara.use_effect(lambda: set_text(box_text(value)), [value, refusals])
     parsed, problem = parse_number(text, control.kind)
 
     def apply_when_still() -> None:
@@ -103,15 +105,15 @@ def NumberBox(control: Control, value: Any, on_change) -> None:  # noqa: N802 (a
 
 
 @solara.component
-def Input(control: Control, value: Any, on_change) -> None:  # noqa: N802 (a Solara component)
+def Input(control: Control, value: Any, on_change, refusals: int = 0) -> None:  # noqa: N802 (a Solara component)
     def set_value(new: Any) -> None:
         on_change(control.path, new)
 
     classes = [css_class(control.path)]
     if control.kind == "float" or control.path == "population.size":
-        Slider(control, value, on_change)
+        Slider(control, value, on_change, refusals)
     elif control.kind in ("int", "budget", "money"):
-        NumberBox(control, value, on_change)
+        NumberBox(control, value, on_change, refusals)
     else:
         solara.SelectMultiple(
             control.label,
@@ -124,16 +126,17 @@ def Input(control: Control, value: Any, on_change) -> None:  # noqa: N802 (a Sol
 
 
 @solara.component
-def Inputs(groups: list[Group], values: dict[str, Any], on_change, on_remove) -> None:  # noqa: N802 (a Solara component)
+def Inputs(groups: list[Group], values: dict[str, Any], on_change, on_remove, refusals: int = 0) -> None:  # noqa: N802
+    """Every input by group; `refusals` counts refused changes, each putting the inputs back."""
     for group in groups:
         with solara.Card(group.title, margin=0, classes=["mb-2"], style=CARD):
             if group.title.startswith(FOLDED):
                 with solara.Details(f"{len(group.controls)} inputs"):
                     for control in group.controls:
-                        Input(control, values[control.path], on_change)
+                        Input(control, values[control.path], on_change, refusals)
             else:
                 for control in group.controls:
-                    Input(control, values[control.path], on_change)
+                    Input(control, values[control.path], on_change, refusals)
             if group.intervention is not None:
                 solara.Button(
                     f"Remove {group.intervention}",

@@ -152,6 +152,7 @@ def Page() -> None:  # noqa: N802 (a Solara component)
     version, generation = solara.use_reactive(0), solara.use_reactive(session.generation)
     playing, speed = solara.use_reactive(False), solara.use_reactive(DEFAULT_SPEED)
     reps, error = solara.use_reactive(session.reps), solara.use_reactive("")
+    refusals = solara.use_reactive(0)  # each refused change puts the inputs back
 
     def redraw() -> None:
         version.value += 1
@@ -165,6 +166,7 @@ def Page() -> None:  # noqa: N802 (a Solara component)
             error.value = ""
         except (AdoptsimError, ValueError) as err:
             error.value = f"not applied: {err}"
+            refusals.value += 1
         values.value = dict(session.values)
         generation.value = session.generation
         redraw()
@@ -235,7 +237,11 @@ def Page() -> None:  # noqa: N802 (a Solara component)
             with solara.Card("Interventions", margin=0, classes=["mb-2"], style=CARD):
                 AddIntervention(lambda kind: rebuilt(lambda: session.add_intervention(kind)))
             Inputs(
-                session.groups(), values.value, change, lambda name: rebuilt(lambda: session.remove_intervention(name))
+                session.groups(),
+                values.value,
+                change,
+                lambda name: rebuilt(lambda: session.remove_intervention(name)),
+                refusals.value,
             )
         with solara.Column():
             Summary(session, version)

@@ -151,8 +151,10 @@ def test_a_visitor_steps_plays_and_changes_the_run_and_saves_it_never_overwritin
     page.wait(lambda: page.rc.find(v.Alert).widgets, "an error")
     assert "not applied: app settings: seed: must be at least 0 (got -5)" in str(page.rc.find(v.Alert).widget.children)
     page.idle()
-    # the run and its settings were kept (the box still shows the refused text: its own state)
+    # the run and its settings were kept, and the box shows the applied seed again
     assert page.html("adoptsim-changes") == [] and page.week() == WEEKS
+    page.wait(lambda: page.field(v.TextField, "adoptsim-seed").v_model != "-5", "the refused seed replaced")
+    assert page.field(v.TextField, "adoptsim-seed").v_model.isdigit()
 
     media = page.field(v.Slider, "adoptsim-slider adoptsim-behaviour-p_media")
     assert media.v_model == pytest.approx(0.007)
