@@ -91,6 +91,7 @@ def main() -> None:
     parser.add_argument(
         "--skip", nargs="*", default=[], help="leave out: kernel reference memory command calibration start sweep"
     )
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "benchmarks", help="folder of targets.json")
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
     raw: dict[str, list] = {}
@@ -179,11 +180,11 @@ def main() -> None:
         faster = sum(b < a for a, b in zip(one, two, strict=True))
         show("2 workers never slower than 1", f"faster in {faster}/{len(one)}", "")
 
-    out = ROOT / "results" / "benchmarks"
+    out = args.out
     out.mkdir(parents=True, exist_ok=True)
     (out / "targets.json").write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "rows": rows, "raw": raw},
                                                  indent=1, default=str))
-    print(f"\nsaved {Path(out / 'targets.json').relative_to(ROOT)}")
+    print(f"\nsaved {out / 'targets.json'}")
 
 
 if __name__ == "__main__":

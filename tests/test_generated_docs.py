@@ -5,6 +5,7 @@ when, and show a command the doc itself names. Only stored JSON is rendered: no 
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 
@@ -42,8 +43,8 @@ def _numbers(value, path=()):
     elif isinstance(value, list):
         for i, v in enumerate(value):
             yield from _numbers(v, (*path, i))
-    elif isinstance(value, float):  # measured; an int may be a count the layout depends on
-        yield path, value
+    elif isinstance(value, float) or (isinstance(value, str) and re.search(r"\d", value)):
+        yield path, value  # measured, or a figure stored as printed ("1.18x [1.11x-1.42x]"); an int may be a count
 
 
 def _edited(stored, path):
@@ -52,7 +53,10 @@ def _edited(stored, path):
     for step in path[:-1]:
         target = target[step]
     old = target[path[-1]]
-    target[path[-1]] = old * 1.37 + 3
+    if isinstance(old, str):
+        target[path[-1]] = re.sub(r"\d+(\.\d+)?", lambda m: f"{float(m.group()) * 1.37 + 3:g}", old, count=1)
+    else:
+        target[path[-1]] = old * 1.37 + 3
     return changed
 
 

@@ -13,7 +13,7 @@ tests/test_generated_docs.py fails when a doc's block is not the rendering of it
 from __future__ import annotations
 
 from benchmarks import optimization_doc
-from benchmarks.docs import calibration, readme, rivals, uncertainty
+from benchmarks.docs import calibration, performance, readme, rivals, uncertainty
 from benchmarks.docs.blocks import Block, Run
 
 BLOCKS: dict[str, Block] = {
@@ -51,5 +51,7 @@ BLOCKS: dict[str, Block] = {
         ),
         Block("calibration", "docs/calibration.md", calibration.SINGLE, calibration.render_single),
         Block("markets", "docs/calibration.md", calibration.MARKETS, calibration.render_markets),
+        Block("performance", "docs/performance.md", {"targets": Run(performance.COMMAND, performance.numbers)},
+              performance.render),
     ]
 }

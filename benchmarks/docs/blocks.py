@@ -86,11 +86,13 @@ def head() -> str:
 
 
 def argv(command: str, out: Path) -> list[str]:
-    """The command as this interpreter runs it: `adoptsim` through the CLI module, globs expanded
-    as a shell would (sorted, from the repository)."""
+    """The command as this interpreter runs it: `adoptsim` through the CLI module (or a benchmark,
+    `python -m benchmarks.<name>`), globs expanded as a shell would (sorted, from the repository)."""
     words = shlex.split(command)
+    if words[:2] == ["python", "-m"] and words[2].startswith("benchmarks."):
+        return [sys.executable, *words[1:], "--out", str(out)]
     if words[0] != "adoptsim":
-        raise ValueError(f"{command!r}: a documented command starts with `adoptsim`")
+        raise ValueError(f"{command!r}: a documented command starts with `adoptsim` or `python -m benchmarks.`")
     expanded = [w for word in words[1:] for w in (sorted(glob.glob(word, root_dir=ROOT)) if "*" in word else [word])]
     return [sys.executable, "-m", "adoptsim.cli", *expanded, "--out", str(out)]
 
