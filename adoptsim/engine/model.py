@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import mesa
@@ -55,7 +54,7 @@ from adoptsim.scenario.spec import Scenario
 from adoptsim.world.chunks import CHUNK, pick
 from adoptsim.world.market import market_context as build_market_context
 from adoptsim.world.merchants import build_merchants
-from adoptsim.world.network import NeighbourCounter, draw_ties, seat_and_freeze
+from adoptsim.world.network import NeighbourCounter, build_graph
 from adoptsim.world.population import FLOAT, build_people
 from adoptsim.world.segments import income_band
 from adoptsim.world.stages import Stage
@@ -90,14 +89,8 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         self.age_group_labels = list(pop.age_groups)
         self.region_labels = list(pop.regions)
         self.category_labels = list(scenario.merchants.categories)
-        ties: list = []  # the ties need no one's traits: drawn on a second thread meanwhile
-        with ThreadPoolExecutor(max_workers=1) as helper:
-            drawing = helper.submit(lambda: ties.append(draw_ties(scenario.network, pop.size, self.streams["network"])))
-            self.people = build_people(pop, self.streams["population"])
-            drawing.result()  # raises what drawing the ties raised
-        self.graph = seat_and_freeze(
-            scenario.network, ties, self.people.age_group, self.people.region, self.streams["network"]
-        )
+        self.people = build_people(pop, self.streams["population"])
+        self.graph = build_graph(scenario.network, self.people.age_group, self.people.region, self.streams["network"])
         self.count_active_neighbours = NeighbourCounter(self.graph)
         self.shops, self.shopping = build_merchants(
             scenario.merchants, self.people.region, len(self.region_labels), self.streams["merchants"]

@@ -224,25 +224,10 @@ def read_graph_file(path: str, n: int) -> Edges:
         raise ModelBuildError("network.file", str(err)) from None
 
 
-def draw_ties(spec: Network, n: int, rng: np.random.Generator) -> Edges | None:
-    """The graph's ties before anyone is seated: read from the file or generated (None: the
-    complete graph). They depend on no one's traits, so they can be drawn while the population is."""
-    return read_graph_file(spec.file, n) if spec.file else generate(spec, n, rng)
-
-
 def build_graph(spec: Network, age_group: np.ndarray, region: np.ndarray, rng: np.random.Generator) -> SocialGraph:
     """The social graph of a scenario, homophily applied, frozen to CSR."""
-    return seat_and_freeze(spec, [draw_ties(spec, age_group.size, rng)], age_group, region, rng)
-
-
-def seat_and_freeze(
-    spec: Network, ties: list[Edges | None], age_group: np.ndarray, region: np.ndarray, rng: np.random.Generator
-) -> SocialGraph:
-    """The ties `draw_ties` drew (handed over in a list, which is emptied: no caller keeps the edge
-    list alive through the build), people seated on them (homophily), frozen to CSR; `rng` goes
-    on from where `draw_ties` left it."""
     n = age_group.size
-    edges = ties.pop()
+    edges = read_graph_file(spec.file, n) if spec.file else generate(spec, n, rng)
     if edges is None:
         return SocialGraph(n=n, indptr=None, indices=None)
     fast = spec.file is None and spec.implementation != "networkx"
