@@ -139,11 +139,10 @@ def _difference(kpi: str, row: pd.Series) -> str:
 
 
 def _note(kpi: str) -> str:
-    """What the KPI's registry label adds (e.g. that net value includes value after week T)."""
-    from adoptsim.results.kpis import lookup
+    """What the KPI's label adds in brackets (e.g. that net value includes value after the last week)."""
+    from adoptsim.figures.formatting import kpi_label
 
-    found = lookup(kpi)
-    label = found[0].label if found else ""
+    label = kpi_label(kpi)
     return f" ({label[label.index('(') + 1 : label.rindex(')')]})" if "(" in label and ")" in label else ""
 
 

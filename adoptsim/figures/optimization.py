@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from adoptsim.figures.formatting import kpi_label
 from adoptsim.results.kpis import lookup
 from adoptsim.studies.optimization.spec import Problem
 
@@ -18,10 +19,10 @@ MONEY = FuncFormatter(lambda value, _: f"{value:,.0f}")
 
 
 def _label(kpi: str) -> str:
-    """The axis label; the registry's where it says more (net value includes value after week T)."""
+    """The axis label; the registry's where it says more (net value includes value after the last week)."""
     found = lookup(kpi)
     if found and "(" in found[0].label:
-        return found[0].label
+        return kpi_label(kpi)
     return kpi.replace("_", " ").replace("pct", " %").replace("steps to", "weeks to")
 
 
