@@ -11,7 +11,7 @@ import pandas as pd
 
 from adoptsim.figures.formatting import kpi_kind, number
 from adoptsim.results.kpis import lookup, percent_label
-from adoptsim.studies.compare import PAIRED_KPIS, RATIO, ranked
+from adoptsim.studies.compare import PAIRED_KPIS, RATIO, RATIOS, ranked
 
 RATIOS_OF_SPEND = ("roi", "cost_per_adopter")
 """KPIs divided by spend: undefined, not 'never reached', when nothing was spent."""
@@ -121,10 +121,12 @@ def format_differences(table: pd.DataFrame, order: list[str], kpis: list[str], c
 
 
 def _difference(name: str, row: pd.Series) -> tuple[str, str]:
-    """A difference and its interval in the KPI's unit: shares in percentage points."""
-    if name.startswith(RATIO):
+    """A difference and its interval in the KPI's unit: shares in percentage points; a cost per
+    extra adopter (at the horizon or in the long run) is a ratio, unsigned, or its verdict."""
+    if name.split("_at_")[0] in RATIOS:
         if pd.isna(row["difference"]):
-            return "undefined", ""
+            verdict = row.get("verdict")
+            return verdict if isinstance(verdict, str) and verdict else "undefined", ""
         return _number(row["difference"]), _interval(row["lower"], row["upper"])
     if kpi_kind(name) == "share":
         points = lambda v: f"{100 * v:+.1f}" if not pd.isna(v) else "-"  # noqa: E731

@@ -36,19 +36,27 @@ def test_ranking_puts_the_fastest_first_and_never_reached_last():
 def test_differences_show_signs_and_how_many_replications_a_kpi_came_from():
     table = pd.DataFrame(
         {
-            "scenario": ["referral", "referral"],
-            "kpi": ["final_active_share", "cost_per_incremental_adopter"],
-            "difference": [0.1104, 812.25],
-            "lower": [0.09, 700.0],
-            "upper": [0.13, 950.0],
-            "n": [5, 4],
+            "scenario": ["referral"] * 4,
+            "kpi": [
+                "final_active_share",
+                "cost_per_incremental_adopter",
+                "cost_per_expansion_adopter",
+                "cost_per_incremental_adopter_at_52",
+            ],
+            "difference": [0.1104, 812.25, 1242.0, float("nan")],
+            "lower": [0.09, 700.0, 1225.0, float("nan")],
+            "upper": [0.13, 950.0, 1258.0, float("nan")],
+            "n": [5, 4, 5, 5],
+            "verdict": ["", "", "", "dominates"],
         }
     )
-    lines = format_differences(table, ["referral"], ["final_active_share", "cost_per_incremental_adopter"])
-    rows = lines.splitlines()[1:]
+    kpis = list(table["kpi"])
+    rows = format_differences(table, ["referral"], kpis).splitlines()[1:]
     assert rows[0].split()[:4] == ["referral", "final_active_share", "+11.0", "points"]  # shares differ in points
     assert rows[1].split()[:2] == ["cost_per_incremental_adopter", "812.2"]  # a ratio: no sign
     assert rows[1].endswith("(from 4 of 5)")
+    assert rows[2].split()[:2] == ["cost_per_expansion_adopter", "1242"]  # the long run's ratio too
+    assert rows[3].split()[:2] == ["cost_per_incremental_adopter_at_52", "dominates"]  # cheaper, more adopters
     names = ["final_active_share", "total_spend", "steps_to_30pct_active", "roi_at_52", "incremental_adopters_at_52"]
     assert shown_differences(names, "roi_at_52", [0.3]) == [
         "roi_at_52",
