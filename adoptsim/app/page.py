@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import reacton.core
 import solara
 
 from adoptsim.app.inputs import CARD, AddIntervention, Inputs, shown_number
@@ -153,6 +154,10 @@ def Page() -> None:  # noqa: N802 (a Solara component)
     playing, speed = solara.use_reactive(False), solara.use_reactive(DEFAULT_SPEED)
     reps, error = solara.use_reactive(session.reps), solara.use_reactive("")
     refusals = solara.use_reactive(0)  # each refused change puts the inputs back
+    # The state a change sets renders the page once, as one batch (unbatched, each assignment
+    # renders it and redraws the charts again). Only the assignments: a batch holds back every
+    # render, also those of what a visitor types meanwhile, so the change itself runs before it.
+    batch = reacton.core.get_render_context()
 
     def redraw() -> None:
         version.value += 1
@@ -161,24 +166,27 @@ def Page() -> None:  # noqa: N802 (a Solara component)
         """Apply a change of settings or interventions; one that cannot be applied is reported
         and the inputs go back."""
         playing.value = False
+        problem = ""
         try:
             action()
-            error.value = ""
         except (AdoptsimError, ValueError) as err:
-            error.value = f"not applied: {err}"
-            refusals.value += 1
-        values.value = dict(session.values)
-        generation.value = session.generation
-        redraw()
+            problem = f"not applied: {err}"
+        with batch:
+            error.value = problem
+            refusals.value += bool(problem)
+            values.value = dict(session.values)
+            generation.value = session.generation
+            redraw()
 
     def change(path: str, value: Any) -> None:
         rebuilt(lambda: session.reset({**values.value, path: value}))
 
     def set_reps(count: int | None) -> None:
-        reps.value = max(1, min(MOST_REPS, count or 1))
-        session.set_reps(reps.value)
-        generation.value = session.generation
-        redraw()
+        session.set_reps(count or 1)
+        with batch:
+            reps.value = session.reps
+            generation.value = session.generation
+            redraw()
 
     def step() -> None:
         session.step()

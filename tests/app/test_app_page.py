@@ -23,6 +23,7 @@ import solara.widgets
 import adoptsim.app.inputs as inputs
 from adoptsim.app.page import Page
 from adoptsim.app.server import OVERRIDES_ENV, SCENARIO_ENV
+from adoptsim.app.session import Session
 from adoptsim.scenario.loading import load_scenario
 from tests.conftest import ROOT
 
@@ -117,7 +118,20 @@ def page(monkeypatch, tmp_path) -> Iterator[Shown]:
         render_context.close()
 
 
-def test_a_visitor_steps_plays_and_changes_the_run_and_saves_it_never_overwriting_silently(page, tmp_path):
+def counting(monkeypatch, owner: type, name: str) -> Callable[[], int]:
+    """Count the calls of a method from now on."""
+    calls = []
+    original = getattr(owner, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counted)
+    return lambda: len(calls)
+
+
+def test_a_visitor_steps_plays_and_changes_the_run_and_saves_it_never_overwriting_silently(page, tmp_path, monkeypatch):
     """One visit (a page render and its replications cost seconds): the run buttons, a refused
     value, a slider that moves the curve, then save."""
     assert page.week() == 0 and "unchanged scenario at week 0" in page.text("adoptsim-summary")
@@ -158,12 +172,17 @@ def test_a_visitor_steps_plays_and_changes_the_run_and_saves_it_never_overwritin
 
     media = page.field(v.Slider, "adoptsim-slider adoptsim-behaviour-p_media")
     assert media.v_model == pytest.approx(0.007)
+    charts_drawn, page_drawn = counting(monkeypatch, Session, "render"), counting(monkeypatch, Session, "groups")
     media.v_model = 0.05
     page.wait(lambda: "behaviour.p_media</code> = 0.05" in page.text("adoptsim-changes"), "the change listed")
     page.at_week(0)  # a change restarts the run
     labels = [str(span.children[0]) for span in page.rc.find(v.Html, tag="span").widgets]
     assert "Media: weekly chance of hearing of it: 0.05" in labels and page.rc.find(v.Alert).widgets == []
     page.idle()
+    # The charts are drawn for the change and when its replications are ready; the page is rendered
+    # for the change (its state set as one batch: 4 renders unbatched), for the state its effects
+    # set in that render, and when the replications' thread ends.
+    assert (charts_drawn(), page_drawn()) == (2, 3)
     page.click("Run to end")
     page.at_week(WEEKS)
     assert page.difference() > 0.5  # 300 consumers: 1.7 % active against 0.3 % unchanged
