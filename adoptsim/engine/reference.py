@@ -51,7 +51,7 @@ class ShopAgent(mesa.Agent):
         if self.accepts or not self.customers:
             return
         b = self.model.behaviour
-        active_share = sum(1 for c in self.customers if c.stage == ACTIVE) / len(self.customers)
+        active_share = sum([c.stage == ACTIVE for c in self.customers]) / len(self.customers)
         if self.model.random.random() < b.r_m * logistic(b.g0 + b.g1 * active_share):
             self.accepts = True
 
@@ -74,22 +74,26 @@ class PersonAgent(mesa.Agent):
         self.was_active = self.stage == ACTIVE
 
     def usefulness(self) -> float:
-        accepting = sum(1 for shop in self.shops if shop.accepts) / self.model.per_consumer
+        accepting = sum([shop.accepts for shop in self.shops]) / self.model.per_consumer
         return (1.0 - self.online) * accepting + self.online * self.model.online_acceptance
 
+    def active_neighbours(self) -> int:
+        return sum([n.was_active for n in self.neighbours])
+
     def step(self) -> None:
+        """Counts of friends and shops are taken only where a rule reads them (the same draws, in
+        the same order, as taking them for everyone)."""
         model, b, rand = self.model, self.model.behaviour, self.model.random.random
-        active_neighbours = sum(1 for n in self.neighbours if n.was_active)
-        use = self.usefulness()
         if self.stage == UNAWARE:
+            active_neighbours = self.active_neighbours()
             stay = (1.0 - min(model.media_rate[self.region], 1.0)) * (1.0 - b.q_wom) ** active_neighbours
             if rand() < 1.0 - stay:
                 self.stage = AWARE
         if self.stage in (AWARE, LAPSED) and not self.was_active and self.in_market:
-            social = active_neighbours / max(len(self.neighbours), 1)
+            social = self.active_neighbours() / max(len(self.neighbours), 1)
             utility = (
                 b.b0
-                + b.b_use * use
+                + b.b_use * self.usefulness()
                 + b.b_ease * self.tech_skill * model.ease
                 + b.b_trust * self.trust
                 + b.b_social * social
@@ -101,7 +105,11 @@ class PersonAgent(mesa.Agent):
                 self.ever_adopted = True
         elif self.was_active:
             propensity = (
-                b.l0 - b.l_wh * self.wallet_habit - b.l_trust * self.trust - b.l_use * use + b.l_habit * self.habit
+                b.l0
+                - b.l_wh * self.wallet_habit
+                - b.l_trust * self.trust
+                - b.l_use * self.usefulness()
+                + b.l_habit * self.habit
             )
             if rand() < b.r_l * logistic(propensity):
                 self.stage = LAPSED
