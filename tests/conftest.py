@@ -62,3 +62,28 @@ def write_yaml(tmp_path: Path):
         return path
 
     return write
+
+
+# A valid 1 x 1 PNG (what a stubbed figure is saved as).
+ONE_PIXEL_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def quick_figures(monkeypatch):
+    """Figures saved as a 1 x 1 PNG: for tests of which files a command writes and when, where
+    drawing the pictures (most of a small command's time) checks nothing."""
+    from matplotlib.figure import Figure
+
+    monkeypatch.setattr(Figure, "savefig", save_one_pixel)
+
+
+def save_one_pixel(_figure, to, **_settings) -> None:
+    """Figure.savefig's stand-in: a 1 x 1 PNG to a path or a file."""
+    if hasattr(to, "write"):
+        to.write(ONE_PIXEL_PNG)
+    else:
+        Path(to).write_bytes(ONE_PIXEL_PNG)
+

@@ -27,6 +27,7 @@ def test_workers_are_capped_at_the_tasks_and_cores_and_say_so(capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_ten_thousand_workers_for_two_replications_finish_quickly(tmp_path, capsys):
     started = time.perf_counter()
     assert main(["run", str(BASELINE), "--workers", "10000", "--reps", "2", "--out", str(tmp_path / "o"), *TINY]) == 0

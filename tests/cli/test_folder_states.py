@@ -26,7 +26,7 @@ from adoptsim.cli.main import main
 from adoptsim.cli.stopping import Terminated
 from adoptsim.results.folders import listing, read_marker
 from adoptsim.studies.sweep import read_kpis
-from tests.conftest import BASELINE, ROOT
+from tests.conftest import BASELINE, ROOT, save_one_pixel
 
 TINY = ["--set", "population.size=200", "--set", "steps=3", "--reps", "1", "--workers", "1"]
 OTHER = ROOT / "scenarios" / "awareness_campaign.yaml"
@@ -54,7 +54,7 @@ class OneFolder(RuleBasedStateMachine):
         self.partial = False  # a sweep cut short, resumable
         # What is checked is which files the folder holds, not their pictures: a figure is saved as
         # a few bytes (drawing the PNGs was two thirds of this test's time).
-        self.drawing = mock.patch("matplotlib.figure.Figure.savefig", lambda _, to, **__: Path(to).write_bytes(b"png"))
+        self.drawing = mock.patch("matplotlib.figure.Figure.savefig", save_one_pixel)
         self.drawing.start()
 
     def teardown(self) -> None:

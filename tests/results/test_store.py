@@ -16,6 +16,7 @@ from adoptsim.results.store import FolderLock, OutputFolder, write_atomic, write
 from tests.conftest import BASELINE
 
 SMALL = ["--set", "population.size=800", "--set", "steps=12", "--reps", "1"]
+pytestmark = pytest.mark.usefixtures("quick_figures")  # which files, not what they draw
 
 
 def test_failed_write_leaves_neither_file_nor_temporary(tmp_path):

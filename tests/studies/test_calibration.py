@@ -108,6 +108,7 @@ def completed_trials(study: Path) -> list[tuple[int, float]]:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_killed_calibration_resumes_without_redoing_finished_trials(tmp_path, capsys):
     model_made_curve(tmp_path)
     posterior = "posterior: {population: 15, generations: 4, max_simulations: 180, draws: 5}"

@@ -169,6 +169,7 @@ def trial_params(folder: Path) -> list[dict]:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_a_resumed_calibration_equals_the_uninterrupted_one(tmp_path):
     path = joint_file(tmp_path, "{enabled: false}")
     whole, parts = tmp_path / "whole", tmp_path / "parts"

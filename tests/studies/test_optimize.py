@@ -82,6 +82,7 @@ def test_the_winner_runs_as_is_and_reproduces_its_numbers(toy, tmp_path, capsys)
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_same_seed_same_study_and_resume_does_not_redo_trials(toy, tmp_path):
     problem = load_problem(toy)
     tables = []

@@ -42,6 +42,7 @@ def sweep_with(executor, loaded, out: Path) -> pd.DataFrame:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_serial_process_pool_and_dask_give_identical_kpis(write_yaml, tmp_path):
     from distributed import LocalCluster
 
@@ -121,6 +122,7 @@ def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yam
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_resume_sets_a_damaged_shard_aside_and_redoes_its_runs(write_yaml, tmp_path, capsys):
     path = str(write_yaml(EXPERIMENT.replace("1500", "300").replace("steps: 40", "steps: 8"), "d.yaml"))
     out = tmp_path / "out"
@@ -136,6 +138,7 @@ def test_resume_sets_a_damaged_shard_aside_and_redoes_its_runs(write_yaml, tmp_p
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_resume_names_a_damaged_experiment_json(write_yaml, tmp_path, capsys):
     path = str(write_yaml(EXPERIMENT.replace("1500", "300").replace("steps: 40", "steps: 8"), "d.yaml"))
     out = tmp_path / "out"
