@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 # This machine sets PYTHONDONTWRITEBYTECODE, so each xdist worker and each `python -m adoptsim.cli`
@@ -28,6 +29,15 @@ settings.register_profile("long", max_examples=10_000, **_FUZZ)
 def pytest_configure(config: pytest.Config) -> None:
     """This conftest registers the profiles after Hypothesis read its option: load the one asked for."""
     settings.load_profile(config.getoption("hypothesis_profile", None) or "default")
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with the most slow tests first, each file's tests kept together in their order: the
+    two workers start on the long tests and end on short ones (stolen by whichever is free), and a
+    file's shared fixtures are mostly made once. Started last, the browser test alone (a minute)
+    left one worker idle at the end."""
+    slow = Counter(item.path for item in items if item.get_closest_marker("slow"))
+    items.sort(key=lambda item: -slow[item.path])
+
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
