@@ -122,8 +122,8 @@ def measure_setup(n: int, file: str) -> dict:
 def measure_calibration(file: str, trials: int) -> dict:
     """A calibration's throughput at its own size and horizon: `trials` trials of its search
     (sampler, SQLite storage, scenario building, one process), then the same points' simulations
-    alone (runner.simulate, nothing else). The difference per trial is what a trial costs
-    outside the simulations."""
+    alone (runner.simulate, nothing else; every market of a joint file). The difference per trial
+    is what a trial costs outside the simulations. `steps` is the mean over the markets."""
     import tempfile
 
     from adoptsim.studies.calibration.objective import Problem
@@ -140,13 +140,13 @@ def measure_calibration(file: str, trials: int) -> dict:
         study = open_study(problem, Path(folder))
         _, searching = timed(lambda: search(problem, study, None, trials, progress=False))
         points = [t.params for t in study.trials]
-    scenarios = [problem.scenario(p) for p in points]
+    scenarios = [problem.scenario(p, part) for p in points for part in problem.parts]  # every market
     seeds = [replication_seed(problem.loaded.seed, r) for r in range(reps)]
     _, simulating = timed(lambda: [simulate(s, seed) for s in scenarios for seed in seeds])
     sims = len(scenarios) * reps
     return {
         "file": file, "trials": len(points), "simulations": sims, "n": scenarios[0].population.size,
-        "steps": scenarios[0].steps, "sims_per_s_per_core": sims / simulating,
+        "steps": round(sum(s.steps for s in scenarios) / len(scenarios)), "sims_per_s_per_core": sims / simulating,
         "trial_s": searching / len(points), "outside_s_per_trial": (searching - simulating) / len(points),
     }
 
