@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from adoptsim.results import rival_columns as rival_outputs
-from adoptsim.world.market import BandRecorder, recorded_columns
+from adoptsim.results.bands import BandRecorder, recorded_columns
 from adoptsim.world.segments import segmentations
 from adoptsim.world.stages import Stage
+
+UNAWARE, AWARE, ACTIVE, LAPSED = (int(s) for s in Stage)  # plain ints: no enum lookup per row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,7 +45,7 @@ class Recorder:
         for ls, codes in folds:
             self.fold[np.arange(cells), column + codes] = 1.0
             column += len(ls)
-        self.sizes = np.maximum(fold_cells(np.bincount(self.cell, minlength=cells), self.fold), 1)
+        self.sizes = np.maximum(fold_cells(np.bincount(self.cell, minlength=cells).astype(float), self.fold), 1)
         self.active = np.zeros(people.size, dtype=bool)
         self.active_per_cell = np.zeros(cells)
         names = list(HEADLINE) + segments
@@ -53,40 +55,43 @@ class Recorder:
         self._spend = slice(self._segments.stop, self._segments.stop + len(model.intervention_names) + 1)
         self._exhausted = slice(self._spend.stop, len(names))
         names += rival_outputs.column_names(model.rivals, model)
-        market_names = recorded_columns(model)  # world/market.py: only with a `market:` block
+        market_names = recorded_columns(model)  # results/bands.py: only with a `market:` block
         self._market = slice(len(names), len(names) + len(market_names))
         self._bands = BandRecorder(model) if market_names else None
         names += market_names
         self.block = np.zeros((steps + 1, len(names)))
         self.columns: dict[str, np.ndarray] = {name: self.block[:, j] for j, name in enumerate(names)}
 
-    def _segment_shares(self, active: np.ndarray) -> np.ndarray:
-        """Share active of every segment, from counts per cell updated where `active` changed."""
-        changed = np.flatnonzero(active != self.active)
+    def _active_changed(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Those whose active flag changed since the last row, and whether each became active;
+        the counts per cell follow."""
+        changed = (active != self.active).nonzero()[0]
+        gained = active.take(changed)
         if changed.size:
-            gained = active[changed]
-            cells = np.take(self.cell, changed)
             signs = np.where(gained, 1.0, -1.0)
-            self.active_per_cell += np.bincount(cells, weights=signs, minlength=self.fold.shape[0])
+            self.active_per_cell += np.bincount(self.cell.take(changed), weights=signs, minlength=self.fold.shape[0])
             self.active[changed] = gained
-        return fold_cells(self.active_per_cell, self.fold) / self.sizes
+        return changed, gained
 
     def record(self, model: RecordedRun, row: int, outcome: StepOutcome | None) -> None:
         """Aggregate the model's arrays into row `row`."""
         self.rows = row + 1
         people, shops = model.people, model.shops
         n, stage, line = people.size, people.stage, self.block[row]
-        active = stage == Stage.ACTIVE.value
-        unaware, aware, n_active, lapsed = (np.count_nonzero(stage == s.value) for s in Stage)
+        active = stage == ACTIVE
+        n_active = np.count_nonzero(active)
+        unaware, aware, lapsed = (np.count_nonzero(stage == s) for s in (UNAWARE, AWARE, LAPSED))
         ever = np.count_nonzero(people.ever_adopted)
         accepting = np.count_nonzero(shops.accepts)
         line[:13] = (unaware, aware, n_active, lapsed, ever, 0, 0, 0, accepting, n_active / n, ever / n,
-                     accepting / max(shops.size, 1), people.trust.mean(dtype=np.float64))
-        line[self._segments] = self._segment_shares(active)
-        line[self._exhausted] = [float(run.exhausted) for _, run in model.interventions]
+                     accepting / max(shops.size, 1), np.add.reduce(people.trust, dtype=np.float64) / n)
+        changed, gained = self._active_changed(active)
+        line[self._segments] = fold_cells(self.active_per_cell, self.fold) / self.sizes
+        if model.interventions:
+            line[self._exhausted] = [float(run.exhausted) for _, run in model.interventions]
         rival_outputs.record(model.rivals, model, self.columns, row)
         if self._bands is not None:
-            line[self._market] = self._bands.row(people, active)
+            line[self._market] = self._bands.row(people, changed, gained)
         if outcome is not None:
             economics = model.spec.economics
             revenue = economics.revenue(outcome.payment_volume, outcome.payments)
@@ -106,7 +111,7 @@ class Recorder:
 
 def fold_cells(per_cell: np.ndarray, fold: np.ndarray) -> np.ndarray:
     """Per-segment totals of per-cell counts (a small product, kept off BLAS and its threads)."""
-    return np.einsum("c,cs->s", per_cell.astype(float), fold)
+    return np.einsum("c,cs->s", per_cell, fold)
 
 
 HEADLINE = (
