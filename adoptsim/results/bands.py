@@ -52,7 +52,8 @@ class BandRecorder:
         (`changed`, and `gained`: whether each became active)."""
         for flag, who, now in ((0, changed, gained), (1, *self._ever_changed(people.ever_adopted))):
             if who.size:
-                signs = np.where(now, 1.0, -1.0)
+                signs = now * 2.0
+                signs -= 1.0  # +1 gained, -1 lost
                 self.counts[flag] += np.bincount(self.cell.take(who), weights=signs, minlength=self.counts.shape[1])
         return np.einsum("fc,fcj->j", self.counts, self.fold) / self.sizes
 

@@ -17,9 +17,7 @@ import numpy as np
 from adoptsim.results import rival_columns as rival_outputs
 from adoptsim.results.bands import BandRecorder, recorded_columns
 from adoptsim.world.segments import segmentations
-from adoptsim.world.stages import Stage
-
-UNAWARE, AWARE, ACTIVE, LAPSED = (int(s) for s in Stage)  # plain ints: no enum lookup per row
+from adoptsim.world.stages import ACTIVE, AWARE, LAPSED, UNAWARE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,7 +66,8 @@ class Recorder:
         changed = (active != self.active).nonzero()[0]
         gained = active.take(changed)
         if changed.size:
-            signs = np.where(gained, 1.0, -1.0)
+            signs = gained * 2.0
+            signs -= 1.0  # +1 gained, -1 lost
             self.active_per_cell += np.bincount(self.cell.take(changed), weights=signs, minlength=self.fold.shape[0])
             self.active[changed] = gained
         return changed, gained
