@@ -81,7 +81,7 @@ def decisions(
     M + Q A_i for awareness, r_a for adoption, r_l x the largest lapse lever for lapse. Those
     who become aware and are in the market go on to adoption with the rest of their draw."""
     stage, in_market, levers, b = model.people.stage, model.people.in_market, model.levers, model.behaviour
-    media = min(float(model.media_by_region.max(initial=0)) * max(levers.largest("media"), 0.0), 1.0)
+    media = min(float(np.maximum.reduce(model.media_by_region, initial=0)) * max(levers.largest("media"), 0.0), 1.0)
     wom = min(b.q_wom * max(levers.largest("wom"), 0.0), 1.0)
 
     def aware_or_lapsed(part: slice) -> np.ndarray:

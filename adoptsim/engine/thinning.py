@@ -131,7 +131,10 @@ def decide(stream: np.random.Generator, n: int, rules: Sequence[Rule], buffer: n
                 slot.flush()
                 slot.choose(part, np.where(mask, draw, 2.0), part.start)
             elif hits.size:
-                slot.wait(hits + part.start, draw[hits])
+                drawn = draw.take(hits)
+                if part.start:
+                    hits += part.start
+                slot.wait(hits, drawn)
     return [slot.decision() for slot in pending]
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from adoptsim.results.counts import ColumnCounts
+
 
 def recorded_columns(model: Any) -> list[str]:
     """The recorder's market columns: ever adopted by age group, active and ever adopted by age band."""
@@ -25,40 +27,27 @@ def recorded_columns(model: Any) -> list[str]:
 
 
 class BandRecorder:
-    """Shares by age group and band in a row, from counts per cell updated where flags changed."""
+    """Shares by age group and band in a row, from counts updated where flags changed."""
 
     def __init__(self, model: Any) -> None:
         people, bands = model.people, list(model.spec.market.age_bands.values())
-        groups = len(model.age_group_labels)
-        cell = people.age_group.astype(np.intp) << len(bands)
+        groups, width = len(model.age_group_labels), len(model.age_group_labels) + 2 * len(bands)
+        cell = people.age_group.astype(np.intp) << len(bands)  # age group, then a bit per band
         for bit, (low, high) in enumerate(bands):
             cell |= ((people.age >= low) & (people.age <= high)).astype(np.intp) << bit
-        self.cell, cells = cell, groups << len(bands)
-        # columns: ever by group, then (active, ever) by band; fold[flag][c, j] = 1 when cell c counts in j
-        self.fold = np.zeros((2, cells, groups + 2 * len(bands)))
-        every = np.arange(cells)
-        self.fold[1, every, every >> len(bands)] = 1.0
-        for bit in range(len(bands)):
-            inside = (every >> bit) & 1 == 1
-            self.fold[0, inside, groups + 2 * bit] = 1.0
-            self.fold[1, inside, groups + 2 * bit + 1] = 1.0
-        self.sizes = np.maximum(np.bincount(cell, minlength=cells) @ self.fold[1], 1)
-        self.sizes[groups::2] = self.sizes[groups + 1 :: 2]  # a band's active share is over the same people
-        self.counts = np.zeros((2, cells))  # active, ever adopted per cell
-        self.ever = np.zeros(people.size, dtype=bool)
+        # columns: ever by group, then (active, ever) by band; `width` pads a cell outside a band
+        every = np.arange(groups << len(bands))
+        inside = [np.where((every >> bit) & 1 == 1, groups + 2 * bit, width) for bit in range(len(bands))]
+        active_columns = np.stack([np.full(every.size, width), *inside], axis=1)
+        ever_columns = np.stack([every >> len(bands), *(np.where(c < width, c + 1, width) for c in inside)], axis=1)
+        self.active = ColumnCounts(cell, active_columns, width)
+        self.ever = ColumnCounts(cell, ever_columns, width)
+        self.ever_adopted = np.zeros(people.size, dtype=bool)
 
     def row(self, people: Any, changed: np.ndarray, gained: np.ndarray) -> np.ndarray:
         """The market columns, given the consumers whose active flag changed since the last row
         (`changed`, and `gained`: whether each became active)."""
-        for flag, who, now in ((0, changed, gained), (1, *self._ever_changed(people.ever_adopted))):
-            if who.size:
-                signs = now * 2.0
-                signs -= 1.0  # +1 gained, -1 lost
-                self.counts[flag] += np.bincount(self.cell.take(who), weights=signs, minlength=self.counts.shape[1])
-        return np.einsum("fc,fcj->j", self.counts, self.fold) / self.sizes
-
-    def _ever_changed(self, ever: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        who = (ever != self.ever).nonzero()[0]
-        now = ever.take(who)
-        self.ever[who] = now
-        return who, now
+        became = (people.ever_adopted != self.ever_adopted).nonzero()[0]
+        now = people.ever_adopted.take(became)
+        self.ever_adopted[became] = now
+        return self.active.shares(changed, gained) + self.ever.shares(became, now)

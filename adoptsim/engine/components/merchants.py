@@ -14,10 +14,10 @@ if TYPE_CHECKING:
 
 def merchant_uptake(model: WalletAdoptionModel, step: StepState) -> None:
     """c_j is the share of merchant j's customers active now; draws from `merchants-step`
-    (drawn even without merchants, as always)."""
+    (drawn even without merchants or once all accept, as always)."""
     shops = model.shops
     draw = model.streams["merchants-step"].random(shops.size)
-    if shops.size == 0:
+    if shops.size == 0 or shops.accepts.all():
         return
     active = model.people.stage == ACTIVE
     customer_active = model.shopping.customer_share(active, shops.customers)

@@ -31,11 +31,13 @@ def use(model: WalletAdoptionModel, step: StepState) -> None:
         rules.grow_wallet_habit(people.wallet_habit[part], b.eta, active, gap)
         rules.trust_after_experience(people.trust[part], b.eps_exp, active, gap)
         rules.decay_old_habit(people.habit[part], b.kappa, active, gap)
-        who = is_active.nonzero()[0] + part.start
+        who = is_active.nonzero()[0]
+        if part.start:
+            who += part.start
         paid = rules.transactions(tau, people.income.take(who), use_now.take(who))
-        payments += float(paid.sum(dtype=np.float64))
+        payments += float(np.add.reduce(paid, dtype=np.float64))
         paid *= model.band_value.take(model.income_band.take(who))
-        volume += float(paid.sum(dtype=np.float64))
+        volume += float(np.add.reduce(paid, dtype=np.float64))
     step.payments, step.volume = payments, volume
     stage, income = people.stage, people.income
     step.payments_of = lambda part: rules.transactions(
