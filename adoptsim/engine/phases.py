@@ -19,7 +19,7 @@ from adoptsim.engine import rules
 from adoptsim.engine.thinning import Rule
 from adoptsim.world.chunks import pick
 from adoptsim.world.population import FLOAT
-from adoptsim.world.stages import Stage
+from adoptsim.world.stages import ACTIVE, AWARE, LAPSED, UNAWARE
 
 if TYPE_CHECKING:
     from adoptsim.engine.model import WalletAdoptionModel
@@ -30,7 +30,7 @@ Who = np.ndarray | slice
 def aware(model: WalletAdoptionModel, who: Who, active_neighbours: np.ndarray) -> np.ndarray:
     """rules.awareness_probability with this step's media and word-of-mouth levers."""
     media, wom = model.levers.get("media"), model.levers.get("wom")
-    media_rate = np.take(model.media_by_region, pick(model.people.region, who))
+    media_rate = model.media_by_region.take(pick(model.people.region, who))
     if media is not None:
         media_rate *= pick(media, who)
     return rules.awareness_probability(
@@ -81,24 +81,24 @@ def decisions(
     M + Q A_i for awareness, r_a for adoption, r_l x the largest lapse lever for lapse. Those
     who become aware and are in the market go on to adoption with the rest of their draw."""
     stage, in_market, levers, b = model.people.stage, model.people.in_market, model.levers, model.behaviour
-    media = min(float(model.media_by_region.max(initial=0)) * max(levers.largest("media"), 0.0), 1.0)
+    media = min(float(np.maximum.reduce(model.media_by_region, initial=0)) * max(levers.largest("media"), 0.0), 1.0)
     wom = min(b.q_wom * max(levers.largest("wom"), 0.0), 1.0)
 
     def aware_or_lapsed(part: slice) -> np.ndarray:
-        return ((stage[part] == Stage.AWARE.value) | (stage[part] == Stage.LAPSED.value)) & in_market[part]
+        return ((stage[part] == AWARE) | (stage[part] == LAPSED)) & in_market[part]
 
     return [
         Rule(
             lambda part: rules.awareness_ceiling(media, wom, active_neighbours[part]),
-            lambda part: stage[part] == Stage.UNAWARE.value,
+            lambda part: stage[part] == UNAWARE,
             lambda who: aware(model, who, active_neighbours),
             then=1,  # those who hear of the wallet in the market may adopt at once
-            then_eligible=lambda who: np.take(in_market, who),
+            then_eligible=in_market.take,
         ),
         Rule(rules.adoption_ceiling(b), aware_or_lapsed, lambda who: adopting(model, who, use, active_neighbours)),
         Rule(
             rules.lapse_ceiling(b, levers.largest("lapse")),
-            lambda part: active_before[part] & (stage[part] == Stage.ACTIVE.value),
+            lambda part: active_before[part] & (stage[part] == ACTIVE),
             lambda who: lapsing(model, who, use),
         ),
     ]

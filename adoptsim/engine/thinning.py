@@ -77,11 +77,11 @@ class _Pending:
         """Keep the candidates `who` whose `draw` falls below their probability; pass those
         chosen on to the next rule, with the rest of their draw."""
         p = self.rule.probability(who)
-        hit = np.flatnonzero(draw < p)
-        chosen = (hit + start) if isinstance(who, slice) else np.take(who, hit)
+        hit = (draw < p).nonzero()[0]
+        chosen = (hit + start) if isinstance(who, slice) else who.take(hit)
         self.who.append(chosen)
         if self.then is not None and chosen.size:
-            rest = np.take(draw, hit) / np.take(p, hit)
+            rest = draw.take(hit) / p.take(hit)
             going = np.less(rest, bound(self.then.rule.ceiling, chosen))
             if self.rule.then_eligible is not None:
                 going &= self.rule.then_eligible(chosen)
@@ -126,12 +126,15 @@ def decide(stream: np.random.Generator, n: int, rules: Sequence[Rule], buffer: n
         for rule, slot in zip(rules, pending, strict=True):
             mask = np.less(draw, bound(rule.ceiling, part))
             mask &= rule.eligible(part)
-            hits = np.flatnonzero(mask)
+            hits = mask.nonzero()[0]
             if hits.size > DENSE_SHARE * mask.size:
                 slot.flush()
                 slot.choose(part, np.where(mask, draw, 2.0), part.start)
             elif hits.size:
-                slot.wait(hits + part.start, draw[hits])
+                drawn = draw.take(hits)
+                if part.start:
+                    hits += part.start
+                slot.wait(hits, drawn)
     return [slot.decision() for slot in pending]
 
 

@@ -32,7 +32,7 @@ class Usefulness:
 
     def __call__(self, accepts: np.ndarray) -> np.ndarray:
         """u for merchant acceptance `accepts` (updated only where it changed since the last call)."""
-        if self._accepting is not None and np.array_equal(accepts, self._accepting):
+        if self._accepting is not None and (accepts == self._accepting).all():
             return self.values
         if self._accepting is None:
             self._count = self.shopping.flag_count(accepts) if accepts.size else None

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import Field
 
 from adoptsim.scenario.schema import Fraction, StrictModel
-from adoptsim.world.chunks import slices
+from adoptsim.world.chunks import CHUNK, slices
 from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
@@ -112,6 +112,8 @@ def choose(
 def nth_true(mask: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     """The positions of the ranks[k]-th True of `mask`, in the order of `ranks`: flatnonzero(mask)[ranks]
     without a position for every True, one slice of the mask at a time."""
+    if mask.size <= CHUNK:  # one slice: its positions are no bigger than the mask
+        return mask.nonzero()[0].take(ranks)
     order = np.argsort(ranks, kind="stable")
     wanted = ranks[order]
     positions = np.empty(ranks.size, dtype=np.intp)

@@ -4,8 +4,9 @@ Names follow one convention: `n_` counts, `new_` flows in a step, `share_` fract
 `spend_` money in a step. Row `step` k is the state after k steps; row 0 is the start.
 
 A row costs a few passes over small arrays, not one per series: stage counts by comparison,
-segment shares from counts per segment cell kept up to date from the consumers whose active flag
-changed since the last row (work proportional to change), payments from the model's totals.
+segment shares from counts per segment kept up to date from the consumers whose active flag
+changed since the last row (work proportional to change, results/counts.py), payments from the
+model's totals.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from adoptsim.results import rival_columns as rival_outputs
-from adoptsim.world.market import BandRecorder, recorded_columns
+from adoptsim.results.bands import BandRecorder, recorded_columns
+from adoptsim.results.counts import ColumnCounts
 from adoptsim.world.segments import segmentations
-from adoptsim.world.stages import Stage
+from adoptsim.world.stages import ACTIVE, AWARE, UNAWARE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,17 +37,12 @@ class Recorder:
         self.rows = 0
         people = model.people
         labels, self.cell, folds = segment_cells(model)
-        cells = folds[0][1].size
         segments = [f"share_active_{name}_{label}" for name, ls in labels for label in ls]
-        # fold[c, s] = 1 when cell c lies in segment s: shares of every segment are one product
-        self.fold = np.zeros((cells, len(segments)))
-        column = 0
-        for ls, codes in folds:
-            self.fold[np.arange(cells), column + codes] = 1.0
-            column += len(ls)
-        self.sizes = np.maximum(fold_cells(np.bincount(self.cell, minlength=cells), self.fold), 1)
+        # a cell lies in one segment of each segmentation: its columns are their offsets + its codes
+        offsets = np.cumsum([0] + [len(ls) for ls, _ in folds[:-1]])
+        columns_of = np.stack([offset + codes for offset, (_, codes) in zip(offsets, folds, strict=True)], axis=1)
+        self.segment_counts = ColumnCounts(self.cell, columns_of, len(segments))
         self.active = np.zeros(people.size, dtype=bool)
-        self.active_per_cell = np.zeros(cells)
         names = list(HEADLINE) + segments
         names += [f"spend_{name}" for name in model.intervention_names] + ["spend_total"]
         names += [f"exhausted_{name}" for name in model.intervention_names]
@@ -53,40 +50,40 @@ class Recorder:
         self._spend = slice(self._segments.stop, self._segments.stop + len(model.intervention_names) + 1)
         self._exhausted = slice(self._spend.stop, len(names))
         names += rival_outputs.column_names(model.rivals, model)
-        market_names = recorded_columns(model)  # world/market.py: only with a `market:` block
+        market_names = recorded_columns(model)  # results/bands.py: only with a `market:` block
         self._market = slice(len(names), len(names) + len(market_names))
         self._bands = BandRecorder(model) if market_names else None
         names += market_names
         self.block = np.zeros((steps + 1, len(names)))
         self.columns: dict[str, np.ndarray] = {name: self.block[:, j] for j, name in enumerate(names)}
 
-    def _segment_shares(self, active: np.ndarray) -> np.ndarray:
-        """Share active of every segment, from counts per cell updated where `active` changed."""
-        changed = np.flatnonzero(active != self.active)
-        if changed.size:
-            gained = active[changed]
-            cells = np.take(self.cell, changed)
-            signs = np.where(gained, 1.0, -1.0)
-            self.active_per_cell += np.bincount(cells, weights=signs, minlength=self.fold.shape[0])
-            self.active[changed] = gained
-        return fold_cells(self.active_per_cell, self.fold) / self.sizes
+    def _active_changed(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Those whose active flag changed since the last row, and whether each became active."""
+        changed = (active != self.active).nonzero()[0]
+        gained = active.take(changed)
+        self.active[changed] = gained
+        return changed, gained
 
     def record(self, model: RecordedRun, row: int, outcome: StepOutcome | None) -> None:
         """Aggregate the model's arrays into row `row`."""
         self.rows = row + 1
         people, shops = model.people, model.shops
         n, stage, line = people.size, people.stage, self.block[row]
-        active = stage == Stage.ACTIVE.value
-        unaware, aware, n_active, lapsed = (np.count_nonzero(stage == s.value) for s in Stage)
+        active = stage == ACTIVE
+        n_active = np.count_nonzero(active)
+        unaware, aware = np.count_nonzero(stage == UNAWARE), np.count_nonzero(stage == AWARE)
+        lapsed = n - unaware - aware - n_active  # every consumer is in exactly one stage
         ever = np.count_nonzero(people.ever_adopted)
         accepting = np.count_nonzero(shops.accepts)
         line[:13] = (unaware, aware, n_active, lapsed, ever, 0, 0, 0, accepting, n_active / n, ever / n,
-                     accepting / max(shops.size, 1), people.trust.mean(dtype=np.float64))
-        line[self._segments] = self._segment_shares(active)
-        line[self._exhausted] = [float(run.exhausted) for _, run in model.interventions]
+                     accepting / max(shops.size, 1), np.add.reduce(people.trust, dtype=np.float64) / n)
+        changed, gained = self._active_changed(active)
+        line[self._segments] = self.segment_counts.shares(changed, gained)
+        if model.interventions:
+            line[self._exhausted] = [float(run.exhausted) for _, run in model.interventions]
         rival_outputs.record(model.rivals, model, self.columns, row)
         if self._bands is not None:
-            line[self._market] = self._bands.row(people, active)
+            line[self._market] = self._bands.row(people, changed, gained)
         if outcome is not None:
             economics = model.spec.economics
             revenue = economics.revenue(outcome.payment_volume, outcome.payments)
@@ -102,11 +99,6 @@ class Recorder:
         frame = pd.DataFrame(self.block[: self.rows].copy(), columns=list(self.columns))
         frame.insert(0, "step", np.arange(len(frame)))
         return frame
-
-
-def fold_cells(per_cell: np.ndarray, fold: np.ndarray) -> np.ndarray:
-    """Per-segment totals of per-cell counts (a small product, kept off BLAS and its threads)."""
-    return np.einsum("c,cs->s", per_cell.astype(float), fold)
 
 
 HEADLINE = (

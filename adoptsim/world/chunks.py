@@ -18,5 +18,6 @@ def slices(n: int) -> list[slice]:
 
 
 def pick(values: np.ndarray, who: np.ndarray | slice) -> np.ndarray:
-    """values[who]: a view for everyone, else a gather (np.take, faster than fancy indexing)."""
-    return values[who] if isinstance(who, slice) else np.take(values, who)
+    """values[who]: a view for everyone, else a gather (the take method: as fast as fancy indexing
+    for many, without np.take's wrapper for few)."""
+    return values[who] if isinstance(who, slice) else values.take(who)

@@ -64,12 +64,13 @@ def year_of(text: str | int | dt.date) -> float:
     return when.year + (when - start).days / (dt.date(when.year + 1, 1, 1) - start).days
 
 
-def value_at(series: Series, year: float) -> float:
-    """The series at a decimal year (linear between dates, flat beyond)."""
+def value_at(series: Series, year: float | np.ndarray) -> float | np.ndarray:
+    """The series at a decimal year, or at each of an array of years (linear between dates, flat beyond)."""
     if not isinstance(series, dict):
-        return float(series)
+        return float(series) if np.ndim(year) == 0 else np.full(np.shape(year), float(series))
     points = sorted((year_of(k), float(v)) for k, v in series.items())
-    return float(np.interp(year, [p[0] for p in points], [p[1] for p in points]))
+    value = np.interp(year, [p[0] for p in points], [p[1] for p in points])
+    return float(value) if np.ndim(year) == 0 else value
 
 
 def _check_series(series: Series, low: float = 0.0, high: float = 1.0) -> Series:
@@ -167,7 +168,10 @@ class Market(StrictModel):
 
 
 class MarketContext:
-    """The market's per-consumer terms at each step (one call per step from the model)."""
+    """The market's per-consumer terms at each step (one call per step from the model).
+
+    Every series is read at every step's date once, at set-up (`_tabulate`); a step then redoes
+    only what its date changed: the market potentials, who holds which card, the utility shift."""
 
     def __init__(self, model: MarketModel, market: Market) -> None:
         self.market = market
@@ -180,46 +184,82 @@ class MarketContext:
         self.group_series = [market.internet.get(g, pop.age_groups[g].potential) for g in labels]
         self.launch = year_of(market.launch)
         self.base_media = model.media_by_region.copy()
+        p_media = model.behaviour.p_media
+        self.reach = np.divide(self.base_media, p_media) if p_media > 0 else 1.0
+        self.events = [(e, year_of(e.date), None if e.end is None else year_of(e.end)) for e in market.events]
         self.shift = np.zeros(people.size, dtype=people.trust.dtype)
         self.started: set[str] = set()
+        self._tabulate(model.spec.steps + 1)
+        self._last: dict[str, Any] = {}
         people.in_market[:] = self.market_draw < self.potential(model, 0)
+
+    def _tabulate(self, steps: int) -> None:
+        """Every series at the date of steps 0..steps-1 (np.interp on all dates at once: the same
+        numbers as at one date)."""
+        years = np.array([self.year(k) for k in range(steps)])
+        inc, market = self.market.incumbent, self.market
+        self.by_group = np.array([value_at(s, years) for s in self.group_series]).T
+        account = value_at(market.account_ownership, years) if market.needs_account else np.ones(steps)
+        self.account = account.tolist()
+        series = (inc.cash_share, inc.card_ownership, inc.contactless_cards, inc.contactless_acceptance)
+        self.incumbent = list(zip(*(value_at(s, years).tolist() for s in series), strict=True))
 
     def year(self, step: int) -> float:
         return self.launch + step / STEPS_PER_YEAR
 
+    def _changed(self, key: str, value: Any) -> bool:
+        """Whether `value` differs from the one last seen under `key` (keeps it)."""
+        if key in self._last and self._last[key] == value:
+            return False
+        self._last[key] = value
+        return True
+
     def potential(self, model: MarketModel, step: int) -> np.ndarray:
         """potential_i(t) = internet_g(t) x region potential x account(t) (when the wallet needs one)."""
-        year = self.year(step)
-        by_group = np.array([value_at(s, year) for s in self.group_series])
-        account = value_at(self.market.account_ownership, year) if self.market.needs_account else 1.0
-        return by_group[model.people.age_group] * self.region_potential * account
+        if step >= len(self.account):
+            self._tabulate(step + 1)
+        return self.by_group[step][model.people.age_group] * self.region_potential * self.account[step]
 
-    def advantage(self, year: float) -> np.ndarray:
-        """advantage_i(t): 1 without a card, cash_share with one, x (1 - contactless acceptance) if contactless."""
-        inc = self.market.incumbent
-        cash = value_at(inc.cash_share, year)
-        card = self.card_draw < value_at(inc.card_ownership, year)
-        contactless = card & (self.contactless_draw < value_at(inc.contactless_cards, year))
-        tap = 1.0 - value_at(inc.contactless_acceptance, year)
-        return np.where(contactless, cash * tap, np.where(card, cash, 1.0))
+    def kinds(self, step: int) -> bool:
+        """Each consumer's kind of card at step k (0 none, 1 card, 2 contactless: `self.kind`);
+        whether it moved since the last call."""
+        _, cards, contactless_cards, _ = self.incumbent[step]
+        if not self._changed("cards", (cards, contactless_cards)):
+            return False
+        card = self.card_draw < cards
+        contactless = card & (self.contactless_draw < contactless_cards)
+        self.kind = card.view(np.int8) + contactless.view(np.int8)
+        return True
+
+    def advantage(self, step: int) -> np.ndarray:
+        """advantage(t) of each kind of card: 1 without a card, cash_share with one, x (1 -
+        contactless acceptance) if contactless (a consumer's is that of their `kind`)."""
+        cash, _, _, acceptance = self.incumbent[step]
+        return np.array([1.0, cash, cash * (1.0 - acceptance)])
 
     def step(self, model: MarketModel, step: int) -> None:
         """Move the market to step k: potentials, events' one-off and running effects, and the utility shift."""
         year = self.year(step)
         people = model.people
-        people.in_market |= self.market_draw < self.potential(model, step)
+        if step >= len(self.account):
+            self._tabulate(step + 1)
+        if self._changed("potential", (self.by_group[step].tolist(), self.account[step])):
+            self.entering = self.market_draw < self.potential(model, step)
+        people.in_market |= self.entering
         need = useful = awareness = 0.0
-        for event in self.market.events:
-            if year < year_of(event.date) or (event.end is not None and year >= year_of(event.end)):
+        for event, start, end in self.events:
+            if year < start or (end is not None and year >= end):
                 continue
             need, useful, awareness = need + event.need, useful + event.usefulness, awareness + event.awareness
             if event.name not in self.started:
                 self.started.add(event.name)
                 self._start(model, event)
-        reach = np.divide(self.base_media, model.behaviour.p_media) if model.behaviour.p_media > 0 else 1.0
-        model.media_by_region = (self.base_media + awareness * reach).astype(self.base_media.dtype)
-        shift = self.market.advantage_weight * (self.advantage(year) - 1.0) + need + model.behaviour.b_use * useful
-        self.shift[:] = shift
+        if self._changed("awareness", awareness):
+            model.media_by_region = (self.base_media + awareness * self.reach).astype(self.base_media.dtype)
+        moved = self.kinds(step)
+        by_kind = self.market.advantage_weight * (self.advantage(step) - 1.0) + need + model.behaviour.b_use * useful
+        if self._changed("shift", by_kind.tolist()) or moved:
+            self.shift[:] = by_kind.take(self.kind)
 
     def _start(self, model: MarketModel, event: Event) -> None:
         """An event's one-off effects at its date: merchants start accepting, people enter the market."""
@@ -235,33 +275,3 @@ def market_context(model: MarketModel) -> MarketContext | None:
     """The model's market context, or None without a `market:` block (nothing changes then)."""
     market = model.spec.market
     return None if market is None else MarketContext(model, market)
-
-
-def recorded_columns(model: MarketModel) -> list[str]:
-    """The recorder's market columns: ever adopted by age group, active and ever adopted by age band."""
-    market = model.spec.market
-    if market is None:
-        return []
-    names = [f"share_ever_adopted_age_{g}" for g in model.age_group_labels]
-    for band in market.age_bands:
-        names += [f"share_active_ages_{band}", f"share_ever_adopted_ages_{band}"]
-    return names
-
-
-class BandRecorder:
-    """Shares by age group and band in a row: one bincount per row (cheap beside the step)."""
-
-    def __init__(self, model: MarketModel) -> None:
-        people, market = model.people, model.spec.market
-        groups = len(model.age_group_labels)
-        self.groups = groups
-        self.group_sizes = np.maximum(np.bincount(people.age_group, minlength=groups), 1)
-        self.bands = [(people.age >= low) & (people.age <= high) for low, high in market.age_bands.values()]
-        self.band_sizes = [max(int(mask.sum()), 1) for mask in self.bands]
-
-    def row(self, people, active: np.ndarray) -> list[float]:
-        ever = np.bincount(people.age_group[people.ever_adopted], minlength=self.groups) / self.group_sizes
-        values = list(ever)
-        for mask, size in zip(self.bands, self.band_sizes, strict=True):
-            values += [np.count_nonzero(active & mask) / size, np.count_nonzero(people.ever_adopted & mask) / size]
-        return values

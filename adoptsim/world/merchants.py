@@ -119,12 +119,14 @@ class ShoppingGraph:
     def customer_share(self, active: np.ndarray, customers: np.ndarray) -> np.ndarray:
         """For each merchant, the share of their customers (visits) who are active (0 if none),
         updated from the consumers whose flag changed since the last call."""
-        changed = np.flatnonzero(active != self._active)
+        changed = (active != self._active).nonzero()[0]
         if changed.size:
-            gained = active[changed]
-            visits = self.table[:, changed]
-            self.active_customers += np.bincount(visits[:, gained].ravel(), minlength=self.merchants + 1)
-            self.active_customers -= np.bincount(visits[:, ~gained].ravel(), minlength=self.merchants + 1)
+            gained = active.take(changed)
+            signs = np.empty(self.table.shape[0] * changed.size)
+            signs.reshape(self.table.shape[0], -1)[:] = gained  # each visit of one who changed: +1 or -1
+            signs += signs - 1
+            visits = self.table.take(changed, axis=1).ravel()
+            self.active_customers += np.bincount(visits, weights=signs, minlength=self.merchants + 1).astype(np.int64)
             self._active[changed] = gained
         counts = self.active_customers[: self.merchants]
         return np.divide(counts, customers, out=np.zeros(self.merchants), where=customers > 0)

@@ -72,7 +72,7 @@ class SocialGraph:
         if isinstance(who, slice):
             start, stop, _ = who.indices(self.n)
             return np.diff(self.indptr[start : stop + 1])
-        return np.take(self.indptr, who + 1) - np.take(self.indptr, who)
+        return self.indptr.take(who + 1) - self.indptr.take(who)
 
     @property
     def adjacency(self) -> sp.csr_matrix | None:
@@ -97,10 +97,21 @@ class SocialGraph:
 
     def ties_of(self, nodes: np.ndarray) -> np.ndarray:
         """The far ends of every tie of `nodes` (each node's neighbours, one after another)."""
-        starts = self.indptr[nodes].astype(np.int64)
-        sizes = self.indptr[nodes + 1] - starts
-        offsets = np.repeat(np.cumsum(sizes) - sizes - starts, sizes)
-        return self.indices[np.arange(offsets.size) - offsets]
+        return self._ties(nodes)[0]
+
+    def ties_with(self, nodes: np.ndarray, per_node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """ties_of(nodes), and `per_node`'s value for each node repeated for each of its ties."""
+        ends, sizes = self._ties(nodes)
+        return ends, per_node.repeat(sizes)
+
+    def _ties(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        starts = self.indptr.take(nodes).astype(np.int64)
+        sizes = self.indptr.take(nodes + 1) - starts
+        offsets = sizes.cumsum()
+        offsets -= sizes
+        offsets -= starts
+        offsets = offsets.repeat(sizes)
+        return self.indices.take(np.arange(offsets.size) - offsets), sizes
 
     def to_networkx(self) -> nx.Graph:
         """A networkx copy, for inspection (not used by the engine)."""
@@ -130,15 +141,16 @@ class NeighbourCounter:
             self.counts[:] = np.count_nonzero(state)
             self.counts -= state
             return self.counts
-        changed = np.flatnonzero(state != self.state)
+        changed = (state != self.state).nonzero()[0]
         if changed.size:
-            gained = state[changed]
-            for who, sign in ((changed[gained], 1), (changed[~gained], -1)):
-                ends = graph.ties_of(who)
-                if ends.size > graph.n // 4:
-                    self.counts += sign * np.bincount(ends, minlength=graph.n).astype(np.int32)
-                elif ends.size:
-                    np.add.at(self.counts, ends, np.int32(sign))
+            gained = state.take(changed)
+            signs = gained.astype(np.int32)
+            signs += signs - 1  # +1 for those who switched on, -1 for those who switched off
+            ends, signs = graph.ties_with(changed, signs)
+            if ends.size > graph.n // 4:
+                self.counts += np.bincount(ends, weights=signs, minlength=graph.n).astype(np.int32)
+            elif ends.size:
+                np.add.at(self.counts, ends, signs)
             self.state[changed] = gained
         return self.counts
 

@@ -15,3 +15,7 @@ class Stage(IntEnum):
     AWARE = 1
     ACTIVE = 2
     LAPSED = 3
+
+
+UNAWARE, AWARE, ACTIVE, LAPSED = (int(s) for s in Stage)
+"""The stages as plain ints, for comparisons in every step: no enum attribute lookup per use."""

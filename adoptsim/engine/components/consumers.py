@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from adoptsim.engine import phases, thinning
-from adoptsim.world.stages import Stage
+from adoptsim.world.stages import ACTIVE, AWARE, LAPSED
 
 if TYPE_CHECKING:
     from adoptsim.engine.components.state import StepState
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def snapshot(model: WalletAdoptionModel, step: StepState) -> None:
     """Active users at the start of the step and their count among each one's neighbours, A_i
     (updated from those who changed since the last step)."""
-    step.active_before = model.people.stage == Stage.ACTIVE.value
+    step.active_before = model.people.stage == ACTIVE
     step.active_neighbours = model.count_active_neighbours(step.active_before)
 
 
@@ -36,8 +36,8 @@ def decisions(model: WalletAdoptionModel, step: StepState) -> None:
         phases.decisions(model, step.active_before, step.use, step.active_neighbours),
         model.draw_buffer,
     )
-    people.stage[aware] = Stage.AWARE
-    people.stage[lapsing] = Stage.LAPSED
+    people.stage[aware] = AWARE
+    people.stage[lapsing] = LAPSED
     model.make_active(adopting)
     step.new_adopters = np.zeros(people.size, dtype=bool)
     step.new_adopters[adopting] = True

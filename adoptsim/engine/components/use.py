@@ -10,7 +10,7 @@ import numpy as np
 from adoptsim.engine import rules
 from adoptsim.world.chunks import slices
 from adoptsim.world.population import FLOAT
-from adoptsim.world.stages import Stage
+from adoptsim.world.stages import ACTIVE
 
 if TYPE_CHECKING:
     from adoptsim.engine.components.state import StepState
@@ -25,19 +25,21 @@ def use(model: WalletAdoptionModel, step: StepState) -> None:
     tau = FLOAT(b.tau)
     payments = volume = 0.0
     for part in slices(people.size):
-        is_active = people.stage[part] == Stage.ACTIVE.value
+        is_active = people.stage[part] == ACTIVE
         active, gap = model.work[:, : part.stop - part.start]
         np.copyto(active, is_active)
         rules.grow_wallet_habit(people.wallet_habit[part], b.eta, active, gap)
         rules.trust_after_experience(people.trust[part], b.eps_exp, active, gap)
         rules.decay_old_habit(people.habit[part], b.kappa, active, gap)
-        who = np.flatnonzero(is_active) + part.start
-        paid = rules.transactions(tau, np.take(people.income, who), np.take(use_now, who))
-        payments += float(paid.sum(dtype=np.float64))
-        paid *= np.take(model.band_value, np.take(model.income_band, who))
-        volume += float(paid.sum(dtype=np.float64))
+        who = is_active.nonzero()[0]
+        if part.start:
+            who += part.start
+        paid = rules.transactions(tau, people.income.take(who), use_now.take(who))
+        payments += float(np.add.reduce(paid, dtype=np.float64))
+        paid *= model.band_value.take(model.income_band.take(who))
+        volume += float(np.add.reduce(paid, dtype=np.float64))
     step.payments, step.volume = payments, volume
     stage, income = people.stage, people.income
     step.payments_of = lambda part: rules.transactions(
-        tau, income[part], (stage[part] == Stage.ACTIVE.value) * use_now[part]
+        tau, income[part], (stage[part] == ACTIVE) * use_now[part]
     )
