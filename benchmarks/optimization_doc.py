@@ -72,12 +72,13 @@ def _measured(n: dict) -> str:
 def _rest(n: dict, as_good: str) -> list[str]:
     ranges = ", ".join(f"{low:.0%}-{high:.0%} {lever}" for lever, (low, high) in n["ranges"].items())
     importance = ", ".join(f"`{k}` {v:.2f}" for k, v in n["importance"].items())
-    return [
-        "",
+    equivalent = (
         f"{n['equivalent']} of the {n['finalists']} finalists are {as_good} the winner (paired interval "
-        f"includes 0): any split with {ranges}.",
-        f"Most important decisions (fANOVA): {importance}.",
-    ]
+        f"includes 0): any split with {ranges}."
+        if n["equivalent"] > 1
+        else f"No other of the {n['finalists']} finalists is {as_good} the winner (every paired interval excludes 0)."
+    )
+    return ["", equivalent, f"Most important decisions (fANOVA): {importance}."]
 
 
 def _versus(n: dict, measure: str, number: str) -> list[str]:
@@ -181,7 +182,7 @@ def render_dominated(runs: dict[str, dict]) -> str:
         f"Weeks to 30 % active, paired 95 % intervals over {', '.join(map(str, sorted(replications)))} "
         "replications on common fresh seeds.",
         f"The extra lever costs under {LIMIT} week (mean paired difference) at {len(passed)} of {len(runs)} seeds"
-        + (f" (not at seed {', '.join(failed)})" if failed else "")
+        + (f" (not at seed{'s' if len(failed) > 1 else ''} {', '.join(failed)})" if failed else "")
         + f", without the refinement at {len(before)} of {len(runs)}; mean {mean:+.2f} weeks "
         f"(without: {mean_before:+.2f}). The ready problem's winner with the refinement minus without: "
         f"{gain:+.2f} weeks on average.",
