@@ -147,11 +147,19 @@ def dominated_numbers(folder: Path) -> dict:
         "gap_first_stage": summary["gap_first_stage"],
         "ready_gain": summary["ready_refined_minus_first_stage"],
         "extra_gain": summary["extra_refined_minus_first_stage"],
+        "same_winner": {
+            key: problems[key]["winner"] == problems[key]["first_stage_winner"] for key in ("ready", "extra")
+        },
     }
 
 
 def _signed(values: list[float]) -> str:
     return f"{values[0]:+.2f} ({values[1]:+.2f} to {values[2]:+.2f})"
+
+
+def _gain(run: dict, key: str) -> str:
+    """What the refinement changed for a problem's winner: none when it kept the same trial."""
+    return "0 (the same winner)" if run["same_winner"][key] else _signed(run[f"{key}_gain"])
 
 
 def render_dominated(runs: dict[str, dict]) -> str:
@@ -167,12 +175,14 @@ def render_dominated(runs: dict[str, dict]) -> str:
         trials = f"{run['trials']['ready']} (+ {run['refinement_trials']['ready']})"
         lines.append(
             f"| {run['seed']} | {trials} | {_signed(run['gap'])} | {_signed(run['gap_first_stage'])} | "
-            f"{_signed(run['ready_gain'])} | {_signed(run['extra_gain'])} | "
+            f"{_gain(run, 'ready')} | {_gain(run, 'extra')} | "
             f"{run['waste']:.1%} ({run['waste_first_stage']:.1%}) |"
         )
     passed = [str(r["seed"]) for r in runs.values() if r["gap"][0] < LIMIT]
     failed = [str(r["seed"]) for r in runs.values() if r["gap"][0] >= LIMIT]
     before = [str(r["seed"]) for r in runs.values() if r["gap_first_stage"][0] < LIMIT]
+    apart = [str(r["seed"]) for r in runs.values() if abs(r["gap"][0]) >= LIMIT]
+    upper = [r for r in runs.values() if r["gap"][2] < LIMIT]
     mean = sum(r["gap"][0] for r in runs.values()) / len(runs)
     mean_before = sum(r["gap_first_stage"][0] for r in runs.values()) / len(runs)
     gain = sum(r["ready_gain"][0] for r in runs.values()) / len(runs)
@@ -183,9 +193,16 @@ def render_dominated(runs: dict[str, dict]) -> str:
         "replications on common fresh seeds.",
         f"The extra lever costs under {LIMIT} week (mean paired difference) at {len(passed)} of {len(runs)} seeds"
         + (f" (not at seed{'s' if len(failed) > 1 else ''} {', '.join(failed)})" if failed else "")
-        + f", without the refinement at {len(before)} of {len(runs)}; mean {mean:+.2f} weeks "
+        + f" (the interval's upper end too at {len(upper)}), without the refinement at {len(before)} of "
+        f"{len(runs)}; mean {mean:+.2f} weeks "
         f"(without: {mean_before:+.2f}). The ready problem's winner with the refinement minus without: "
-        f"{gain:+.2f} weeks on average.",
+        f"{gain:+.2f} weeks on average."
+        + (
+            f" The two winners are more than {LIMIT} week apart either way at seed{'s' if len(apart) > 1 else ''} "
+            f"{', '.join(apart)}."
+            if apart
+            else f" The two winners are within {LIMIT} week of each other at every seed."
+        ),
         "",
         "Written by:",
         *[f"- seed {run['seed']}: {measured(run)}" for run in runs.values()],
