@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 
 
 def optimization_runs(spec, trials: int | None = None) -> int:
-    """Runs of an optimisation: trials x replications, then finalists and references re-run."""
-    return (trials or spec.trials) * spec.replications + (spec.finalists + 2) * spec.final_replications
+    """Runs of an optimisation: trials (and the refinement's after them) x replications, then
+    finalists and references re-run."""
+    searched = trials or spec.trials
+    return (searched + spec.refinement(searched)) * spec.replications + (spec.finalists + 2) * spec.final_replications
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,15 +49,21 @@ def command(args: argparse.Namespace) -> int:
     check_study_budget(args, args.file, optimization_runs(spec, args.trials), problem.base)
     target = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"
     trials = args.trials or spec.trials
+    total = trials + spec.refinement(trials)
     folder = open_output(
-        args, target, "optimize", resume=args.resume, resumable=True, owns=("study.db",),
+        args,
+        target,
+        "optimize",
+        resume=args.resume,
+        resumable=True,
+        owns=("study.db",),
         keep=lambda: (target / "study.db").exists(),  # a failed start leaves nothing
     )
     out = folder.path
     with executor_for(args.workers, args.scheduler) as executor:
         study = open_study(problem, out, args.resume and folder.in_place)
         done = len(completed(study))
-        with tqdm(total=trials, initial=min(done, trials), desc=spec.name, unit="trial", delay=2) as bar:
+        with tqdm(total=total, initial=min(done, total), desc=spec.name, unit="trial", delay=2) as bar:
             run_search(problem, study, trials, executor, on_trial=lambda: bar.update(1))
         final = final_comparison(problem, study, executor)
     written = write_outputs(problem, study, final, out)

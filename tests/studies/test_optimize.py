@@ -84,14 +84,18 @@ def test_the_winner_runs_as_is_and_reproduces_its_numbers(toy, tmp_path, capsys)
 @pytest.mark.slow
 @pytest.mark.usefixtures("quick_figures")
 def test_same_seed_same_study_and_resume_does_not_redo_trials(toy, tmp_path):
+    # 12 trials, then the refinement's 3 (a quarter; CMA-ES, warm-started once 10 trials are in)
     problem = load_problem(toy)
+    refine = problem.spec.refinement(12)
+    assert refine == 3
     tables = []
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         study = open_study(problem, tmp_path / folder, resume=False)
-        run_search(problem, study, 8, None)
+        run_search(problem, study, 12, None)
         tables.append(trials_table(problem, study))
     pd.testing.assert_frame_equal(tables[0], tables[1])
+    assert (tables[0]["stage"] == "refine").sum() == refine and tables[0]["stage"].iloc[-refine:].eq("refine").all()
 
     class KilledError(Exception):
         pass
@@ -105,14 +109,14 @@ def test_same_seed_same_study_and_resume_does_not_redo_trials(toy, tmp_path):
 
     (tmp_path / "c").mkdir()
     with pytest.raises(KilledError):
-        run_search(problem, open_study(problem, tmp_path / "c", resume=False), 8, None, on_trial=kill_after_five)
+        run_search(problem, open_study(problem, tmp_path / "c", resume=False), 12, None, on_trial=kill_after_five)
     with pytest.raises(AdoptsimError, match="--resume"):
         open_study(problem, tmp_path / "c", resume=False)
     resumed = open_study(problem, tmp_path / "c", resume=True)
     before = len(completed(resumed))
     again = []
-    run_search(problem, resumed, 8, None, on_trial=lambda: again.append(1))
-    assert before == 5 and len(again) == 3 and len(completed(resumed)) == 8
+    run_search(problem, resumed, 12, None, on_trial=lambda: again.append(1))
+    assert before == 5 and len(again) == 7 + refine and len(completed(resumed)) == 12 + refine
     failed = resumed.get_trials(states=(optuna.trial.TrialState.FAIL,))
     assert all(t.params in [c.params for c in completed(resumed)] for t in failed)  # cut-off trials re-run
 

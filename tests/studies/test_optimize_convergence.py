@@ -4,13 +4,19 @@ log-scale weights, pinned on a problem whose optimum is known without simulating
 from __future__ import annotations
 
 import numpy as np
+import optuna
 import pytest
 
 from adoptsim.studies.optimization.search import (
+    REFINE,
+    STAGE,
     WEIGHT_FLOOR,
+    ask_refinement,
     decode,
     open_study,
+    refined,
     search_space,
+    searched,
     warm_starts,
 )
 from adoptsim.studies.optimization.spec import load_problem
@@ -86,3 +92,53 @@ def test_a_lever_that_does_not_pay_ends_near_zero_and_the_rest_near_their_optimu
     optimum = dict(zip("abcd", GAINS[:4] ** 2 / (GAINS**2).sum(), strict=True)) | {"waste": 0.0}
     assert shares["waste"] < 0.03
     assert value(shares, values["interventions[a].start"]) > value(optimum, 0) - 0.08  # 1.57 at best
+
+
+def _first_stage(problem, trials: int, seed: int = 0) -> optuna.Study:
+    """A study holding `trials` finished first-stage trials drawn at random, told the known
+    function plus noise (fast: no sampler model, no simulation)."""
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(seed=seed))
+    space = search_space(problem)
+    noise = np.random.default_rng(seed)
+    for _ in range(trials):
+        trial = study.ask(space)
+        shares, values = decode(problem, trial.params)
+        study.tell(trial, value(shares, values["interventions[a].start"]) + noise.normal(0, NOISE))
+    return study
+
+
+def _refine(problem, study: optuna.Study, trials: int, seed: int = 1) -> list[float]:
+    """Ask `trials` refinement trials in batches of 4, tell them the noisy function; their true values."""
+    noise, truths = np.random.default_rng(seed), []
+    for _ in range(trials // 4):
+        for trial in [ask_refinement(problem, study) for _ in range(4)]:
+            shares, values = decode(problem, trial.params)
+            truths.append(value(shares, values["interventions[a].start"]))
+            study.tell(trial, truths[-1] + noise.normal(0, NOISE))
+    return truths
+
+
+def test_the_refinement_searches_around_the_best_points_and_beats_them(problem):
+    # 40 random trials, then 12 of the refinement (warm-started CMA-ES): its points lie in the
+    # first stage's best region, and on the true function they beat the first stage's best tenth.
+    study = _first_stage(problem, 40)
+    first = searched(study)
+    top = [decode(problem, t.params) for t in sorted(first, key=lambda t: -t.value)[:4]]
+    truth = [value(shares, values["interventions[a].start"]) for shares, values in top]
+    refined_values = _refine(problem, study, 12)
+    assert len(refined(study)) == 12 and searched(study) == first
+    assert all(t.user_attrs[STAGE] == REFINE for t in refined(study))
+    assert np.mean(refined_values) > np.mean(truth)
+    assert max(refined_values) > max(truth)
+
+
+def test_a_refinement_trial_depends_only_on_the_stored_trials(problem):
+    # Resume-after-kill and any number of workers: the same stored trials ask the same next trial.
+    one, two = _first_stage(problem, 40), _first_stage(problem, 40)
+    _refine(problem, one, 8)
+    _refine(problem, two, 8)
+    assert [t.params for t in refined(one)] == [t.params for t in refined(two)]
+    copy = optuna.create_study(direction="maximize")
+    copy.add_trials(one.trials)  # a study reopened from its storage: the same trials, a new sampler
+    assert ask_refinement(problem, copy).params == ask_refinement(problem, one).params

@@ -19,7 +19,7 @@ import pandas as pd
 from adoptsim.results.intervals import mean_ci
 from adoptsim.scenario.loading import load_scenario
 from adoptsim.scenario.spec import Scenario
-from adoptsim.studies.optimization.search import Evaluation, base_params, completed, decode, evaluate_all
+from adoptsim.studies.optimization.search import STAGE, Evaluation, base_params, completed, decode, evaluate_all
 from adoptsim.studies.optimization.spec import Problem
 
 UNDERSPENT = 0.10
@@ -31,7 +31,7 @@ def trials_table(problem: Problem, study: optuna.Study) -> pd.DataFrame:
     rows = []
     for trial in completed(study):
         shares, values = decode(problem, trial.params)
-        row: dict[str, object] = {"trial": trial.number}
+        row: dict[str, object] = {"trial": trial.number, "stage": trial.user_attrs.get(STAGE, "search")}
         for objective, value in zip(problem.spec.objectives, trial.values, strict=True):
             row[objective.kpi] = value
         row["spend"] = trial.user_attrs.get("spend", float("nan"))
@@ -48,15 +48,18 @@ def trials_table(problem: Problem, study: optuna.Study) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def finalist_trials(problem: Problem, study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """The best trials: by the objective, or the Pareto front ordered by the first objective."""
+def finalist_trials(
+    problem: Problem, study: optuna.Study, among: list[optuna.trial.FrozenTrial] | None = None
+) -> list[optuna.trial.FrozenTrial]:
+    """The best trials: by the objective, or the Pareto front ordered by the first objective;
+    `among` some of the finished trials only (e.g. the first stage's), with one objective."""
     count = problem.spec.finalists
     if len(problem.spec.objectives) > 1:
         front = sorted(study.best_trials, key=lambda t: t.values[0])
         first = problem.spec.objectives[0].sense == "maximize"
         return (front[::-1] if first else front)[:count]
     reverse = problem.spec.objectives[0].sense == "maximize"
-    return sorted(completed(study), key=lambda t: t.value, reverse=reverse)[:count]
+    return sorted(completed(study) if among is None else among, key=lambda t: t.value, reverse=reverse)[:count]
 
 
 def at_budget(scenario: Scenario, budget: float) -> Scenario:
@@ -90,10 +93,16 @@ class FinalComparison:
         return self.evaluations[0]
 
 
-def final_comparison(problem: Problem, study: optuna.Study, executor: Executor | None) -> FinalComparison:
-    """Re-evaluate the finalists and the references with `final_replications` on seed + 1."""
+def final_comparison(
+    problem: Problem,
+    study: optuna.Study,
+    executor: Executor | None,
+    among: list[optuna.trial.FrozenTrial] | None = None,
+) -> FinalComparison:
+    """Re-evaluate the finalists (the best of `among`, default every finished trial) and the
+    references with `final_replications` on seed + 1."""
     spec = problem.spec
-    trials = finalist_trials(problem, study)
+    trials = finalist_trials(problem, study, among)
     scenarios = [
         problem.scenario_with(*decode(problem, t.params), name=f"{spec.name}_trial_{t.number}") for t in trials
     ]

@@ -5,6 +5,12 @@ decisions. Trials are asked in fixed batches of `batch`, evaluated on the execut
 order, so the same file and seed give the same study whatever the number of workers. The study
 lives in `study.db` in the output folder: a killed search resumes with the finished trials kept
 (a trial cut off mid-run is marked failed and its decisions are tried again first).
+
+The search has two stages: `trials` of the sampler's (TPE by default) over the whole space, then
+`refine` more, a local search around the best points found: CMA-ES warm-started from the first
+stage's trials (`ask_refinement`). Each refinement trial is a function of the stored trials only
+(its sampler is made afresh, seeded, for every trial), so it is the same on resume and whatever
+the number of workers.
 """
 
 from __future__ import annotations
@@ -232,11 +238,82 @@ def completed(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
     return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
 
 
+STAGE = "stage"
+"""The user attribute that marks a refinement trial (its value REFINE)."""
+REFINE = "refine"
+
+
+def searched(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """The finished trials of the first stage (the sampler's search over the whole space)."""
+    return [t for t in completed(study) if t.user_attrs.get(STAGE) != REFINE]
+
+
+def refined(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """The finished trials of the refinement stage."""
+    return [t for t in completed(study) if t.user_attrs.get(STAGE) == REFINE]
+
+
+def best_of(problem: Problem, trials: list[optuna.trial.FrozenTrial]) -> optuna.trial.FrozenTrial:
+    """The trial with the best value of the (one) objective, the earliest of equals."""
+    sign = -1.0 if problem.spec.objectives[0].sense == "maximize" else 1.0
+    return min(trials, key=lambda t: (sign * t.value, t.number))
+
+
+def refinement_sampler(
+    problem: Problem, source: list[optuna.trial.FrozenTrial], best: optuna.trial.FrozenTrial
+) -> optuna.samplers.BaseSampler | None:
+    """CMA-ES warm-started from the first stage's trials (WS-CMA-ES: its first distribution is fitted
+    to their best tenth), the choices (which CMA-ES cannot search) held at the best point's; None
+    when fewer than two numbers are searched (CMA-ES needs two) or the first stage has fewer than
+    ten trials (its best tenth would be empty)."""
+    space = search_space(problem)
+    numbers = [n for n, d in space.items() if not isinstance(d, optuna.distributions.CategoricalDistribution)]
+    if len(numbers) < 2 or len(source) < 10:
+        return None
+    stripped = [
+        optuna.trial.create_trial(
+            params={n: t.params[n] for n in numbers},
+            distributions={n: space[n] for n in numbers},
+            value=t.value,
+        )
+        for t in source
+    ]
+    fixed = {n: best.params[n] for n in space if n not in numbers}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        cma = optuna.samplers.CmaEsSampler(
+            seed=problem.spec.seed, source_trials=stripped, warn_independent_sampling=False
+        )
+        return optuna.samplers.PartialFixedSampler(fixed, cma) if fixed else cma
+
+
+def _ask_with(study: optuna.Study, sampler: optuna.samplers.BaseSampler, space: dict[str, Any]) -> optuna.trial.Trial:
+    kept = study.sampler
+    study.sampler = sampler
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return study.ask(space)
+    finally:
+        study.sampler = kept
+
+
+def ask_refinement(problem: Problem, study: optuna.Study) -> optuna.trial.Trial:
+    """The next refinement trial, from CMA-ES warm-started on the first stage's trials (or the
+    study's own sampler when fewer than two numbers are searched). The sampler is made afresh with
+    the problem's seed for every trial, so a trial depends only on the stored ones and its number."""
+    source = searched(study)
+    sampler = refinement_sampler(problem, source, best_of(problem, source))
+    trial = _ask_with(study, sampler or study.sampler, search_space(problem))
+    trial.set_user_attr(STAGE, REFINE)
+    return trial
+
+
 def stalled(problem: Problem, study: optuna.Study) -> bool:
     """Whether the last `patience` trials all failed to beat the best before them by `tolerance`
     (first objective; never with several objectives)."""
     patience, spec = problem.spec.patience, problem.spec
-    done = completed(study)
+    done = searched(study)
     if patience is None or len(spec.objectives) > 1 or len(done) <= patience:
         return False
     sign = -1.0 if spec.objectives[0].sense == "maximize" else 1.0
@@ -251,17 +328,34 @@ def run_search(
     executor: Executor | None,
     on_trial: Callable[[], None] | None = None,
 ) -> None:
-    """Ask, evaluate and tell until the study holds `trials` finished trials, or (with `patience`)
-    until that many trials in a row have not improved the best by more than `tolerance`."""
+    """Ask, evaluate and tell until the study holds `trials` finished trials of the sampler's (or,
+    with `patience`, until that many trials in a row have not improved the best by more than
+    `tolerance`), then the refinement's trials after them (`ask_refinement`)."""
     space = search_space(problem)
+    refine = problem.spec.refinement(trials)
+    while (remaining := trials - len(searched(study))) > 0 and not stalled(problem, study):
+        _run_batch(
+            problem, study, [study.ask(space) for _ in range(min(problem.spec.batch, remaining))], executor, on_trial
+        )
+    while (remaining := refine - len(refined(study))) > 0 and searched(study):
+        asked = [ask_refinement(problem, study) for _ in range(min(problem.spec.batch, remaining))]
+        _run_batch(problem, study, asked, executor, on_trial)
+
+
+def _run_batch(
+    problem: Problem,
+    study: optuna.Study,
+    asked: list[optuna.trial.Trial],
+    executor: Executor | None,
+    on_trial: Callable[[], None] | None,
+) -> None:
+    """Evaluate the asked trials on the problem's seeds, and tell them in order."""
     objectives = problem.spec.objectives
-    while (remaining := trials - len(completed(study))) > 0 and not stalled(problem, study):
-        asked = [study.ask(space) for _ in range(min(problem.spec.batch, remaining))]
-        scenarios = [problem.scenario_with(*decode(problem, t.params)) for t in asked]
-        evaluations = evaluate_all(scenarios, problem.spec.seed, problem.spec.replications, executor, problem.posterior)
-        for trial, evaluation in zip(asked, evaluations, strict=True):
-            values = [float(np.mean(evaluation.values(o.kpi, penalised=True))) for o in objectives]
-            trial.set_user_attr("spend", float(np.mean([k["total_spend"] for k in evaluation.kpis])))
-            study.tell(trial, values if len(values) > 1 else values[0])
-            if on_trial is not None:
-                on_trial()
+    scenarios = [problem.scenario_with(*decode(problem, t.params)) for t in asked]
+    evaluations = evaluate_all(scenarios, problem.spec.seed, problem.spec.replications, executor, problem.posterior)
+    for trial, evaluation in zip(asked, evaluations, strict=True):
+        values = [float(np.mean(evaluation.values(o.kpi, penalised=True))) for o in objectives]
+        trial.set_user_attr("spend", float(np.mean([k["total_spend"] for k in evaluation.kpis])))
+        study.tell(trial, values if len(values) > 1 else values[0])
+        if on_trial is not None:
+            on_trial()

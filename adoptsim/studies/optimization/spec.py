@@ -106,6 +106,11 @@ class Optimization(StrictModel):
         None, description="Stop early when this many trials in a row fail to improve the best by `tolerance`."
     )
     tolerance: float = Field(0.0, ge=0, description="Smallest improvement of the first objective that counts.")
+    refine: NonNegativeInt | None = Field(
+        None,
+        description="Trials after the `trials` of the search: a local search around its best point "
+        "(search.py); default a quarter of `trials` with one objective, none with several.",
+    )
     batch: PositiveInt = Field(4, description="Trials asked at once (fixed, so results do not depend on workers).")
     sampler: Literal["tpe", "cmaes", "random", "nsga2"] | None = Field(
         None, description="Search method: tpe (default, one objective), cmaes, random; nsga2 (several)."
@@ -128,7 +133,16 @@ class Optimization(StrictModel):
             raise ValueError("objectives: give one, two or three")
         if len(self.objectives) > 1 and self.sampler not in (None, "nsga2", "random"):
             raise ValueError(f"sampler: '{self.sampler}' handles one objective; use nsga2 for several")
+        if len(self.objectives) > 1 and self.refine:
+            raise ValueError("refine: the refinement stage handles one objective; leave it out for several")
         return self
+
+    def refinement(self, trials: int | None = None) -> int:
+        """Trials of the refinement stage after a search of `trials` (default the file's)."""
+        trials = self.trials if trials is None else trials
+        if len(self.objectives) > 1:
+            return 0
+        return self.refine if self.refine is not None else trials // 4
 
     @property
     def method(self) -> str:
