@@ -37,8 +37,10 @@ from adoptsim.cli.common import executor_for
 from adoptsim.results.intervals import paired_ci
 from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
 from adoptsim.studies.optimization.results import FinalComparison, _rank, final_comparison, finalist_trials
-from adoptsim.studies.optimization.search import decode, evaluate_all, open_study, refined, run_search, searched
+from adoptsim.studies.optimization.search import evaluate_all, open_study, run_search
+from adoptsim.studies.optimization.space import decode
 from adoptsim.studies.optimization.spec import load_problem
+from adoptsim.studies.optimization.stages import refined, searched
 
 ROOT = Path(__file__).resolve().parents[1]
 READY = ROOT / "optimizations" / "fastest_to_30pct.yaml"

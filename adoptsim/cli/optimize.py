@@ -41,8 +41,9 @@ def command(args: argparse.Namespace) -> int:
     from adoptsim.cli.common import check_study_budget, executor_for, open_output, say
     from adoptsim.studies.optimization.results import final_comparison, paired_differences
     from adoptsim.studies.optimization.robust import describe_ranges, equivalent_set, share_ranges
-    from adoptsim.studies.optimization.search import completed, open_study, run_search
+    from adoptsim.studies.optimization.search import open_study, run_search
     from adoptsim.studies.optimization.spec import load_problem
+    from adoptsim.studies.optimization.stages import completed
 
     problem = load_problem(args.file)
     spec = problem.spec

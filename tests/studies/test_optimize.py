@@ -9,8 +9,10 @@ import pytest
 from adoptsim.cli.main import main
 from adoptsim.errors import AdoptsimError
 from adoptsim.studies.optimization.results import trials_table
-from adoptsim.studies.optimization.search import completed, decode, open_study, run_search
+from adoptsim.studies.optimization.search import open_study, run_search
+from adoptsim.studies.optimization.space import decode
 from adoptsim.studies.optimization.spec import load_problem
+from adoptsim.studies.optimization.stages import completed
 from tests.conftest import ROOT
 
 BASE = f"""

@@ -7,19 +7,10 @@ import numpy as np
 import optuna
 import pytest
 
-from adoptsim.studies.optimization.search import (
-    REFINE,
-    STAGE,
-    WEIGHT_FLOOR,
-    ask_refinement,
-    decode,
-    open_study,
-    refined,
-    search_space,
-    searched,
-    warm_starts,
-)
+from adoptsim.studies.optimization.search import open_study
+from adoptsim.studies.optimization.space import WEIGHT_FLOOR, decode, search_space, warm_starts
 from adoptsim.studies.optimization.spec import load_problem
+from adoptsim.studies.optimization.stages import REFINE, STAGE, ask_refinement, refined, searched
 from tests.conftest import ROOT
 
 BASE = f"""

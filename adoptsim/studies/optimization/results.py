@@ -19,8 +19,10 @@ import pandas as pd
 from adoptsim.results.intervals import mean_ci
 from adoptsim.scenario.loading import load_scenario
 from adoptsim.scenario.spec import Scenario
-from adoptsim.studies.optimization.search import STAGE, Evaluation, base_params, completed, decode, evaluate_all
+from adoptsim.studies.optimization.search import Evaluation, evaluate_all
+from adoptsim.studies.optimization.space import base_params, decode
 from adoptsim.studies.optimization.spec import Problem
+from adoptsim.studies.optimization.stages import STAGE, completed
 
 UNDERSPENT = 0.10
 """A candidate leaving more than this share of the budget unspent is flagged."""

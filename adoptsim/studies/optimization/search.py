@@ -20,22 +20,19 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import optuna
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.scenario.paths import get_path
 from adoptsim.scenario.spec import Scenario
 from adoptsim.studies.evaluation import Evaluation as Runs
 from adoptsim.studies.evaluation import evaluate, point_tasks, run_task
 from adoptsim.studies.optimization.posterior import draws, with_draw
+from adoptsim.studies.optimization.space import decode, search_space, warm_starts
 from adoptsim.studies.optimization.spec import TARGET_KPI, Problem
-
-UNSPENT = "unspent"
-"""The share of the budget kept back, when the split allows it."""
+from adoptsim.studies.optimization.stages import ask_refinement, completed, refined, searched
 
 
 def kpi_value(kpi: str, kpis: dict[str, float], series: pd.DataFrame, steps: int, penalised: bool) -> float:
@@ -105,57 +102,6 @@ def evaluate_with_draws(
     return Runs(kpis=pd.DataFrame([p[0] for p in parts]), series=pd.concat([p[1] for p in parts], ignore_index=True))
 
 
-WEIGHT_FLOOR = 0.01
-"""The lowest weight of a lever: at it the lever is off (its share is exactly 0)."""
-EVEN_WEIGHT = 0.1
-"""Every lever's weight in the warm start (any equal weights give the even split; this is the
-middle of the log scale, so the sampler's kernels around it are not cut by a bound)."""
-
-
-def search_space(problem: Problem) -> dict[str, optuna.distributions.BaseDistribution]:
-    """Optuna distributions: a weight per split intervention (on a log scale; shares in `decode`)
-    and one per decision."""
-    split = problem.spec.split
-    names = list(split.interventions) + ([UNSPENT] if split.allow_unspent else [])
-    space: dict[str, optuna.distributions.BaseDistribution] = {
-        f"weight:{name}": optuna.distributions.FloatDistribution(WEIGHT_FLOOR, 1.0, log=True) for name in names
-    }
-    for path, decision in problem.spec.decisions.items():
-        if decision.choices is not None:
-            space[path] = optuna.distributions.CategoricalDistribution(list(range(len(decision.choices))))
-        elif decision.integer:
-            low, high = int(round(decision.range[0])), int(round(decision.range[1]))
-            space[path] = optuna.distributions.IntDistribution(low, high, log=decision.log)
-        else:
-            space[path] = optuna.distributions.FloatDistribution(*decision.range, log=decision.log)
-    return space
-
-
-def decode(problem: Problem, params: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
-    """Budget shares (sum <= 1, each under its `most`) and decision values from a trial's params.
-
-    share_i = (w_i - floor) / sum(w - floor), with the unspent weight in the sum when allowed: the
-    weights are searched on a log scale from the floor (0.01) to 1, so a lever that does not pay
-    for itself is easy to drop (the lowest part of its range gives it a share near 0, the floor
-    exactly 0), where weights drawn evenly from [0, 1] keep every lever near 1/n unless the
-    sampler finds the thin strip by 0. A share above its `most` is cut to it and the rest is left
-    unspent. A start past `latest_start` is moved to it.
-    """
-    split = problem.spec.split
-    names = list(split.interventions) + ([UNSPENT] if split.allow_unspent else [])
-    weights = np.maximum(np.array([params[f"weight:{n}"] for n in names]) - WEIGHT_FLOOR, 0.0)
-    shares = weights / weights.sum() if weights.sum() > 0 else np.full(len(names), 1.0 / len(names))
-    budget = {n: min(float(s), split.most.get(n, 1.0)) for n, s in zip(names, shares, strict=True) if n != UNSPENT}
-    values: dict[str, Any] = {}
-    for path, decision in problem.spec.decisions.items():
-        raw = params[path]
-        value = decision.choices[raw] if decision.choices is not None else raw
-        if problem.spec.latest_start is not None and path.endswith(".start"):
-            value = min(value, problem.spec.latest_start)
-        values[path] = value
-    return budget, values
-
-
 def make_sampler(problem: Problem) -> optuna.samplers.BaseSampler:
     """The problem's seeded sampler; TPE models after the warm starts and a few random trials."""
     seed = problem.spec.seed
@@ -203,110 +149,8 @@ def open_study(problem: Problem, folder: Path, resume: bool) -> optuna.Study:
     return study
 
 
-def base_params(problem: Problem) -> dict[str, Any]:
-    """The first trial: the base scenario's own settings with an even split (a warm start, so the
-    search never reports something worse than what the strategist already had)."""
-    params: dict[str, Any] = {f"weight:{name}": EVEN_WEIGHT for name in problem.spec.split.interventions}
-    if problem.spec.split.allow_unspent:
-        params[f"weight:{UNSPENT}"] = WEIGHT_FLOOR
-    for path, decision in problem.spec.decisions.items():
-        value = get_path(problem.base, path)
-        if decision.choices is not None:
-            if value in decision.choices:
-                params[path] = decision.choices.index(value)
-        elif value is not None:
-            low, high = decision.range
-            value = min(max(value, low), high)
-            params[path] = int(round(value)) if decision.integer else float(value)
-    return params
-
-
-def warm_starts(problem: Problem) -> list[dict[str, Any]]:
-    """The trials run first: the base (even split), then the base with each lever off and the
-    others even. They ask at once whether some lever does not pay for itself, and give the sampler
-    a point on every face of the simplex, so that dropping a lever is one step, not a search."""
-    base = base_params(problem)
-    levers = problem.spec.split.interventions
-    return [base] + ([{**base, f"weight:{name}": WEIGHT_FLOOR} for name in levers] if len(levers) > 1 else [])
-
-
 def _same_space(trial: optuna.trial.FrozenTrial, space: dict[str, optuna.distributions.BaseDistribution]) -> bool:
     return all(space.get(name) == distribution for name, distribution in trial.distributions.items())
-
-
-def completed(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    return study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-
-
-STAGE = "stage"
-"""The user attribute that marks a refinement trial (its value REFINE)."""
-REFINE = "refine"
-
-
-def searched(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """The finished trials of the first stage (the sampler's search over the whole space)."""
-    return [t for t in completed(study) if t.user_attrs.get(STAGE) != REFINE]
-
-
-def refined(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
-    """The finished trials of the refinement stage."""
-    return [t for t in completed(study) if t.user_attrs.get(STAGE) == REFINE]
-
-
-def best_of(problem: Problem, trials: list[optuna.trial.FrozenTrial]) -> optuna.trial.FrozenTrial:
-    """The trial with the best value of the (one) objective, the earliest of equals."""
-    sign = -1.0 if problem.spec.objectives[0].sense == "maximize" else 1.0
-    return min(trials, key=lambda t: (sign * t.value, t.number))
-
-
-def refinement_sampler(
-    problem: Problem, source: list[optuna.trial.FrozenTrial], best: optuna.trial.FrozenTrial
-) -> optuna.samplers.BaseSampler | None:
-    """CMA-ES warm-started from the first stage's trials (WS-CMA-ES: its first distribution is fitted
-    to their best tenth), the choices (which CMA-ES cannot search) held at the best point's; None
-    when fewer than two numbers are searched (CMA-ES needs two) or the first stage has fewer than
-    ten trials (its best tenth would be empty)."""
-    space = search_space(problem)
-    numbers = [n for n, d in space.items() if not isinstance(d, optuna.distributions.CategoricalDistribution)]
-    if len(numbers) < 2 or len(source) < 10:
-        return None
-    stripped = [
-        optuna.trial.create_trial(
-            params={n: t.params[n] for n in numbers},
-            distributions={n: space[n] for n in numbers},
-            value=t.value,
-        )
-        for t in source
-    ]
-    fixed = {n: best.params[n] for n in space if n not in numbers}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        cma = optuna.samplers.CmaEsSampler(
-            seed=problem.spec.seed, source_trials=stripped, warn_independent_sampling=False
-        )
-        return optuna.samplers.PartialFixedSampler(fixed, cma) if fixed else cma
-
-
-def _ask_with(study: optuna.Study, sampler: optuna.samplers.BaseSampler, space: dict[str, Any]) -> optuna.trial.Trial:
-    kept = study.sampler
-    study.sampler = sampler
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return study.ask(space)
-    finally:
-        study.sampler = kept
-
-
-def ask_refinement(problem: Problem, study: optuna.Study) -> optuna.trial.Trial:
-    """The next refinement trial, from CMA-ES warm-started on the first stage's trials (or the
-    study's own sampler when fewer than two numbers are searched). The sampler is made afresh with
-    the problem's seed for every trial, so a trial depends only on the stored ones and its number."""
-    source = searched(study)
-    sampler = refinement_sampler(problem, source, best_of(problem, source))
-    trial = _ask_with(study, sampler or study.sampler, search_space(problem))
-    trial.set_user_attr(STAGE, REFINE)
-    return trial
 
 
 def stalled(problem: Problem, study: optuna.Study) -> bool:
