@@ -25,10 +25,8 @@ from adoptsim.scenario.spec import Scenario
 from adoptsim.world.merchants import build_merchants
 from adoptsim.world.network import build_graph
 from adoptsim.world.population import build_people
-from adoptsim.world.stages import Stage
+from adoptsim.world.stages import ACTIVE, AWARE, LAPSED, UNAWARE
 from adoptsim.world.streams import RandomStreams
-
-UNAWARE, AWARE, ACTIVE, LAPSED = (int(s) for s in Stage)
 
 
 def logistic(x: float) -> float:
