@@ -64,6 +64,7 @@ def test_compare_report_has_every_section_and_nothing_outside_the_file(compare_f
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_sections_plug_in_when_their_files_appear_and_unknown_files_are_still_shown(compare_folder, tmp_path):
     folder = tmp_path / "copy"
     shutil.copytree(compare_folder, folder)
@@ -85,6 +86,7 @@ def test_sections_plug_in_when_their_files_appear_and_unknown_files_are_still_sh
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_run_and_sweep_folders_report_their_own_sections(tmp_path):
     run = tmp_path / "run"
     assert main(["run", str(BASELINE), *SMALL, "--out", str(run)]) == 0

@@ -75,6 +75,7 @@ def test_exporting_changes_no_result(exported):
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_run_export_option_writes_parquet_per_replication(tmp_path, capsys):
     out = tmp_path / "out"
     argv = ["run", str(BASELINE), "--reps", "2", "--out", str(out), "--export", "agents"]

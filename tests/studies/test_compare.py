@@ -14,6 +14,7 @@ SMALL = ["population.size=3000", "steps=60"]
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_compare_ranks_by_time_to_target_and_writes_paired_differences(tmp_path, capsys):
     """The issue's check: --targets 0.3 --rank-by steps_to_30pct_active (smaller first)."""
     out = tmp_path / "cmp"

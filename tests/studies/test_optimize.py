@@ -73,6 +73,7 @@ def test_the_search_finds_the_known_optimum(toy, tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_the_winner_runs_as_is_and_reproduces_its_numbers(toy, tmp_path, capsys):
     text = toy.read_text().replace("trials: 28", "trials: 4")
     toy.write_text(text)
@@ -164,6 +165,7 @@ def test_the_ready_problem_is_valid():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_playbooks_are_judged_on_the_objectives_target(toy, tmp_path):
     text = toy.read_text().replace("kpi: final_active_share", "kpi: steps_to_7pct_active")
     text = text.replace("trials: 28", "trials: 2").replace("final_replications: 3", "final_replications: 2")

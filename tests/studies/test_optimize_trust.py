@@ -41,6 +41,7 @@ def test_paired_difference_by_hand_and_never_reached_is_no_number():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_the_base_spends_the_problems_budget_and_underspent_playbooks_are_flagged(toy, tmp_path, capsys):
     assert main(["optimize", str(toy), "--out", str(tmp_path / "out")]) == 0
     candidates = pd.read_csv(tmp_path / "out" / "candidates.csv").set_index("candidate")
@@ -59,6 +60,7 @@ def test_the_base_spends_the_problems_budget_and_underspent_playbooks_are_flagge
     assert (tmp_path / "out" / "equivalent.csv").exists() and (tmp_path / "out" / "equivalent.png").exists()
 
 
+@pytest.mark.usefixtures("quick_figures")
 def test_never_reached_targets_are_printed_as_never(toy, tmp_path, capsys):
     toy.write_text(toy.read_text().replace("kpi: final_active_share", "kpi: steps_to_99pct_active"))
     toy.write_text(toy.read_text().replace("trials: 6", "trials: 2"))
@@ -115,6 +117,7 @@ def test_the_ready_problems_are_valid():
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
 def test_a_posterior_sets_each_replication_to_a_draw_and_reports_the_winner_across_draws(toy, tmp_path, capsys):
     # two draws of very different media reach: replication r of every candidate runs draw r
     (tmp_path / "posterior.csv").write_text("behaviour.p_media,weight\n0.0,0.5\n0.05,0.5\n")
