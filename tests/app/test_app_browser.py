@@ -206,6 +206,7 @@ def test_inputs_change_the_curve_and_saved_yaml_repeats_the_run(app_url, browser
     wait_for(browser, replications_ready, 120)  # else they take the CPU from play, and weeks pass unseen
     button(browser, "Play").click()
     wait_for(browser, lambda d: d.find_elements(By.XPATH, "//button[normalize-space(.)='Pause']"))
+    wait_for(browser, lambda d: not summary(d).startswith("Week 0 of"))  # a week played (a loaded host is slow)
     button(browser, "Pause").click()
     wait_for(browser, lambda d: d.find_elements(By.XPATH, "//button[normalize-space(.)='Play']"))
     time.sleep(1.0)
