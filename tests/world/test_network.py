@@ -86,6 +86,20 @@ def test_homophily_seats_like_with_like_and_keeps_the_generators_clustering(impl
     assert sorted_["mean_degree"] == pytest.approx(plain["mean_degree"], abs=0.05)
 
 
+@pytest.mark.parametrize("grid", [None, 2, 64, 5000])
+def test_the_seating_order_is_lexsorts_even_when_draws_tie(grid):
+    """_segment_order sorts words of (segment, leading bits of the draw, person): draws that share
+    their leading bits, or are equal (drawn here from a grid of `grid` values), still come out in
+    np.lexsort's order (whole draw, then person)."""
+    from adoptsim.world.homophily import _segment_order
+
+    rng = np.random.default_rng(grid or 0)
+    for n in (1, 2, 3, 1000, 100_000):
+        draws = rng.random(n) if grid is None else rng.integers(0, grid, n) / grid
+        age, region = rng.integers(0, 4, n).astype(np.int8), rng.integers(0, 3, n).astype(np.int8)
+        assert np.array_equal(_segment_order(draws, age, region), np.lexsort((draws, age, region)))
+
+
 def test_a_small_world_keeps_its_homophily_while_rewiring_removes_clustering():
     rng = np.random.default_rng(5)
     n = 4000
