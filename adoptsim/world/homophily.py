@@ -41,21 +41,28 @@ def seat_people(
     u, v = edges
     if homophily.region == 0 and homophily.age_group == 0:
         return u, v
-    nodes = np.arange(n) if ring_ordered else locality_order(n, u, v)
-    region_key = np.where(rng.random(n) < homophily.region, region, rng.integers(0, int(region.max()) + 1, n))
-    age_key = np.where(rng.random(n) < homophily.age_group, age_group, rng.integers(0, int(age_group.max()) + 1, n))
+    nodes = None if ring_ordered else locality_order(n, u, v)  # None: the ring's own order
+    region_key = _own_or_random(region, homophily.region, rng)
+    age_key = _own_or_random(age_group, homophily.age_group, rng)
     people = _segment_order(rng.random(n), age_key, region_key)
     del region_key, age_key
+    if ring_ordered:
+        return _seat_ring(u, v, people)
     seat = np.empty(n, dtype=np.int32)
     seat[nodes] = people
     del nodes, people
-    if ring_ordered:
-        return _seat_ring(u, v, seat)
     for ends in (u, v):  # in place, a slice at a time: no second copy of the edge list
         for start in range(0, ends.size, 1 << 20):
             part = ends[start : start + (1 << 20)]
             part[:] = seat[part]
     return u, v
+
+
+def _own_or_random(labels: np.ndarray, keep: float, rng: np.random.Generator) -> np.ndarray:
+    """Each consumer's own label with probability `keep`, else a label drawn at random (in the
+    labels' small dtype; drawn as int64, so the same numbers)."""
+    own = rng.random(labels.size) < keep
+    return np.where(own, labels, rng.integers(0, int(labels.max()) + 1, labels.size).astype(labels.dtype))
 
 
 def _seat_ring(u: np.ndarray, v: np.ndarray, seat: np.ndarray) -> Edges:
@@ -76,12 +83,39 @@ def _seat_ring(u: np.ndarray, v: np.ndarray, seat: np.ndarray) -> Edges:
 
 
 def _segment_order(tie_break: np.ndarray, age_key: np.ndarray, region_key: np.ndarray) -> np.ndarray:
-    """np.lexsort((tie_break, age_key, region_key)) in half the time: the random keys sorted once,
-    then a stable radix sort by the small segment key (the same order unless two draws tie exactly,
-    a chance of about n^2 / 2^54)."""
-    order = np.argsort(tie_break)
-    segment = (region_key.astype(np.int16) * (int(age_key.max()) + 1) + age_key)[order]
-    return order[np.argsort(segment, kind="stable")]
+    """np.lexsort((tie_break, age_key, region_key)) (int32): people by segment (region key, then
+    age-group key), each segment in the order of its random draws (uniform doubles, 53 bits).
+
+    One in-place sort of 64-bit words, numpy's vectorized sort, instead of argsorts (about a
+    fifth of their time at 10M): a word is the segment, then the draw's leading bits, then the
+    person (the bits it needs). People whose words share a segment and leading bits with a
+    neighbour's (a few hundred at 10M, 37 leading bits) are then ordered by their whole draws."""
+    n = tie_break.size
+    person_bits = max(1, (n - 1).bit_length())
+    segment = region_key.astype(np.int16) * (int(age_key.max()) + 1) + age_key.astype(np.int16)
+    segment_bits = max(1, int(segment.max()).bit_length())
+    draw_bits = min(53, 64 - segment_bits - person_bits)
+    words = np.empty(n, dtype=np.uint64)
+    for start in range(0, n, 1 << 20):  # a slice at a time: no full-size temporaries
+        part = slice(start, start + (1 << 20))
+        word = words[part]
+        np.multiply(tie_break[part], 2.0**53, out=word, casting="unsafe")  # the draw's 53 bits, exactly
+        word >>= np.uint64(53 - draw_bits)
+        word |= segment[part].astype(np.uint64) << np.uint64(draw_bits)
+        word <<= np.uint64(person_bits)
+        word |= np.arange(start, start + word.size, dtype=np.uint64)
+    del segment
+    words.sort()
+    people = (words & np.uint64((1 << person_bits) - 1)).astype(np.int32)
+    heads = words[1:] ^ words[:-1]
+    heads >>= np.uint64(person_bits)
+    tied = np.flatnonzero(heads == 0)  # same segment and leading bits as the next word
+    del heads
+    if tied.size:
+        at = np.union1d(tied, tied + 1)
+        who = people[at]
+        people[at] = who[np.lexsort((who, tie_break[who], words[at] >> np.uint64(person_bits)))]
+    return people
 
 
 def lattice_ends(n: int, k: int) -> np.ndarray:

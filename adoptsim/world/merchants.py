@@ -147,7 +147,9 @@ def build_merchants(
         local = np.flatnonzero(region == r).astype(table.dtype)
         members = np.flatnonzero(consumer_region == r)
         if local.size:
-            table[:, members] = np.take(local, rng.integers(0, local.size, (members.size, k))).T
+            picked = np.take(local, rng.integers(0, local.size, (members.size, k)))  # row i: member i's merchants
+            for visit, merchants in zip(table, picked.T, strict=True):  # row by row: faster than table[:, members]
+                visit[members] = merchants
     customers = sum(np.bincount(visits, minlength=m + 1) for visits in table)[:m].astype(float)
     shops = Shops(
         region=region, category=category, accepts=accepts, has_deal=np.zeros(m, dtype=bool), customers=customers

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from adoptsim.errors import ModelBuildError
-from adoptsim.world.csr import symmetric_csr, symmetric_csr_of
+from adoptsim.world.csr import ring_csr_of, symmetric_csr, symmetric_csr_of
 from adoptsim.world.generator_params import GENERATOR_PARAMS, GraphFileError, graph_file
 from adoptsim.world.homophily import lattice_ends, off_lattice, redirect_within_segment, seat_people
 from adoptsim.world.network_spec import Network, canonical_name
@@ -253,5 +253,5 @@ def build_graph(spec: Network, age_group: np.ndarray, region: np.ndarray, rng: n
         del rewired
     ends = list(edges)
     del edges  # the list is the edge list's only holder: freed once its ties are placed
-    indptr, indices = symmetric_csr_of(ends, n)
+    indptr, indices = (ring_csr_of if ring else symmetric_csr_of)(ends, n)
     return SocialGraph(n=n, indptr=indptr, indices=indices)

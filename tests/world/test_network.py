@@ -86,6 +86,20 @@ def test_homophily_seats_like_with_like_and_keeps_the_generators_clustering(impl
     assert sorted_["mean_degree"] == pytest.approx(plain["mean_degree"], abs=0.05)
 
 
+@pytest.mark.parametrize("grid", [None, 2, 64, 5000])
+def test_the_seating_order_is_lexsorts_even_when_draws_tie(grid):
+    """_segment_order sorts words of (segment, leading bits of the draw, person): draws that share
+    their leading bits, or are equal (drawn here from a grid of `grid` values), still come out in
+    np.lexsort's order (whole draw, then person)."""
+    from adoptsim.world.homophily import _segment_order
+
+    rng = np.random.default_rng(grid or 0)
+    for n in (1, 2, 3, 1000, 100_000):
+        draws = rng.random(n) if grid is None else rng.integers(0, grid, n) / grid
+        age, region = rng.integers(0, 4, n).astype(np.int8), rng.integers(0, 3, n).astype(np.int8)
+        assert np.array_equal(_segment_order(draws, age, region), np.lexsort((draws, age, region)))
+
+
 def test_a_small_world_keeps_its_homophily_while_rewiring_removes_clustering():
     rng = np.random.default_rng(5)
     n = 4000
@@ -135,11 +149,9 @@ def test_the_graph_is_scipys_symmetric_sum_of_its_ties(seed):
         assert indices.dtype == np.int32 and indptr.dtype == np.int32
 
 
-def test_building_the_graph_frees_its_edge_list_and_never_sorts(monkeypatch):
+def test_building_the_graph_frees_its_edge_list_and_sorts_only_within_rows(monkeypatch):
     """The list handed over is emptied (its arrays can be freed before the transposes), and no
-    sort runs: neither numpy's nor scipy's per-row sort."""
-    import scipy.sparse._compressed as compressed
-
+    global sort runs: numpy's sorts are never called, only scipy's per-row sort of H's short rows."""
     from adoptsim.world import csr
 
     def refuse(*args, **kwargs):
@@ -148,11 +160,33 @@ def test_building_the_graph_frees_its_edge_list_and_never_sorts(monkeypatch):
     monkeypatch.setattr(np, "argsort", refuse)
     monkeypatch.setattr(np, "sort", refuse)
     monkeypatch.setattr(np, "lexsort", refuse)
-    monkeypatch.setattr(compressed, "csr_sort_indices", refuse)
     rng = np.random.default_rng(5)
-    ends = [rng.integers(0, 1000, 8000).astype(np.int32), rng.integers(0, 1000, 8000).astype(np.int32)]
-    indptr, indices = csr.symmetric_csr_of(ends, 1000)
-    assert ends == [] and indptr[-1] == indices.size > 0
+    for build in (csr.symmetric_csr_of, csr.ring_csr_of):
+        ends = [rng.integers(0, 1000, 8000).astype(np.int32), rng.integers(0, 1000, 8000).astype(np.int32)]
+        ends[0][:] = np.tile(rng.permutation(1000).astype(np.int32), 8)  # a ring's layout: the seats, 8 times
+        indptr, indices = build(ends, 1000)
+        assert ends == [] and indptr[-1] == indices.size > 0
+
+
+@pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
+def test_a_ring_lattices_rows_moved_whole_give_the_same_graph_as_placing_each_tie(p):
+    """ring_csr_of (each seat's k/2 ties moved as one row) equals symmetric_csr_of on the same
+    seated, rewired and redirected ties: repeated ties, self-loops and both directions of a tie."""
+    from adoptsim.world import csr
+    from adoptsim.world.homophily import off_lattice, redirect_within_segment, seat_people
+
+    n, rng = 3000, np.random.default_rng(7)
+    age, region = rng.integers(0, 4, n).astype(np.int8), rng.integers(0, 3, n).astype(np.int8)
+    spec = Homophily(age_group=0.5, region=0.8)
+    u, v = fast_watts_strogatz(n, 8, p, rng)
+    v[:50] = u[:50]  # self-loops
+    moved = off_lattice(v, n)
+    u, v = seat_people((u, v), n, spec, age, region, rng, ring_ordered=True)
+    u, v = redirect_within_segment((u, v), moved, spec, age, region, rng)
+    general = csr.symmetric_csr_of([u.copy(), v.copy()], n)
+    ring = csr.ring_csr_of([u, v], n)
+    assert np.array_equal(general[0], ring[0]) and np.array_equal(general[1], ring[1])
+    assert ring[0].dtype == ring[1].dtype == np.int32
 
 
 def test_seating_a_ring_lattice_by_shifting_seats_equals_looking_up_every_tie_end(monkeypatch):
