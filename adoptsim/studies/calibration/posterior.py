@@ -71,7 +71,11 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
     if executor is None or isinstance(executor, SerialExecutor):
         sampler = SingleCoreSampler()
     else:
-        sampler = ConcurrentFutureSampler(executor, client_max_jobs=4 * settings.population)
+        # pyabc submits client_max_jobs at once and counts every job it submitted as a simulation,
+        # even those it cancels once the generation is full: a pool gets two jobs per worker
+        workers = getattr(executor, "_max_workers", None)
+        in_flight = 2 * workers if workers else 4 * settings.population  # a Dask cluster's size is unknown
+        sampler = ConcurrentFutureSampler(executor, client_max_jobs=in_flight)
     abc = pyabc.ABCSMC(model, model.prior(), model.distance, population_size=settings.population, sampler=sampler)
     database = out / ABC_FILE
     if database.exists():
