@@ -13,6 +13,7 @@ import pytest
 
 from adoptsim.errors import AdoptsimError
 from adoptsim.scenario.loading import load_scenario
+from adoptsim.studies.calibration.abc_model import AbcModel
 from adoptsim.studies.calibration.loading import load_calibration
 from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.outputs import (
@@ -23,7 +24,7 @@ from adoptsim.studies.calibration.outputs import (
     run_ensemble,
     statistics,
 )
-from adoptsim.studies.calibration.posterior import AbcModel, draw, weighted_interval
+from adoptsim.studies.calibration.posterior import draw, weighted_interval
 from adoptsim.studies.calibration.transfer import others, predict
 from tests.conftest import BASELINE
 

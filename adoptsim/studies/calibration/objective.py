@@ -14,7 +14,8 @@ parameter `<market>:<path>` to its own market only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 
 import numpy as np
@@ -86,32 +87,42 @@ class Problem:
     def simulated(self, values: Mapping[str, float], runs: Runs) -> np.ndarray:
         """Simulated shares at the observations: a row per replication, a column per observation."""
         steps = self.steps(values)
-        obs = self.observations
         out = None
         for rows, series in zip(self.rows, runs, strict=True):
             groups = [run.set_index("step") for _, run in series.groupby("replication", sort=True)]
             if out is None:
-                out = np.full((len(groups), len(obs)), np.nan)
+                out = np.full((len(groups), len(self.observations)), np.nan)
             for r, table in enumerate(groups):
                 for i in rows:
-                    value = table.at[steps[i], obs["column"].iat[i]]
-                    minus, over = obs["minus"].iat[i], obs["over"].iat[i]
-                    if isinstance(minus, str):
-                        value -= table.at[steps[i], minus]
-                    elif isinstance(over, str):
-                        value /= max(table.at[steps[i], over], 1e-9)
-                    out[r, i] = value
+                    out[r, i] = self.value(i, lambda column, i=i, table=table: table.at[steps[i], column])
         return np.asarray(out, dtype=float)
 
-    def loss(self, simulated_mean: np.ndarray) -> float:
-        """The objective on the fitted observations (see the module docstring)."""
-        obs = self.observations["share"].to_numpy(dtype=float)[self.fitted]
-        sim = simulated_mean[self.fitted]
-        weights = self.observations["weight"].to_numpy(dtype=float)[self.fitted]
-        error = sim - obs
+    def value(self, i: int, read: Callable[[str], float]) -> float:
+        """Observation i's simulated value, `read(column)` giving a series at its step: the series,
+        or its gap (`minus`) or ratio (`over`) to another."""
+        obs = self.observations
+        value = read(obs["column"].iat[i])
+        minus, over = obs["minus"].iat[i], obs["over"].iat[i]
+        if isinstance(minus, str):
+            value -= read(minus)
+        elif isinstance(over, str):
+            value /= max(read(over), 1e-9)
+        return value
+
+    def terms(self, simulated_mean: np.ndarray) -> np.ndarray:
+        """Each observation's share of the objective: w_i e_i^2 on fitted points, 0 on held-out ones."""
+        obs = self.observations["share"].to_numpy(dtype=float)
+        weights = self.observations["weight"].to_numpy(dtype=float)
+        error = np.asarray(simulated_mean, dtype=float) - obs
         if self.spec.objective == "relative_sse":
             error = error / np.maximum(np.abs(obs), 1e-9)
-        return float(np.sum(weights * error**2))
+        return np.where(self.fitted, weights * error**2, 0.0)
+
+    def loss(self, simulated_mean: np.ndarray) -> float:
+        """The objective on the fitted observations (see the module docstring), summed by math.fsum
+        (exactly rounded: a sum over some of the terms never exceeds the sum over all of them,
+        which early rejection relies on)."""
+        return math.fsum(self.terms(simulated_mean).tolist())
 
     def evaluate(
         self,

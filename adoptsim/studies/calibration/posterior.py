@@ -5,13 +5,14 @@ when the distance sqrt(objective) of ONE simulated run is below the generation's
 which shrinks from generation to generation (the median of the previous one); the accepted
 particles, weighted, approximate p(theta | data) including the model's own randomness. A run's
 seed is derived from its parameter values, so a given particle always gives the same curve, and
-pyabc's own draws are seeded, so with one worker the posterior is the same on every run.
+pyabc's own draws are seeded, so with one worker the posterior is the same on every run. The
+model (abc_model.py) stops a run as soon as the tolerance rejects it, exactly.
 """
 
 from __future__ import annotations
 
 import logging
-import zlib
+import time
 from concurrent.futures import Executor
 from pathlib import Path
 
@@ -19,61 +20,20 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.studies.calibration.objective import Problem
-from adoptsim.studies.calibration.search import distributions
 from adoptsim.studies.executors import SerialExecutor
-from adoptsim.studies.runner import simulate
-from adoptsim.world.streams import replication_seed
 
 ABC_FILE = "abc.db"
 POSTERIOR_FILE = "posterior.csv"
 
 
-class AbcModel:
-    """pyabc's model: particle (internal names p0, p1, ...) -> simulated shares at the observations."""
-
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        self.space = distributions(problem)
-
-    def values(self, particle: dict[str, float]) -> dict[str, float]:
-        """Internal particle -> parameter values (undoing log10)."""
-        values = {}
-        for i, (name, dist) in enumerate(self.space.items()):
-            raw = float(particle[f"p{i}"])
-            values[name] = 10**raw if dist.log else raw
-        return values
-
-    def __call__(self, particle: dict[str, float]) -> dict[str, np.ndarray]:
-        values = self.values(particle)
-        key = np.array([values[name] for name in self.space], dtype=float).tobytes()
-        seed = replication_seed(self.problem.loaded.seed, zlib.crc32(key))
-        runs = []
-        for part in self.problem.parts:
-            series, _ = simulate(self.problem.scenario(values, part), seed)
-            series.insert(0, "replication", 0)
-            runs.append(series)
-        return {"y": self.problem.simulated(values, runs)[0]}
-
-    def distance(self, simulated: dict[str, np.ndarray], observed: dict[str, np.ndarray]) -> float:  # noqa: ARG002
-        return float(np.sqrt(self.problem.loss(simulated["y"])))
-
-    def prior(self):
-        import pyabc
-
-        rvs = {}
-        for i, dist in enumerate(self.space.values()):
-            low, high = (np.log10(dist.low), np.log10(dist.high)) if dist.log else (dist.low, dist.high)
-            rvs[f"p{i}"] = pyabc.RV("uniform", low, high - low)
-        return pyabc.Distribution(**rvs)
-
-
 class GenerationLines(logging.Handler):
-    """Prints a line per ABC-SMC generation: its tolerance and the simulations so far."""
+    """Prints a line per ABC-SMC generation: its tolerance, the simulations and seconds so far."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.tolerance = float("nan")
         self.simulations = 0
+        self.started = time.perf_counter()
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
@@ -86,7 +46,7 @@ class GenerationLines(logging.Handler):
             print(
                 f"  generation {self.generation}: tolerance {self.tolerance:.4g} (RMS error a point "
                 f"{self.tolerance / np.sqrt(self.points):.3g}), accepted {accepted} of {tried}, "
-                f"{self.simulations} simulations so far",
+                f"{self.simulations} simulations in {time.perf_counter() - self.started:.0f} s so far",
                 flush=True,
             )
 
@@ -95,6 +55,8 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
     """The weighted particles of the last generation: a column per parameter and `weight`."""
     import pyabc
     from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
+
+    from adoptsim.studies.calibration.abc_model import AbcModel
 
     for name in ("pyabc", "Sampler", "Epsilon", "Distance", "History", "Adaptation"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -109,7 +71,11 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
     if executor is None or isinstance(executor, SerialExecutor):
         sampler = SingleCoreSampler()
     else:
-        sampler = ConcurrentFutureSampler(executor, client_max_jobs=4 * settings.population)
+        # pyabc submits client_max_jobs at once and counts every job it submitted as a simulation,
+        # even those it cancels once the generation is full: a pool gets two jobs per worker
+        workers = getattr(executor, "_max_workers", None)
+        in_flight = 2 * workers if workers else 4 * settings.population  # a Dask cluster's size is unknown
+        sampler = ConcurrentFutureSampler(executor, client_max_jobs=in_flight)
     abc = pyabc.ABCSMC(model, model.prior(), model.distance, population_size=settings.population, sampler=sampler)
     database = out / ABC_FILE
     if database.exists():

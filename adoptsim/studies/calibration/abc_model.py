@@ -1,0 +1,142 @@
+"""pyabc's model: a particle -> one simulated run per market -> its distance, with exact early rejection.
+
+The distance is sqrt(loss), loss = sum_i w_i e_i^2 over the fitted observations of every market
+(objective.py), and pyabc's uniform acceptor keeps a particle when distance <= eps, the
+generation's tolerance. Every term is >= 0, so the loss over the observations simulated so far
+only grows: once sqrt(partial loss) > eps the full run would be rejected too. The run therefore
+stops there: after the step of each observation inside a market (checked by a step observer of
+the runner's `simulate`) and so before the markets still to come. The partial sums are
+math.fsum's (exactly rounded, hence never above the full loss), so a particle is accepted or
+rejected exactly as by the full simulation; only rejected particles are cut short, and an
+accepted one's curves and distance are the full run's. Markets run in MARKET_ORDER's order, the
+others after in the file's order: the UK first rejected soonest at the prior's tolerances and is
+within 1 % of the best order near the posterior (`python -m benchmarks.abc_rejection`). Near the
+posterior the errors that reject a particle come late (COVID-19's jump, the 2022-2024 age
+targets), so there the saving is small (docs/calibration.md).
+
+A run's seed is derived from the particle's values (every market runs on it), so a particle
+always gives the same curves whatever stopped it, and the posterior with one worker is the same
+with or without early rejection.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+
+import numpy as np
+import pyabc
+from pyabc.model import IntegratedModel, ModelResult
+
+from adoptsim.studies.calibration.objective import Problem
+from adoptsim.studies.calibration.search import distributions
+from adoptsim.studies.runner import simulate
+from adoptsim.world.streams import replication_seed
+
+MARKET_ORDER = ("uk", "kenya", "china")
+"""Markets simulated first, when present (see the module docstring)."""
+
+
+class RejectedError(Exception):
+    """Stops a run the tolerance already rejects; `distance` is sqrt(partial loss), a lower bound."""
+
+    def __init__(self, distance: float) -> None:
+        super().__init__(distance)
+        self.distance = distance
+
+
+class Watch:
+    """A step observer adding each observation's term at its step, raising RejectedError as soon as
+    sqrt(sum of the terms so far, over every market run) > eps."""
+
+    def __init__(self, problem: Problem, index: int, steps: np.ndarray, terms: list[float], eps: float) -> None:
+        self.problem, self.terms, self.eps = problem, terms, eps
+        self.due: dict[int, list[int]] = {}
+        for i in problem.rows[index]:
+            self.due.setdefault(int(steps[i]), []).append(int(i))
+        self.checked = 0  # observation steps reached (tests count the work saved)
+
+    def start_run(self, model) -> None:
+        self.check(model)
+
+    def after_step(self, model) -> None:
+        self.check(model)
+
+    def finish(self, model) -> None:  # noqa: ARG002
+        return
+
+    def check(self, model) -> None:
+        row = model.recorder.rows - 1
+        due = self.due.get(row)
+        if due is None:
+            return
+        self.checked += 1
+        columns = model.recorder.columns
+        simulated = np.full(len(self.problem.observations), np.nan)
+        for i in due:
+            simulated[i] = self.problem.value(i, lambda column: columns[column][row])
+        self.terms.extend(self.problem.terms(simulated)[due].tolist())
+        distance = math.sqrt(math.fsum(self.terms))
+        if distance > self.eps:
+            raise RejectedError(distance)
+
+
+class AbcModel(IntegratedModel):
+    """Particles (internal names p0, p1, ...: log10 for `log: true`) -> simulated shares at the observations."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__("adoptsim")
+        self.problem = problem
+        self.space = distributions(problem)
+        names = [part.name for part in problem.parts]
+        first = [names.index(name) for name in MARKET_ORDER if name in names]
+        self.order = first + [i for i in range(len(names)) if i not in first]
+        self.markets_run = 0  # market runs started, in this process (tests count the work saved)
+        self.watches: list[Watch] = []
+
+    def values(self, particle: dict[str, float]) -> dict[str, float]:
+        """Internal particle -> parameter values (undoing log10)."""
+        values = {}
+        for i, (name, dist) in enumerate(self.space.items()):
+            raw = float(particle[f"p{i}"])
+            values[name] = 10**raw if dist.log else raw
+        return values
+
+    def integrated_simulate(self, pars, eps: float) -> ModelResult:
+        """pyabc's call in every generation: accepted (with the curves) or rejected (as early as exact)."""
+        values = self.values(pars)
+        key = np.array([values[name] for name in self.space], dtype=float).tobytes()
+        seed = replication_seed(self.problem.loaded.seed, zlib.crc32(key))
+        steps = self.problem.steps(values)
+        terms: list[float] = []
+        runs = [None] * len(self.order)
+        self.watches = []
+        try:
+            for index in self.order:
+                self.markets_run += 1
+                self.watches.append(Watch(self.problem, index, steps, terms, eps))
+                scenario = self.problem.scenario(values, self.problem.parts[index])
+                series, _ = simulate(scenario, seed, observer=self.watches[-1])
+                series.insert(0, "replication", 0)
+                runs[index] = series
+        except RejectedError as stop:
+            return ModelResult(distance=stop.distance, accepted=False)
+        simulated = {"y": self.problem.simulated(values, runs)[0]}
+        distance = self.distance(simulated, {})
+        return ModelResult(sum_stat=simulated, distance=distance, accepted=distance <= eps)
+
+    def sample(self, pars) -> dict[str, np.ndarray]:
+        """The full run (pyabc's calibration sample from the prior, which sets the first tolerance)."""
+        return self.integrated_simulate(pars, math.inf).sum_stat
+
+    __call__ = sample
+
+    def distance(self, simulated: dict[str, np.ndarray], observed: dict[str, np.ndarray]) -> float:  # noqa: ARG002
+        return math.sqrt(self.problem.loss(simulated["y"]))
+
+    def prior(self) -> pyabc.Distribution:
+        rvs = {}
+        for i, dist in enumerate(self.space.values()):
+            low, high = (np.log10(dist.low), np.log10(dist.high)) if dist.log else (dist.low, dist.high)
+            rvs[f"p{i}"] = pyabc.RV("uniform", low, high - low)
+        return pyabc.Distribution(**rvs)

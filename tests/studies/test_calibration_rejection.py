@@ -1,0 +1,75 @@
+"""Exact early rejection in the ABC-SMC (abc_model.py) on two tiny markets: the same particles
+are accepted and rejected as by the full simulation, each run stops at the first observation
+where sqrt(partial loss) exceeds the tolerance (not later, not sooner), and the posterior is the
+same with it as without."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from adoptsim.studies.calibration import abc_model
+from adoptsim.studies.calibration.abc_model import AbcModel
+from adoptsim.studies.calibration.loading import load_calibration
+from adoptsim.studies.calibration.objective import Problem
+from adoptsim.studies.calibration.posterior import run_posterior
+from tests.studies.test_calibration_markets import joint_file
+
+
+@pytest.fixture(scope="module")
+def problem(tmp_path_factory) -> Problem:
+    return Problem(load_calibration(joint_file(tmp_path_factory.mktemp("joint"))))
+
+
+def where_it_stops(model: AbcModel, terms: np.ndarray, steps: np.ndarray, eps: float) -> tuple[int, int] | None:
+    """By hand, from a full run's terms: (markets started, observation steps reached in the last)
+    when sqrt(running loss) first exceeds eps, None when it never does."""
+    running: list[float] = []
+    for started, index in enumerate(model.order, start=1):
+        rows = model.problem.rows[index]
+        for reached, step in enumerate(sorted({int(steps[i]) for i in rows}), start=1):
+            running += [terms[i] for i in rows if steps[i] == step]
+            if math.sqrt(math.fsum(running)) > eps:
+                return started, reached
+    return None
+
+
+def test_early_rejection_decides_as_the_full_run_and_stops_at_the_first_observation_over(problem):
+    model = AbcModel(problem)
+    np.random.seed(5)
+    particles = [model.prior().rvs() for _ in range(10)]
+    full = [model.integrated_simulate(pars, math.inf) for pars in particles]
+    assert all(r.accepted for r in full) and model.markets_run == 2 * len(particles)
+    distances = np.array([r.distance for r in full])
+    eps = float(np.median(distances))
+    cases = [(pars, r, eps) for pars, r in zip(particles, full, strict=True)]
+    # on the edge: a tolerance equal to a full distance accepts it (pyabc keeps distance <= eps)
+    cases.append((particles[0], full[0], float(distances[0])))
+    # on the edge inside a run: exactly the loss after some observation stops it only at the next one
+    terms0, steps0 = problem.terms(full[0].sum_stat["y"]), problem.steps(model.values(particles[0]))
+    first = problem.rows[model.order[0]]
+    step = sorted({int(steps0[i]) for i in first})[3]
+    cases.append((particles[0], full[0], math.sqrt(math.fsum(terms0[first][steps0[first] <= step].tolist()))))
+    model.markets_run = 0
+    for pars, whole, tolerance in cases:
+        early = model.integrated_simulate(pars, tolerance)
+        assert early.accepted == (whole.distance <= tolerance)
+        stop = where_it_stops(model, problem.terms(whole.sum_stat["y"]), problem.steps(model.values(pars)), tolerance)
+        if early.accepted:
+            assert stop is None and early.distance == whole.distance
+            assert early.sum_stat["y"].tolist() == whole.sum_stat["y"].tolist()
+        else:
+            assert stop == (len(model.watches), model.watches[-1].checked)
+            assert early.distance <= whole.distance
+    assert 0 < sum(r.distance > eps for r in full) < len(full)  # both outcomes were tried
+    assert model.markets_run < 2 * len(cases)  # fewer market runs than the full simulation's
+
+
+@pytest.mark.slow
+def test_the_posterior_is_the_same_with_early_rejection_as_without(problem, tmp_path, monkeypatch):
+    with_it = run_posterior(problem, tmp_path, None)
+    monkeypatch.setattr(abc_model.Watch, "check", lambda self, model: None)  # never stops a run
+    without = run_posterior(problem, tmp_path, None)
+    assert with_it.to_dict("list") == without.to_dict("list")
