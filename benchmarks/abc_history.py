@@ -1,7 +1,9 @@
 """How an ABC-SMC posterior converged, generation by generation, read from its history.
 
-    uv run python -m benchmarks.abc_history CALIBRATION.yaml OUT/abc.db
+    uv run python -m benchmarks.abc_history CALIBRATION.yaml OUT/abc.db [--more N --workers 2]
 
+With --more, the history (a copy: OUT/abc-more.db) is first run N generations further, with the
+calibration's model and population and the pool calibrate uses (pyabc draws seeded with 7).
 One line per generation (the calibration sample from the prior is t = -1): its tolerance, its
 simulations and those so far, when it ended, and each parameter's central 95 % interval as a
 share of its prior (on the searched scale, as parameters.csv's interval_share), with the widest
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +32,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("calibration", type=Path)
     parser.add_argument("abc", type=Path)
+    parser.add_argument("--more", type=int, default=0, help="generations to add to a copy of the history")
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     problem = Problem(load_calibration(args.calibration))
     space = distributions(problem)
+    if args.more:
+        args.abc = more(problem, args.abc, args.more, args.workers)
     history = pyabc.History(f"sqlite:///{args.abc}")
     total = 0
     for row in history.get_all_populations().itertuples():
@@ -47,6 +55,34 @@ def main() -> None:
             line["widest_core_share"] = max(shares[name] for name in problem.core)
             line["interval_share"] = shares
         print(json.dumps(line), flush=True)
+
+
+def more(problem: Problem, database: Path, generations: int, workers: int) -> Path:
+    """A copy of the history, run `generations` further; prints calibrate's generation lines."""
+    import pyabc
+    from pyabc.sampler import ConcurrentFutureSampler
+
+    from adoptsim.studies.calibration.abc_model import AbcModel
+    from adoptsim.studies.calibration.posterior import GenerationLines
+    from adoptsim.studies.executors import make_executor
+
+    copy = database.with_name("abc-more.db")
+    shutil.copyfile(database, copy)
+    model = AbcModel(problem)
+    lines = GenerationLines()
+    lines.points = int(problem.fitted.sum())
+    log = logging.getLogger("ABC")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    log.handlers = [lines]
+    with make_executor(workers) as pool:
+        sampler = ConcurrentFutureSampler(pool, client_max_jobs=2 * workers)
+        population = problem.spec.method.posterior.population
+        abc = pyabc.ABCSMC(model, model.prior(), model.distance, population_size=population, sampler=sampler)
+        abc.load(f"sqlite:///{copy}", 1)
+        np.random.seed(7)
+        abc.run(max_nr_populations=generations)
+    return copy
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ the runner's `simulate`) and so before the markets still to come. The partial su
 math.fsum's (exactly rounded, hence never above the full loss), so a particle is accepted or
 rejected exactly as by the full simulation; only rejected particles are cut short, and an
 accepted one's curves and distance are the full run's. Markets run in MARKET_ORDER's order, the
-others after in the file's order: the UK first rejected soonest at the prior's tolerances and is
-within 1 % of the best order near the posterior (`python -m benchmarks.abc_rejection`). Near the
+others after in the file's order: with the UK first particles are rejected soonest at the
+prior's tolerances, and within 1 % of the best order near the posterior
+(`python -m benchmarks.abc_rejection`). Near the
 posterior the errors that reject a particle come late (COVID-19's jump, the 2022-2024 age
 targets), so there the saving is small (docs/calibration.md).
 
