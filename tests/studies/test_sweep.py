@@ -100,7 +100,8 @@ def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yam
         EXPERIMENT.replace("replications: 3", "replications: 10").replace("steps: 40", "steps: 20"), "k.yaml"
     )
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "adoptsim.cli", "sweep", str(path), "--workers", "1", "--out", str(out)]
+    arguments = ["sweep", str(path), "--workers", "1", "--out", str(out)]
+    command = [sys.executable, "-m", "adoptsim.cli", *arguments]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list((out / "kpis").glob("shard-*.parquet"))) < 5:
@@ -112,7 +113,7 @@ def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yam
     if how == signal.SIGTERM:
         assert process.returncode == 130 and "--resume" in err
     # the resume in this process: the killed one was a process of its own, its folder is what is resumed
-    assert main([*command[3:], "--resume"]) == 0
+    assert main([*arguments, "--resume"]) == 0
     printed = capsys.readouterr().out
     assert f"{saved} already finished" in printed
     assert f"ran {40 - saved} runs" in printed
