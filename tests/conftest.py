@@ -90,6 +90,16 @@ def quick_figures(monkeypatch):
     monkeypatch.setattr(Figure, "savefig", save_one_pixel)
 
 
+def one_pixel_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Figures saved to files as a 1 x 1 PNG, those drawn into a buffer (the report's charts) real."""
+    from matplotlib.figure import Figure
+
+    draw = Figure.savefig
+    monkeypatch.setattr(
+        Figure, "savefig", lambda f, to, **k: draw(f, to, **k) if hasattr(to, "write") else save_one_pixel(f, to)
+    )
+
+
 def save_one_pixel(_figure, to, **_settings) -> None:
     """Figure.savefig's stand-in: a 1 x 1 PNG to a path or a file."""
     if hasattr(to, "write"):

@@ -51,7 +51,7 @@ def test_mean_curves_agree_within_their_confidence_interval():
     # vectorized model, which the reference has just been shown to match: the question is the
     # power of the comparison at REPS replications, and 30 more per-agent runs would double the
     # test's minute for the same answer.
-    weaker = curves(
-        WalletAdoptionModel, small_scenario(size=2000, steps=STEPS, behaviour__p_media=0.02, behaviour__q_wom=0.01)
-    )
+    third_weaker = small_scenario(size=2000, steps=STEPS, behaviour__p_media=0.02, behaviour__q_wom=0.02 * 2 / 3)
+    assert scenario.behaviour.q_wom == 0.02
+    weaker = curves(WalletAdoptionModel, third_weaker)
     assert not within_ci(reference, weaker)

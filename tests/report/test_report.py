@@ -12,7 +12,7 @@ import pytest
 
 from adoptsim.cli.main import main
 from adoptsim.report.sections import NAMES
-from tests.conftest import BASELINE, HEADLESS_CHROMIUM
+from tests.conftest import BASELINE, HEADLESS_CHROMIUM, one_pixel_files
 
 SMALL = ["--set", "population.size=1500", "--set", "steps=40", "--reps", "2"]
 SWEEP_ONLY = ("sweep", "sensitivity")
@@ -36,11 +36,14 @@ def referral_scenario(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def compare_folder(tmp_path_factory) -> Path:
-    """A comparison written with --report."""
+    """A comparison written with --report. The command's PNG files are 1-pixel stand-ins; the
+    report's charts (drawn into the page) are real: the browser test measures them."""
     root = tmp_path_factory.mktemp("compare")
     out = root / "out"
     scenarios = [str(BASELINE), str(BASELINE.parent / "seniors_training.yaml"), str(referral_scenario(root))]
-    assert main(["compare", *scenarios, *SMALL, "--out", str(out), "--report"]) == 0
+    with pytest.MonkeyPatch.context() as patch:
+        one_pixel_files(patch)
+        assert main(["compare", *scenarios, *SMALL, "--out", str(out), "--report"]) == 0
     return out
 
 
@@ -234,14 +237,17 @@ def pdf_pages(pdf: bytes) -> int:
 
 
 @pytest.mark.slow
-def test_readme_compare_of_six_scenarios_gives_a_short_page_and_pdf(browser, tmp_path):
+def test_readme_compare_of_six_scenarios_gives_a_short_page_and_pdf(browser, tmp_path, monkeypatch):
     """The README's strategist command (smaller population): the brief fits two 1280 x 900 screens,
-    the page with its sections closed 15,000 px, the PDF 6 pages; ranking.csv holds the ranking."""
+    the page with its sections closed 15,000 px, the PDF 6 pages; ranking.csv holds the ranking.
+    The command's own PNG files are 1-pixel stand-ins: the report draws every chart it shows."""
     levers = sorted(str(p) for p in BASELINE.parent.glob("lever_*.yaml"))
     out = tmp_path / "levers"
     small = ["--set", "population.size=800", "--set", "steps=60", "--reps", "2"]
     arguments = ["--targets", "0.3", "--rank-by", "steps_to_30pct_active", "--horizon", "52", "--out", str(out)]
-    assert main(["compare", str(BASELINE), *levers, *small, *arguments]) == 0
+    with monkeypatch.context() as patch:
+        one_pixel_files(patch)
+        assert main(["compare", str(BASELINE), *levers, *small, *arguments]) == 0
     ranking = pd.read_csv(out / "ranking.csv")
     assert {"rank", "tie_group", "scenario", "mean", "ci_low", "ci_high"} <= set(ranking.columns)
     assert list(ranking["rank"]) == list(range(1, 7)) and ranking["tie_group"].is_monotonic_increasing

@@ -20,7 +20,9 @@ from tests.studies.test_calibration_markets import joint_file
 
 @pytest.fixture(scope="module")
 def problem(tmp_path_factory) -> Problem:
-    return Problem(load_calibration(joint_file(tmp_path_factory.mktemp("joint"))))
+    """Two tiny markets; a posterior of 2 generations of 8 (the second has a tolerance that rejects)."""
+    posterior = "{population: 8, generations: 2, max_simulations: 32, draws: 3}"
+    return Problem(load_calibration(joint_file(tmp_path_factory.mktemp("joint"), posterior)))
 
 
 def where_it_stops(model: AbcModel, terms: np.ndarray, steps: np.ndarray, eps: float) -> tuple[int, int] | None:
@@ -69,7 +71,11 @@ def test_early_rejection_decides_as_the_full_run_and_stops_at_the_first_observat
 
 @pytest.mark.slow
 def test_the_posterior_is_the_same_with_early_rejection_as_without(problem, tmp_path, monkeypatch):
+    stops: list[float] = []
+    raise_it = abc_model.RejectedError.__init__
+    monkeypatch.setattr(abc_model.RejectedError, "__init__", lambda self, d: (stops.append(d), raise_it(self, d))[1])
     with_it = run_posterior(problem, tmp_path, None)
+    assert stops  # runs were cut short, and the posterior is still the same
     monkeypatch.setattr(abc_model.Watch, "check", lambda self, model: None)  # never stops a run
     without = run_posterior(problem, tmp_path, None)
     assert with_it.to_dict("list") == without.to_dict("list")
