@@ -52,6 +52,22 @@ class DaskExecutor(Executor):
         self.client.close()
 
 
+class Pool(ProcessPoolExecutor):
+    """Local worker processes that say how many they are (`workers`)."""
+
+    def __init__(self, workers: int, **options) -> None:
+        super().__init__(max_workers=workers, **options)
+        self.workers = workers
+
+
+def capacity(executor: Executor) -> int:
+    """Tasks the executor runs at once: a pool's processes, a Dask cluster's threads (at least 1
+    while its workers are joining), 1 for any other (in-process) executor."""
+    if isinstance(executor, DaskExecutor):
+        return max(1, sum(executor.client.nthreads().values()))
+    return getattr(executor, "workers", 1)
+
+
 def default_workers() -> int:
     """Cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -64,9 +80,7 @@ def make_executor(workers: int | None = None, scheduler: str | None = None) -> E
     workers = default_workers() if workers is None else workers
     if workers <= 1:
         return SerialExecutor()
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=_process_context(), initializer=exit_with, initargs=(os.getpid(),)
-    )
+    pool = Pool(workers, mp_context=_process_context(), initializer=exit_with, initargs=(os.getpid(),))
     pool.submit(int)  # start the workers now, while the command prepares its first tasks
     return pool
 

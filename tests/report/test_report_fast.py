@@ -8,19 +8,26 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 
 from adoptsim.cli.main import main
 from adoptsim.report.build import render_html
 from adoptsim.report.sections import NAMES
-from tests.conftest import BASELINE
+from tests.conftest import BASELINE, save_one_pixel
 
 TINY = ["--set", "population.size=300", "--set", "steps=12", "--reps", "2", "--targets", "0.02"]
 
 
 @pytest.fixture(scope="session")
 def folders(tmp_path_factory) -> dict[str, Path]:
-    """A run of the referral scenario and a grid sweep with a sensitivity table beside it."""
-    root = tmp_path_factory.mktemp("report")
+    """A run of the referral scenario and a grid sweep with a sensitivity table beside it (figures
+    as 1-pixel PNGs: these tests read sections and text; test_report.py looks at the charts)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Figure, "savefig", save_one_pixel)
+        return written(tmp_path_factory.mktemp("report"))
+
+
+def written(root: Path) -> dict[str, Path]:
     run = root / "run"
     referral = str(BASELINE.parent / "referral.yaml")
     assert main(["run", referral, *TINY, "--out", str(run)]) == 0
@@ -49,7 +56,9 @@ def folders(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def page(folders) -> str:
-    return render_html([folders["run"], folders["sweep"]])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Figure, "savefig", save_one_pixel)
+        return render_html([folders["run"], folders["sweep"]])
 
 
 def sections(page: str, folder: int) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 
 from adoptsim.cli.main import main
 from adoptsim.results.store import FolderLock
-from adoptsim.studies.executors import SerialExecutor, make_executor
+from adoptsim.studies.executors import SerialExecutor, capacity, make_executor
 from adoptsim.studies.experiment import load_experiment
 from adoptsim.studies.sweep import execute, prepare_output, read_kpis, read_series
 from tests.conftest import ROOT
@@ -49,10 +49,15 @@ def test_serial_process_pool_and_dask_give_identical_kpis(write_yaml, tmp_path):
     loaded = load_experiment(write_yaml(EXPERIMENT, "tiny.yaml"))
     serial = sweep_with(SerialExecutor(), loaded, tmp_path / "serial")
     assert len(serial) == 4 * 3 and serial["task"].is_unique
-    pool = sweep_with(make_executor(workers=2), loaded, tmp_path / "pool")
+    processes = make_executor(workers=2)
+    assert capacity(processes) == 2 and capacity(make_executor(workers=1)) == capacity(SerialExecutor()) == 1
+    pool = sweep_with(processes, loaded, tmp_path / "pool")
     with LocalCluster(
         n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None, processes=True
     ) as cluster:
+        client = make_executor(scheduler=cluster.scheduler_address)
+        assert capacity(client) == 2  # what the ABC keeps in flight: twice this
+        client.shutdown()
         dask = sweep_with(make_executor(scheduler=cluster.scheduler_address), loaded, tmp_path / "dask")
     pd.testing.assert_frame_equal(serial, pool)
     pd.testing.assert_frame_equal(serial, dask)

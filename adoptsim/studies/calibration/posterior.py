@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.studies.calibration.objective import Problem
-from adoptsim.studies.executors import SerialExecutor
+from adoptsim.studies.executors import SerialExecutor, capacity
 
 ABC_FILE = "abc.db"
 POSTERIOR_FILE = "posterior.csv"
@@ -72,10 +72,8 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
         sampler = SingleCoreSampler()
     else:
         # pyabc submits client_max_jobs at once and counts every job it submitted as a simulation,
-        # even those it cancels once the generation is full: a pool gets two jobs per worker
-        workers = getattr(executor, "_max_workers", None)
-        in_flight = 2 * workers if workers else 4 * settings.population  # a Dask cluster's size is unknown
-        sampler = ConcurrentFutureSampler(executor, client_max_jobs=in_flight)
+        # even those it cancels once the generation is full: two jobs per worker keep each busy
+        sampler = ConcurrentFutureSampler(executor, client_max_jobs=2 * capacity(executor))
     abc = pyabc.ABCSMC(model, model.prior(), model.distance, population_size=settings.population, sampler=sampler)
     database = out / ABC_FILE
     if database.exists():
