@@ -215,9 +215,8 @@ class MarketContext:
         return True
 
     def potential(self, model: MarketModel, step: int) -> np.ndarray:
-        """potential_i(t) = internet_g(t) x region potential x account(t) (when the wallet needs one)."""
-        if step >= len(self.account):
-            self._tabulate(step + 1)
+        """potential_i(t) = internet_g(t) x region potential x account(t) (when the wallet needs one);
+        step k must be tabulated (`step` extends the tables first when a run goes past them)."""
         return self.by_group[step][model.people.age_group] * self.region_potential * self.account[step]
 
     def kinds(self, step: int) -> bool:
