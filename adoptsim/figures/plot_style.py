@@ -48,6 +48,14 @@ def linestyle(i: int) -> str:
     return LINESTYLES[(i // len(PALETTE)) % len(LINESTYLES)]
 
 
+def set_title(ax: Axes, text: str, **options) -> None:
+    """The axes' title, at its top (y=1): for axes whose ticks are all below and whose values start
+    at 0 (shares, counts), the only place matplotlib's automatic placement would choose, which
+    measures the y axis's labels again at every layout pass and draw (a third of a five-panel
+    figure's save: adoptsim/figures/plots.py `segments_figure`)."""
+    ax.set_title(text, y=1.0, **options)
+
+
 def legend_outside(ax: Axes, **options) -> None:
     """Legend to the right of the axes, never over the data."""
     handles, labels = ax.get_legend_handles_labels()

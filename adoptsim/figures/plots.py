@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from adoptsim.figures.plot_style import color, hatch, legend_outside, plot_with_band
+from adoptsim.figures.plot_style import color, hatch, legend_outside, plot_with_band, set_title
 from adoptsim.results.intervals import ci_half_width
 from adoptsim.results.windows import Window
 
@@ -73,7 +73,7 @@ def _timeline(ax: Axes, windows: Sequence[tuple[str, Window, int]], last_step: i
     ax.set_xlim(0, last_step)
     ax.set_xlabel("step (week)")
     ax.grid(alpha=0.3, axis="x")
-    ax.set_title("interventions: planned (hatched), acting (solid), | money ran out", fontsize=8, loc="left")
+    set_title(ax, "interventions: planned (hatched), acting (solid), | money ran out", fontsize=8, loc="left")
 
 
 def _with_timeline(
@@ -111,7 +111,7 @@ def adoption_figure(
     ax.set_ylabel("share of consumers")
     ax.set_ylim(0, max(0.05, float(timeseries["share_ever_adopted"].max()) * 1.1))
     ax.set_xlim(0, last)
-    ax.set_title(title or "Wallet adoption")
+    set_title(ax, title or "Wallet adoption")
     return _finish_time_axis(figure, ax, strip, labelled, last)
 
 
@@ -131,7 +131,7 @@ def funnel_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
     ax.set_ylim(0, 1)
     ax.set_xlabel("step (week)")
     ax.set_ylabel("share of consumers")
-    ax.set_title(title or "Adoption funnel (mean over replications)")
+    set_title(ax, title or "Adoption funnel (mean over replications)")
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False, fontsize=8)
     return figure
@@ -154,7 +154,7 @@ def funnel_grid_figure(timeseries: pd.DataFrame) -> Figure:
         )
         ax.set_xlim(means.index.min(), means.index.max())
         ax.set_ylim(0, 1)
-        ax.set_title(str(name), fontsize=9)
+        set_title(ax, str(name), fontsize=9)
     for ax in axes[len(names) :]:
         ax.set_visible(False)
     for ax in axes[::columns]:
@@ -174,7 +174,7 @@ def segments_figure(timeseries: pd.DataFrame, title: str = "", band: str = "ci")
     for ax, (family, columns) in zip(axes, families.items(), strict=False):
         for i, column in enumerate(columns):
             plot_with_band(ax, timeseries, column, segment_label(column, family), i, i == 0, band)
-        ax.set_title(f"Active share by {family_label(family)}", fontsize=10)
+        set_title(ax, f"Active share by {family_label(family)}", fontsize=10)
         ax.set_ylabel("share active")
         ax.grid(alpha=0.3)
         legend_outside(ax)
@@ -207,7 +207,7 @@ def comparison_figure(
     what = "who ever adopted" if column == "share_ever_adopted" else "active"
     ax.set_xlim(0, last)
     ax.set_ylabel(f"share of consumers {what}")
-    ax.set_title(f"Consumers {what}, by scenario (common random numbers)")
+    set_title(ax, f"Consumers {what}, by scenario (common random numbers)")
     return _finish_time_axis(figure, ax, strip, labelled, last)
 
 
@@ -244,7 +244,7 @@ def comparison_segments_figure(timeseries: pd.DataFrame) -> Figure:
             )
         # one word per line: crossed segments ('18-29 urban') stay apart however many there are
         ax.set_xticks(x, [segment_label(c, family).replace(" ", "\n") for c in columns], fontsize=8)
-        ax.set_title(f"Active share at the last step by {family_label(family)}", fontsize=10)
+        set_title(ax, f"Active share at the last step by {family_label(family)}", fontsize=10)
         ax.set_ylabel("share active")
         ax.grid(alpha=0.3, axis="y")
     legend_outside(axes[0], title="scenario\n(whiskers: 95 % CI of the mean)", title_fontsize=8)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -67,10 +68,16 @@ def write_csv(path: Path, frame) -> Path:
 
 
 def write_figure(path: Path, figure) -> Path:
-    """Save a matplotlib figure atomically and close it."""
-    import matplotlib.pyplot as plt
+    """Save a matplotlib figure atomically and close it.
 
+    A figure with a layout engine (the house figures are `layout="constrained"`, which fits the
+    legends outside the axes) is saved as laid out; only one without is cropped to its drawn
+    extent (`bbox_inches="tight"` draws the whole figure once more to find it). pyplot is imported
+    only if the figure may be one of its own (a `Figure(...)` made directly needs no closing)."""
     suffix = path.suffix.lstrip(".") or "png"
-    write_atomic(path, lambda tmp: figure.savefig(tmp, format=suffix, dpi=120, bbox_inches="tight"))
-    plt.close(figure)
+    bbox = None if figure.get_layout_engine() is not None else "tight"
+    write_atomic(path, lambda tmp: figure.savefig(tmp, format=suffix, dpi=120, bbox_inches=bbox))
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close(figure)
     return path
