@@ -39,6 +39,7 @@ from adoptsim.world.streams import replication_seed
 
 DEFAULT_REPS = 3
 MOST_REPS = 5
+KEPT_DASHBOARDS = 3
 
 
 def replications(scenario: Scenario, reps: int, first: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -73,6 +74,7 @@ class Session:
         self.runs: pd.DataFrame | None = None  # the current settings' replications, once computed
         self._references: dict[int, pd.DataFrame] = {}
         self._sample_key: tuple | None = None
+        self._dashboards: dict[tuple, Dashboard] = {}  # by layout, the most recent last
         self.reset(self.values)
 
     # ------------------------------------------------------------------ settings and structure
@@ -93,16 +95,24 @@ class Session:
             if key != self._sample_key:
                 self.sample = network_sample(model, seed=self.base.seed)
                 self._sample_key = key
-            self.dashboard = Dashboard(
-                self.reference,
-                scenario.steps,
-                scenario.population.size,
-                model.age_group_labels,
-                model.region_labels,
-                model.intervention_names,
-                self.sample,
-                currency=scenario.economics.currency,
-            )
+            self.dashboard = self._dashboard(scenario, model)
+
+    def _dashboard(self, scenario: Scenario, model: WalletAdoptionModel) -> Dashboard:
+        """The charts for this layout, restarted: a change of settings that keeps the panels, the
+        sample and the axes reuses the figure and the backgrounds it has drawn."""
+        labels = (tuple(model.age_group_labels), tuple(model.region_labels), tuple(model.intervention_names))
+        currency = scenario.economics.currency
+        layout = (scenario.steps, scenario.population.size, *labels, id(self.sample), currency)
+        dashboard = self._dashboards.pop(layout, None)
+        if dashboard is None:
+            sizes = (scenario.steps, scenario.population.size)
+            dashboard = Dashboard(self.reference, *sizes, *map(list, labels), self.sample, currency=currency)
+        else:
+            dashboard.restart()
+        self._dashboards[layout] = dashboard
+        if len(self._dashboards) > KEPT_DASHBOARDS:
+            del self._dashboards[next(iter(self._dashboards))]
+        return dashboard
 
     def _restructure(self, added: list[dict[str, Any]], removed: list[str]) -> None:
         template = restructure(self.base, added, removed)
