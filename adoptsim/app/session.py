@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,16 @@ MOST_REPS = 5
 KEPT_DASHBOARDS = 3
 
 
-def replications(scenario: Scenario, reps: int, first: pd.DataFrame | None = None) -> pd.DataFrame:
+def replications(
+    scenario: Scenario, reps: int, first: pd.DataFrame | None = None, wanted: Callable[[], bool] = lambda: True
+) -> pd.DataFrame | None:
     """Replications 0..reps-1 of a scenario, stacked with a `replication` column (replication 0
-    taken from `first` when given, as it is already computed)."""
+    taken from `first` when given, as it is already computed); None as soon as they are no
+    longer `wanted` (the settings changed meanwhile)."""
     tables = []
     for r in range(reps):
+        if not wanted():
+            return None
         table = first if r == 0 and first is not None else simulate(scenario, replication_seed(scenario.seed, r))[0]
         tables.append(table.assign(replication=r))
     return pd.concat(tables, ignore_index=True)
@@ -187,12 +193,19 @@ class Session:
         with self.lock:
             generation = self.generation if generation is None else generation
             scenario, reps = self.scenario, self.reps
+
+        def wanted() -> bool:
+            return generation == self.generation
+
         if reps not in self._references:
-            self._references[reps] = replications(self.base, reps, first=self.reference)
+            computed = replications(self.base, reps, self.reference, wanted)
+            if computed is None:
+                return False
+            self._references[reps] = computed
         reference = self._references[reps]
-        runs = reference if scenario is self.base else replications(scenario, reps)
+        runs = reference if scenario is self.base else replications(scenario, reps, wanted=wanted)
         with self.lock:
-            if generation != self.generation:
+            if runs is None or generation != self.generation:
                 return False
             self.runs = runs
             self.dashboard.set_bands(replication_bands(runs), replication_bands(reference), reps)

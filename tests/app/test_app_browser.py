@@ -164,12 +164,19 @@ def spent(driver) -> float:
 
 
 def type_into(driver, css: str, text: str) -> None:
-    """Replace the text of the input inside `css` (number boxes apply it once typing rests)."""
+    """Replace the text of the input inside `css` at once, as a paste does (number boxes apply it
+    once typing rests). Typed key by key, only the first key's change reaches the server at once:
+    the page holds the others until the server has answered it, and a click sent meanwhile (Save)
+    can reach the server first and save the first letter."""
     field = driver.find_element(By.CSS_SELECTOR, f"{css} input")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
     field.click()
     field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(text)
+    driver.execute_script(
+        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))",
+        field,
+        text,
+    )
 
 
 def replications_ready(driver) -> bool:
