@@ -4,7 +4,10 @@ Drawn server-side to an image (no JavaScript charting library: the app needs no 
 works offline). Axes, ticks, legends and the reference curves are drawn once into a background;
 a redraw restores it, draws only the moving artists on top (blitting) and pastes the legends'
 pixels back over them; text is never drawn again, which is what keeps a
-step plus redraw of 20,000 consumers far under 200 ms. Panels: funnel stages, active share
+step plus redraw of 20,000 consumers far under 200 ms. The background is a function of the
+two growing axes' limits and of the bands shown: the last few are kept, a new one is drawn from
+the last by drawing again only the panel that changed (over its own pixels, cleared), and a
+restarted run (`restart`, the same layout) starts again from the first. Panels: funnel stages, active share
 (this run against the unchanged scenario on the same random numbers), active share by age
 group and region, cumulative spend, and the network sample coloured by stage.
 """
@@ -21,6 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 from adoptsim.figures.formatting import money_axis_label, thousands_ticks
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
 STAGE_COLOURS = {"unaware": "#c7c7c7", "aware": "#f0a202", "active": "#2a9d4b", "lapsed": "#d1495b"}
 STAGE_ORDER = [STAGE_COLOURS[stage.name.lower()] for stage in sorted(Stage)]
 REFERENCE = {"color": "#555555", "ls": "--", "lw": 1.4}
+KEPT_BACKGROUNDS = 6  # 2.9 MB each at the app's size
 
 
 class Dashboard:
@@ -55,7 +60,7 @@ class Dashboard:
         currency: str = "",
     ) -> None:
         self.population = population
-        self._background = None
+        self._backgrounds: dict[tuple, tuple] = {}  # state -> (figure pixels, legends' pixels), oldest first
         self.figure = Figure(figsize=(15, 7.6), dpi=dpi)
         FigureCanvasAgg(self.figure)
         self.figure.subplots_adjust(left=0.05, right=0.99, bottom=0.08, top=0.93, wspace=0.28, hspace=0.42)
@@ -81,9 +86,10 @@ class Dashboard:
         versus.set_title("Active users: this run against the unchanged scenario")
         versus.plot(reference["step"], reference["share_active"], label="unchanged scenario", **REFERENCE)
         self.active_line = versus.plot([], [], color=STAGE_COLOURS["active"], lw=2.2, label="this run")[0]
-        self.versus, self.band, self.band_data = versus, None, None
+        self.versus, self.band, self.band_data, self.reference_fill = versus, None, None, None
+        self.reference_active = float(reference["share_active"].max())
         self.active_top = 0.0
-        self._fit_active(float(reference["share_active"].max()))
+        self._fit_active(self.reference_active)
         self.legends.append(versus.legend(loc="upper left", fontsize=9))
 
         segments.set_title("Active share by segment (age solid, region dashed)")
@@ -118,7 +124,7 @@ class Dashboard:
         network.add_collection(
             LineCollection(sample.positions[sample.edges], colors="#999999", linewidths=0.5, alpha=0.5)
         )
-        self.nodes = sample.nodes
+        self.sample, self.nodes = sample, sample.nodes  # the sample kept: the session knows it by its id
         self.points = network.scatter(
             sample.positions[:, 0], sample.positions[:, 1], s=28, edgecolors="white", linewidths=0.4
         )
@@ -135,6 +141,18 @@ class Dashboard:
         self._legend_pixels: list = []
         for artist in self._moving():
             artist.set_animated(True)
+
+    def restart(self) -> None:
+        """Back to week 0 of a new run on the same layout: the first axis limits, no bands."""
+        if self.band is not None:
+            self.band.remove()
+            self.reference_fill.remove()
+            self.band = self.band_data = self.reference_fill = None
+            self.legends[1].remove()
+            self.legends[1] = self.versus.legend(loc="upper left", fontsize=9)
+        self.active_top = 0.0
+        self._fit_active(self.reference_active)
+        self.spend_top = 0.0
 
     def _moving(self) -> Iterator:
         yield from self.stage_lines.values()
@@ -162,7 +180,6 @@ class Dashboard:
         if top > self.spend_top:  # the axis grows in jumps, so the background is rarely redrawn
             self.spend_top = max(top, 10.0) * 1.5
             self.spend_ax.set_ylim(0, self.spend_top)
-            self._background = None
         self.points.set_facecolors(np.array(STAGE_ORDER)[stages[self.nodes]])
         if self.band is not None:
             shown = self.band_data[self.band_data["step"] <= steps[-1]]
@@ -177,7 +194,6 @@ class Dashboard:
         if highest > self.active_top:
             self.active_top = min(1.0, max(0.05, highest * 1.25))
             self.versus.set_ylim(0, self.active_top)
-            self._background = None
 
     def set_bands(self, run: dict[str, pd.DataFrame], reference: dict[str, pd.DataFrame], reps: int) -> None:
         """Draw the replications' spread: the reference's whole band once (background), this
@@ -185,7 +201,9 @@ class Dashboard:
         if reps < 2 or self.band is not None:
             return
         ref = reference["share_active"]
-        self.versus.fill_between(ref["step"], ref["low"], ref["high"], color=REFERENCE["color"], alpha=0.15, lw=0)
+        self.reference_fill = self.versus.fill_between(
+            ref["step"], ref["low"], ref["high"], color=REFERENCE["color"], alpha=0.15, lw=0
+        )
         self.band_data = run["share_active"]
         self._fit_active(float(max(self.band_data["high"].max(), ref["high"].max())))
         self.band = PolyCollection(
@@ -195,16 +213,50 @@ class Dashboard:
         self.versus.add_collection(self.band)
         self.legends[1].remove()
         self.legends[1] = self.versus.legend(loc="upper left", fontsize=9)
-        self._background = None
+
+    def _state(self) -> tuple:
+        """What the background shows besides the fixed layout."""
+        return self.active_top, self.spend_top, None if self.band is None else self.band.get_label()
+
+    def _draw_background(self, state: tuple) -> tuple:
+        """The background for `state` (figure pixels, legends' pixels, the growing panels' extents):
+        kept, or drawn from the last one kept (only the panels whose state differs), or drawn whole."""
+        if state in self._backgrounds:
+            self._backgrounds[state] = self._backgrounds.pop(state)  # the most recent last
+            return self._backgrounds[state]
+        canvas = self.figure.canvas
+        renderer = canvas.get_renderer()
+        if not self._backgrounds:
+            canvas.draw()
+        else:
+            last, (pixels, _, extents) = next(reversed(self._backgrounds.items()))
+            canvas.restore_region(pixels)
+            changed = [self.versus] if (last[0], last[2]) != (state[0], state[2]) else []
+            changed += [self.spend_ax] if last[1] != state[1] else []
+            buffer, height = np.asarray(canvas.buffer_rgba()), self.figure.bbox.height
+            for ax in changed:  # the panel's pixels before and after, made the figure's white
+                box = Bbox.union([extents[ax], ax.get_tightbbox(renderer)]).padded(2)
+                rows, columns = (
+                    slice(max(0, int(height - box.y1)), int(height - box.y0) + 1),
+                    slice(max(0, int(box.x0)), int(box.x1) + 1),
+                )
+                buffer[rows, columns] = 255
+                ax.draw(renderer)
+        kept = (
+            canvas.copy_from_bbox(self.figure.bbox),
+            [canvas.copy_from_bbox(legend.get_window_extent()) for legend in self.legends],
+            {ax: ax.get_tightbbox(renderer) for ax in (self.versus, self.spend_ax)},
+        )
+        self._backgrounds[state] = kept
+        if len(self._backgrounds) > KEPT_BACKGROUNDS:
+            del self._backgrounds[next(iter(self._backgrounds))]
+        return kept
 
     def image(self, kind: str = "jpeg") -> bytes:
-        """The background (drawn again only when stale) with the moving artists on top."""
+        """The background (drawn again only for a state not seen lately) with the moving artists on top."""
         canvas = self.figure.canvas
-        if self._background is None:
-            canvas.draw()
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
-            self._legend_pixels = [canvas.copy_from_bbox(legend.get_window_extent()) for legend in self.legends]
-        canvas.restore_region(self._background)
+        background, self._legend_pixels, _ = self._draw_background(self._state())
+        canvas.restore_region(background)
         for artist in self._moving():
             self.figure.draw_artist(artist)
         for pixels in self._legend_pixels:  # legends back on top of the lines, as pixels: no text drawn

@@ -4,6 +4,7 @@ the cards of groups and interventions (with Remove, and Add for a new one)."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from typing import Any
 
@@ -37,16 +38,20 @@ def shown_number(value: Any) -> str:
 def Slider(control: Control, value: float, on_change, refusals: int = 0) -> None:  # noqa: N802 (a Solara component)
     """Label and value above the track; applied once the slider rests for a moment, so dragging
     does not rebuild the run at every pixel. A refused change (`refusals` counts them) puts the
-    applied value back."""
+    applied value back; the slider's own value coming back does not move it from where it is now."""
     shown, set_shown = solara.use_state(value)
-    solara.use_effect(lambda: set_shown(value), [value, refusals])
+    applied = solara.use_ref(None)
+    solara.use_effect(lambda: None if value == applied.current else set_shown(value), [value, refusals])
 
-    def apply_when_still() -> None:
+    def apply_when_still(cancel: threading.Event) -> None:
         if shown != value:
-            time.sleep(SLIDER_REST_S)  # a newer position cancels this thread before it applies
-            on_change(control.path, int(shown) if control.kind == "int" else float(shown))
+            time.sleep(SLIDER_REST_S)
+            if cancel.is_set():  # a newer position
+                return
+            applied.current = int(shown) if control.kind == "int" else float(shown)
+            on_change(control.path, applied.current)
 
-    solara.use_thread(apply_when_still, dependencies=[shown])
+    solara.use_thread(apply_when_still, dependencies=[shown], intrusive_cancel=False)
     solara.Text(f"{control.label}: {shown_number(shown)}", style={"font-size": "0.85rem"})
     solara.v.Slider(
         v_model=shown,
@@ -82,17 +87,21 @@ def parse_number(text: str, kind: str) -> tuple[Any, str]:
 def NumberBox(control: Control, value: Any, on_change, refusals: int = 0) -> None:  # noqa: N802 (a Solara component)
     """A typed number, applied once typing rests for a moment (as sliders are), so a value is not
     applied digit by digit; a budget may be empty (unlimited). A refused value (`refusals` counts
-    them) is replaced by the applied one."""
+    them) is replaced by the applied one; the box's own value coming back leaves what is typed since."""
     text, set_text = solara.use_state(box_text(value))
-    solara.use_effect(lambda: set_text(box_text(value)), [value, refusals])
+    applied = solara.use_ref(None)
+    solara.use_effect(lambda: None if value == applied.current else set_text(box_text(value)), [value, refusals])
     parsed, problem = parse_number(text, control.kind)
 
-    def apply_when_still() -> None:
+    def apply_when_still(cancel: threading.Event) -> None:
         if not problem and parsed != value:
-            time.sleep(SLIDER_REST_S)  # a newer text cancels this thread before it applies
+            time.sleep(SLIDER_REST_S)
+            if cancel.is_set():  # a newer text
+                return
+            applied.current = parsed
             on_change(control.path, parsed)
 
-    solara.use_thread(apply_when_still, dependencies=[text])
+    solara.use_thread(apply_when_still, dependencies=[text], intrusive_cancel=False)
     solara.v.TextField(
         v_model=text,
         on_v_model=set_text,

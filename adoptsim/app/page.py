@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 import reacton.core
 import solara
 
+from adoptsim.app.background import use_background
 from adoptsim.app.inputs import CARD, AddIntervention, Inputs, shown_number
 from adoptsim.app.saving import SaveRefusedError, save_folders
 from adoptsim.app.server import OVERRIDES_ENV, SCENARIO_ENV
@@ -197,20 +199,23 @@ def Page() -> None:  # noqa: N802 (a Solara component)
         session.run_to_end()
         redraw()
 
-    def play() -> None:
-        while playing.value and not session.finished:
+    def play(stop: threading.Event) -> None:
+        if not playing.value:
+            return
+        while playing.value and not session.finished and not stop.is_set():
             started = time.perf_counter()
             session.step()
             redraw()
-            time.sleep(max(0.0, 1 / speed.value - (time.perf_counter() - started)))
-        playing.value = False
+            stop.wait(max(0.0, 1 / speed.value - (time.perf_counter() - started)))
+        if not stop.is_set():
+            playing.value = False
 
-    def replicate() -> None:
+    def replicate(_: threading.Event) -> None:
         if session.compute_replications(generation.value):
             redraw()
 
-    solara.use_thread(play, dependencies=[playing.value])
-    solara.use_thread(replicate, dependencies=[generation.value])
+    use_background(play, [playing.value])
+    use_background(replicate, [generation.value])
 
     solara.Title(f"adoptsim: {session.base.name}")
     with solara.AppBar():

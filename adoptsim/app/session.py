@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,13 +40,19 @@ from adoptsim.world.streams import replication_seed
 
 DEFAULT_REPS = 3
 MOST_REPS = 5
+KEPT_DASHBOARDS = 3
 
 
-def replications(scenario: Scenario, reps: int, first: pd.DataFrame | None = None) -> pd.DataFrame:
+def replications(
+    scenario: Scenario, reps: int, first: pd.DataFrame | None = None, wanted: Callable[[], bool] = lambda: True
+) -> pd.DataFrame | None:
     """Replications 0..reps-1 of a scenario, stacked with a `replication` column (replication 0
-    taken from `first` when given, as it is already computed)."""
+    taken from `first` when given, as it is already computed); None as soon as they are no
+    longer `wanted` (the settings changed meanwhile)."""
     tables = []
     for r in range(reps):
+        if not wanted():
+            return None
         table = first if r == 0 and first is not None else simulate(scenario, replication_seed(scenario.seed, r))[0]
         tables.append(table.assign(replication=r))
     return pd.concat(tables, ignore_index=True)
@@ -73,6 +80,7 @@ class Session:
         self.runs: pd.DataFrame | None = None  # the current settings' replications, once computed
         self._references: dict[int, pd.DataFrame] = {}
         self._sample_key: tuple | None = None
+        self._dashboards: dict[tuple, Dashboard] = {}  # by layout, the most recent last
         self.reset(self.values)
 
     # ------------------------------------------------------------------ settings and structure
@@ -93,16 +101,24 @@ class Session:
             if key != self._sample_key:
                 self.sample = network_sample(model, seed=self.base.seed)
                 self._sample_key = key
-            self.dashboard = Dashboard(
-                self.reference,
-                scenario.steps,
-                scenario.population.size,
-                model.age_group_labels,
-                model.region_labels,
-                model.intervention_names,
-                self.sample,
-                currency=scenario.economics.currency,
-            )
+            self.dashboard = self._dashboard(scenario, model)
+
+    def _dashboard(self, scenario: Scenario, model: WalletAdoptionModel) -> Dashboard:
+        """The charts for this layout, restarted: a change of settings that keeps the panels, the
+        sample and the axes reuses the figure and the backgrounds it has drawn."""
+        labels = (tuple(model.age_group_labels), tuple(model.region_labels), tuple(model.intervention_names))
+        currency = scenario.economics.currency
+        layout = (scenario.steps, scenario.population.size, *labels, id(self.sample), currency)
+        dashboard = self._dashboards.pop(layout, None)
+        if dashboard is None:
+            sizes = (scenario.steps, scenario.population.size)
+            dashboard = Dashboard(self.reference, *sizes, *map(list, labels), self.sample, currency=currency)
+        else:
+            dashboard.restart()
+        self._dashboards[layout] = dashboard
+        if len(self._dashboards) > KEPT_DASHBOARDS:
+            del self._dashboards[next(iter(self._dashboards))]
+        return dashboard
 
     def _restructure(self, added: list[dict[str, Any]], removed: list[str]) -> None:
         template = restructure(self.base, added, removed)
@@ -177,12 +193,19 @@ class Session:
         with self.lock:
             generation = self.generation if generation is None else generation
             scenario, reps = self.scenario, self.reps
+
+        def wanted() -> bool:
+            return generation == self.generation
+
         if reps not in self._references:
-            self._references[reps] = replications(self.base, reps, first=self.reference)
+            computed = replications(self.base, reps, self.reference, wanted)
+            if computed is None:
+                return False
+            self._references[reps] = computed
         reference = self._references[reps]
-        runs = reference if scenario is self.base else replications(scenario, reps)
+        runs = reference if scenario is self.base else replications(scenario, reps, wanted=wanted)
         with self.lock:
-            if generation != self.generation:
+            if runs is None or generation != self.generation:
                 return False
             self.runs = runs
             self.dashboard.set_bands(replication_bands(runs), replication_bands(reference), reps)

@@ -35,7 +35,7 @@ from tests.conftest import HEADLESS_CHROMIUM, ROOT
 
 selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import WebDriverException  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -124,7 +124,10 @@ def summary(driver) -> str:
 
 
 def wait_for(driver, condition, seconds: float = 60):
-    return WebDriverWait(driver, seconds, poll_frequency=0.1).until(lambda d: condition(d))
+    """Poll until `condition` holds; an element replaced while it was read (the page changed
+    meanwhile) is read again at the next poll."""
+    wait = WebDriverWait(driver, seconds, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException])
+    return wait.until(lambda d: condition(d))
 
 
 def steps(driver, count: int) -> None:
@@ -161,12 +164,19 @@ def spent(driver) -> float:
 
 
 def type_into(driver, css: str, text: str) -> None:
-    """Replace the text of the input inside `css` (number boxes apply it once typing rests)."""
+    """Replace the text of the input inside `css` at once, as a paste does (number boxes apply it
+    once typing rests). Typed key by key, only the first key's change reaches the server at once:
+    the page holds the others until the server has answered it, and a click sent meanwhile (Save)
+    can reach the server first and save the first letter."""
     field = driver.find_element(By.CSS_SELECTOR, f"{css} input")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
     field.click()
     field.send_keys(Keys.CONTROL, "a")
-    field.send_keys(text)
+    driver.execute_script(
+        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))",
+        field,
+        text,
+    )
 
 
 def replications_ready(driver) -> bool:
@@ -181,14 +191,19 @@ def run_to_end(driver) -> None:
     )
 
 
+KPI_ROWS = (
+    "return [...document.querySelectorAll('.adoptsim-kpis tr')].slice(1).map(r => [...r.cells].map(c => c.innerText))"
+)
+
+
 def kpi_cells(driver) -> dict[str, tuple[str, str]]:
     """Label -> (this run, replications), once the replications' column is filled."""
     rows: dict[str, tuple[str, str]] = {}
 
     def filled(d) -> bool:
         rows.clear()
-        for row in d.find_elements(By.CSS_SELECTOR, ".adoptsim-kpis tr")[1:]:
-            label, value, spread = (cell.text for cell in row.find_elements(By.TAG_NAME, "td"))
+        # the table read at once, in the page: the replications may replace it while it is read
+        for label, value, spread in d.execute_script(KPI_ROWS):
             rows[label] = (value, spread)
         return bool(rows) and all(spread != "running..." for _, spread in rows.values())
 
