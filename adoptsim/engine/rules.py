@@ -209,10 +209,16 @@ def lapse_ceiling(b: Behaviour, largest_factor: float) -> float:
     return min(float(np.float32(b.r_l)) * max(largest_factor, 0.0) * (1 + 1e-6), 1.0)
 
 
+FLOAT32_SPACING_BELOW_ONE = 2.0**-24
+"""The gap between float32's largest number below 1 and 1."""
+
+
 def awareness_ceiling(media: float, wom: float, active_neighbours: np.ndarray) -> np.ndarray:
     """Upper bounds of the awareness probabilities, M + Q A_i >= 1 - (1 - M)(1 - Q)^A_i (as
     (1 - Q)^A >= 1 - A Q), with M and Q the largest media and word-of-mouth chances of any
-    consumer; the margin covers float32 rounding of the exact rule."""
-    bound = active_neighbours * (wom * (1 + 1e-5))
+    consumer; the margin covers float32 rounding of the exact rule: 1 - Q rounded to float32 is
+    off by up to 2^-25 (half its spacing below 1), which the power A_i multiplies, so each
+    neighbour adds 2^-24 (for Q near 1e-7 that is a tenth of Q)."""
+    bound = active_neighbours * (wom * (1 + 1e-5) + FLOAT32_SPACING_BELOW_ONE)
     bound += media * (1 + 1e-5) + 1e-6
     return bound

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from adoptsim.engine import rules as dynamics
@@ -57,6 +57,7 @@ def test_no_lapse_probability_exceeds_its_ceiling(r_l, l0, l_habit, factor, seed
 
 @settings(max_examples=60, deadline=None)
 @given(media=share, q=share, seed=st.integers(0, 99))
+@example(media=0.0, q=3.875222127027162e-07, seed=0)  # 1 - q in float32 is 8 % off q: found by hypothesis
 def test_no_awareness_probability_exceeds_its_ceiling(media, q, seed):
     rng = np.random.default_rng(seed)
     count = rng.integers(0, 60, 4000).astype(np.int32)
