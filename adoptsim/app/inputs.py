@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 import threading
-import time
+from collections.abc import Callable
 from typing import Any
 
 import solara
 
+from adoptsim.app.background import use_background
 from adoptsim.app.controls import Control, Group
 from adoptsim.interventions import INTERVENTION_TYPES
 
@@ -34,24 +35,39 @@ def shown_number(value: Any) -> str:
     return str(value)
 
 
+def use_applied_at_rest(
+    control: Control,
+    value: Any,
+    refusals: int,
+    edited: Any,
+    new: Any,
+    ready: bool,
+    put_back: Callable[[], None],
+    on_change: Callable[[str, Any], None],
+) -> None:
+    """An input's edit (`edited`: what it shows) applied as `new` once it rests for a moment, if
+    `ready`; a newer edit stops the wait. `put_back` shows the applied `value` again when it changes
+    from elsewhere or a change is refused (`refusals` counts them), but not when it is the input's
+    own value coming back, which would undo what was edited since."""
+    applied = solara.use_ref(None)
+    solara.use_effect(lambda: None if value == applied.current else put_back(), [value, refusals])
+
+    def apply_at_rest(stop: threading.Event) -> None:
+        if ready and not stop.wait(SLIDER_REST_S):
+            applied.current = new
+            on_change(control.path, new)
+
+    use_background(apply_at_rest, [edited])
+
+
 @solara.component
 def Slider(control: Control, value: float, on_change, refusals: int = 0) -> None:  # noqa: N802 (a Solara component)
     """Label and value above the track; applied once the slider rests for a moment, so dragging
     does not rebuild the run at every pixel. A refused change (`refusals` counts them) puts the
     applied value back; the slider's own value coming back does not move it from where it is now."""
     shown, set_shown = solara.use_state(value)
-    applied = solara.use_ref(None)
-    solara.use_effect(lambda: None if value == applied.current else set_shown(value), [value, refusals])
-
-    def apply_when_still(cancel: threading.Event) -> None:
-        if shown != value:
-            time.sleep(SLIDER_REST_S)
-            if cancel.is_set():  # a newer position
-                return
-            applied.current = int(shown) if control.kind == "int" else float(shown)
-            on_change(control.path, applied.current)
-
-    solara.use_thread(apply_when_still, dependencies=[shown], intrusive_cancel=False)
+    new = int(shown) if control.kind == "int" else float(shown)
+    use_applied_at_rest(control, value, refusals, shown, new, shown != value, lambda: set_shown(value), on_change)
     solara.Text(f"{control.label}: {shown_number(shown)}", style={"font-size": "0.85rem"})
     solara.v.Slider(
         v_model=shown,
@@ -89,19 +105,9 @@ def NumberBox(control: Control, value: Any, on_change, refusals: int = 0) -> Non
     applied digit by digit; a budget may be empty (unlimited). A refused value (`refusals` counts
     them) is replaced by the applied one; the box's own value coming back leaves what is typed since."""
     text, set_text = solara.use_state(box_text(value))
-    applied = solara.use_ref(None)
-    solara.use_effect(lambda: None if value == applied.current else set_text(box_text(value)), [value, refusals])
     parsed, problem = parse_number(text, control.kind)
-
-    def apply_when_still(cancel: threading.Event) -> None:
-        if not problem and parsed != value:
-            time.sleep(SLIDER_REST_S)
-            if cancel.is_set():  # a newer text
-                return
-            applied.current = parsed
-            on_change(control.path, parsed)
-
-    solara.use_thread(apply_when_still, dependencies=[text], intrusive_cancel=False)
+    ready = not problem and parsed != value
+    use_applied_at_rest(control, value, refusals, text, parsed, ready, lambda: set_text(box_text(value)), on_change)
     solara.v.TextField(
         v_model=text,
         on_v_model=set_text,
