@@ -157,7 +157,8 @@ def _calibrate(
                 posterior = spec.method.posterior
                 print(
                     f"posterior: ABC-SMC, up to {posterior.generations} generations of {posterior.population} "
-                    f"particles, at most {posterior.max_simulations} simulations",
+                    f"particles, at most {posterior.max_simulations} simulations"
+                    + ("" if posterior.tolerance is None else f", or until an RMS error a point of {posterior.tolerance:g}"),
                     flush=True,
                 )
                 particles = run_posterior(problem, out, executor)

@@ -193,3 +193,27 @@ replications: 2
     carried = west.scenario({**best, "west:behaviour.p_media": 0.008}, west.parts[2])
     assert carried.behaviour.p_media == 0.008  # the geometric mean of 0.004 and 0.016 is what predict runs
     assert west.steps(best).tolist() == OBSERVED["step"] * 3  # steps given: the launch does not move them
+
+
+def test_a_posterior_with_a_tolerance_stops_at_the_first_generation_that_reaches_it(tmp_path):
+    """`posterior.tolerance` is an RMS error a fitted point: the ABC stops after the generation
+    whose tolerance sqrt(objective) / sqrt(points) is at most it, and not before."""
+    import pyabc
+
+    from adoptsim.studies.calibration.posterior import ABC_FILE, run_posterior
+
+    def generations(tolerance: str, out: Path) -> list[float]:
+        text = TINY.replace("generations: 2, max_simulations: 12", f"generations: 5, max_simulations: 400{tolerance}")
+        problem = tiny(tmp_path, text.replace("population: 4", "population: 6"))
+        out.mkdir()
+        run_posterior(problem, out, None)
+        epsilons = pyabc.History(f"sqlite:///{out / ABC_FILE}").get_all_populations()["epsilon"]
+        points = int(problem.fitted.sum())
+        return [e / np.sqrt(points) for e in epsilons.to_numpy() if np.isfinite(e)]
+
+    free = generations("", tmp_path / "free")
+    assert len(free) == 5 and free[2] < free[1]
+    target = (free[1] + free[2]) / 2  # reached at the third generation, not the second
+    stopped = generations(f", tolerance: {target}", tmp_path / "stopped")
+    assert stopped == pytest.approx(free[:3])
+    assert stopped[-1] <= target < stopped[-2]

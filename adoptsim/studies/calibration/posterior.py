@@ -80,7 +80,13 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
         database.unlink()  # an interrupted posterior starts again; the optimiser's study is what resumes
     abc.new(f"sqlite:///{database}", {"y": problem.observations["share"].to_numpy()})
     np.random.seed(problem.loaded.seed % 2**32)  # pyabc draws from numpy's global generator
-    history = abc.run(max_nr_populations=settings.generations, max_total_nr_simulations=settings.max_simulations)
+    # the printed tolerance is sqrt(objective); as an RMS error a point it is that over sqrt(points)
+    minimum = None if settings.tolerance is None else settings.tolerance * np.sqrt(lines.points)
+    history = abc.run(
+        minimum_epsilon=minimum,
+        max_nr_populations=settings.generations,
+        max_total_nr_simulations=settings.max_simulations,
+    )
     particles, weights = history.get_distribution(m=0)
     table = pd.DataFrame([model.values(row) for row in particles.to_dict("records")])
     table["weight"] = np.asarray(weights) / np.sum(weights)

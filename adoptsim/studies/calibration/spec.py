@@ -99,6 +99,10 @@ class Posterior(StrictModel):
     population: PositiveInt = Field(40, description="Particles per generation.")
     generations: PositiveInt = Field(4, description="Most generations (the tolerance shrinks each time).")
     max_simulations: PositiveInt = Field(1500, description="Stop after this many simulations.")
+    tolerance: Positive | None = Field(
+        None,
+        description="Stop after the first generation whose tolerance, as an RMS error a fitted point, is at most this.",
+    )
     draws: PositiveInt = Field(20, description="Posterior draws simulated for the bands.")
 
 
