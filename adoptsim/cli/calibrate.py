@@ -155,10 +155,10 @@ def _calibrate(
             particles = None
             if spec.method.posterior.enabled:
                 posterior = spec.method.posterior
+                until = "" if posterior.tolerance is None else f", or to RMS error a point {posterior.tolerance:g}"
                 print(
                     f"posterior: ABC-SMC, up to {posterior.generations} generations of {posterior.population} "
-                    f"particles, at most {posterior.max_simulations} simulations"
-                    + ("" if posterior.tolerance is None else f", or until an RMS error a point of {posterior.tolerance:g}"),
+                    f"particles, at most {posterior.max_simulations} simulations{until}",
                     flush=True,
                 )
                 particles = run_posterior(problem, out, executor)
