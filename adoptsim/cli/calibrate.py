@@ -80,12 +80,15 @@ def command(args: argparse.Namespace) -> int:
     leave_out = args.leave_out
     fitted = others(loaded, leave_out) if leave_out else loaded
     name = loaded.spec.name + (f"-without-{leave_out}" if leave_out else "")
-    check_study_budget(
-        args, args.file, calibration_runs(loaded.spec, args.trials, len(loaded.parts)), loaded.base
-    )
+    check_study_budget(args, args.file, calibration_runs(loaded.spec, args.trials, len(loaded.parts)), loaded.base)
     target = Path(args.out) if args.out else Path("results") / f"calibrate-{name}"
     folder = open_output(
-        args, target, "calibrate", resume=args.resume, resumable=True, owns=(MARKER,),
+        args,
+        target,
+        "calibrate",
+        resume=args.resume,
+        resumable=True,
+        owns=(MARKER,),
         keep=lambda: (target / STUDY_FILE).exists(),
     )
     prepare_output(loaded, folder.path, args.resume and folder.in_place, leave_out)
@@ -129,7 +132,7 @@ def _calibrate(
     )
     from adoptsim.studies.calibration.posterior import POSTERIOR_FILE, draw, run_posterior
     from adoptsim.studies.calibration.search import STUDY_FILE, completed, open_study, search
-    from adoptsim.studies.calibration.transfer import predict
+    from adoptsim.studies.calibration.transfer import predict, uninformed
     from adoptsim.studies.sweep import terminate_gracefully
     from adoptsim.world.streams import replication_seed
 
@@ -165,7 +168,8 @@ def _calibrate(
             seed = replication_seed(loaded.seed, 1)
             draws = [] if particles is None else draw(particles, problem.names, spec.method.posterior.draws, seed)
             ensemble = run_ensemble(problem, best, draws, executor, args.horizon)
-            prediction = predict(loaded, problem, leave_out, best, draws, executor) if leave_out else None
+            blind = uninformed(loaded, problem, leave_out, best, executor) if leave_out else []
+            prediction = predict(loaded, problem, leave_out, best, draws, executor, blind) if leave_out else None
     except KeyboardInterrupt:
         print(
             f"interrupted: {completed(study)} trials saved in {out / STUDY_FILE}; run again with --resume"
@@ -176,7 +180,7 @@ def _calibrate(
         return 130
     fit = fit_table(problem, ensemble)
     forecast = forecast_table(problem, ensemble)
-    parameters = parameters_table(problem, best, particles)
+    parameters = parameters_table(problem, best, particles, blind)
     written = [
         write_csv(out / "trials.csv", study.trials_dataframe()),
         write_csv(out / "fit.csv", fit),
@@ -214,6 +218,12 @@ def _calibrate(
             )
     if prediction is not None:
         told = prediction[1]
+        fitted_names = ", ".join(part.name for part in problem.parts)
+        for name, middle in told["from_prior"].items():
+            print(
+                f"{name}: {fitted_names} do not inform it (their points are the same at both ends of its prior) but "
+                f"{leave_out} depends on it: predicted at its prior's middle ({middle:.4g}), band drawn from the prior"
+            )
         print(
             f"{leave_out} (left out, predicted from its context): R^2 {told['r2']:.3f}, RMSE {told['rmse']:.4g}, "
             f"{told['covered']} of {told['points']} inside the 95 % band"

@@ -25,7 +25,7 @@ from adoptsim.studies.calibration.outputs import (
     statistics,
 )
 from adoptsim.studies.calibration.posterior import draw, weighted_interval
-from adoptsim.studies.calibration.transfer import others, predict
+from adoptsim.studies.calibration.transfer import from_prior, others, predict, uninformed
 from tests.conftest import BASELINE
 
 OBSERVED = {"step": [4, 8, 12, 16], "value": [0.01, 0.03, 0.06, 0.10]}
@@ -119,13 +119,23 @@ def test_a_posterior_interval_says_when_the_data_taught_little_or_the_best_lies_
     assert row["lower"] >= 0.04 and row["upper"] <= 0.06 and row["warning"] == ""
     share = (np.log(row["upper"]) - np.log(row["lower"])) / np.log(0.3 / 0.003)  # on the log scale searched
     assert row["interval_share"] == pytest.approx(share)
-    assert row["interval"] == "95 % credible (ABC-SMC posterior, 200 particles)"
+    assert row["interval"] == "95 % credible (ABC-SMC posterior, 200 particles, 200.0 effective)"
 
     wide = pd.DataFrame({"behaviour.q_wom": np.geomspace(0.003, 0.3, 200), "weight": np.full(200, 1 / 200)})
     warning = parameters_table(problem, {"behaviour.q_wom": 0.0031}, wide).iloc[0]["warning"]
     assert "the data taught little" in warning and "the best point lies outside its interval" in warning
     unknown = parameters_table(problem, {"behaviour.q_wom": 0.05}, None).iloc[0]
     assert unknown["interval"] == "none" and np.isnan(unknown["lower"])
+
+    # weights on a few particles: a narrow interval that rests on 4 effective particles says so
+    few = narrow.assign(weight=np.where(np.arange(200) < 4, 0.25, 0.0))
+    row = parameters_table(problem, {"behaviour.q_wom": 0.05}, few).iloc[0]
+    assert row["interval_share"] < 0.1 and "4.0 effective particles: too few for a 95 % interval" in row["warning"]
+    assert row["interval"].endswith("200 particles, 4.0 effective)")
+    # a parameter no fitted point depends on: its posterior is its prior, whatever the particles say
+    inert = parameters_table(problem, {"behaviour.q_wom": 0.05}, narrow, ["behaviour.q_wom"]).iloc[0]
+    assert (inert["lower"], inert["upper"], inert["interval_share"]) == (0.003, 0.3, pytest.approx(1.0))
+    assert "posterior = prior" in inert["warning"] and "taught little" not in inert["warning"]
 
 
 def test_draws_follow_the_particles_weights_and_intervals_are_weighted():
@@ -149,13 +159,14 @@ def test_the_abc_model_reads_log_parameters_in_log10_repeats_a_particle_and_scor
     assert model.distance(simulated, {}) == pytest.approx(np.sqrt(problem.loss(simulated["y"])))
 
 
-def market(folder: Path, name: str, media: float) -> None:
+def market(folder: Path, name: str, media: float, incumbent: str = "{cash_share: 1.0}") -> None:
     text = f"""extends: {BASELINE}
 name: {name}
 behaviour: {{p_media: {media}}}
 market:
   name: {name}
   launch: 2010-01-01
+  incumbent: {incumbent}
   observed: {{file: {name}.csv, column: value, measure: ever_adopted_share}}
 """
     (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
@@ -186,7 +197,7 @@ replications: 2
     best = {"behaviour.q_wom": 0.05, "north:behaviour.p_media": 0.004, "south:behaviour.p_media": 0.016}
     table, stats = predict(loaded, fitted, "west", best, [], None)
     assert list(table["market"].unique()) == ["west"] and list(table["observed"]) == OBSERVED["value"]
-    assert stats["points"] == 4 and 0 <= stats["covered"] <= 4
+    assert stats["points"] == 4 and 0 <= stats["covered"] <= 4 and stats["from_prior"] == {}
     assert stats["rmse"] == pytest.approx(np.sqrt(np.mean((table["observed"] - table["simulated"]) ** 2)))
 
     west = Problem(load_calibration(tmp_path / "joint.yaml"))
@@ -217,3 +228,38 @@ def test_a_posterior_with_a_tolerance_stops_at_the_first_generation_that_reaches
     stopped = generations(f", tolerance: {target}", tmp_path / "stopped")
     assert stopped == pytest.approx(free[:3])
     assert stopped[-1] <= target < stopped[-2]
+
+
+def test_a_core_parameter_only_the_left_out_market_depends_on_is_taken_from_its_prior(tmp_path):
+    """Two cash markets cannot inform the relative-advantage weight (advantage 1: the term is 0);
+    a card market left out depends on it, so its prediction says so and uses the prior."""
+    market(tmp_path, "north", 0.01)
+    market(tmp_path, "south", 0.01)
+    market(tmp_path, "west", 0.01, "{cash_share: 0.3, card_ownership: 1.0}")
+    (tmp_path / "joint.yaml").write_text(
+        """name: joint
+markets: {north: north.yaml, south: south.yaml, west: west.yaml}
+fixed: {population.size: 150, merchants.count: 10, behaviour.r_a: 0.5}
+parameters:
+  behaviour.q_wom: {low: 0.003, high: 0.3, log: true}
+  market.advantage_weight: {low: 0.0, high: 6.0}
+  behaviour.b_habit: {low: 1.0, high: 100.0, log: true}
+replications: 2
+""",
+        encoding="utf-8",
+    )
+    loaded = load_calibration(tmp_path / "joint.yaml")
+    fitted = Problem(others(loaded, "west"))
+    best = {"behaviour.q_wom": 0.05, "market.advantage_weight": 0.5, "behaviour.b_habit": 2.0}
+    blind = uninformed(loaded, fitted, "west", best, None)
+    assert blind == ["market.advantage_weight"]
+    assert uninformed(loaded, Problem(others(loaded, "north")), "north", best, None) == []  # west informs it
+    table, stats = predict(loaded, fitted, "west", best, [dict(best) for _ in range(6)], None, blind)
+    assert stats["from_prior"] == {"market.advantage_weight": 3.0}
+    assert (table["lower"] < table["upper"]).all()
+
+    point, draws = from_prior(fitted, ["behaviour.b_habit"], best, [dict(best) for _ in range(200)], seed=1)
+    assert point["behaviour.b_habit"] == pytest.approx(10.0)  # the middle of 1..100 on the log scale
+    drawn = np.log10([d["behaviour.b_habit"] for d in draws])
+    assert 0 <= drawn.min() < 0.2 and 1.8 < drawn.max() <= 2 and abs(np.median(drawn) - 1) < 0.2
+    assert all(d["behaviour.q_wom"] == 0.05 for d in draws)  # only the named parameters move

@@ -10,6 +10,7 @@ its band.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from adoptsim.studies.calibration.posterior import weighted_interval
 LEVEL = 0.95
 WIDE = 0.7
 """An interval wider than this share of its prior range: the data taught little."""
+FEW = 40
+"""Fewer effective particles than this: a 95 % interval's 2.5 % tails hold under one particle each."""
 
 
 @dataclass
@@ -96,12 +99,26 @@ def statistics(fit: pd.DataFrame, market: str | None = None) -> dict[str, float]
     return stats
 
 
-def parameters_table(problem: Problem, best: dict[str, float], particles: pd.DataFrame | None) -> pd.DataFrame:
+def effective_particles(weights: np.ndarray) -> float:
+    """Kish's effective sample size of weighted particles, (sum w)^2 / sum w^2."""
+    weights = np.asarray(weights, dtype=float)
+    return float(weights.sum() ** 2 / np.sum(weights**2))
+
+
+def parameters_table(
+    problem: Problem, best: dict[str, float], particles: pd.DataFrame | None, inert: Sequence[str] = ()
+) -> pd.DataFrame:
     """parameter, best, lower, upper, prior_low, prior_high, interval_share (the interval's width
-    as a share of the prior range, on the searched scale: log for `log: true`), warning, interval."""
+    as a share of the prior range, on the searched scale: log for `log: true`), warning, interval.
+
+    A parameter in `inert` moves none of the fitted points, so the likelihood is flat in it and
+    its posterior is its prior: its interval is the prior's, whatever a finite set of particles
+    suggests. With fewer than FEW effective particles a 95 % interval's tails rest on under one
+    particle each, and the warning says so."""
     from adoptsim.studies.calibration.search import distributions
 
     space = distributions(problem)
+    effective = None if particles is None else effective_particles(particles["weight"].to_numpy())
     rows = []
     for name in problem.names:
         dist = space[name]
@@ -109,15 +126,22 @@ def parameters_table(problem: Problem, best: dict[str, float], particles: pd.Dat
         row.update(prior_low=dist.low, prior_high=dist.high, interval_share=np.nan, warning="", interval="none")
         if particles is not None:
             low, high = weighted_interval(particles[name].to_numpy(), particles["weight"].to_numpy())
+            warnings = []
+            if name in inert:
+                low, high = dist.low, dist.high
+                warnings.append("no fitted point depends on it (the same at both ends of its prior): posterior = prior")
             scale = np.log if dist.log else (lambda x: x)
             share = (scale(high) - scale(low)) / (scale(dist.high) - scale(dist.low))
-            warnings = []
-            if share > WIDE:
+            if share > WIDE and name not in inert:
                 warnings.append(f"interval spans {share:.0%} of the prior: the data taught little")
+            if effective < FEW:
+                warnings.append(f"{effective:.1f} effective particles: too few for a 95 % interval")
             if not low <= best[name] <= high:
                 warnings.append("the best point lies outside its interval")
             row.update(lower=low, upper=high, interval_share=share, warning="; ".join(warnings))
-            row["interval"] = f"95 % credible (ABC-SMC posterior, {len(particles)} particles)"
+            row["interval"] = (
+                f"95 % credible (ABC-SMC posterior, {len(particles)} particles, {effective:.1f} effective)"
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -4,11 +4,18 @@ context alone.
 The left-out market's own (`per_market`) parameters are taken from the others: the mean of
 their values, on the log scale for `log: true` (a geometric mean), for the best point and for
 each posterior draw alike. Its observations never enter the fit.
+
+A core parameter the fitted markets do not inform (on common random numbers their simulated
+points are identical at both ends of its prior, e.g. the relative-advantage weight when every
+fitted market pays cash: advantage 1, term b_adv (1 - 1) = 0) but the left-out market depends on
+is not carried from the fit, where its value is whatever the search left: the prediction takes
+its prior's middle (on the searched scale) for the simulated line and draws it from its prior
+for the band, and says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 
 import numpy as np
@@ -18,6 +25,7 @@ from adoptsim.errors import AdoptsimError
 from adoptsim.studies.calibration.loading import SEPARATOR, LoadedCalibration
 from adoptsim.studies.calibration.objective import Problem, fit_statistics
 from adoptsim.studies.calibration.outputs import fit_table, run_ensemble
+from adoptsim.world.streams import replication_seed
 
 
 def subset(loaded: LoadedCalibration, keep: list[str]) -> LoadedCalibration:
@@ -49,6 +57,42 @@ def carried(fitted: Problem, values: Mapping[str, float], market: str) -> dict[s
     return out
 
 
+def _moves(problem: Problem, points: list[dict[str, float]], executor: Executor | None) -> list[bool]:
+    """For each pair of points (2k, 2k+1): whether any observation's simulated value differs."""
+    simulated = [problem.simulated(p, runs) for p, runs in zip(points, problem.evaluate(points, executor), strict=True)]
+    return [not np.array_equal(simulated[k], simulated[k + 1]) for k in range(0, len(points), 2)]
+
+
+def uninformed(
+    loaded: LoadedCalibration, fitted: Problem, market: str, best: dict[str, float], executor: Executor | None
+) -> list[str]:
+    """Core parameters that move none of the fitted markets' points but move the left-out one's:
+    each set to its prior's bounds at the best point, on common random numbers."""
+    problem = Problem(subset(loaded, [market]))
+    ends = []
+    for name in fitted.core:
+        bounds = fitted.bounds(name)
+        ends += [{**best, name: bounds.low}, {**best, name: bounds.high}]
+    moves_fitted = _moves(fitted, ends, executor)
+    moves_left = _moves(problem, [carried(fitted, point, market) for point in ends], executor)
+    return [n for n, f, m in zip(fitted.core, moves_fitted, moves_left, strict=True) if m and not f]
+
+
+def from_prior(fitted: Problem, names: list[str], point: dict[str, float], draws: list[dict[str, float]], seed: int):
+    """The point with each name at its prior's middle, and the draws with each drawn from its prior
+    (uniform, or log-uniform for `log: true`), seeded."""
+    rng = np.random.default_rng(seed)
+    point, draws = dict(point), [dict(d) for d in draws]
+    for name in names:
+        bounds = fitted.bounds(name)
+        low, high = (np.log(bounds.low), np.log(bounds.high)) if bounds.log else (bounds.low, bounds.high)
+        back = np.exp if bounds.log else float
+        point[name] = float(back((low + high) / 2))
+        for d in draws:
+            d[name] = float(back(rng.uniform(low, high)))
+    return point, draws
+
+
 def predict(
     loaded: LoadedCalibration,
     fitted: Problem,
@@ -56,10 +100,13 @@ def predict(
     best: dict[str, float],
     draws: list[dict[str, float]],
     executor: Executor | None,
-) -> tuple[pd.DataFrame, dict[str, float]]:
-    """prediction.csv's table (market, date, observed, simulated, lower, upper) and its R^2, RMSE
-    and band coverage, over the left-out market's target points."""
+    blind: Sequence[str] = (),
+) -> tuple[pd.DataFrame, dict]:
+    """prediction.csv's table (market, date, observed, simulated, lower, upper) and its R^2, RMSE,
+    band coverage and the core parameters taken from their priors (`blind`: see uninformed), over
+    the left-out market's target points."""
     problem = Problem(subset(loaded, [market]))
+    best, draws = from_prior(fitted, blind, best, draws, replication_seed(loaded.seed, 2))
     point = carried(fitted, best, market)
     ensemble = run_ensemble(problem, point, [carried(fitted, d, market) for d in draws], executor, 0.0)
     fit = fit_table(problem, ensemble)
@@ -67,4 +114,5 @@ def predict(
     table = target[["market", "date", "observed", "simulated", "lower", "upper"]].reset_index(drop=True)
     r2, rmse = fit_statistics(table["observed"].to_numpy(), table["simulated"].to_numpy())
     inside = (table["observed"] >= table["lower"]) & (table["observed"] <= table["upper"])
-    return table, {"r2": r2, "rmse": rmse, "covered": int(inside.sum()), "points": len(table)}
+    prior = {name: best[name] for name in blind}
+    return table, {"r2": r2, "rmse": rmse, "covered": int(inside.sum()), "points": len(table), "from_prior": prior}
