@@ -7,7 +7,8 @@ calibration's model and population and the pool calibrate uses (pyabc draws seed
 One line per generation (the calibration sample from the prior is t = -1): its tolerance, its
 simulations and those so far, when it ended, and each parameter's central 95 % interval as a
 share of its prior (on the searched scale, as parameters.csv's interval_share), with the widest
-of the shared core. Works on a finished or a running calibration's abc.db.
+of the shared core, and the generation's effective number of particles (Kish). Works on a
+finished or a running calibration's abc.db.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import numpy as np
 
 from adoptsim.studies.calibration.loading import load_calibration
 from adoptsim.studies.calibration.objective import Problem
+from adoptsim.studies.calibration.outputs import effective_particles
 from adoptsim.studies.calibration.posterior import weighted_interval
 from adoptsim.studies.calibration.search import distributions
 
@@ -52,6 +54,7 @@ def main() -> None:
                 low, high = (np.log10(dist.low), np.log10(dist.high)) if dist.log else (dist.low, dist.high)
                 lower, upper = weighted_interval(frame[f"p{i}"].to_numpy(), np.asarray(weights))
                 shares[name] = round((upper - lower) / (high - low), 2)
+            line["effective_particles"] = round(effective_particles(np.asarray(weights)), 1)
             line["widest_core_share"] = max(shares[name] for name in problem.core)
             line["interval_share"] = shares
         print(json.dumps(line), flush=True)
@@ -59,11 +62,10 @@ def main() -> None:
 
 def more(problem: Problem, database: Path, generations: int, workers: int) -> Path:
     """A copy of the history, run `generations` further; prints calibrate's generation lines."""
-    import pyabc
     from pyabc.sampler import ConcurrentFutureSampler
 
     from adoptsim.studies.calibration.abc_model import AbcModel
-    from adoptsim.studies.calibration.posterior import GenerationLines
+    from adoptsim.studies.calibration.posterior import GenerationLines, abc_smc
     from adoptsim.studies.executors import make_executor
 
     copy = database.with_name("abc-more.db")
@@ -78,7 +80,7 @@ def more(problem: Problem, database: Path, generations: int, workers: int) -> Pa
     with make_executor(workers) as pool:
         sampler = ConcurrentFutureSampler(pool, client_max_jobs=2 * workers)
         population = problem.spec.method.posterior.population
-        abc = pyabc.ABCSMC(model, model.prior(), model.distance, population_size=population, sampler=sampler)
+        abc = abc_smc(model, population, sampler)
         abc.load(f"sqlite:///{copy}", 1)
         np.random.seed(7)
         abc.run(max_nr_populations=generations)

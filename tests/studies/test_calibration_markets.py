@@ -86,7 +86,11 @@ def test_a_shared_core_is_recovered_from_two_markets_and_one_is_predicted_from_t
     assert set(fit["market"]) == {"cashland", "cardland"}
     assert ((fit["lower"] <= fit["median"]) & (fit["median"] <= fit["upper"])).all()
     printed = capsys.readouterr().out
-    assert "cashland: fitted points: R^2" in printed and "generation 0: tolerance" in printed
+    assert (
+        "cashland: fitted points: R^2" in printed
+        and "generation 0: tolerance" in printed
+        and " effective), " in printed
+    )
     for name in ("calibrated-cashland.yaml", "calibrated-cardland.yaml", "fit.png"):
         assert (out / name).stat().st_size > 0
     # left out: cardland predicted from the core fitted on cashland alone (a small budget: only its files are read)

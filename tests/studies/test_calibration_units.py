@@ -263,3 +263,20 @@ replications: 2
     drawn = np.log10([d["behaviour.b_habit"] for d in draws])
     assert 0 <= drawn.min() < 0.2 and 1.8 < drawn.max() <= 2 and abs(np.median(drawn) - 1) < 0.2
     assert all(d["behaviour.q_wom"] == 0.05 for d in draws)  # only the named parameters move
+
+
+def test_the_posterior_proposes_with_twice_the_weighted_covariance(problem):
+    """Beaumont et al. (2009)'s kernel, not pyabc's Silverman bandwidth (0.4 x in 8 dimensions),
+    under which the particles' weights degenerate onto a few."""
+    from pyabc.sampler import SingleCoreSampler
+
+    from adoptsim.studies.calibration.posterior import abc_smc
+
+    kernel = abc_smc(AbcModel(problem), 10, SingleCoreSampler()).transitions[0]
+    rng = np.random.default_rng(4)
+    particles = pd.DataFrame({"p0": rng.normal(-1.5, 0.3, 400), "p1": rng.normal(0.0, 2.0, 400)})
+    weights = rng.uniform(0.5, 1.5, 400)
+    weights /= weights.sum()
+    kernel.fit(particles, weights)
+    weighted = np.cov(particles.to_numpy().T, aweights=weights)
+    assert kernel.cov == pytest.approx(2 * weighted, rel=0.01, abs=1e-3)
