@@ -86,24 +86,22 @@ def forecast_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame,
 
 def prediction_figure(prediction: pd.DataFrame, market: str, stats: dict[str, float]) -> Figure:
     """A left-out market: observations, the predicted median and its 95 % band (from the others' fit)."""
-    figure = Figure(figsize=(8, 4.5))
+    figure = Figure(figsize=(8, 5), layout="constrained")
     ax = figure.add_subplot()
     when = pd.to_datetime(prediction["date"])
-    ax.fill_between(when, prediction["lower"], prediction["upper"], color="C2", alpha=0.25, lw=0, label=BAND_LABEL)
-    ax.plot(
-        when,
-        prediction["simulated"],
-        color="C2",
-        marker="o",
-        ms=3,
-        label="predicted (best core, mean of its replications)",
-    )
+    prior = list(stats.get("from_prior", {}))  # core parameters the fitted markets did not inform
+    band, line = BAND_LABEL, "predicted (best core, mean of its replications)"
+    if prior:
+        band = f"95 % band (posterior draws, {', '.join(prior)} from its prior, x replications)"
+        line = f"predicted (best core, {', '.join(prior)} at its prior's middle; mean of its replications)"
+    ax.fill_between(when, prediction["lower"], prediction["upper"], color="C2", alpha=0.25, lw=0, label=band)
+    ax.plot(when, prediction["simulated"], color="C2", marker="o", ms=3, label=line)
     ax.scatter(when, prediction["observed"], color="black", zorder=3, label="observed (never fitted)")
     ax.set_title(
         f"{market} predicted from its context alone: R² {stats['r2']:.3f}, RMSE {stats['rmse']:.3g}, "
         f"{stats['covered']} of {stats['points']} inside the band"
     )
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=8, frameon=False)  # never over the data
     ax.grid(alpha=0.3)
     return figure
 

@@ -257,6 +257,10 @@ replications: 2
     table, stats = predict(loaded, fitted, "west", best, [dict(best) for _ in range(6)], None, blind)
     assert stats["from_prior"] == {"market.advantage_weight": 3.0}
     assert (table["lower"] < table["upper"]).all()
+    from adoptsim.figures.calibration import prediction_figure
+
+    legend = [t.get_text() for t in prediction_figure(table, "west", stats).axes[0].get_legend().get_texts()]
+    assert "market.advantage_weight at its prior's middle" in legend[1] and "from its prior" in legend[0]
 
     point, draws = from_prior(fitted, ["behaviour.b_habit"], best, [dict(best) for _ in range(200)], seed=1)
     assert point["behaviour.b_habit"] == pytest.approx(10.0)  # the middle of 1..100 on the log scale
