@@ -151,7 +151,7 @@ def render_single(runs: dict[str, dict]) -> str:
         pinned = (
             ""
             if not growth or growth[0] is None
-            else f", and market growth is pinned to {growth[0]:.2g}-{growth[1]:.2g} a week"
+            else f", and market growth's interval is {growth[0]:.2g}-{growth[1]:.2g} a week"
         )
         where = (
             f"{min(above) * 100:.1f} to {max(above) * 100:.1f} points above its upper edge"
