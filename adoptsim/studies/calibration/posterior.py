@@ -101,7 +101,7 @@ def twice_the_covariance(effective: float, dimension: int) -> float:  # noqa: AR
     computation", Biometrika 96). pyabc's default, Silverman's rule, gives 0.4 times it in 8
     dimensions: the proposals then cluster on a few heavy particles and the weights degenerate
     (1-10 effective particles of 100 measured on calibrations/three_markets.yaml, 6-49 on the
-    China hold-out, against 69-85 with this kernel; docs/calibration.md)."""
+    China hold-out, against 69-88 with this kernel; docs/calibration.md)."""
     return math.sqrt(2.0)
 
 
