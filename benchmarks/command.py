@@ -61,7 +61,7 @@ def command_rows(show: Callable[[str, str, str], None], spread: Callable, kernel
              f"population, graph, seating, merchants; CPU {spread([s['setup_cpu_s'] for s in setups], '{:.1f} s')}, "
              f"peak {spread([s['peak_mb'] for s in setups], '{:.0f}')} MB")
     for file in calibration_files() if calibrations else []:
-        result = child("calibration", file, "4")
+        result = child("calibration", file, "8")
         raw[f"calibration {file}"] = result
         outside = result["outside_s_per_trial"] / result["trial_s"]
         show(f"calibration {Path(file).stem}: sims/s per core ({result['n']:,} x {result['steps']})",

@@ -41,6 +41,7 @@ from adoptsim.studies.optimization.search import evaluate_all, open_study, run_s
 from adoptsim.studies.optimization.space import decode
 from adoptsim.studies.optimization.spec import load_problem
 from adoptsim.studies.optimization.stages import refined, searched
+from adoptsim.studies.storage import LEGACY_FILE, STUDY_FILE
 
 ROOT = Path(__file__).resolve().parents[1]
 READY = ROOT / "optimizations" / "fastest_to_30pct.yaml"
@@ -130,7 +131,8 @@ def main() -> None:
             problem = load_problem(path)
             study_folder = args.out / key
             study_folder.mkdir(exist_ok=True)
-            (study_folder / "study.db").unlink(missing_ok=True)
+            for name in (STUDY_FILE, LEGACY_FILE):
+                (study_folder / name).unlink(missing_ok=True)
             start = time.perf_counter()
             study = open_study(problem, study_folder, resume=False)
             run_search(problem, study, args.trials or problem.spec.trials, executor)

@@ -121,33 +121,44 @@ def measure_setup(n: int, file: str) -> dict:
 
 def measure_calibration(file: str, trials: int) -> dict:
     """A calibration's throughput at its own size and horizon: `trials` trials of its search
-    (sampler, SQLite storage, scenario building, one process), then the same points' simulations
-    alone (runner.simulate, nothing else; every market of a joint file). The difference per trial
-    is what a trial costs outside the simulations. `steps` is the mean over the markets."""
+    (sampler, study storage, scenario building, one process), with the time inside runner.simulate
+    summed over the same trials (every market of a joint file). What a trial costs outside its
+    simulations is the difference, both taken from the same executions (timing the simulations
+    again separately measured two runs' noise, not the overhead). `steps` is the mean over the
+    markets."""
     import tempfile
 
+    from adoptsim.studies import runner
     from adoptsim.studies.calibration.objective import Problem
     from adoptsim.studies.calibration.search import open_study, search
     from adoptsim.studies.calibration.spec import load_calibration
-    from adoptsim.studies.runner import simulate
-    from adoptsim.world.streams import replication_seed
 
     problem = Problem(load_calibration(ROOT / file))
-    reps = problem.spec.replications
     with tempfile.TemporaryDirectory() as folder:
         search(problem, open_study(problem, Path(folder)), None, 1, progress=False)  # warm: imports, caches
-    with tempfile.TemporaryDirectory() as folder:
-        study = open_study(problem, Path(folder))
-        _, searching = timed(lambda: search(problem, study, None, trials, progress=False))
-        points = [t.params for t in study.trials]
-    scenarios = [problem.scenario(p, part) for p in points for part in problem.parts]  # every market
-    seeds = [replication_seed(problem.loaded.seed, r) for r in range(reps)]
-    _, simulating = timed(lambda: [simulate(s, seed) for s in scenarios for seed in seeds])
-    sims = len(scenarios) * reps
+    inside, sizes = [0.0], []
+    simulate = runner.simulate
+
+    def timed_simulate(scenario, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return simulate(scenario, *args, **kwargs)
+        finally:
+            inside[0] += time.perf_counter() - start
+            sizes.append((scenario.population.size, scenario.steps))
+
+    runner.simulate = timed_simulate
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            study = open_study(problem, Path(folder))
+            _, searching = timed(lambda: search(problem, study, None, trials, progress=False))
+    finally:
+        runner.simulate = simulate
+    sims = len(sizes)
     return {
-        "file": file, "trials": len(points), "simulations": sims, "n": scenarios[0].population.size,
-        "steps": round(sum(s.steps for s in scenarios) / len(scenarios)), "sims_per_s_per_core": sims / simulating,
-        "trial_s": searching / len(points), "outside_s_per_trial": (searching - simulating) / len(points),
+        "file": file, "trials": trials, "simulations": sims, "n": sizes[0][0],
+        "steps": round(sum(s for _, s in sizes) / sims), "sims_per_s_per_core": sims / inside[0],
+        "trial_s": searching / trials, "outside_s_per_trial": (searching - inside[0]) / trials,
     }
 
 

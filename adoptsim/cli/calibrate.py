@@ -3,7 +3,7 @@ with `--leave-out MARKET`, fit the other markets and predict that one from its c
 
 Output folder:
     calibration.json   what is calibrated (a resumed calibration must match it)
-    study.db, trials.csv      the Optuna study (SQLite) and its trials
+    study.journal, trials.csv the Optuna study (an append-only journal) and its trials
     abc.db, posterior.csv     the ABC-SMC history and the last generation's weighted particles
     calibrated.yaml    the fitted scenario, whole (calibrated-<market>.yaml per market)
     fit.csv, parameters.csv, forecast.csv, fit.png, forecast.png
@@ -73,8 +73,8 @@ def command(args: argparse.Namespace) -> int:
     or resume on it is refused in one line."""
     from adoptsim.cli.common import check_study_budget, open_output
     from adoptsim.studies.calibration.loading import load_calibration
-    from adoptsim.studies.calibration.search import STUDY_FILE
     from adoptsim.studies.calibration.transfer import others
+    from adoptsim.studies.storage import has_study
 
     loaded = load_calibration(args.file)
     leave_out = args.leave_out
@@ -89,7 +89,7 @@ def command(args: argparse.Namespace) -> int:
         resume=args.resume,
         resumable=True,
         owns=(MARKER,),
-        keep=lambda: (target / STUDY_FILE).exists(),
+        keep=lambda: has_study(target),
     )
     prepare_output(loaded, folder.path, args.resume and folder.in_place, leave_out)
     return _calibrate(args, loaded, fitted, leave_out, folder)
@@ -131,8 +131,9 @@ def _calibrate(
         statistics,
     )
     from adoptsim.studies.calibration.posterior import POSTERIOR_FILE, draw, run_posterior
-    from adoptsim.studies.calibration.search import STUDY_FILE, completed, open_study, search
+    from adoptsim.studies.calibration.search import completed, open_study, search
     from adoptsim.studies.calibration.transfer import predict, uninformed
+    from adoptsim.studies.storage import study_path
     from adoptsim.studies.sweep import terminate_gracefully
     from adoptsim.world.streams import replication_seed
 
@@ -172,7 +173,7 @@ def _calibrate(
             prediction = predict(loaded, problem, leave_out, best, draws, executor, blind) if leave_out else None
     except KeyboardInterrupt:
         print(
-            f"interrupted: {completed(study)} trials saved in {out / STUDY_FILE}; run again with --resume"
+            f"interrupted: {completed(study)} trials saved in {study_path(out)}; run again with --resume"
             if folder.in_place
             else "interrupted: the earlier calibration is unchanged",
             file=sys.stderr,

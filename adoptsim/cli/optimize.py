@@ -44,6 +44,7 @@ def command(args: argparse.Namespace) -> int:
     from adoptsim.studies.optimization.search import open_study, run_search
     from adoptsim.studies.optimization.spec import load_problem
     from adoptsim.studies.optimization.stages import completed
+    from adoptsim.studies.storage import LEGACY_FILE, STUDY_FILE, has_study
 
     problem = load_problem(args.file)
     spec = problem.spec
@@ -57,8 +58,8 @@ def command(args: argparse.Namespace) -> int:
         "optimize",
         resume=args.resume,
         resumable=True,
-        owns=("study.db",),
-        keep=lambda: (target / "study.db").exists(),  # a failed start leaves nothing
+        owns=(STUDY_FILE, LEGACY_FILE),
+        keep=lambda: has_study(target),  # a failed start leaves nothing
     )
     out = folder.path
     with executor_for(args.workers, args.scheduler) as executor:

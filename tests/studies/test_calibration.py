@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import optuna
 import pandas as pd
 import pytest
+from optuna.storages.journal import JournalFileBackend, JournalStorage
 
 from adoptsim.cli.main import main
 from adoptsim.scenario.loading import load_scenario
@@ -77,7 +78,7 @@ def test_known_parameters_fall_inside_the_reported_intervals(calibrated, capsys)
     assert fit["heldout"].tolist() == [False] * 9 + [True]
     assert ((fit["lower"] <= fit["simulated"]) & (fit["simulated"] <= fit["upper"])).all()
     assert fit["lower"].min() >= 0 and fit["upper"].max() <= 1
-    for name in ("fit.png", "forecast.png", "study.db", "posterior.csv", "trials.csv"):
+    for name in ("fit.png", "forecast.png", "study.journal", "posterior.csv", "trials.csv"):
         assert (out / name).stat().st_size > 0
 
 
@@ -93,18 +94,17 @@ def test_calibrated_scenario_rerun_reproduces_the_fitted_mean(calibrated):
 
 
 def completed_trials(study: Path) -> list[tuple[int, float]]:
-    """(number, value) of each completed trial in an Optuna SQLite study."""
+    """(number, value) of each completed trial in a study journal, read while it may be written."""
     if not study.exists():
         return []
-    with sqlite3.connect(study) as db:
-        try:
-            rows = db.execute(
-                "SELECT t.number, v.value FROM trials t JOIN trial_values v ON v.trial_id = t.trial_id "
-                "WHERE t.state = 'COMPLETE' ORDER BY t.number"
-            ).fetchall()
-        except sqlite3.OperationalError:
-            return []
-    return rows
+    storage = JournalStorage(JournalFileBackend(str(study)))
+    names = optuna.get_all_study_names(storage)
+    if not names:
+        return []
+    done = optuna.load_study(study_name=names[0], storage=storage).get_trials(
+        deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)
+    )
+    return sorted((t.number, t.value) for t in done)
 
 
 @pytest.mark.slow
@@ -120,18 +120,18 @@ def test_killed_calibration_resumes_without_redoing_finished_trials(tmp_path, ca
     command = [sys.executable, "-m", "adoptsim.cli", "calibrate", str(path), "--workers", "1", "--out", str(out)]
     process = subprocess.Popen([*command, "--trials", "400"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(completed_trials(out / "study.db")) < 4:
+    while time.monotonic() < deadline and len(completed_trials(out / "study.journal")) < 4:
         time.sleep(0.1)
     os.kill(process.pid, signal.SIGKILL)
     process.communicate(timeout=60)
-    before = completed_trials(out / "study.db")
+    before = completed_trials(out / "study.journal")
     assert 4 <= len(before) < 400, "the calibration should be stopped midway"
     arguments = ["calibrate", str(path), "--workers", "1", "--out", str(out)]
     assert main([*arguments, "--trials", "4"]) == 2 and "--resume" in capsys.readouterr().err
     target = len(before) + 4
     assert main([*arguments, "--resume", "--trials", str(target)]) == 0
     assert f"ran 4 trials ({target} in the study)" in capsys.readouterr().out
-    after = completed_trials(out / "study.db")
+    after = completed_trials(out / "study.journal")
     assert after[: len(before)] == before
     assert len(after) == target
     assert (out / "calibrated.yaml").exists()

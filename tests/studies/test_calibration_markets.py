@@ -18,6 +18,7 @@ from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.observations import parse_date
 from adoptsim.studies.calibration.search import distributions, open_study, reseed
 from adoptsim.studies.runner import run
+from adoptsim.studies.storage import study_storage
 from tests.conftest import BASELINE
 
 TRUE_Q = 0.04
@@ -172,7 +173,7 @@ def test_a_second_calibrate_on_the_same_folder_is_refused(tmp_path, capsys):
 
 
 def trial_params(folder: Path) -> list[dict]:
-    study = optuna.load_study(study_name="joint", storage=f"sqlite:///{folder / 'study.db'}")
+    study = optuna.load_study(study_name="joint", storage=study_storage(folder))
     done = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
     return [(t.params, t.value) for t in sorted(done, key=lambda t: t.datetime_complete)]
 

@@ -68,7 +68,7 @@ def test_the_search_finds_the_known_optimum(toy, tmp_path):
         "convergence.png",
         "pareto.png",
         "allocation.png",
-        "study.db",
+        "study.journal",
     } <= written
 
 
@@ -155,7 +155,7 @@ def test_bad_optimisation_files_are_one_line_and_exit_2(toy, tmp_path, capsys, c
     assert main(["optimize", str(toy), "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and error.startswith(str(toy)) and expected in error, error
-    assert not (tmp_path / "out" / "study.db").exists()
+    assert not (tmp_path / "out" / "study.journal").exists()
 
 
 def test_the_ready_problem_is_valid():

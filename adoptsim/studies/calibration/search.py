@@ -1,8 +1,8 @@
-"""The optimiser: an Optuna study (TPE or CMA-ES) stored in SQLite in the output folder.
+"""The optimiser: an Optuna study (TPE or CMA-ES) stored in the output folder (storage.py's journal).
 
 Trials are proposed `method.batch` at a time (ask), their replications run on the executor, and
 their objectives told back; a trial counts once it is told. A killed calibration leaves its told
-trials in `study.db`; `--resume` re-queues the trials cut off mid-batch with the same values and
+trials in `study.journal`; `--resume` re-queues the trials cut off mid-batch with the same values and
 continues, and since the sampler is reseeded before each proposal from (seed, number of trials
 told or queued), the resumed study equals the uninterrupted one. A lock file (`study.lock`)
 refuses a second process on the same folder.
@@ -20,9 +20,8 @@ from tqdm import tqdm
 from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.observations import decimal_year
 from adoptsim.studies.calibration.spec import LAUNCH
+from adoptsim.studies.storage import study_storage
 from adoptsim.world.streams import replication_seed
-
-STUDY_FILE = "study.db"
 
 
 def distributions(problem: Problem) -> dict[str, optuna.distributions.FloatDistribution]:
@@ -41,14 +40,14 @@ def distributions(problem: Problem) -> dict[str, optuna.distributions.FloatDistr
 
 
 def open_study(problem: Problem, out: Path) -> optuna.Study:
-    """The study in `out/study.db`, created or loaded; its sampler seeded from the calibration seed."""
+    """The study in `out` (storage.py), created or loaded; its sampler seeded from the calibration seed."""
     optuna.logging.set_verbosity(logging.WARNING)
     seed = problem.loaded.seed
     if problem.spec.method.optimizer == "cmaes":
         sampler: optuna.samplers.BaseSampler = optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
     else:
         sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=True, multivariate=True)
-    storage = optuna.storages.RDBStorage(f"sqlite:///{out / STUDY_FILE}")
+    storage = study_storage(out)
     study = optuna.create_study(
         study_name=problem.spec.name, storage=storage, sampler=sampler, direction="minimize", load_if_exists=True
     )

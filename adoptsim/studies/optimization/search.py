@@ -1,9 +1,9 @@
-"""The search: Optuna trials in a SQLite study, each trial's replications on any executor.
+"""The search: Optuna trials in a study file (storage.py), each trial's replications on any executor.
 
 Every trial runs the same replication seeds (common random numbers), so trials differ only by their
 decisions. Trials are asked in fixed batches of `batch`, evaluated on the executor, and told in
 order, so the same file and seed give the same study whatever the number of workers. The study
-lives in `study.db` in the output folder: a killed search resumes with the finished trials kept
+lives in `study.journal` in the output folder: a killed search resumes with the finished trials kept
 (a trial cut off mid-run is marked failed and its decisions are tried again first).
 
 The search has two stages: `trials` of the sampler's (TPE by default) over the whole space, then
@@ -33,6 +33,7 @@ from adoptsim.studies.optimization.posterior import draws, with_draw
 from adoptsim.studies.optimization.space import decode, search_space, warm_starts
 from adoptsim.studies.optimization.spec import TARGET_KPI, Problem
 from adoptsim.studies.optimization.stages import ask_refinement, completed, refined, searched
+from adoptsim.studies.storage import study_path, study_storage
 
 
 def kpi_value(kpi: str, kpis: dict[str, float], series: pd.DataFrame, steps: int, penalised: bool) -> float:
@@ -124,12 +125,12 @@ def make_sampler(problem: Problem) -> optuna.samplers.BaseSampler:
 
 
 def open_study(problem: Problem, folder: Path, resume: bool) -> optuna.Study:
-    """The study in folder/study.db: new, or resumed (a trial cut off mid-run is re-queued)."""
+    """The study in folder (storage.py): new, or resumed (a trial cut off mid-run is re-queued)."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    database = folder / "study.db"
+    database = study_path(folder)
     if database.exists() and not resume:
         raise AdoptsimError(f"{folder}: holds a study already; add --resume to continue it, or choose another --out")
-    storage = optuna.storages.RDBStorage(f"sqlite:///{database}")
+    storage = study_storage(folder)
     directions = [o.sense for o in problem.spec.objectives]
     study = optuna.create_study(
         study_name=problem.spec.name,
