@@ -1,7 +1,7 @@
 """Exact early rejection in the ABC-SMC (abc_model.py) on two tiny markets: the same particles
 are accepted and rejected as by the full simulation, each run stops at the first observation
 where sqrt(partial loss) exceeds the tolerance (not later, not sooner), and the posterior is the
-same with it as without."""
+same with it as without, and whatever the number of workers."""
 
 from __future__ import annotations
 
@@ -79,3 +79,14 @@ def test_the_posterior_is_the_same_with_early_rejection_as_without(problem, tmp_
     monkeypatch.setattr(abc_model.Watch, "check", lambda self, model: None)  # never stops a run
     without = run_posterior(problem, tmp_path, None)
     assert with_it.to_dict("list") == without.to_dict("list")
+
+
+@pytest.mark.slow
+def test_the_posterior_is_the_same_whatever_the_number_of_workers(problem, tmp_path):
+    from adoptsim.studies.executors import make_executor
+
+    one = run_posterior(problem, tmp_path, None)
+    with make_executor(workers=2) as executor:
+        two = run_posterior(problem, tmp_path, executor)
+    assert len(one) == problem.spec.method.posterior.population
+    assert one.to_dict("list") == two.to_dict("list")

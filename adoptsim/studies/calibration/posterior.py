@@ -5,8 +5,9 @@ when the distance sqrt(objective) of ONE simulated run is below the generation's
 which shrinks from generation to generation (the median of the previous one); the accepted
 particles, weighted, approximate p(theta | data) including the model's own randomness. A run's
 seed is derived from its parameter values, so a given particle always gives the same curve, and
-pyabc's own draws are seeded, so with one worker the posterior is the same on every run. The
-model (abc_model.py) stops a run as soon as the tolerance rejects it, exactly.
+each proposal is drawn from a seed of its own (sampler.py), so the posterior is the same on
+every run whatever the number of workers. The model (abc_model.py) stops a run as soon as the
+tolerance rejects it, exactly.
 """
 
 from __future__ import annotations
@@ -56,9 +57,8 @@ class GenerationLines(logging.Handler):
 
 def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.DataFrame:
     """The weighted particles of the last generation: a column per parameter and `weight`."""
-    from pyabc.sampler import ConcurrentFutureSampler, SingleCoreSampler
-
     from adoptsim.studies.calibration.abc_model import AbcModel
+    from adoptsim.studies.calibration.sampler import SeededSampler
 
     for name in ("pyabc", "Sampler", "Epsilon", "Distance", "History", "Adaptation"):
         logging.getLogger(name).setLevel(logging.WARNING)
@@ -71,17 +71,15 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
     settings = problem.spec.method.posterior
     model = AbcModel(problem)
     if executor is None or isinstance(executor, SerialExecutor):
-        sampler = SingleCoreSampler()
-    else:
-        # pyabc submits client_max_jobs at once and counts every job it submitted as a simulation,
-        # even those it cancels once the generation is full: two jobs per worker keep each busy
-        sampler = ConcurrentFutureSampler(executor, client_max_jobs=2 * capacity(executor))
+        sampler = SeededSampler(SerialExecutor(), problem.loaded.seed, jobs=1)
+    else:  # two jobs in flight per worker keep each busy
+        sampler = SeededSampler(executor, problem.loaded.seed, jobs=2 * capacity(executor))
     abc = abc_smc(model, settings.population, sampler)
     database = out / ABC_FILE
     if database.exists():
         database.unlink()  # an interrupted posterior starts again; the optimiser's study is what resumes
     abc.new(f"sqlite:///{database}", {"y": problem.observations["share"].to_numpy()})
-    np.random.seed(problem.loaded.seed % 2**32)  # pyabc draws from numpy's global generator
+    np.random.seed(problem.loaded.seed % 2**32)  # pyabc's own draws between generations
     # the printed tolerance is sqrt(objective); as an RMS error a point it is that over sqrt(points)
     minimum = None if settings.tolerance is None else settings.tolerance * np.sqrt(lines.points)
     history = abc.run(

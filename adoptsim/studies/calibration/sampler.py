@@ -1,0 +1,87 @@
+"""ABC-SMC's sampler: the same particles whatever the number of workers.
+
+pyabc's samplers draw each proposal from numpy's global generator, reseeded from the operating
+system in every job, so with several workers a posterior differed from run to run and from the
+one-worker posterior (and with it the bands of fit.csv and the intervals of parameters.csv).
+Here job j of generation t draws from its own seed, replication_seed(replication_seed(seed,
+t + 1), j): its proposal, and so its run and whether it is accepted, depend on (seed, t, j)
+alone. Jobs run `jobs` at a time on any executor and the generation keeps jobs 0..J in job order,
+J being the job of the n-th acceptance, exactly the jobs one worker would run one after another;
+jobs after J that were started anyway are dropped (at most `jobs` - 1 of them) and not counted
+as simulations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+
+import cloudpickle
+import numpy as np
+from pyabc.sampler import Sampler
+
+from adoptsim.studies.executors import SerialExecutor
+from adoptsim.world.streams import replication_seed
+
+_LOADED: dict[bytes, Callable] = {}
+"""A worker's unpickled job function of the generation under way (one entry)."""
+
+
+def seeded_job(job: Callable | bytes, seed: int):
+    """Run pyabc's simulate_one with numpy's and Python's global generators seeded, leaving both
+    as they were (in a serial run they are the calling process's)."""
+    if isinstance(job, bytes):
+        key = hashlib.blake2b(job, digest_size=16).digest()
+        if key not in _LOADED:
+            _LOADED.clear()
+            _LOADED[key] = cloudpickle.loads(job)
+        job = _LOADED[key]
+    saved_numpy, saved_python = np.random.get_state(), random.getstate()
+    np.random.seed(seed % 2**32)
+    random.seed(seed)
+    try:
+        particle = job()
+    finally:
+        np.random.set_state(saved_numpy)
+        random.setstate(saved_python)
+    return particle
+
+
+class SeededSampler(Sampler):
+    """pyabc sampler over an Executor (adoptsim's serial, process pool or Dask)."""
+
+    def __init__(self, executor: Executor, seed: int, jobs: int) -> None:
+        super().__init__()
+        self.executor, self.seed, self.jobs = executor, seed, max(int(jobs), 1)
+
+    def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):  # noqa: ARG002
+        job = simulate_one if isinstance(self.executor, SerialExecutor) else cloudpickle.dumps(simulate_one)
+        generation = replication_seed(self.seed, t + 1)
+        results: dict[int, object] = {}
+        running: dict[Future, int] = {}
+        submitted = 0
+        while True:
+            accepted = sorted(i for i, particle in results.items() if particle.accepted)
+            last = accepted[n - 1] if len(accepted) >= n else None
+            if last is not None:
+                for future, i in list(running.items()):
+                    if i > last:
+                        future.cancel()
+                        del running[future]
+                if not running:
+                    break
+            else:
+                while len(running) < self.jobs:
+                    future = self.executor.submit(seeded_job, job, replication_seed(generation, submitted))
+                    running[future] = submitted
+                    submitted += 1
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                results[running.pop(future)] = future.result()
+        sample = self._create_empty_sample()
+        for i in range(last + 1):
+            sample.append(results[i])
+        self.nr_evaluations_ = last + 1
+        return sample
