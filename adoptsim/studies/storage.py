@@ -6,8 +6,8 @@ Optuna's journal storage writes one JSON line per change and fsyncs each append;
 trial spends outside its simulations (docs/performance.md). A kill leaves at most a torn last
 line, an append that never returned; opening the study drops it (Optuna's reader would skip it,
 but the next append would join it into one unreadable line), so `--resume` finds every trial
-told before the kill and nothing else. A folder made
-by an older adoptsim keeps its SQLite `study.db`, which is opened as it is.
+told before the kill and nothing else. A folder made by an older adoptsim keeps its SQLite
+`study.db`, which is opened as it is.
 """
 
 from __future__ import annotations

@@ -70,10 +70,10 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
     abc_log.handlers = [lines]
     settings = problem.spec.method.posterior
     model = AbcModel(problem)
-    if executor is None or isinstance(executor, SerialExecutor):
-        sampler = SeededSampler(SerialExecutor(), problem.loaded.seed, jobs=1)
-    else:  # two jobs in flight per worker keep each busy
-        sampler = SeededSampler(executor, problem.loaded.seed, jobs=2 * capacity(executor))
+    serial = executor is None or isinstance(executor, SerialExecutor)
+    # two jobs in flight per worker keep each busy; one at a time in this process
+    jobs = 1 if serial else 2 * capacity(executor)
+    sampler = SeededSampler(SerialExecutor() if serial else executor, problem.loaded.seed, jobs)
     abc = abc_smc(model, settings.population, sampler)
     database = out / ABC_FILE
     if database.exists():

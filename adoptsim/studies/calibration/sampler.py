@@ -60,11 +60,11 @@ class SeededSampler(Sampler):
         job = simulate_one if isinstance(self.executor, SerialExecutor) else cloudpickle.dumps(simulate_one)
         generation = replication_seed(self.seed, t + 1)
         results: dict[int, object] = {}
+        accepted: list[int] = []  # jobs whose particle was accepted, in the order they finished
         running: dict[Future, int] = {}
         submitted = 0
         while True:
-            accepted = sorted(i for i, particle in results.items() if particle.accepted)
-            last = accepted[n - 1] if len(accepted) >= n else None
+            last = sorted(accepted)[n - 1] if len(accepted) >= n else None
             if last is not None:
                 for future, i in list(running.items()):
                     if i > last:
@@ -79,7 +79,10 @@ class SeededSampler(Sampler):
                     submitted += 1
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                results[running.pop(future)] = future.result()
+                i = running.pop(future)
+                results[i] = future.result()
+                if results[i].accepted:
+                    accepted.append(i)
         sample = self._create_empty_sample()
         for i in range(last + 1):
             sample.append(results[i])

@@ -33,7 +33,7 @@ from adoptsim.studies.optimization.posterior import draws, with_draw
 from adoptsim.studies.optimization.space import decode, search_space, warm_starts
 from adoptsim.studies.optimization.spec import TARGET_KPI, Problem
 from adoptsim.studies.optimization.stages import ask_refinement, completed, refined, searched
-from adoptsim.studies.storage import study_path, study_storage
+from adoptsim.studies.storage import has_study, study_path, study_storage
 
 
 def kpi_value(kpi: str, kpis: dict[str, float], series: pd.DataFrame, steps: int, penalised: bool) -> float:
@@ -127,8 +127,7 @@ def make_sampler(problem: Problem) -> optuna.samplers.BaseSampler:
 def open_study(problem: Problem, folder: Path, resume: bool) -> optuna.Study:
     """The study in folder (storage.py): new, or resumed (a trial cut off mid-run is re-queued)."""
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    database = study_path(folder)
-    if database.exists() and not resume:
+    if has_study(folder) and not resume:
         raise AdoptsimError(f"{folder}: holds a study already; add --resume to continue it, or choose another --out")
     storage = study_storage(folder)
     directions = [o.sense for o in problem.spec.objectives]
@@ -143,7 +142,7 @@ def open_study(problem: Problem, folder: Path, resume: bool) -> optuna.Study:
         for params in warm_starts(problem):
             study.enqueue_trial(params)
     elif any(not _same_space(t, search_space(problem)) for t in completed(study)):
-        raise AdoptsimError(f"{database}: made for another search space (another file, or an older adoptsim)")
+        raise AdoptsimError(f"{study_path(folder)}: made for another search space (another file, or an older adoptsim)")
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
         study.enqueue_trial(trial.params, skip_if_exists=False)
