@@ -163,3 +163,15 @@ def test_rules_run_part_by_part_give_the_numbers_of_whole_arrays(monkeypatch):
     for column in money:
         np.testing.assert_allclose(parts[column], whole[column], rtol=1e-6)
         assert whole[column].abs().max() > 0  # sums of slices: rounding apart
+
+
+def test_a_runs_first_steps_do_not_depend_on_how_many_follow():
+    """Calibration runs stop at the last observation the objective reads (objective.Problem,
+    `scored_only`), which is exact only if nothing in the first k steps looks at the horizon:
+    budgets, triggers, schedules and the market context included."""
+    from adoptsim.scenario.loading import load_scenario
+
+    scenario = load_scenario(ROOT / "benchmarks" / "all_interventions.yaml", ["population.size=2000", "steps=60"])
+    long, short = (run(scenario.model_copy(update={"steps": steps}), 1, seed=6).timeseries for steps in (60, 30))
+    assert short["step"].max() == 30
+    np.testing.assert_array_equal(long[long["step"] <= 30].to_numpy(), short.to_numpy())

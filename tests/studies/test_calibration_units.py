@@ -77,6 +77,21 @@ def test_louder_word_of_mouth_lifts_the_simulated_points_on_the_same_random_numb
     assert losses == [problem.loss(s.mean(axis=0)) for s in simulated[:2]]
 
 
+def test_the_objective_runs_stop_at_the_last_scored_observation_with_the_same_values(problem):
+    """Trials and ABC particles run to step 12, the last fitted point, not to the held-out 16: the
+    first k steps of a run do not depend on how many follow."""
+    point = {"behaviour.q_wom": 0.05}
+    assert problem.scenario(point, scored_only=True).steps == 12 and problem.scenario(point).steps == 16
+    full, cut = (problem.evaluate([point], None, scored_only=s)[0] for s in (False, True))
+    assert cut[0]["step"].max() == 12
+    whole = full[0][full[0]["step"] <= 12].reset_index(drop=True)
+    pd.testing.assert_frame_equal(cut[0].reset_index(drop=True), whole)
+    short, long = problem.simulated(point, cut), problem.simulated(point, full)
+    assert np.isnan(short[:, 3]).all()  # the held-out point is after the cut run's end
+    np.testing.assert_array_equal(short[:, :3], long[:, :3])
+    assert problem.losses([point], None) == [problem.loss(long.mean(axis=0))]
+
+
 def test_the_ensembles_tables_band_the_best_run_and_forecast_past_the_data(problem):
     best = {"behaviour.q_wom": 0.05}
     draws = [{"behaviour.q_wom": 0.02}, {"behaviour.q_wom": 0.1}]
@@ -155,7 +170,9 @@ def test_the_abc_model_reads_log_parameters_in_log10_repeats_a_particle_and_scor
     model = AbcModel(problem)
     assert model.values({"p0": -2.0}) == {"behaviour.q_wom": pytest.approx(0.01)}
     simulated = model({"p0": -1.0})
-    assert simulated["y"].shape == (4,) and model({"p0": -1.0})["y"].tolist() == simulated["y"].tolist()
+    assert simulated["y"].shape == (4,)
+    np.testing.assert_array_equal(model({"p0": -1.0})["y"], simulated["y"])
+    assert np.isnan(simulated["y"][3])  # held out: its run stops at the last fitted point
     assert model.distance(simulated, {}) == pytest.approx(np.sqrt(problem.loss(simulated["y"])))
 
 

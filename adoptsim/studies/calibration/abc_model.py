@@ -116,7 +116,7 @@ class AbcModel(IntegratedModel):
             for index in self.order:
                 self.markets_run += 1
                 self.watches.append(Watch(self.problem, index, steps, terms, eps))
-                scenario = self.problem.scenario(values, self.problem.parts[index])
+                scenario = self.problem.scenario(values, self.problem.parts[index], scored_only=True)
                 series, _ = simulate(scenario, seed, observer=self.watches[-1])
                 series.insert(0, "replication", 0)
                 runs[index] = series
