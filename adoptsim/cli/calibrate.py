@@ -71,7 +71,7 @@ def command(args: argparse.Namespace) -> int:
     """`adoptsim calibrate FILE`: search, posterior, ensemble, then the tables and figures. The
     folder is locked for the whole command (adoptsim/results/folders.py), so a second calibrate
     or resume on it is refused in one line."""
-    from adoptsim.cli.common import check_study_budget, open_output
+    from adoptsim.cli.common import check_study_budget, note_nothing_to_resume, open_output
     from adoptsim.studies.calibration.loading import load_calibration
     from adoptsim.studies.calibration.transfer import others
     from adoptsim.studies.storage import has_study
@@ -82,6 +82,7 @@ def command(args: argparse.Namespace) -> int:
     name = loaded.spec.name + (f"-without-{leave_out}" if leave_out else "")
     check_study_budget(args, args.file, calibration_runs(loaded.spec, args.trials, len(loaded.parts)), loaded.base)
     target = Path(args.out) if args.out else Path("results") / f"calibrate-{name}"
+    started = has_study(target)
     folder = open_output(
         args,
         target,
@@ -91,6 +92,7 @@ def command(args: argparse.Namespace) -> int:
         owns=(MARKER,),
         keep=lambda: has_study(target),
     )
+    note_nothing_to_resume(args, target, started)  # once the folder is ours (locked)
     prepare_output(loaded, folder.path, args.resume and folder.in_place, leave_out)
     return _calibrate(args, loaded, fitted, leave_out, folder)
 
@@ -198,7 +200,8 @@ def _calibrate(
     if prediction is not None:
         table, stats = prediction
         written.append(write_csv(out / "prediction.csv", table))
-        written.append(write_figure(out / "prediction.png", prediction_figure(table, leave_out, stats)))
+        left = next(part for part in loaded.parts if part.name == leave_out)
+        written.append(write_figure(out / "prediction.png", prediction_figure(table, leave_out, stats, left)))
     elapsed = time.perf_counter() - started
     folder.done()
     print(

@@ -64,6 +64,14 @@ def open_output(args: argparse.Namespace, target: Path, command: str, **options)
     return folder
 
 
+def note_nothing_to_resume(args: argparse.Namespace, target: Path, has_study: bool) -> None:
+    """--resume where no study was started (an empty, new or mistyped --out) starts one, and says so."""
+    import sys
+
+    if getattr(args, "resume", False) and not has_study:
+        print(f"--resume: no study in {target} to continue; starting a new one", file=sys.stderr, flush=True)
+
+
 def report_if_asked(args: argparse.Namespace, out: Path, shown: Path | None = None) -> str:
     """--report: write the HTML report of the folder a command just wrote (`out`, which may be
     the staging folder that becomes `shown` when the command succeeds); the line to print."""

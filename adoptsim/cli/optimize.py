@@ -38,7 +38,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 def command(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from adoptsim.cli.common import check_study_budget, executor_for, open_output, say
+    from adoptsim.cli.common import check_study_budget, executor_for, note_nothing_to_resume, open_output, say
     from adoptsim.studies.optimization.results import final_comparison, paired_differences
     from adoptsim.studies.optimization.robust import describe_ranges, equivalent_set, share_ranges
     from adoptsim.studies.optimization.search import open_study, run_search
@@ -52,6 +52,7 @@ def command(args: argparse.Namespace) -> int:
     target = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"
     trials = args.trials or spec.trials
     total = trials + spec.refinement(trials)
+    started = has_study(target)
     folder = open_output(
         args,
         target,
@@ -61,6 +62,7 @@ def command(args: argparse.Namespace) -> int:
         owns=(STUDY_FILE, LEGACY_FILE),
         keep=lambda: has_study(target),  # a failed start leaves nothing
     )
+    note_nothing_to_resume(args, target, started)  # once the folder is ours (locked)
     out = folder.path
     with executor_for(args.workers, args.scheduler) as executor:
         study = open_study(problem, out, args.resume and folder.in_place)

@@ -84,8 +84,9 @@ def forecast_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame,
     return figure
 
 
-def prediction_figure(prediction: pd.DataFrame, market: str, stats: dict[str, float]) -> Figure:
-    """A left-out market: observations, the predicted median and its 95 % band (from the others' fit)."""
+def prediction_figure(prediction: pd.DataFrame, market: str, stats: dict[str, float], part=None) -> Figure:
+    """A left-out market: observations, the predicted median and its 95 % band (from the others' fit),
+    at the observed dates; `part` (the market's) names the y axis's measure."""
     figure = Figure(figsize=(8, 5), layout="constrained")
     ax = figure.add_subplot()
     when = pd.to_datetime(prediction["date"])
@@ -101,7 +102,10 @@ def prediction_figure(prediction: pd.DataFrame, market: str, stats: dict[str, fl
         f"{market} predicted from its context alone: R² {stats['r2']:.3f}, RMSE {stats['rmse']:.3g}, "
         f"{stats['covered']} of {stats['points']} inside the band"
     )
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=8, frameon=False)  # never over the data
+    ax.set_xlabel("date (the prediction at each observed date)")
+    if part is not None:
+        ax.set_ylabel(_label(part))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)  # never over the data
     ax.grid(alpha=0.3)
     return figure
 

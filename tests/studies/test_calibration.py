@@ -135,6 +135,10 @@ def test_killed_calibration_resumes_without_redoing_finished_trials(tmp_path, ca
     assert after[: len(before)] == before
     assert len(after) == target
     assert (out / "calibrated.yaml").exists()
+    fresh = tmp_path / "typo"  # --resume with no study there starts one, and says so
+    assert main(["calibrate", str(path), "--workers", "1", "--out", str(fresh), "--resume", "--trials", "2"]) == 0
+    assert f"--resume: no study in {fresh} to continue; starting a new one" in capsys.readouterr().err
+    assert len(completed_trials(fresh / "study.journal")) == 2
 
 
 BAD = [

@@ -145,9 +145,11 @@ parameters: {{behaviour.q_wom: {{low: 0.003, high: 0.3}}}}
     ("csv", "expected"),
     [
         ("date,value\n2016-12,0.1\n,0.2\n2018-12,0.3\n", "line 3: the date is missing"),
-        ("date,value\n2016-12,0.1\n2016-12,0.2\n", "date 2016-12-31 00:00:00 appears twice"),
+        ("date,value\n2016-12,0.1\n2016-12,0.2\n", "date 2016-12-31 appears twice (lines 2 and 3 of curve.csv)"),
         ("date,value\n2016,0.1\n2016-12,0.2\n", "appears twice"),
-        ("date,value\n2016-12,0.1\n2017-12,nan\n2018-12,x\n", "values must be numbers"),
+        ("date,value\n2016-12,0.1\n2017-12,nan\n2018-12,0.3\n", "line 3: value has no value; values must be numbers"),
+        ("date,value\n2016-12,0.1\n2017-12,\n2018-12,0.3\n", "line 3: value has no value"),
+        ("date,value\n2016-12,0.1\n2017-12,0.2\n2018-12,x\n", "line 4: value has 'x'"),
     ],
 )
 def test_bad_observations_are_one_line(tmp_path, capsys, csv, expected):

@@ -73,10 +73,16 @@ def read_observations(target: Target, csv: Path, shown: str, holdout: int, field
         )
     if "date" not in table.columns and "step" not in table.columns:
         raise ScenarioError(shown, where, f"{target.file} needs a `date` or a `step` column")
-    table = table[table[target.column].notna()].reset_index(drop=True)
+    if table.empty:
+        raise ScenarioError(shown, where, f"{target.file} has no observations")
     values = pd.to_numeric(table[target.column], errors="coerce")
-    if values.isna().any() or table.empty:
-        raise ScenarioError(shown, where, f"{target.column}: values must be numbers")
+    if values.isna().any():  # a blank cell, NaN or text: an observation is never dropped unsaid
+        line = int(table.index[values.isna()][0]) + 2
+        cell = table[target.column].iat[line - 2]
+        what = "no value" if pd.isna(cell) and not isinstance(cell, str) else f"'{cell}'"
+        raise ScenarioError(
+            shown, where, f"line {line}: {target.column} has {what}; values must be numbers (leave out a row with none)"
+        )
     rows = pd.DataFrame(
         {"series": "target", "column": MEASURES[target.measure], "minus": None, "over": None, "observed": values}
     )
@@ -95,9 +101,13 @@ def read_observations(target: Target, csv: Path, shown: str, holdout: int, field
         rows["step"] = pd.to_numeric(table["step"], errors="coerce")
         if rows["step"].isna().any() or (rows["step"] < 0).any():
             raise ScenarioError(shown, where, "step: must be whole numbers from 0")
-    twice = rows[when].duplicated()
+    twice = rows[when].duplicated(keep=False)
     if twice.any():
-        raise ScenarioError(shown, where, f"{when} {rows[when][twice].iloc[0]} appears twice")
+        lines = [int(i) + 2 for i in rows.index[twice & (rows[when] == rows[when][twice].iloc[0])]]
+        value = rows[when][twice].iloc[0]
+        shown_value = value.date().isoformat() if when == "date" else int(value)
+        places = " and ".join(map(str, lines[:2]))
+        raise ScenarioError(shown, where, f"{when} {shown_value} appears twice (lines {places} of {target.file})")
     rows["share"] = rows["observed"] / (target.population or 1.0)
     if ((rows["share"] < 0) | (rows["share"] > 1)).any():
         raise ScenarioError(shown, where, "observed shares must lie in [0, 1] (check measure and population)")
