@@ -82,7 +82,7 @@ def command(args: argparse.Namespace) -> int:
     name = loaded.spec.name + (f"-without-{leave_out}" if leave_out else "")
     check_study_budget(args, args.file, calibration_runs(loaded.spec, args.trials, len(loaded.parts)), loaded.base)
     target = Path(args.out) if args.out else Path("results") / f"calibrate-{name}"
-    started = has_study(target)
+    had_study = has_study(target)
     folder = open_output(
         args,
         target,
@@ -92,7 +92,7 @@ def command(args: argparse.Namespace) -> int:
         owns=(MARKER,),
         keep=lambda: has_study(target),
     )
-    note_nothing_to_resume(args, target, started)  # once the folder is ours (locked)
+    note_nothing_to_resume(args, target, had_study)  # once the folder is ours (locked)
     prepare_output(loaded, folder.path, args.resume and folder.in_place, leave_out)
     return _calibrate(args, loaded, fitted, leave_out, folder)
 

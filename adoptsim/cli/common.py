@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Executor
@@ -66,9 +67,7 @@ def open_output(args: argparse.Namespace, target: Path, command: str, **options)
 
 def note_nothing_to_resume(args: argparse.Namespace, target: Path, has_study: bool) -> None:
     """--resume where no study was started (an empty, new or mistyped --out) starts one, and says so."""
-    import sys
-
-    if getattr(args, "resume", False) and not has_study:
+    if args.resume and not has_study:
         print(f"--resume: no study in {target} to continue; starting a new one", file=sys.stderr, flush=True)
 
 

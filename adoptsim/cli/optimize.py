@@ -52,7 +52,7 @@ def command(args: argparse.Namespace) -> int:
     target = Path(args.out) if args.out else Path("results") / f"optimize-{spec.name}"
     trials = args.trials or spec.trials
     total = trials + spec.refinement(trials)
-    started = has_study(target)
+    had_study = has_study(target)
     folder = open_output(
         args,
         target,
@@ -62,7 +62,7 @@ def command(args: argparse.Namespace) -> int:
         owns=(STUDY_FILE, LEGACY_FILE),
         keep=lambda: has_study(target),  # a failed start leaves nothing
     )
-    note_nothing_to_resume(args, target, started)  # once the folder is ours (locked)
+    note_nothing_to_resume(args, target, had_study)  # once the folder is ours (locked)
     out = folder.path
     with executor_for(args.workers, args.scheduler) as executor:
         study = open_study(problem, out, args.resume and folder.in_place)

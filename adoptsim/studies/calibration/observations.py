@@ -77,12 +77,11 @@ def read_observations(target: Target, csv: Path, shown: str, holdout: int, field
         raise ScenarioError(shown, where, f"{target.file} has no observations")
     values = pd.to_numeric(table[target.column], errors="coerce")
     if values.isna().any():  # a blank cell, NaN or text: an observation is never dropped unsaid
-        line = int(table.index[values.isna()][0]) + 2
-        cell = table[target.column].iat[line - 2]
-        what = "no value" if pd.isna(cell) and not isinstance(cell, str) else f"'{cell}'"
-        raise ScenarioError(
-            shown, where, f"line {line}: {target.column} has {what}; values must be numbers (leave out a row with none)"
-        )
+        first = int(table.index[values.isna()][0])
+        cell = table[target.column].iat[first]
+        what = "no value" if pd.isna(cell) else f"'{cell}'"
+        problem = f"{target.column} has {what}; values must be numbers (leave out a row with none)"
+        raise ScenarioError(shown, where, f"line {first + 2}: {problem}")
     rows = pd.DataFrame(
         {"series": "target", "column": MEASURES[target.measure], "minus": None, "over": None, "observed": values}
     )
@@ -103,8 +102,8 @@ def read_observations(target: Target, csv: Path, shown: str, holdout: int, field
             raise ScenarioError(shown, where, "step: must be whole numbers from 0")
     twice = rows[when].duplicated(keep=False)
     if twice.any():
-        lines = [int(i) + 2 for i in rows.index[twice & (rows[when] == rows[when][twice].iloc[0])]]
         value = rows[when][twice].iloc[0]
+        lines = [int(i) + 2 for i in rows.index[rows[when] == value]]
         shown_value = value.date().isoformat() if when == "date" else int(value)
         places = " and ".join(map(str, lines[:2]))
         raise ScenarioError(shown, where, f"{when} {shown_value} appears twice (lines {places} of {target.file})")
