@@ -99,12 +99,12 @@ def command(args: argparse.Namespace) -> int:
 
 def print_parameters(table, best: dict[str, float]) -> None:
     """Best values with their interval as a share of the prior range, and the warnings."""
-    from adoptsim.studies.calibration.observations import date_of
+    from adoptsim.studies.calibration.observations import calendar_date
     from adoptsim.studies.calibration.spec import LAUNCH
 
     for row in table.itertuples():
         shown = (
-            f"{date_of(best[row.parameter]).date()} ({best[row.parameter]:.3f})"
+            f"{calendar_date(best[row.parameter]).date()} ({best[row.parameter]:.3f})"
             if row.parameter == LAUNCH
             else (f"{best[row.parameter]:.4g}")
         )
@@ -126,6 +126,7 @@ def _calibrate(
     from adoptsim.studies.calibration.objective import Problem
     from adoptsim.studies.calibration.outputs import (
         calibrated_yaml,
+        curve_copy,
         fit_table,
         forecast_table,
         parameters_table,
@@ -195,6 +196,9 @@ def _calibrate(
     for part in problem.parts:
         file = f"calibrated-{part.name}.yaml" if part.name else "calibrated.yaml"
         written.append(write_text(out / file, calibrated_yaml(problem, part, best, ensemble.extra_steps, args.file)))
+        copy = curve_copy(part)
+        if copy is not None:  # the curve calibrated.yaml names, beside it
+            written.append(write_text(out / copy, part.curve.read_text(encoding="utf-8")))
     if particles is not None:
         written.append(write_csv(out / POSTERIOR_FILE, particles))
     if prediction is not None:

@@ -21,7 +21,7 @@ import yaml
 from adoptsim.scenario.loading import scenario_to_yaml
 from adoptsim.studies.calibration.loading import Part
 from adoptsim.studies.calibration.objective import Problem, Runs, fit_statistics
-from adoptsim.studies.calibration.observations import MEASURES, date_of
+from adoptsim.studies.calibration.observations import MEASURES, calendar_date
 from adoptsim.studies.calibration.posterior import weighted_interval
 
 LEVEL = 0.95
@@ -146,30 +146,59 @@ def parameters_table(
     return pd.DataFrame(rows)
 
 
+def curve_copy(part: Part) -> str | None:
+    """The name, beside calibrated.yaml, of the copy of a market's observed curve, or None when its
+    scenario has no `market:` block to name it in.
+
+    The calibrated scenario names its curve by this relative name and the command copies the CSV
+    there, rather than writing the source's path: a relative path to the source breaks as soon as
+    the results folder is moved, and an absolute one as soon as the repository is moved or the
+    folder is sent elsewhere, while a copy keeps the folder whole (and records the very data that
+    was fitted, should data/ be revised later)."""
+    if not part.base.get("market") or part.curve is None:
+        return None
+    return f"observed-{part.name}.csv" if part.name else "observed.csv"
+
+
 def calibrated_yaml(problem: Problem, part: Part, best: dict[str, float], extra_steps: int, source: str) -> str:
-    """A market's calibrated scenario, written out whole (no `extends:`), so it runs from
-    wherever the results folder is moved; a comment gives the time alignment."""
+    """A market's calibrated scenario, written out whole (no `extends:`) and naming its observed
+    curve by the copy beside it (curve_copy), so it runs from wherever the results folder is moved;
+    its description says what it is (the base's would describe another population), and a
+    comment gives the time alignment."""
     scenario = problem.scenario(best, part, extra_steps)
     mapping = yaml.safe_load(scenario_to_yaml(scenario))
     mapping["name"] = f"{problem.spec.name}_{part.name}_calibrated" if part.name else f"{problem.spec.name}_calibrated"
+    market = f", market {part.name}" if part.name else ""
+    target = part.target
+    stands = f", standing for {target.population:g} in {target.column}'s unit" if target.population else ""
+    mapping["description"] = (
+        f"The best fit of calibration {problem.spec.name} ({source}{market}): {scenario.population.size:,} "
+        f"simulated consumers{stands}; the fitted values are parameters.csv's `best`. Base: "
+        f"{part.base['name']}."
+    )
     mapping["seed"] = problem.loaded.seed
+    copy = curve_copy(part)
+    if copy is not None:
+        observed = {"file": copy, "column": target.column, "measure": target.measure}
+        mapping["market"]["observed"] = observed | ({"population": target.population} if target.population else {})
     lines = [f"# Made by `adoptsim calibrate {source}`; `adoptsim run` runs it (the mean of fit.csv is its mean"]
     lines.append(f"# over the first {problem.spec.replications} replications). Self-contained: no extends.")
     launch = problem.launch_year(best, part)
     if launch is not None:
         fitted = " (fitted)" if problem.spec.fits_launch else ""
-        lines.append(
-            f"# Step 0 is the launch, {date_of(launch).date()}{fitted}; {problem.spec.steps_per_year} steps a year."
-        )
+        day = calendar_date(launch).date()
+        lines.append(f"# Step 0 is the launch, {day}{fitted}; {problem.spec.steps_per_year} steps a year.")
     return "\n".join(lines) + "\n" + yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True)
 
 
 def time_axis(problem: Problem, best: dict[str, float], steps: np.ndarray, part: Part | None = None) -> np.ndarray:
-    """Steps as dates from the market's launch (or the steps themselves without a launch)."""
+    """Steps as calendar dates from the market's launch (or the steps themselves without a launch):
+    step s is the launch plus s / steps_per_year years, to the nearest day, the inverse of how an
+    observation's date is given its step."""
     launch = problem.launch_year(best, part)
     if launch is None:
         return steps
-    return np.array([date_of(launch + s / problem.spec.steps_per_year) for s in steps])
+    return np.array([calendar_date(launch + s / problem.spec.steps_per_year) for s in steps])
 
 
 def forecast_table(problem: Problem, ensemble: Ensemble) -> pd.DataFrame:
