@@ -170,7 +170,7 @@ def calibrated_yaml(problem: Problem, part: Part, best: dict[str, float], extra_
     mapping["name"] = f"{problem.spec.name}_{part.name}_calibrated" if part.name else f"{problem.spec.name}_calibrated"
     market = f", market {part.name}" if part.name else ""
     target = part.target
-    stands = f", standing for {target.population:g} in {target.column}'s unit" if target.population else ""
+    stands = f" standing for a population of {target.population:g} ({target.column})" if target.population else ""
     mapping["description"] = (
         f"The best fit of calibration {problem.spec.name} ({source}{market}): {scenario.population.size:,} "
         f"simulated consumers{stands}; the fitted values are parameters.csv's `best`. Base: "
