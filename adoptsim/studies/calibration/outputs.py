@@ -99,6 +99,52 @@ def statistics(fit: pd.DataFrame, market: str | None = None) -> dict[str, float]
     return stats
 
 
+def unit(part: Part) -> str:
+    """What an error on a market's curve is in, for the printout: a share, or the data's own unit
+    for counts (the calibration knows only its column's name, e.g. registered_millions)."""
+    if part.target.population:
+        return f"in {part.target.column}, the data's unit"
+    return "a share"
+
+
+def outside_band(fit: pd.DataFrame, forecast: pd.DataFrame, market: str = "") -> dict[str, float]:
+    """Where the best fit's mean leaves its 95 % band: of a market's fitted points (fit.csv's
+    `simulated`) and of its forecast.csv steps (`mean`), how many, and by how much at most (in
+    the data's units). The band is the posterior draws' and the best fit's runs together, so a
+    best fit the posterior has not settled around (few trials or particles) can fall outside it."""
+    target = fit[(fit["series"] == "target") & ~fit["heldout"].astype(bool) & (fit["market"] == market)]
+    steps = forecast[forecast["market"] == market]
+
+    def beyond(line: pd.Series, rows: pd.DataFrame) -> np.ndarray:
+        gap = np.maximum(rows["lower"] - line, line - rows["upper"]).to_numpy(dtype=float)
+        slack = 1e-9 * max(float(rows["upper"].abs().max()), 1.0)  # float noise is not a miss
+        return np.where(gap > slack, gap, 0.0)
+
+    points, ahead = beyond(target["simulated"], target), beyond(steps["mean"], steps)
+    return {
+        "points": len(points),
+        "points_outside": int((points > 0).sum()),
+        "points_by": float(points.max(initial=0.0)),
+        "steps": len(ahead),
+        "steps_outside": int((ahead > 0).sum()),
+        "steps_by": float(ahead.max(initial=0.0)),
+    }
+
+
+def band_warning(fit: pd.DataFrame, forecast: pd.DataFrame, part: Part) -> str | None:
+    """One line when the best fit's mean leaves its band (outside_band), else None."""
+    out = outside_band(fit, forecast, part.name)
+    if not out["points_outside"] and not out["steps_outside"]:
+        return None
+    label = f"{part.name}: " if part.name else ""
+    return (
+        f"warning: {label}the best fit's mean (what calibrated.yaml runs) leaves the 95 % band at "
+        f"{out['points_outside']} of {out['points']} fitted points (by up to {out['points_by']:.3g}) and "
+        f"{out['steps_outside']} of {out['steps']} forecast.csv steps (by up to {out['steps_by']:.3g}), {unit(part)}: "
+        f"the posterior has not settled around the best fit (more trials or particles may)"
+    )
+
+
 def effective_particles(weights: np.ndarray) -> float:
     """Kish's effective sample size of weighted particles, (sum w)^2 / sum w^2."""
     weights = np.asarray(weights, dtype=float)
