@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -99,12 +100,14 @@ def command(args: argparse.Namespace) -> int:
 
 def print_parameters(table, best: dict[str, float]) -> None:
     """Best values with their interval as a share of the prior range, and the warnings."""
-    from adoptsim.studies.calibration.observations import date_of
+    from adoptsim.studies.calibration.observations import calendar_date
     from adoptsim.studies.calibration.spec import LAUNCH
 
     for row in table.itertuples():
+        if row.parameter not in best:  # a left-out market's own: fitted nowhere (print_prediction)
+            continue
         shown = (
-            f"{date_of(best[row.parameter]).date()} ({best[row.parameter]:.3f})"
+            f"{calendar_date(best[row.parameter]).date()} ({best[row.parameter]:.3f})"
             if row.parameter == LAUNCH
             else (f"{best[row.parameter]:.4g}")
         )
@@ -125,16 +128,19 @@ def _calibrate(
     from adoptsim.results.store import write_csv, write_figure, write_text
     from adoptsim.studies.calibration.objective import Problem
     from adoptsim.studies.calibration.outputs import (
+        band_warning,
         calibrated_yaml,
+        curve_copy,
         fit_table,
         forecast_table,
         parameters_table,
         run_ensemble,
         statistics,
+        unit,
     )
     from adoptsim.studies.calibration.posterior import POSTERIOR_FILE, draw, run_posterior
     from adoptsim.studies.calibration.search import completed, open_study, search
-    from adoptsim.studies.calibration.transfer import predict, uninformed
+    from adoptsim.studies.calibration.transfer import predict, uninformed, with_prediction
     from adoptsim.studies.storage import study_path
     from adoptsim.studies.sweep import terminate_gracefully
     from adoptsim.world.streams import replication_seed
@@ -152,11 +158,12 @@ def _calibrate(
     )
     study = open_study(problem, out)
     terminate_gracefully()
-    started = time.perf_counter()
+    clock = [time.perf_counter()]  # the search's start, then each phase's end
     named = naming_files({part.base["name"]: f"{args.file} ({part.file.name})" for part in fitted.parts})
     try:
         with executor_for(args.workers, args.scheduler, pool_from=1) as executor, named:
             ran = search(problem, study, executor, trials, progress=True)
+            clock.append(time.perf_counter())
             best = dict(study.best_params)
             particles = None
             if spec.method.posterior.enabled:
@@ -164,15 +171,18 @@ def _calibrate(
                 until = "" if posterior.tolerance is None else f", or to RMS error a point {posterior.tolerance:g}"
                 print(
                     f"posterior: ABC-SMC, up to {posterior.generations} generations of {posterior.population} "
-                    f"particles, at most {posterior.max_simulations} simulations{until}",
+                    f"particles, at most {posterior.max_simulations} simulations (counting pyabc's sample from the "
+                    f"prior; checked after each generation){until}",
                     flush=True,
                 )
                 particles = run_posterior(problem, out, executor)
+            clock.append(time.perf_counter())
             seed = replication_seed(loaded.seed, 1)
             draws = [] if particles is None else draw(particles, problem.names, spec.method.posterior.draws, seed)
             ensemble = run_ensemble(problem, best, draws, executor, args.horizon)
             blind = uninformed(loaded, problem, leave_out, best, executor) if leave_out else []
             prediction = predict(loaded, problem, leave_out, best, draws, executor, blind) if leave_out else None
+            clock.append(time.perf_counter())
     except KeyboardInterrupt:
         print(
             f"interrupted: {completed(study)} trials saved in {study_path(out)}; run again with --resume"
@@ -184,6 +194,8 @@ def _calibrate(
     fit = fit_table(problem, ensemble)
     forecast = forecast_table(problem, ensemble)
     parameters = parameters_table(problem, best, particles, blind)
+    if prediction is not None:
+        parameters = with_prediction(parameters, prediction[1]["used"], problem, leave_out)
     written = [
         write_csv(out / "trials.csv", study.trials_dataframe()),
         write_csv(out / "fit.csv", fit),
@@ -195,6 +207,9 @@ def _calibrate(
     for part in problem.parts:
         file = f"calibrated-{part.name}.yaml" if part.name else "calibrated.yaml"
         written.append(write_text(out / file, calibrated_yaml(problem, part, best, ensemble.extra_steps, args.file)))
+        copy = curve_copy(part)
+        if copy is not None:  # the curve calibrated.yaml names, beside it
+            written.append(write_text(out / copy, part.curve.read_text(encoding="utf-8")))
     if particles is not None:
         written.append(write_csv(out / POSTERIOR_FILE, particles))
     if prediction is not None:
@@ -202,34 +217,47 @@ def _calibrate(
         written.append(write_csv(out / "prediction.csv", table))
         left = next(part for part in loaded.parts if part.name == leave_out)
         written.append(write_figure(out / "prediction.png", prediction_figure(table, leave_out, stats, left)))
-    elapsed = time.perf_counter() - started
     folder.done()
+    clock.append(time.perf_counter())
+    search_s, posterior_s, ensemble_s, files_s = (b - a for a, b in pairwise(clock))
     print(
-        f"ran {ran} trials ({completed(study)} in the study) in {elapsed:.1f} s; best objective {study.best_value:.4g}"
+        f"ran {ran} trials ({completed(study)} in the study) in {search_s:.1f} s; best objective {study.best_value:.4g}"
+    )
+    print(
+        f"took {clock[-1] - clock[0]:.1f} s from the search's start to the files written: search {search_s:.1f} s, "
+        f"posterior {posterior_s:.1f} s, ensemble{' and prediction' if leave_out else ''} {ensemble_s:.1f} s, "
+        f"tables and figures {files_s:.1f} s (loading and checking the files before it not counted)"
     )
     print_parameters(parameters, best)
     for part in problem.parts:
         stats = statistics(fit, part.name)
         label = f"{part.name}: " if part.name else ""
         print(
-            f"{label}fitted points: R^2 {stats['r2']:.3f}, RMSE {stats['rmse']:.4g}, "
+            f"{label}fitted points: R^2 {stats['r2']:.3f}, RMSE {stats['rmse']:.4g} ({unit(part)}), "
             f"{stats['covered']} of {stats['points']} inside the 95 % band"
         )
         if stats["heldout"]:
             print(
-                f"{label}held-out points: RMSE {stats['heldout_rmse']:.4g}; {stats['heldout_covered']} of "
-                f"{stats['heldout']} inside the 95 % band (mean width {stats['heldout_band_width']:.3g})"
+                f"{label}held-out points: RMSE {stats['heldout_rmse']:.4g} ({unit(part)}); {stats['heldout_covered']} "
+                f"of {stats['heldout']} inside the 95 % band (mean width {stats['heldout_band_width']:.3g})"
             )
+        warning = band_warning(fit, forecast, part)
+        if warning:
+            print(warning)
     if prediction is not None:
         told = prediction[1]
         fitted_names = ", ".join(part.name for part in problem.parts)
-        for name, middle in told["from_prior"].items():
+        for name in told["from_prior"]:
             print(
                 f"{name}: {fitted_names} do not inform it (their points are the same at both ends of its prior) but "
-                f"{leave_out} depends on it: predicted at its prior's middle ({middle:.4g}), band drawn from the prior"
+                f"{leave_out} depends on it: the prediction does not use its fitted best"
             )
+        print(f"{leave_out}'s prediction used (parameters.csv's prediction and prediction_source):")
+        for row in told["used"].itertuples():
+            value = "" if row.prediction != row.prediction else f" = {row.prediction:.4g}"  # NaN: not used
+            print(f"  {row.parameter}{value}: {row.prediction_source}")
         print(
-            f"{leave_out} (left out, predicted from its context): R^2 {told['r2']:.3f}, RMSE {told['rmse']:.4g}, "
-            f"{told['covered']} of {told['points']} inside the 95 % band"
+            f"{leave_out} (left out, predicted from its context): R^2 {told['r2']:.3f}, RMSE {told['rmse']:.4g} "
+            f"({unit(left)}), {told['covered']} of {told['points']} inside the 95 % band"
         )
     return say(f"wrote {len(written)} files to {folder.shown}/: " + ", ".join(p.name for p in written))

@@ -1,8 +1,10 @@
 """Calibration figures (pure: tables in, Figure out): one panel per market.
 
-The solid line is the median of the ensemble's curves (posterior draws x replications), so it
-lies inside its 95 % band by construction; the dashed line is the best fit's mean (fit.csv's
-`simulated`, on which R^2 is computed), which may leave a band the posterior has not narrowed.
+Two different curves, labelled so that neither is taken for the other: the solid line is the
+median of the ensemble's curves (posterior draws x replications), so it lies inside its 95 %
+band by construction; the dashed line is the best fit's mean (fit.csv's `simulated`, on which
+R^2 is computed, and what calibrated.yaml runs), which may leave a band the posterior has not
+narrowed. Both figures draw both, so the forecast a user runs from calibrated.yaml is the one drawn.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.outputs import statistics, time_axis
 
 BAND_LABEL = "95 % band (posterior draws x replications)"
-LINE_LABEL = "median of the same curves"
-BEST_LABEL = "best fit (mean of its replications; R² in the title)"
+LINE_LABEL = "median of the same curves (the ensemble)"
+BEST_LABEL = "best fit: mean of its replications\n(what calibrated.yaml runs)"
 
 
 def _observations(ax, problem: Problem, fit: pd.DataFrame, best: dict[str, float], part) -> None:
@@ -52,7 +54,8 @@ def _panels(problem: Problem) -> tuple[Figure, list]:
 
 
 def fit_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best: dict[str, float]) -> Figure:
-    """Per market: observations as points, the median with its 95 % band over the data's span."""
+    """Per market: observations as points, the ensemble's median in its 95 % band and the best
+    fit's mean, over the data's span."""
     figure, axes = _panels(problem)
     for ax, part in zip(axes, problem.parts, strict=True):
         rows = fit[(fit["market"] == part.name) & (fit["series"] == "target")]
@@ -69,12 +72,14 @@ def fit_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best
 
 
 def forecast_figure(problem: Problem, fit: pd.DataFrame, forecast: pd.DataFrame, best: dict[str, float]) -> Figure:
-    """Per market: the calibrated model past the data to the horizon, with its band; the data's end marked."""
+    """Per market: the calibrated model past the data to the horizon: the ensemble's median in its
+    band and the best fit's mean (calibrated.yaml's forecast); the data's end marked."""
     figure, axes = _panels(problem)
     for ax, part in zip(axes, problem.parts, strict=True):
         span = forecast[forecast["market"] == part.name]
         ax.fill_between(span["time"], span["lower"], span["upper"], color="C1", alpha=0.25, lw=0, label=BAND_LABEL)
         ax.plot(span["time"], span["median"], color="C1", label=LINE_LABEL)
+        ax.plot(span["time"], span["mean"], color="C3", ls="--", lw=1, label=BEST_LABEL)
         _observations(ax, problem, fit, best, part)
         fitted = fit[(fit["series"] == "target") & ~fit["heldout"] & (fit["market"] == part.name)]
         end = time_axis(problem, best, np.array([int(fitted["step"].max())]), part)[0]

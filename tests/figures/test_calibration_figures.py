@@ -64,10 +64,15 @@ def test_fit_shows_the_data_span_with_its_band_and_marks_held_out_points():
     assert ax.get_xlabel() == "step" and ax.get_ylabel() == "users\n(ever adopted share)"
 
 
-def test_forecast_runs_past_the_data_and_marks_the_end_of_the_fitted_points():
+def test_forecast_draws_the_ensembles_median_and_the_best_fit_past_the_data_each_labelled():
     fit, forecast = tables()
+    forecast["mean"] += 0.01  # the best fit's mean, beside the ensemble's median
     ax = forecast_figure(StepProblem(), fit, forecast, {}).axes[0]
-    curve, end = ax.get_lines()
-    assert curve.get_xdata().max() == 79
+    median, best, end = ax.get_lines()
+    assert median.get_xdata().max() == best.get_xdata().max() == 79
+    assert list(best.get_ydata()) == list(forecast["mean"]) and best.get_linestyle() == "--"
+    labels = dict(zip(ax.get_legend_handles_labels()[0], ax.get_legend_handles_labels()[1], strict=True))
+    assert "median" in labels[median] and "ensemble" in labels[median]  # never read as the best fit
+    assert labels[best].startswith("best fit") and "calibrated.yaml" in labels[best]
     assert list(end.get_xdata()) == [28, 28]  # the last fitted (not held-out) observation
     assert "end of fitted data" in ax.get_legend_handles_labels()[1]

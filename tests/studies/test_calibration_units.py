@@ -17,6 +17,7 @@ from adoptsim.studies.calibration.abc_model import AbcModel
 from adoptsim.studies.calibration.loading import load_calibration
 from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.outputs import (
+    band_warning,
     calibrated_yaml,
     fit_table,
     forecast_table,
@@ -115,6 +116,31 @@ def test_the_ensembles_tables_band_the_best_run_and_forecast_past_the_data(probl
     assert (forecast["lower"] <= forecast["upper"]).all() and forecast["mean"].is_monotonic_increasing
     at_fitted = forecast.set_index("step").loc[OBSERVED["step"], "mean"].to_numpy()
     np.testing.assert_allclose(at_fitted, best_mean)  # the forecast continues the fitted curve
+
+
+def test_a_best_fit_that_leaves_its_band_is_warned_of_with_how_often_and_how_far(problem):
+    """The band is the posterior's; with few trials or particles the best fit's mean (what
+    calibrated.yaml runs) can lie outside it, which the figures alone leave to the eye."""
+    fit = pd.DataFrame(
+        {
+            "step": [4, 8, 12, 16],
+            "simulated": [0.02, 0.05, 0.20, 0.50],  # the third above its band by 0.05; the fourth held out
+            "lower": [0.01, 0.04, 0.10, 0.10],
+            "upper": [0.03, 0.06, 0.15, 0.20],
+            "heldout": [False, False, False, True],
+            "series": "target",
+            "market": "",
+        }
+    )
+    steps = np.arange(20)
+    forecast = pd.DataFrame({"step": steps, "lower": 0.1, "upper": 0.2, "market": ""})
+    forecast["mean"] = np.where(steps < 17, 0.15, 0.08)  # the last three below the band, by up to 0.02
+    warning = band_warning(fit, forecast, problem.parts[0])
+    assert warning.startswith("warning: the best fit's mean (what calibrated.yaml runs) leaves the 95 % band")
+    assert "at 1 of 3 fitted points (by up to 0.05)" in warning
+    assert "3 of 20 forecast.csv steps (by up to 0.02), a share" in warning
+    inside = forecast.assign(mean=0.15)
+    assert band_warning(fit.assign(simulated=[0.02, 0.05, 0.12, 0.5]), inside, problem.parts[0]) is None
 
 
 def test_the_calibrated_scenario_is_whole_and_runs_the_best_values_to_the_horizon(problem, tmp_path):
@@ -223,7 +249,7 @@ replications: 2
     assert west.steps(best).tolist() == OBSERVED["step"] * 3  # steps given: the launch does not move them
 
 
-def test_a_posterior_with_a_tolerance_stops_at_the_first_generation_that_reaches_it(tmp_path):
+def test_a_posterior_with_a_tolerance_stops_at_the_first_generation_that_reaches_it(tmp_path, capsys):
     """`posterior.tolerance` is an RMS error a fitted point: the ABC stops after the generation
     whose tolerance sqrt(objective) / sqrt(points) is at most it, and not before."""
     import pyabc
@@ -245,6 +271,10 @@ def test_a_posterior_with_a_tolerance_stops_at_the_first_generation_that_reaches
     stopped = generations(6, f", tolerance: {target}", tmp_path / "stopped")
     assert stopped == pytest.approx(free)  # the same seed: the same generations, then the stop
     assert stopped[-1] <= target < stopped[-2]
+    said = capsys.readouterr().out.splitlines()
+    assert sum("stopped after generation 2 of up to 3" in line for line in said) == 1  # the free run
+    assert any("stopped at the asked tolerance after generation 2 of up to 6" in line for line in said)
+    assert any(line.endswith(f"RMS error a point {stopped[-1]:.3g} (asked {target:g})") for line in said)
 
 
 def test_a_core_parameter_only_the_left_out_market_depends_on_is_taken_from_its_prior(tmp_path):

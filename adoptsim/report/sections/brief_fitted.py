@@ -23,6 +23,8 @@ def calibrate_brief(results: Results) -> list:
     if _has(parameters, "parameter", "best"):
         shown = []
         for r in parameters.to_dict("records"):
+            if not finite(r["best"]):  # a left-out market's own parameter: fitted nowhere
+                continue
             text = f"{parameter_label(str(r['parameter']))} = {r['best']:.3g}"
             if finite(r.get("lower")) and finite(r.get("upper")):
                 text += f" (posterior {r['lower']:.3g} to {r['upper']:.3g})"

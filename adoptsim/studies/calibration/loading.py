@@ -43,6 +43,8 @@ class Part:
     launch: dt.date | LaunchWindow | None
     shared: list[str]
     observations: pd.DataFrame | None = None
+    curve: Path | None = None
+    """The observed curve's CSV, as read (calibrated.yaml ships a copy of it)."""
 
     @property
     def scale(self) -> float:
@@ -128,7 +130,7 @@ def _load_part(path: Path, spec: Calibration, name: str, file: str, field: str) 
     else:
         target, csv, launch = spec.target, path.parent / spec.target.file, spec.launch
     shared = [p for p in spec.parameters if not spec.markets or check_path(resolved, p) is None]
-    part = Part(name, resolved, shown, (path.parent / file).resolve(), target, launch, shared)
+    part = Part(name, resolved, shown, (path.parent / file).resolve(), target, launch, shared, curve=csv.resolve())
     part.observations = read_observations(target, csv, shown, spec.holdout, field if spec.markets else "target")
     return part, scenario
 

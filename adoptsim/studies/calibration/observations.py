@@ -49,10 +49,17 @@ def decimal_year(when: pd.Timestamp | dt.date) -> float:
 
 
 def date_of(year: float) -> pd.Timestamp:
-    """A decimal year as a date."""
+    """A decimal year as a time of day (2011.5 -> 2011-07-02 12:00); see calendar_date for a date."""
     whole = int(np.floor(year))
     start = pd.Timestamp(year=whole, month=1, day=1)
     return start + (pd.Timestamp(year=whole + 1, month=1, day=1) - start) * (year - whole)
+
+
+def calendar_date(year: float) -> pd.Timestamp:
+    """A decimal year as the nearest calendar date (midnight). A date's decimal year is a float, so
+    date_of(decimal_year(d)) may fall a hair before midnight of d: truncating it gave the day
+    before, and printing it a time of 23:59:59.999998; rounding gives d back exactly."""
+    return date_of(year).round("D")
 
 
 def read_observations(target: Target, csv: Path, shown: str, holdout: int, field: str = "target") -> pd.DataFrame:

@@ -21,7 +21,7 @@ import yaml
 from adoptsim.scenario.loading import scenario_to_yaml
 from adoptsim.studies.calibration.loading import Part
 from adoptsim.studies.calibration.objective import Problem, Runs, fit_statistics
-from adoptsim.studies.calibration.observations import MEASURES, date_of
+from adoptsim.studies.calibration.observations import MEASURES, calendar_date
 from adoptsim.studies.calibration.posterior import weighted_interval
 
 LEVEL = 0.95
@@ -99,6 +99,52 @@ def statistics(fit: pd.DataFrame, market: str | None = None) -> dict[str, float]
     return stats
 
 
+def unit(part: Part) -> str:
+    """What an error on a market's curve is in, for the printout: a share, or the data's own unit
+    for counts (the calibration knows only its column's name, e.g. registered_millions)."""
+    if part.target.population:
+        return f"in {part.target.column}, the data's unit"
+    return "a share"
+
+
+def outside_band(fit: pd.DataFrame, forecast: pd.DataFrame, market: str = "") -> dict[str, float]:
+    """Where the best fit's mean leaves its 95 % band: of a market's fitted points (fit.csv's
+    `simulated`) and of its forecast.csv steps (`mean`), how many, and by how much at most (in
+    the data's units). The band is the posterior draws' and the best fit's runs together, so a
+    best fit the posterior has not settled around (few trials or particles) can fall outside it."""
+    target = fit[(fit["series"] == "target") & ~fit["heldout"].astype(bool) & (fit["market"] == market)]
+    steps = forecast[forecast["market"] == market]
+
+    def beyond(line: pd.Series, rows: pd.DataFrame) -> np.ndarray:
+        gap = np.maximum(rows["lower"] - line, line - rows["upper"]).to_numpy(dtype=float)
+        slack = 1e-9 * max(float(rows["upper"].abs().max()), 1.0)  # float noise is not a miss
+        return np.where(gap > slack, gap, 0.0)
+
+    points, ahead = beyond(target["simulated"], target), beyond(steps["mean"], steps)
+    return {
+        "points": len(points),
+        "points_outside": int((points > 0).sum()),
+        "points_by": float(points.max(initial=0.0)),
+        "steps": len(ahead),
+        "steps_outside": int((ahead > 0).sum()),
+        "steps_by": float(ahead.max(initial=0.0)),
+    }
+
+
+def band_warning(fit: pd.DataFrame, forecast: pd.DataFrame, part: Part) -> str | None:
+    """One line when the best fit's mean leaves its band (outside_band), else None."""
+    out = outside_band(fit, forecast, part.name)
+    if not out["points_outside"] and not out["steps_outside"]:
+        return None
+    label = f"{part.name}: " if part.name else ""
+    return (
+        f"warning: {label}the best fit's mean (what calibrated.yaml runs) leaves the 95 % band at "
+        f"{out['points_outside']} of {out['points']} fitted points (by up to {out['points_by']:.3g}) and "
+        f"{out['steps_outside']} of {out['steps']} forecast.csv steps (by up to {out['steps_by']:.3g}), {unit(part)}: "
+        f"the posterior has not settled around the best fit (more trials or particles may)"
+    )
+
+
 def effective_particles(weights: np.ndarray) -> float:
     """Kish's effective sample size of weighted particles, (sum w)^2 / sum w^2."""
     weights = np.asarray(weights, dtype=float)
@@ -146,30 +192,59 @@ def parameters_table(
     return pd.DataFrame(rows)
 
 
+def curve_copy(part: Part) -> str | None:
+    """The name, beside calibrated.yaml, of the copy of a market's observed curve, or None when its
+    scenario has no `market:` block to name it in.
+
+    The calibrated scenario names its curve by this relative name and the command copies the CSV
+    there, rather than writing the source's path: a relative path to the source breaks as soon as
+    the results folder is moved, and an absolute one as soon as the repository is moved or the
+    folder is sent elsewhere, while a copy keeps the folder whole (and records the very data that
+    was fitted, should data/ be revised later)."""
+    if not part.base.get("market") or part.curve is None:
+        return None
+    return f"observed-{part.name}.csv" if part.name else "observed.csv"
+
+
 def calibrated_yaml(problem: Problem, part: Part, best: dict[str, float], extra_steps: int, source: str) -> str:
-    """A market's calibrated scenario, written out whole (no `extends:`), so it runs from
-    wherever the results folder is moved; a comment gives the time alignment."""
+    """A market's calibrated scenario, written out whole (no `extends:`) and naming its observed
+    curve by the copy beside it (curve_copy), so it runs from wherever the results folder is moved;
+    its description says what it is (the base's would describe another population), and a
+    comment gives the time alignment."""
     scenario = problem.scenario(best, part, extra_steps)
     mapping = yaml.safe_load(scenario_to_yaml(scenario))
     mapping["name"] = f"{problem.spec.name}_{part.name}_calibrated" if part.name else f"{problem.spec.name}_calibrated"
+    market = f", market {part.name}" if part.name else ""
+    target = part.target
+    stands = f" standing for a population of {target.population:g} ({target.column})" if target.population else ""
+    mapping["description"] = (
+        f"The best fit of calibration {problem.spec.name} ({source}{market}): {scenario.population.size:,} "
+        f"simulated consumers{stands}; the fitted values are parameters.csv's `best`. Base: "
+        f"{part.base['name']}."
+    )
     mapping["seed"] = problem.loaded.seed
+    copy = curve_copy(part)
+    if copy is not None:
+        observed = {"file": copy, "column": target.column, "measure": target.measure}
+        mapping["market"]["observed"] = observed | ({"population": target.population} if target.population else {})
     lines = [f"# Made by `adoptsim calibrate {source}`; `adoptsim run` runs it (the mean of fit.csv is its mean"]
     lines.append(f"# over the first {problem.spec.replications} replications). Self-contained: no extends.")
     launch = problem.launch_year(best, part)
     if launch is not None:
         fitted = " (fitted)" if problem.spec.fits_launch else ""
-        lines.append(
-            f"# Step 0 is the launch, {date_of(launch).date()}{fitted}; {problem.spec.steps_per_year} steps a year."
-        )
+        day = calendar_date(launch).date()
+        lines.append(f"# Step 0 is the launch, {day}{fitted}; {problem.spec.steps_per_year} steps a year.")
     return "\n".join(lines) + "\n" + yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True)
 
 
 def time_axis(problem: Problem, best: dict[str, float], steps: np.ndarray, part: Part | None = None) -> np.ndarray:
-    """Steps as dates from the market's launch (or the steps themselves without a launch)."""
+    """Steps as calendar dates from the market's launch (or the steps themselves without a launch):
+    step s is the launch plus s / steps_per_year years, to the nearest day, the inverse of how an
+    observation's date is given its step."""
     launch = problem.launch_year(best, part)
     if launch is None:
         return steps
-    return np.array([date_of(launch + s / problem.spec.steps_per_year) for s in steps])
+    return np.array([calendar_date(launch + s / problem.spec.steps_per_year) for s in steps])
 
 
 def forecast_table(problem: Problem, ensemble: Ensemble) -> pd.DataFrame:

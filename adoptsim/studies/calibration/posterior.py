@@ -29,19 +29,37 @@ POSTERIOR_FILE = "posterior.csv"
 
 
 class GenerationLines(logging.Handler):
-    """Prints a line per ABC-SMC generation: its tolerance, the simulations and seconds so far."""
+    """Prints a line per ABC-SMC generation: its tolerance, the simulations and seconds so far.
+
+    With `history` (pyabc's, set once the run is created) it first prints pyabc's sample from the
+    prior, which sets generation 0's tolerance, and counts it in the simulations so far: pyabc's
+    max_simulations counts it, so without it the printed total stops short of the cap that stopped
+    the run. `stop` keeps pyabc's reason for stopping."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
         self.tolerance = float("nan")
         self.simulations = 0
+        self.prior_sample = 0
         self.started = time.perf_counter()
+        self.history = None
+        self.generation = -1
+        self.stop = ""
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if message.startswith("t: "):
             self.tolerance = float(message.split("eps:")[1].strip(" ."))
             self.generation = int(message[3:].split(",")[0])
+            if self.history is not None and self.simulations == 0:
+                self.prior_sample = self.simulations = int(self.history.total_nr_simulations or 0)
+                print(
+                    f"  prior sample: {self.prior_sample} simulations (pyabc's, to set the first tolerance; "
+                    "counted in max_simulations and below)",
+                    flush=True,
+                )
+        elif message.startswith("Stop:"):
+            self.stop = message
         elif message.startswith("Accepted:"):
             accepted, tried = (int(x) for x in message.split("=")[0].replace("Accepted:", "").split("/"))
             effective = float(message.split("ESS:")[1].strip(" .")) if "ESS:" in message else float("nan")
@@ -79,6 +97,7 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
     if database.exists():
         database.unlink()  # an interrupted posterior starts again; the optimiser's study is what resumes
     abc.new(f"sqlite:///{database}", {"y": problem.observations["share"].to_numpy()})
+    lines.history = abc.history
     np.random.seed(problem.loaded.seed % 2**32)  # pyabc's own draws between generations
     # the printed tolerance is sqrt(objective); as an RMS error a point it is that over sqrt(points)
     minimum = None if settings.tolerance is None else settings.tolerance * np.sqrt(lines.points)
@@ -87,10 +106,30 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
         max_nr_populations=settings.generations,
         max_total_nr_simulations=settings.max_simulations,
     )
+    print(stopped(lines, settings, int(history.total_nr_simulations)), flush=True)
     particles, weights = history.get_distribution(m=0)
     table = pd.DataFrame([model.values(row) for row in particles.to_dict("records")])
     table["weight"] = np.asarray(weights) / np.sum(weights)
     return table
+
+
+def stopped(lines: GenerationLines, settings, simulations: int) -> str:
+    """Why the ABC-SMC stopped (pyabc's reason, as GenerationLines kept it), the simulations it
+    ran, counting the prior sample as max_simulations does, and the tolerance it reached against
+    the one asked for, both as an RMS error a fitted point."""
+    reached = lines.tolerance / np.sqrt(lines.points)
+    asked = "none asked" if settings.tolerance is None else f"asked {settings.tolerance:g}"
+    last = f"generation {lines.generation} of up to {settings.generations}"
+    why = {
+        "Stop: Total simulations budget.": f"stopped at the simulation cap after {last}: {simulations} simulations "
+        f"reached max_simulations {settings.max_simulations}",
+        "Stop: Maximum number of generations.": f"stopped after {last}: {simulations} simulations",
+        "Stop: Minimum epsilon.": f"stopped at the asked tolerance after {last}: {simulations} simulations",
+    }.get(lines.stop, f"stopped after {last} ({lines.stop or 'no reason given'}): {simulations} simulations")
+    return (
+        f"  {why} (with the prior sample's {lines.prior_sample}); tolerance reached: RMS error a point "
+        f"{reached:.3g} ({asked})"
+    )
 
 
 def twice_the_covariance(effective: float, dimension: int) -> float:  # noqa: ARG001

@@ -10,7 +10,9 @@ points are identical at both ends of its prior, e.g. the relative-advantage weig
 fitted market pays cash: advantage 1, term b_adv (1 - 1) = 0) but the left-out market depends on
 is not carried from the fit, where its value is whatever the search left: the prediction takes
 its prior's middle (on the searched scale) for the simulated line and draws it from its prior
-for the band, and says so.
+for the band, and says so. parameters.csv and the printout give, for the left-out market, each
+value the prediction used and where it came from (values_used), since the fitted `best` of such
+a parameter is not what the prediction ran and the carried own parameters are fitted nowhere.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from adoptsim.errors import AdoptsimError
-from adoptsim.studies.calibration.loading import SEPARATOR, LoadedCalibration
+from adoptsim.studies.calibration.loading import SEPARATOR, LoadedCalibration, Part
 from adoptsim.studies.calibration.objective import Problem, fit_statistics
 from adoptsim.studies.calibration.outputs import fit_table, run_ensemble
 from adoptsim.world.streams import replication_seed
@@ -93,6 +95,50 @@ def from_prior(fitted: Problem, names: list[str], point: dict[str, float], draws
     return point, draws
 
 
+def values_used(fitted: Problem, left: Part, point: Mapping[str, float], blind: Sequence[str]) -> pd.DataFrame:
+    """parameter, prediction (the value the left-out market's line ran) and prediction_source
+    (where it came from), for the core and the left-out market's own parameters; `point` is what
+    carried() gave."""
+    names = ", ".join(part.name for part in fitted.parts)
+    rows = []
+    for name in fitted.core:
+        value, source = point[name], f"fitted on {names} (best)"
+        if name not in left.shared:
+            value, source = np.nan, f"not used: {left.name}'s scenario has no such path"
+        elif name in blind:
+            source = f"its prior's middle: {names} do not inform it (the band draws it from its prior)"
+        rows.append({"parameter": name, "prediction": value, "prediction_source": source})
+    for path, bounds in fitted.spec.per_market.items():
+        mean = "geometric mean" if bounds.log else "mean"
+        rows.append(
+            {
+                "parameter": f"{left.name}{SEPARATOR}{path}",
+                "prediction": point[f"{left.name}{SEPARATOR}{path}"],
+                "prediction_source": f"{left.name}'s own, not fitted: the {mean} of the values fitted for {names} "
+                "(best; the band: each draw's)",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def with_prediction(parameters: pd.DataFrame, used: pd.DataFrame, fitted: Problem, market: str) -> pd.DataFrame:
+    """parameters.csv with the values a left-out market's prediction used (values_used) as two more
+    columns, and a row for each of its own parameters, fitted nowhere (no best, no interval)."""
+    table = parameters.merge(used, on="parameter", how="left")
+    own = used[~used["parameter"].isin(parameters["parameter"])]
+    extra = []
+    for row in own.to_dict("records"):
+        bounds = fitted.bounds(row["parameter"])
+        extra.append(
+            row
+            | {"best": np.nan, "lower": np.nan, "upper": np.nan, "prior_low": bounds.low, "prior_high": bounds.high}
+            | {"interval_share": np.nan, "warning": "", "interval": f"none (not fitted: {market} is left out)"}
+        )
+    table = pd.concat([table, pd.DataFrame(extra, columns=table.columns)], ignore_index=True) if extra else table
+    table["prediction_source"] = table["prediction_source"].fillna(f"not used by {market}'s prediction")
+    return table
+
+
 def predict(
     loaded: LoadedCalibration,
     fitted: Problem,
@@ -103,8 +149,8 @@ def predict(
     blind: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, dict]:
     """prediction.csv's table (market, date, observed, simulated, lower, upper) and its R^2, RMSE,
-    band coverage and the core parameters taken from their priors (`blind`: see uninformed), over
-    the left-out market's target points."""
+    band coverage, the core parameters taken from their priors (`blind`: see uninformed), over
+    the left-out market's target points, and the values the prediction used (`used`: values_used)."""
     problem = Problem(subset(loaded, [market]))
     best, draws = from_prior(fitted, blind, best, draws, replication_seed(loaded.seed, 2))
     point = carried(fitted, best, market)
@@ -115,4 +161,6 @@ def predict(
     r2, rmse = fit_statistics(table["observed"].to_numpy(), table["simulated"].to_numpy())
     inside = (table["observed"] >= table["lower"]) & (table["observed"] <= table["upper"])
     prior = {name: best[name] for name in blind}
-    return table, {"r2": r2, "rmse": rmse, "covered": int(inside.sum()), "points": len(table), "from_prior": prior}
+    used = values_used(fitted, problem.parts[0], point, blind)
+    stats = {"r2": r2, "rmse": rmse, "covered": int(inside.sum()), "points": len(table), "from_prior": prior}
+    return table, stats | {"used": used}
