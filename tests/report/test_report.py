@@ -222,11 +222,25 @@ def test_in_print_the_brief_fits_one_a4_page(browser, compare_folder):
     assert bottom <= 1032
 
 
+@pytest.fixture(scope="module")
+def levers_folder(browser, tmp_path_factory) -> Path:
+    """The README's strategist command (smaller population), its report printed to PDF: what the
+    PDF test and the README test read (one report drawn and printed for both). The command's own
+    PNG files are 1-pixel stand-ins: the report draws every chart it shows."""
+    levers = sorted(str(p) for p in BASELINE.parent.glob("lever_*.yaml"))
+    out = tmp_path_factory.mktemp("readme") / "levers"
+    small = ["--set", "population.size=800", "--set", "steps=60", "--reps", "2"]
+    arguments = ["--targets", "0.3", "--rank-by", "steps_to_30pct_active", "--horizon", "52", "--out", str(out)]
+    with pytest.MonkeyPatch.context() as patch:
+        one_pixel_files(patch)
+        assert main(["compare", str(BASELINE), *levers, *small, *arguments]) == 0
+    assert main(["report", str(out), "--pdf"]) == 0
+    return out
+
+
 @pytest.mark.slow
-def test_pdf_is_printed_by_headless_chromium(browser, compare_folder, tmp_path):
-    out = tmp_path / "report.html"
-    assert main(["report", str(compare_folder), "--out", str(out), "--pdf"]) == 0
-    pdf = out.with_suffix(".pdf").read_bytes()
+def test_pdf_is_printed_by_headless_chromium(levers_folder):
+    pdf = (levers_folder / "report.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) > 50_000
     assert 2 <= pdf_pages(pdf) <= 6
 
@@ -237,22 +251,14 @@ def pdf_pages(pdf: bytes) -> int:
 
 
 @pytest.mark.slow
-def test_readme_compare_of_six_scenarios_gives_a_short_page_and_pdf(browser, tmp_path, monkeypatch):
+def test_readme_compare_of_six_scenarios_gives_a_short_page_and_pdf(browser, levers_folder):
     """The README's strategist command (smaller population): the brief fits two 1280 x 900 screens,
-    the page with its sections closed 15,000 px, the PDF 6 pages; ranking.csv holds the ranking.
-    The command's own PNG files are 1-pixel stand-ins: the report draws every chart it shows."""
-    levers = sorted(str(p) for p in BASELINE.parent.glob("lever_*.yaml"))
-    out = tmp_path / "levers"
-    small = ["--set", "population.size=800", "--set", "steps=60", "--reps", "2"]
-    arguments = ["--targets", "0.3", "--rank-by", "steps_to_30pct_active", "--horizon", "52", "--out", str(out)]
-    with monkeypatch.context() as patch:
-        one_pixel_files(patch)
-        assert main(["compare", str(BASELINE), *levers, *small, *arguments]) == 0
+    the page with its sections closed 15,000 px, the PDF 6 pages; ranking.csv holds the ranking."""
+    out = levers_folder
     ranking = pd.read_csv(out / "ranking.csv")
     assert {"rank", "tie_group", "scenario", "mean", "ci_low", "ci_high"} <= set(ranking.columns)
     assert list(ranking["rank"]) == list(range(1, 7)) and ranking["tie_group"].is_monotonic_increasing
     page = out / "report.html"
-    assert main(["report", str(out), "--pdf"]) == 0
     assert 1 <= pdf_pages(page.with_suffix(".pdf").read_bytes()) <= 6
     open_page(browser, page, 1280)
     browser.set_window_size(1280, 900)

@@ -25,6 +25,19 @@ def problem(tmp_path_factory) -> Problem:
     return Problem(load_calibration(joint_file(tmp_path_factory.mktemp("joint"), posterior)))
 
 
+@pytest.fixture(scope="module")
+def serial_posterior(problem, tmp_path_factory) -> tuple:
+    """The posterior in this process, with early rejection, and the distances at which runs were cut
+    short: what both posterior tests compare against (run once: the run is seeded, and both tests
+    compare their other run to it for equality)."""
+    stops: list[float] = []
+    raise_it = abc_model.RejectedError.__init__
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(abc_model.RejectedError, "__init__", lambda self, d: (stops.append(d), raise_it(self, d))[1])
+        posterior = run_posterior(problem, tmp_path_factory.mktemp("serial"), None)
+    return posterior, stops
+
+
 def where_it_stops(model: AbcModel, terms: np.ndarray, steps: np.ndarray, eps: float) -> tuple[int, int] | None:
     """By hand, from a full run's terms: (markets started, observation steps reached in the last)
     when sqrt(running loss) first exceeds eps, None when it never does."""
@@ -70,11 +83,8 @@ def test_early_rejection_decides_as_the_full_run_and_stops_at_the_first_observat
 
 
 @pytest.mark.slow
-def test_the_posterior_is_the_same_with_early_rejection_as_without(problem, tmp_path, monkeypatch):
-    stops: list[float] = []
-    raise_it = abc_model.RejectedError.__init__
-    monkeypatch.setattr(abc_model.RejectedError, "__init__", lambda self, d: (stops.append(d), raise_it(self, d))[1])
-    with_it = run_posterior(problem, tmp_path, None)
+def test_the_posterior_is_the_same_with_early_rejection_as_without(problem, serial_posterior, tmp_path, monkeypatch):
+    with_it, stops = serial_posterior
     assert stops  # runs were cut short, and the posterior is still the same
     monkeypatch.setattr(abc_model.Watch, "check", lambda self, model: None)  # never stops a run
     without = run_posterior(problem, tmp_path, None)
@@ -82,10 +92,10 @@ def test_the_posterior_is_the_same_with_early_rejection_as_without(problem, tmp_
 
 
 @pytest.mark.slow
-def test_the_posterior_is_the_same_whatever_the_number_of_workers(problem, tmp_path):
+def test_the_posterior_is_the_same_whatever_the_number_of_workers(problem, serial_posterior, tmp_path):
     from adoptsim.studies.executors import make_executor
 
-    one = run_posterior(problem, tmp_path, None)
+    one, _ = serial_posterior
     with make_executor(workers=2) as executor:
         two = run_posterior(problem, tmp_path, executor)
     assert len(one) == problem.spec.method.posterior.population

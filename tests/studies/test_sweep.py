@@ -97,13 +97,28 @@ metrics: [final_ever_adopted_share]
     assert (out / "sensitivity.png").exists()
 
 
+KILLED = EXPERIMENT.replace("replications: 3", "replications: 10").replace("steps: 40", "steps: 20")
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory) -> Path:
+    """The killed sweeps' experiment run whole in this process: what both kinds of kill resume to
+    (one seeded sweep, compared with each resumed folder for equality)."""
+    folder = tmp_path_factory.mktemp("uninterrupted")
+    path = folder / "k.yaml"
+    path.write_text(KILLED, encoding="utf-8")
+    whole = folder / "whole"
+    sweep_with(SerialExecutor(), load_experiment(path), whole)
+    return whole
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("quick_figures")
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yaml, tmp_path, how, capsys):
-    path = write_yaml(
-        EXPERIMENT.replace("replications: 3", "replications: 10").replace("steps: 40", "steps: 20"), "k.yaml"
-    )
+def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(
+    write_yaml, tmp_path, how, capsys, uninterrupted
+):
+    path = write_yaml(KILLED, "k.yaml")
     out = tmp_path / "killed"
     arguments = ["sweep", str(path), "--workers", "1", "--out", str(out)]
     command = [sys.executable, "-m", "adoptsim.cli", *arguments]
@@ -122,11 +137,8 @@ def test_killed_sweep_resumes_to_the_same_results_without_redoing_runs(write_yam
     printed = capsys.readouterr().out
     assert f"{saved} already finished" in printed
     assert f"ran {40 - saved} runs" in printed
-    whole = tmp_path / "whole"
-    loaded = load_experiment(path)
-    uninterrupted = sweep_with(SerialExecutor(), loaded, whole)
-    pd.testing.assert_frame_equal(read_kpis(out), uninterrupted)
-    assert read_series(out).equals(read_series(whole))
+    pd.testing.assert_frame_equal(read_kpis(out), read_kpis(uninterrupted))
+    assert read_series(out).equals(read_series(uninterrupted))
 
 
 @pytest.mark.slow
