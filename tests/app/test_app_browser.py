@@ -46,9 +46,6 @@ pytestmark = pytest.mark.slow
 SCENARIO = ROOT / "scenarios" / "referral.yaml"
 SETTINGS = ["population.size=2000", "steps=40"]
 CHROME_FLAGS = [*HEADLESS_CHROMIUM, "--window-size=1600,1000"]
-DOWNLOADS = Path(tempfile.mkdtemp(prefix="adoptsim-downloads-"))
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -92,7 +89,13 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def downloads(tmp_path_factory) -> Path:
+    """Where Chromium saves the page's downloads (pytest's temporary folders, cleaned up by it)."""
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="module")
+def browser(downloads):
     options = webdriver.ChromeOptions()
     for flag in CHROME_FLAGS:
         options.add_argument(flag)
@@ -100,7 +103,7 @@ def browser():
     options.add_argument(f"--user-data-dir={profile}")
     options.binary_location = "/usr/bin/chromium"
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    options.add_experimental_option("prefs", {"download.default_directory": str(DOWNLOADS)})
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads)})
     try:
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     except WebDriverException as err:
@@ -211,7 +214,7 @@ def kpi_cells(driver) -> dict[str, tuple[str, str]]:
     return dict(rows)
 
 
-def test_inputs_change_the_curve_and_saved_yaml_repeats_the_run(app_url, browser, tmp_path, monkeypatch):
+def test_inputs_change_the_curve_and_saved_yaml_repeats_the_run(app_url, browser, downloads, tmp_path, monkeypatch):
     url, folder = app_url
     browser.get(url)
     wait_for(
@@ -296,10 +299,10 @@ def test_inputs_change_the_curve_and_saved_yaml_repeats_the_run(app_url, browser
     # downloads
     for label, suffix in (("Time series (CSV)", "_timeseries.csv"), ("Charts (PNG)", "_charts.png")):
         button(browser, label).click()
-        wait_for(browser, lambda d, s=suffix: [p for p in DOWNLOADS.glob(f"*{s}") if p.stat().st_size > 0], 30)
-    series = pd.read_csv(next(DOWNLOADS.glob("*_timeseries.csv")))
+        wait_for(browser, lambda d, s=suffix: [p for p in downloads.glob(f"*{s}") if p.stat().st_size > 0], 30)
+    series = pd.read_csv(next(downloads.glob("*_timeseries.csv")))
     assert sorted(set(series["replication"])) == [0, 1, 2] and len(series) == 3 * 41
-    assert next(DOWNLOADS.glob("*_charts.png")).read_bytes().startswith(b"\x89PNG")
+    assert next(downloads.glob("*_charts.png")).read_bytes().startswith(b"\x89PNG")
 
     shots = ROOT / "results" / "app-browser"
     shots.mkdir(parents=True, exist_ok=True)
