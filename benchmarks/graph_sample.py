@@ -1,6 +1,6 @@
 """Graph statistics of the baseline: sampled (the default above 4M tie ends) against every tie.
 
-    uv run python -m benchmarks.graph_sample [N]      N consumers (default 1,000,000)
+uv run python -m benchmarks.graph_sample [N]      N consumers (default 1,000,000)
 """
 
 from __future__ import annotations

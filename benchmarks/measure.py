@@ -156,9 +156,14 @@ def measure_calibration(file: str, trials: int) -> dict:
         runner.simulate = simulate
     sims = len(sizes)
     return {
-        "file": file, "trials": trials, "simulations": sims, "n": sizes[0][0],
-        "steps": round(sum(s for _, s in sizes) / sims), "sims_per_s_per_core": sims / inside[0],
-        "trial_s": searching / trials, "outside_s_per_trial": (searching - inside[0]) / trials,
+        "file": file,
+        "trials": trials,
+        "simulations": sims,
+        "n": sizes[0][0],
+        "steps": round(sum(s for _, s in sizes) / sims),
+        "sims_per_s_per_core": sims / inside[0],
+        "trial_s": searching / trials,
+        "outside_s_per_trial": (searching - inside[0]) / trials,
         "outside_share": (searching - inside[0]) / searching,
     }
 

@@ -18,8 +18,15 @@ import sys
 
 import numpy as np
 
-SERIES = ["share_active", "share_ever_adopted", "n_aware", "new_adopters", "new_lapses", "n_merchants_accepting",
-          "mean_trust"]
+SERIES = [
+    "share_active",
+    "share_ever_adopted",
+    "n_aware",
+    "new_adopters",
+    "new_lapses",
+    "n_merchants_accepting",
+    "mean_trust",
+]
 
 
 def record(root: str, out: str, file: str, size: int, seeds: int) -> None:

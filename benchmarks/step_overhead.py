@@ -91,15 +91,28 @@ def main(argv: list[str] | None = None) -> None:
             times[name].append(step_seconds(spec, args.steps))
     for name, spec in specs.items():
         wall, cpu = zip(*times[name], strict=True)
-        row = {"case": name, "steps": args.steps, "repeats": args.repeats, "wall_s_per_step": summary(wall),
-               "cpu_s_per_step": summary(cpu)}
+        row = {
+            "case": name,
+            "steps": args.steps,
+            "repeats": args.repeats,
+            "wall_s_per_step": summary(wall),
+            "cpu_s_per_step": summary(cpu),
+        }
         if args.calls:
             row["calls_per_step"] = calls_per_step(spec, args.steps)
         print(json.dumps(row), flush=True)
     if args.sims:
         seconds = [simulation_seconds() for _ in range(args.sims)]
-        print(json.dumps({"case": "calibration-uk-1500x492", "cpu_s_per_simulation": summary(seconds),
-                          "simulations_per_s": 1 / statistics.median(seconds)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "case": "calibration-uk-1500x492",
+                    "cpu_s_per_simulation": summary(seconds),
+                    "simulations_per_s": 1 / statistics.median(seconds),
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

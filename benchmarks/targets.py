@@ -24,10 +24,18 @@ from pathlib import Path
 from benchmarks.__main__ import ROOT, child, sweep_200, timed_command
 from benchmarks.command import command_rows
 
-KERNEL = next(
-    (p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if (p / "bench" / "kernel_bench.py").is_file()),
-    ROOT.parent / "shared",
-) / "bench" / "kernel_bench.py"
+KERNEL = (
+    next(
+        (
+            p
+            for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared")
+            if (p / "bench" / "kernel_bench.py").is_file()
+        ),
+        ROOT.parent / "shared",
+    )
+    / "bench"
+    / "kernel_bench.py"
+)
 """The bare kernel in the project's shared folder (beside the clone, or beside a worktree's folder)."""
 BASELINE = "scenarios/baseline.yaml"
 
@@ -109,8 +117,11 @@ def main() -> None:
             model_rate.append(m["agent_steps_per_s"])
             ratio.append(m["agent_steps_per_s"] / k)
         raw["kernel"] = {"kernel": kernel, "model": model_rate}
-        show("step rate >= 1.0x bare numpy kernel (1M, baseline)", spread(ratio, "{:.2f}x"),
-             f"model {spread(model_rate)} vs kernel {spread(kernel)} agent-steps/s")
+        show(
+            "step rate >= 1.0x bare numpy kernel (1M, baseline)",
+            spread(ratio, "{:.2f}x"),
+            f"model {spread(model_rate)} vs kernel {spread(kernel)} agent-steps/s",
+        )
     if "reference" not in args.skip:
         speedups = [child("reference", "100000", "104")["speedup"] for _ in range(args.repeats)]
         raw["reference"] = speedups
@@ -120,9 +131,11 @@ def main() -> None:
         per = {n: [child("model", str(n), "104") for _ in range(args.repeats if n <= 1_000_000 else 1)] for n in sizes}
         raw["memory"] = per
         for n, runs in per.items():
-            show(f"<= 150 bytes/consumer at peak ({n:,}, all interventions)",
-                 spread([r["bytes_per_consumer"] for r in runs], "{:.0f}"),
-                 f"peak {spread([r['peak_mb'] for r in runs], '{:.0f}')} MB")
+            show(
+                f"<= 150 bytes/consumer at peak ({n:,}, all interventions)",
+                spread([r["bytes_per_consumer"] for r in runs], "{:.0f}"),
+                f"peak {spread([r['peak_mb'] for r in runs], '{:.0f}')} MB",
+            )
         if args.large:
             ns1 = statistics.median(r["ns_per_agent_step"] for r in per[1_000_000])
             ns10 = per[10_000_000][0]["ns_per_agent_step"]
@@ -131,8 +144,11 @@ def main() -> None:
         if args.country:
             big = child("model", "50000000", "104", BASELINE)
             raw["country"] = big
-            show("50M x 104 in <= 12 GB and <= 20 min", f"{big['peak_mb'] / 1024:.1f} GB, "
-                 f"{(big['setup_s'] + big['run_s']) / 60:.1f} min", "baseline")
+            show(
+                "50M x 104 in <= 12 GB and <= 20 min",
+                f"{big['peak_mb'] / 1024:.1f} GB, {(big['setup_s'] + big['run_s']) / 60:.1f} min",
+                "baseline",
+            )
     if "command" not in args.skip:
         calibrations = "calibration" not in args.skip
         command_rows(show, spread, kernel_rate, args.repeats, args.large, args.country, raw, calibrations)
@@ -151,8 +167,11 @@ def main() -> None:
         raw["start"] = {"help": helps, "validate": validates, "exit": exits}
         show("adoptsim --help < 1 s", spread(helps, "{:.2f} s"), "wall, fresh process")
         show("adoptsim validate FILE < 1 s", spread(validates, "{:.2f} s"), f"validate {BASELINE}")
-        show("(exit after adoptsim run: the console script's)", spread(exits["console"], "{:.2f} s"),
-             f"ordinary exit, interpreter torn down: {spread(exits['ordinary'], '{:.2f} s')}")
+        show(
+            "(exit after adoptsim run: the console script's)",
+            spread(exits["console"], "{:.2f} s"),
+            f"ordinary exit, interpreter torn down: {spread(exits['ordinary'], '{:.2f} s')}",
+        )
     if "sweep" not in args.skip:
         sweep_200(2)  # warm-up, not counted: the page cache and the host settle after the large runs
         results: dict[int, list[dict]] = {1: [], 2: []}
@@ -167,23 +186,40 @@ def main() -> None:
         of_runs = [a / (2 * b) for a, b in zip(runs[1], runs[2], strict=True)]
         fixed = [w - r for w, r in zip(one + two, runs[1] + runs[2], strict=True)]
         growth = [b / a for a, b in zip(cpus[1], cpus[2], strict=True)]
-        raw["sweep"] = {"one": one, "two": two, "runs_one": runs[1], "runs_two": runs[2], "cpu_one": cpus[1],
-                        "cpu_two": cpus[2], "host_scaling": host}
+        raw["sweep"] = {
+            "one": one,
+            "two": two,
+            "runs_one": runs[1],
+            "runs_two": runs[2],
+            "cpu_one": cpus[1],
+            "cpu_two": cpus[2],
+            "host_scaling": host,
+        }
         show("sweep 200 x 10k x 104, 2 workers <= 15 s", spread(two, "{:.1f} s"), f"1 worker {spread(one, '{:.1f} s')}")
-        show("parallel efficiency >= 85 %", spread([100 * e for e in efficiency], "{:.0f} %"),
-             f"T1 / (2 T2), whole command; of the runs alone {spread([100 * e for e in of_runs], '{:.0f} %')}, "
-             f"start and analysis {spread(fixed, '{:.1f} s')}")
-        show("(CPU of the 2-worker command / of the 1-worker)", spread(growth, "{:.2f}x"),
-             "above 1: the same work cost more CPU with both cores busy (the host, or the pool)")
-        show("(host: 2 bare kernels at once, rate of each / alone)", spread(host, "{:.2f}x"),
-             "10k x 20,000 steps, in each repeat: the most 2 workers can give")
+        show(
+            "parallel efficiency >= 85 %",
+            spread([100 * e for e in efficiency], "{:.0f} %"),
+            f"T1 / (2 T2), whole command; of the runs alone {spread([100 * e for e in of_runs], '{:.0f} %')}, "
+            f"start and analysis {spread(fixed, '{:.1f} s')}",
+        )
+        show(
+            "(CPU of the 2-worker command / of the 1-worker)",
+            spread(growth, "{:.2f}x"),
+            "above 1: the same work cost more CPU with both cores busy (the host, or the pool)",
+        )
+        show(
+            "(host: 2 bare kernels at once, rate of each / alone)",
+            spread(host, "{:.2f}x"),
+            "10k x 20,000 steps, in each repeat: the most 2 workers can give",
+        )
         faster = sum(b < a for a, b in zip(one, two, strict=True))
         show("2 workers never slower than 1", f"faster in {faster}/{len(one)}", "")
 
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    (out / "targets.json").write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "rows": rows, "raw": raw},
-                                                 indent=1, default=str))
+    (out / "targets.json").write_text(
+        json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "rows": rows, "raw": raw}, indent=1, default=str)
+    )
     print(f"\nsaved {out / 'targets.json'}")
 
 

@@ -30,6 +30,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """This conftest registers the profiles after Hypothesis read its option: load the one asked for."""
     settings.load_profile(config.getoption("hypothesis_profile", None) or "default")
 
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Files with the most slow tests first, each file's tests kept together in their order: the
     two workers start on the long tests and end on short ones (stolen by whichever is free), and a
@@ -106,4 +107,3 @@ def save_one_pixel(_figure, to, **_settings) -> None:
         to.write(ONE_PIXEL_PNG)
     else:
         Path(to).write_bytes(ONE_PIXEL_PNG)
-

@@ -36,7 +36,12 @@ def command(args: argparse.Namespace) -> int:
     target = Path(args.out) if args.out else Path("results") / f"sweep-{experiment.name}"
     total = len(loaded.points) * experiment.replications
     folder = open_output(
-        args, target, "sweep", resume=args.resume, resumable=True, owns=("experiment.json",),
+        args,
+        target,
+        "sweep",
+        resume=args.resume,
+        resumable=True,
+        owns=("experiment.json",),
         keep=lambda: sweep_saved(target) > 0,  # a new folder with no run saved goes
     )
     out = folder.path

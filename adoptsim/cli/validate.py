@@ -31,8 +31,7 @@ def check_scenario(path: Path, overrides: list[str], allow_large: bool) -> str:
 
     scenario = load_scenario(path, overrides, allow_large)
     return (
-        f"scenario {scenario.name}, {scenario.population.size:,} consumers, "
-        f"{len(scenario.interventions)} interventions"
+        f"scenario {scenario.name}, {scenario.population.size:,} consumers, {len(scenario.interventions)} interventions"
     )
 
 

@@ -103,8 +103,10 @@ def check_export(scenario: Scenario, kinds: tuple[str, ...], source: str) -> Non
     ties = n * (n - 1) // 2
     if "network" in kinds and scenario.network.generator_name == "complete_graph" and ties > COMPLETE_GRAPH_EDGE_LIMIT:
         raise ScenarioError(
-            source, "network.generator", f"--export network: a complete graph of {n:,} consumers has {ties:,} ties, "
-            f"too many to write (at most {COMPLETE_GRAPH_EDGE_LIMIT:,})"
+            source,
+            "network.generator",
+            f"--export network: a complete graph of {n:,} consumers has {ties:,} ties, "
+            f"too many to write (at most {COMPLETE_GRAPH_EDGE_LIMIT:,})",
         )
 
 

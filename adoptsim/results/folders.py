@@ -171,8 +171,9 @@ class OutputFolder:
             shutil.rmtree(self.target, ignore_errors=True)
 
     def commit(self) -> None:
-        write_marker(self.path, {"command": self.command, "run_id": self.run_id, "finished": _now(),
-                                 "files": listing(self.path)})
+        write_marker(
+            self.path, {"command": self.command, "run_id": self.run_id, "finished": _now(), "files": listing(self.path)}
+        )
         try:
             if self.path.parent == self.target:
                 try:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from adoptsim.scenario.spec import Scenario
 
+
 def kpi_problem(name: str, paired: bool = True) -> str | None:
     """Why `name` is not a KPI (or, with paired=False, not one a single run reports), or None."""
     found = lookup(name)

@@ -75,8 +75,21 @@ class Recorder:
         lapsed = n - unaware - aware - n_active  # every consumer is in exactly one stage
         ever = np.count_nonzero(people.ever_adopted)
         accepting = np.count_nonzero(shops.accepts)
-        line[:13] = (unaware, aware, n_active, lapsed, ever, 0, 0, 0, accepting, n_active / n, ever / n,
-                     accepting / max(shops.size, 1), np.add.reduce(people.trust, dtype=np.float64) / n)
+        line[:13] = (
+            unaware,
+            aware,
+            n_active,
+            lapsed,
+            ever,
+            0,
+            0,
+            0,
+            accepting,
+            n_active / n,
+            ever / n,
+            accepting / max(shops.size, 1),
+            np.add.reduce(people.trust, dtype=np.float64) / n,
+        )
         changed, gained = self._active_changed(active)
         line[self._segments] = self.segment_counts.shares(changed, gained)
         if model.interventions:

@@ -37,9 +37,7 @@ def content(folder: Path) -> list[str]:
     """The folder's entries, less the mechanism's own (staging, lock) and a killed write's `*.tmp`."""
     if not folder.is_dir():
         return []
-    return sorted(
-        e.name for e in folder.iterdir() if not e.name.startswith(INSIDE) and not e.name.endswith(".tmp")
-    )
+    return sorted(e.name for e in folder.iterdir() if not e.name.startswith(INSIDE) and not e.name.endswith(".tmp"))
 
 
 class FolderLock:
@@ -83,8 +81,6 @@ class FolderLock:
             with contextlib.suppress(OSError):
                 os.unlink(self.path)  # while still held: no `.lock` is left behind
             self.lock.release()
-
-
 
 
 def swap_inside(target: Path, staging: Path) -> None:
@@ -138,5 +134,3 @@ def recover(target: Path) -> None:
     for tmp in target.rglob(".*.tmp"):
         with contextlib.suppress(OSError):
             tmp.unlink()
-
-

@@ -175,8 +175,10 @@ def check_budget(what: str, runs: int, consumers: int, steps: int, workers: int,
     limit = SHARE_OF_MEMORY * machine_memory()
     if runs > MAX_RUNS or hours > MAX_HOURS or memory > limit:
         beyond = (
-            f"more than {MAX_RUNS:,} runs" if runs > MAX_RUNS
-            else f"more than {MAX_HOURS:g} h" if hours > MAX_HOURS
+            f"more than {MAX_RUNS:,} runs"
+            if runs > MAX_RUNS
+            else f"more than {MAX_HOURS:g} h"
+            if hours > MAX_HOURS
             else f"about {_size(memory)} of memory at once, more than {_size(limit)}"
         )
         raise AdoptsimError(f"{what}: {line}; {beyond}; make it smaller, or pass --allow-large to run it anyway")

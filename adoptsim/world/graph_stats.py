@@ -25,8 +25,14 @@ import scipy.sparse as sp
 
 from adoptsim.world.network import SocialGraph
 
-SAMPLED = ("clustering", "degree_assortativity", "homophily_age_group", "homophily_region", "same_age_group_ties",
-           "same_region_ties")
+SAMPLED = (
+    "clustering",
+    "degree_assortativity",
+    "homophily_age_group",
+    "homophily_region",
+    "same_age_group_ties",
+    "same_region_ties",
+)
 STAT_NAMES = (
     "mean_degree",
     *SAMPLED,
@@ -97,8 +103,11 @@ def measure(graph: SocialGraph, age_group: np.ndarray, region: np.ndarray, sampl
     nodes = np.arange(n) if n <= sample else rng.choice(n, sample, replace=False)
     coefficients = local_clustering(graph, nodes)
     clustering = float(np.mean(coefficients))
-    clustering_se = 0.0 if nodes.size == n else float(np.std(coefficients, ddof=1) / np.sqrt(nodes.size)
-                                                        * np.sqrt(1 - nodes.size / n))
+    clustering_se = (
+        0.0
+        if nodes.size == n
+        else float(np.std(coefficients, ddof=1) / np.sqrt(nodes.size) * np.sqrt(1 - nodes.size / n))
+    )
     labels = (age_group, int(age_group.max()) + 1), (region, int(region.max()) + 1)
     if graph.indices.size <= EXACT_ENDS:
         ties, errors = exact_tie_stats(graph, labels), [0.0] * 5
@@ -161,8 +170,12 @@ def sampled_tie_stats(graph: SocialGraph, labels, rng: np.random.Generator) -> t
         counts = np.bincount(batch * k * k + a * k + b, minlength=BATCHES * k * k).reshape(BATCHES, k, k)
         mixings.append(counts + counts.transpose(0, 2, 1))  # each tie both ways, as exact_tie_stats sees it
     whole = _from_sums(moments.sum(axis=1), [m.sum(axis=0) for m in mixings])
-    left_out = np.array([_from_sums(moments.sum(axis=1) - moments[:, b], [m.sum(axis=0) - m[b] for m in mixings])
-                         for b in range(BATCHES)])
+    left_out = np.array(
+        [
+            _from_sums(moments.sum(axis=1) - moments[:, b], [m.sum(axis=0) - m[b] for m in mixings])
+            for b in range(BATCHES)
+        ]
+    )
     spread = np.sqrt((BATCHES - 1) / BATCHES * ((left_out - left_out.mean(axis=0)) ** 2).sum(axis=0))
     return whole, [float(e) for e in spread]
 

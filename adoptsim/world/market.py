@@ -41,6 +41,7 @@ class MarketModel(Protocol):
     age_group_labels: list[str]
     media_by_region: np.ndarray
 
+
 STEPS_PER_YEAR = 52
 
 Series = float | dict[str, float]

@@ -46,6 +46,8 @@ pytestmark = pytest.mark.slow
 SCENARIO = ROOT / "scenarios" / "referral.yaml"
 SETTINGS = ["population.size=2000", "steps=40"]
 CHROME_FLAGS = [*HEADLESS_CHROMIUM, "--window-size=1600,1000"]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -61,13 +61,17 @@ def write(tmp_path, name: str, text: str):
 
 
 def test_validate_refuses_an_lhs_of_a_billion_samples_without_building_it(tmp_path, capsys):
-    path = write(tmp_path, "lhs.yaml", f"""name: big
+    path = write(
+        tmp_path,
+        "lhs.yaml",
+        f"""name: big
 scenario: {BASELINE}
 replications: 1
 parameters:
   behaviour.b_trust: {{range: [0.1, 0.2]}}
 design: {{type: lhs, samples: 1000000000}}
-""")
+""",
+    )
     started = time.perf_counter()
     assert main(["validate", str(path)]) == 2
     assert time.perf_counter() - started < 20
@@ -76,14 +80,18 @@ design: {{type: lhs, samples: 1000000000}}
 
 def test_a_grid_of_ten_million_runs_says_so(tmp_path, capsys):
     values = list(range(1, 3164))
-    path = write(tmp_path, "grid.yaml", f"""name: grid
+    path = write(
+        tmp_path,
+        "grid.yaml",
+        f"""name: grid
 scenario: {BASELINE}
 replications: 1
 parameters:
   behaviour.b_trust: {{values: {[v / 10_000 for v in values]}}}
   behaviour.l_trust: {{values: {[v / 10_000 for v in values]}}}
 design: {{type: grid}}
-""")
+""",
+    )
     assert main(["validate", str(path)]) == 2
     assert f"{3163**2:,} runs" in one_line(capsys)
 

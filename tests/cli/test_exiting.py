@@ -72,8 +72,9 @@ def test_the_console_script_writes_a_profile_of_the_command_before_its_fast_exit
     names = {name for _, _, name in pstats.Stats(str(by_flag)).stats}
     assert "command" in names  # the command itself was profiled (adoptsim/cli/schema.py)
     env = {**os.environ, "ADOPTSIM_PROFILE": str(by_variable)}
-    failed = subprocess.run([sys.executable, "-m", "adoptsim.cli", "validate", str(tmp_path / "none.yaml")], env=env,
-                            capture_output=True)
+    failed = subprocess.run(
+        [sys.executable, "-m", "adoptsim.cli", "validate", str(tmp_path / "none.yaml")], env=env, capture_output=True
+    )
     assert failed.returncode == 2  # a command that fails is profiled too
     assert pstats.Stats(str(by_variable)).total_calls > 0
 

@@ -91,9 +91,7 @@ class OneFolder(RuleBasedStateMachine):
         argv += [*(["--resume"] if resume else []), *(["--force"] if force else [])]
         done_before = len(read_kpis(self.out, ["task"])) if self.owner == "sweep" else 0
         in_place = self.owner is None or (self.owner == "sweep" and resume)
-        refused = (self.owner not in (None, "sweep") and not force) or (
-            self.owner == "sweep" and not (resume or force)
-        )
+        refused = (self.owner not in (None, "sweep") and not force) or (self.owner == "sweep" and not (resume or force))
         remaining = TASKS - (done_before if in_place else 0)
         killed = kill_after is not None and kill_after < remaining
         calls = []

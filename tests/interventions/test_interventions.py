@@ -126,9 +126,7 @@ def test_customer_support_means_fewer_lapses_and_breach_fewer_active():
 
 
 def test_loyalty_program_keeps_users_and_pays_per_member():
-    base, loyal = pair(
-        "[{type: loyalty_program, points: 1, perceived_weeks: 26, habit_boost: 0.05}]", steps=80
-    )
+    base, loyal = pair("[{type: loyalty_program, points: 1, perceived_weeks: 26, habit_boost: 0.05}]", steps=80)
     b, t = base.recorder.table(), loyal.recorder.table()
     assert t["new_lapses"].sum() < 0.8 * b["new_lapses"].sum()
     assert final(t, "n_active") > final(b, "n_active")

@@ -38,8 +38,16 @@ def test_compare_ranks_by_time_to_target_and_writes_paired_differences(tmp_path,
     differences = pd.read_csv(out / "differences.csv")
     assert list(differences.columns[:5]) == ["scenario", "kpi", "difference", "lower", "upper"]
     assert set(differences["scenario"]) == {"seniors_training", "paypal_referral"}
-    for name in ("steps_to_30pct_active", "final_active_share", "total_spend", "customer_value", "expansion_adopters",
-                 "acceleration_adopter_weeks", "cost_per_incremental_adopter", "cost_per_incremental_adopter_at_40"):
+    for name in (
+        "steps_to_30pct_active",
+        "final_active_share",
+        "total_spend",
+        "customer_value",
+        "expansion_adopters",
+        "acceleration_adopter_weeks",
+        "cost_per_incremental_adopter",
+        "cost_per_incremental_adopter_at_40",
+    ):
         rows = differences[differences["kpi"] == name]
         assert len(rows) == 2, name
         assert (rows["lower"] <= rows["difference"]).all() and (rows["difference"] <= rows["upper"]).all(), name

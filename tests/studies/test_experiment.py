@@ -141,8 +141,10 @@ def test_a_sweep_over_the_seed_is_refused_in_one_line(write_yaml, capsys):
     path = experiment(write_yaml, "  seed: {values: [1, 2]}\n", "{type: grid}")
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == f"{path}: parameters.seed: the seed is not a parameter: every point runs the same replication " \
+    assert (
+        err == f"{path}: parameters.seed: the seed is not a parameter: every point runs the same replication "
         "seeds; set the file's own seed, or more replications"
+    )
     fixed = write_yaml(path.read_text().replace("fixed: {", "fixed: {seed: 4, "), "experiment.yaml")
     with pytest.raises(ScenarioError, match=r"fixed\.seed: the seed is not a parameter"):
         load_experiment(fixed)

@@ -199,6 +199,7 @@ def test_seating_a_ring_lattice_by_shifting_seats_equals_looking_up_every_tie_en
     age, region = rng.integers(0, 4, n).astype(np.int8), rng.integers(0, 3, n).astype(np.int8)
     monkeypatch.setattr(homophily, "locality_order", lambda n, u, v: np.arange(n))  # the ring's own order
     spec = Homophily(age_group=0.5, region=0.8)
+
     def seated(ring_ordered: bool):
         rng = np.random.default_rng(3)
         return homophily.seat_people((u.copy(), v.copy()), n, spec, age, region, rng, ring_ordered=ring_ordered)

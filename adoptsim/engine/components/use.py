@@ -40,6 +40,4 @@ def use(model: WalletAdoptionModel, step: StepState) -> None:
         volume += float(np.add.reduce(paid, dtype=np.float64))
     step.payments, step.volume = payments, volume
     stage, income = people.stage, people.income
-    step.payments_of = lambda part: rules.transactions(
-        tau, income[part], (stage[part] == ACTIVE) * use_now[part]
-    )
+    step.payments_of = lambda part: rules.transactions(tau, income[part], (stage[part] == ACTIVE) * use_now[part])
