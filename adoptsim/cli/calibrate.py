@@ -40,10 +40,46 @@ def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool, leave_out
             raise AdoptsimError(
                 f"--out {out}: holds a calibration already; add --resume to continue it, or choose another --out"
             )
-        if json.loads(marker.read_text())["fingerprint"] != fingerprint:
-            raise AdoptsimError(f"--out {out}: holds a different calibration (the file, its scenario or data changed)")
+        before = json.loads(marker.read_text())["fingerprint"]
+        if before != fingerprint:
+            raise AdoptsimError(
+                f"--out {out}: holds a different calibration ({'; '.join(changes(before, fingerprint))}); "
+                "choose another --out for this one (the folder's own calibration is left as it is)"
+            )
         return
     write_text(marker, json.dumps({"name": loaded.spec.name, "fingerprint": fingerprint}, indent=1))
+
+
+def changes(before: str, now: str, shown: int = 4) -> list[str]:
+    """What differs between two fingerprints (LoadedCalibration.fingerprint, with the --leave-out
+    suffix), as the fields a user edits: the calibration file's, each market's scenario's, the
+    observations, --leave-out; the first `shown` differing fields by name."""
+    (old, old_leave), (new, new_leave) = (text.partition("|leave-out:")[::2] for text in (before, now))
+    if old_leave != new_leave:
+        return [f"--leave-out was {old_leave or 'not given'}, now {new_leave or 'not given'}"]
+    old, new = json.loads(old), json.loads(new)
+    found = []
+    found += [f"the calibration file's {f}" for f in _differing(old["calibration"], new["calibration"])]
+    for i, (a, b) in enumerate(zip(old["bases"], new["bases"], strict=False)):
+        where = f"the scenario of market {b.get('name', i)}" if len(new["bases"]) > 1 else "its scenario"
+        found += [f"{where}: {f}" for f in _differing(a, b)]
+    if old["observations"] != new["observations"]:
+        found.append("the observed data")
+    if len(found) > shown:
+        found = [*found[:shown], f"{len(found) - shown} more"]
+    return [", ".join(found) + " changed"] if found else ["the file, its scenario or data changed"]
+
+
+def _differing(a: object, b: object, prefix: str = "", depth: int = 2) -> list[str]:
+    """Dotted names of the fields where two parsed mappings differ, to `depth` levels."""
+    if not (isinstance(a, dict) and isinstance(b, dict)) or depth == 0:
+        return [] if a == b else [prefix or "(all)"]
+    keys = sorted(set(a) | set(b), key=str)
+    return [
+        f
+        for k in keys
+        for f in _differing(a.get(k), b.get(k), f"{prefix}{k}" if not prefix else f"{prefix}.{k}", depth - 1)
+    ]
 
 
 def calibration_runs(spec, trials: int | None = None, markets: int = 1) -> int:

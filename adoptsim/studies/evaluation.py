@@ -43,15 +43,21 @@ def read_spec[FileSpec: BaseModel](path: Path, model: type[FileSpec]) -> FileSpe
 
 
 def read_base(
-    path: Path, scenario: str, fixed: Mapping[str, Any], steps: int | None = None, kpis: Sequence[str] = ()
+    path: Path,
+    scenario: str,
+    fixed: Mapping[str, Any],
+    steps: int | None = None,
+    kpis: Sequence[str] = (),
+    field: str = "scenario",
 ) -> dict[str, Any]:
-    """The raw mapping of the base scenario such a file names (relative to it): `extends` merged,
-    its `fixed` overrides and `steps` applied, and the targets and horizons its `kpis` need added."""
+    """The raw mapping of the base scenario such a file names (relative to it) in `field`:
+    `extends` merged, its `fixed` overrides and `steps` applied, and the targets and horizons its
+    `kpis` need added. A problem reading it is reported at `field` (e.g. `markets.uk`)."""
     shown = str(path)
     try:
         base = read_with_extends(path.parent / scenario, str(Path(shown).parent / scenario))
     except ScenarioError as err:
-        raise err.within(shown, "scenario") from None
+        raise err.within(shown, field) from None
     for key, value in fixed.items():
         if key == "seed":
             raise ScenarioError(shown, "fixed.seed", SEED_PROBLEM)

@@ -111,13 +111,21 @@ def test_an_output_folder_holds_one_calibration_and_resumes_only_the_same(calibr
     with pytest.raises(AdoptsimError, match=r"holds a calibration already; add --resume to continue it"):
         prepare_output(loaded, out, resume=False)
     prepare_output(loaded, out, resume=True)  # the same calibration: resumed
-    with pytest.raises(
-        AdoptsimError, match=r"holds a different calibration \(the file, its scenario or data changed\)"
-    ):
+    # each refusal says what changed, by the fields a user edits
+    with pytest.raises(AdoptsimError, match=r"holds a different calibration \(--leave-out was not given, now north\)"):
         prepare_output(loaded, out, resume=True, leave_out="north")
+    calibration.write_text(CALIBRATION.replace("trials: 20", "trials: 30").replace("size: 150", "size: 160"))
+    with pytest.raises(
+        AdoptsimError,
+        match=r"holds a different calibration \(the calibration file's fixed.population.size, the calibration file's "
+        r"method.trials, "
+        r"its scenario: population.size changed\); choose another --out",
+    ):
+        prepare_output(load_calibration(calibration), out, resume=True)
+    calibration.write_text(CALIBRATION, encoding="utf-8")
     pd.DataFrame({"step": [4, 8, 12], "value": [0.01, 0.03, 0.07]}).to_csv(tmp_path / "curve.csv", index=False)
-    with pytest.raises(AdoptsimError, match="holds a different calibration"):
-        prepare_output(load_calibration(calibration), out, resume=True)  # the data changed
+    with pytest.raises(AdoptsimError, match=r"holds a different calibration \(the observed data changed\)"):
+        prepare_output(load_calibration(calibration), out, resume=True)
 
 
 def test_parameters_print_with_their_interval_and_warnings_and_a_launch_as_a_date(capsys):

@@ -127,6 +127,36 @@ parameters: {behaviour.q_wom: {low: 0.003, high: 0.3}}
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize(
+    ("market", "expected"),
+    [
+        (None, "markets.cashland: {folder}/cashland.yaml: file not found"),
+        ("marketx: {}\n", "markets.cashland: cashland.yaml: marketx: unknown field (did you mean 'market'?)"),
+        (
+            "market: {name: c, launch: 2010-01-01, internett: {}, observed: "
+            "{file: cashland.csv, column: value, measure: ever_adopted_share}}\n",
+            "markets.cashland: cashland.yaml: market.internett: unknown field (did you mean 'internet'?)",
+        ),
+    ],
+    ids=["missing", "unknown-field", "unknown-market-field"],
+)
+def test_a_bad_market_file_is_named_with_its_field(tmp_path, capsys, market, expected):
+    """A market's problem names the calibration's `markets.<name>` entry and the market file, not
+    `scenario:` or the calibration file's own fields."""
+    (tmp_path / "cashland.csv").write_text("step,value\n6,0.01\n12,0.05\n", encoding="utf-8")
+    path = tmp_path / "joint.yaml"
+    path.write_text(
+        "name: joint\nmarkets: {cashland: cashland.yaml}\nparameters: {behaviour.q_wom: {low: 0.003, high: 0.3}}\n",
+        encoding="utf-8",
+    )
+    if market is not None:
+        (tmp_path / "cashland.yaml").write_text(f"extends: {BASELINE}\nname: c\n{market}", encoding="utf-8")
+    assert main(["calibrate", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"{path}: {expected.format(folder=tmp_path)}", err
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_bare_year_is_its_31_december():
     assert parse_date("2016") == pd.Timestamp("2016-12-31")
     assert parse_date("2016-02") == pd.Timestamp("2016-02-29")

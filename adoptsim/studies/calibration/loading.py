@@ -115,8 +115,14 @@ def _check_bounds(shown: str, field: str, scenario: Scenario, dotted: str, bound
 
 def _load_part(path: Path, spec: Calibration, name: str, file: str, field: str) -> tuple[Part, Scenario]:
     shown = str(path)
-    base = read_base(path, file, spec.fixed)
-    scenario = validate_scenario(base, shown)
+    base = read_base(path, file, spec.fixed, field=field)
+    try:
+        scenario = validate_scenario(base, shown)
+    except ScenarioError as err:
+        if not spec.markets:
+            raise
+        # the market file (with this file's `fixed:` values) is what failed: name it and its field
+        raise ScenarioError.listing(shown, [(field, f"{file}: {p}: {m}") for p, m in err.problems]) from None
     resolved = yaml.safe_load(scenario_to_yaml(scenario))
     if spec.markets:
         if scenario.market is None:
@@ -141,7 +147,10 @@ def load_calibration(path: str | Path) -> LoadedCalibration:
     shown = str(path)
     spec = read_spec(path, Calibration)
     entries = spec.markets or {"": spec.scenario}
-    loaded = [_load_part(path, spec, name, file, f"markets.{name}") for name, file in entries.items()]
+    loaded = [
+        _load_part(path, spec, name, file, f"markets.{name}" if spec.markets else "scenario")
+        for name, file in entries.items()
+    ]
     for dotted, bounds in spec.parameters.items():
         users = [(part, scenario) for part, scenario in loaded if dotted in part.shared]
         if not spec.markets:
