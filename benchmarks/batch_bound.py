@@ -59,10 +59,9 @@ def main(argv: list[str]) -> None:
     from adoptsim.studies.calibration.objective import Problem
 
     problem = Problem(load_calibration(Path(args.file)))
-    values = {name: POINT[name] for name in problem.names} if set(problem.names) <= set(POINT) else None
-    if values is None:
+    if not set(problem.names) <= set(POINT):
         raise SystemExit(f"{args.file}: the bound is set up for the China hold-out's parameters {sorted(POINT)}")
-    scenario = problem.scenario(values, problem.parts[0], scored_only=True)
+    scenario = problem.scenario({name: POINT[name] for name in problem.names}, problem.parts[0], scored_only=True)
     n = scenario.population.size
     one, batched = [], []
     for seed in range(args.repeats):

@@ -29,16 +29,21 @@ from benchmarks.__main__ import ROOT
 
 STEPS = 104
 WRAPPED = (
-    # (module, attribute, phase): the phase ends when the function returns
-    ("adoptsim.scenario.loading", "load_scenario", "scenario loaded"),
-    ("adoptsim.engine.model", "build_people", "set-up: population"),
-    ("adoptsim.engine.model", "build_graph", "set-up: graph"),
-    ("adoptsim.engine.model", "build_merchants", "set-up: merchants"),
-    ("adoptsim.studies.runner", "WalletAdoptionModel", "set-up: the rest (market, recorder, ...)"),
-    ("adoptsim.studies.runner", "graph_stats", "graph statistics"),
-    ("adoptsim.results.store", "write_csv", "file: {name}"),
-    ("adoptsim.results.store", "write_text", "file: {name}"),
-    ("adoptsim.results.store", "write_figure", "figure written: {name}"),
+    # (module, attribute, the phase its entry closes (None: none), the phase its return closes)
+    ("adoptsim.scenario.loading", "load_scenario", "imports", "scenario loaded"),
+    ("adoptsim.engine.model", "build_people", "set-up: before the population", "set-up: population"),
+    ("adoptsim.engine.model", "build_graph", None, "set-up: graph"),
+    ("adoptsim.engine.model", "build_merchants", "set-up: between graph and merchants", "set-up: merchants"),
+    (
+        "adoptsim.studies.runner",
+        "WalletAdoptionModel",
+        "before the model (output folder, runner)",
+        "set-up: the rest (market, recorder, ...)",
+    ),
+    ("adoptsim.studies.runner", "graph_stats", "steps", "graph statistics"),
+    ("adoptsim.results.store", "write_csv", "results assembled", "file: {name}"),
+    ("adoptsim.results.store", "write_text", "results assembled", "file: {name}"),
+    ("adoptsim.results.store", "write_figure", "figure drawn: {name}", "figure written: {name}"),
 )
 """Functions whose entry and return mark the timeline. A function's entry closes the phase
 before it: e.g. the time before `write_figure` is entered is the figure's drawing."""
@@ -80,21 +85,10 @@ def timeline(argv: list[str]) -> tuple[list[tuple[str, float]], float]:
 def wrap_all(load: Callable, close: Callable[[str], None]) -> None:
     """Wrap every function of WRAPPED so its entry closes the phase before it (imports, steps,
     a figure's drawing) and its return closes its own phase."""
-    before = {
-        "load_scenario": "imports",
-        "build_people": "set-up: before the population",
-        "build_graph": None,
-        "build_merchants": "set-up: between graph and merchants",
-        "WalletAdoptionModel": "before the model (output folder, runner)",
-        "graph_stats": "steps",
-        "write_csv": "results assembled",
-        "write_text": "results assembled",
-        "write_figure": "figure drawn: {name}",
-    }
-    for module_name, attribute, label in WRAPPED:
+    for module_name, attribute, before, label in WRAPPED:
         module = load(module_name)
         original = getattr(module, attribute)  # AttributeError: the benchmark follows the code, update WRAPPED
-        setattr(module, attribute, _wrapped(original, before[attribute], label, close))
+        setattr(module, attribute, _wrapped(original, before, label, close))
 
 
 def _wrapped(original: Callable, before: str | None, label: str, close: Callable[[str], None]) -> Callable:

@@ -52,34 +52,25 @@ def prepare_output(loaded: LoadedCalibration, out: Path, resume: bool, leave_out
 
 def changes(before: str, now: str, shown: int = 4) -> list[str]:
     """What differs between two fingerprints (LoadedCalibration.fingerprint, with the --leave-out
-    suffix), as the fields a user edits: the calibration file's, each market's scenario's, the
-    observations, --leave-out; the first `shown` differing fields by name."""
+        suffix), as the fields a user edits: the calibration file's, each market's scenario's, the
+        observations, --leave-out; the first `shown` differing fields by their dotted path (as
+    `adoptsim diff` names them)."""
+    from adoptsim.cli.diff import differences
+
     (old, old_leave), (new, new_leave) = (text.partition("|leave-out:")[::2] for text in (before, now))
     if old_leave != new_leave:
         return [f"--leave-out was {old_leave or 'not given'}, now {new_leave or 'not given'}"]
     old, new = json.loads(old), json.loads(new)
     found = []
-    found += [f"the calibration file's {f}" for f in _differing(old["calibration"], new["calibration"])]
+    found += [f"the calibration file's {d.path}" for d in differences(old["calibration"], new["calibration"])]
     for i, (a, b) in enumerate(zip(old["bases"], new["bases"], strict=False)):
         where = f"the scenario of market {b.get('name', i)}" if len(new["bases"]) > 1 else "its scenario"
-        found += [f"{where}: {f}" for f in _differing(a, b)]
+        found += [f"{where}: {d.path}" for d in differences(a, b)]
     if old["observations"] != new["observations"]:
         found.append("the observed data")
     if len(found) > shown:
         found = [*found[:shown], f"{len(found) - shown} more"]
     return [", ".join(found) + " changed"] if found else ["the file, its scenario or data changed"]
-
-
-def _differing(a: object, b: object, prefix: str = "", depth: int = 2) -> list[str]:
-    """Dotted names of the fields where two parsed mappings differ, to `depth` levels."""
-    if not (isinstance(a, dict) and isinstance(b, dict)) or depth == 0:
-        return [] if a == b else [prefix or "(all)"]
-    keys = sorted(set(a) | set(b), key=str)
-    return [
-        f
-        for k in keys
-        for f in _differing(a.get(k), b.get(k), f"{prefix}{k}" if not prefix else f"{prefix}.{k}", depth - 1)
-    ]
 
 
 def calibration_runs(spec, trials: int | None = None, markets: int = 1) -> int:
