@@ -97,6 +97,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         )
         media_reach = np.array([r.media_reach for r in pop.regions.values()], dtype=FLOAT)
         self.media_by_region = rules.media_rate(self.behaviour.p_media, media_reach)
+        self.media_group = self.people.region  # each consumer's entry of media_by_region
         self.ease = self.behaviour.ease
         self.levers = Levers(pop.size)
         self.interventions = fund(
@@ -123,6 +124,11 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
         self._agents_created = False
         if agents == "eager" or (agents == "auto" and pop.size <= EAGER_AGENT_LIMIT):
             self._create_agents()
+
+    def behaviour_of(self, who: np.ndarray | slice) -> object:
+        """The behaviour the rules read for consumers `who`: the scenario's, the same for everyone
+        (a batch of runs gives each block's, engine/batch.py)."""
+        return self.behaviour
 
     @property
     def has_active_neighbour(self) -> np.ndarray:

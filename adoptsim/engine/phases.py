@@ -30,17 +30,17 @@ Who = np.ndarray | slice
 def aware(model: WalletAdoptionModel, who: Who, active_neighbours: np.ndarray) -> np.ndarray:
     """rules.awareness_probability with this step's media and word-of-mouth levers."""
     media, wom = model.levers.get("media"), model.levers.get("wom")
-    media_rate = model.media_by_region.take(pick(model.people.region, who))
+    media_rate = model.media_by_region.take(pick(model.media_group, who))
     if media is not None:
         media_rate *= pick(media, who)
     return rules.awareness_probability(
-        media_rate, model.behaviour.q_wom, None if wom is None else pick(wom, who), pick(active_neighbours, who)
+        media_rate, model.behaviour_of(who).q_wom, None if wom is None else pick(wom, who), pick(active_neighbours, who)
     )
 
 
 def adopting(model: WalletAdoptionModel, who: Who, use: np.ndarray, active_neighbours: np.ndarray) -> np.ndarray:
     """r_a sigmoid(U_i) for the aware and lapsed in the market."""
-    people, b = model.people, model.behaviour
+    people, b = model.people, model.behaviour_of(who)
     social = rules.social_share(pick(active_neighbours, who), model.graph.degree_of(who), FLOAT)
     incentive = model.levers.get("incentive")
     utility = rules.adoption_utility(

@@ -45,8 +45,8 @@ def awareness_probability(
     stay_media = np.minimum(media_rate, 1, dtype=dtype, out=media_rate)
     np.subtract(1, stay_media, out=stay_media)
     count = np.asarray(active_neighbours).astype(dtype)
-    q = dtype(q_wom)
-    if wom is None and q < 1:
+    q = dtype(q_wom)  # one q for everyone, or each consumer's (a batch's blocks, engine/batch.py)
+    if wom is None and np.all(q < 1):
         stay = np.exp(np.multiply(count, np.log1p(-q), out=count), out=count)
     else:
         base = 1 - np.minimum(q * (1 if wom is None else wom), 1)
@@ -121,9 +121,10 @@ def recover_trust(
 
 
 def adoption_probability(b: Behaviour, utility: np.ndarray) -> np.ndarray:
-    """P(adopt | aware or lapsed) = r_a * sigmoid(U_i) (written over `utility`)."""
+    """P(adopt | aware or lapsed) = r_a * sigmoid(U_i) (written over `utility`; r_a in its dtype,
+    one for everyone or each consumer's)."""
     p = sigmoid(utility, out=utility)
-    p *= b.r_a
+    p *= p.dtype.type(b.r_a)
     return p
 
 

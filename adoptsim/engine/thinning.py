@@ -138,7 +138,7 @@ def decide(stream: np.random.Generator, n: int, rules: Sequence[Rule], buffer: n
     return [slot.decision() for slot in pending]
 
 
-def draw_below(stream: np.random.Generator, n: int, p: float, out: np.ndarray, buffer: np.ndarray) -> None:
-    """out_i |= draw_i < p for everyone (one probability for all), a slice at a time."""
+def draw_below(stream: np.random.Generator, n: int, p: float | np.ndarray, out: np.ndarray, buffer: np.ndarray) -> None:
+    """out_i |= draw_i < p for everyone (one probability for all, or p_i), a slice at a time."""
     for part, draw in slice_draws(stream, n, buffer):
-        out[part] |= draw < p
+        out[part] |= draw < (p if isinstance(p, float) else p[part])

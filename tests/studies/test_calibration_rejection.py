@@ -51,7 +51,7 @@ def where_it_stops(model: AbcModel, terms: np.ndarray, steps: np.ndarray, eps: f
     return None
 
 
-def test_early_rejection_decides_as_the_full_run_and_stops_at_the_first_observation_over(problem):
+def test_early_rejection_decides_as_the_full_run_and_stops_at_the_first_observation_over(problem, monkeypatch):
     model = AbcModel(problem)
     np.random.seed(5)
     particles = [model.prior().rvs() for _ in range(10)]
@@ -80,6 +80,16 @@ def test_early_rejection_decides_as_the_full_run_and_stops_at_the_first_observat
             assert early.distance <= whole.distance
     assert 0 < sum(r.distance > eps for r in full) < len(full)  # both outcomes were tried
     assert model.markets_run < 2 * len(cases)  # fewer market runs than the full simulation's
+    # in blocks (the sampler's way): every result as one by one, rejected runs not run in the next market
+    built, build = [], abc_model.Blocks.build
+    monkeypatch.setattr(abc_model.Blocks, "build", lambda *a: built.append(len(a[0])) or build(*a))
+    model.markets_run = 0
+    many = model.simulate_many([(model.values(pars), tolerance) for pars, _, tolerance in cases])
+    alone = [model.integrated_simulate(pars, tolerance) for pars, _, tolerance in cases]
+    for a, b in zip(many, alone, strict=True):
+        assert (a.accepted, a.distance) == (b.accepted, b.distance)
+        assert not a.accepted or a.sum_stat["y"].tolist() == b.sum_stat["y"].tolist()
+    assert len(cases) == built[0] > built[1]  # one model a market, and the rejected left out of the second
 
 
 @pytest.mark.slow
@@ -89,6 +99,14 @@ def test_the_posterior_is_the_same_with_early_rejection_as_without(problem, seri
     monkeypatch.setattr(abc_model.Watch, "check", lambda self, model: None)  # never stops a run
     without = run_posterior(problem, tmp_path, None)
     assert with_it.to_dict("list") == without.to_dict("list")
+
+
+@pytest.mark.slow
+def test_the_posterior_is_the_same_in_blocks_as_one_by_one(problem, serial_posterior, tmp_path, monkeypatch):
+    in_blocks, _ = serial_posterior
+    monkeypatch.setattr(abc_model, "in_blocks", lambda jobs: jobs())  # each job simulates its particle alone
+    one_by_one = run_posterior(problem, tmp_path, None)
+    assert in_blocks.to_dict("list") == one_by_one.to_dict("list")
 
 
 @pytest.mark.slow

@@ -18,17 +18,27 @@ targets), so there the saving is small (docs/calibration.md).
 A run's seed is derived from the particle's values (every market runs on it), so a particle
 always gives the same curves whatever stopped it, and the posterior with one worker is the same
 with or without early rejection.
+
+In blocks (`in_blocks`, the sampler's way): pyabc's jobs run twice, first only to collect the
+particles they propose (`integrated_simulate` keeps them and simulates nothing), then again on
+the same seeds, each taking its result from `simulate_many`, which runs all the particles as
+blocks of one model (engine/blocks.py) a market at a time: a particle rejected in a market is not
+simulated in the next, and a market's run stops once every block in it is rejected. Each block
+is exactly its particle's run alone and is watched as one, so every result is the one-by-one
+result: the same posterior, for fewer Python steps.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Callable
 
 import numpy as np
 import pyabc
 from pyabc.model import IntegratedModel, ModelResult
 
+from adoptsim.engine.blocks import Blocks, differences
 from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.search import distributions
 from adoptsim.studies.runner import simulate
@@ -82,6 +92,34 @@ class Watch:
             raise RejectedError(distance)
 
 
+class _Jobs:
+    """What `in_blocks` is doing in this process: collecting proposals, or handing out results."""
+
+    proposals: list[tuple[AbcModel, dict[str, float], float]] | None = None
+    results: dict[tuple[bytes, float], ModelResult] | None = None
+
+
+def in_blocks(jobs: Callable[[], list]) -> list:
+    """pyabc's jobs (`jobs()` runs them, each on its own seed) with their simulations run as blocks
+    of one model: run once to collect each job's proposal, simulate them all (`simulate_many`),
+    run again, each job now reading its result (module docstring)."""
+    _Jobs.proposals = proposals = []
+    try:
+        jobs()
+    finally:
+        _Jobs.proposals = None
+    results = proposals[0][0].simulate_many([(values, eps) for _, values, eps in proposals]) if proposals else []
+    _Jobs.results = {(_key(values), eps): result for (_, values, eps), result in zip(proposals, results, strict=True)}
+    try:
+        return jobs()
+    finally:
+        _Jobs.results = None
+
+
+def _key(values: dict[str, float]) -> bytes:
+    return np.array(list(values.values()), dtype=float).tobytes()
+
+
 class AbcModel(IntegratedModel):
     """Particles (internal names p0, p1, ...: log10 for `log: true`) -> simulated shares at the observations."""
 
@@ -106,8 +144,16 @@ class AbcModel(IntegratedModel):
     def integrated_simulate(self, pars, eps: float) -> ModelResult:
         """pyabc's call in every generation: accepted (with the curves) or rejected (as early as exact)."""
         values = self.values(pars)
-        key = np.array([values[name] for name in self.space], dtype=float).tobytes()
-        seed = replication_seed(self.problem.loaded.seed, zlib.crc32(key))
+        if _Jobs.proposals is not None:  # in_blocks' first pass: keep the proposal
+            _Jobs.proposals.append((self, values, eps))
+            return ModelResult(sum_stat={"y": np.full(len(self.problem.observations), np.nan)}, distance=math.inf)
+        if _Jobs.results is not None and (_key(values), eps) in _Jobs.results:
+            return _Jobs.results.pop((_key(values), eps))
+        return self.integrated_simulate_alone(values, eps)
+
+    def integrated_simulate_alone(self, values: dict[str, float], eps: float) -> ModelResult:
+        """One particle's runs, a market after another, stopped as soon as the tolerance rejects it."""
+        seed = self.seed(values)
         steps = self.problem.steps(values)
         terms: list[float] = []
         runs = [None] * len(self.order)
@@ -125,6 +171,69 @@ class AbcModel(IntegratedModel):
         simulated = {"y": self.problem.simulated(values, runs)[0]}
         distance = self.distance(simulated, {})
         return ModelResult(sum_stat=simulated, distance=distance, accepted=distance <= eps)
+
+    def seed(self, values: dict[str, float]) -> int:
+        """The seed of a particle's runs, from its values."""
+        key = np.array([values[name] for name in self.space], dtype=float).tobytes()
+        return replication_seed(self.problem.loaded.seed, zlib.crc32(key))
+
+    def simulate_many(self, particles: list[tuple[dict[str, float], float]]) -> list[ModelResult]:
+        """integrated_simulate's result for each (values, eps), the runs of each market as blocks of
+        one model (those that cannot share one, one by one)."""
+        problem, n = self.problem, len(particles)
+        seeds = [self.seed(values) for values, _ in particles]
+        steps = [problem.steps(values) for values, _ in particles]
+        terms: list[list[float]] = [[] for _ in range(n)]
+        results: list[ModelResult | None] = [None] * n
+        recorded: list[dict[int, tuple[dict, int]]] = [{} for _ in range(n)]
+        alive = list(range(n))
+        for index in self.order:
+            scenarios = [problem.scenario(particles[j][0], problem.parts[index], scored_only=True) for j in alive]
+            if not alive or differences(scenarios):
+                break
+            self.markets_run += len(alive)
+            blocks = Blocks.build(scenarios, [seeds[j] for j in alive])
+            watches = [Watch(problem, index, steps[j], terms[j], particles[j][1]) for j in alive]
+            live: dict[int, int] = {}
+            for b, (j, watch) in enumerate(zip(alive, watches, strict=True)):
+                try:
+                    watch.start_run(blocks.models[b])
+                    live[b] = j
+                except RejectedError as stop:
+                    results[j] = ModelResult(distance=stop.distance, accepted=False)
+            for k in range(blocks.steps):
+                if not live:
+                    break
+                if len(live) <= len(blocks.models) // 2:  # half rejected: step only the others
+                    kept = sorted(live)
+                    blocks, scenarios = blocks.keep(kept), [scenarios[b] for b in kept]
+                    watches, live = [watches[b] for b in kept], {new: live[b] for new, b in enumerate(kept)}
+                due = [b for b in live if k < scenarios[b].steps and k + 1 in watches[b].due]
+                blocks.step(due)
+                for b in due:
+                    try:
+                        watches[b].after_step(blocks.models[b])
+                    except RejectedError as stop:
+                        results[live.pop(b)] = ModelResult(distance=stop.distance, accepted=False)
+            for b, j in live.items():
+                recorded[j][index] = (blocks.models[b].recorder.columns, scenarios[b].steps)
+            alive = list(live.values())
+        else:
+            for j in alive:
+                simulated = np.full(len(problem.observations), np.nan)
+                for index, rows in enumerate(problem.rows):
+                    columns, last = recorded[j][index]
+                    for i in rows[steps[j][rows] <= last]:
+                        row = steps[j][i]
+                        simulated[i] = problem.value(i, lambda name, row=row, columns=columns: columns[name][row])
+                distance = self.distance({"y": simulated}, {})
+                accepted = distance <= particles[j][1]
+                results[j] = ModelResult(sum_stat={"y": simulated}, distance=distance, accepted=accepted)
+            return results
+        return [  # runs that cannot share a model: each alone
+            self.integrated_simulate_alone(values, eps) if result is None else result
+            for (values, eps), result in zip(particles, results, strict=True)
+        ]
 
     def sample(self, pars) -> dict[str, np.ndarray]:
         """The full run (pyabc's calibration sample from the prior, which sets the first tolerance)."""

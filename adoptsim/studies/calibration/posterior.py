@@ -75,7 +75,7 @@ class GenerationLines(logging.Handler):
 
 def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.DataFrame:
     """The weighted particles of the last generation: a column per parameter and `weight`."""
-    from adoptsim.studies.calibration.abc_model import AbcModel
+    from adoptsim.studies.calibration.abc_model import AbcModel, in_blocks
     from adoptsim.studies.calibration.sampler import SeededSampler
 
     for name in ("pyabc", "Sampler", "Epsilon", "Distance", "History", "Adaptation"):
@@ -89,9 +89,10 @@ def run_posterior(problem: Problem, out: Path, executor: Executor | None) -> pd.
     settings = problem.spec.method.posterior
     model = AbcModel(problem)
     serial = executor is None or isinstance(executor, SerialExecutor)
-    # two jobs in flight per worker keep each busy; one at a time in this process
+    # two tasks in flight per worker keep each busy; one at a time in this process
     jobs = 1 if serial else 2 * capacity(executor)
-    sampler = SeededSampler(SerialExecutor() if serial else executor, problem.loaded.seed, jobs)
+    executor = SerialExecutor() if serial else executor
+    sampler = SeededSampler(executor, problem.loaded.seed, jobs, settings.blocks, in_blocks)
     abc = abc_smc(model, settings.population, sampler)
     database = out / ABC_FILE
     if database.exists():

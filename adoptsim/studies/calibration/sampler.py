@@ -7,8 +7,11 @@ Here job j of generation t draws from its own seed, replication_seed(replication
 t + 1), j): its proposal, and so its run and whether it is accepted, depend on (seed, t, j)
 alone. Jobs run `jobs` at a time on any executor and the generation keeps jobs 0..J in job order,
 J being the job of the n-th acceptance, exactly the jobs one worker would run one after another;
-jobs after J that were started anyway are dropped (at most `jobs` - 1 of them) and not counted
-as simulations.
+jobs after J that were started anyway are dropped (at most `jobs` x `block` - 1 of them) and
+not counted as simulations.
+
+A task is `block` consecutive jobs, handed to `batch` (abc_model.in_blocks runs their simulations
+as blocks of one model); each job keeps its own seed, so the particles are the same for any block.
 """
 
 from __future__ import annotations
@@ -29,15 +32,25 @@ _LOADED: dict[bytes, Callable] = {}
 """A worker's unpickled job function of the generation under way (one entry)."""
 
 
-def seeded_job(job: Callable | bytes, seed: int):
-    """Run pyabc's simulate_one with numpy's and Python's global generators seeded, leaving both
-    as they were (in a serial run they are the calling process's)."""
+def seeded_jobs(job: Callable | bytes, seeds: list[int], batch: Callable[[Callable[[], list]], list] | None) -> list:
+    """Jobs on `seeds`, one after another, through `batch` when given (it runs them as it likes
+    and returns their particles)."""
     if isinstance(job, bytes):
         key = hashlib.blake2b(job, digest_size=16).digest()
         if key not in _LOADED:
             _LOADED.clear()
             _LOADED[key] = cloudpickle.loads(job)
         job = _LOADED[key]
+
+    def run() -> list:
+        return [seeded_job(job, seed) for seed in seeds]
+
+    return run() if batch is None else batch(run)
+
+
+def seeded_job(job: Callable, seed: int):
+    """Run pyabc's simulate_one with numpy's and Python's global generators seeded, leaving both
+    as they were (in a serial run they are the calling process's)."""
     saved_numpy, saved_python = np.random.get_state(), random.getstate()
     np.random.seed(seed % 2**32)
     random.seed(seed)
@@ -52,16 +65,17 @@ def seeded_job(job: Callable | bytes, seed: int):
 class SeededSampler(Sampler):
     """pyabc sampler over an Executor (adoptsim's serial, process pool or Dask)."""
 
-    def __init__(self, executor: Executor, seed: int, jobs: int) -> None:
+    def __init__(self, executor: Executor, seed: int, jobs: int, block: int = 1, batch: Callable | None = None) -> None:
         super().__init__()
         self.executor, self.seed, self.jobs = executor, seed, max(int(jobs), 1)
+        self.block, self.batch = max(int(block), 1), batch
 
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):  # noqa: ARG002
         job = simulate_one if isinstance(self.executor, SerialExecutor) else cloudpickle.dumps(simulate_one)
         generation = replication_seed(self.seed, t + 1)
         results: dict[int, object] = {}
         accepted: list[int] = []  # jobs whose particle was accepted, in the order they finished
-        running: dict[Future, int] = {}
+        running: dict[Future, int] = {}  # a task of `block` jobs, by its first job
         submitted = 0
         while True:
             last = sorted(accepted)[n - 1] if len(accepted) >= n else None
@@ -74,15 +88,16 @@ class SeededSampler(Sampler):
                     break
             else:
                 while len(running) < self.jobs:
-                    future = self.executor.submit(seeded_job, job, replication_seed(generation, submitted))
-                    running[future] = submitted
-                    submitted += 1
+                    seeds = [replication_seed(generation, j) for j in range(submitted, submitted + self.block)]
+                    running[self.executor.submit(seeded_jobs, job, seeds, self.batch)] = submitted
+                    submitted += self.block
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                i = running.pop(future)
-                results[i] = future.result()
-                if results[i].accepted:
-                    accepted.append(i)
+                first = running.pop(future)
+                for i, particle in enumerate(future.result(), start=first):
+                    results[i] = particle
+                    if particle.accepted:
+                        accepted.append(i)
         sample = self._create_empty_sample()
         for i in range(last + 1):
             sample.append(results[i])

@@ -104,6 +104,11 @@ class Posterior(StrictModel):
         description="Stop after the first generation whose tolerance, as an RMS error a fitted point, is at most this.",
     )
     draws: PositiveInt = Field(20, description="Posterior draws simulated for the bands.")
+    blocks: PositiveInt = Field(
+        32,
+        description="Particles a worker simulates at once, as blocks of one model: the same posterior "
+        "whatever the value; more is faster a simulation, with up to blocks x workers - 1 runs wasted a generation.",
+    )
 
 
 class Method(StrictModel):

@@ -1,0 +1,284 @@
+"""Many runs as blocks of one model: K scenarios that differ only in parameter values, each with
+its own seed, stepped together, so that the Python cost of a step is paid once for K runs.
+
+Why: at calibration size (a few thousand consumers) a step is mostly its fixed cost (a few
+hundred numpy calls), so one step over K x 3,000 consumers costs far less than K steps over
+3,000 (`python -m benchmarks.batch_bound`: 5.6x at K = 60). A calibration's particles are such
+runs (studies/calibration/abc_blocks.py).
+
+Exact: block b's numbers are those of `WalletAdoptionModel(scenario_b, seed_b)` run alone, bit
+for bit (tests/engine/test_blocks.py):
+- set-up: each block is built as a model of its own (its streams, population, graph, merchants,
+  market context and recorder); its consumers' and merchants' arrays then become views into the
+  batch's concatenated arrays, so whatever steps the block alone (market growth, its market
+  context, its recorder) moves the batch;
+- draws: the batch's `consumers` and `merchants-step` streams hand each block its stretch of a
+  draw from its own stream (PCG64 gives the same numbers in pieces as in one call);
+- ties and shopping visits stay within a block (block-diagonal graph and shopping table);
+- parameters that may differ between blocks (BATCHED) are per-consumer arrays the rules read
+  through `behaviour_of(who)`; the thinning bounds take their largest value, which keeps the
+  decisions exact (thinning.py);
+- every other input must be the same in all blocks (`differences` names what is not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import fields
+from typing import Any
+
+import numpy as np
+
+from adoptsim.engine.components.consumers import decisions, snapshot, usefulness
+from adoptsim.engine.components.market import market_context, market_growth
+from adoptsim.engine.components.merchants import merchant_uptake
+from adoptsim.engine.components.state import StepState
+from adoptsim.engine.components.trust import social_proof_of_trust
+from adoptsim.engine.components.use import use
+from adoptsim.engine.levers import Levers
+from adoptsim.engine.model import WalletAdoptionModel
+from adoptsim.engine.rivals.market import RivalMarket
+from adoptsim.engine.thinning import draw_below, draw_buffer
+from adoptsim.engine.usefulness import Usefulness
+from adoptsim.scenario.spec import Scenario
+from adoptsim.world.chunks import CHUNK, pick
+from adoptsim.world.merchants import ShoppingGraph, Shops
+from adoptsim.world.network import NeighbourCounter, SocialGraph
+from adoptsim.world.population import FLOAT, People
+
+BATCHED = ("q_wom", "r_a", "b0", "b_use", "b_ease", "b_trust", "b_social", "b_habit", "b_comp")
+"""Behaviour weights that may differ between blocks: the rules read them per consumer."""
+
+FREE = ("name", "description", "seed", "steps", "population", "network", "market", "economics", "kpis", "budget")
+"""Scenario fields each block may set its own way: read at set-up or by the block's own model
+(its market growth, market context and recorder), never by the batched components."""
+
+FREE_BEHAVIOUR = (*BATCHED, "p_media")
+"""p_media differs freely: it enters through each block's media rates, built at its set-up."""
+
+SAME_MERCHANTS = ("online_acceptance", "per_consumer")
+"""Merchant fields the batched usefulness reads: the same in every block."""
+
+
+def differences(scenarios: Sequence[Scenario]) -> list[str]:
+    """What keeps `scenarios` from running as blocks of one model (empty: nothing), a line each."""
+    problems = []
+    first = scenarios[0]
+    if first.interventions or first.rivals:
+        problems.append("interventions and rivals are not run in blocks")
+    dumps = [s.model_dump() for s in scenarios]
+    for key, value in dumps[0].items():
+        if key in FREE:
+            continue
+        for other in dumps[1:]:
+            if key == "behaviour":
+                problems += [
+                    f"behaviour.{name} differs"
+                    for name in value
+                    if name not in FREE_BEHAVIOUR and other[key][name] != value[name]
+                ]
+            elif key == "merchants":
+                problems += [f"merchants.{name} differs" for name in SAME_MERCHANTS if other[key][name] != value[name]]
+            elif other[key] != value:
+                problems.append(f"{key} differs")
+    if len({s.market is None for s in scenarios}) > 1:
+        problems.append("some have a market context and some not")
+    if any(s.network.generator == "complete_graph" for s in scenarios):
+        problems.append("a complete graph is not run in blocks")
+    return sorted(set(problems))
+
+
+class BlockStream:
+    """A stream of the batch: a draw over every block's consumers (or merchants) in order takes
+    each block's stretch from that block's own stream, so each block gets the numbers it would
+    draw alone. Draws must walk the whole batch in order (as every step's draws do)."""
+
+    def __init__(self, streams: Sequence[np.random.Generator], sizes: Sequence[int]) -> None:
+        self.streams, self.sizes = list(streams), [int(size) for size in sizes]
+        self.block = self.offset = 0  # where the next number goes: block, and position in it
+
+    def random(self, size: int | None = None, out: np.ndarray | None = None) -> np.ndarray:
+        """`size` uniforms (or as many as `out` holds), each from its block's stream."""
+        if out is None:
+            out = np.empty(int(size or 0))
+        done, block, offset, sizes = 0, self.block, self.offset, self.sizes
+        while done < out.size:
+            take = min(sizes[block] - offset, out.size - done)
+            self.streams[block].random(out=out[done : done + take])
+            done += take
+            offset += take
+            if offset == sizes[block]:
+                block, offset = (block + 1) % len(sizes), 0
+        self.block, self.offset = block, offset
+        return out
+
+
+class _BlockStreams:
+    """The batch's streams by name: only those the batched components draw from."""
+
+    def __init__(self, streams: dict[str, BlockStream]) -> None:
+        self._streams = streams
+
+    def __getitem__(self, name: str) -> BlockStream:
+        if name not in self._streams:
+            raise KeyError(f"stream '{name}' is drawn by each block's own model, not by the batch")
+        return self._streams[name]
+
+
+class _PerConsumer:
+    """A behaviour whose BATCHED weights are given per consumer (for the consumers `who`)."""
+
+    def __init__(self, base: Any, arrays: dict[str, np.ndarray], who: np.ndarray | slice) -> None:
+        self._base, self._arrays, self._who = base, arrays, who
+
+    def __getattr__(self, name: str) -> Any:
+        array = self._arrays.get(name)
+        return getattr(self._base, name) if array is None else pick(array, self._who)
+
+
+class _Shift:
+    """The market term of adoption utility, one array over all blocks (each block's context writes its own view)."""
+
+    def __init__(self, shift: np.ndarray) -> None:
+        self.shift = shift
+
+
+def _concatenate_views(parts: Sequence[Any], names: Iterable[str], make: type) -> Any:
+    """One structure of arrays holding every part's arrays end to end; each part's arrays become
+    views into it."""
+    whole = {}
+    for name in names:
+        arrays = [getattr(part, name) for part in parts]
+        whole[name] = np.concatenate(arrays)
+        start = 0
+        for part, array in zip(parts, arrays, strict=True):
+            setattr(part, name, whole[name][start : start + array.size])
+            start += array.size
+    return make(**whole)
+
+
+class Blocks:
+    """K runs as blocks of one model (module docstring); `models[b]` is block b's own model,
+    whose arrays are views into this one's."""
+
+    plan = (snapshot, usefulness, decisions, use, social_proof_of_trust, merchant_uptake)
+    """The batched components; market growth, the market context and recording run per block."""
+
+    def __init__(self, models: Sequence[WalletAdoptionModel], step_index: int = 0) -> None:
+        """Blocks of models already set up (by `build`) and run to `step_index` (by `keep`)."""
+        self.models = list(models)
+        first = self.models[0]
+        self.spec, self.steps = first.spec, max(m.spec.steps for m in self.models)
+        sizes = [m.people.size for m in self.models]
+        self.starts = np.cumsum([0, *sizes])
+        block_of = np.repeat(np.arange(len(sizes)), sizes)
+        self.people = _concatenate_views([m.people for m in self.models], (f.name for f in fields(People)), People)
+        shop_sizes = [m.shops.size for m in self.models]
+        self.shops = _concatenate_views([m.shops for m in self.models], (f.name for f in fields(Shops)), Shops)
+        self.graph = _block_graph([m.graph for m in self.models])
+        self.count_active_neighbours = NeighbourCounter(self.graph)
+        self.shopping = _block_shopping([m.shopping for m in self.models], shop_sizes)
+        self._usefulness = Usefulness(self.shopping, self.people.online, first.spec.merchants.online_acceptance)
+        regions = len(first.region_labels)
+        self.media_by_region = np.concatenate([m.media_by_region for m in self.models])
+        self.media_group = (block_of * regions + self.people.region).astype(np.int32)
+        self.behaviour = first.behaviour.model_copy(
+            update={name: max(getattr(m.behaviour, name) for m in self.models) for name in FREE_BEHAVIOUR}
+        )  # the largest of each: what the thinning bounds read
+        self._per_consumer = {
+            name: np.repeat([getattr(m.behaviour, name) for m in self.models], sizes)
+            for name in BATCHED
+            if len({getattr(m.behaviour, name) for m in self.models}) > 1
+        }
+        self.ease = first.ease
+        self.levers = Levers(self.people.size)
+        self.rivals = RivalMarket(self)
+        self.income_band = np.concatenate([m.income_band for m in self.models])
+        self.band_value = first.band_value
+        self.market = None
+        if first.market is not None:
+            self.market = _Shift(np.concatenate([m.market.shift for m in self.models]))
+            for m, start, stop in zip(self.models, self.starts[:-1], self.starts[1:], strict=True):
+                m.market.shift = self.market.shift[start:stop]
+        growth = [m.spec.population.market_growth for m in self.models]
+        self.growth = np.repeat(growth, sizes) if min(growth) > 0 else None  # else each block's own
+        self.streams = _BlockStreams(
+            {
+                "consumers": BlockStream([m.streams["consumers"] for m in self.models], sizes),
+                "market": BlockStream([m.streams["market"] for m in self.models], sizes),
+                "merchants-step": BlockStream([m.streams["merchants-step"] for m in self.models], shop_sizes),
+            }
+        )
+        self.draw_buffer = draw_buffer()
+        self.work = np.empty((2, CHUNK), dtype=FLOAT)
+        self.trust_recovering = False
+        self.step_index = step_index
+
+    @classmethod
+    def build(cls, scenarios: Sequence[Scenario], seeds: Sequence[int]) -> Blocks:
+        """Block b is `WalletAdoptionModel(scenarios[b], seeds[b])`, set up on its own."""
+        problems = differences(scenarios)
+        if problems:
+            raise ValueError("these runs cannot share a model: " + "; ".join(problems))
+        pairs = zip(scenarios, seeds, strict=True)
+        return cls([WalletAdoptionModel(scenario, seed=int(seed), agents="lazy") for scenario, seed in pairs])
+
+    def keep(self, which: Sequence[int]) -> Blocks:
+        """The blocks `which` (positions) alone, carrying on from this step: their arrays are
+        gathered anew, and what is kept from step to step (neighbour counts, usefulness, merchants'
+        active customers) is counted again from the state, the same numbers (their counts are exact)."""
+        return Blocks([self.models[b] for b in which], self.step_index)
+
+    def behaviour_of(self, who: np.ndarray | slice) -> Any:
+        """Each consumer's block's behaviour, for the consumers `who` (BATCHED weights per consumer)."""
+        return _PerConsumer(self.behaviour, self._per_consumer, who) if self._per_consumer else self.behaviour
+
+    def usefulness(self) -> np.ndarray:
+        """u_i from merchant and online acceptance, as the model's."""
+        return self._usefulness(self.shops.accepts)
+
+    make_active = WalletAdoptionModel.make_active
+
+    def step(self, record: Sequence[int] = ()) -> None:
+        """One step of every block still running; blocks `record` write their recorder's row."""
+        k = self.step_index
+        step = StepState()
+        regions = self.models[0].media_by_region.size
+        if self.growth is not None:  # every block's market grows: one draw over all of them
+            draw_below(self.streams["market"], self.people.size, self.growth, self.people.in_market, self.draw_buffer)
+        for b, model in enumerate(self.models):
+            model.step_index = k
+            if self.growth is None:
+                market_growth(model, step)
+            if self.market is not None:
+                market_context(model, step)
+                self.media_by_region[b * regions : (b + 1) * regions] = model.media_by_region
+        for component in self.plan:
+            component(self, step)
+        self.step_index = k + 1
+        for b in record:
+            model = self.models[b]
+            if k < model.spec.steps:
+                model.recorder.record(model, k + 1, None)
+
+
+def _block_graph(graphs: Sequence[SocialGraph]) -> SocialGraph:
+    """The graphs side by side: block b's consumer i is consumer start_b + i, its ties likewise."""
+    nodes = np.cumsum([0, *(g.n for g in graphs)])
+    ties = np.cumsum([0, *(g.indices.size for g in graphs)])
+    indptr = np.concatenate([[0], *(g.indptr[1:] + t for g, t in zip(graphs, ties, strict=False))])
+    indices = np.concatenate([g.indices + s for g, s in zip(graphs, nodes, strict=False)])
+    return SocialGraph(int(nodes[-1]), indptr.astype(graphs[0].indptr.dtype), indices.astype(graphs[0].indices.dtype))
+
+
+def _block_shopping(shopping: Sequence[ShoppingGraph], sizes: Sequence[int]) -> ShoppingGraph:
+    """The shopping tables side by side, each block's merchants numbered after the blocks before
+    it; a visit to no merchant (a block's own count) goes to the batch's count."""
+    total = int(sum(sizes))
+    dtype = np.uint16 if total < 2**16 - 1 else np.int32
+    tables = []
+    for graph, start, size in zip(shopping, np.cumsum([0, *sizes]), sizes, strict=False):
+        table = graph.table.astype(np.int64) + start
+        table[graph.table == size] = total
+        tables.append(table.astype(dtype))
+    return ShoppingGraph(np.concatenate(tables, axis=1), total)
