@@ -40,6 +40,7 @@ from pyabc.model import IntegratedModel, ModelResult
 
 from adoptsim.engine.blocks import Blocks, differences
 from adoptsim.studies.calibration.objective import Problem
+from adoptsim.studies.calibration.proposals import BoxPrior
 from adoptsim.studies.calibration.search import distributions
 from adoptsim.studies.runner import simulate
 from adoptsim.world.streams import replication_seed
@@ -245,8 +246,9 @@ class AbcModel(IntegratedModel):
         return math.sqrt(self.problem.loss(simulated["y"]))
 
     def prior(self) -> pyabc.Distribution:
-        rvs = {}
+        """Uniform on each parameter's bounds (of log10 for `log: true`)."""
+        bounds = {}
         for i, dist in enumerate(self.space.values()):
             low, high = (np.log10(dist.low), np.log10(dist.high)) if dist.log else (dist.low, dist.high)
-            rvs[f"p{i}"] = pyabc.RV("uniform", low, high - low)
-        return pyabc.Distribution(**rvs)
+            bounds[f"p{i}"] = (low, high - low)
+        return BoxPrior(bounds)

@@ -146,9 +146,10 @@ def twice_the_covariance(effective: float, dimension: int) -> float:  # noqa: AR
 def abc_smc(model, population: int, sampler):
     """pyabc's ABC-SMC with the calibration's prior, distance and proposal kernel."""
     import pyabc
-    from pyabc.transition import MultivariateNormalTransition
 
-    kernel = MultivariateNormalTransition(bandwidth_selector=twice_the_covariance)
+    from adoptsim.studies.calibration.proposals import NormalKernel
+
+    kernel = NormalKernel(bandwidth_selector=twice_the_covariance)
     return pyabc.ABCSMC(
         model, model.prior(), model.distance, population_size=population, sampler=sampler, transitions=kernel
     )

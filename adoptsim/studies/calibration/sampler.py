@@ -10,13 +10,17 @@ J being the job of the n-th acceptance, exactly the jobs one worker would run on
 jobs after J that were started anyway are dropped (at most `jobs` x `block` - 1 of them) and
 not counted as simulations.
 
-A task is `block` consecutive jobs, handed to `batch` (abc_model.in_blocks runs their simulations
-as blocks of one model); each job keeps its own seed, so the particles are the same for any block.
+A task is a run of consecutive jobs, handed to `batch` (abc_model.in_blocks runs their
+simulations as blocks of one model); each job keeps its own seed, so the particles are the same
+however the jobs are grouped. A task holds about the jobs still needed (at the acceptance rate
+seen so far) shared by the tasks in flight, at most `block`: few jobs are run and dropped at a
+generation's end, and a large generation still runs `block` particles a model.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -69,6 +73,14 @@ class SeededSampler(Sampler):
         super().__init__()
         self.executor, self.seed, self.jobs = executor, seed, max(int(jobs), 1)
         self.block, self.batch = max(int(block), 1), batch
+        self.rate = 1.0  # the last generation's acceptance rate
+
+    def task_size(self, needed: int, tried: int, accepted: int, in_flight: int) -> int:
+        """Jobs in the next task: those still expected to be needed for `needed` more acceptances,
+        less those in flight, over the tasks kept in flight, between 1 and `block`."""
+        rate = accepted / tried if accepted else self.rate
+        expected = needed / max(rate, 1e-9) - in_flight
+        return int(min(max(math.ceil(expected / self.jobs), 1), self.block))
 
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None):  # noqa: ARG002
         job = simulate_one if isinstance(self.executor, SerialExecutor) else cloudpickle.dumps(simulate_one)
@@ -88,9 +100,10 @@ class SeededSampler(Sampler):
                     break
             else:
                 while len(running) < self.jobs:
-                    seeds = [replication_seed(generation, j) for j in range(submitted, submitted + self.block)]
+                    size = self.task_size(n - len(accepted), len(results), len(accepted), submitted - len(results))
+                    seeds = [replication_seed(generation, j) for j in range(submitted, submitted + size)]
                     running[self.executor.submit(seeded_jobs, job, seeds, self.batch)] = submitted
-                    submitted += self.block
+                    submitted += size
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 first = running.pop(future)
@@ -102,4 +115,5 @@ class SeededSampler(Sampler):
         for i in range(last + 1):
             sample.append(results[i])
         self.nr_evaluations_ = last + 1
+        self.rate = n / (last + 1)
         return sample
