@@ -22,8 +22,10 @@ with or without early rejection.
 In blocks (`in_blocks`, the sampler's way): pyabc's jobs run twice, first only to collect the
 particles they propose (`integrated_simulate` keeps them and simulates nothing), then again on
 the same seeds, each taking its result from `simulate_many`, which runs all the particles as
-blocks of one model (engine/blocks.py) a market at a time: a particle rejected in a market is not
-simulated in the next, and a market's run stops once every block in it is rejected. Each block
+blocks of one model (engine/blocks.py) a market at a time: a particle rejected at an observation
+leaves the model there (the others carry on as a model of their own: a few ms, at most once an
+observation), it is not simulated in the next market, and a market's run stops once every block
+in it is rejected. Each block
 is exactly its particle's run alone and is watched as one, so every result is the one-by-one
 result: the same posterior, for fewer Python steps.
 """
@@ -205,7 +207,7 @@ class AbcModel(IntegratedModel):
             for k in range(blocks.steps):
                 if not live:
                     break
-                if len(live) <= len(blocks.models) // 2:  # half rejected: step only the others
+                if len(live) < len(blocks.models):  # some were rejected at the last row: step only the others
                     kept = sorted(live)
                     blocks, scenarios = blocks.keep(kept), [scenarios[b] for b in kept]
                     watches, live = [watches[b] for b in kept], {new: live[b] for new, b in enumerate(kept)}
