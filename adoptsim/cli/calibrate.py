@@ -199,7 +199,8 @@ def _calibrate(
                 print(
                     f"posterior: ABC-SMC, up to {posterior.generations} generations of {posterior.population} "
                     f"particles, at most {posterior.max_simulations} simulations (counting pyabc's sample from the "
-                    f"prior; checked after each generation){until}",
+                    f"prior; checked after each generation){until}; up to {posterior.blocks} particles a worker "
+                    "simulated at once, as blocks of one model (the same posterior for any number)",
                     flush=True,
                 )
                 particles = run_posterior(problem, out, executor)
