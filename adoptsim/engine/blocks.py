@@ -170,7 +170,7 @@ class Blocks:
         first = self.models[0]
         self.spec, self.steps = first.spec, max(m.spec.steps for m in self.models)
         sizes = [m.people.size for m in self.models]
-        self.starts = np.cumsum([0, *sizes])
+        starts = np.cumsum([0, *sizes])
         block_of = np.repeat(np.arange(len(sizes)), sizes)
         self.people = _concatenate_views([m.people for m in self.models], (f.name for f in fields(People)), People)
         shop_sizes = [m.shops.size for m in self.models]
@@ -198,7 +198,7 @@ class Blocks:
         self.market = None
         if first.market is not None:
             self.market = _Shift(np.concatenate([m.market.shift for m in self.models]))
-            for m, start, stop in zip(self.models, self.starts[:-1], self.starts[1:], strict=True):
+            for m, start, stop in zip(self.models, starts[:-1], starts[1:], strict=True):
                 m.market.shift = self.market.shift[start:stop]
         growth = [m.spec.population.market_growth for m in self.models]
         self.growth = np.repeat(growth, sizes) if min(growth) > 0 else None  # else each block's own
@@ -211,7 +211,6 @@ class Blocks:
         )
         self.draw_buffer = draw_buffer()
         self.work = np.empty((2, CHUNK), dtype=FLOAT)
-        self.trust_recovering = False
         self.step_index = step_index
 
     @classmethod
@@ -246,13 +245,14 @@ class Blocks:
         regions = self.models[0].media_by_region.size
         if self.growth is not None:  # every block's market grows: one draw over all of them
             draw_below(self.streams["market"], self.people.size, self.growth, self.people.in_market, self.draw_buffer)
-        for b, model in enumerate(self.models):
-            model.step_index = k
-            if self.growth is None:
-                market_growth(model, step)
-            if self.market is not None:
-                market_context(model, step)
-                self.media_by_region[b * regions : (b + 1) * regions] = model.media_by_region
+        if self.growth is None or self.market is not None:  # what each block's own model does
+            for b, model in enumerate(self.models):
+                model.step_index = k
+                if self.growth is None:
+                    market_growth(model, step)
+                if self.market is not None:
+                    market_context(model, step)
+                    self.media_by_region[b * regions : (b + 1) * regions] = model.media_by_region
         for component in self.plan:
             component(self, step)
         self.step_index = k + 1

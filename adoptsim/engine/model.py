@@ -127,7 +127,7 @@ class WalletAdoptionModel(AgentViews, mesa.Model):
 
     def behaviour_of(self, who: np.ndarray | slice) -> object:
         """The behaviour the rules read for consumers `who`: the scenario's, the same for everyone
-        (a batch of runs gives each block's, engine/batch.py)."""
+        (blocks of runs give each block's, engine/blocks.py)."""
         return self.behaviour
 
     @property

@@ -45,7 +45,7 @@ def awareness_probability(
     stay_media = np.minimum(media_rate, 1, dtype=dtype, out=media_rate)
     np.subtract(1, stay_media, out=stay_media)
     count = np.asarray(active_neighbours).astype(dtype)
-    q = dtype(q_wom)  # one q for everyone, or each consumer's (a batch's blocks, engine/batch.py)
+    q = dtype(q_wom)  # one q for everyone, or each consumer's (blocks of runs, engine/blocks.py)
     if wom is None and np.all(q < 1):
         stay = np.exp(np.multiply(count, np.log1p(-q), out=count), out=count)
     else:

@@ -37,6 +37,7 @@ import zlib
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 import pyabc
 from pyabc.model import IntegratedModel, ModelResult
 
@@ -123,6 +124,14 @@ def _key(values: dict[str, float]) -> bytes:
     return np.array(list(values.values()), dtype=float).tobytes()
 
 
+def _series(model) -> pd.DataFrame:
+    """A block's recorded rows as one replication's series (the rows it did not record are 0; the
+    objective reads only those it did)."""
+    table = model.recorder.table()
+    table.insert(0, "replication", 0)
+    return table
+
+
 class AbcModel(IntegratedModel):
     """Particles (internal names p0, p1, ...: log10 for `log: true`) -> simulated shares at the observations."""
 
@@ -171,9 +180,7 @@ class AbcModel(IntegratedModel):
                 runs[index] = series
         except RejectedError as stop:
             return ModelResult(distance=stop.distance, accepted=False)
-        simulated = {"y": self.problem.simulated(values, runs)[0]}
-        distance = self.distance(simulated, {})
-        return ModelResult(sum_stat=simulated, distance=distance, accepted=distance <= eps)
+        return self.scored(values, runs, eps)
 
     def seed(self, values: dict[str, float]) -> int:
         """The seed of a particle's runs, from its values."""
@@ -188,12 +195,12 @@ class AbcModel(IntegratedModel):
         steps = [problem.steps(values) for values, _ in particles]
         terms: list[list[float]] = [[] for _ in range(n)]
         results: list[ModelResult | None] = [None] * n
-        recorded: list[dict[int, tuple[dict, int]]] = [{} for _ in range(n)]
+        runs: list[list[pd.DataFrame | None]] = [[None] * len(problem.parts) for _ in range(n)]
         alive = list(range(n))
         for index in self.order:
             scenarios = [problem.scenario(particles[j][0], problem.parts[index], scored_only=True) for j in alive]
             if not alive or differences(scenarios):
-                break
+                break  # those still alive run alone below
             self.markets_run += len(alive)
             blocks = Blocks.build(scenarios, [seeds[j] for j in alive])
             watches = [Watch(problem, index, steps[j], terms[j], particles[j][1]) for j in alive]
@@ -219,24 +226,22 @@ class AbcModel(IntegratedModel):
                     except RejectedError as stop:
                         results[live.pop(b)] = ModelResult(distance=stop.distance, accepted=False)
             for b, j in live.items():
-                recorded[j][index] = (blocks.models[b].recorder.columns, scenarios[b].steps)
+                runs[j][index] = _series(blocks.models[b])
             alive = list(live.values())
-        else:
-            for j in alive:
-                simulated = np.full(len(problem.observations), np.nan)
-                for index, rows in enumerate(problem.rows):
-                    columns, last = recorded[j][index]
-                    for i in rows[steps[j][rows] <= last]:
-                        row = steps[j][i]
-                        simulated[i] = problem.value(i, lambda name, row=row, columns=columns: columns[name][row])
-                distance = self.distance({"y": simulated}, {})
-                accepted = distance <= particles[j][1]
-                results[j] = ModelResult(sum_stat={"y": simulated}, distance=distance, accepted=accepted)
-            return results
-        return [  # runs that cannot share a model: each alone
-            self.integrated_simulate_alone(values, eps) if result is None else result
-            for (values, eps), result in zip(particles, results, strict=True)
+        return [
+            result
+            if result is not None
+            else self.scored(values, runs[j], eps)
+            if all(run is not None for run in runs[j])
+            else self.integrated_simulate_alone(values, eps)
+            for j, ((values, eps), result) in enumerate(zip(particles, results, strict=True))
         ]
+
+    def scored(self, values: dict[str, float], runs: list[pd.DataFrame], eps: float) -> ModelResult:
+        """A particle whose every market ran to its end: its simulated observations and distance."""
+        simulated = {"y": self.problem.simulated(values, runs)[0]}
+        distance = self.distance(simulated, {})
+        return ModelResult(sum_stat=simulated, distance=distance, accepted=distance <= eps)
 
     def sample(self, pars) -> dict[str, np.ndarray]:
         """The full run (pyabc's calibration sample from the prior, which sets the first tolerance)."""

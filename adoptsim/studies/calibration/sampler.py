@@ -87,7 +87,7 @@ class SeededSampler(Sampler):
         generation = replication_seed(self.seed, t + 1)
         results: dict[int, object] = {}
         accepted: list[int] = []  # jobs whose particle was accepted, in the order they finished
-        running: dict[Future, int] = {}  # a task of `block` jobs, by its first job
+        running: dict[Future, int] = {}  # a task of up to `block` jobs, by its first job
         submitted = 0
         while True:
             last = sorted(accepted)[n - 1] if len(accepted) >= n else None

@@ -107,7 +107,7 @@ class Posterior(StrictModel):
     blocks: PositiveInt = Field(
         32,
         description="Particles a worker simulates at once, as blocks of one model: the same posterior "
-        "whatever the value; more is faster a simulation, with up to blocks x workers - 1 runs wasted a generation.",
+        "whatever the value; more is faster a simulation (each task is sized to the jobs a generation still needs).",
     )
 
 
