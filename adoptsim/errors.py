@@ -49,7 +49,8 @@ def one_line(text: str) -> str:
 
 class ModelBuildError(AdoptsimError):
     """A scenario that validates but cannot be built (e.g. a graph file with the wrong number of
-    nodes). Runners add the scenario's name; the CLI turns it into a ScenarioError line."""
+    nodes). Runners (and engine.blocks, which builds several) add the scenario's name; the CLI
+    turns it into a ScenarioError line."""
 
     def __init__(self, path: str, problem: str) -> None:
         super().__init__(path, problem)

@@ -23,7 +23,7 @@ for bit (tests/engine/test_blocks.py):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields
 from typing import Any
 
@@ -34,17 +34,20 @@ from adoptsim.engine.components.market import market_context, market_growth
 from adoptsim.engine.components.merchants import merchant_uptake
 from adoptsim.engine.components.state import StepState
 from adoptsim.engine.components.trust import social_proof_of_trust
-from adoptsim.engine.components.use import use
+from adoptsim.engine.components.use import paid_by, payments_of, use
 from adoptsim.engine.levers import Levers
 from adoptsim.engine.model import WalletAdoptionModel
+from adoptsim.engine.outcome import StepOutcome
 from adoptsim.engine.rivals.market import RivalMarket
 from adoptsim.engine.thinning import draw_below, draw_buffer
 from adoptsim.engine.usefulness import Usefulness
+from adoptsim.errors import ModelBuildError
 from adoptsim.scenario.spec import Scenario
-from adoptsim.world.chunks import CHUNK, pick
+from adoptsim.world.chunks import CHUNK, pick, slices
 from adoptsim.world.merchants import ShoppingGraph, Shops
 from adoptsim.world.network import NeighbourCounter, SocialGraph
 from adoptsim.world.population import FLOAT, People
+from adoptsim.world.stages import ACTIVE
 
 BATCHED = ("q_wom", "r_a", "b0", "b_use", "b_ease", "b_trust", "b_social", "b_habit", "b_comp")
 """Behaviour weights that may differ between blocks: the rules read them per consumer."""
@@ -170,8 +173,8 @@ class Blocks:
         first = self.models[0]
         self.spec, self.steps = first.spec, max(m.spec.steps for m in self.models)
         sizes = [m.people.size for m in self.models]
-        starts = np.cumsum([0, *sizes])
-        block_of = np.repeat(np.arange(len(sizes)), sizes)
+        self.starts = starts = np.cumsum([0, *sizes])
+        self.block_of = block_of = np.repeat(np.arange(len(sizes)), sizes)
         self.people = _concatenate_views([m.people for m in self.models], (f.name for f in fields(People)), People)
         shop_sizes = [m.shops.size for m in self.models]
         self.shops = _concatenate_views([m.shops for m in self.models], (f.name for f in fields(Shops)), Shops)
@@ -219,8 +222,14 @@ class Blocks:
         problems = differences(scenarios)
         if problems:
             raise ValueError("these runs cannot share a model: " + "; ".join(problems))
-        pairs = zip(scenarios, seeds, strict=True)
-        return cls([WalletAdoptionModel(scenario, seed=int(seed), agents="lazy") for scenario, seed in pairs])
+        models = []
+        for scenario, seed in zip(scenarios, seeds, strict=True):
+            try:
+                models.append(WalletAdoptionModel(scenario, seed=int(seed), agents="lazy"))
+            except ModelBuildError as err:
+                err.scenario = scenario.name
+                raise
+        return cls(models)
 
     def keep(self, which: Sequence[int]) -> Blocks:
         """The blocks `which` (positions) alone, carrying on from this step: their arrays are
@@ -256,10 +265,31 @@ class Blocks:
         for component in self.plan:
             component(self, step)
         self.step_index = k + 1
+        record = [b for b in record if k < self.models[b].spec.steps]
+        if record:
+            aware = np.bincount(self.block_of[step.aware], minlength=len(self.models))
+            lapsing = np.bincount(self.block_of[step.lapsing], minlength=len(self.models))
         for b in record:
-            model = self.models[b]
-            if k < model.spec.steps:
-                model.recorder.record(model, k + 1, None)
+            model, start, stop = self.models[b], self.starts[b], self.starts[b + 1]
+            outcome = StepOutcome(
+                int(aware[b]), step.new_adopters[start:stop], int(lapsing[b]), *self._paid(b, step.use[start:stop])
+            )
+            model.recorder.record(model, k + 1, outcome)
+
+    def _paid(self, b: int, use_now: np.ndarray) -> tuple[float, float, Callable[[slice], np.ndarray]]:
+        """Block b's payments this step, their value and its consumers' payments a slice at a time,
+        summed as its model alone sums them (the same slices of its own consumers: the same numbers)."""
+        model = self.models[b]
+        tau = FLOAT(model.behaviour.tau)
+        payments = volume = 0.0
+        for part in slices(model.people.size):
+            who = (model.people.stage[part] == ACTIVE).nonzero()[0]
+            if part.start:
+                who += part.start
+            paid, value = paid_by(model, tau, use_now, who)
+            payments += paid
+            volume += value
+        return payments, volume, payments_of(model, tau, use_now)
 
 
 def _block_graph(graphs: Sequence[SocialGraph]) -> SocialGraph:

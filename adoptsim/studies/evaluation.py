@@ -10,6 +10,7 @@ it; `evaluate` runs the tasks on any executor and returns KPIs and series labell
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from adoptsim.engine.blocks import differences
 from adoptsim.errors import ScenarioError
 from adoptsim.results.metrics import requirements
 from adoptsim.scenario.kpi_settings import DEFAULT_TARGETS
@@ -27,7 +29,8 @@ from adoptsim.scenario.loading import format_validation_error, read_with_extends
 from adoptsim.scenario.paths import SEED_PROBLEM, get_path, set_path
 from adoptsim.scenario.spec import Scenario
 from adoptsim.scenario.yaml_guard import read_yaml
-from adoptsim.studies.runner import simulate_labelled
+from adoptsim.studies.executors import capacity
+from adoptsim.studies.runner import labelled, simulate_blocks, simulate_labelled
 from adoptsim.world.streams import replication_seed
 
 
@@ -136,8 +139,58 @@ def point_tasks(points: Iterable[int], replications: int, seed: int) -> list[Tas
 
 def run_task(scenario: Scenario, task: Task) -> tuple[dict, pd.DataFrame]:
     """Simulate one task; its KPI row and its time series (runs in a worker)."""
-    ids = {"task": task.task, "point": task.point, "replication": task.replication, "seed": task.seed}
-    return simulate_labelled(scenario, task.seed, ids)
+    return simulate_labelled(scenario, task.seed, _ids(task))
+
+
+def _ids(task: Task) -> dict:
+    return {"task": task.task, "point": task.point, "replication": task.replication, "seed": task.seed}
+
+
+def run_tasks(scenarios: Sequence[Scenario], tasks: Sequence[Task]) -> list[tuple[dict, pd.DataFrame]]:
+    """`run_task(scenarios[i], tasks[i])` for each i, as blocks of one model when there are several
+    (the same numbers: `block_groups` sends only tasks that can share one); runs in a worker."""
+    if len(tasks) == 1:
+        return [run_task(scenarios[0], tasks[0])]
+    runs = simulate_blocks(scenarios, [task.seed for task in tasks])
+    return [labelled(s, _ids(task), *run) for s, task, run in zip(scenarios, tasks, runs, strict=True)]
+
+
+MOST_IN_A_BLOCK = 32
+"""Runs a worker steps at once as blocks of one model (as a calibration's posterior does)."""
+
+BLOCK_CONSUMERS = 200_000
+"""...and at most this many consumers among them: blocks pay off where a step is mostly its fixed
+cost (a few thousand consumers); above that they only cost memory."""
+
+
+def block_groups(scenarios: Sequence[Scenario], tasks: Sequence[Task], workers: int) -> list[list[Task]]:
+    """The tasks in groups a worker runs as blocks of one model: points whose scenarios can share
+    one (engine/blocks.differences), split into `workers` groups or more (both cores busy), of at
+    most MOST_IN_A_BLOCK runs and BLOCK_CONSUMERS consumers; a task that can share with none is a
+    group of its own."""
+    kinds: list[list[int]] = []  # points that can share a model, by their first
+    for point in sorted({task.point for task in tasks}):
+        scenario = scenarios[point]
+        if differences([scenario]) or scenario.population.size > BLOCK_CONSUMERS // 2:
+            continue  # its runs one by one (interventions, rivals, a complete graph; or large)
+        kind = next((k for k in kinds if not differences([scenarios[k[0]], scenario])), None)
+        if kind is None:
+            kinds.append([point])
+        else:
+            kind.append(point)
+    of_kind = {point: i for i, kind in enumerate(kinds) for point in kind}
+    by_kind: list[list[Task]] = [[] for _ in kinds]
+    groups = []
+    for task in tasks:
+        if task.point in of_kind:
+            by_kind[of_kind[task.point]].append(task)
+        else:
+            groups.append([task])
+    for members in by_kind:
+        size = max(scenarios[t.point].population.size for t in members)
+        most = max(1, min(MOST_IN_A_BLOCK, BLOCK_CONSUMERS // size, math.ceil(len(members) / workers)))
+        groups += [members[i : i + most] for i in range(0, len(members), most)]
+    return groups
 
 
 @dataclass
@@ -153,11 +206,16 @@ def evaluate(
 ) -> Evaluation:
     """Run `replications` of each scenario (point i = scenarios[i]) on common random numbers."""
     tasks = point_tasks(range(len(scenarios)), replications, seed)
+    groups = block_groups(scenarios, tasks, capacity(executor) if executor is not None else 1)
     if executor is None:
-        parts = [run_task(scenarios[t.point], t) for t in tasks]
+        done = [run_tasks([scenarios[t.point] for t in group], group) for group in groups]
     else:
-        futures = [executor.submit(run_task, scenarios[t.point], t) for t in tasks]
-        parts = [f.result() for f in futures]
+        futures = [executor.submit(run_tasks, [scenarios[t.point] for t in group], group) for group in groups]
+        done = [f.result() for f in futures]
+    by_task = {}
+    for group, parts in zip(groups, done, strict=True):
+        by_task.update({t.task: part for t, part in zip(group, parts, strict=True)})
+    parts = [by_task[t.task] for t in tasks]
     kpis = pd.DataFrame([p[0] for p in parts])
     series = pd.concat([p[1] for p in parts], ignore_index=True)
     return Evaluation(kpis=kpis, series=series)

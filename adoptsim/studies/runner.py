@@ -8,7 +8,7 @@ not depend on the executor or the number of workers.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Protocol
 import pandas as pd
 from tqdm import tqdm
 
+from adoptsim.engine.blocks import Blocks
 from adoptsim.engine.model import WalletAdoptionModel
 from adoptsim.errors import ModelBuildError
 from adoptsim.results.intervals import summarize
@@ -72,6 +73,30 @@ def simulate(
             on_step()
     if observer is not None:
         observer.finish(model)
+    result = _ran(model)
+    if model.people.size >= 100_000:  # the model sits in reference cycles: freed now, not under the next set-up
+        del model
+        gc.collect()
+    return result
+
+
+def simulate_blocks(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[tuple[pd.DataFrame, dict[str, float]]]:
+    """`simulate(scenarios[b], seeds[b])` for each b, the same numbers, run as blocks of one model
+    (engine/blocks.py: the Python cost of a step paid once for all; the scenarios must be able to
+    share a model, `differences` empty). A block that has run its own steps leaves the model."""
+    blocks = Blocks.build(scenarios, seeds)
+    models, steps = list(blocks.models), [s.steps for s in scenarios]
+    running = list(range(len(models)))  # blocks.models[b] is models[running[b]]
+    for k in range(max(steps)):
+        kept = [b for b, i in enumerate(running) if steps[i] > k]
+        if len(kept) < len(running):
+            blocks, running = blocks.keep(kept), [running[b] for b in kept]
+        blocks.step(range(len(running)))
+    return [_ran(model) for model in models]
+
+
+def _ran(model: WalletAdoptionModel) -> tuple[pd.DataFrame, dict[str, float]]:
+    """A finished run's series, its graph's statistics and its triggers' steps."""
     people = model.people
     network = graph_stats(model.graph, people.age_group, people.region)
     extras = {f"network_{name}": value for name, value in network.items()}
@@ -80,11 +105,7 @@ def simulate(
             extras[f"start_step_{spec.name}"] = _step(state.started_at)
         if spec.stop_when is not None:
             extras[f"stop_step_{spec.name}"] = _step(state.stopped_at)
-    table = model.recorder.table()
-    if people.size >= 100_000:  # the model sits in reference cycles: freed now, not under the next set-up
-        del model, people
-        gc.collect()
-    return table, extras
+    return model.recorder.table(), extras
 
 
 def _step(step: int | None) -> float:
@@ -99,10 +120,14 @@ def simulate_labelled(
     observer: StepObserver | None = None,
 ) -> tuple[dict, pd.DataFrame]:
     """One run with identifying columns first: its KPI row and its time series."""
-    series, network = simulate(scenario, seed, on_step, observer)
+    return labelled(scenario, ids, *simulate(scenario, seed, on_step, observer))
+
+
+def labelled(scenario: Scenario, ids: dict, series: pd.DataFrame, extras: dict) -> tuple[dict, pd.DataFrame]:
+    """A run's KPI row and its series, with identifying columns `ids` first."""
     for position, (key, value) in enumerate(ids.items()):
         series.insert(position, key, value)
-    return {**ids, **run_kpis(series, scenario), **network}, series
+    return {**ids, **run_kpis(series, scenario), **extras}, series
 
 
 def _replication_task(

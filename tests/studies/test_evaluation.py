@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import yaml
 
 from adoptsim.errors import ScenarioError
-from adoptsim.scenario.loading import scenario_to_yaml
-from adoptsim.studies.evaluation import evaluate, point_tasks, scenario_at
+from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
+from adoptsim.studies import evaluation
+from adoptsim.studies.evaluation import block_groups, evaluate, point_tasks, scenario_at
 from adoptsim.studies.executors import SerialExecutor
 from adoptsim.world.streams import replication_seed
-from tests.conftest import small_scenario
+from tests.conftest import ROOT, small_scenario
 
 
 def test_every_point_uses_the_same_replication_seeds():
@@ -40,3 +42,33 @@ def test_evaluation_is_the_same_on_any_executor_and_points_share_random_numbers(
     first, second = (part.drop(columns=["task", "point"]) for _, part in serial.series.groupby("point"))
     assert first.reset_index(drop=True).equals(second.reset_index(drop=True))
     assert set(serial.kpis["seed"]) == {replication_seed(5, 0), replication_seed(5, 1)}
+
+
+def test_runs_that_can_share_a_model_run_as_blocks_with_the_numbers_they_have_alone(monkeypatch):
+    """evaluate() sends runs that differ only in what blocks may differ in (parameter values, size,
+    length, market context) to a worker as blocks of one model (engine/blocks.py); every KPI and
+    every series, flows and payments included, is what the run alone gives."""
+    uk = ROOT / "markets" / "uk.yaml"
+    scenarios = [
+        small_scenario(size=400, steps=30, behaviour__q_wom=0.01),
+        small_scenario(size=600, steps=45, behaviour__r_a=0.3, population__market_growth=0.002),
+        load_scenario(ROOT / "scenarios" / "referral.yaml", ["population.size=300", "steps=20"]),
+        load_scenario(uk, ["population.size=500", "steps=60", "behaviour.p_media=0.01"]),
+        load_scenario(uk, ["population.size=500", "steps=60", "market.advantage_weight=3"]),
+    ]
+    tasks = point_tasks(range(len(scenarios)), 3, seed=9)
+    groups = block_groups(scenarios, tasks, workers=2)
+    assert sorted(len(g) for g in groups) == [1, 1, 1, 3, 3, 3, 3]  # the referral alone; two kinds in halves
+    assert all({t.point for t in g} <= {0, 1} or {t.point for t in g} <= {3, 4} for g in groups if len(g) > 1)
+
+    blocked = []
+    real = evaluation.simulate_blocks
+    monkeypatch.setattr(evaluation, "simulate_blocks", lambda s, seeds: blocked.append(len(s)) or real(s, seeds))
+    together = evaluate(scenarios, 3, seed=9, executor=SerialExecutor())
+    assert sorted(blocked) == [6, 6]  # one worker: each kind at once
+    monkeypatch.setattr(evaluation, "block_groups", lambda scenarios, tasks, workers: [[t] for t in tasks])
+    alone = evaluate(scenarios, 3, seed=9)
+    assert len(blocked) == 2  # one by one this time
+    pd.testing.assert_frame_equal(together.kpis, alone.kpis, check_exact=True)
+    pd.testing.assert_frame_equal(together.series, alone.series, check_exact=True)
+    assert together.series["new_adopters"].sum() > 0 and together.kpis["total_transactions"].gt(0).all()

@@ -42,3 +42,4 @@ def decisions(model: WalletAdoptionModel, step: StepState) -> None:
     step.new_adopters = np.zeros(people.size, dtype=bool)
     step.new_adopters[adopting] = True
     step.new_aware, step.new_lapses = aware.size, lapsing.size
+    step.aware, step.lapsing = aware, lapsing

@@ -19,8 +19,9 @@ class StepState:
     """One step's intermediate values: set by a component, read by those after it.
 
     `active_before`, `active_neighbours` (snapshot), `use` (usefulness at the start), `applied`
-    (interventions acting this step), the funnel's flows (decisions), payments and their value
-    (use), `payments_of` (consumers' payments, a slice at a time, for outcome-based costs)."""
+    (interventions acting this step), the funnel's flows and who made them (decisions), payments
+    and their value (use), `payments_of` (consumers' payments, a slice at a time, for
+    outcome-based costs)."""
 
     active_before: np.ndarray | None = None
     active_neighbours: np.ndarray | None = None
@@ -29,6 +30,8 @@ class StepState:
     new_aware: int = 0
     new_adopters: np.ndarray | None = None
     new_lapses: int = 0
+    aware: np.ndarray | None = None  # who became aware (indices), for blocks' own counts
+    lapsing: np.ndarray | None = None  # who lapsed
     payments: float = 0.0
     volume: float = 0.0
     payments_of: Callable[[slice], np.ndarray] | None = None

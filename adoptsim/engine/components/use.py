@@ -3,6 +3,7 @@ trust_after_experience, decay_old_habit) and they pay (rules.transactions), a sl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,10 +35,22 @@ def use(model: WalletAdoptionModel, step: StepState) -> None:
         who = is_active.nonzero()[0]
         if part.start:
             who += part.start
-        paid = rules.transactions(tau, people.income.take(who), use_now.take(who))
-        payments += float(np.add.reduce(paid, dtype=np.float64))
-        paid *= model.band_value.take(model.income_band.take(who))
-        volume += float(np.add.reduce(paid, dtype=np.float64))
+        paid, value = paid_by(model, tau, use_now, who)
+        payments += paid
+        volume += value
     step.payments, step.volume = payments, volume
-    stage, income = people.stage, people.income
-    step.payments_of = lambda part: rules.transactions(tau, income[part], (stage[part] == ACTIVE) * use_now[part])
+    step.payments_of = payments_of(model, tau, use_now)
+
+
+def paid_by(model: WalletAdoptionModel, tau: np.floating, use_now: np.ndarray, who: np.ndarray) -> tuple[float, float]:
+    """The payments of active users `who` this step and their value (income band's value each)."""
+    paid = rules.transactions(tau, model.people.income.take(who), use_now.take(who))
+    payments = float(np.add.reduce(paid, dtype=np.float64))
+    paid *= model.band_value.take(model.income_band.take(who))
+    return payments, float(np.add.reduce(paid, dtype=np.float64))
+
+
+def payments_of(model: WalletAdoptionModel, tau: np.floating, use_now: np.ndarray) -> Callable[[slice], np.ndarray]:
+    """Consumers' payments this step, a slice at a time (0 for those not active)."""
+    stage, income = model.people.stage, model.people.income
+    return lambda part: rules.transactions(tau, income[part], (stage[part] == ACTIVE) * use_now[part])
