@@ -122,13 +122,13 @@ def measure_setup(n: int, file: str) -> dict:
 def measure_calibration(file: str, trials: int) -> dict:
     """A calibration's throughput at its own size and horizon: `trials` trials of its search
     (sampler, study storage, scenario building, one process), with the time inside runner.simulate
-    summed over the same trials (every market of a joint file). What a trial costs outside its
-    simulations is the difference, both taken from the same executions (timing the simulations
-    again separately measured two runs' noise, not the overhead). `steps` is the mean over the
-    markets."""
+    and simulate_blocks (a batch's runs as blocks of one model) summed over the same trials (every
+    market of a joint file). What a trial costs outside its simulations is the difference, both
+    taken from the same executions (timing the simulations again separately measured two runs'
+    noise, not the overhead). `steps` is the mean over the markets."""
     import tempfile
 
-    from adoptsim.studies import runner
+    from adoptsim.studies import evaluation, runner
     from adoptsim.studies.calibration.objective import Problem
     from adoptsim.studies.calibration.search import open_study, search
     from adoptsim.studies.calibration.spec import load_calibration
@@ -137,7 +137,7 @@ def measure_calibration(file: str, trials: int) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         search(problem, open_study(problem, Path(folder)), None, 1, progress=False)  # warm: imports, caches
     inside, sizes = [0.0], []
-    simulate = runner.simulate
+    simulate, simulate_blocks = runner.simulate, evaluation.simulate_blocks
 
     def timed_simulate(scenario, *args, **kwargs):
         start = time.perf_counter()
@@ -147,13 +147,23 @@ def measure_calibration(file: str, trials: int) -> dict:
             inside[0] += time.perf_counter() - start
             sizes.append((scenario.population.size, scenario.steps))
 
-    runner.simulate = timed_simulate
+    def timed_blocks(scenarios, seeds):  # runs that share a model (evaluation.block_groups)
+        start = time.perf_counter()
+        try:
+            return simulate_blocks(scenarios, seeds)
+        finally:
+            inside[0] += time.perf_counter() - start
+            sizes.extend((s.population.size, s.steps) for s in scenarios)
+
+    runner.simulate = evaluation.simulate = timed_simulate
+    evaluation.simulate_blocks = timed_blocks
     try:
         with tempfile.TemporaryDirectory() as folder:
             study = open_study(problem, Path(folder))
             _, searching = timed(lambda: search(problem, study, None, trials, progress=False))
     finally:
-        runner.simulate = simulate
+        runner.simulate = evaluation.simulate = simulate
+        evaluation.simulate_blocks = simulate_blocks
     sims = len(sizes)
     return {
         "file": file,

@@ -30,7 +30,7 @@ from adoptsim.scenario.paths import SEED_PROBLEM, get_path, set_path
 from adoptsim.scenario.spec import Scenario
 from adoptsim.scenario.yaml_guard import read_yaml
 from adoptsim.studies.executors import capacity
-from adoptsim.studies.runner import labelled, simulate_blocks, simulate_labelled
+from adoptsim.studies.runner import labelled, simulate, simulate_blocks, simulate_labelled
 from adoptsim.world.streams import replication_seed
 
 
@@ -146,13 +146,18 @@ def _ids(task: Task) -> dict:
     return {"task": task.task, "point": task.point, "replication": task.replication, "seed": task.seed}
 
 
-def run_tasks(scenarios: Sequence[Scenario], tasks: Sequence[Task]) -> list[tuple[dict, pd.DataFrame]]:
+def run_tasks(
+    scenarios: Sequence[Scenario], tasks: Sequence[Task], kpis: bool = True
+) -> list[tuple[dict, pd.DataFrame]]:
     """`run_task(scenarios[i], tasks[i])` for each i, as blocks of one model when there are several
-    (the same numbers: `block_groups` sends only tasks that can share one); runs in a worker."""
+    (the same numbers: `block_groups` sends only tasks that can share one); runs in a worker.
+    Without `kpis`, the rows hold only the ids and the graph's statistics (a calibration reads
+    only the series)."""
     if len(tasks) == 1:
-        return [run_task(scenarios[0], tasks[0])]
-    runs = simulate_blocks(scenarios, [task.seed for task in tasks])
-    return [labelled(s, _ids(task), *run) for s, task, run in zip(scenarios, tasks, runs, strict=True)]
+        runs = [simulate(scenarios[0], tasks[0].seed)]
+    else:
+        runs = simulate_blocks(scenarios, [task.seed for task in tasks])
+    return [labelled(s, _ids(task), *run, kpis=kpis) for s, task, run in zip(scenarios, tasks, runs, strict=True)]
 
 
 MOST_IN_A_BLOCK = 32
@@ -202,15 +207,20 @@ class Evaluation:
 
 
 def evaluate(
-    scenarios: Sequence[Scenario], replications: int, seed: int, executor: Executor | None = None
+    scenarios: Sequence[Scenario],
+    replications: int,
+    seed: int,
+    executor: Executor | None = None,
+    kpis: bool = True,
 ) -> Evaluation:
-    """Run `replications` of each scenario (point i = scenarios[i]) on common random numbers."""
+    """Run `replications` of each scenario (point i = scenarios[i]) on common random numbers
+    (without `kpis`, the KPI rows hold only ids and graph statistics: `run_tasks`)."""
     tasks = point_tasks(range(len(scenarios)), replications, seed)
     groups = block_groups(scenarios, tasks, capacity(executor) if executor is not None else 1)
     if executor is None:
-        done = [run_tasks([scenarios[t.point] for t in group], group) for group in groups]
+        done = [run_tasks([scenarios[t.point] for t in group], group, kpis) for group in groups]
     else:
-        futures = [executor.submit(run_tasks, [scenarios[t.point] for t in group], group) for group in groups]
+        futures = [executor.submit(run_tasks, [scenarios[t.point] for t in group], group, kpis) for group in groups]
         done = [f.result() for f in futures]
     by_task = {}
     for group, parts in zip(groups, done, strict=True):

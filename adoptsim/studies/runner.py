@@ -123,11 +123,14 @@ def simulate_labelled(
     return labelled(scenario, ids, *simulate(scenario, seed, on_step, observer))
 
 
-def labelled(scenario: Scenario, ids: dict, series: pd.DataFrame, extras: dict) -> tuple[dict, pd.DataFrame]:
-    """A run's KPI row and its series, with identifying columns `ids` first."""
+def labelled(
+    scenario: Scenario, ids: dict, series: pd.DataFrame, extras: dict, kpis: bool = True
+) -> tuple[dict, pd.DataFrame]:
+    """A run's KPI row (without the KPIs read off its series unless `kpis`) and its series, with
+    identifying columns `ids` first."""
     for position, (key, value) in enumerate(ids.items()):
         series.insert(position, key, value)
-    return {**ids, **run_kpis(series, scenario), **extras}, series
+    return {**ids, **(run_kpis(series, scenario) if kpis else {}), **extras}, series
 
 
 def _replication_task(

@@ -100,12 +100,16 @@ class Problem:
         steps = self.steps(values)
         out = None
         for rows, series in zip(self.rows, runs, strict=True):
-            groups = [run.set_index("step") for _, run in series.groupby("replication", sort=True)]
+            replication, step = series["replication"].to_numpy(), series["step"].to_numpy()
+            labels = np.unique(replication)
             if out is None:
-                out = np.full((len(groups), len(self.observations)), np.nan)
-            for r, table in enumerate(groups):
-                for i in rows[steps[rows] <= table.index.max()]:
-                    out[r, i] = self.value(i, lambda column, i=i, table=table: table.at[steps[i], column])
+                out = np.full((len(labels), len(self.observations)), np.nan)
+            read = _reader(series)
+            for r, label in enumerate(labels):
+                mine = np.flatnonzero(replication == label)  # its rows, by step
+                for i in rows[steps[rows] <= step[mine].max()]:
+                    at = int(mine[np.searchsorted(step[mine], steps[i])])
+                    out[r, i] = self.value(i, lambda column, at=at, read=read: read(column, at))
         return np.asarray(out, dtype=float)
 
     def value(self, i: int, read: Callable[[str], float]) -> float:
@@ -149,7 +153,7 @@ class Problem:
         """Each point's series per market (a row per replication and step) on common random numbers."""
         scenarios = [self.scenario(values, part, extra_steps, scored_only) for values in points for part in self.parts]
         reps = replications or self.spec.replications
-        result = evaluate(scenarios, reps, self.loaded.seed if seed is None else seed, executor)
+        result = evaluate(scenarios, reps, self.loaded.seed if seed is None else seed, executor, kpis=False)
         tables = [part for _, part in result.series.groupby("point", sort=True)]
         n = len(self.parts)
         return [tables[i * n : (i + 1) * n] for i in range(len(points))]
@@ -160,6 +164,18 @@ class Problem:
             self.loss(self.simulated(values, runs).mean(axis=0))
             for values, runs in zip(points, self.evaluate(points, executor, scored_only=True), strict=True)
         ]
+
+
+def _reader(series: pd.DataFrame) -> Callable[[str, int], float]:
+    """read(column, row): a value of the table, each column taken out of pandas once."""
+    columns: dict[str, np.ndarray] = {}
+
+    def read(column: str, at: int) -> float:
+        if column not in columns:
+            columns[column] = series[column].to_numpy()
+        return float(columns[column][at])
+
+    return read
 
 
 def fit_statistics(observed: np.ndarray, simulated: np.ndarray) -> tuple[float, float]:
