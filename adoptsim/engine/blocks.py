@@ -39,6 +39,7 @@ from adoptsim.engine.levers import Levers
 from adoptsim.engine.model import WalletAdoptionModel
 from adoptsim.engine.outcome import StepOutcome
 from adoptsim.engine.rivals.market import RivalMarket
+from adoptsim.engine.sharing import BATCHED, FREE_BEHAVIOUR, differences
 from adoptsim.engine.thinning import draw_below, draw_buffer
 from adoptsim.engine.usefulness import Usefulness
 from adoptsim.errors import ModelBuildError
@@ -48,47 +49,6 @@ from adoptsim.world.merchants import ShoppingGraph, Shops
 from adoptsim.world.network import NeighbourCounter, SocialGraph
 from adoptsim.world.population import FLOAT, People
 from adoptsim.world.stages import ACTIVE
-
-BATCHED = ("q_wom", "r_a", "b0", "b_use", "b_ease", "b_trust", "b_social", "b_habit", "b_comp")
-"""Behaviour weights that may differ between blocks: the rules read them per consumer."""
-
-FREE = ("name", "description", "seed", "steps", "population", "network", "market", "economics", "kpis", "budget")
-"""Scenario fields each block may set its own way: read at set-up or by the block's own model
-(its market growth, market context and recorder), never by the batched components."""
-
-FREE_BEHAVIOUR = (*BATCHED, "p_media")
-"""p_media differs freely: it enters through each block's media rates, built at its set-up."""
-
-SAME_MERCHANTS = ("online_acceptance", "per_consumer")
-"""Merchant fields the batched usefulness reads: the same in every block."""
-
-
-def differences(scenarios: Sequence[Scenario]) -> list[str]:
-    """What keeps `scenarios` from running as blocks of one model (empty: nothing), a line each."""
-    problems = []
-    first = scenarios[0]
-    if first.interventions or first.rivals:
-        problems.append("interventions and rivals are not run in blocks")
-    dumps = [s.model_dump() for s in scenarios]
-    for key, value in dumps[0].items():
-        if key in FREE:
-            continue
-        for other in dumps[1:]:
-            if key == "behaviour":
-                problems += [
-                    f"behaviour.{name} differs"
-                    for name in value
-                    if name not in FREE_BEHAVIOUR and other[key][name] != value[name]
-                ]
-            elif key == "merchants":
-                problems += [f"merchants.{name} differs" for name in SAME_MERCHANTS if other[key][name] != value[name]]
-            elif other[key] != value:
-                problems.append(f"{key} differs")
-    if len({s.market is None for s in scenarios}) > 1:
-        problems.append("some have a market context and some not")
-    if any(s.network.generator == "complete_graph" for s in scenarios):
-        problems.append("a complete graph is not run in blocks")
-    return sorted(set(problems))
 
 
 class BlockStream:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from adoptsim.engine.blocks import differences
+from adoptsim.engine.sharing import differences
 from adoptsim.errors import ScenarioError
 from adoptsim.results.metrics import requirements
 from adoptsim.scenario.kpi_settings import DEFAULT_TARGETS
@@ -170,7 +170,7 @@ cost (a few thousand consumers); above that they only cost memory."""
 
 def block_groups(scenarios: Sequence[Scenario], tasks: Sequence[Task], workers: int) -> list[list[Task]]:
     """The tasks in groups a worker runs as blocks of one model: points whose scenarios can share
-    one (engine/blocks.differences), split into `workers` groups or more (both cores busy), of at
+    one (engine/sharing.differences), split into `workers` groups or more (both cores busy), of at
     most MOST_IN_A_BLOCK runs and BLOCK_CONSUMERS consumers; a task that can share with none is a
     group of its own."""
     kinds: list[list[int]] = []  # points that can share a model, by their first

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from conftest import BASELINE, ROOT
 
-from adoptsim.engine.blocks import Blocks, BlockStream, differences
+from adoptsim.engine.blocks import Blocks, BlockStream
 from adoptsim.engine.model import WalletAdoptionModel
+from adoptsim.engine.sharing import differences
 from adoptsim.scenario.loading import load_scenario
 
 

@@ -41,7 +41,8 @@ import pandas as pd
 import pyabc
 from pyabc.model import IntegratedModel, ModelResult
 
-from adoptsim.engine.blocks import Blocks, differences
+from adoptsim.engine.blocks import Blocks
+from adoptsim.engine.sharing import differences
 from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.proposals import BoxPrior
 from adoptsim.studies.calibration.search import distributions
