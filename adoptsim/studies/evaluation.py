@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,6 +196,31 @@ def block_groups(scenarios: Sequence[Scenario], tasks: Sequence[Task], workers: 
         most = max(1, min(MOST_IN_A_BLOCK, BLOCK_CONSUMERS // size, math.ceil(len(members) / workers)))
         groups += [members[i : i + most] for i in range(0, len(members), most)]
     return groups
+
+
+def consecutive_groups(
+    tasks: Iterable[Task], scenario_of: Callable[[int], Scenario], most: int
+) -> Iterator[tuple[list[Scenario], list[Task]]]:
+    """Consecutive tasks in groups a worker runs as blocks of one model (a sweep's stream, whose
+    points are made as they are reached): a task joins the group before it when its scenario can
+    share that group's model, up to `most` runs and BLOCK_CONSUMERS consumers."""
+    scenarios: list[Scenario] = []
+    group: list[Task] = []
+    joins: dict[int, bool] = {}  # point -> can share the current group's model
+    for task in tasks:
+        scenario = scenario_of(task.point)
+        if group and task.point not in joins:
+            joins[task.point] = not differences([scenarios[0], scenario])
+        size = sum(s.population.size for s in scenarios) + scenario.population.size
+        if group and not (joins[task.point] and len(group) < most and size <= BLOCK_CONSUMERS):
+            yield scenarios, group
+            scenarios, group = [], []
+        if not group:  # its first: the group shares a model only if this one can be a block
+            joins = {task.point: not differences([scenario])}
+        scenarios.append(scenario)
+        group.append(task)
+    if group:
+        yield scenarios, group
 
 
 @dataclass

@@ -18,6 +18,7 @@ Output folder:
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import sys
@@ -36,7 +37,8 @@ from adoptsim.results.intervals import summarize
 from adoptsim.results.store import write_atomic, write_csv, write_text
 from adoptsim.scenario.spec import Scenario
 from adoptsim.studies.compare import marginal_costs
-from adoptsim.studies.evaluation import Task, point_tasks, run_task
+from adoptsim.studies.evaluation import MOST_IN_A_BLOCK, Task, consecutive_groups, point_tasks, run_tasks
+from adoptsim.studies.executors import capacity
 from adoptsim.studies.experiment import LoadedExperiment
 
 
@@ -156,33 +158,35 @@ def execute(
     progress: bool = True,
     max_in_flight: int = 256,
 ) -> int:
-    """Run every unfinished task on `executor`, streaming results; returns how many ran."""
+    """Run every unfinished task on `executor`, streaming results; returns how many ran. Runs
+    that can share a model go to a worker together as blocks of one (evaluation.consecutive_groups:
+    the same numbers), in groups small enough to keep every worker busy."""
     pending = [t for t in all_tasks(loaded) if t.task not in finished]
     total = len(pending) + len(finished)
     writer = ShardWriter(out, flush_every=max(1, min(50, total // 20)))
     scenarios: dict[int, Scenario] = {}
     in_flight: set[Future] = set()
     done_count = 0
-    queue = iter(pending)
+    most = max(1, min(MOST_IN_A_BLOCK, math.ceil(len(pending) / (4 * capacity(executor)))))
+    queue = consecutive_groups(pending, lambda point: made(scenarios, point, loaded), most)
     bar = tqdm(total=total, initial=len(finished), desc=loaded.experiment.name, unit="run", disable=not progress)
 
     def record(future: Future) -> None:
         nonlocal done_count
-        writer.add(*future.result())
-        done_count += 1
-        bar.update(1)
+        for row, series in future.result():
+            writer.add(row, series)
+            done_count += 1
+            bar.update(1)
 
     try:
         while True:
-            for task in queue:
-                if task.point not in scenarios:
-                    scenarios = {task.point: loaded.scenario_at(task.point)}
-                future = executor.submit(run_task, scenarios[task.point], task)
-                if future.done():  # an in-process executor runs the task at submission
+            for group_scenarios, group in queue:
+                future = executor.submit(run_tasks, group_scenarios, group)
+                if future.done():  # an in-process executor runs the tasks at submission
                     record(future)
                 else:
                     in_flight.add(future)
-                if len(in_flight) >= max_in_flight:
+                if len(in_flight) >= max(1, max_in_flight // most):
                     break
             if not in_flight:
                 break
@@ -195,6 +199,15 @@ def execute(
         writer.flush()
         bar.close()
     return done_count
+
+
+def made(scenarios: dict[int, Scenario], point: int, loaded: LoadedExperiment) -> Scenario:
+    """Point `point`'s scenario, made once (the last few are kept: a group's points)."""
+    if point not in scenarios:
+        if len(scenarios) >= 2 * MOST_IN_A_BLOCK:
+            scenarios.pop(next(iter(scenarios)))
+        scenarios[point] = loaded.scenario_at(point)
+    return scenarios[point]
 
 
 def summarize_sweep(loaded: LoadedExperiment, out: Path) -> pd.DataFrame:

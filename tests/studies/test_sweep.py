@@ -234,3 +234,44 @@ def test_sigkilled_sweep_leaves_no_process(write_yaml, tmp_path):
     while session_processes(process.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert session_processes(process.pid) == []
+
+
+def test_a_sweep_of_behaviour_runs_its_runs_as_blocks_with_the_numbers_they_have_alone(
+    write_yaml, tmp_path, monkeypatch
+):
+    """Runs that can share a model (no interventions) go to a worker as blocks of one model: the
+    same KPIs and series as one by one, in fewer, larger tasks."""
+    from adoptsim.studies import sweep
+
+    text = f"""name: b
+scenario: {ROOT / "scenarios" / "baseline.yaml"}
+seed: 4
+replications: 3
+fixed: {{population.size: 500, steps: 25}}
+parameters:
+  behaviour.q_wom: {{values: [0.01, 0.04]}}
+  population.size: {{values: [400, 600]}}
+design: {{type: grid}}
+metrics: [final_active_share, total_transactions]
+"""
+    loaded = load_experiment(write_yaml(text, "b.yaml"))
+    sizes: list[int] = []
+    real = sweep.run_tasks
+    monkeypatch.setattr(sweep, "run_tasks", lambda scenarios, tasks: sizes.append(len(tasks)) or real(scenarios, tasks))
+    together = sweep_with(SerialExecutor(), loaded, tmp_path / "blocks")
+    assert sorted(sizes) == [3, 3, 3, 3]  # 12 runs, a quarter of them a task each: 3 (4 x 1 worker)
+    monkeypatch.setattr(
+        sweep, "consecutive_groups", lambda tasks, scenario_of, most: (([scenario_of(t.point)], [t]) for t in tasks)
+    )
+    alone = sweep_with(SerialExecutor(), loaded, tmp_path / "alone")
+    assert len(sizes) == 4 + 12
+    sort = ["task"]
+    pd.testing.assert_frame_equal(
+        together.sort_values(sort).reset_index(drop=True), alone.sort_values(sort).reset_index(drop=True)
+    )
+    a, b = (
+        read_series(tmp_path / name).sort_values(["task", "step"]).reset_index(drop=True)
+        for name in ("blocks", "alone")
+    )
+    pd.testing.assert_frame_equal(a, b)
+    assert together["total_transactions"].gt(0).all()
