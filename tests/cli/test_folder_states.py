@@ -96,15 +96,15 @@ class OneFolder(RuleBasedStateMachine):
         killed = kill_after is not None and kill_after < remaining
         calls = []
 
-        def counted(*args, **kwargs):
-            from adoptsim.studies.evaluation import run_task
+        def counted(scenarios, tasks, *args):
+            from adoptsim.studies.evaluation import run_tasks
 
             if len(calls) == kill_after:
                 raise KeyboardInterrupt
-            calls.append(1)
-            return run_task(*args, **kwargs)
+            calls.extend(tasks)  # a task at a time here: 4 runs on 1 worker are 4 groups
+            return run_tasks(scenarios, tasks, *args)
 
-        with mock.patch("adoptsim.studies.sweep.run_task", counted):
+        with mock.patch("adoptsim.studies.sweep.run_tasks", counted):
             code = main(argv)
         if refused:
             return self.after(code, "sweep", 2)
