@@ -87,7 +87,8 @@ def measure_reference(n: int, steps: int) -> dict:
 
 def measure_task() -> dict:
     from adoptsim.studies.experiment import load_experiment
-    from adoptsim.studies.sweep import all_tasks, run_task
+    from adoptsim.studies.evaluation import run_task
+    from adoptsim.studies.sweep import all_tasks
 
     loaded = load_experiment(HERE / "sweep_200.yaml")
     task = all_tasks(loaded)[0]
