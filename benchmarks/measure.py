@@ -86,8 +86,8 @@ def measure_reference(n: int, steps: int) -> dict:
 
 
 def measure_task() -> dict:
-    from adoptsim.studies.experiment import load_experiment
     from adoptsim.studies.evaluation import run_task
+    from adoptsim.studies.experiment import load_experiment
     from adoptsim.studies.sweep import all_tasks
 
     loaded = load_experiment(HERE / "sweep_200.yaml")
