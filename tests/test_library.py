@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from adoptsim.scenario.loading import load_scenario
@@ -28,8 +29,9 @@ def test_every_ready_scenario_runs(path):
 
 
 @pytest.mark.slow
-def test_replications_are_the_same_on_a_process_pool():
-    scenario = load_scenario(ROOT / "scenarios" / "alipay_merchant_push.yaml", ["population.size=1500", "steps=30"])
+@pytest.mark.parametrize("name", ["alipay_merchant_push", "baseline"])  # one by one; as blocks of 2 a worker
+def test_replications_are_the_same_on_a_process_pool(name):
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml", ["population.size=1500", "steps=30"])
     serial = run(scenario, reps=3)
     executor = make_executor(workers=2)
     try:
@@ -38,3 +40,21 @@ def test_replications_are_the_same_on_a_process_pool():
         executor.shutdown()
     assert serial.timeseries.equals(parallel.timeseries)
     assert serial.kpis.equals(parallel.kpis)
+
+
+def test_replications_that_can_share_a_model_run_as_blocks_with_the_numbers_they_have_alone(monkeypatch):
+    """A scenario with no interventions runs its replications as blocks of one model
+    (engine/blocks.py), each replication's series and KPIs those it has alone."""
+    from adoptsim.studies import runner
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.yaml", ["population.size=800", "steps=30"])
+    calls: list[int] = []
+    real = runner.simulate_blocks
+    monkeypatch.setattr(runner, "simulate_blocks", lambda runs, *rest: calls.append(len(runs)) or real(runs, *rest))
+    together = run(scenario, reps=4)
+    assert calls == [4]
+    monkeypatch.setattr(runner, "can_be_a_block", lambda scenario: False)
+    alone = run(scenario, reps=4)
+    assert calls == [4]  # one by one this time
+    pd.testing.assert_frame_equal(together.timeseries, alone.timeseries, check_exact=True)
+    pd.testing.assert_frame_equal(together.kpis, alone.kpis, check_exact=True)

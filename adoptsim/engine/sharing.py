@@ -4,6 +4,7 @@ batched rules read per consumer. Callers ask `differences` before grouping runs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from adoptsim.scenario.spec import Scenario
@@ -48,3 +49,23 @@ def differences(scenarios: Sequence[Scenario]) -> list[str]:
     if any(s.network.generator == "complete_graph" for s in scenarios):
         problems.append("a complete graph is not run in blocks")
     return sorted(set(problems))
+
+
+MOST_IN_A_BLOCK = 32
+"""Runs a worker steps at once as blocks of one model (as a calibration's posterior does)."""
+
+BLOCK_CONSUMERS = 200_000
+"""...and at most this many consumers among them: blocks pay off where a step is mostly its fixed
+cost (a few thousand consumers); above that they only cost memory (a run of more than half of
+this runs alone)."""
+
+
+def can_be_a_block(scenario: Scenario) -> bool:
+    """Whether runs of `scenario` may share a model with others (nothing keeps it, and it is small)."""
+    return not differences([scenario]) and scenario.population.size <= BLOCK_CONSUMERS // 2
+
+
+def block_size(size: int, runs: int, workers: int) -> int:
+    """How many of `runs` runs of `size` consumers a worker takes at once: its share of them (so
+    that every worker has some), at most MOST_IN_A_BLOCK runs and BLOCK_CONSUMERS consumers."""
+    return max(1, min(MOST_IN_A_BLOCK, BLOCK_CONSUMERS // max(size, 1), math.ceil(runs / max(workers, 1))))

@@ -10,7 +10,6 @@ it; `evaluate` runs the tasks on any executor and returns KPIs and series labell
 from __future__ import annotations
 
 import copy
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from adoptsim.engine.sharing import differences
+from adoptsim.engine.sharing import BLOCK_CONSUMERS, block_size, can_be_a_block, differences
 from adoptsim.errors import ScenarioError
 from adoptsim.results.metrics import requirements
 from adoptsim.scenario.kpi_settings import DEFAULT_TARGETS
@@ -160,23 +159,14 @@ def run_tasks(
     return [labelled(s, _ids(task), *run, kpis=kpis) for s, task, run in zip(scenarios, tasks, runs, strict=True)]
 
 
-MOST_IN_A_BLOCK = 32
-"""Runs a worker steps at once as blocks of one model (as a calibration's posterior does)."""
-
-BLOCK_CONSUMERS = 200_000
-"""...and at most this many consumers among them: blocks pay off where a step is mostly its fixed
-cost (a few thousand consumers); above that they only cost memory."""
-
-
 def block_groups(scenarios: Sequence[Scenario], tasks: Sequence[Task], workers: int) -> list[list[Task]]:
     """The tasks in groups a worker runs as blocks of one model: points whose scenarios can share
     one (engine/sharing.differences), split into `workers` groups or more (both cores busy), of at
-    most MOST_IN_A_BLOCK runs and BLOCK_CONSUMERS consumers; a task that can share with none is a
-    group of its own."""
+    most `sharing.block_size` runs; a task that can share with none is a group of its own."""
     kinds: list[list[int]] = []  # points that can share a model, by their first
     for point in sorted({task.point for task in tasks}):
         scenario = scenarios[point]
-        if differences([scenario]) or scenario.population.size > BLOCK_CONSUMERS // 2:
+        if not can_be_a_block(scenario):
             continue  # its runs one by one (interventions, rivals, a complete graph; or large)
         kind = next((k for k in kinds if not differences([scenarios[k[0]], scenario])), None)
         if kind is None:
@@ -192,8 +182,7 @@ def block_groups(scenarios: Sequence[Scenario], tasks: Sequence[Task], workers: 
         else:
             groups.append([task])
     for members in by_kind:
-        size = max(scenarios[t.point].population.size for t in members)
-        most = max(1, min(MOST_IN_A_BLOCK, BLOCK_CONSUMERS // size, math.ceil(len(members) / workers)))
+        most = block_size(max(scenarios[t.point].population.size for t in members), len(members), workers)
         groups += [members[i : i + most] for i in range(0, len(members), most)]
     return groups
 
@@ -216,7 +205,7 @@ def consecutive_groups(
             yield scenarios, group
             scenarios, group = [], []
         if not group:  # its first: the group shares a model only if this one can be a block
-            joins = {task.point: not differences([scenario])}
+            joins = {task.point: can_be_a_block(scenario)}
         scenarios.append(scenario)
         group.append(task)
     if group:

@@ -19,11 +19,13 @@ from tqdm import tqdm
 
 from adoptsim.engine.blocks import Blocks
 from adoptsim.engine.model import WalletAdoptionModel
+from adoptsim.engine.sharing import block_size, can_be_a_block
 from adoptsim.errors import ModelBuildError
 from adoptsim.results.intervals import summarize
 from adoptsim.results.metrics import run_kpi_names, run_kpis
 from adoptsim.scenario.loading import load_scenario
 from adoptsim.scenario.spec import Scenario
+from adoptsim.studies.executors import capacity
 from adoptsim.world.graph_stats import graph_stats
 from adoptsim.world.streams import replication_seed, seed_of
 
@@ -80,10 +82,13 @@ def simulate(
     return result
 
 
-def simulate_blocks(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list[tuple[pd.DataFrame, dict[str, float]]]:
+def simulate_blocks(
+    scenarios: Sequence[Scenario], seeds: Sequence[int], on_step: Callable[[int], object] | None = None
+) -> list[tuple[pd.DataFrame, dict[str, float]]]:
     """`simulate(scenarios[b], seeds[b])` for each b, the same numbers, run as blocks of one model
     (engine/blocks.py: the Python cost of a step paid once for all; the scenarios must be able to
-    share a model, `differences` empty). A block that has run its own steps leaves the model."""
+    share a model, `differences` empty). A block that has run its own steps leaves the model.
+    `on_step(n)` after each step, n the runs it stepped."""
     blocks = Blocks.build(scenarios, seeds)
     models, steps = list(blocks.models), [s.steps for s in scenarios]
     running = list(range(len(models)))  # blocks.models[b] is models[running[b]]
@@ -92,6 +97,8 @@ def simulate_blocks(scenarios: Sequence[Scenario], seeds: Sequence[int]) -> list
         if len(kept) < len(running):
             blocks, running = blocks.keep(kept), [running[b] for b in kept]
         blocks.step(range(len(running)))
+        if on_step is not None:
+            on_step(len(running))
     return [_ran(model) for model in models]
 
 
@@ -133,11 +140,21 @@ def labelled(
     return {**ids, **(run_kpis(series, scenario) if kpis else {}), **extras}, series
 
 
-def _replication_task(
-    scenario: Scenario, replication: int, seed: int, observer: StepObserver | None = None
-) -> tuple[dict, pd.DataFrame]:
-    ids = {"scenario": scenario.name, "replication": replication, "seed": seed}
-    return simulate_labelled(scenario, seed, ids, observer=observer)
+def _replications(
+    scenario: Scenario,
+    replications: Sequence[int],
+    seeds: Sequence[int],
+    observers: Sequence[StepObserver | None],
+    on_step: Callable[[int], object] | None = None,
+) -> list[tuple[dict, pd.DataFrame]]:
+    """Some replications of a scenario: one alone (with its observer), several as blocks of one
+    model (`simulate_blocks`, the same numbers); runs in a worker."""
+    ids = [{"scenario": scenario.name, "replication": r, "seed": s} for r, s in zip(replications, seeds, strict=True)]
+    if len(replications) == 1:
+        step = (lambda: on_step(1)) if on_step is not None else None
+        return [simulate_labelled(scenario, seeds[0], ids[0], step, observers[0])]
+    runs = simulate_blocks([scenario] * len(seeds), seeds, on_step)
+    return [labelled(scenario, i, *result) for i, result in zip(ids, runs, strict=True)]
 
 
 def run(
@@ -155,20 +172,26 @@ def run(
         scenario = load_scenario(scenario)
     seeds = [replication_seed(seed_of(scenario, seed), r) for r in range(reps)]
     observers = [observe(r) if observe is not None else None for r in range(reps)]
+    together = block_size(scenario.population.size, reps, capacity(executor) if executor is not None else 1)
+    if observe is not None or not can_be_a_block(scenario):
+        together = 1  # an observer watches one model; interventions, rivals, size: one by one
+    groups = [list(range(reps))[i : i + together] for i in range(0, reps, together)]
     parts: list[tuple[dict, pd.DataFrame]] = []
     if executor is None:
         with tqdm(
             total=reps * scenario.steps, desc=scenario.name, unit="step", delay=2, disable=not progress, leave=False
         ) as bar:
-            for r, s in enumerate(seeds):
-                ids = {"scenario": scenario.name, "replication": r, "seed": s}
-                parts.append(simulate_labelled(scenario, s, ids, lambda: bar.update(1), observers[r]))
+            for g in groups:
+                parts += _replications(scenario, g, [seeds[r] for r in g], [observers[r] for r in g], bar.update)
     else:
-        futures = [executor.submit(_replication_task, scenario, r, s, observers[r]) for r, s in enumerate(seeds)]
-        parts = [
-            f.result()
-            for f in tqdm(futures, desc=scenario.name, unit="run", delay=2, disable=not progress, leave=False)
+        futures = [
+            executor.submit(_replications, scenario, g, [seeds[r] for r in g], [observers[r] for r in g])
+            for g in groups
         ]
+        with tqdm(total=reps, desc=scenario.name, unit="run", delay=2, disable=not progress, leave=False) as bar:
+            for future, g in zip(futures, groups, strict=True):
+                parts += future.result()
+                bar.update(len(g))
     kpis = pd.DataFrame([p[0] for p in parts])
     timeseries = pd.concat([p[1] for p in parts], ignore_index=True)
     return RunResult(scenario=scenario, timeseries=timeseries, kpis=kpis)

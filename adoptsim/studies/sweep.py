@@ -32,12 +32,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from tqdm import tqdm
 
+from adoptsim.engine.sharing import MOST_IN_A_BLOCK
 from adoptsim.errors import AdoptsimError
 from adoptsim.results.intervals import summarize
 from adoptsim.results.store import write_atomic, write_csv, write_text
 from adoptsim.scenario.spec import Scenario
 from adoptsim.studies.compare import marginal_costs
-from adoptsim.studies.evaluation import MOST_IN_A_BLOCK, Task, consecutive_groups, point_tasks, run_tasks
+from adoptsim.studies.evaluation import Task, consecutive_groups, point_tasks, run_tasks
 from adoptsim.studies.executors import capacity
 from adoptsim.studies.experiment import LoadedExperiment
 
