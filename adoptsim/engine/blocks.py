@@ -3,11 +3,13 @@ its own seed, stepped together, so that the Python cost of a step is paid once f
 
 Why: at calibration size (a few thousand consumers) a step is mostly its fixed cost (a few
 hundred numpy calls), so one step over K x 3,000 consumers costs far less than K steps over
-3,000 (`python -m benchmarks.batch_bound`: 5.6x at K = 60). A calibration's particles are such
-runs (studies/calibration/abc_blocks.py).
+3,000 (`python -m benchmarks.batch_bound`: 5.6x at K = 60). A calibration's particles
+(studies/calibration/abc_model.py), its search trials and draws, a sweep's runs and a scenario's
+replications are such runs (studies/evaluation.py, studies/runner.py; engine/sharing.py says
+which runs may share a model).
 
 Exact: block b's numbers are those of `WalletAdoptionModel(scenario_b, seed_b)` run alone, bit
-for bit (tests/engine/test_blocks.py):
+for bit, in every recorded column, the step's flows and payments included (tests/engine/test_blocks.py):
 - set-up: each block is built as a model of its own (its streams, population, graph, merchants,
   market context and recorder); its consumers' and merchants' arrays then become views into the
   batch's concatenated arrays, so whatever steps the block alone (market growth, its market
