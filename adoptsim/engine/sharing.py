@@ -46,7 +46,7 @@ def differences(scenarios: Sequence[Scenario]) -> list[str]:
                 problems.append(f"{key} differs")
     if len({s.market is None for s in scenarios}) > 1:
         problems.append("some have a market context and some not")
-    if any(s.network.generator == "complete_graph" for s in scenarios):
+    if any(s.network.generator_name == "complete_graph" for s in scenarios):  # also its alias `complete`
         problems.append("a complete graph is not run in blocks")
     return sorted(set(problems))
 

@@ -199,7 +199,7 @@ def consecutive_groups(
     for task in tasks:
         scenario = scenario_of(task.point)
         if group and task.point not in joins:
-            joins[task.point] = not differences([scenarios[0], scenario])
+            joins[task.point] = can_be_a_block(scenario) and not differences([scenarios[0], scenario])
         size = sum(s.population.size for s in scenarios) + scenario.population.size
         if group and not (joins[task.point] and len(group) < most and size <= BLOCK_CONSUMERS):
             yield scenarios, group

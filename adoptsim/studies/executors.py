@@ -62,10 +62,11 @@ class Pool(ProcessPoolExecutor):
 
 def capacity(executor: Executor) -> int:
     """Tasks the executor runs at once: a pool's processes, a Dask cluster's threads (at least 1
-    while its workers are joining), 1 for any other (in-process) executor."""
+    while its workers are joining), a plain ProcessPoolExecutor's max_workers, 1 for any other
+    (in-process) executor."""
     if isinstance(executor, DaskExecutor):
         return max(1, sum(executor.client.nthreads().values()))
-    return getattr(executor, "workers", 1)
+    return getattr(executor, "workers", getattr(executor, "_max_workers", 1))
 
 
 def default_workers() -> int:

@@ -72,3 +72,26 @@ def test_runs_that_can_share_a_model_run_as_blocks_with_the_numbers_they_have_al
     pd.testing.assert_frame_equal(together.kpis, alone.kpis, check_exact=True)
     pd.testing.assert_frame_equal(together.series, alone.series, check_exact=True)
     assert together.series["new_adopters"].sum() > 0 and together.kpis["total_transactions"].gt(0).all()
+
+
+def test_what_cannot_share_a_model_is_never_grouped_whatever_its_spelling_or_place():
+    """A complete graph by its alias, or a large run after a small one, runs alone; a plain
+    ProcessPoolExecutor is sized by its workers."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from adoptsim.engine.sharing import can_be_a_block
+    from adoptsim.studies.evaluation import consecutive_groups
+    from adoptsim.studies.executors import capacity
+
+    alias = load_scenario(ROOT / "scenarios" / "bass_limit.yaml", ["population.size=300", "network.generator=complete"])
+    assert not can_be_a_block(alias)
+    small = small_scenario(size=10_000, steps=5)
+    large = small_scenario(size=150_000, steps=5)
+    tasks = point_tasks([0, 1], 1, seed=3)
+    groups = [len(g) for _, g in consecutive_groups(tasks, lambda p: [small, large][p], most=8)]
+    assert groups == [1, 1]
+    pool = ProcessPoolExecutor(max_workers=3)
+    try:
+        assert capacity(pool) == 3
+    finally:
+        pool.shutdown()
