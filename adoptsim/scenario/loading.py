@@ -61,7 +61,7 @@ def read_with_extends(
         raise ScenarioError(shown, "", f"cannot be read ({err.strerror or err})") from None
     parent = data.pop("extends", None)
     if parent is not None:
-        if not isinstance(parent, str) or not parent:
+        if not isinstance(parent, str) or not parent or "\x00" in parent:
             raise ScenarioError(shown, "extends", "must be a file path")
         if Path(parent).suffix.lower() not in (".yaml", ".yml") and _is_file(path.parent / parent):
             raise ScenarioError(shown, "extends", f"{parent} is not a scenario file (a .yaml or .yml file)")

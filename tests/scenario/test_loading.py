@@ -162,3 +162,11 @@ def test_fuzz_loader_with_wrong_values_in_real_fields(changes, tmp_path):
     path = tmp_path / "fuzz.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert_only_user_errors(path)
+
+
+def test_an_extends_path_with_a_null_byte_is_one_line(tmp_path):
+    """Found by the fuzz test in CI: `extends: "\\0"` reached the file system and raised ValueError."""
+    path = tmp_path / "nul.yaml"
+    path.write_text('extends: "\\0"\nname: x\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"nul\.yaml: extends: must be a file path$"):
+        load_scenario(path)
