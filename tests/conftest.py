@@ -31,13 +31,44 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.load_profile(config.getoption("hypothesis_profile", None) or "default")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files with the most slow tests first, each file's tests kept together in their order: the
-    two workers start on the long tests and end on short ones (stolen by whichever is free), and a
-    file's shared fixtures are mostly made once. Started last, the browser test alone (a minute)
-    left one worker idle at the end."""
-    slow = Counter(item.path for item in items if item.get_closest_marker("slow"))
-    items.sort(key=lambda item: -slow[item.path])
+DURATIONS = "adoptsim/test-seconds"
+"""Where the last run's seconds per test are kept (pytest's cache, .pytest_cache/, git-ignored)."""
+
+_seconds: dict[str, float] = {}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The longest files first, each file's tests kept together in their order (a file's shared
+    fixtures are made once): the two workers start on the long files and end on short tests,
+    stolen by whichever is free (longest-processing-time first). A file's length is its tests'
+    seconds in the last run; without one (a fresh clone) the files with the most slow tests
+    come first. Every worker reads the same cache before any test runs, so all collect the same
+    order, as xdist requires."""
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    last = cache.get(DURATIONS, {}) if cache is not None else {}
+    seconds: Counter[Path] = Counter()
+    slow: Counter[Path] = Counter()
+    for item in items:
+        seconds[item.path] += last.get(item.nodeid, 0.0)
+        slow[item.path] += bool(item.get_closest_marker("slow"))
+    items.sort(key=lambda item: (-seconds[item.path], -slow[item.path]))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Each test's seconds (set-up, call and tear-down), added up where the reports arrive: in the
+    main process, also under xdist."""
+    _seconds[report.nodeid] = _seconds.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The seconds of the tests that ran, kept for the next run's order (main process only: xdist
+    workers send their reports to it; tests not run keep their last seconds)."""
+    cache = getattr(session.config, "cache", None)
+    if hasattr(session.config, "workerinput") or cache is None or not _seconds:
+        return
+    kept = cache.get(DURATIONS, {})
+    kept.update({nodeid: round(value, 3) for nodeid, value in _seconds.items()})
+    cache.set(DURATIONS, kept)
 
 
 ROOT = Path(__file__).resolve().parents[1]

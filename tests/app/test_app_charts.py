@@ -4,6 +4,7 @@ axis or a new band redraws only its panel; the pixels are those of a figure draw
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from adoptsim.app.charts import Dashboard
@@ -31,6 +32,7 @@ def drawn_whole(session: Session, bands: bool) -> np.ndarray:
     return pixels(fresh)
 
 
+@pytest.mark.slow
 def test_a_changed_run_reuses_the_figure_and_draws_what_a_new_figure_draws(monkeypatch):
     session = Session(load_scenario(ROOT / "scenarios" / "referral.yaml", ["population.size=1500", "steps=30"]))
     session.render()

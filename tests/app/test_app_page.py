@@ -131,6 +131,7 @@ def counting(monkeypatch, owner: type, name: str) -> Callable[[], int]:
     return lambda: len(calls)
 
 
+@pytest.mark.slow
 def test_a_visitor_steps_plays_and_changes_the_run_and_saves_it_never_overwriting_silently(page, tmp_path, monkeypatch):
     """One visit (a page render and its replications cost seconds): the run buttons, a refused
     value, a slider that moves the curve, then save."""

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from adoptsim.cli.main import main
 
 SCRIPT = """
@@ -64,6 +66,7 @@ def test_an_ordinary_exit_is_left_alone(tmp_path):
     assert done.returncode == 0 and done.stdout == "torn down"  # not armed: Python exits as it always does
 
 
+@pytest.mark.slow
 def test_the_console_script_writes_a_profile_of_the_command_before_its_fast_exit(tmp_path):
     by_flag, by_variable = tmp_path / "flag.prof", tmp_path / "variable.prof"
     command = [sys.executable, "-m", "adoptsim.cli", "--profile", str(by_flag), "schema"]

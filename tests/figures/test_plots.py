@@ -219,6 +219,7 @@ FIGURES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(FIGURES))
 def test_figures_have_no_overlapping_labels_and_legends_outside_the_data(name):
     figure = FIGURES[name]()
@@ -256,6 +257,7 @@ def sweep_summary() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 def test_sweep_figures_read_parameter_paths_as_words_and_do_not_overlap():
     parameters = ["interventions[refer_a_friend].reward", "behaviour.q_wom"]
     response = analysis.response_figure(sweep_summary(), parameters, "total_spend")
@@ -279,6 +281,7 @@ def test_heatmap_numbers_are_dark_on_light_cells_and_light_on_dark_cells():
     assert colours["120,000"] == "black" and colours["30,000"] == "white"
 
 
+@pytest.mark.slow
 def test_sensitivity_and_scatter_figures_do_not_overlap():
     indices = pd.DataFrame(
         [
@@ -303,6 +306,7 @@ def test_adoption_figure_shades_the_actual_window_not_the_planned_one():
     assert [(s.get_x(), s.get_x() + s.get_width()) for s in spans] == [(0, 42)]
 
 
+@pytest.mark.slow
 def test_age_by_region_is_one_family_labelled_in_words():
     families = plots.segment_families(list(series(["a"], reps=1, steps=2).columns))
     assert set(families) == {"age", "region", "income", "agegroup_region"}
@@ -378,6 +382,7 @@ def test_paired_sweep_ticks_name_every_parameter_not_tuples_and_money_has_its_cu
     assert text_overlaps(figure) == []
 
 
+@pytest.mark.slow
 def test_calibration_figures_keep_their_legend_off_the_observed_points():
     from types import SimpleNamespace
 

@@ -51,6 +51,7 @@ def where_it_stops(model: AbcModel, terms: np.ndarray, steps: np.ndarray, eps: f
     return None
 
 
+@pytest.mark.slow
 def test_early_rejection_decides_as_the_full_run_and_stops_at_the_first_observation_over(problem, monkeypatch):
     model = AbcModel(problem)
     np.random.seed(5)

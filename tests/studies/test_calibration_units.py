@@ -216,6 +216,7 @@ market:
     pd.DataFrame(OBSERVED).to_csv(folder / f"{name}.csv", index=False)
 
 
+@pytest.mark.slow
 def test_a_left_out_market_is_predicted_with_the_core_and_the_others_own_parameters(tmp_path):
     for name, media in (("north", 0.005), ("south", 0.02), ("west", 0.01)):
         market(tmp_path, name, media)
@@ -249,6 +250,7 @@ replications: 2
     assert west.steps(best).tolist() == OBSERVED["step"] * 3  # steps given: the launch does not move them
 
 
+@pytest.mark.slow
 def test_a_posterior_with_a_tolerance_stops_at_the_first_generation_that_reaches_it(tmp_path, capsys):
     """`posterior.tolerance` is an RMS error a fitted point: the ABC stops after the generation
     whose tolerance sqrt(objective) / sqrt(points) is at most it, and not before."""
@@ -277,6 +279,7 @@ def test_a_posterior_with_a_tolerance_stops_at_the_first_generation_that_reaches
     assert any(line.endswith(f"RMS error a point {stopped[-1]:.3g} (asked {target:g})") for line in said)
 
 
+@pytest.mark.slow
 def test_a_core_parameter_only_the_left_out_market_depends_on_is_taken_from_its_prior(tmp_path):
     """Two cash markets cannot inform the relative-advantage weight (advantage 1: the term is 0);
     a card market left out depends on it, so its prediction says so and uses the prior."""

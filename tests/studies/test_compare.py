@@ -62,6 +62,7 @@ def test_rank_by_an_unknown_kpi_is_one_line(capsys):
     assert "--rank-by: unknown metric 'steps_to_30pct_actve'" in err and err.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_same_scenario_twice_differs_by_nothing_and_training_narrows_the_age_gap():
     paths = [ROOT / "scenarios" / f"{n}.yaml" for n in ("baseline", "seniors_training")]
     scenarios = [load_scenario(p, SMALL) for p in paths]

@@ -44,6 +44,7 @@ def test_evaluation_is_the_same_on_any_executor_and_points_share_random_numbers(
     assert set(serial.kpis["seed"]) == {replication_seed(5, 0), replication_seed(5, 1)}
 
 
+@pytest.mark.slow
 def test_runs_that_can_share_a_model_run_as_blocks_with_the_numbers_they_have_alone(monkeypatch):
     """evaluate() sends runs that differ only in what blocks may differ in (parameter values, size,
     length, market context) to a worker as blocks of one model (engine/blocks.py); every KPI and

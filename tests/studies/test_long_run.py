@@ -38,6 +38,7 @@ def test_cost_per_adopter_verdicts_instead_of_negative_numbers():
     )
 
 
+@pytest.mark.slow
 def test_a_head_start_is_not_a_gain_for_good():
     """A sign-up bonus puts a scenario ahead at the horizon; once the baseline has settled most of
     that lead is gone, while `incremental_adopters` still shows it at T."""

@@ -60,6 +60,7 @@ def test_the_base_spends_the_problems_budget_and_underspent_playbooks_are_flagge
     assert (tmp_path / "out" / "equivalent.csv").exists() and (tmp_path / "out" / "equivalent.png").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("quick_figures")
 def test_never_reached_targets_are_printed_as_never(toy, tmp_path, capsys):
     toy.write_text(toy.read_text().replace("kpi: final_active_share", "kpi: steps_to_99pct_active"))

@@ -20,6 +20,7 @@ def told(storage, count: int) -> list[tuple[int, float]]:
     return [(t.number, t.value) for t in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))]
 
 
+@pytest.mark.slow
 def test_a_new_folder_gets_a_journal_and_an_older_folders_sqlite_study_is_resumed(tmp_path):
     fresh, older = tmp_path / "fresh", tmp_path / "older"
     fresh.mkdir(), older.mkdir()

@@ -236,6 +236,7 @@ def test_sigkilled_sweep_leaves_no_process(write_yaml, tmp_path):
     assert session_processes(process.pid) == []
 
 
+@pytest.mark.slow
 def test_a_sweep_of_behaviour_runs_its_runs_as_blocks_with_the_numbers_they_have_alone(
     write_yaml, tmp_path, monkeypatch
 ):

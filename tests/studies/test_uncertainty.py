@@ -45,6 +45,7 @@ def result(scenarios):
     return loaded, run_uncertain(loaded_scenarios, loaded, seed=5)
 
 
+@pytest.mark.slow
 def test_every_scenario_gets_the_same_inputs_and_seed_in_each_draw(result):
     loaded, comparison = result
     kpis = comparison.kpis
@@ -59,6 +60,7 @@ def test_every_scenario_gets_the_same_inputs_and_seed_in_each_draw(result):
     pd.testing.assert_series_equal(twin["final_active_share"], baseline["final_active_share"])
 
 
+@pytest.mark.slow
 def test_a_twin_of_the_baseline_ties_and_seeding_beats_it(result):
     _, comparison = result
     table = beats_baseline(comparison, "final_active_share").set_index("scenario")
@@ -106,6 +108,7 @@ def test_uncertain_inputs_are_checked_against_the_scenarios(scenarios, write_yam
         run_uncertain(loaded_scenarios, loaded, 0)
 
 
+@pytest.mark.slow
 def test_compare_uncertain_writes_the_fan_chart_and_probabilities(tmp_path, capsys):
     spec = tmp_path / "u.yaml"
     normal = "{type: normal, mean: 0.03, sd: 0.01, low: 0}"
