@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor
 from pathlib import Path
 
+from adoptsim.cli.stopping import signals_held
 from adoptsim.errors import ModelBuildError, ScenarioError
 from adoptsim.results.folders import OutputFolder
 from adoptsim.studies.executors import capped_workers, default_workers, make_executor
@@ -59,9 +60,12 @@ def executor_for(
 def open_output(args: argparse.Namespace, target: Path, command: str, **options) -> OutputFolder:
     """The command's output folder (adoptsim/results/folders.py), entered on `args.cleanup` so
     that it is committed or undone however the command ends; `main` reads `args.output_folders` to
-    tell a finished folder from a discarded one in its exit code."""
-    folder = args.cleanup.enter_context(OutputFolder(target, command, force=getattr(args, "force", False), **options))
-    args.output_folders.append(folder)
+    tell a finished folder from a discarded one in its exit code. Entered and registered with
+    SIGINT and SIGTERM held back: one in between would leave a folder nobody undoes or names."""
+    folder = OutputFolder(target, command, force=getattr(args, "force", False), **options)
+    with signals_held():
+        args.cleanup.enter_context(folder)
+        args.output_folders.append(folder)
     return folder
 
 

@@ -265,3 +265,30 @@ def test_report_keeps_a_folder_whole_and_refuses_someone_elses_file(tmp_path, ca
     assert main(["report", str(out), "--out", str(mine), "--force"]) == 0
     assert "<title>adoptsim report: out</title>" in mine.read_text()
     assert main(["report", str(out), "--out", str(mine)]) == 0  # its own report: replaced
+
+
+@pytest.mark.parametrize("when", ["entering", "registering"])
+def test_a_sigterm_while_the_folder_is_made_undoes_it_and_names_the_previous_one(tmp_path, monkeypatch, capsys, when):
+    """The signal comes after the staging folder exists: while it is checked (inside __enter__),
+    or just after it is entered (before the command has listed it for the exit code)."""
+    import adoptsim.results.folders as folders
+
+    out = tmp_path / "out"
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
+    before = whole(out)["run_id"]
+    capsys.readouterr()
+
+    def terminate_now() -> None:
+        assert list(tmp_path.glob(".out.partial-*"))  # the staging folder is there
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    if when == "entering":
+        check = folders.check_writable
+        monkeypatch.setattr(folders, "check_writable", lambda *a: (check(*a), terminate_now()))
+    else:
+        enter = OutputFolder.__enter__
+        monkeypatch.setattr(OutputFolder, "__enter__", lambda self: (enter(self), terminate_now())[0])
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 143
+    assert f"adoptsim: terminated; the previous contents of {out} are unchanged" in capsys.readouterr().err
+    assert whole(out)["run_id"] == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
