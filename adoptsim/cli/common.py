@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from concurrent.futures import Executor
 from pathlib import Path
 
-from adoptsim.cli.stopping import signals_held
 from adoptsim.errors import ModelBuildError, ScenarioError
 from adoptsim.results.folders import OutputFolder
+from adoptsim.results.swap import signals_held
 from adoptsim.studies.executors import capped_workers, default_workers, make_executor
 
 

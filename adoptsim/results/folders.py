@@ -35,6 +35,7 @@ from adoptsim.results.swap import (
     cannot_write,
     content,
     recover,
+    signals_held,
     stage_inside,
     swap_inside,
 )
@@ -175,26 +176,31 @@ class OutputFolder:
             self.path, {"command": self.command, "run_id": self.run_id, "finished": _now(), "files": listing(self.path)}
         )
         try:
-            if self.path.parent == self.target:
-                try:
-                    swap_inside(self.target, self.path)
-                finally:  # an exception half-way: finish or undo the swap now, as a kill's next command would
-                    recover(self.target)
-                    self.committed = read_marker(self.target).get("run_id") == self.run_id
-            elif self.target.exists():
-                old = self.target.parent / f".{self.target.name}.old-{self.run_id[:8]}"
-                os.rename(self.target, old)
-                try:
-                    os.rename(self.path, self.target)
-                except BaseException:  # the new folder did not go in: the old one comes back
-                    os.rename(old, self.target)
-                    raise
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.rename(self.path, self.target)
+            with signals_held():  # in place and marked so, or not at all; a signal meanwhile waits
+                self._swap()
         except OSError as err:
             raise cannot_write(self.shown, self.option, err) from None
-        self.committed = True
+
+    def _swap(self) -> None:
+        if self.path.parent == self.target:
+            try:
+                swap_inside(self.target, self.path)
+            finally:  # an exception half-way: finish or undo the swap now, as a kill's next command would
+                recover(self.target)
+                self.committed = read_marker(self.target).get("run_id") == self.run_id
+        elif self.target.exists():
+            old = self.target.parent / f".{self.target.name}.old-{self.run_id[:8]}"
+            os.rename(self.target, old)
+            try:
+                os.rename(self.path, self.target)
+            except BaseException:  # the new folder did not go in: the old one comes back
+                os.rename(old, self.target)
+                raise
+            self.committed = True
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(self.path, self.target)
+            self.committed = True
 
     def abandon(self) -> None:
         if not self.in_place and self.path != self.target:

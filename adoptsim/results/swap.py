@@ -4,6 +4,7 @@
   releases it when the process dies, and the file is removed on release.
 - `swap_inside`: a mount point's content replaced one rename per entry, with a journal.
 - `recover`: what a killed command left, finished or undone by the next one (under the lock).
+- `signals_held`: SIGINT and SIGTERM held back over the steps that must not be cut in half.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -134,3 +138,31 @@ def recover(target: Path) -> None:
     for tmp in target.rglob(".*.tmp"):
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM held back over steps that must not be cut in half (a folder made and
+    registered to be undone; the new folder put in place and marked committed, the old one
+    removed); one that came meanwhile is handled as they end, by the handler it would have met.
+    Cut in half, the exit code and its message could say the previous folder is unchanged when
+    the new one is in place, or say nothing (seen once in CI). Python handlers run in the main
+    thread whichever thread the signal reaches, so holding them there holds them for the process
+    (a signal mask would not: tqdm's monitor thread, for one, would take the signal)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda number, frame: caught.append(number)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    if caught:
+        handler = previous[caught[0]]
+        if callable(handler):
+            handler(caught[0], None)  # raises Terminated or KeyboardInterrupt here
+        elif handler == signal.SIG_DFL:
+            os.kill(os.getpid(), caught[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -291,4 +292,25 @@ def test_a_sigterm_while_the_folder_is_made_undoes_it_and_names_the_previous_one
     assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 143
     assert f"adoptsim: terminated; the previous contents of {out} are unchanged" in capsys.readouterr().err
     assert whole(out)["run_id"] == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_sigterm_while_the_new_folder_goes_in_ends_0_with_it_in_place_and_nothing_beside(tmp_path, monkeypatch):
+    """The signal comes while the previous folder, set aside, is removed: the new one is already in
+    place, so the command says so (0), and the old one is removed all the same."""
+    import adoptsim.results.folders as folders
+
+    out = tmp_path / "out"
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
+    before = whole(out)["run_id"]
+    remove = shutil.rmtree
+
+    def terminated_while_removing(path, *args, **kwargs):
+        if ".out.old-" in str(path):
+            os.kill(os.getpid(), signal.SIGTERM)
+        remove(path, *args, **kwargs)
+
+    monkeypatch.setattr(folders.shutil, "rmtree", terminated_while_removing)
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
+    assert whole(out)["run_id"] != before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
