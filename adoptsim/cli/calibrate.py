@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adoptsim.cli.arguments import add_allow_large, non_negative_number, positive_int
+from adoptsim.cli.stopping import Terminated, stopped
 from adoptsim.errors import AdoptsimError
 
 if TYPE_CHECKING:
@@ -169,7 +170,6 @@ def _calibrate(
     from adoptsim.studies.calibration.search import completed, open_study, search
     from adoptsim.studies.calibration.transfer import predict, uninformed, with_prediction
     from adoptsim.studies.storage import study_path
-    from adoptsim.studies.sweep import terminate_gracefully
     from adoptsim.world.streams import replication_seed
 
     out = folder.path
@@ -184,7 +184,6 @@ def _calibrate(
         f"replications ({spec.method.optimizer})"
     )
     study = open_study(problem, out)
-    terminate_gracefully()
     clock = [time.perf_counter()]  # the search's start, then each phase's end
     named = naming_files({part.base["name"]: f"{args.file} ({part.file.name})" for part in fitted.parts})
     try:
@@ -211,14 +210,15 @@ def _calibrate(
             blind = uninformed(loaded, problem, leave_out, best, executor) if leave_out else []
             prediction = predict(loaded, problem, leave_out, best, draws, executor, blind) if leave_out else None
             clock.append(time.perf_counter())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as stop:
+        code = 143 if isinstance(stop, Terminated) else 130
         print(
-            f"interrupted: {completed(study)} trials saved in {study_path(out)}; run again with --resume"
+            f"{stopped(code)}: {completed(study)} trials saved in {study_path(out)}; run again with --resume"
             if folder.in_place
-            else "interrupted: the earlier calibration is unchanged",
+            else f"{stopped(code)}: the earlier calibration is unchanged",
             file=sys.stderr,
         )
-        return 130
+        return code
     fit = fit_table(problem, ensemble)
     forecast = forecast_table(problem, ensemble)
     parameters = parameters_table(problem, best, particles, blind)

@@ -32,6 +32,11 @@ def terminate_by_exception() -> Callable[[], None]:
     return lambda: signal.signal(signal.SIGTERM, previous)
 
 
+def stopped(code: int) -> str:
+    """How a study's own message names why it stopped: 143 SIGTERM, 130 Ctrl-C."""
+    return "terminated" if code == 143 else "interrupted"
+
+
 def cut_short(folders: list, code: int, message: str | None) -> int:
     """0 when every output folder was complete and is in place; else `code`, saying so."""
     if all(folder.committed for folder in folders):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adoptsim.cli.arguments import REPORT_HELP, add_allow_large, positive_int
+from adoptsim.cli.stopping import Terminated, stopped
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,17 +54,17 @@ def command(args: argparse.Namespace) -> int:
                 f"{experiment.name}: {experiment.design.type} design, {len(loaded.points)} points x "
                 f"{experiment.replications} replications = {total} runs; {len(finished)} already finished"
             )
-            sweep.terminate_gracefully()
             started = time.perf_counter()
             with naming_files({loaded.base["name"]: f"{args.experiment} (scenario {experiment.scenario})"}):
                 ran = sweep.execute(loaded, out, executor, finished)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as stop:  # the finished runs are written (execute's finally)
+        code = 143 if isinstance(stop, Terminated) else 130
         if not folder.in_place:
-            print(f"interrupted: the earlier sweep in {target}/ is unchanged", file=sys.stderr)
-            return 130
+            print(f"{stopped(code)}: the earlier sweep in {target}/ is unchanged", file=sys.stderr)
+            return code
         saved = sweep_saved(out)
-        print(f"interrupted: {saved} of {total} runs saved in {out}/; run again with --resume", file=sys.stderr)
-        return 130
+        print(f"{stopped(code)}: {saved} of {total} runs saved in {out}/; run again with --resume", file=sys.stderr)
+        return code
     elapsed = time.perf_counter() - started
     summary = sweep.summarize_sweep(loaded, out)
     written = write_sweep_analysis(loaded, summary, out)

@@ -23,10 +23,8 @@ class SerialExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as err:  # noqa: BLE001 - handed to the caller through the future
-            if isinstance(err, KeyboardInterrupt):
-                raise
-            future.set_exception(err)
+        except Exception as err:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(err)  # Ctrl-C, SIGTERM (the command's Terminated), exits: raised at once
         return future
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import signal
 import sys
 import time
 import uuid
@@ -223,12 +222,3 @@ def summarize_sweep(loaded: LoadedExperiment, out: Path) -> pd.DataFrame:
         costs = marginal_costs(kpis).merge(loaded.points.add_suffix("_to"), left_on="point_to", right_index=True)
         write_csv(out / "marginal_cost.csv", costs)
     return summary
-
-
-def terminate_gracefully() -> None:
-    """Make SIGTERM behave like Ctrl-C, so finished runs are flushed before exiting."""
-
-    def handler(signum, frame):  # noqa: ARG001
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, handler)

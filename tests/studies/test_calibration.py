@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import optuna
@@ -16,6 +17,7 @@ import pytest
 from optuna.storages.journal import JournalFileBackend, JournalStorage
 
 from adoptsim.cli.main import main
+from adoptsim.cli.stopping import Terminated
 from adoptsim.scenario.loading import load_scenario
 from adoptsim.studies.runner import run
 from tests.conftest import BASELINE, ROOT
@@ -195,3 +197,29 @@ def test_bad_calibration_files_are_one_line_and_exit_2(tmp_path, capsys, old, ne
     assert len(err.splitlines()) == 1
     assert err.startswith(f"{path}: ") and expected in err, err
     assert not (tmp_path / "out").exists()
+
+
+STOPS = [(KeyboardInterrupt, 130, "interrupted"), (Terminated, 143, "terminated")]
+
+
+@pytest.mark.parametrize(("stop", "code", "word"), STOPS)
+def test_a_stopped_calibration_keeps_its_trials_and_says_why_in_its_exit_code(tmp_path, capsys, stop, code, word):
+    """Ctrl-C (130) or SIGTERM (143, as every command), raised after two trials: both saved, --resume named."""
+    from adoptsim.studies.calibration import search as searching
+
+    model_made_curve(tmp_path)
+    path = tmp_path / "recovery.yaml"
+    posterior = "posterior: {population: 15, generations: 4, max_simulations: 180, draws: 5}"
+    path.write_text(CALIBRATION.replace("trials: 10", "trials: 2").replace(posterior, "posterior: {enabled: false}"))
+    out = tmp_path / "out"
+    real = searching.search
+
+    def stopped_after(*args, **kwargs):
+        real(*args, **kwargs)
+        raise stop
+
+    with mock.patch("adoptsim.studies.calibration.search.search", stopped_after):
+        assert main(["calibrate", str(path), "--workers", "1", "--out", str(out)]) == code
+    err = capsys.readouterr().err
+    assert f"{word}: 2 trials saved in " in err and "--resume" in err, err
+    assert len(completed_trials(out / "study.journal")) == 2
