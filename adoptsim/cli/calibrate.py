@@ -211,11 +211,11 @@ def _calibrate(
             prediction = predict(loaded, problem, leave_out, best, draws, executor, blind) if leave_out else None
             clock.append(time.perf_counter())
     except (KeyboardInterrupt, Terminated) as stop:
-        code = 143 if isinstance(stop, Terminated) else 130
+        code, word = stopped(stop)
         print(
-            f"{stopped(code)}: {completed(study)} trials saved in {study_path(out)}; run again with --resume"
+            f"{word}: {completed(study)} trials saved in {study_path(out)}; run again with --resume"
             if folder.in_place
-            else f"{stopped(code)}: the earlier calibration is unchanged",
+            else f"{word}: the earlier calibration is unchanged",
             file=sys.stderr,
         )
         return code

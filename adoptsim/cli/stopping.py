@@ -32,9 +32,10 @@ def terminate_by_exception() -> Callable[[], None]:
     return lambda: signal.signal(signal.SIGTERM, previous)
 
 
-def stopped(code: int) -> str:
-    """How a study's own message names why it stopped: 143 SIGTERM, 130 Ctrl-C."""
-    return "terminated" if code == 143 else "interrupted"
+def stopped(stop: BaseException) -> tuple[int, str]:
+    """A study's exit code and the word its own message starts with: SIGTERM (`Terminated`) 143
+    "terminated", Ctrl-C 130 "interrupted", as `main` answers them for every other command."""
+    return (143, "terminated") if isinstance(stop, Terminated) else (130, "interrupted")
 
 
 def cut_short(folders: list, code: int, message: str | None) -> int:

@@ -58,12 +58,12 @@ def command(args: argparse.Namespace) -> int:
             with naming_files({loaded.base["name"]: f"{args.experiment} (scenario {experiment.scenario})"}):
                 ran = sweep.execute(loaded, out, executor, finished)
     except (KeyboardInterrupt, Terminated) as stop:  # the finished runs are written (execute's finally)
-        code = 143 if isinstance(stop, Terminated) else 130
+        code, word = stopped(stop)
         if not folder.in_place:
-            print(f"{stopped(code)}: the earlier sweep in {target}/ is unchanged", file=sys.stderr)
+            print(f"{word}: the earlier sweep in {target}/ is unchanged", file=sys.stderr)
             return code
         saved = sweep_saved(out)
-        print(f"{stopped(code)}: {saved} of {total} runs saved in {out}/; run again with --resume", file=sys.stderr)
+        print(f"{word}: {saved} of {total} runs saved in {out}/; run again with --resume", file=sys.stderr)
         return code
     elapsed = time.perf_counter() - started
     summary = sweep.summarize_sweep(loaded, out)
