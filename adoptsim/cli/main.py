@@ -17,7 +17,7 @@ from typing import NoReturn
 
 from adoptsim.cli.arguments import OneLineParser
 from adoptsim.cli.exiting import exit_now, profiled
-from adoptsim.cli.stopping import Terminated, cut_short, terminate_by_exception
+from adoptsim.cli.stopping import Terminated, cut_short, final, raise_on_signals
 from adoptsim.errors import AdoptsimError, ScenarioError, one_line
 
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -96,9 +96,17 @@ def main(argv: list[str] | None = None) -> int:
     Exit codes when the command is cut short: 0 when its output folder was already complete (it
     is in place), else the previous folder is untouched and the code says why: 141 the reader
     of stdout went away, 143 SIGTERM, 130 Ctrl-C."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    restore = terminate_by_exception()
+    restore = raise_on_signals()
+    try:
+        return dispatch(sys.argv[1:] if argv is None else list(argv))
+    finally:
+        restore()
+
+
+def dispatch(argv: list[str]) -> int:
+    """`main` without setting up signals: each exit code goes through `final`."""
     folders: list = []
+    writes = bool(named_command(argv) & set(WRITES_FOLDER))
     try:
         args = build_parser(named_command(argv)).parse_args(argv)
         args.output_folders = folders
@@ -106,29 +114,30 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.ExitStack() as args.cleanup, profiled(args.profile):
             code = args.func(args)
         sys.stdout.flush()
-        return code
+        return final(code)
     except BrokenPipeError:  # the reader stopped early (`adoptsim run ... | head -1`)
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return cut_short(folders, 141, None)
+        return final(cut_short(folders, 141, None))
     except AdoptsimError as err:
         lines = err.args[0].splitlines() if isinstance(err, ScenarioError) else [one_line(str(err))]
         print("\n".join(lines), file=sys.stderr)
-        return err.exit_code
+        return final(err.exit_code)
     except KeyboardInterrupt:
-        return cut_short(folders, 130, "adoptsim: interrupted")
+        return final(cut_short(folders, 130, "adoptsim: interrupted", writes))
     except Terminated:
-        return cut_short(folders, 143, "adoptsim: terminated")
+        return final(cut_short(folders, 143, "adoptsim: terminated", writes))
     except MemoryError:
         print("adoptsim: out of memory; make the run smaller (population.size, --reps, --workers)", file=sys.stderr)
-        return 2
-    finally:
-        restore()
+        return final(2)
 
 
 def entry() -> NoReturn:
-    """The console script: `main`, then an exit that skips the interpreter's teardown."""
-    exit_now(main())
+    """The console script: `dispatch` with signals raised for the life of the process, then an
+    exit that skips the interpreter's teardown. A signal once the exit code is known ends the
+    process at once with that code: the folders are already committed or undone."""
+    raise_on_signals()
+    exit_now(dispatch(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -155,13 +155,22 @@ class OutputFolder:
 
     # -- leaving: commit or discard, unlock ------------------------------------------------------
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
-        try:
-            if self.in_place:
-                self.finish_in_place(self.completed)
-            elif self.completed:
-                self.commit()
-        finally:
-            self.abandon()
+        with signals_held():  # committed or undone, and unlocked, whole; a signal meanwhile waits
+            try:
+                if self.in_place:
+                    self.finish_in_place(self.completed)
+                elif self.completed:
+                    self.commit()
+            finally:
+                self.abandon()
+
+    def left_as(self) -> str:
+        """What a command cut short leaves in the target, said for its message (after `__exit__`)."""
+        if self.in_place and content(self.target):
+            return f"what it saved is kept in {self.shown}; run again with --resume"
+        if self.existed:
+            return f"the previous contents of {self.shown} are unchanged"
+        return f"nothing was written to {self.shown}"
 
     def finish_in_place(self, success: bool) -> None:
         if success:  # a study cut short stays in place, to be resumed
@@ -176,8 +185,7 @@ class OutputFolder:
             self.path, {"command": self.command, "run_id": self.run_id, "finished": _now(), "files": listing(self.path)}
         )
         try:
-            with signals_held():  # in place and marked so, or not at all; a signal meanwhile waits
-                self._swap()
+            self._swap()  # under `__exit__`'s signals_held: in place and marked so, or not at all
         except OSError as err:
             raise cannot_write(self.shown, self.option, err) from None
 

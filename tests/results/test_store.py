@@ -314,3 +314,29 @@ def test_a_sigterm_while_the_new_folder_goes_in_ends_0_with_it_in_place_and_noth
     assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
     assert whole(out)["run_id"] != before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_sigterm_while_the_lock_is_released_ends_0_and_leaves_no_lock_file(tmp_path, monkeypatch):
+    """The new folder is in place and the lock is being let go: the signal waits until the lock
+    file is gone (it was left beside the folder), and the code says the folder is complete."""
+    out = tmp_path / "out"
+    release = FolderLock.__exit__
+
+    def terminated_while_releasing(self, *exc):
+        os.kill(os.getpid(), signal.SIGTERM)
+        release(self, *exc)
+
+    monkeypatch.setattr(FolderLock, "__exit__", terminated_while_releasing)
+    assert main(["run", str(BASELINE), "--out", str(out), *SMALL]) == 0
+    assert whole(out)["finished"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_sigterm_before_any_folder_is_opened_says_nothing_was_written(tmp_path, monkeypatch, capsys):
+    import adoptsim.scenario.loading as loading
+
+    load = loading.load_scenario
+    monkeypatch.setattr(loading, "load_scenario", lambda *a: (os.kill(os.getpid(), signal.SIGTERM), load(*a))[1])
+    assert main(["run", str(BASELINE), "--out", str(tmp_path / "out"), *SMALL]) == 143
+    assert capsys.readouterr().err == "adoptsim: terminated; nothing was written\n"
+    assert list(tmp_path.iterdir()) == []

@@ -276,3 +276,24 @@ metrics: [final_active_share, total_transactions]
     )
     pd.testing.assert_frame_equal(a, b)
     assert together["total_transactions"].gt(0).all()
+
+
+@pytest.mark.usefixtures("quick_figures")
+def test_a_new_sweep_stopped_after_its_runs_says_they_are_kept_for_resume(write_yaml, tmp_path, monkeypatch, capsys):
+    """Stopped while its summary is written, a new sweep's folder holds every run: the message
+    says so (it said "the previous contents are unchanged"), and --resume finishes it."""
+    import adoptsim.studies.sweep as sweep
+
+    path = write_yaml(EXPERIMENT.replace("replications: 3", "replications: 1"), "one.yaml")
+    out = tmp_path / "new"
+    summarize = sweep.summarize_sweep
+    monkeypatch.setattr(sweep, "summarize_sweep", lambda *a: (os.kill(os.getpid(), signal.SIGTERM), summarize(*a))[1])
+    arguments = ["sweep", str(path), "--workers", "1", "--out", str(out)]
+    assert main(arguments) == 143
+    last = capsys.readouterr().err.splitlines()[-1]  # after the progress bar
+    assert last == f"adoptsim: terminated; what it saved is kept in {out}; run again with --resume"
+    assert len(read_kpis(out, ["task"])) == 4
+    monkeypatch.setattr(sweep, "summarize_sweep", summarize)
+    assert main([*arguments, "--resume"]) == 0
+    assert "4 already finished" in capsys.readouterr().out
+    assert (out / "summary.csv").exists()
