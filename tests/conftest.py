@@ -62,11 +62,13 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The seconds of the tests that ran, kept for the next run's order (main process only: xdist
-    workers send their reports to it; tests not run keep their last seconds)."""
+    workers send their reports to it; tests not run keep their last seconds, those of a file
+    that is gone are dropped)."""
     cache = getattr(session.config, "cache", None)
     if hasattr(session.config, "workerinput") or cache is None or not _seconds:
         return
-    kept = cache.get(DURATIONS, {})
+    root = session.config.rootpath
+    kept = {n: s for n, s in cache.get(DURATIONS, {}).items() if (root / n.split("::")[0]).is_file()}
     kept.update({nodeid: round(value, 3) for nodeid, value in _seconds.items()})
     cache.set(DURATIONS, kept)
 

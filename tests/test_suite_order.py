@@ -47,3 +47,7 @@ def test_the_longest_files_go_first_and_a_fresh_clone_starts_with_the_slow_tests
     second = ran(tmp_path)  # test_b.py took the longest, test_c.py and test_a.py about nothing
     assert second[:2] == ["test_b.py::test_b1", "test_b.py::test_b2"]
     assert sorted(second) == sorted(first)
+    (tmp_path / "test_b.py").unlink()  # a file removed: its seconds leave the record
+    assert len(ran(tmp_path)) == 4
+    record = (tmp_path / ".pytest_cache" / "v" / "adoptsim" / "test-seconds").read_text()
+    assert "test_a.py::test_a1" in record and "test_b.py" not in record
