@@ -136,7 +136,7 @@ def entry() -> NoReturn:
     """The console script: `dispatch` with signals raised for the life of the process, then an
     exit that skips the interpreter's teardown. A signal once the exit code is known ends the
     process at once with that code: the folders are already committed or undone."""
-    raise_on_signals()
+    raise_on_signals(console=True)
     exit_now(dispatch(sys.argv[1:]))
 
 
