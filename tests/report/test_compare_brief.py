@@ -87,3 +87,65 @@ def test_the_baseline_is_kept_when_nothing_beats_it_and_no_spend_is_undefined_pe
     assert "Answer: keep the baseline: no scenario beats it on active share at the end" in text
     assert "undefined (no spend)" in text
     assert "what does each extra adopter cost" not in text  # nobody spent anything
+
+
+def with_extra_net_value(folder: Path, values: dict[str, tuple[float, float, float]]) -> Path:
+    """Add each scenario's paired net value against the baseline (mean, low, high) to kpis.csv."""
+    wide = pd.read_csv(folder / "kpis.csv")
+    for name, (mean, low, high) in values.items():
+        for suffix, value in (("mean", mean), ("ci_low", low), ("ci_high", high)):
+            wide.loc[wide["scenario"] == name, f"incremental_net_value_{suffix}"] = value
+    wide.to_csv(folder / "kpis.csv", index=False)
+    return folder
+
+
+SHARES = {"baseline": [0.30, 0.31, 0.29, 0.30], "referral": [0.40, 0.41, 0.39, 0.40], "bonus": [0.33, 0.35, 0.32, 0.34]}
+SPEND = {"baseline": 0.0, "referral": 20_000.0, "bonus": 50_000.0}
+EXTRA = {"baseline": 0.0, "referral": 2_000.0, "bonus": 700.0}
+
+
+def test_the_answer_says_whether_the_choice_pays_for_itself_and_which_scenario_does(tmp_path):
+    """The first on the question's KPI can lose money against the baseline: the answer says so, with
+    its paired interval, and names the scenario whose interval is above 0; the table shows the
+    net value against the baseline, not only each scenario's total."""
+    base = (0.0, 0.0, 0.0)
+    losing = with_extra_net_value(
+        compare_folder(tmp_path / "losing", SHARES, SPEND, EXTRA),
+        {"baseline": base, "referral": (-31_593.0, -43_930.0, -19_256.0), "bonus": (5_000.0, 1_000.0, 9_000.0)},
+    )
+    text = brief_text(losing)
+    assert (
+        "It does not pay for itself: its net value against the baseline is -31,593 (-43,930 to -19,256); "
+        "bonus (5,000 (1,000 to 9,000)) pays for itself." in text
+    )
+    assert "net value against the baseline" in text.split("How sure")[0]  # a column of the ranking
+    unclear = with_extra_net_value(
+        compare_folder(tmp_path / "unclear", SHARES, SPEND, EXTRA),
+        {"baseline": base, "referral": (6_626.0, -2_188.0, 15_441.0), "bonus": (-5_000.0, -9_000.0, -1_000.0)},
+    )
+    assert (
+        "Whether it pays for itself is not clear: its net value against the baseline is 6,626 (-2,188 to 15,441), "
+        "an interval including 0; no scenario here pays for itself against the baseline." in brief_text(unclear)
+    )
+    paying = with_extra_net_value(
+        compare_folder(tmp_path / "paying", SHARES, SPEND, EXTRA),
+        {"baseline": base, "referral": (9_000.0, 1_000.0, 17_000.0), "bonus": (-5_000.0, -9_000.0, -1_000.0)},
+    )
+    assert "It pays for itself: its net value against the baseline is 9,000 (1,000 to 17,000)." in brief_text(paying)
+
+
+def test_the_caveats_say_what_money_counts_from_each_scenarios_prices():
+    """Every page says what its money includes: the fee and margin, the payment values, the
+    discount rate (and its yearly equivalent), and whether value after the run is counted."""
+    from adoptsim.report.sections.assumptions import money_counts
+    from adoptsim.results.economics import Economics
+
+    priced = Economics().model_dump()
+    short = {**priced, "lifetime": False, "fee_per_payment": 0.05, "currency": "KES"}
+    (one,) = money_counts([{"name": "a", "economics": priced}, {"name": "b", "economics": priced}])
+    assert one.startswith("Money counts the wallet's margin: 1 % of each payment's value, of which it keeps 40 %")
+    assert "an average payment is 12 / 20 / 35 EUR" in one and "0.15 % a week (8.1 % a year)" in one
+    assert "expected remaining life (their lapse rate over the last 26 weeks)" in one
+    first, second = money_counts([{"name": "a", "economics": priced}, {"name": "b", "economics": short}])
+    assert first.startswith("In a: money counts") and second.startswith("In b: money counts")
+    assert "plus 0.05 KES a payment" in second and "only (lifetime: false;" in second

@@ -3,6 +3,8 @@ calibrated to data."""
 
 from __future__ import annotations
 
+import math
+
 from adoptsim.report.blocks import Bullets
 from adoptsim.report.results import Results
 from adoptsim.scenario.behaviour import Behaviour
@@ -54,6 +56,43 @@ def render(results: Results) -> list | None:
             f"The simulated population has {', '.join(f'{n:,}' for n in sizes)} consumers: shares carry over to a "
             "market, counts and money scale with its size."
         )
+    items += money_counts(results.scenarios)
     if not results.currency:
         items.append("Money is in the scenarios' own units (no currency given in an economics block).")
     return [Bullets(items)]
+
+
+def money_counts(scenarios: list[dict]) -> list[str]:
+    """What every money figure counts, from the scenarios' `economics:` blocks (adoptsim/results/
+    economics.py): one sentence per distinct block, naming its scenarios when they differ."""
+    distinct: dict[str, tuple[dict, list[str]]] = {}
+    for scenario in scenarios:
+        economics = scenario.get("economics")
+        if isinstance(economics, dict) and {"fee_share", "margin", "discount_rate"} <= economics.keys():
+            distinct.setdefault(repr(sorted(economics.items())), (economics, []))[1].append(scenario["name"])
+    items = []
+    for economics, names in distinct.values():
+        unit = f" {economics['currency']}" if economics.get("currency") else ""
+        value = economics.get("payment_value") or {}
+        bands = " / ".join(f"{float(value.get(band, math.nan)):g}" for band in ("low", "middle", "high"))
+        fee = f"{100 * float(economics['fee_share']):g} % of each payment's value"
+        if economics.get("fee_per_payment"):
+            fee += f" plus {float(economics['fee_per_payment']):g}{unit} a payment"
+        d = float(economics["discount_rate"])
+        if economics.get("lifetime", True):
+            after = (
+                "plus the value of the users still active at its end over their expected remaining life (their "
+                f"lapse rate over the last {economics.get('hazard_window', 26)} weeks)"
+            )
+        else:
+            after = "only (lifetime: false; users still active at the end count for nothing after it)"
+        text = (
+            f"money counts the wallet's margin: {fee}, of which it keeps {100 * float(economics['margin']):g} %; "
+            f"an average payment is {bands}{unit} for low / middle / high incomes. Customer value is that margin "
+            f"over the run {after}, discounted at {100 * d:g} % a week ({100 * ((1 + d) ** 52 - 1):.1f} % a year); "
+            "net value subtracts the discounted spend of the interventions. Not counted: adopters gained after the "
+            "run, and costs outside the interventions' budgets. These prices are assumptions unless the scenario "
+            "sets its market's own."
+        )
+        items.append(f"In {', '.join(names)}: {text}" if len(distinct) > 1 else text[0].upper() + text[1:])
+    return items

@@ -22,7 +22,10 @@ from adoptsim.report.sections.brief_studies import phrase
 TITLE = "The brief"
 OPEN = True
 COST = "cost_per_incremental_adopter"
-VALUES = ("net_value", "terminal_value")
+EXTRA = "incremental_net_value"
+VALUES = (EXTRA, "net_value")
+"""Money columns of the ranking: what a scenario adds against the baseline (paired, on common
+random numbers), then its own total, which counts users the baseline would have had anyway."""
 
 
 def reached(mean: float, low: float, high: float, metric: str, n: int | None, of: int | None) -> str:
@@ -85,8 +88,8 @@ def compare_brief(results: Results) -> list:
     blocks: list = [Text([f"Question: {asked(results, by)}"])]
     blocks.append(Text(["Answer: " + answer(table, rows, by, baseline, currency, tied)]))
     header = ["rank", "scenario", kpi_label(by), "against the first", "spend", "cost per extra adopter"]
-    values = [v for v in VALUES if f"{v}_mean" in wide]
-    header += [f"{kpi_label(v)}" for v in values]
+    values = [v for v in VALUES if f"{v}_mean" in wide and (v != EXTRA or baseline)]
+    header += ["net value against the baseline" if v == EXTRA else kpi_label(v) for v in values]
     cells = []
     for r in table.to_dict("records"):
         row = rows[r["scenario"]]
@@ -100,7 +103,7 @@ def compare_brief(results: Results) -> list:
                 note,
                 money_cell(row, "total_spend", currency),
                 "-" if r["scenario"] == baseline else money_cell(row, COST, currency),
-                *[money_cell(row, v, currency) for v in values],
+                *["-" if v == EXTRA and r["scenario"] == baseline else money_cell(row, v, currency) for v in values],
             ]
         )
     blocks.append(
@@ -146,7 +149,29 @@ def answer(table: pd.DataFrame, rows: dict, by: str, baseline: str | None, curre
     if finite(row.get("total_spend_mean")) and row["total_spend_mean"] > 0:
         text += f", spending {money_cell(row, 'total_spend', currency)}"
         text += f", {money_cell(row, COST, currency)} per extra adopter"
-    return text + "."
+    return text + "." + worth_it(pick, rows, baseline, currency)
+
+
+def worth_it(pick: str, rows: dict, baseline: str | None, currency: str) -> str:
+    """Whether the choice pays for itself against the baseline (its paired net value's 95 % CI
+    above 0, below, or across), and, when it does not, which scenarios do."""
+    row = rows[pick]
+    low, high = row.get(f"{EXTRA}_ci_low"), row.get(f"{EXTRA}_ci_high")
+    if baseline is None or not finite(row.get(f"{EXTRA}_mean")) or not (finite(low) and finite(high)):
+        return ""
+    value = f"its net value against the baseline is {money_cell(row, EXTRA, currency)}"
+    if low > 0:
+        return f" It pays for itself: {value}."
+    if high < 0:
+        verdict = f"It does not pay for itself: {value}"
+    else:
+        verdict = f"Whether it pays for itself is not clear: {value}, an interval including 0"
+    paying = [n for n, r in rows.items() if n not in (pick, baseline) and finite(r.get(f"{EXTRA}_ci_low"))]
+    paying = [n for n in paying if rows[n][f"{EXTRA}_ci_low"] > 0]
+    if not paying:
+        return f" {verdict}; no scenario here pays for itself against the baseline."
+    named = ", ".join(f"{n} ({money_cell(rows[n], EXTRA, currency)})" for n in paying)
+    return f" {verdict}; " + (f"{named} pays for itself." if len(paying) == 1 else f"{named} pay for themselves.")
 
 
 def how_sure(results: Results) -> list[str]:
