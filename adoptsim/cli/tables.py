@@ -58,6 +58,16 @@ def _interval(low: float, high: float) -> str:
     return "" if pd.isna(low) or pd.isna(high) else f"[{_number(low)}, {_number(high)}]"
 
 
+def reached_value(mean: float, reached: int | None, of: int | None) -> str:
+    """A target's mean weeks, saying in how many replications it was reached when not in all; never
+    a number for a target never reached."""
+    if reached is not None and of and reached == 0:
+        return f"never reached (0 of {of})"
+    if reached is not None and of and reached < of:
+        return f"{_number(mean)} (reached in {reached} of {of})"
+    return _number(mean)
+
+
 def format_ranking(summary: pd.DataFrame, by: str, currency: str = "", table: pd.DataFrame | None = None) -> str:
     """Scenarios best first by `by`, with its mean and 95 % CI, the tie group (tied scenarios share
     one: chance alone could order them), final active share, spend and cost per extra adopter."""
@@ -65,7 +75,9 @@ def format_ranking(summary: pd.DataFrame, by: str, currency: str = "", table: pd
     unit = f" {currency}" if currency else ""
     rows = [["rank", "scenario", by, "95 % CI", "tie", "active", f"spend{unit}", f"per extra{unit}"]]
     groups = {} if table is None else dict(zip(table["scenario"], table["tie_group"], strict=True))
-    for rank, row in enumerate(ranked(summary, by).to_dict("records"), start=1):
+    counts = {} if table is None else {r["scenario"]: (r.get("reached"), r.get("of")) for r in table.to_dict("records")}
+    order = ranked(summary, by) if table is None else summary.set_index("scenario").loc[table["scenario"]].reset_index()
+    for rank, row in enumerate(order.to_dict("records"), start=1):
         cost = row.get(f"{RATIO}_mean")
         if row.get("is_baseline"):
             per = "baseline"
@@ -77,7 +89,7 @@ def format_ranking(summary: pd.DataFrame, by: str, currency: str = "", table: pd
             [
                 str(rank),
                 row["scenario"],
-                _number(row[f"{by}_mean"]),
+                reached_value(row[f"{by}_mean"], *counts.get(row["scenario"], (None, None))),
                 _interval(row[f"{by}_ci_low"], row[f"{by}_ci_high"]),
                 str(groups.get(row["scenario"], "")),
                 _value("final_active_share", row["final_active_share_mean"]),

@@ -5,6 +5,10 @@ the difference d_r = x_r(scenario) - x_r(leader) has mean d and a t interval d +
 A scenario is *tied* with its group's leader when that interval contains 0 (chance alone could
 order them). Where fewer than two replications pair up (a target reached in too few of them), the
 two scenarios' own 95 % intervals are compared instead: overlapping intervals are a tie.
+A target (weeks to a share) not reached in a replication is later than the run: scenarios rank
+first by the share of replications that reached it, then by the mean weeks of those that did
+(a mean over fewer, earlier replications is not comparable), and one that reached it in fewer
+replications than its group's leader is not tied with it.
 Groups are formed greedily: the first scenario leads group 1; each next scenario joins the current
 group if tied with its leader, else it leads the next group.
 """
@@ -48,18 +52,30 @@ def ranking(summary: pd.DataFrame, by: str, by_replication: pd.DataFrame | None 
     """Scenarios best first by `by` (compare's wide `kpis.csv`: `<by>_mean`, `_ci_low`, `_ci_high`),
     with rank, tie group and the paired difference to the group's leader."""
     ascending = smaller_is_better(by)
-    table = summary.sort_values(f"{by}_mean", ascending=ascending, kind="stable", na_position="last")
     counts: dict[str, tuple[int, int]] = {}
     if by_replication is not None and by in by_replication:
         for name, part in by_replication.groupby("scenario", sort=False):
             counts[str(name)] = (int(part[by].notna().sum()), len(part))
+    target = by.startswith("steps_to_")
+
+    def reached_share(name: str) -> float:
+        done, of = counts.get(name, (1, 1))
+        return done / of if target and of else 1.0
+
+    share = summary["scenario"].astype(str).map(reached_share)
+    keys = pd.DataFrame({"reached": -share, "mean": summary[f"{by}_mean"]}, index=summary.index)
+    order = keys.sort_values(["reached", "mean"], ascending=[True, ascending], kind="stable", na_position="last")
+    table = summary.loc[order.index]
     rows, group, leader = [], 0, None
     for rank, row in enumerate(table.to_dict("records"), start=1):
         name = str(row["scenario"])
         mean, low, high = (float(row.get(f"{by}_{s}", math.nan)) for s in ("mean", "ci_low", "ci_high"))
         difference, test = (math.nan, math.nan, math.nan), ""
         tied = False
-        if leader is not None and not math.isnan(mean):
+        reached, of = counts.get(name, (int(row.get("replications", 0) or 0),) * 2)
+        if target and leader is not None and not math.isnan(mean) and reached < leader["reached"]:
+            test = "reached"  # later than the run in a replication where the leader was not: behind
+        elif leader is not None and not math.isnan(mean):
             paired = _paired(by_replication, by, name, leader["scenario"])
             if paired is not None and not math.isnan(paired[1]):
                 difference, test = paired, "paired"
@@ -71,8 +87,7 @@ def ranking(summary: pd.DataFrame, by: str, by_replication: pd.DataFrame | None 
                 )
         if leader is None or not tied or math.isnan(mean):
             group += 1
-            leader = {"scenario": name, "ci_low": low, "ci_high": high}
-        reached, of = counts.get(name, (int(row.get("replications", 0) or 0),) * 2)
+            leader = {"scenario": name, "ci_low": low, "ci_high": high, "reached": reached}
         rows.append(
             {
                 "rank": rank,

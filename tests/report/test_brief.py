@@ -198,3 +198,37 @@ def test_compare_uncertain_writes_its_report_and_validate_knows_the_uncertainty_
     text = brief_text(out)
     assert "how often does each scenario beat baseline" in text and "P(beats baseline)" in text
     assert (out / "report.html").is_file() and "adoptsim report: u</title>" in (out / "report.html").read_text()
+
+
+def test_a_target_reached_in_fewer_replications_ranks_behind_and_is_never_tied_with_the_first():
+    """Weeks to a target averaged over the replications that reached it are earlier the fewer they
+    are: a scenario that reached 30 % in 2 of 4 runs (50 weeks) is behind one that did in all 4
+    (60 weeks), not ahead of it nor tied with it; the terminal says in how many it was reached."""
+    from adoptsim.cli.tables import format_ranking
+
+    weeks = {
+        "all": [58, 60, 62, 60],
+        "also_all": [59, 59, 63, 61],
+        "three": [53, 55, 57, None],
+        "two": [48, 52, None, None],
+        "none": [None] * 4,
+    }
+    per_rep = pd.DataFrame(
+        [
+            {"scenario": n, "replication": r, "steps_to_30pct_active": w}
+            for n, ws in weeks.items()
+            for r, w in enumerate(ws)
+        ]
+    )
+    means = per_rep.groupby("scenario", sort=False)["steps_to_30pct_active"].mean()
+    summary = wide({n: (means[n], means[n] - 4, means[n] + 4) for n in weeks}, "steps_to_30pct_active")
+    table = ranking(summary, "steps_to_30pct_active", per_rep)
+    assert list(table["scenario"]) == ["all", "also_all", "three", "two", "none"]
+    assert list(table["tie_group"]) == [1, 1, 2, 3, 4]
+    assert list(table["tie_test"])[2:4] == ["reached", "reached"]
+    notes = [brief.behind(r) for r in table.to_dict("records")[2:]]
+    assert notes == ["behind (reached the target in fewer replications)"] * 2 + ["behind (never reached)"]
+    summary = summary.assign(final_active_share_mean=0.3, total_spend_mean=0.0)
+    printed = format_ranking(summary, "steps_to_30pct_active", "EUR", table).splitlines()
+    assert [line.split()[1] for line in printed[2:]] == ["all", "also_all", "three", "two", "none"]
+    assert "55 (reached in 3 of 4)" in printed[4] and "never reached (0 of 4)" in printed[6]

@@ -94,7 +94,7 @@ def compare_brief(results: Results) -> list:
     for r in table.to_dict("records"):
         row = rows[r["scenario"]]
         name = r["scenario"] + (" (baseline)" if r["scenario"] == baseline else "")
-        note = tie_note(r, table) or ("first" if r["rank"] == 1 else "behind (paired 95 % CI excludes 0)")
+        note = tie_note(r, table) or ("first" if r["rank"] == 1 else behind(r))
         cells.append(
             [
                 str(r["rank"]),
@@ -119,6 +119,18 @@ def compare_brief(results: Results) -> list:
     blocks.append(Bullets(how_sure(results)))
     blocks.append(Bullets(would_change(results, table, by)))
     return blocks
+
+
+def behind(row: dict) -> str:
+    """Why a scenario leads a group after the first: its paired difference, its own interval, or a
+    target reached in fewer replications (later than the run in the others)."""
+    if not finite(row["mean"]):
+        return "behind (never reached)" if str(row["metric"]).startswith("steps_to_") else "behind (undefined)"
+    if row["tie_test"] == "reached":
+        return "behind (reached the target in fewer replications)"
+    if row["tie_test"] == "overlap":
+        return "behind (95 % intervals do not overlap)"
+    return "behind (paired 95 % CI excludes 0)"
 
 
 def answer(table: pd.DataFrame, rows: dict, by: str, baseline: str | None, currency: str, tied: list[str]) -> str:
