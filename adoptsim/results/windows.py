@@ -4,9 +4,11 @@ Derived from what a run writes (the resolved scenario and `spend_<name>` columns
 the report read the same answer. Row k of a time series is the state after step k-1, so money
 paid in (0-based) step s is in row s + 1.
 
-An intervention's budget ran out in a replication when it spent at least `EXHAUSTED` of its own
-`budget`, or when every intervention together spent that share of a scenario-level `budget`
-(a number or a mapping with `total`). Its actual window is then its planned window cut at its
+An intervention's budget ran out in a replication when the engine flagged it (`exhausted_<name>`:
+it could not pay for all it wanted, e.g. a 500 merchant deal left with 234 of its budget), or,
+in folders written before that column, when it spent at least `EXHAUSTED` of its own `budget`
+or every intervention together spent that share of a scenario-level `budget` (a number or a
+mapping with `total`). Its actual window is then its planned window cut at its
 last step with spend > 0; the window shown is the median over replications.
 """
 
@@ -52,11 +54,20 @@ def shared_budget(scenario: Mapping[str, Any]) -> float | None:
     return float(budget) if isinstance(budget, int | float) else None
 
 
-def _ran_out_step(spend: np.ndarray, budget: float | None, pool: np.ndarray | None, pool_budget: float | None):
+def _ran_out_step(
+    spend: np.ndarray,
+    budget: float | None,
+    pool: np.ndarray | None,
+    pool_budget: float | None,
+    flagged: np.ndarray | None = None,
+):
     """Last paid step of one replication if its money (own or shared) ran out, else None."""
-    own = budget is not None and spend.sum() >= EXHAUSTED * budget
-    shared = pool_budget is not None and pool is not None and pool.sum() >= EXHAUSTED * pool_budget
-    if not (own or shared):
+    if flagged is not None:
+        ran_out = bool(np.any(flagged > 0))
+    else:
+        own = budget is not None and spend.sum() >= EXHAUSTED * budget
+        ran_out = own or (pool_budget is not None and pool is not None and pool.sum() >= EXHAUSTED * pool_budget)
+    if not ran_out:
         return None
     paid = np.flatnonzero(spend > 0)
     return int(paid[-1]) - 1 if paid.size else -1
@@ -88,7 +99,9 @@ def intervention_windows(scenario: Mapping[str, Any], timeseries: pd.DataFrame |
                 continue
             spend = part[column].fillna(0.0).to_numpy()
             pool = part["spend_total"].fillna(0.0).to_numpy() if "spend_total" in part else None
-            out = _ran_out_step(spend, iv.get("budget"), pool, pool_budget)
+            flag = f"exhausted_{name}"
+            flagged = part[flag].fillna(0.0).to_numpy() if flag in part else None
+            out = _ran_out_step(spend, iv.get("budget"), pool, pool_budget, flagged)
             ends.append(planned_end if out is None else min(out, planned_end))
             if out is not None:
                 outs.append(out)

@@ -135,6 +135,19 @@ def test_actual_window_is_cut_at_the_last_paid_step_when_the_budget_ran_out():
     assert window.end == 8
 
 
+def test_the_engine_flag_says_the_money_ran_out_when_a_unit_no_longer_fits_the_budget():
+    """Deals of 500 from a budget of 1,234: two are paid (81 % spent) and the third no longer fits,
+    so the engine flags the intervention out of money; the window ends at its last paid step."""
+    scenario = {"steps": 10, "interventions": [{"name": "ads", "type": "t", "start": 0, "end": 8, "budget": 1234.0}]}
+    series = spend_series([500, 500, 0, 0, 0, 0, 0, 0, 0, 0])
+    series["exhausted_ads"] = (series["step"] >= 3).astype(float)  # from the step that wanted a third
+    (window,) = intervention_windows(scenario, series)
+    assert window.cut_short and (window.end, window.ran_out, window.ran_out_in) == (1, 1, 3)
+    series["exhausted_ads"] = 0.0  # never short of money: the deals simply stopped being wanted
+    (window,) = intervention_windows(scenario, series)
+    assert not window.cut_short and window.ran_out is None
+
+
 def test_a_shared_scenario_budget_running_out_cuts_every_window():
     scenario = {
         "steps": 10,
