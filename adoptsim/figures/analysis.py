@@ -64,12 +64,13 @@ def response_figure(
     """Metric against the first parameter with 95 % CI whiskers and bands: one line per
     combination of the other parameters (grid), or one line through the points (paired)."""
     part = summary[summary["metric"] == metric]
-    figure = Figure(figsize=(9, 5), layout="constrained")
-    ax = figure.add_subplot()
     x_name = parameters[0]
     others = [] if paired else parameters[1:]
     groups = part.groupby(others, sort=True) if others else [((), part)]
     together = paired and len(parameters) > 1
+    points = part["point"].nunique() if together and "point" in part else 0
+    figure = Figure(figsize=(max(9.0, 0.9 + 2.3 * points), 5), layout="constrained")  # a tick label ~2 in wide
+    ax = figure.add_subplot()
     for i, (key, group) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)
         group = group.sort_values("point" if paired else x_name)
@@ -89,12 +90,15 @@ def response_figure(
         ax.set_xlabel("design point (the parameters change together)")
     else:
         ax.set_xlabel(parameter_label(x_name))
-    ax.set_ylabel(money_axis_label(kpi_label(metric), currency) if kpi_kind(metric) == "money" else kpi_label(metric))
+    name = kpi_label(metric)
+    short = name.split(" (")[0]  # the axis names the KPI; the title says what it includes
+    ax.set_ylabel(money_axis_label(short, currency) if kpi_kind(metric) == "money" else short)
     if kpi_kind(metric) == "money":
         ax.yaxis.set_major_formatter(thousands_ticks())
-    ax.set_title(f"{kpi_label(metric)} (whiskers and bands: 95 % CI of the mean over replications)", fontsize=10)
+    figure.suptitle(f"{name}\nwhiskers and bands: 95 % CI of the mean over replications", fontsize=10)
     ax.grid(alpha=0.3)
-    legend_outside(ax)
+    if others:  # one line per combination of the other parameters; a single line needs no legend
+        legend_outside(ax)
     return figure
 
 

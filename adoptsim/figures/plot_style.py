@@ -157,6 +157,20 @@ def text_overlaps(figure: Figure) -> list[tuple[str, str]]:
     ]
 
 
+def texts_cut(figure: Figure) -> list[str]:
+    """Visible, non-empty texts drawn past the figure's edge (a title wider than the page)."""
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    page = figure.bbox.padded(1.0)
+    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip() and t.get_alpha() != 0]
+    cut = []
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        if box.width > 0 and not (page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1):
+            cut.append(text.get_text())
+    return cut
+
+
 def readable_on(rgba: Sequence[float]) -> str:
     """Black or white, whichever reads better on a fill colour (WCAG: black above relative luminance 0.179,
     where both contrast ratios are equal)."""

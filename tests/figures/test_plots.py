@@ -12,7 +12,7 @@ from scipy import stats
 
 from adoptsim.figures import analysis, kpi_plots, plots
 from adoptsim.figures.formatting import difference, kpi_label, kpi_value, money, number, parameter_label, with_interval
-from adoptsim.figures.plot_style import band_label, mean_band, readable_on, text_overlaps
+from adoptsim.figures.plot_style import band_label, mean_band, readable_on, text_overlaps, texts_cut
 from adoptsim.figures.plots import adoption_figure
 from adoptsim.results.windows import Window, intervention_windows
 
@@ -393,6 +393,17 @@ def test_paired_sweep_ticks_name_every_parameter_not_tuples_and_money_has_its_cu
     assert not any("(" in t for t in ticks)
     assert ax.get_ylabel() == "total spend (EUR)"
     assert text_overlaps(figure) == []
+    # four parameters moving together and a KPI whose name says what it includes, as
+    # experiments/training_vs_security_budget.yaml's net value: nothing on another, nothing cut
+    four = pd.DataFrame(rows).assign(
+        **{"budget.shares.security": lambda t: 1 - t["budget.shares.classes"], "interventions[security].reach": 0.125}
+    )
+    four["metric"] = "net_value"
+    parameters += ["budget.shares.security", "interventions[security].reach"]
+    figure = analysis.response_figure(four, parameters, "net_value", True, "EUR")
+    assert text_overlaps(figure) == [] and texts_cut(figure) == []
+    assert figure.axes[0].get_ylabel() == "net value (EUR)" and figure.axes[0].get_legend() is None
+    assert figure.get_suptitle().startswith("net value (includes value after the run's last week)\n")
 
 
 @pytest.mark.slow
