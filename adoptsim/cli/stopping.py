@@ -10,11 +10,13 @@ has returned.
 
 from __future__ import annotations
 
+import _thread
 import os
 import signal
 import sys
-import threading
+import time
 from collections.abc import Callable
+from types import CodeType, FrameType
 
 from adoptsim.cli.exiting import flush_streams
 
@@ -40,7 +42,7 @@ def raise_on_signals(console: bool = False) -> Callable[[], None]:
     me = os.getpid()
     _final.clear()
 
-    def handler(signum: int, frame: object) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
         if os.getpid() != me:  # a forked worker: as if we had never been here
             if signum == signal.SIGINT:
                 signal.default_int_handler(signum, frame)
@@ -50,15 +52,15 @@ def raise_on_signals(console: bool = False) -> Callable[[], None]:
         if console and _final:
             flush_streams()
             os._exit(_final[-1])
+        if inside(frame, lost.__code__):  # raised in the hook, it would be lost again: later
+            send_again(me, signum)
+            return
         raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
 
     def lost(unraisable: sys.UnraisableHookArgs) -> None:
         stop = unraisable.exc_value
         if os.getpid() == me and isinstance(stop, (Terminated, KeyboardInterrupt)):
-            signum = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
-            again = threading.Timer(AGAIN_AFTER, os.kill, (me, signum))
-            again.daemon = True
-            again.start()
+            send_again(me, signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT)
             return
         hook(unraisable)
 
@@ -75,6 +77,27 @@ def raise_on_signals(console: bool = False) -> Callable[[], None]:
         _final.clear()
 
     return undo
+
+
+def send_again(pid: int, signum: int) -> None:
+    """Send `signum` to this process `AGAIN_AFTER` seconds from now, from another thread (a bare
+    one: `threading.Thread.start` waits for it to start, and a signal handled in that wait would
+    be one more raise inside the hook)."""
+
+    def later() -> None:
+        time.sleep(AGAIN_AFTER)
+        os.kill(pid, signum)
+
+    _thread.start_new_thread(later, ())
+
+
+def inside(frame: FrameType | None, code: CodeType) -> bool:
+    """Whether `frame` runs `code` or is called, however deeply, from a frame that does."""
+    while frame is not None:
+        if frame.f_code is code:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def final(code: int) -> int:

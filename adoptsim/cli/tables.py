@@ -139,6 +139,8 @@ def _difference(name: str, row: pd.Series) -> tuple[str, str]:
         if pd.isna(row["difference"]):
             verdict = row.get("verdict")
             return verdict if isinstance(verdict, str) and verdict else "undefined", ""
+        if row.get("verdict") == "unbounded":
+            return _number(row["difference"]), "no upper bound"  # the extra adopters' CI reaches 0
         return _number(row["difference"]), _interval(row["lower"], row["upper"])
     if kpi_kind(name) == "share":
         points = lambda v: f"{100 * v:+.1f}" if not pd.isna(v) else "-"  # noqa: E731

@@ -227,7 +227,8 @@ KPIS: tuple[Kpi, ...] = (
         "money",
         True,
         "incremental spend over adopters ahead at week T, a ratio of means (Fieller interval); "
-        "'dominates' when cheaper with more adopters, 'undefined' without spend or extra adopters",
+        "'dominates' when cheaper with more adopters, 'undefined' without spend or extra adopters, "
+        "'unbounded' when the extra adopters' interval reaches 0",
         label="cost per adopter ahead at week T",
     ),
     Kpi(

@@ -10,13 +10,17 @@ from adoptsim.results.intervals import fieller
 
 def cost_per_adopter(spend: np.ndarray, gained: np.ndarray) -> tuple[float, float, float, str]:
     """Fieller's ratio of mean extra spend to mean extra adopters, with a verdict where no cost is:
-    'dominates' (cheaper and more adopters), 'undefined' (no extra spend, or no extra adopters)."""
+    'dominates' (cheaper and more adopters), 'undefined' (no extra spend, or no extra adopters),
+    or where it has no upper bound: 'unbounded' (the extra adopters' interval reaches 0, so the
+    cost could be any size; the estimate is kept, its bounds are not numbers)."""
     x, y = np.nanmean(spend), np.nanmean(gained)
     if y > 0 and x < 0:
         return float("nan"), float("nan"), float("nan"), "dominates"
     if y <= 0 or x == 0:
         return float("nan"), float("nan"), float("nan"), "undefined"
-    return (*fieller(spend, gained), "")
+    ratio, low, high = fieller(spend, gained)
+    pairs = int(np.sum(~(np.isnan(np.asarray(spend, float)) | np.isnan(np.asarray(gained, float)))))
+    return ratio, low, high, "unbounded" if pairs >= 2 and np.isnan(high) else ""
 
 
 def marginal_costs(kpis: pd.DataFrame, by: str = "point") -> pd.DataFrame:

@@ -40,6 +40,37 @@ def test_a_signal_lost_in_a_weakref_callback_is_raised_again_without_a_traceback
     assert "Exception ignored" not in capsys.readouterr().err
 
 
+def test_a_signal_sent_again_while_the_hook_still_runs_waits_until_it_has_returned(monkeypatch, capsys):
+    """The signal sent again can meet the main thread still inside the hook that sent it, where a
+    raise would be lost once more ("Exception ignored in sys.unraisablehook"): it is sent again
+    later. Here the hook lingers 50 ms after sending, so the signal always comes inside it."""
+    import adoptsim.cli.stopping as stopping
+
+    send = stopping.send_again
+    calls = []
+
+    def lingering(pid: int, signum: int) -> None:
+        send(pid, signum)
+        calls.append(signum)
+        if len(calls) == 1:  # the hook's call; the handler's, from inside the hook, returns at once
+            time.sleep(0.05)
+
+    monkeypatch.setattr(stopping, "send_again", lingering)
+    restore = raise_on_signals()
+    try:
+        thing = Thing()
+        _ref = weakref.ref(thing, lambda ref: os.kill(os.getpid(), signal.SIGTERM))
+        with pytest.raises(Terminated):
+            del thing
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                time.sleep(0.005)
+    finally:
+        restore()
+    assert len(calls) >= 2  # by the hook, then by the handler each time it found itself inside it
+    assert "Exception ignored" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_after_the_command_ended_exits_with_its_code_and_says_nothing(number):
     """The console script, its command done, receives a signal while exit handlers run: its folders

@@ -75,6 +75,10 @@ def test_cost_per_extra_adopter_says_why_it_is_undefined():
     assert brief.money_cell(row, "cost_per_incremental_adopter", "EUR") == "undefined (no extra adopters)"
     row = {"total_spend_mean": 100.0, "total_spend_ci_low": 90.0, "total_spend_ci_high": 110.0}
     assert brief.money_cell(row, "total_spend", "EUR") == "100 EUR (90 to 110)"
+    row = {"cost_per_incremental_adopter_mean": 71344.0, "cost_per_incremental_adopter_verdict": "unbounded"}
+    assert brief.money_cell(row, "cost_per_incremental_adopter", "EUR") == (
+        "71,344 EUR (no upper bound: the extra adopters' interval reaches 0)"
+    )
 
 
 def write(folder: Path, files: dict[str, pd.DataFrame | str]) -> Path:

@@ -149,3 +149,19 @@ def test_the_caveats_say_what_money_counts_from_each_scenarios_prices():
     first, second = money_counts([{"name": "a", "economics": priced}, {"name": "b", "economics": short}])
     assert first.startswith("In a: money counts") and second.startswith("In b: money counts")
     assert "plus 0.05 KES a payment" in second and "only (lifetime: false;" in second
+
+
+def test_a_scenario_that_left_its_budget_unspent_is_named_with_what_it_spent(tmp_path):
+    """Ranked "for this budget", a scenario that spent 51 % of it did not use it: the brief says so."""
+    import yaml
+
+    folder = compare_folder(tmp_path / "c", SHARES, SPEND, EXTRA)
+    budgets = {"baseline": [], "referral": [{"name": "a", "budget": 21_000.0}], "bonus": [{"name": "b"}]}
+    (folder / "scenarios").mkdir()
+    for name, interventions in budgets.items():
+        scenario = {"name": name, "population": {"size": 1000}, "steps": 52, "interventions": interventions}
+        (folder / "scenarios" / f"{name}.resolved.yaml").write_text(yaml.safe_dump(scenario))
+    assert "Spent less than its budget" not in brief_text(folder)  # 20,000 of 21,000; bonus has no limit
+    scenario["budget"] = {"total": 100_000.0}  # bonus, now with a shared budget it half used
+    (folder / "scenarios" / "bonus.resolved.yaml").write_text(yaml.safe_dump(scenario))
+    assert "Spent less than its budget: bonus 50,000 of 100,000 (50 %)." in brief_text(folder)

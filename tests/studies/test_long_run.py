@@ -36,6 +36,11 @@ def test_cost_per_adopter_verdicts_instead_of_negative_numbers():
     assert cost_per_adopter(np.array([10.0, 14.0, 12.0]), np.array([5.0, 6.0, 7.0]))[:3] == pytest.approx(
         (2.0, 1.2740, 3.1398), abs=1e-3
     )
+    assert cost_per_adopter(np.array([10.0, 14.0, 12.0]), np.array([5.0, 6.0, 7.0]))[3] == ""
+    # extra adopters 3 on average, their interval reaching 0 (-9 to 15): any cost is possible, and
+    # the estimate says so rather than standing alone as a firm figure
+    ratio, low, high, verdict = cost_per_adopter(np.array([10.0, 14.0, 12.0]), np.array([-2.0, 8.0, 3.0]))
+    assert (ratio, verdict) == (pytest.approx(4.0), "unbounded") and math.isnan(high)
 
 
 @pytest.mark.slow

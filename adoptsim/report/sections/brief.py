@@ -18,6 +18,7 @@ from adoptsim.report.ranking import finite, ranking, smaller_is_better, tie_note
 from adoptsim.report.results import Results
 from adoptsim.report.sections import brief_studies
 from adoptsim.report.sections.brief_studies import phrase
+from adoptsim.results.windows import shared_budget
 
 TITLE = "The brief"
 OPEN = True
@@ -52,6 +53,8 @@ def money_cell(wide_row: dict, metric: str, currency: str) -> str:
     if not finite(mean):
         return "-"
     low, high = wide_row.get(f"{metric}_ci_low"), wide_row.get(f"{metric}_ci_high")
+    if wide_row.get(f"{metric}_verdict") == "unbounded":
+        return f"{money(float(mean), currency)} (no upper bound: the extra adopters' interval reaches 0)"
     if metric == "total_spend" and float(mean) == 0:
         return money(0, currency)
     return with_interval(metric, float(mean), float(low), float(high), currency).replace("-0 ", "0 ")
@@ -116,9 +119,46 @@ def compare_brief(results: Results) -> list:
             header_columns=2,
         )
     )
-    blocks.append(Bullets(how_sure(results)))
+    blocks.append(Bullets(how_sure(results) + underspent(results, rows, currency)))
     blocks.append(Bullets(would_change(results, table, by)))
     return blocks
+
+
+UNDERSPENT = 0.9
+"""A scenario that spent less than this share of its budget is named: ranked "for this budget",
+it did not use it (nothing left to buy, or its money could not be spent in the run)."""
+
+
+def budget_of(scenario: dict) -> float | None:
+    """A scenario's money: its shared budget, else the sum of its interventions' own budgets
+    (None when one of them has none: no limit to compare with)."""
+    shared = shared_budget(scenario)
+    if shared is not None:
+        return shared
+    budgets = [iv.get("budget") for iv in scenario.get("interventions") or []]
+    if not budgets or any(b is None for b in budgets):
+        return None
+    return float(sum(budgets))
+
+
+def underspent(results: Results, rows: dict, currency: str) -> list[str]:
+    """The scenarios that left a tenth or more of their budget unspent, with what they spent."""
+    named = []
+    for scenario in results.scenarios:
+        budget, row = budget_of(scenario), rows.get(scenario["name"], {})
+        spent = row.get("total_spend_mean")
+        if budget and finite(spent) and float(spent) < UNDERSPENT * budget:
+            named.append(
+                f"{scenario['name']} {money(float(spent), currency)} of {money(budget, currency)} "
+                f"({100 * float(spent) / budget:.0f} %)"
+            )
+    if not named:
+        return []
+    return [
+        "Spent less than its budget: " + "; ".join(named) + ". Compared for the same budget, these left money "
+        "unspent (nothing left to buy in the run, e.g. everyone eligible already trained); their cost per extra "
+        "adopter counts only what they spent."
+    ]
 
 
 def behind(row: dict) -> str:
