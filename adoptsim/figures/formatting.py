@@ -35,7 +35,11 @@ def kpi_label(name: str) -> str:
     label = kpi.label.format(**{k: v.replace("_", " ") for k, v in match.groupdict().items()})
     if horizon is None:  # the registry's "week T" is the run's horizon, a symbol a reader is not told
         return label.replace("week T", "the run's last week")
-    return f"{label.replace('week T', f'week {horizon}')} at week {horizon}"
+    at = f"at week {horizon}"
+    for end in ("at the end", "at week T"):  # the label already says when: that is the horizon
+        if end in label:
+            return label.replace(end, at)
+    return f"{label.replace('week T', f'week {horizon}')} {at}"
 
 
 def _path_text(parts: list[str | int]) -> str:

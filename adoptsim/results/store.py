@@ -17,6 +17,7 @@ from pathlib import Path
 from adoptsim.errors import AdoptsimError
 from adoptsim.results.folders import FolderLock as FolderLock
 from adoptsim.results.folders import OutputFolder as OutputFolder
+from adoptsim.results.swap import signals_held
 
 
 def prepare_folder(folder: Path, option: str = "--out") -> Path:
@@ -68,7 +69,9 @@ def write_csv(path: Path, frame) -> Path:
 
 
 def write_figure(path: Path, figure) -> Path:
-    """Save a matplotlib figure atomically and close it.
+    """Save a matplotlib figure atomically and close it; SIGINT and SIGTERM wait until it is saved
+    (pybind11, under matplotlib's drawing, turns a KeyboardInterrupt raised while it converts
+    arguments into its own TypeError or ValueError: exit 1 with a traceback, seen by fuzzing).
 
     A figure with a layout engine (the house figures are `layout="constrained"`, which fits the
     legends outside the axes) is saved as laid out; only one without is cropped to its drawn
@@ -76,7 +79,8 @@ def write_figure(path: Path, figure) -> Path:
     only if the figure may be one of its own (a `Figure(...)` made directly needs no closing)."""
     suffix = path.suffix.lstrip(".") or "png"
     bbox = None if figure.get_layout_engine() is not None else "tight"
-    write_atomic(path, lambda tmp: figure.savefig(tmp, format=suffix, dpi=120, bbox_inches=bbox))
+    with signals_held():  # a signal raised inside matplotlib's C++ calls becomes their TypeError: after
+        write_atomic(path, lambda tmp: figure.savefig(tmp, format=suffix, dpi=120, bbox_inches=bbox))
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close(figure)

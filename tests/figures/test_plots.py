@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -178,6 +181,8 @@ def test_durations_read_as_weeks_and_points_in_time_as_week_numbers():
     assert with_interval("steps_to_30pct_active", 57.2, 54.4, 60.1) == "57 weeks (54 to 60)"
     assert kpi_label("steps_to_12.5pct_ever_adopted") == "weeks to 12.5 % ever adopted"
     assert kpi_label("roi_at_52") == "return on spend (includes value after week 52) at week 52"
+    assert kpi_label("final_active_share_at_52") == "active share at week 52"  # not "at the end at week 52"
+    assert kpi_label("incremental_adopters_at_26") == "adopters ahead at week 26"
     assert kpi_label("not_a_kpi_column") == "not a kpi column"
 
 
@@ -445,3 +450,30 @@ def test_calibration_figures_keep_their_legend_off_the_observed_points():
     )
     for figure in (fit_figure(problem, fit, forecast, {}), forecast_figure(problem, fit, forecast, {})):
         assert text_overlaps(figure) == [] and legend_clear_of_data(figure)
+
+
+def test_a_sigterm_while_a_figure_is_drawn_comes_after_it_is_saved(tmp_path):
+    """Matplotlib's C++ drawing turns a signal's exception into its own TypeError (exit 1 and a
+    traceback): the signal waits until the figure is written, then stops the command as usual."""
+    from matplotlib.artist import Artist
+    from matplotlib.figure import Figure
+
+    from adoptsim.cli.stopping import Terminated, raise_on_signals
+    from adoptsim.results.store import write_figure
+
+    class Terminating(Artist):
+        def draw(self, renderer) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            drawn.append(True)  # the handler would raise before this line
+
+    drawn: list[bool] = []
+    figure = Figure()
+    figure.add_subplot().plot([0, 1], [0, 1])
+    figure.add_artist(Terminating())
+    restore = raise_on_signals()
+    try:
+        with pytest.raises(Terminated):
+            write_figure(tmp_path / "f.png", figure)
+    finally:
+        restore()
+    assert drawn and (tmp_path / "f.png").stat().st_size > 0

@@ -61,7 +61,10 @@ def test_the_first_scenario_is_chosen_with_its_spend_and_the_margin_to_the_next_
     assert answer in text
     assert "bonus" in text and "baseline (baseline)" in text and "behind (paired 95 % CI excludes 0)" in text
     assert f"How sure: {REPS} replications per scenario on common random numbers" in text
-    assert "What would change it: the next group starts with bonus, 0.065 behind on active share at the end" in text
+    assert (
+        "What would change it: the next group starts with bonus, 6.5 percentage points behind on active share at "
+        in text
+    )
 
 
 def test_tied_scenarios_leave_the_choice_to_the_cheaper_per_extra_adopter(tmp_path):

@@ -12,21 +12,16 @@ import math
 
 import pandas as pd
 
-from adoptsim.figures.formatting import kpi_label, money, with_interval
+from adoptsim.figures.formatting import kpi_kind, kpi_label, with_interval
 from adoptsim.report.blocks import Bullets, Table, Text
 from adoptsim.report.ranking import finite, ranking, smaller_is_better, tie_note
 from adoptsim.report.results import Results
 from adoptsim.report.sections import brief_studies
+from adoptsim.report.sections.brief_money import COST, EXTRA, VALUES, money_cell, underspent, worth_it
 from adoptsim.report.sections.brief_studies import phrase
-from adoptsim.results.windows import shared_budget
 
 TITLE = "The brief"
 OPEN = True
-COST = "cost_per_incremental_adopter"
-EXTRA = "incremental_net_value"
-VALUES = (EXTRA, "net_value")
-"""Money columns of the ranking: what a scenario adds against the baseline (paired, on common
-random numbers), then its own total, which counts users the baseline would have had anyway."""
 
 
 def reached(mean: float, low: float, high: float, metric: str, n: int | None, of: int | None) -> str:
@@ -37,27 +32,6 @@ def reached(mean: float, low: float, high: float, metric: str, n: int | None, of
     if n is not None and of and n < of:
         return f"{text}, reached in {n} of {of} replications"
     return text
-
-
-def money_cell(wide_row: dict, metric: str, currency: str) -> str:
-    """Money with its interval; cost per extra adopter says why it is undefined."""
-    mean = wide_row.get(f"{metric}_mean")
-    if metric == COST and not finite(mean):
-        spend = wide_row.get("total_spend_mean")
-        if finite(spend) and float(spend) == 0:
-            return "undefined (no spend)"
-        extra = wide_row.get("incremental_adopters_mean")
-        if finite(extra) and float(extra) <= 0:
-            return "undefined (no extra adopters)"
-        return "-"
-    if not finite(mean):
-        return "-"
-    low, high = wide_row.get(f"{metric}_ci_low"), wide_row.get(f"{metric}_ci_high")
-    if wide_row.get(f"{metric}_verdict") == "unbounded":
-        return f"{money(float(mean), currency)} (no upper bound: the extra adopters' interval reaches 0)"
-    if metric == "total_spend" and float(mean) == 0:
-        return money(0, currency)
-    return with_interval(metric, float(mean), float(low), float(high), currency).replace("-0 ", "0 ")
 
 
 def asked(results: Results, by: str) -> str:
@@ -124,43 +98,6 @@ def compare_brief(results: Results) -> list:
     return blocks
 
 
-UNDERSPENT = 0.9
-"""A scenario that spent less than this share of its budget is named: ranked "for this budget",
-it did not use it (nothing left to buy, or its money could not be spent in the run)."""
-
-
-def budget_of(scenario: dict) -> float | None:
-    """A scenario's money: its shared budget, else the sum of its interventions' own budgets
-    (None when one of them has none: no limit to compare with)."""
-    shared = shared_budget(scenario)
-    if shared is not None:
-        return shared
-    budgets = [iv.get("budget") for iv in scenario.get("interventions") or []]
-    if not budgets or any(b is None for b in budgets):
-        return None
-    return float(sum(budgets))
-
-
-def underspent(results: Results, rows: dict, currency: str) -> list[str]:
-    """The scenarios that left a tenth or more of their budget unspent, with what they spent."""
-    named = []
-    for scenario in results.scenarios:
-        budget, row = budget_of(scenario), rows.get(scenario["name"], {})
-        spent = row.get("total_spend_mean")
-        if budget and finite(spent) and float(spent) < UNDERSPENT * budget:
-            named.append(
-                f"{scenario['name']} {money(float(spent), currency)} of {money(budget, currency)} "
-                f"({100 * float(spent) / budget:.0f} %)"
-            )
-    if not named:
-        return []
-    return [
-        "Spent less than its budget: " + "; ".join(named) + ". Compared for the same budget, these left money "
-        "unspent (nothing left to buy in the run, e.g. everyone eligible already trained); their cost per extra "
-        "adopter counts only what they spent."
-    ]
-
-
 def behind(row: dict) -> str:
     """Why a scenario leads a group after the first: its paired difference, its own interval, or a
     target reached in fewer replications (later than the run in the others)."""
@@ -204,28 +141,6 @@ def answer(table: pd.DataFrame, rows: dict, by: str, baseline: str | None, curre
     return text + "." + worth_it(pick, rows, baseline, currency)
 
 
-def worth_it(pick: str, rows: dict, baseline: str | None, currency: str) -> str:
-    """Whether the choice pays for itself against the baseline (its paired net value's 95 % CI
-    above 0, below, or across), and, when it does not, which scenarios do."""
-    row = rows[pick]
-    low, high = row.get(f"{EXTRA}_ci_low"), row.get(f"{EXTRA}_ci_high")
-    if baseline is None or not finite(row.get(f"{EXTRA}_mean")) or not (finite(low) and finite(high)):
-        return ""
-    value = f"its net value against the baseline is {money_cell(row, EXTRA, currency)}"
-    if low > 0:
-        return f" It pays for itself: {value}."
-    if high < 0:
-        verdict = f"It does not pay for itself: {value}"
-    else:
-        verdict = f"Whether it pays for itself is not clear: {value}, an interval including 0"
-    paying = [n for n, r in rows.items() if n not in (pick, baseline) and finite(r.get(f"{EXTRA}_ci_low"))]
-    paying = [n for n in paying if rows[n][f"{EXTRA}_ci_low"] > 0]
-    if not paying:
-        return f" {verdict}; no scenario here pays for itself against the baseline."
-    named = ", ".join(f"{n} ({money_cell(rows[n], EXTRA, currency)})" for n in paying)
-    return f" {verdict}; " + (f"{named} pays for itself." if len(paying) == 1 else f"{named} pay for themselves.")
-
-
 def how_sure(results: Results) -> list[str]:
     """What the intervals cover and what they do not."""
     reps = results.wide["replications"].max() if results.wide is not None and "replications" in results.wide else None
@@ -249,9 +164,12 @@ def would_change(results: Results, table: pd.DataFrame, by: str) -> list[str]:
         first = table.iloc[0]
         gap = abs(float(nxt["mean"]) - float(first["mean"])) if finite(nxt["mean"]) else math.nan
         if finite(gap):
-            unit = " weeks" if by.startswith("steps_to_") else ""
+            if kpi_kind(by) == "share":
+                size = f"{100 * gap:.1f} percentage points"
+            else:
+                size = f"{gap:.3g}" + (" weeks" if by.startswith("steps_to_") else "")
             items.append(
-                f"What would change it: the next group starts with {nxt['scenario']}, {gap:.3g}{unit} behind on "
+                f"What would change it: the next group starts with {nxt['scenario']}, {size} behind on "
                 f"{kpi_label(by)}; an input that moves the scenarios by more than that could reorder them."
             )
     items.append(
