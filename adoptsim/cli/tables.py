@@ -125,7 +125,9 @@ def format_differences(table: pd.DataFrame, order: list[str], kpis: list[str], c
                 continue
             row = part.loc[name]
             difference, interval = _difference(name, row)
-            if row["n"] < replications:
+            if row["n"] == 0 and name.startswith("steps_to_"):  # never a number for "never reached"
+                difference, interval = "undefined", f"(reached by both in 0 of {replications})"
+            elif row["n"] < replications:
                 interval = f"{interval} (from {row['n']} of {replications})".strip()
             rows.append([scenario if first else "", _name(name, currency), difference, interval])
             first = False

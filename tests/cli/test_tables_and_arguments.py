@@ -57,6 +57,9 @@ def test_differences_show_signs_and_how_many_replications_a_kpi_came_from():
     assert rows[1].endswith("(from 4 of 5)")
     assert rows[2].split()[:2] == ["cost_per_expansion_adopter", "1242"]  # the long run's ratio too
     assert rows[3].split()[:2] == ["cost_per_incremental_adopter_at_52", "dominates"]  # cheaper, more adopters
+    never = pd.concat([table, table.iloc[:1].assign(kpi="steps_to_50pct_active", difference=float("nan"), n=0)])
+    row = format_differences(never, ["referral"], ["steps_to_50pct_active"]).splitlines()[1]
+    assert row.split()[1:] == ["steps_to_50pct_active", "undefined", "(reached", "by", "both", "in", "0", "of", "5)"]
     names = ["final_active_share", "total_spend", "steps_to_30pct_active", "roi_at_52", "incremental_adopters_at_52"]
     assert shown_differences(names, "roi_at_52", [0.3]) == [
         "roi_at_52",
