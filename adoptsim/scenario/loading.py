@@ -81,6 +81,10 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+SET = "--set"
+"""The origin of a field given on the command line (`--set FIELD=VALUE`), for its problems' lines."""
+
+
 def _record(origins: dict[str, str], data: dict[str, Any], shown: str, prefix: str = "") -> None:
     for key, value in data.items():
         dotted = f"{prefix}{key}"
@@ -99,6 +103,9 @@ def attributed(err: ScenarioError, origins: dict[str, str], shown: str) -> Scena
     for path, problem in err.problems:
         parts = path.split("[", 1)[0].split(".")
         origin = next((origins[k] for i in range(len(parts), 0, -1) if (k := ".".join(parts[:i])) in origins), shown)
+        if origin == SET:  # a mistyped override is the command line's, not the file's
+            problems.append((f"{SET} {path}", problem))
+            continue
         if any(o == shown and k.split(".")[0] == parts[0] for k, o in origins.items()):
             origin = shown
         problems.append((path, problem) if origin == shown else ("extends", f"{origin}: {path}: {problem}"))
@@ -201,7 +208,7 @@ def load_scenario(path: str | Path, overrides: list[str] | None = None, allow_la
             set_path(data, key, value)
         except ValueError as err:
             raise ScenarioError(shown, "", str(err)) from None
-        _record(origins, {key: value}, shown)
+        _record(origins, {key: value}, SET)
     try:
         return validate_scenario(data, shown, allow_large)
     except ScenarioError as err:

@@ -140,7 +140,7 @@ def test_compare_refuses_scenarios_of_different_steps(tmp_path, capsys):
 
 def test_a_newline_inside_a_value_never_splits_an_error(tmp_path, capsys):
     assert main(["run", str(BASELINE), "--set", "name=a\nb", "--out", str(tmp_path / "o\nx")]) == 2
-    assert one_line(capsys).startswith(f"{BASELINE}: name: ")
+    assert one_line(capsys).startswith(f"{BASELINE}: --set name: ")
     folder = tmp_path / "f\nx"
     folder.mkdir()
     (folder / "mine.txt").write_text("x")

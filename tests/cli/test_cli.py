@@ -104,7 +104,7 @@ def test_network_problems_name_the_file(tmp_path, capsys):
     )
     assert main([*argv, "--set", "network.params.k=50000", "--set", "population.size=1000"]) == 2
     assert capsys.readouterr().err.strip() == (
-        f"{BASELINE}: network.params.k: must be below population.size (1,000) (got 50,000)"
+        f"{BASELINE}: --set network.params.k: must be below population.size (1,000) (got 50,000)"
     )
 
 

@@ -69,8 +69,8 @@ def test_large_run_allowed_on_request():
 def test_every_problem_of_a_file_is_listed():
     with pytest.raises(ScenarioError) as caught:
         load_scenario(BASELINE, ["steps=0", "seed=-1", "behaviour.r_a=2"])
-    lines = str(caught.value).splitlines()
-    assert [line.split(": ")[1] for line in lines] == ["seed", "steps", "behaviour.r_a"]
+    lines = str(caught.value).splitlines()  # each named as given: on the command line, for this file
+    assert [line.split(": ")[1] for line in lines] == ["--set seed", "--set steps", "--set behaviour.r_a"]
     assert all(line.startswith(f"{BASELINE}: ") for line in lines)
 
 
