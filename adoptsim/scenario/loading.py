@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from adoptsim.errors import ScenarioError
 from adoptsim.interventions import INTERVENTION_TYPES
 from adoptsim.scenario.paths import parse_override, set_path
-from adoptsim.scenario.schema import did_you_mean
+from adoptsim.scenario.schema import did_you_mean, unknown_hint
 from adoptsim.scenario.spec import Scenario
 from adoptsim.scenario.yaml_guard import read_yaml
 
@@ -119,15 +119,16 @@ def format_validation_error(err: dict[str, Any]) -> tuple[str, str]:
     if len(loc) >= 3 and loc[0] == "interventions" and isinstance(loc[1], int) and loc[2] in _TYPE_TAGS:
         del loc[2]
     ctx = err.get("ctx") or {}
-    if err["type"] == "unknown_field":
-        loc.append(ctx["field"])
+    hint = unknown_hint(err)
     path = ""
     for item in loc:
         path += f"[{item}]" if isinstance(item, int) else (f".{item}" if path else str(item))
     message = err["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    if err["type"] == "union_tag_invalid":
+    if hint is not None:
+        message = f"unknown field ({hint})"
+    elif err["type"] == "union_tag_invalid":
         message = (
             f"unknown intervention type '{ctx.get('tag')}' ({did_you_mean(str(ctx.get('tag')), sorted(_TYPE_TAGS))})"
         )
@@ -138,7 +139,7 @@ def format_validation_error(err: dict[str, Any]) -> tuple[str, str]:
         message = "required field is missing"
     else:
         message = f"{message[0].lower()}{message[1:]}"
-        if "input" in err and not isinstance(err["input"], (dict, list)) and err["type"] != "unknown_field":
+        if "input" in err and not isinstance(err["input"], (dict, list)):
             message += f" (got {_shown_input(err['input'])})"
     # A model-level problem may carry its own sub-path, e.g. "interventions[x].start: ...".
     if ": " in message and re.match(r"^[\w\[\]\.\-+]+: ", message):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
-from pydantic_core import PydanticCustomError
 
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
@@ -30,17 +30,32 @@ class StrictModel(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _reject_unknown_keys(cls, data: Any) -> Any:
+    def _hint_unknown_keys(cls, data: Any) -> Any:
+        """Each unknown key's value wrapped with its hint: `extra="forbid"` then refuses every one
+        of them beside the other fields' problems (raising here would hide those), and the
+        message reads the hint from the refused input (`unknown_hint`)."""
         if isinstance(data, dict):
             known = set(cls.model_fields) | {f.alias for f in cls.model_fields.values() if f.alias}
-            for key in data:
-                if key not in known:
-                    raise PydanticCustomError(
-                        "unknown_field",
-                        "unknown field ({hint})",
-                        {"field": str(key), "hint": did_you_mean(str(key), sorted(known))},
-                    )
+            if any(key not in known for key in data):
+                return {
+                    key: value if key in known else Unknown(value, did_you_mean(str(key), sorted(known)))
+                    for key, value in data.items()
+                }
         return data
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """The value of a key a model does not have, with the hint naming the nearest valid key."""
+
+    value: Any
+    hint: str
+
+
+def unknown_hint(error: dict[str, Any]) -> str | None:
+    """The hint of a pydantic error that refused an unknown key ("did you mean 'size'?"), else None."""
+    found = error.get("input")
+    return found.hint if error.get("type") == "extra_forbidden" and isinstance(found, Unknown) else None
 
 
 def _between(low: float, high: float):

@@ -98,6 +98,7 @@ against networkx). A new generator is one entry here (networkx supplies the func
 def typed_params(name: str, params: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """The generator's parameters in their types (only those given), or the problems found."""
     from adoptsim.scenario.loading import format_validation_error  # loading calls this module
+    from adoptsim.scenario.schema import unknown_hint
 
     model = GENERATOR_PARAMS[name]
     try:
@@ -106,7 +107,7 @@ def typed_params(name: str, params: dict[str, Any]) -> tuple[dict[str, Any], lis
         problems = []
         for error in err.errors():
             path, message = format_validation_error(error)
-            if error["type"] == "unknown_field":
+            if unknown_hint(error) is not None:
                 hint = message[message.find("(") :] if model.model_fields else "(it takes none)"
                 message = f"{name} takes no parameter '{path}' {hint}"
             problems.append((f"network.params.{path}", message))

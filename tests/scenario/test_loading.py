@@ -170,3 +170,20 @@ def test_an_extends_path_with_a_null_byte_is_one_line(tmp_path):
     path.write_text('extends: "\\0"\nname: x\n', encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"nul\.yaml: extends: must be a file path$"):
         load_scenario(path)
+
+
+def test_an_unknown_field_is_listed_beside_the_other_problems_of_its_block(tmp_path):
+    """An unknown key used to stop its block's checks: a misspelled cost hid a wrong seat count."""
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        f"name: x\nextends: {BASELINE}\ninterventions:\n"
+        "  - {type: training, name: classes, seats: lots, cost_per_set: 20, cost_per_seet: 1}\n"
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}: interventions[0].seats: input should be a valid integer, unable to parse string as an integer "
+        "(got 'lots')",
+        f"{path}: interventions[0].cost_per_set: unknown field (did you mean 'cost_per_seat'?)",
+        f"{path}: interventions[0].cost_per_seet: unknown field (did you mean 'cost_per_seat'?)",
+    ]
