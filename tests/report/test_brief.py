@@ -135,6 +135,10 @@ def test_uncertain_calibrate_and_optimize_folders_each_have_a_brief(tmp_path):
     )
     text = brief_text(write(tmp_path / "u", {"uncertainty.csv": uncertain}))
     assert "Answer: choose referral: it beats baseline in 90 % (95 % interval 78 to 96 %) of the draws" in text
+    from adoptsim.report.sections import assumptions
+
+    (caveat, *_), *_ = [block.items for block in assumptions.render(Results.open(tmp_path / "u"))]
+    assert caveat.startswith("Ranges are the 5th to 95th percentiles over the draws")  # not a CI of the mean
     fit = pd.DataFrame({"step": [0, 10], "observed": [100.0, 200.0], "simulated": [110.0, 190.0]})
     parameters = pd.DataFrame({"parameter": ["behaviour.q_wom"], "best": [0.021]})
     forecast = pd.DataFrame({"time": ["2027-01"], "mean": [5000.0], "lower": [4000.0], "upper": [6000.0]})

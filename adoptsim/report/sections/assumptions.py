@@ -20,9 +20,18 @@ def changed_coefficients(scenario: dict) -> list[str]:
 
 
 def render(results: Results) -> list | None:
+    if results.kind == "uncertain":
+        spread = (
+            "Ranges are the 5th to 95th percentiles over the draws of the uncertain inputs (one run each), and "
+            "P(beats baseline) has a Jeffreys interval: they describe the inputs' uncertainty as the file writes it."
+        )
+    else:
+        spread = (
+            "Intervals are 95 % confidence intervals of the mean over replications (t distribution); "
+            "they describe simulation noise, not uncertainty in the model's assumptions."
+        )
     items = [
-        "Intervals are 95 % confidence intervals of the mean over replications (t distribution); "
-        "they describe simulation noise, not uncertainty in the model's assumptions.",
+        spread,
         "Weeks count from 0; 'week 57' for a target means the share was reached after 57 weekly steps.",
         "An intervention's actual window ends at its last week with spend once its money ran out: it could not "
         "pay for all it wanted from its own budget or the scenario's shared one.",
