@@ -106,9 +106,10 @@ def main(argv: list[str] | None = None) -> int:
 def dispatch(argv: list[str]) -> int:
     """`main` without setting up signals: each exit code goes through `final`."""
     folders: list = []
-    writes = bool(named_command(argv) & set(WRITES_FOLDER))
+    named = named_command(argv)
+    writes = bool(named & set(WRITES_FOLDER))
     try:
-        args = build_parser(named_command(argv)).parse_args(argv)
+        args = build_parser(named).parse_args(argv)
         args.output_folders = folders
         # output folders, locks: committed or undone on exit; the profile written before
         with contextlib.ExitStack() as args.cleanup, profiled(args.profile):

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from adoptsim.results.intervals import ci_half_width
 
@@ -133,8 +134,9 @@ def _in_view(axis, location: float) -> bool:
     return low - span <= location <= high + span
 
 
-def text_overlaps(figure: Figure) -> list[tuple[str, str]]:
-    """Pairs of visible, non-empty texts whose drawn bounding boxes overlap (by more than a pixel)."""
+def drawn_texts(figure: Figure) -> list[tuple[str, Bbox]]:
+    """The figure drawn, and each visible, non-empty text with its box: tick labels only where
+    their tick is in view (matplotlib keeps the others, undrawn, at stale places)."""
     renderer = FigureCanvasAgg(figure).get_renderer()
     figure.draw(renderer)
     ticks, shown = set(), []
@@ -147,8 +149,12 @@ def text_overlaps(figure: Figure) -> list[tuple[str, str]]:
             for tick in axis.get_minor_ticks():
                 ticks.update({id(tick.label1), id(tick.label2)})
     texts = [t for t in figure.findobj(Text) if id(t) not in ticks and t.get_visible()] + shown
-    texts = [t for t in texts if t.get_text().strip() and t.get_alpha() != 0]
-    boxes = [(t.get_text(), t.get_window_extent(renderer).padded(-1.0)) for t in texts]
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_text().strip() and t.get_alpha() != 0]
+
+
+def text_overlaps(figure: Figure) -> list[tuple[str, str]]:
+    """Pairs of visible, non-empty texts whose drawn bounding boxes overlap (by more than a pixel)."""
+    boxes = [(text, box.padded(-1.0)) for text, box in drawn_texts(figure)]
     return [
         (a, b)
         for i, (a, box_a) in enumerate(boxes)
@@ -159,16 +165,12 @@ def text_overlaps(figure: Figure) -> list[tuple[str, str]]:
 
 def texts_cut(figure: Figure) -> list[str]:
     """Visible, non-empty texts drawn past the figure's edge (a title wider than the page)."""
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw(renderer)
     page = figure.bbox.padded(1.0)
-    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text().strip() and t.get_alpha() != 0]
-    cut = []
-    for text in texts:
-        box = text.get_window_extent(renderer)
-        if box.width > 0 and not (page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1):
-            cut.append(text.get_text())
-    return cut
+    return [
+        text
+        for text, box in drawn_texts(figure)
+        if box.width > 0 and not (page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1)
+    ]
 
 
 def readable_on(rgba: Sequence[float]) -> str:

@@ -50,8 +50,8 @@ def worth_it(pick: str, rows: dict, baseline: str | None, currency: str) -> str:
         verdict = f"It does not pay for itself: {value}"
     else:
         verdict = f"Whether it pays for itself is not clear: {value}, an interval including 0"
-    paying = [n for n, r in rows.items() if n not in (pick, baseline) and finite(r.get(f"{EXTRA}_ci_low"))]
-    paying = [n for n in paying if rows[n][f"{EXTRA}_ci_low"] > 0]
+    lows = {n: r.get(f"{EXTRA}_ci_low") for n, r in rows.items() if n not in (pick, baseline)}
+    paying = [n for n, low in lows.items() if finite(low) and low > 0]
     if not paying:
         return f" {verdict}; no scenario here pays for itself against the baseline."
     named = ", ".join(f"{n} ({money_cell(rows[n], EXTRA, currency)})" for n in paying)
