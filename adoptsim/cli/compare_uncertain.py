@@ -58,9 +58,17 @@ def command(args: argparse.Namespace) -> int:
 
 def format_table(table: pd.DataFrame) -> str:
     """Scenario, median [5-95 percentile] of the KPI, P(beats baseline) [95 % interval]."""
-    lines = [f"{'scenario':<28}{'median [p5, p95]':>28}   P(beats baseline) [95 % Jeffreys]"]
+    target = str(table["kpi"].iloc[0]).startswith("steps_to_") if len(table) else False
+    reached = f"{'reached':>10}" if target else ""
+    lines = [f"{'scenario':<28}{'median [p5, p95]':>34}{reached}   P(beats baseline) [95 % Jeffreys]"]
     for row in table.itertuples(index=False):
-        spread = f"{row.p50:.4g} [{row.p5:.4g}, {row.p95:.4g}]"
+        spread = f"{_week(row.p50)} [{_week(row.p5)}, {_week(row.p95)}]"
         chance = "baseline" if row.is_baseline else f"{row.p_beats_baseline:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]"
-        lines.append(f"{row.scenario:<28}{spread:>28}   {chance}")
+        count = f"{f'{row.reached} of {row.draws}':>10}" if target else ""
+        lines.append(f"{row.scenario:<28}{spread:>34}{count}   {chance}")
     return "\n".join(lines)
+
+
+def _week(value: float) -> str:
+    """A percentile, or 'not reached' where it falls among the draws that never reached the target."""
+    return "not reached" if pd.isna(value) else f"{value:.4g}"

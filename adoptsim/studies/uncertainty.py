@@ -14,6 +14,11 @@ For each scenario other than the baseline (the first), on the ranking KPI:
 with a 95 % Jeffreys interval, the Beta(k + 1/2, D - k + 1/2) quantiles for k = wins + ties/2
 (0 below when k = 0, 1 above when k = D), which stays in [0, 1]. "Better" is higher for shares
 and counts, lower for steps to a threshold (never reached = worst) and for costs.
+
+The KPI's percentiles over the draws order a target never reached after every week, as its wins
+do: with 2 of 40 draws never at 30 %, the 95th percentile lies among them and is "not reached"
+(left empty), not the 95th percentile of the 38 that reached it. `reached` counts the draws in
+which the KPI has a value.
 """
 
 from __future__ import annotations
@@ -193,6 +198,24 @@ def _comparable(values: pd.Series, kpi: str) -> np.ndarray:
     return np.nan_to_num(sign * values.to_numpy(dtype=float), nan=-np.inf)
 
 
+def percentiles(values: pd.Series, kpi: str) -> dict[str, float]:
+    """p5 ... p95 over the draws; for weeks to a target, a draw that never reached it counts as later
+    than any week, and a percentile that falls among (or next to) those draws is NaN: not reached.
+    Other undefined values (a cost per adopter with no adopter) are left out."""
+    numbers = values.to_numpy(dtype=float)
+    reached = numbers[~np.isnan(numbers)]
+    # never reached as a finite NEVER, not inf: inf * 0 in the interpolation is NaN
+    numbers = np.where(np.isnan(numbers), NEVER, numbers) if kpi.startswith("steps_to_") else reached
+    if reached.size == 0:
+        return {f"p{q}": np.nan for q in QUANTILES}
+    found = np.percentile(numbers, QUANTILES)
+    return {f"p{q}": float(v) if v <= reached.max() else np.nan for q, v in zip(QUANTILES, found, strict=True)}
+
+
+QUANTILES = (5, 25, 50, 75, 95)
+NEVER = 1e300  # a week after every week
+
+
 def beats_baseline(result: UncertainComparison, kpi: str) -> pd.DataFrame:
     """A row per scenario: KPI percentiles over draws, and P(beats the baseline) with its interval."""
     table = result.kpis.set_index(["scenario", "draw"])[kpi]
@@ -204,8 +227,8 @@ def beats_baseline(result: UncertainComparison, kpi: str) -> pd.DataFrame:
         n = len(values)
         row = {"scenario": name, "is_baseline": name == result.baseline, "draws": n, "kpi": kpi}
         row["better_is"] = "lower" if smaller_is_better(kpi) else "higher"
-        for q in (5, 25, 50, 75, 95):
-            row[f"p{q}"] = float(np.nanpercentile(values, q)) if values.notna().any() else np.nan
+        row["reached"] = int(values.notna().sum())
+        row.update(percentiles(values, kpi))
         if name == result.baseline:
             row.update(wins=np.nan, ties=np.nan, p_beats_baseline=np.nan, ci_low=np.nan, ci_high=np.nan)
         else:

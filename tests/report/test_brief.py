@@ -139,6 +139,9 @@ def test_uncertain_calibrate_and_optimize_folders_each_have_a_brief(tmp_path):
 
     (caveat, *_), *_ = [block.items for block in assumptions.render(Results.open(tmp_path / "u"))]
     assert caveat.startswith("Ranges are the 5th to 95th percentiles over the draws")  # not a CI of the mean
+    weeks = uncertain.assign(kpi="steps_to_30pct_active", p5=[60.0, 50.0], p50=[80.0, 60.0], p95=[float("nan"), 70.0])
+    text = brief_text(write(tmp_path / "w", {"uncertainty.csv": weeks.assign(reached=[38, 40])}))
+    assert "80 weeks (60 weeks to not reached); reached in 38 of 40 draws" in text  # not "-", not the 38's range
     fit = pd.DataFrame({"step": [0, 10], "observed": [100.0, 200.0], "simulated": [110.0, 190.0]})
     parameters = pd.DataFrame({"parameter": ["behaviour.q_wom"], "best": [0.021]})
     forecast = pd.DataFrame({"time": ["2027-01"], "mean": [5000.0], "lower": [4000.0], "upper": [6000.0]})

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from adoptsim.cli.compare_uncertain import format_table
 from adoptsim.cli.main import main
 from adoptsim.errors import ScenarioError
 from adoptsim.scenario.loading import load_scenario
@@ -131,3 +132,21 @@ def test_the_ready_uncertainty_file_loads_against_the_playbooks():
     assert len(loaded.draws) == 40
     assert loaded.draws["merchants.initial_acceptance"].between(0, 1).all()
     assert (loaded.draws["behaviour.b_trust"] >= 0).all()
+
+
+def test_percentiles_of_weeks_count_a_target_never_reached_as_later_than_any_week():
+    weeks = np.arange(60.0, 100.0)  # 40 draws
+    weeks[[3, 7]] = np.nan  # two draws never reach 30 %
+    kpis = pd.DataFrame({"scenario": ["a"] * 40, "draw": range(40), "steps_to_30pct_active": weeks})
+    row = beats_baseline(UncertainComparison(kpis, pd.DataFrame(), "a"), "steps_to_30pct_active").iloc[0]
+    assert row["reached"] == 38
+    ordered = np.sort(np.where(np.isnan(weeks), np.inf, weeks))
+    assert row["p50"] == pytest.approx((ordered[19] + ordered[20]) / 2)  # the 40's median, not the 38's
+    assert row["p5"] == pytest.approx(np.percentile(ordered, 5))
+    assert np.isnan(row["p95"])  # among the two never reached: not the 95th percentile of the 38
+    line = format_table(beats_baseline(UncertainComparison(kpis, pd.DataFrame(), "a"), "steps_to_30pct_active"))
+    assert "not reached]" in line and "38 of 40" in line
+    # a KPI undefined for other reasons (no adopter to divide by) is left out, not counted as worst
+    costs = kpis.rename(columns={"steps_to_30pct_active": "cost_per_adopter"})
+    spend = beats_baseline(UncertainComparison(costs, pd.DataFrame(), "a"), "cost_per_adopter").iloc[0]
+    assert spend["p95"] == pytest.approx(np.nanpercentile(weeks, 95))

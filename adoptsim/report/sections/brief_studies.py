@@ -135,12 +135,16 @@ def uncertain_brief(results: Results) -> list:
         chance += f" (95 % interval {100 * best['ci_low']:.0f} to {100 * best['ci_high']:.0f} %)"
     verdict = "choose" if best.get("ci_low", 0) > 0.5 else "no scenario reliably beats the baseline; the most likely is"
     blocks.append(Text([f"Answer: {verdict} {best['scenario']}: it beats {base} in {chance} of the draws."]))
+    target = kpi.startswith("steps_to_")
     rows = []
     for r in table.to_dict("records"):
         spread = "-"
-        if all(finite(r.get(c)) for c in ("p50", "p5", "p95")):
-            show = [kpi_value(kpi, r[c], results.currency) for c in ("p50", "p5", "p95")]
+        if target or all(finite(r.get(c)) for c in ("p50", "p5", "p95")):
+            cells = ("p50", "p5", "p95")
+            show = [kpi_value(kpi, r[c], results.currency) if finite(r.get(c)) else "not reached" for c in cells]
             spread = f"{show[0]} ({show[1]} to {show[2]})"
+        if target and finite(r.get("reached")):
+            spread += f"; reached in {int(r['reached'])} of {int(r['draws'])} draws"
         p = r.get("p_beats_baseline")
         beats = (
             "baseline" if not finite(p) else f"{100 * p:.0f} % ({100 * r['ci_low']:.0f} to {100 * r['ci_high']:.0f} %)"
@@ -150,7 +154,9 @@ def uncertain_brief(results: Results) -> list:
         Table(
             ["scenario", f"{kpi_label(kpi)}: median (5th to 95th percentile)", "P(beats baseline)"],
             rows,
-            "Percentiles over the draws; P: share of draws in which the scenario beats the baseline on the same draw, "
+            "Percentiles over the draws"
+            + ("; a draw that never reached the target counts as later than any week" if target else "")
+            + "; P: share of draws in which the scenario beats the baseline on the same draw, "
             "with its 95 % Jeffreys interval.",
         )
     )
