@@ -81,7 +81,7 @@ def command(args: argparse.Namespace) -> int:
     return say(
         f"{scenario.name}: {args.reps} replication(s) of {scenario.steps} steps, "
         f"{scenario.population.size:,} consumers",
-        format_kpi_table(result.kpi_summary(), headline_kpis(scenario)),
+        format_kpi_table(result.kpi_summary(), headline_kpis(scenario), scenario.economics.currency),
         describe_network(network),
         f"wrote {len(written)} files to {target}/: " + ", ".join(str(p.relative_to(out)) for p in written),
         report,

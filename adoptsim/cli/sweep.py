@@ -96,7 +96,7 @@ def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     experiment = loaded.experiment
     parameters = list(experiment.parameters)
     kind = experiment.design.type
-    currency = str(((loaded.base.get("economics") or {}).get("currency")) or "EUR")
+    currency = str(((loaded.base.get("economics") or {}).get("currency")) or "")  # none given: "money"
     written = ["marginal_cost.csv"] if (out / "marginal_cost.csv").exists() else []
     for metric in experiment.metrics:
         if kind in ("grid", "paired"):

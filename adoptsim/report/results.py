@@ -200,9 +200,12 @@ class Results:
 
     @cached_property
     def windows(self) -> dict[str, list[Window]]:
-        """Planned and actual intervention windows per scenario."""
+        """Planned and actual intervention windows per scenario; none for a sweep, whose design points
+        change what its scenario's interventions do."""
         series = self.timeseries
-        result = {}
+        result: dict[str, list[Window]] = {}
+        if self.kind == "sweep":
+            return result
         for scenario in self.scenarios:
             rows = None if series is None else series[series["scenario"] == scenario["name"]]
             result[scenario["name"]] = intervention_windows(scenario, rows)

@@ -38,11 +38,15 @@ def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, floa
     return mean, mean - half, mean + half
 
 
-def summarize(table: pd.DataFrame, metrics: list[str], by: list[str] | None = None) -> pd.DataFrame:
+def summarize(
+    table: pd.DataFrame, metrics: list[str], by: list[str] | None = None, horizon: int | None = None
+) -> pd.DataFrame:
     """Tidy summary: one row per group and metric with n, mean, sd, ci_low, ci_high (95 %).
 
-    Intervals of shares are clipped to [0, 1]. `n` counts replications where the metric is
-    defined (e.g. a threshold actually reached).
+    Intervals are clipped to what the metric can be: shares to [0, 1]; weeks to [0, the week it is
+    read at], a `_at_<step>` KPI's step or else `horizon`, the run's last week (a mean of weeks to
+    a target reached at 101 and 103 of 104 has a t interval reaching 105). `n` counts
+    replications where the metric is defined (e.g. a threshold actually reached).
     """
     rows = []
     groups = table.groupby(by, sort=False) if by else [((), table)]
@@ -55,6 +59,9 @@ def summarize(table: pd.DataFrame, metrics: list[str], by: list[str] | None = No
             found = lookup(metric)
             if found and found[0].unit == "share" and not np.isnan(low):
                 low, high = max(low, 0.0), min(high, 1.0)
+            if found and found[0].unit in ("week", "duration") and not np.isnan(low):
+                last = found[2] if found[2] is not None else horizon
+                low, high = max(low, 0.0), high if last is None else min(high, float(last))
             sd = float(defined.std(ddof=1)) if defined.size > 1 else float("nan")
             rows.append(
                 {

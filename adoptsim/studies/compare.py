@@ -78,7 +78,7 @@ class Comparison:
         """
         names = self.kpi_names
         per_rep = [n for n in names if n in self.kpis.columns]
-        tidy = summarize(self.kpis, per_rep, by=["scenario"])
+        tidy = summarize(self.kpis, per_rep, by=["scenario"], horizon=max(r.scenario.steps for r in self.results))
         wide = tidy.pivot(index="scenario", columns="metric", values=["mean", "ci_low", "ci_high"])
         wide.columns = [f"{metric}_{stat}" for stat, metric in wide.columns]
         order_index = [r.scenario.name for r in self.results]

@@ -40,7 +40,7 @@ class RunResult:
 
     def kpi_summary(self) -> pd.DataFrame:
         """Mean and 95 % CI over replications of every KPI."""
-        return summarize(self.kpis, run_kpi_names(self.scenario))
+        return summarize(self.kpis, run_kpi_names(self.scenario), horizon=self.scenario.steps)
 
 
 class StepObserver(Protocol):

@@ -8,6 +8,7 @@ rewritten; `--resume` reads the task ids already in `kpis/` and skips them.
 Output folder:
     experiment.json   what was swept (a resumed sweep must match it)
     design.csv        the design points
+    scenario.resolved.yaml  the scenario swept, with the experiment's fixed settings
     kpis/*.parquet    a row per finished task: point, replication, seed, KPIs
     series/*.parquet  a row per finished task and step
     summary.csv       n, mean, sd, 95 % CI per design point and metric
@@ -29,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import yaml
 from tqdm import tqdm
 
 from adoptsim.engine.sharing import MOST_IN_A_BLOCK
@@ -122,6 +124,8 @@ def prepare_output(loaded: LoadedExperiment, out: Path, resume: bool) -> set[int
         raise AdoptsimError(f"--out {out}: holds runs but no experiment.json; choose another --out")
     write_text(marker, json.dumps({"name": loaded.experiment.name, "fingerprint": fingerprint}, indent=1))
     write_csv(out / "design.csv", loaded.points.reset_index())
+    # the scenario swept, with the experiment's fixed settings: what the report reads its prices and size from
+    write_text(out / "scenario.resolved.yaml", yaml.safe_dump(loaded.base, sort_keys=False, allow_unicode=True))
     return set()
 
 
@@ -213,7 +217,8 @@ def made(scenarios: dict[int, Scenario], point: int, loaded: LoadedExperiment) -
 def summarize_sweep(loaded: LoadedExperiment, out: Path) -> pd.DataFrame:
     """summary.csv: per design point and metric, n, mean, sd and the 95 % CI of the mean."""
     kpis = read_kpis(out)
-    summary = summarize(kpis, loaded.experiment.metrics, by=["point"])
+    steps = loaded.points["steps"].max() if "steps" in loaded.points else loaded.base["steps"]
+    summary = summarize(kpis, loaded.experiment.metrics, by=["point"], horizon=int(steps))
     summary = summary.merge(loaded.points.reset_index(), on="point", how="left")
     columns = ["point", *loaded.points.columns, "metric", "n", "of", "mean", "sd", "ci_low", "ci_high"]
     summary = summary[columns]

@@ -11,7 +11,7 @@ import pytest
 from adoptsim.engine.model import WalletAdoptionModel
 from adoptsim.errors import ScenarioError
 from adoptsim.results.economics import Economics, money_kpis, npv
-from adoptsim.results.intervals import fieller, paired_ci
+from adoptsim.results.intervals import fieller, paired_ci, summarize
 from adoptsim.results.kpis import lookup, steps_to_reach
 from adoptsim.results.metrics import kpi_problem, requirements
 from adoptsim.studies.compare import acceleration_adopter_weeks, marginal_costs, ranked, split_value
@@ -48,6 +48,28 @@ def test_paired_interval_by_hand_drops_undefined_pairs():
     # differences 1, 2, 3: mean 2, sd 1, t(0.975, 2) = 4.3027 -> half-width 4.3027/sqrt(3) = 2.4841
     mean, low, high = paired_ci(np.array([1.0, 2.0, 3.0, np.nan]), np.array([2.0, 4.0, 6.0, 5.0]))
     assert (mean, low, high) == pytest.approx((2.0, -0.4841, 4.4841), abs=1e-4)
+
+
+def test_intervals_stay_within_what_the_kpi_can_be():
+    """Weeks to a target reached at 101 and 103 of a 104-week run: the t interval (mean 102, half
+    width 12.7) is cut at week 104 above and 0 below; at a horizon, at that week; shares at 1."""
+    table = pd.DataFrame(
+        {
+            "steps_to_50pct_active": [101.0, 103.0, np.nan],
+            "steps_to_50pct_active_at_103": [101.0, 103.0, np.nan],
+            "final_active_share": [0.995, 0.999, 0.90],
+            "peak_adoption_step": [0.0, 2.0, np.nan],
+        }
+    )
+    rows = summarize(table, list(table), horizon=104).set_index("metric")
+    weeks = rows.loc["steps_to_50pct_active"]
+    assert (weeks["n"], weeks["of"], weeks["mean"]) == (2, 3, 102.0)
+    assert (weeks["ci_low"], weeks["ci_high"]) == (pytest.approx(102 - 12.706, abs=1e-3), 104.0)
+    assert rows.loc["steps_to_50pct_active_at_103", "ci_high"] == 103.0
+    assert rows.loc["final_active_share", "ci_high"] == 1.0
+    assert rows.loc["peak_adoption_step", "ci_low"] == 0.0  # 1 - 12.7 is before week 0
+    unbounded = summarize(table, ["steps_to_50pct_active"]).iloc[0]  # no horizon given: cut at 0 only
+    assert unbounded["ci_high"] == pytest.approx(102 + 12.706, abs=1e-3)
 
 
 def test_fieller_interval_by_hand():

@@ -73,6 +73,15 @@ def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
     assert {"point", "metric", "n", "mean", "sd", "ci_low", "ci_high", "behaviour.b_trust"} <= set(summary)
     for name in ("response_final_active_share.png", "heatmap_final_active_share.png", "design.csv"):
         assert (out / name).exists(), name
+    # the scenario swept is kept, so the report reads its prices: before, its page said "no currency"
+    from adoptsim.report.results import Results
+    from adoptsim.report.sections import assumptions
+
+    folder = Results.open(out)
+    assert (folder.kind, folder.currency, folder.windows) == ("sweep", "EUR", {})
+    assert folder.scenarios[0]["population"]["size"] == 1500  # with the experiment's fixed settings
+    caveats = " ".join(assumptions.render(folder)[0].items)
+    assert "Money counts the wallet's margin" in caveats and "no currency" not in caveats
     assert main(["sweep", str(tmp_path / "tiny.yaml"), "--out", str(out)]) == 2  # exists, no --resume
     assert "add --resume" in capsys.readouterr().err
 
