@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from adoptsim.figures.formatting import kpi_label
+from adoptsim.figures.formatting import kpi_label, money_axis_label
 from adoptsim.results.kpis import lookup
 from adoptsim.studies.optimization.spec import Problem
 
@@ -30,6 +30,23 @@ def _money(kpi: str) -> bool:
     return "spend" in kpi or "value" in kpi
 
 
+def _ticks(axis, kpi: str) -> None:
+    """Money with thousands separators (shares stay fractions, as in the run's figures)."""
+    if _money(kpi):
+        axis.set_major_formatter(MONEY)
+
+
+def _axis(kpi: str, currency: str) -> str:
+    """The axis label, with the currency (or 'money' when none is given) where the KPI is money."""
+    label = _label(kpi) if kpi != "spend" else "spend (mean over replications)"
+    return money_axis_label(label, currency) if _money(kpi) else label
+
+
+def _budget(problem: Problem) -> str:
+    unit = problem.currency or "money"
+    return f"share of the budget ({problem.spec.budget:,.0f} {unit})"
+
+
 def convergence_figure(problem: Problem, trials: pd.DataFrame) -> Figure:
     """Each trial's value of the first objective, and the best so far."""
     objective = problem.spec.objectives[0]
@@ -40,9 +57,8 @@ def convergence_figure(problem: Problem, trials: pd.DataFrame) -> Figure:
     ax.scatter(values["trial"], values[objective.kpi], s=14, color=OKABE_ITO[4], label="trial")
     ax.plot(values["trial"], best, color=OKABE_ITO[0], lw=2, label="best so far")
     ax.set_xlabel("trial")
-    ax.set_ylabel(_label(objective.kpi) + f" ({objective.sense[:3]}.)")
-    if _money(objective.kpi):
-        ax.yaxis.set_major_formatter(MONEY)
+    ax.set_ylabel(_axis(objective.kpi, problem.currency) + f" ({objective.sense[:3]}.)")
+    _ticks(ax.yaxis, objective.kpi)
     ax.set_title(f"{problem.spec.name}: search convergence ({problem.spec.method})")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -66,12 +82,10 @@ def pareto_figure(
     ax.plot(best[x], best[y], "o-", color=OKABE_ITO[5], label=label)
     if fresh is not None and len(objectives) == 1:
         ax.plot(*fresh, "D", color=OKABE_ITO[7], ms=8, label="winner re-evaluated on fresh seeds")
-    ax.set_xlabel(_label(x) if x != "spend" else "spend (mean over replications)")
-    ax.set_ylabel(_label(y))
-    if x in ("spend", "total_spend") or _money(x):
-        ax.xaxis.set_major_formatter(MONEY)
-    if _money(y):
-        ax.yaxis.set_major_formatter(MONEY)
+    ax.set_xlabel(_axis(x, problem.currency))
+    ax.set_ylabel(_axis(y, problem.currency))
+    _ticks(ax.xaxis, x)
+    _ticks(ax.yaxis, y)
     ax.set_title(f"{problem.spec.name}: trade-off")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -95,7 +109,7 @@ def allocation_figure(problem: Problem, trials: pd.DataFrame, finalists: list[in
         left.barh(labels, rows["share_unspent"].to_numpy(), left=bottom, color="lightgrey", label="kept back")
     left.set_xlim(0, 1)
     left.invert_yaxis()
-    left.set_xlabel(f"share of the budget ({problem.spec.budget:,.0f})")
+    left.set_xlabel(_budget(problem))
     left.set_title("Budget split of the finalists (best first)")
     for i, name in enumerate(names):
         column = f"spend_{name}"
@@ -105,7 +119,7 @@ def allocation_figure(problem: Problem, trials: pd.DataFrame, finalists: list[in
         right.plot([], [], color="lightgrey", lw=6, label="kept back (left)")
     right.yaxis.set_major_formatter(MONEY)
     right.set_xlabel("step (week)")
-    right.set_ylabel("spend per week (mean)")
+    right.set_ylabel(money_axis_label("spend per week, mean", problem.currency))
     right.set_title("Winner: spend over time")
     right.grid(alpha=0.3)
     right.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -127,7 +141,7 @@ def equivalent_figure(problem: Problem, equivalent: pd.DataFrame, ranges: pd.Dat
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel(f"share of the budget ({problem.spec.budget:,.0f})")
+    ax.set_xlabel(_budget(problem))
     plural = "s" if len(equivalent) != 1 else ""
     ax.set_title(f"{problem.spec.name}: {len(equivalent)} split{plural} as good as the winner (fresh seeds)")
     ax.grid(alpha=0.3, axis="x")

@@ -175,3 +175,26 @@ def test_playbooks_are_judged_on_the_objectives_target(toy, tmp_path):
     assert candidates.loc["playbook toy_base", "steps_to_7pct_active_n"] == 2  # reached, and measured
     # (trial 1 is the warm start with seed off, which never reaches 7 %: only the references are checked)
     assert candidates.loc[["trial 0", "base (even split)", "playbook toy_base"], "steps_to_7pct_active"].notna().all()
+
+
+def test_the_search_figures_name_the_scenarios_currency(toy):
+    from adoptsim.figures import optimization as figures
+
+    problem = load_problem(toy)
+    trials = pd.DataFrame(
+        {
+            "trial": [0, 1, 2],
+            "final_active_share": [0.2, 0.3, 0.25],
+            "net_value": [-500.0, 100.0, 50.0],
+            "spend": [2000.0, 1500.0, 1800.0],
+            "share_seed": [0.2, 0.9, 0.5],
+            "share_nothing": [0.8, 0.1, 0.5],
+        }
+    )
+    spend = pd.DataFrame({"step": [0, 1], "spend_seed": [10.0, 5.0], "spend_nothing": [1.0, 1.0]})
+    pareto = figures.pareto_figure(problem, trials, [1])
+    assert pareto.axes[0].get_xlabel() == "spend (mean over replications) (EUR)"
+    left, right = figures.allocation_figure(problem, trials, [1, 2], spend).axes
+    assert (left.get_xlabel(), right.get_ylabel()) == ("share of the budget (2,000 EUR)", "spend per week, mean (EUR)")
+    problem.base["economics"]["currency"] = ""  # no currency given: money, never a made-up EUR
+    assert figures.pareto_figure(problem, trials, [1]).axes[0].get_xlabel().endswith("(money)")

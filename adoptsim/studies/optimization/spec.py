@@ -159,6 +159,11 @@ class Problem:
         self.posterior = posterior
         """The posterior draws' table (posterior.py), or None."""
 
+    @property
+    def currency(self) -> str:
+        """The base scenario's currency, or '' when its economics block names none."""
+        return str((self.base.get("economics") or {}).get("currency") or "")
+
     def scenario_with(self, shares: dict[str, float], values: dict[str, Any], name: str | None = None) -> Scenario:
         """The base with each split intervention's budget = share * budget and the decisions set
         (through the evaluation layer, like a sweep's design point)."""
