@@ -65,7 +65,10 @@ def _timeline(ax: Axes, windows: Sequence[tuple[str, Window, int]], last_step: i
             lw=0.6,
         )
         if window.end >= window.start:
-            ax.broken_barh([(window.start, window.end - window.start + 1)], (y - 0.25, 0.5), color=color(shade))
+            paid = window.paid_to
+            ax.broken_barh([(window.start, paid - window.start + 1)], (y - 0.25, 0.5), color=color(shade))
+            if paid < window.end:  # on, but paying for nothing (no one left to train)
+                ax.broken_barh([(paid + 1, window.end - paid)], (y - 0.06, 0.12), color=color(shade))
         if window.cut_short:
             ax.plot([window.end + 1], [y], marker="|", color="black", ms=10, mew=2)
     ax.set_yticks(range(len(windows)), [label for label, _, _ in reversed(windows)], fontsize=8)
@@ -73,7 +76,9 @@ def _timeline(ax: Axes, windows: Sequence[tuple[str, Window, int]], last_step: i
     ax.set_xlim(0, last_step)
     ax.set_xlabel("step (week)")
     ax.grid(alpha=0.3, axis="x")
-    set_title(ax, "interventions: planned (hatched), acting (solid), | money ran out", fontsize=8, loc="left")
+    paying = any(w.paid_to < w.end for _, w, _ in windows)
+    thin = ", paying for nothing (thin)" if paying else ""
+    set_title(ax, f"interventions: planned (hatched), acting (solid){thin}, | money ran out", fontsize=8, loc="left")
 
 
 def _with_timeline(
@@ -92,7 +97,7 @@ def _shade(ax: Axes, windows: Sequence[tuple[str, Window, int]]) -> None:
     """Shade each intervention's actual window behind the curves."""
     for _, window, shade in windows:
         if window.end >= window.start:
-            ax.axvspan(window.start, window.end + 1, color=color(shade), alpha=0.07, lw=0)
+            ax.axvspan(window.start, window.paid_to + 1, color=color(shade), alpha=0.07, lw=0)
 
 
 def adoption_figure(

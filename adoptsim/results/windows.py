@@ -39,6 +39,20 @@ class Window:
     ran_out: float | None
     ran_out_in: int
     replications: int
+    last_paid: float | None = None
+    """Median over replications of its last step with spend, where it paid in more than one step
+    (a one-off cost says nothing about when it stopped); None without spend columns."""
+
+    @property
+    def stopped_paying(self) -> bool:
+        """Whether it paid nothing for at least its last two acting weeks, though its money lasted:
+        e.g. training with no one left to train (it acts only by paying for seats)."""
+        return self.ran_out is None and self.last_paid is not None and self.last_paid < self.end - 1
+
+    @property
+    def paid_to(self) -> int:
+        """The last week it paid for what it did: its end, or its last paid step where it stopped paying."""
+        return int(self.last_paid) if self.stopped_paying and self.last_paid is not None else self.end
 
     @property
     def cut_short(self) -> bool:
@@ -93,7 +107,7 @@ def intervention_windows(scenario: Mapping[str, Any], timeseries: pd.DataFrame |
         last = planned(start, iv.get("end"), iv.get("duration"), iv.get("start_when") is not None)
         planned_end = min(steps - 1 if last is None else int(last), steps - 1)
         column = f"spend_{name}"
-        ends, outs = [], []
+        ends, outs, lasts = [], [], []
         for part in replications:
             if column not in part:
                 continue
@@ -102,6 +116,9 @@ def intervention_windows(scenario: Mapping[str, Any], timeseries: pd.DataFrame |
             flag = f"exhausted_{name}"
             flagged = part[flag].fillna(0.0).to_numpy() if flag in part else None
             out = _ran_out_step(spend, iv.get("budget"), pool, pool_budget, flagged)
+            paid = np.flatnonzero(spend > 0)
+            if paid.size > 1:
+                lasts.append(int(paid[-1]) - 1)
             ends.append(planned_end if out is None else min(out, planned_end))
             if out is not None:
                 outs.append(out)
@@ -116,6 +133,7 @@ def intervention_windows(scenario: Mapping[str, Any], timeseries: pd.DataFrame |
                 ran_out=float(np.median(outs)) if outs else None,
                 ran_out_in=len(outs),
                 replications=len(ends),
+                last_paid=float(np.median(lasts)) if lasts else None,
             )
         )
     return windows

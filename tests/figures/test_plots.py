@@ -16,7 +16,7 @@ from scipy import stats
 from adoptsim.figures import analysis, kpi_plots, plots
 from adoptsim.figures.formatting import difference, kpi_label, kpi_value, money, number, parameter_label, with_interval
 from adoptsim.figures.plot_style import band_label, mean_band, readable_on, text_overlaps, texts_cut
-from adoptsim.figures.plots import adoption_figure
+from adoptsim.figures.plots import adoption_figure, timeline_figure
 from adoptsim.results.windows import Window, intervention_windows
 
 LONG_NAMES = [
@@ -149,6 +149,25 @@ def test_the_engine_flag_says_the_money_ran_out_when_a_unit_no_longer_fits_the_b
     series["exhausted_ads"] = 0.0  # never short of money: the deals simply stopped being wanted
     (window,) = intervention_windows(scenario, series)
     assert not window.cut_short and window.ran_out is None
+
+
+def test_an_intervention_that_stops_paying_with_money_left_is_shown_paying_for_nothing():
+    """Training that ran out of people, not money: it paid 100 in steps 0-3 and nothing after,
+    with most of its budget left. The table says so, and the timeline's solid bar ends at step 3."""
+    from adoptsim.report.sections.question import acting
+
+    scenario = {"steps": 10, "interventions": [{"name": "ads", "type": "t", "start": 0, "end": 8, "budget": 5000.0}]}
+    (window,) = intervention_windows(scenario, spend_series([100, 100, 100, 100, 0, 0, 0, 0, 0, 0]))
+    assert (window.end, window.ran_out, window.last_paid, window.paid_to) == (8, None, 3, 3)
+    assert window.stopped_paying and acting(window) == "0 to 8; nothing paid after week 3"
+    figure = timeline_figure({"s": [window]}, 10, ["s"])
+    bars = [c for c in figure.axes[0].collections if c.get_facecolor().any() and c.get_hatch() is None]
+    assert [tuple(map(float, b.get_paths()[0].get_extents().intervalx)) for b in bars] == [(0.0, 4.0), (4.0, 9.0)]
+    # paying to its end, or paying once (a fixed cost at its start): not "stopped"
+    (window,) = intervention_windows(scenario, spend_series([100] * 9 + [0]))
+    assert not window.stopped_paying and acting(window) == "0 to 8"
+    (window,) = intervention_windows(scenario, spend_series([900] + [0] * 9))
+    assert window.last_paid is None and not window.stopped_paying
 
 
 def test_a_shared_scenario_budget_running_out_cuts_every_window():

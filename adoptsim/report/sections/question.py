@@ -7,6 +7,7 @@ from adoptsim.figures import plots
 from adoptsim.figures.formatting import money, parameter_label
 from adoptsim.report.blocks import Bullets, Table, Text, chart
 from adoptsim.report.results import Results
+from adoptsim.results.windows import Window
 
 TITLE = "The question and the scenarios"
 
@@ -67,7 +68,7 @@ def render(results: Results) -> list | None:
                     w.name,
                     w.type.replace("_", " "),
                     f"{w.start} to {w.planned_end}",
-                    "never" if w.end < w.start else f"{w.start} to {w.end}",
+                    "never" if w.end < w.start else acting(w),
                     money(budget, currency) if budget is not None else "shared" if shared else "none",
                     ran_out,
                 ]
@@ -79,7 +80,8 @@ def render(results: Results) -> list | None:
                 columns,
                 rows,
                 "Weeks count from 0; the actual window ends at the last week with spend "
-                "when the budget ran out (median over replications).",
+                "when the budget ran out (median over replications). 'Nothing paid after week w': its money "
+                "lasted, but it paid for nothing more (e.g. no one left in its target to train or contact).",
                 header_columns=2,
             )
         )
@@ -93,3 +95,11 @@ def render(results: Results) -> list | None:
             )
         )
     return blocks
+
+
+def acting(window: Window) -> str:
+    """'0 to 51', or '0 to 51; nothing paid after week 25' when it stopped paying with money left."""
+    text = f"{window.start} to {window.end}"
+    if window.stopped_paying:
+        text += f"; nothing paid after week {window.last_paid:.0f}"
+    return text
