@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from adoptsim.cli.diff import ABSENT, diff_files
 from adoptsim.cli.main import main
 from adoptsim.scenario.loading import load_scenario
@@ -29,6 +31,21 @@ def test_two_ready_scenarios_differ_exactly_in_name_description_and_their_referr
     assert "interventions[refer_a_friend]: removed" in printed
     assert "interventions[pay_both_sides]: added" in printed and '"budget": 150000.0' in printed
     assert "4 differences" in printed
+
+
+def test_the_printout_in_the_docs_is_the_commands_own(capsys):
+    """docs/scenario-format.md shows `adoptsim diff`'s printout; each of its lines, with `...`
+    standing for any text, is a line the command prints, in the same order."""
+    doc = (ROOT / "docs" / "scenario-format.md").read_text()
+    section = doc.split("    uv run adoptsim diff ", 1)[1]
+    command, rest = section.split("\n", 1)
+    shown = re.search(r"\n\n((?:    .*\n)+)", rest).group(1).splitlines()
+    assert main(["diff", *(str(ROOT / p) for p in command.split())]) == 1
+    printed = capsys.readouterr().out.replace(str(ROOT) + "/", "").splitlines()
+    assert len(shown) == len(printed)
+    for line, text in zip(shown, printed, strict=True):
+        pattern = ".*".join(re.escape(part) for part in line.strip().split("..."))
+        assert re.fullmatch(pattern, text), (line, text)
 
 
 def test_identical_files_report_no_differences_and_exit_0(capsys):
