@@ -11,6 +11,7 @@ import os
 import select
 import threading
 import time
+import warnings
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 
 from adoptsim.errors import AdoptsimError
@@ -124,6 +125,12 @@ def _process_context() -> multiprocessing.context.BaseContext:
     which is safe from a threaded process."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
+        # Python 3.12 warns at any fork of a process with more than one OS thread; here the others
+        # are native (numpy's OpenBLAS starts one at import, and it re-arms itself in the child
+        # through pthread_atfork), and none holds a Python lock, since no Python thread but this runs.
+        warnings.filterwarnings(
+            "ignore", r"This process \(pid=\d+\) is multi-threaded", DeprecationWarning, r"multiprocessing\."
+        )
         return multiprocessing.get_context("fork")
     if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
