@@ -59,6 +59,9 @@ def _segment_labels(scenario: Scenario) -> list[tuple[str, str]]:
     return segment_labels(list(scenario.population.age_groups), list(scenario.population.regions))
 
 
+RATIO_KPIS = ("cost_per_incremental_adopter", "cost_per_expansion_adopter")
+"""Costs per extra adopter: a ratio of two paired means (a cost, not a difference of costs)."""
+
 SEGMENT_PATTERN = "|".join(sorted(SEGMENTATIONS, key=len, reverse=True))
 KPIS: tuple[Kpi, ...] = (
     Kpi(

@@ -243,3 +243,25 @@ def test_a_target_reached_in_fewer_replications_ranks_behind_and_is_never_tied_w
     printed = format_ranking(summary, "steps_to_30pct_active", "EUR", table).splitlines()
     assert [line.split()[1] for line in printed[2:]] == ["all", "also_all", "three", "two", "none"]
     assert "55 (reached in 3 of 4)" in printed[4] and "never reached (0 of 4)" in printed[6]
+
+
+def test_a_cost_per_adopter_ahead_is_shown_as_a_cost_with_its_verdict_not_as_a_difference(tmp_path):
+    from adoptsim.report.sections import differences
+
+    nan = float("nan")
+    table = pd.DataFrame(
+        {
+            "scenario": ["a", "a", "b", "c"],
+            "kpi": ["total_spend", *["cost_per_incremental_adopter"] * 3],
+            "difference": [26000.0, 36.6, 71344.0, nan],
+            "lower": [26000.0, 35.09, 900.0, nan],
+            "upper": [26000.0, 38.24, nan, nan],
+            "verdict": ["", "", "unbounded", "undefined"],
+        }
+    )
+    folder = write(tmp_path / "d", {"differences.csv": table, "kpis.csv": "scenario,is_baseline\nbase,True\n"})
+    rows = {(r[0], r[1]): r[2] for r in differences.render(Results.open(folder))[0].rows}
+    assert rows[("a", "total spend")] == "+26,000 (+26,000 to +26,000)"  # a difference (no currency in this folder)
+    assert rows[("a", "cost per adopter ahead at the run's last week")] == "36.60 (35.09 to 38.24)"  # not "+36.60"
+    assert rows[("b", "cost per adopter ahead at the run's last week")].startswith("71,344 (no upper bound")
+    assert rows[("c", "cost per adopter ahead at the run's last week")] == "undefined"

@@ -4,10 +4,12 @@ scenario, kpi, difference, lower, upper); every KPI's difference as a CSV to dow
 from __future__ import annotations
 
 from adoptsim.figures import kpi_plots
-from adoptsim.figures.formatting import difference, kpi_label
+from adoptsim.figures.formatting import difference, kpi_label, money, with_interval
 from adoptsim.report.blocks import Table, chart
+from adoptsim.report.ranking import finite
 from adoptsim.report.results import Results
 from adoptsim.report.sections.kpi_table import downloads
+from adoptsim.results.kpis import RATIO_KPIS
 
 TITLE = "Differences against the baseline"
 PRINTED = True
@@ -33,14 +35,7 @@ def render(results: Results) -> list | None:
     ]
     shown = shown.sort_values("order", kind="stable")
     currency = results.currency
-    rows = [
-        [
-            str(r["scenario"]),
-            kpi_label(r["kpi"]),
-            difference(r["kpi"], r["difference"], r["lower"], r["upper"], currency),
-        ]
-        for r in shown.to_dict("records")
-    ]
+    rows = [[str(r["scenario"]), kpi_label(r["kpi"]), shown_value(r, currency)] for r in shown.to_dict("records")]
     tidy = shown.rename(columns={"kpi": "metric", "difference": "mean", "lower": "ci_low", "upper": "ci_high"})
     figure_metrics = [m for m in metrics if m != "cost_per_incremental_adopter"] or metrics
     return [
@@ -48,7 +43,8 @@ def render(results: Results) -> list | None:
             ["scenario", "KPI", "difference (95 % CI, paired)"],
             rows,
             f"Scenario minus baseline, replication by replication; {len(metrics)} of {len(present)} KPIs "
-            "(all in differences.csv).",
+            "(all in differences.csv). A cost per adopter ahead is not a difference: it is the extra spend over "
+            "the extra adopters, a ratio of the two paired means (Fieller interval).",
             2,
         ),
         chart(
@@ -59,3 +55,18 @@ def render(results: Results) -> list | None:
         ),
         *downloads(results, "differences.csv"),
     ]
+
+
+def shown_value(row: dict, currency: str) -> str:
+    """A paired difference with its interval; a cost per extra adopter is a ratio of two paired
+    means, a cost (unsigned), or its verdict ('dominates', 'undefined', no upper bound)."""
+    name = str(row["kpi"])
+    if name.split("_at_")[0] not in RATIO_KPIS:
+        return difference(name, row["difference"], row["lower"], row["upper"], currency)
+    verdict = row.get("verdict")
+    verdict = verdict if isinstance(verdict, str) and verdict else ""
+    if not finite(row["difference"]):
+        return verdict or "undefined"
+    if verdict == "unbounded":
+        return f"{money(float(row['difference']), currency)} (no upper bound: the extra adopters' interval reaches 0)"
+    return with_interval(name, float(row["difference"]), float(row["lower"]), float(row["upper"]), currency)
