@@ -124,6 +124,10 @@ def test_registry_knows_directions_units_and_refuses_unknown_names():
     assert requirements(["steps_to_30pct_active_at_52", "steps_to_12.5pct_ever_adopted"]) == ([0.125, 0.3], [52])
     summary = pd.DataFrame({"scenario": ["a", "b", "c"], "steps_to_30pct_active_mean": [50.0, float("nan"), 40.0]})
     assert ranked(summary, "steps_to_30pct_active")["scenario"].tolist() == ["c", "a", "b"]
+    from adoptsim.results.kpis import RATIO_KPIS
+    from adoptsim.studies.compare import RATIOS
+
+    assert set(RATIO_KPIS) == set(RATIOS)  # what the report shows as a cost is what compare computes as a ratio
 
 
 def test_any_target_and_horizon_are_reported_and_a_horizon_reads_the_run_at_that_step():
