@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from adoptsim.cli.common import check_run_budget, executor_for, naming_files, open_output, report_if_asked, say
 from adoptsim.cli.compare import default_folder
@@ -14,8 +15,8 @@ from adoptsim.errors import AdoptsimError
 from adoptsim.figures.uncertainty import fan_chart
 from adoptsim.report.asked import write_question
 from adoptsim.results.metrics import kpi_problem
-from adoptsim.results.store import write_csv, write_figure
-from adoptsim.scenario.loading import load_scenario
+from adoptsim.results.store import write_csv, write_figure, write_text
+from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
 from adoptsim.studies.compare import asking_for
 from adoptsim.studies.uncertainty import DEFAULT_RANK_BY, beats_baseline, load_uncertainty, run_uncertain
 from adoptsim.world.streams import seed_of
@@ -39,19 +40,25 @@ def command(args: argparse.Namespace) -> int:
     with executor_for(args.workers, tasks=loaded.spec.draws * len(scenarios)) as executor, naming_files(sources):
         result = run_uncertain(scenarios, loaded, seed, progress=True, executor=executor)
     table = beats_baseline(result, kpi)
+    seeded = [s.model_copy(update={"seed": seed}) for s in scenarios]
+    asked = {"rank_by": kpi, "baseline": result.baseline, "draws": loaded.spec.draws, "seed": seed}
+    inputs = yaml.safe_dump(loaded.spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
     written = [
-        write_question(out, "compare --uncertain", rank_by=kpi, baseline=result.baseline, draws=loaded.spec.draws),
+        write_question(out, "compare --uncertain", **asked, uncertain=str(args.uncertain), settings=args.set or []),
         write_csv(out / "uncertainty.csv", table),
         write_csv(out / "uncertain_kpis.csv", result.kpis),
         write_figure(out / "fan_chart.png", fan_chart(result.curves, result.baseline)),
+        write_text(out / "uncertainty.resolved.yaml", inputs),  # what was drawn: enough, with the above, to repeat it
+        # the scenarios as given (before the draws), with the seed draw d's runs come from: replication_seed(seed, d)
+        *[write_text(out / "scenarios" / f"{s.name}.resolved.yaml", scenario_to_yaml(s)) for s in seeded],
     ]
     report = report_if_asked(args, out, target)
     folder.done()
     return say(
         f"{len(scenarios)} scenarios x {loaded.spec.draws} draws of {len(loaded.spec.inputs)} uncertain inputs, "
-        f"baseline {result.baseline}, ranked by {kpi}",
+        f"baseline {result.baseline}, seed {seed}, ranked by {kpi}",
         format_table(table),
-        f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
+        f"wrote {len(written)} files to {target}/: " + ", ".join(str(p.relative_to(out)) for p in written),
         report,
     )
 

@@ -200,11 +200,11 @@ class Results:
 
     @cached_property
     def windows(self) -> dict[str, list[Window]]:
-        """Planned and actual intervention windows per scenario; none for a sweep, whose design points
-        change what its scenario's interventions do."""
+        """Planned and actual intervention windows per scenario; none for a sweep or draws of uncertain
+        inputs, whose runs change what their scenario's interventions do."""
         series = self.timeseries
         result: dict[str, list[Window]] = {}
-        if self.kind == "sweep":
+        if self.kind in ("sweep", "uncertain"):  # no time series of the scenarios as they ran
             return result
         for scenario in self.scenarios:
             rows = None if series is None else series[series["scenario"] == scenario["name"]]

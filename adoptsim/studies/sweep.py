@@ -124,8 +124,10 @@ def prepare_output(loaded: LoadedExperiment, out: Path, resume: bool) -> set[int
         raise AdoptsimError(f"--out {out}: holds runs but no experiment.json; choose another --out")
     write_text(marker, json.dumps({"name": loaded.experiment.name, "fingerprint": fingerprint}, indent=1))
     write_csv(out / "design.csv", loaded.points.reset_index())
-    # the scenario swept, with the experiment's fixed settings: what the report reads its prices and size from
-    write_text(out / "scenario.resolved.yaml", yaml.safe_dump(loaded.base, sort_keys=False, allow_unicode=True))
+    # the scenario swept, with the experiment's fixed settings and its seed (replication r of every point
+    # uses replication_seed(experiment seed, r)): what the report reads its prices, size and seed from
+    swept = {**loaded.base, "seed": loaded.experiment.seed}
+    write_text(out / "scenario.resolved.yaml", yaml.safe_dump(swept, sort_keys=False, allow_unicode=True))
     return set()
 
 

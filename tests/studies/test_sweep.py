@@ -80,6 +80,7 @@ def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
     folder = Results.open(out)
     assert (folder.kind, folder.currency, folder.windows) == ("sweep", "EUR", {})
     assert folder.scenarios[0]["population"]["size"] == 1500  # with the experiment's fixed settings
+    assert folder.scenarios[0]["seed"] == 9  # the experiment's, which every run's seed comes from
     caveats = " ".join(assumptions.render(folder)[0].items)
     assert "Money counts the wallet's margin" in caveats and "no currency" not in caveats
     assert main(["sweep", str(tmp_path / "tiny.yaml"), "--out", str(out)]) == 2  # exists, no --resume

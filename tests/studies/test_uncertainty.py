@@ -123,6 +123,14 @@ def test_compare_uncertain_writes_the_fan_chart_and_probabilities(tmp_path, caps
     assert {"p_beats_baseline", "ci_low", "ci_high", "p5", "p50", "p95"} <= set(table.columns)
     assert len(pd.read_csv(out / "uncertain_kpis.csv")) == 10
     assert "P(beats baseline)" in capsys.readouterr().out
+    # what it ran is kept: the seed, the settings, the inputs drawn and the scenarios (their currency for the page)
+    from adoptsim.report.results import Results
+
+    folder = Results.open(out)
+    assert (folder.question["seed"], folder.question["settings"]) == (20261122, ["population.size=500", "steps=15"])
+    assert [s["name"] for s in folder.scenarios] == ["baseline", "seeding"] and folder.currency == "EUR"
+    assert folder.windows == {}  # no time series of the runs: no windows said to be acted
+    assert "behaviour.q_wom" in (out / "uncertainty.resolved.yaml").read_text()
 
 
 def test_the_ready_uncertainty_file_loads_against_the_playbooks():
