@@ -157,7 +157,8 @@ class Results:
             table = table.assign(scenario=self.folder.name)
         metrics = [c for c in table.columns if c not in ("scenario", "replication", "seed")]
         numeric = [c for c in metrics if pd.api.types.is_numeric_dtype(table[c])]
-        return summarize(table, numeric, by=["scenario"])
+        steps = [int(s["steps"]) for s in self.scenarios if "steps" in s]
+        return summarize(table, numeric, by=["scenario"], horizon=max(steps) if steps else None)
 
     def reached_counts(self) -> pd.DataFrame | None:
         """scenario, metric, n (replications where defined), of (replications), from the

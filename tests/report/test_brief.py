@@ -113,9 +113,15 @@ def test_sweep_brief_points_at_the_lowest_weeks_and_the_highest_share(tmp_path):
         }
     )
     text = brief_text(write(tmp_path / "sweep", {"summary.csv": summary, "experiment.json": "{}"}))
-    assert "Lowest weeks to 30 % active: 50 weeks, reached in 1 of 3 replications at reward = 40" in text
+    # reached at week 50 in 1 of 3 replications does not beat week 67 in 3 of 3 (the mean of the few is early)
+    assert "Lowest weeks to 30 % active: 67 weeks (65 to 69) at reward = 10" in text
     assert "Highest active share at the end: 55.0 % (53.0 to 57.0 %) at reward = 40" in text
-    assert "week 67" not in text
+    assert "week 67" not in text  # a duration, not a point in time
+    from adoptsim.report.sections import sweep
+
+    cells = sweep.render(Results.open(tmp_path / "sweep"))[0].rows
+    assert cells[1][2] == "50 weeks, reached in 1 of 3"  # the table says it too, beside the other point's
+    assert sweep.cell("steps_to_30pct_active", {"n": 0, "of": 3, "mean": float("nan")}, "") == "not reached (0 of 3)"
 
 
 def test_uncertain_calibrate_and_optimize_folders_each_have_a_brief(tmp_path):
@@ -265,3 +271,11 @@ def test_a_cost_per_adopter_ahead_is_shown_as_a_cost_with_its_verdict_not_as_a_d
     assert rows[("a", "cost per adopter ahead at the run's last week")] == "36.60 (35.09 to 38.24)"  # not "+36.60"
     assert rows[("b", "cost per adopter ahead at the run's last week")].startswith("71,344 (no upper bound")
     assert rows[("c", "cost per adopter ahead at the run's last week")] == "undefined"
+
+
+def test_a_run_folders_weeks_to_a_target_have_intervals_within_the_run(tmp_path):
+    kpis = pd.DataFrame({"replication": [0, 1, 2], "steps_to_50pct_active": [101.0, 103.0, float("nan")]})
+    scenario = "name: r\npopulation: {size: 100}\nsteps: 104\ninterventions: []\n"
+    folder = Results.open(write(tmp_path / "r", {"kpis.csv": kpis, "scenario.resolved.yaml": scenario}))
+    row = folder.kpis.set_index("metric").loc["steps_to_50pct_active"]
+    assert (row["n"], row["of"], row["ci_high"]) == (2, 3, 104.0)  # the t interval alone reaches week 114.7

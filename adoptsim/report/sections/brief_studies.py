@@ -34,7 +34,8 @@ def _has(table: pd.DataFrame | None, *columns: str) -> bool:
 
 def sweep_best(results: Results) -> list[tuple[str, dict, list[str], list[str]]]:
     """Per metric: the best design point (direction-aware), its row, the parameters, and the points
-    whose 95 % intervals overlap the best's (tied with it)."""
+    whose 95 % intervals overlap the best's (tied with it). A target is ranked first by the share of
+    replications that reached it: a mean of the few that did comes out earlier the fewer they are."""
     summary = results.table("summary.csv")
     if not _has(summary, "point", "metric", "mean"):
         return []
@@ -45,6 +46,9 @@ def sweep_best(results: Results) -> list[tuple[str, dict, list[str], list[str]]]
         part = part.dropna(subset=["mean"])
         if part.empty:
             continue
+        if str(metric).startswith("steps_to_") and _has(part, "n", "of"):
+            reached = part["n"] / part["of"]
+            part = part[reached == reached.max()]  # the most often reached first
         best = part.loc[part["mean"].idxmin() if smaller_is_better(str(metric)) else part["mean"].idxmax()]
         tied = []
         if _has(part, "ci_low", "ci_high") and finite(best["ci_low"]):
@@ -52,6 +56,11 @@ def sweep_best(results: Results) -> list[tuple[str, dict, list[str], list[str]]]
             tied = [str(p) for p in part.loc[overlap & (part["point"] != best["point"]), "point"]]
         found.append((str(metric), best.to_dict(), parameters, tied))
     return found
+
+
+def _short(value: object) -> str:
+    """A parameter value as a reader wants it: 0.0213, not 0.021345678901234567."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def sweep_brief(results: Results) -> list:
@@ -71,14 +80,15 @@ def sweep_brief(results: Results) -> list:
     lines = []
     for metric, best, _, tied in found:
         word = "Lowest" if smaller_is_better(metric) else "Highest"
-        where = ", ".join(f"{parameter_label(p)} = {best[p]}" for p in parameters)
+        where = ", ".join(f"{parameter_label(p)} = {_short(best[p])}" for p in parameters)
         value = with_interval(metric, best["mean"], best.get("ci_low"), best.get("ci_high"), results.currency)
         n, of = best.get("n"), best.get("of")
         if finite(n) and finite(of) and int(n) < int(of):
             value += f", reached in {int(n)} of {int(of)} replications"
         line = f"{word} {kpi_label(metric)}: {value} at {where} (point {best['point']})"
         if tied:
-            line += f"; tied with point{'s' if len(tied) > 1 else ''} {', '.join(tied[:8])} (intervals overlap)"
+            more = f" and {len(tied) - 8} more" if len(tied) > 8 else ""
+            line += f"; tied with point{'s' if len(tied) > 1 else ''} {', '.join(tied[:8])}{more} (intervals overlap)"
         lines.append(line + ".")
     blocks.append(Text(["Answer:"]))
     blocks.append(Bullets(lines))
@@ -88,8 +98,10 @@ def sweep_brief(results: Results) -> list:
 
 def sweep_replications(results: Results) -> str:
     summary = results.table("summary.csv")
+    if _has(summary, "of") and int(summary["of"].max()) == 1:
+        return "1 replication per design point: no interval, so no two points can be told apart. "
     if _has(summary, "of"):
-        return f"{int(summary['of'].max())} replication(s) per design point; brackets are 95 % CIs of the mean. "
+        return f"{int(summary['of'].max())} replications per design point; brackets are 95 % CIs of the mean. "
     return "brackets are 95 % CIs of the mean over replications. "
 
 

@@ -6,6 +6,7 @@ import base64
 
 from adoptsim.figures.formatting import kpi_label, parameter_label, with_interval
 from adoptsim.report.blocks import Chart, Table
+from adoptsim.report.ranking import finite
 from adoptsim.report.results import Results
 
 TITLE = "Sweep results"
@@ -32,17 +33,35 @@ def render(results: Results) -> list | None:
         first = part.iloc[0]
         row = [str(point), *[str(first[p]) for p in parameters]]
         for metric in metrics:
-            r = cells.get((point, metric))
-            row.append(
-                "-" if r is None else with_interval(metric, r["mean"], r["ci_low"], r["ci_high"], results.currency)
-            )
+            row.append(cell(metric, cells.get((point, metric)), results.currency))
         rows.append(row)
     header = ["point", *[parameter_label(p) for p in parameters], *[kpi_label(m) for m in metrics]]
     blocks: list = [
-        Table(header, rows, "Mean (95 % CI of the mean over replications) per design point.", 1 + len(parameters))
+        Table(
+            header,
+            rows,
+            "Mean (95 % CI of the mean over replications) per design point; a target reached in only some "
+            "replications is the mean of those, and says in how many.",
+            1 + len(parameters),
+        )
     ]
     for name in results.files(".png"):
         if name.startswith(FIGURES):
             kind, _, metric = name[: -len(".png")].partition("_")
             blocks.append(embedded(results, name, f"{kind}: {kpi_label(metric)}"))
     return blocks
+
+
+def cell(metric: str, row: dict | None, currency: str) -> str:
+    """A design point's mean and interval; for a target, in how many replications it was reached
+    when not in all ('never a number' for one never reached)."""
+    if row is None:
+        return "-"
+    n, of = row.get("n"), row.get("of")
+    target = metric.startswith("steps_to_") and finite(n) and finite(of)
+    if target and int(n) == 0:
+        return f"not reached (0 of {int(of)})"
+    text = with_interval(metric, row["mean"], row["ci_low"], row["ci_high"], currency)
+    if target and int(n) < int(of):
+        text += f", reached in {int(n)} of {int(of)}"
+    return text
