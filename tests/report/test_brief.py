@@ -279,3 +279,44 @@ def test_a_run_folders_weeks_to_a_target_have_intervals_within_the_run(tmp_path)
     folder = Results.open(write(tmp_path / "r", {"kpis.csv": kpis, "scenario.resolved.yaml": scenario}))
     row = folder.kpis.set_index("metric").loc["steps_to_50pct_active"]
     assert (row["n"], row["of"], row["ci_high"]) == (2, 3, 104.0)  # the t interval alone reaches week 114.7
+
+
+def test_a_calibrations_page_carries_its_warnings_and_the_points_its_band_misses(tmp_path):
+    """A single market's fit.csv has an empty market column: its misfit sentence was dropped with it."""
+    fit = pd.DataFrame(
+        {
+            "date": ["2019-12-31", "2020-03-31", "2020-12-31"],
+            "observed": [0.6, 0.853, 0.865],
+            "simulated": [0.61, 0.80, 0.82],
+            "lower": [0.55, 0.6658, 0.6659],
+            "upper": [0.66, 0.8233, 0.8417],
+            "heldout": [False, False, False],
+            "market": [float("nan")] * 3,
+        }
+    )
+    parameters = pd.DataFrame(
+        {
+            "parameter": ["behaviour.q_wom", "behaviour.r_a"],
+            "best": [0.02, 0.2],
+            "lower": [0.003, 0.1],
+            "upper": [0.17, 0.3],
+            "interval_share": [0.83, 0.2],
+            "warning": [
+                "interval spans 83% of the prior: the data taught little; 22.1 effective particles: too few for a "
+                "95 % interval",
+                "22.1 effective particles: too few for a 95 % interval",
+            ],
+            "interval": ["95 % credible (ABC-SMC posterior, 30 particles, 22.1 effective)"] * 2,
+        }
+    )
+    folder = write(tmp_path / "c", {"fit.csv": fit, "parameters.csv": parameters})
+    text = brief_text(folder)
+    assert "How sure: the fit misses the observed points by " in text
+    assert "1 of 3 observed points inside the 95 % band: outside it 2020-03-31 (observed 0.853" in text
+    assert "the data taught little about behaviour: q_wom (83 % of its prior range)" in text and "r_a (" not in text
+    assert text.count("22.1 effective particles: too few for a 95 % interval") == 1
+    from adoptsim.report.sections import assumptions
+
+    (caveats,) = [block.items for block in assumptions.render(Results.open(folder))]
+    assert caveats[0].startswith("Parameter intervals are 95 % credible intervals of the ABC-SMC posterior")
+    assert not any("confidence intervals of the mean" in c or "no currency" in c for c in caveats)

@@ -20,7 +20,14 @@ def changed_coefficients(scenario: dict) -> list[str]:
 
 
 def render(results: Results) -> list | None:
-    if results.kind == "uncertain":
+    if results.kind == "calibrate":
+        spread = (
+            "Parameter intervals are 95 % credible intervals of the ABC-SMC posterior (parameters.csv says on how "
+            "many effective particles); the fit's and the forecast's bands are the 2.5th to 97.5th percentiles of "
+            "the runs of the posterior draws and of the best fit. They describe what the observed curve leaves "
+            "open and simulation noise, not a change of market or of the model."
+        )
+    elif results.kind == "uncertain":
         spread = (
             "Ranges are the 5th to 95th percentiles over the draws of the uncertain inputs (one run each), and "
             "P(beats baseline) has a Jeffreys interval: they describe the inputs' uncertainty as the file writes it."
@@ -66,7 +73,7 @@ def render(results: Results) -> list | None:
             "market, counts and money scale with its size."
         )
     items += money_counts(results.scenarios)
-    if not results.currency:
+    if not results.currency and results.kind != "calibrate":  # a calibration reports no money
         items.append("Money is in the scenarios' own units (no currency given in an economics block).")
     return [Bullets(items)]
 

@@ -41,25 +41,73 @@ def calibrate_brief(results: Results) -> list:
         blocks.append(Text(["Answer: " + "; ".join(answer) + "."]))
     sure = []
     if _has(fit, "observed", "simulated"):
-        markets = fit.groupby("market", sort=False) if "market" in fit else [("", fit)]
+        # a single market's rows have no market name (NaN): grouped as "", not dropped
+        markets = fit.fillna({"market": ""}).groupby("market", sort=False) if "market" in fit else [("", fit)]
         for market, part in markets:
-            error = (part["simulated"] - part["observed"]).abs()
-            share = 100 * error.mean() / (part["observed"].abs().mean() or 1.0)
-            held = part[part["heldout"].astype(bool)] if "heldout" in part else part.iloc[0:0]
-            where = f" in {market}" if market else ""
-            sure.append(
-                f"How sure: the fit misses the observed points{where} by {share:.1f} % on average ({len(part)} points"
-                + (f", {len(held)} held out" if len(held) else "")
-                + ")."
-            )
+            sure.append(misfit(part, str(market)))
     if _has(parameters, "interval"):
         sure.append(f"Parameter intervals: {parameters['interval'].iloc[0]}.")
+    if _has(parameters, "parameter", "warning"):
+        sure += learned(parameters)
     sure.append(
         "A good fit to one curve does not make the forecast's mechanism right: other coefficients may fit as well; "
         "the forecast's band covers the fitted coefficients' spread and simulation noise, not a change of market."
     )
     blocks.append(Bullets(sure))
     return blocks
+
+
+def misfit(part: pd.DataFrame, market: str) -> str:
+    """How far the best fit misses a market's observed points, its R^2 on the fitted ones, and which
+    observed points its 95 % band leaves out (a band that misses the data is a warning)."""
+    held = part["heldout"].astype(str).str.lower().eq("true") if "heldout" in part else pd.Series(False, part.index)
+    fitted = part[~held]
+    error = (part["simulated"] - part["observed"]).abs()
+    share = 100 * error.mean() / (part["observed"].abs().mean() or 1.0)
+    where = f" in {market}" if market else ""
+    text = f"How sure: the fit misses the observed points{where} by {share:.1f} % on average ({len(part)} points"
+    text += f", {int(held.sum())} held out)" if held.any() else ")"
+    total = float(((fitted["observed"] - fitted["observed"].mean()) ** 2).sum())
+    if len(fitted) > 1 and total > 0:
+        text += f"; R² {1 - float(((fitted['observed'] - fitted['simulated']) ** 2).sum()) / total:.3f} on the fitted"
+    if _has(part, "lower", "upper"):
+        outside = part[(part["observed"] < part["lower"]) | (part["observed"] > part["upper"])]
+        text += f"; {len(part) - len(outside)} of {len(part)} observed points inside the 95 % band"
+        if len(outside):
+            date = "date" if "date" in outside else "step"
+            missed = [
+                f"{r[date]} (observed {r['observed']:.4g}, band {r['lower']:.4g} to {r['upper']:.4g})"
+                for r in outside.head(4).to_dict("records")
+            ]
+            text += ": outside it " + ", ".join(missed) + (f" and {len(outside) - 4} more" if len(outside) > 4 else "")
+    return text + "."
+
+
+def learned(parameters: pd.DataFrame) -> list[str]:
+    """The posterior's own warnings (parameters.csv), gathered: what the data taught little about,
+    too few effective particles for its intervals, a best point outside its interval."""
+    warned = parameters[parameters["warning"].fillna("").astype(str) != ""]
+    if warned.empty:
+        return []
+    by_kind: dict[str, list[str]] = {}
+    for r in warned.to_dict("records"):
+        for warning in str(r["warning"]).split("; "):
+            kind = warning.split(": ", 1)[-1] if "taught little" in warning else warning
+            name = parameter_label(str(r["parameter"]))
+            if "taught little" in warning and finite(r.get("interval_share")):
+                name += f" ({100 * float(r['interval_share']):.0f} % of its prior range)"
+            by_kind.setdefault(kind, []).append(name)
+    lines = []
+    for kind, names in by_kind.items():
+        if "taught little" in kind:
+            lines.append(
+                f"Warning: the data taught little about {', '.join(names)}: their intervals span most of their priors."
+            )
+        elif "effective particles" in kind:
+            lines.append(f"Warning: the posterior rests on {kind}; raise method.posterior.population for more.")
+        else:
+            lines.append(f"Warning: {', '.join(names)}: {kind}.")
+    return lines
 
 
 def optimize_brief(results: Results) -> list:
