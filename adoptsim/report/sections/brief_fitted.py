@@ -42,9 +42,9 @@ def calibrate_brief(results: Results) -> list:
     sure = []
     if _has(fit, "observed", "simulated"):
         # a single market's rows have no market name (NaN): grouped as "", not dropped
-        markets = fit.fillna({"market": ""}).groupby("market", sort=False) if "market" in fit else [("", fit)]
+        markets = fit.groupby("market", sort=False, dropna=False) if "market" in fit else [("", fit)]
         for market, part in markets:
-            sure.append(misfit(part, str(market)))
+            sure.append(misfit(part, "" if pd.isna(market) else str(market)))
     if _has(parameters, "interval"):
         sure.append(f"Parameter intervals: {parameters['interval'].iloc[0]}.")
     if _has(parameters, "parameter", "warning"):
