@@ -216,6 +216,18 @@ QUANTILES = (5, 25, 50, 75, 95)
 NEVER = 1e300  # a week after every week
 
 
+def head_to_head(kpis: pd.DataFrame, kpi: str, first: str, second: str) -> tuple[float, float, float]:
+    """P(first beats second) over the draws both ran, ties (equal, or both never reached) counting
+    half, with its 95 % Jeffreys interval: the same common-random-number comparison as against the
+    baseline, between two scenarios."""
+    table = kpis.set_index(["scenario", "draw"])[kpi]
+    theirs = table.xs(second)
+    mine = table.xs(first).reindex(theirs.index)
+    a, b = _comparable(mine, kpi), _comparable(theirs, kpi)
+    k = float((a > b).sum() + (a == b).sum() / 2)
+    return (k / len(a), *jeffreys_interval(k, len(a))) if len(a) else (np.nan, np.nan, np.nan)
+
+
 def beats_baseline(result: UncertainComparison, kpi: str) -> pd.DataFrame:
     """A row per scenario: KPI percentiles over draws, and P(beats the baseline) with its interval."""
     table = result.kpis.set_index(["scenario", "draw"])[kpi]

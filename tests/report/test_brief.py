@@ -320,3 +320,35 @@ def test_a_calibrations_page_carries_its_warnings_and_the_points_its_band_misses
     (caveats,) = [block.items for block in assumptions.render(Results.open(folder))]
     assert caveats[0].startswith("Parameter intervals are 95 % credible intervals of the ABC-SMC posterior")
     assert not any("confidence intervals of the mean" in c or "no currency" in c for c in caveats)
+
+
+def test_the_uncertain_brief_chooses_between_equally_sure_winners_by_their_own_duel(tmp_path):
+    """referral and training both beat the baseline in all 20 draws; training's share is higher in
+    every draw, so it is the choice (the brief chose referral, the first row)."""
+    draws = range(20)
+    shares = {"baseline": 0.40, "referral": 0.45, "training": 0.55}
+    kpis = pd.DataFrame(
+        [{"scenario": s, "draw": d, "final_active_share": v + 0.001 * d} for s, v in shares.items() for d in draws]
+    )
+    table = pd.DataFrame(
+        {
+            "scenario": list(shares),
+            "is_baseline": [True, False, False],
+            "draws": [20] * 3,
+            "kpi": ["final_active_share"] * 3,
+            "p50": [0.41, 0.46, 0.56],
+            "p_beats_baseline": [float("nan"), 1.0, 1.0],
+            "ci_low": [float("nan"), 0.88, 0.88],
+            "ci_high": [float("nan"), 1.0, 1.0],
+        }
+    )
+    text = brief_text(write(tmp_path / "u", {"uncertainty.csv": table, "uncertain_kpis.csv": kpis}))
+    assert "Answer: choose training: it beats baseline in 100 % (95 % interval 88 to 100 %) of the draws" in text
+    assert "on the same draws it beats referral in 100 % (88 to 100 %)" in text
+    # now each is ahead of the other in half of the draws
+    kpis.loc[kpis["scenario"] == "training", "final_active_share"] = [
+        0.45 + 0.001 * d + 0.0005 * (-1) ** d for d in draws
+    ]
+    text = brief_text(write(tmp_path / "v", {"uncertainty.csv": table, "uncertain_kpis.csv": kpis}))
+    assert "Answer: no clear choice; the most likely to beat the baseline is referral" in text
+    assert "uncertainty cannot separate them" in text

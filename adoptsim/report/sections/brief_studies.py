@@ -142,11 +142,20 @@ def uncertain_brief(results: Results) -> list:
     if others.empty:
         return blocks
     best = others.iloc[0]
-    chance = f"{100 * best['p_beats_baseline']:.0f} %"
-    if _has(others, "ci_low", "ci_high"):
-        chance += f" (95 % interval {100 * best['ci_low']:.0f} to {100 * best['ci_high']:.0f} %)"
     verdict = "choose" if best.get("ci_low", 0) > 0.5 else "no scenario reliably beats the baseline; the most likely is"
-    blocks.append(Text([f"Answer: {verdict} {best['scenario']}: it beats {base} in {chance} of the draws."]))
+    rivals = others.iloc[1:]
+    if _has(others, "ci_low", "ci_high"):  # as likely to beat the baseline: which beats the other, draw by draw?
+        rivals = rivals[rivals["ci_high"] >= best["ci_low"]]
+    duel = _duel(results.table("uncertain_kpis.csv"), kpi, str(best["scenario"]), list(rivals["scenario"]))
+    pick, said = duel if duel is not None else (str(best["scenario"]), "")
+    if pick is None:
+        pick, verdict = str(best["scenario"]), "no clear choice; the most likely to beat the baseline is"
+    row = others.set_index("scenario").loc[pick]
+    chance = f"{100 * row['p_beats_baseline']:.0f} %"
+    if _has(others, "ci_low", "ci_high"):
+        chance += f" (95 % interval {100 * row['ci_low']:.0f} to {100 * row['ci_high']:.0f} %)"
+    answer = f"Answer: {verdict} {pick}: it beats {base} in {chance} of the draws{said}."
+    blocks.append(Text([answer]))
     target = kpi.startswith("steps_to_")
     rows = []
     for r in table.to_dict("records"):
@@ -168,8 +177,9 @@ def uncertain_brief(results: Results) -> list:
             rows,
             "Percentiles over the draws"
             + ("; a draw that never reached the target counts as later than any week" if target else "")
-            + "; P: share of draws in which the scenario beats the baseline on the same draw, "
-            "with its 95 % Jeffreys interval.",
+            + "; P: share of draws in which the scenario beats the baseline on the same draw, a tie (equal"
+            + (", or neither reached the target" if target else "")
+            + ") counting half, with its 95 % Jeffreys interval.",
         )
     )
     blocks.append(
@@ -181,6 +191,27 @@ def uncertain_brief(results: Results) -> list:
         )
     )
     return blocks
+
+
+def _duel(kpis: pd.DataFrame | None, kpi: str, best: str, rivals: list[str]) -> tuple[str | None, str] | None:
+    """Between scenarios as likely to beat the baseline, the one that beats each of the others on the
+    same draws (its 95 % interval above a half) and the words that say so; None when there is no
+    rival or no per-draw table; (None, words) when the draws cannot tell them apart."""
+    if not rivals or not _has(kpis, "scenario", "draw", kpi):
+        return None
+    from adoptsim.studies.uncertainty import head_to_head
+
+    names = [best, *rivals]
+    for name in names:
+        others = [n for n in names if n != name]
+        duels = [(other, *head_to_head(kpis, kpi, name, other)) for other in others]
+        if all(low > 0.5 for _, _, low, _ in duels):
+            wins = "; ".join(f"{o} in {100 * p:.0f} % ({100 * lo:.0f} to {100 * hi:.0f} %)" for o, p, lo, hi in duels)
+            return name, f", about as often as {', '.join(others)}, and on the same draws it beats {wins}"
+    return None, (
+        f"; {', '.join(rivals)} about as often, and on the same draws none of them beats the others with a 95 % "
+        "interval above a half: the inputs' uncertainty cannot separate them"
+    )
 
 
 def brief(results: Results) -> list:
