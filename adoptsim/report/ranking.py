@@ -73,7 +73,9 @@ def ranking(summary: pd.DataFrame, by: str, by_replication: pd.DataFrame | None 
         difference, test = (math.nan, math.nan, math.nan), ""
         tied = False
         reached, of = counts.get(name, (int(row.get("replications", 0) or 0),) * 2)
-        if target and leader is not None and not math.isnan(mean) and reached < leader["reached"]:
+        if leader is not None and math.isnan(mean) and math.isnan(leader["mean"]):
+            test, tied = "never", True  # neither reached it (or both undefined): nothing orders them
+        elif target and leader is not None and not math.isnan(mean) and reached < leader["reached"]:
             test = "reached"  # later than the run in a replication where the leader was not: behind
         elif leader is not None and not math.isnan(mean):
             paired = _paired(by_replication, by, name, leader["scenario"])
@@ -85,9 +87,9 @@ def ranking(summary: pd.DataFrame, by: str, by_replication: pd.DataFrame | None 
                 tied = not (math.isnan(low) or math.isnan(leader["ci_low"])) and (
                     low <= leader["ci_high"] and leader["ci_low"] <= high
                 )
-        if leader is None or not tied or math.isnan(mean):
+        if leader is None or not tied:
             group += 1
-            leader = {"scenario": name, "ci_low": low, "ci_high": high, "reached": reached}
+            leader = {"scenario": name, "mean": mean, "ci_low": low, "ci_high": high, "reached": reached}
         rows.append(
             {
                 "rank": rank,
@@ -118,6 +120,8 @@ def tie_note(row: dict, ranking_table: pd.DataFrame) -> str:
     who = "the first" if row["tie_group"] == 1 else leader
     if row["tie_test"] == "paired":
         return f"tied with {who}: the paired 95 % CI of the difference includes 0"
+    if row["tie_test"] == "never":
+        return f"tied with {who}: neither reached it" if row["metric"].startswith("steps_to_") else f"tied with {who}"
     return f"tied with {who}: intervals overlap"
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from adoptsim.report.build import render_html
-from adoptsim.report.ranking import ranking
+from adoptsim.report.ranking import ranking, tie_note
 from adoptsim.report.results import Results
 from adoptsim.report.sections import brief
 
@@ -229,6 +229,7 @@ def test_a_target_reached_in_fewer_replications_ranks_behind_and_is_never_tied_w
         "three": [53, 55, 57, None],
         "two": [48, 52, None, None],
         "none": [None] * 4,
+        "never": [None] * 4,
     }
     per_rep = pd.DataFrame(
         [
@@ -240,14 +241,15 @@ def test_a_target_reached_in_fewer_replications_ranks_behind_and_is_never_tied_w
     means = per_rep.groupby("scenario", sort=False)["steps_to_30pct_active"].mean()
     summary = wide({n: (means[n], means[n] - 4, means[n] + 4) for n in weeks}, "steps_to_30pct_active")
     table = ranking(summary, "steps_to_30pct_active", per_rep)
-    assert list(table["scenario"]) == ["all", "also_all", "three", "two", "none"]
-    assert list(table["tie_group"]) == [1, 1, 2, 3, 4]
-    assert list(table["tie_test"])[2:4] == ["reached", "reached"]
-    notes = [brief.behind(r) for r in table.to_dict("records")[2:]]
+    assert list(table["scenario"]) == ["all", "also_all", "three", "two", "none", "never"]
+    assert list(table["tie_group"]) == [1, 1, 2, 3, 4, 4]  # two never reached: nothing orders them
+    assert list(table["tie_test"])[2:] == ["reached", "reached", "", "never"]
+    notes = [brief.behind(r) for r in table.to_dict("records")[2:5]]
     assert notes == ["behind (reached the target in fewer replications)"] * 2 + ["behind (never reached)"]
+    assert tie_note(table.to_dict("records")[5], table) == "tied with none: neither reached it"
     summary = summary.assign(final_active_share_mean=0.3, total_spend_mean=0.0)
     printed = format_ranking(summary, "steps_to_30pct_active", "EUR", table).splitlines()
-    assert [line.split()[1] for line in printed[2:]] == ["all", "also_all", "three", "two", "none"]
+    assert [line.split()[1] for line in printed[2:]] == ["all", "also_all", "three", "two", "none", "never"]
     assert "55 (reached in 3 of 4)" in printed[4] and "never reached (0 of 4)" in printed[6]
 
 
@@ -271,6 +273,8 @@ def test_a_cost_per_adopter_ahead_is_shown_as_a_cost_with_its_verdict_not_as_a_d
     assert rows[("a", "cost per adopter ahead at the run's last week")] == "36.60 (35.09 to 38.24)"  # not "+36.60"
     assert rows[("b", "cost per adopter ahead at the run's last week")].startswith("71,344 (no upper bound")
     assert rows[("c", "cost per adopter ahead at the run's last week")] == "undefined"
+    never = {"scenario": "a", "kpi": "steps_to_60pct_active", "difference": nan, "lower": nan, "upper": nan}
+    assert differences.shown_value(never, "") == "undefined: no replication in which both reached it"
 
 
 def test_a_run_folders_weeks_to_a_target_have_intervals_within_the_run(tmp_path):

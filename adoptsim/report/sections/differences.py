@@ -37,7 +37,8 @@ def render(results: Results) -> list | None:
     currency = results.currency
     rows = [[str(r["scenario"]), kpi_label(r["kpi"]), shown_value(r, currency)] for r in shown.to_dict("records")]
     tidy = shown.rename(columns={"kpi": "metric", "difference": "mean", "lower": "ci_low", "upper": "ci_high"})
-    figure_metrics = [m for m in metrics if m != "cost_per_incremental_adopter"] or metrics
+    drawn = set(tidy.dropna(subset=["mean"])["metric"])  # a KPI no pair defines (never reached) has no panel
+    figure_metrics = [m for m in metrics if m != "cost_per_incremental_adopter" and m in drawn]
     return [
         Table(
             ["scenario", "KPI", "difference (95 % CI, paired)"],
@@ -47,11 +48,21 @@ def render(results: Results) -> list | None:
             "the extra adopters, a ratio of the two paired means (Fieller interval).",
             2,
         ),
-        chart(
-            "Differences with their paired 95 % CI",
-            kpi_plots.interval_figure(
-                tidy[tidy["metric"].isin(figure_metrics)], figure_metrics, currency, results.scenario_names, points=True
-            ),
+        *(
+            [
+                chart(
+                    "Differences with their paired 95 % CI",
+                    kpi_plots.interval_figure(
+                        tidy[tidy["metric"].isin(figure_metrics)],
+                        figure_metrics,
+                        currency,
+                        results.scenario_names,
+                        points=True,
+                    ),
+                )
+            ]
+            if figure_metrics
+            else []
         ),
         *downloads(results, "differences.csv"),
     ]
@@ -61,6 +72,8 @@ def shown_value(row: dict, currency: str) -> str:
     """A paired difference with its interval; a cost per extra adopter is a ratio of two paired
     means, a cost (unsigned), or its verdict ('dominates', 'undefined', no upper bound)."""
     name = str(row["kpi"])
+    if name.startswith("steps_to_") and not finite(row["difference"]):
+        return "undefined: no replication in which both reached it"  # never a number for "never reached"
     if name.split("_at_")[0] not in RATIO_KPIS:
         return difference(name, row["difference"], row["lower"], row["upper"], currency)
     verdict = row.get("verdict")
