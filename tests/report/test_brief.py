@@ -356,3 +356,15 @@ def test_the_uncertain_brief_chooses_between_equally_sure_winners_by_their_own_d
     text = brief_text(write(tmp_path / "v", {"uncertainty.csv": table, "uncertain_kpis.csv": kpis}))
     assert "Answer: no clear choice; the most likely to beat the baseline is referral" in text
     assert "uncertainty cannot separate them" in text
+
+
+def test_the_size_caveat_says_a_fixed_budget_does_not_scale_with_the_population(tmp_path):
+    from adoptsim.report.sections import assumptions
+
+    plain = "name: a\npopulation: {size: 3000}\nsteps: 10\ninterventions: []\n"
+    budgeted = "name: b\npopulation: {size: 3000}\nsteps: 10\ninterventions: [{name: x, budget: 100000}]\n"
+    for text, named in ((plain, False), (budgeted, True)):
+        folder = Results.open(write(tmp_path / str(named), {"scenario.resolved.yaml": text}))
+        (caveats,) = [block.items for block in assumptions.render(folder)]
+        size = next(c for c in caveats if c.startswith("The simulated population has 3,000 consumers"))
+        assert ("a fixed budget does not (b)" in size) is named

@@ -68,10 +68,21 @@ def render(results: Results) -> list | None:
             items.append(f"{scenario['name']} sets behaviour coefficients: {', '.join(changed)}.")
     sizes = sorted({int(s["population"]["size"]) for s in results.scenarios})
     if sizes:
-        items.append(
+        text = (
             f"The simulated population has {', '.join(f'{n:,}' for n in sizes)} consumers: shares carry over to a "
-            "market, counts and money scale with its size."
+            "market, and counts and value scale with its size"
         )
+        budgeted = [
+            s["name"]
+            for s in results.scenarios
+            if s.get("budget") or any(iv.get("budget") for iv in s.get("interventions") or [])
+        ]
+        if budgeted:
+            text += (
+                f"; a fixed budget does not ({', '.join(budgeted)}): the same money buys a larger share of a smaller "
+                "population, so at another size these scenarios reach other shares"
+            )
+        items.append(text + ".")
     items += money_counts(results.scenarios)
     if not results.currency and results.kind != "calibrate":  # a calibration reports no money
         items.append("Money is in the scenarios' own units (no currency given in an economics block).")
