@@ -364,7 +364,8 @@ def test_the_size_caveat_says_a_fixed_budget_does_not_scale_with_the_population(
     plain = "name: a\npopulation: {size: 3000}\nsteps: 10\ninterventions: []\n"
     budgeted = "name: b\npopulation: {size: 3000}\nsteps: 10\ninterventions: [{name: x, budget: 100000}]\n"
     for text, named in ((plain, False), (budgeted, True)):
-        folder = Results.open(write(tmp_path / str(named), {"scenario.resolved.yaml": text}))
+        files = {"scenario.resolved.yaml": text, "kpis.csv": "replication,final_active_share\n0,0.3\n"}
+        folder = Results.open(write(tmp_path / str(named), files))
         (caveats,) = [block.items for block in assumptions.render(folder)]
         size = next(c for c in caveats if c.startswith("The simulated population has 3,000 consumers"))
         assert ("a fixed budget does not (b)" in size) is named
