@@ -23,12 +23,14 @@ def cost_per_adopter(spend: np.ndarray, gained: np.ndarray) -> tuple[float, floa
     return ratio, low, high, "unbounded" if pairs >= 2 and np.isnan(high) else ""
 
 
-def marginal_costs(kpis: pd.DataFrame, by: str = "point") -> pd.DataFrame:
+def marginal_costs(kpis: pd.DataFrame, by: str = "point", groups: pd.Series | None = None) -> pd.DataFrame:
     """Cost of each extra adopter between successive spending levels of a sweep.
 
     Design points are put in order of mean total spend; between neighbours a and b, paired by
     replication (common random numbers), marginal cost = mean(spend_b - spend_a) /
-    mean(ever_adopted_b - ever_adopted_a) with Fieller's 95 % interval.
+    mean(ever_adopted_b - ever_adopted_a) with Fieller's 95 % interval. `groups` (a key per
+    point) keeps neighbours within a group: in a grid of a reward and a network parameter, only
+    points of the same network are spending levels of one another.
     """
     columns = [
         f"{by}_from",
@@ -41,10 +43,15 @@ def marginal_costs(kpis: pd.DataFrame, by: str = "point") -> pd.DataFrame:
         "lower",
         "upper",
     ]
-    levels = kpis.groupby(by)["total_spend"].mean().sort_values(kind="stable")
+    levels = kpis.groupby(by)["total_spend"].mean()
+    keys = pd.Series(0, index=levels.index) if groups is None else groups.reindex(levels.index)
+    pairs = []
+    for _, members in levels.groupby(keys, sort=False):
+        ordered = members.sort_values(kind="stable").index
+        pairs += list(zip(ordered[:-1], ordered[1:], strict=True))
     table = kpis.set_index([by, "replication"])
     rows = []
-    for a, b in zip(levels.index[:-1], levels.index[1:], strict=True):
+    for a, b in pairs:
         first, second = table.loc[a], table.loc[b]
         shared = first.index.intersection(second.index)
         spend = (second.loc[shared, "total_spend"] - first.loc[shared, "total_spend"]).to_numpy(float)

@@ -225,7 +225,13 @@ def summarize_sweep(loaded: LoadedExperiment, out: Path) -> pd.DataFrame:
     columns = ["point", *loaded.points.columns, "metric", "n", "of", "mean", "sd", "ci_low", "ci_high"]
     summary = summary[columns]
     write_csv(out / "summary.csv", summary)
+    # spending levels are the points that differ only in what buys the interventions (their fields and the
+    # budget), not in the market or the network: a grid of reward x rewiring compares rewards within each network
+    points = loaded.points
+    market = [c for c in points.columns if not c.startswith(("interventions", "budget"))]
+    groups = points[market].astype(str).agg("|".join, axis=1) if market else None
     if kpis.groupby("point")["total_spend"].mean().nunique() > 1:
-        costs = marginal_costs(kpis).merge(loaded.points.add_suffix("_to"), left_on="point_to", right_index=True)
+        costs = marginal_costs(kpis, groups=groups)
+        costs = costs.merge(points.add_suffix("_to"), left_on="point_to", right_index=True)
         write_csv(out / "marginal_cost.csv", costs)
     return summary

@@ -112,6 +112,20 @@ def test_marginal_cost_is_a_ratio_of_mean_differences_between_spending_levels():
     row = marginal_costs(kpis).iloc[0]
     assert (row["point_from"], row["point_to"]) == (0, 1)
     assert row["marginal_cost"] == pytest.approx(110 / 11)
+    # a 2 x 2 grid of reward and network: spending levels are compared within a network, never across
+    # (by spend alone, point 1's network-A reward would be followed by point 2's network-B one)
+    grid = pd.DataFrame(
+        {
+            "point": [0, 1, 2, 3],
+            "replication": [0] * 4,
+            "total_spend": [0.0, 100.0, 50.0, 300.0],
+            "ever_adopted": [10.0, 20.0, 40.0, 60.0],
+        }
+    )
+    network = pd.Series(["A", "A", "B", "B"], index=[0, 1, 2, 3])
+    pairs = marginal_costs(grid, groups=network)[["point_from", "point_to"]].values.tolist()
+    assert pairs == [[0, 1], [2, 3]]
+    assert marginal_costs(grid)[["point_from", "point_to"]].values.tolist() == [[0, 2], [2, 1], [1, 3]]
 
 
 def test_registry_knows_directions_units_and_refuses_unknown_names():
