@@ -83,6 +83,10 @@ def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
     assert folder.scenarios[0]["seed"] == 9  # the experiment's, which every run's seed comes from
     caveats = " ".join(assumptions.render(folder)[0].items)
     assert "Money counts the wallet's margin" in caveats and "no currency" not in caveats
+    from adoptsim.report.sections import question
+
+    listed = " ".join(question.render(folder)[1].items)
+    assert "each design point changes the swept parameters (design.csv)" in listed  # a base, not what ran
     assert main(["sweep", str(tmp_path / "tiny.yaml"), "--out", str(out)]) == 2  # exists, no --resume
     assert "add --resume" in capsys.readouterr().err
 

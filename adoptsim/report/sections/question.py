@@ -33,6 +33,13 @@ def question(results: Results) -> str:
     return ""
 
 
+BASE = {
+    "sweep": "; each design point changes the swept parameters (design.csv), whatever the description says",
+    "uncertain": "; each draw changes the uncertain inputs (uncertainty.resolved.yaml)",
+}
+"""Where the scenario listed is a base the runs changed, not what ran."""
+
+
 def render(results: Results) -> list | None:
     asked = question(results)
     if not asked and not results.scenarios:
@@ -46,6 +53,7 @@ def render(results: Results) -> list | None:
                 [
                     f"{s['name']}: {' '.join(str(s.get('description') or '').split()) or 'no description'} "
                     f"({s['population']['size']:,} consumers, {s['steps']} weeks, seed {s.get('seed')})"
+                    + BASE.get(results.kind, "")
                     for s in scenarios
                 ]
             )
