@@ -369,3 +369,27 @@ def test_the_size_caveat_says_a_fixed_budget_does_not_scale_with_the_population(
         (caveats,) = [block.items for block in assumptions.render(folder)]
         size = next(c for c in caveats if c.startswith("The simulated population has 3,000 consumers"))
         assert ("a fixed budget does not (b)" in size) is named
+
+
+def test_the_sensitivity_brief_orders_only_what_its_intervals_separate(tmp_path):
+    def brief_of(name: str, st: list[float], conf: list[float]) -> str:
+        indices = pd.DataFrame(
+            {
+                "metric": ["final_active_share"] * 3,
+                "parameter": ["behaviour.p_media", "behaviour.b_social", "behaviour.b_use"],
+                "S1": st,
+                "S1_conf": conf,
+                "ST": st,
+                "ST_conf": conf,
+            }
+        )
+        summary = pd.DataFrame({"point": [0], "behaviour.p_media": [0.01], "metric": ["final_active_share"]})
+        summary = summary.assign(n=1, of=1, mean=0.5, ci_low=float("nan"), ci_high=float("nan"))
+        files = {"summary.csv": summary, "sensitivity.csv": indices}
+        return brief_text(write(tmp_path / name, files))
+
+    wide = brief_of("wide", [0.62, 0.27, 0.20], [0.82, 0.40, 0.31])  # N = 8 Sobol samples
+    assert "most cannot be told from these samples: behaviour: p_media (ST 0.62 ± 0.82)" in wide
+    clear = brief_of("clear", [0.62, 0.27, 0.25], [0.05, 0.04, 0.04])
+    assert "most: behaviour: p_media (ST 0.62 ± 0.05); then behaviour: b_social (ST 0.27 ± 0.04)" in clear
+    assert "b_use (ST 0.25 ± 0.04), whose 95 % intervals overlap" in clear

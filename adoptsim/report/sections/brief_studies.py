@@ -51,7 +51,7 @@ def sweep_best(results: Results) -> list[tuple[str, dict, list[str], list[str]]]
             part = part[reached == reached.max()]  # the most often reached first
         best = part.loc[part["mean"].idxmin() if smaller_is_better(str(metric)) else part["mean"].idxmax()]
         tied = []
-        if _has(part, "ci_low", "ci_high") and finite(best["ci_low"]):
+        if _has(part, "ci_low", "ci_high") and finite(best.get("ci_low")):
             overlap = (part["ci_low"] <= best["ci_high"]) & (part["ci_high"] >= best["ci_low"])
             tied = [str(p) for p in part.loc[overlap & (part["point"] != best["point"]), "point"]]
         found.append((str(metric), best.to_dict(), parameters, tied))
@@ -113,12 +113,46 @@ def sweep_changes(results: Results) -> list[str]:
     score = next((c for c in ("ST", "mu_star", "S1") if c in indices), None)
     if score is None:
         return []
+    conf = f"{score}_conf" if f"{score}_conf" in indices else None
     lines = []
     for metric, part in indices.groupby("metric", sort=False):
-        top = part.sort_values(score, ascending=False).head(2)
-        named = ", ".join(f"{parameter_label(r['parameter'])} ({score} {r[score]:.2f})" for r in top.to_dict("records"))
-        lines.append(f"What would change {kpi_label(str(metric))} most: {named}.")
+        groups = _overlapping(part.sort_values(score, ascending=False).to_dict("records"), score, conf)
+        what = f"What would change {kpi_label(str(metric))} most"
+        if conf and any(r[conf] >= abs(r[score]) for r in groups[0]):
+            named = _indices(part.sort_values(score, ascending=False).head(3).to_dict("records"), score, conf)
+            lines.append(
+                f"{what} cannot be told from these samples: {named}; the 95 % intervals are as wide as the indices "
+                "themselves (more samples, design.samples, would narrow them)."
+            )
+            continue
+        line = f"{what}: {_indices(groups[0], score, conf)}"
+        if len(groups[0]) > 1:
+            line += ", whose 95 % intervals overlap (not ordered among themselves)"
+        elif len(groups) > 1:
+            line += f"; then {_indices(groups[1], score, conf)}"
+            line += ", whose 95 % intervals overlap" if len(groups[1]) > 1 else ""
+        lines.append(line + ".")
     return lines
+
+
+def _overlapping(rows: list[dict], score: str, conf: str | None) -> list[list[dict]]:
+    """Parameters best first, in groups whose 95 % intervals (index +- conf) overlap their group's first."""
+    groups: list[list[dict]] = []
+    for r in rows:
+        if groups and conf and groups[-1][0][score] - groups[-1][0][conf] <= r[score] + r[conf]:
+            groups[-1].append(r)
+        else:
+            groups.append([r])
+    return groups
+
+
+def _indices(rows: list[dict], score: str, conf: str | None) -> str:
+    """'behaviour: p_media (ST 0.62 +- 0.82), ...', at most four."""
+    shown = [
+        f"{parameter_label(str(r['parameter']))} ({score} {r[score]:.2f}" + (f" ± {r[conf]:.2f})" if conf else ")")
+        for r in rows[:4]
+    ]
+    return ", ".join(shown) + (f" and {len(rows) - 4} more" if len(rows) > 4 else "")
 
 
 def uncertain_brief(results: Results) -> list:
