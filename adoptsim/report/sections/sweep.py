@@ -61,7 +61,7 @@ def cell(metric: str, row: dict | None, currency: str) -> str:
     target = metric.startswith("steps_to_") and finite(n) and finite(of)
     if target and int(n) == 0:
         return f"not reached (0 of {int(of)})"
-    text = with_interval(metric, row["mean"], row["ci_low"], row["ci_high"], currency)
+    text = with_interval(metric, row["mean"], row.get("ci_low"), row.get("ci_high"), currency)
     if target and int(n) < int(of):
         text += f", reached in {int(n)} of {int(of)}"
     return text
