@@ -93,6 +93,12 @@ class Experiment(StrictModel):
                 raise ValueError(f"parameters: a paired design needs value lists of one length (got {sorted(lengths)})")
         if sampled and self.design.samples is None:
             raise ValueError(f"design.samples: a {kind} design needs samples")
+        samples = self.design.samples or 0
+        if kind == "sobol" and samples & (samples - 1):  # Saltelli's estimates hold for N = 2^n only
+            below = 1 << (samples.bit_length() - 1)
+            raise ValueError(
+                f"design.samples: a sobol design needs a power of 2 (got {samples}: {below} or {below * 2})"
+            )
         return self
 
 

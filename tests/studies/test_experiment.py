@@ -107,6 +107,7 @@ def test_bad_parameter_paths_and_values_are_one_line(write_yaml, parameters, exp
     ("parameters", "design", "extra", "expected"),
     [
         (RANGES, "{type: grid}", "", "a grid design needs values"),
+        (RANGES, "{type: sobol, samples: 10}", "", "design.samples: a sobol design needs a power of 2 (got 10: 8 or"),
         ("  behaviour.b_trust: {values: [1, 2]}\n", "{type: sobol, samples: 4}", "", "a sobol design needs a range"),
         (
             "  behaviour.b_trust: {values: [1, 2]}\n  behaviour.b_use: {values: [1]}\n",
