@@ -3,6 +3,7 @@ sensitivity indices of Sobol and Morris designs (computed in adoptsim/studies/se
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -103,21 +104,41 @@ def response_figure(
 
 
 def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str, currency: str = "") -> Figure:
-    """Mean metric over a two-parameter grid."""
+    """Mean metric over a two-parameter grid: every point a cell, a target never reached grey and
+    said so, one reached in only some replications says in how many (its mean is of those)."""
     part = summary[summary["metric"] == metric]
-    table = part.pivot_table(index=parameters[1], columns=parameters[0], values="mean", aggfunc="mean")
+    rows, columns = sorted(part[parameters[1]].unique()), sorted(part[parameters[0]].unique())
+
+    def grid(values: str) -> pd.DataFrame:
+        table = part.pivot_table(index=parameters[1], columns=parameters[0], values=values, aggfunc="mean")
+        return table.reindex(index=rows, columns=columns)  # a row or column never reached is kept, not dropped
+
+    table = grid("mean")
+    reached = grid("n") if {"n", "of"} <= set(part.columns) else None
+    of = grid("of") if reached is not None else None
     figure = Figure(figsize=(7, 5.5), layout="constrained")
     ax = figure.add_subplot()
-    image = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap="viridis")
+    palette = matplotlib.colormaps["viridis"].with_extremes(bad="#dddddd")
+    image = ax.imshow(np.ma.masked_invalid(table.to_numpy(float)), origin="lower", aspect="auto", cmap=palette)
     money = kpi_kind(metric) == "money"
+    target = metric.startswith("steps_to_")
     ax.set_xticks(range(table.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns])
     ax.set_yticks(range(table.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index])
-    for (r, c), value in np.ndenumerate(table.to_numpy()):
-        text = f"{value:,.0f}" if money and abs(value) >= 100 else f"{value:.3g}"
-        ax.text(c, r, text, ha="center", va="center", color=readable_on(image.to_rgba(value)), fontsize=8)
+    for (r, c), value in np.ndenumerate(table.to_numpy(float)):
+        if np.isnan(value):
+            text, ink = ("not\nreached" if target else "-"), "black"
+        else:
+            text = f"{value:,.0f}" if money and abs(value) >= 100 else f"{value:.3g}"
+            ink = readable_on(image.to_rgba(value))
+            if target and reached is not None and reached.iat[r, c] < of.iat[r, c]:
+                text += f"\n({reached.iat[r, c]:.0f} of {of.iat[r, c]:.0f})"
+        ax.text(c, r, text, ha="center", va="center", color=ink, fontsize=8)
     ax.set_xlabel(parameter_label(parameters[0]))
     ax.set_ylabel(parameter_label(parameters[1]))
-    ax.set_title(f"mean {kpi_label(metric)}" + (f" ({currency})" if money and currency else ""))
+    title = f"mean {kpi_label(metric)}" + (f" ({currency})" if money and currency else "")
+    if target:
+        title += " where reached\n(k of n: reached in k replications only; grey: never)"
+    ax.set_title(title)
     bar = figure.colorbar(image, ax=ax)
     if money:
         bar.ax.yaxis.set_major_formatter(thousands_ticks())

@@ -496,3 +496,19 @@ def test_a_sigterm_while_a_figure_is_drawn_comes_after_it_is_saved(tmp_path):
     finally:
         restore()
     assert drawn and (tmp_path / "f.png").stat().st_size > 0
+
+
+def test_a_heatmap_keeps_every_point_and_says_which_never_reached_the_target():
+    """A reward of 0 never reaches 55 %: its column was dropped from the grid (pivot_table drops
+    all-NaN columns), and a mean of 1 of 3 replications was coloured like the others."""
+    from adoptsim.figures.analysis import heatmap_figure
+
+    rows = []
+    for reward, p, n, mean in [(0, 0.1, 0, np.nan), (0, 1.0, 0, np.nan), (10, 0.1, 1, 103.0), (10, 1.0, 3, 95.6)]:
+        rows.append({"reward": reward, "p": p, "metric": "steps_to_55pct_active", "n": n, "of": 3, "mean": mean})
+    figure = heatmap_figure(pd.DataFrame(rows), ["reward", "p"], "steps_to_55pct_active")
+    ax = figure.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "10"]  # the never-reached column is there
+    cells = sorted(t.get_text() for t in ax.texts)
+    assert cells == ["103\n(1 of 3)", "95.6", "not\nreached", "not\nreached"]
+    assert texts_cut(figure) == [] and text_overlaps(figure) == []
