@@ -156,3 +156,20 @@ def test_parameters_print_with_their_interval_and_warnings_and_a_launch_as_a_dat
         "    warning: interval spans 75% of the prior: the data taught little",
         "  behaviour.p_media = 0.007",
     ]
+
+
+def test_validate_lists_every_problem_a_valid_schema_leaves_in_a_calibration_file(calibration, capsys):
+    """A wrong column, a bound a scenario refuses and a misspelt path: listed together (validate
+    showed the first, and took three runs to show all three)."""
+    text = calibration.read_text().replace("measure: ever_adopted_share", "column: valu, measure: ever_adopted_share")
+    text = text.replace("behaviour.p_media: {low: 0.001, high: 0.05}", "behaviour.p_meda: {low: 0.001, high: 0.05}")
+    text = text.replace("behaviour.q_wom: {low: 0.003, high: 0.3, log: true}", "behaviour.r_a: {low: 0.02, high: 1.5}")
+    calibration.write_text(text, encoding="utf-8")
+    assert main(["validate", str(calibration)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(": ")[1] for line in lines] == [
+        "target.column",
+        "parameters.behaviour.r_a",
+        "parameters.behaviour.p_meda",
+    ]
+    assert all(line.startswith(str(calibration)) for line in lines)

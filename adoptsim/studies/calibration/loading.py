@@ -44,6 +44,9 @@ class Part:
     shared: list[str]
     observations: pd.DataFrame | None = None
     curve: Path | None = None
+    reading: tuple | None = None
+    """What its observations are read from (target, CSV, field): load_calibration reads them after every
+    part is made, so that a missing column is listed beside the file's other problems."""
     """The observed curve's CSV, as read (calibrated.yaml ships a copy of it)."""
 
     @property
@@ -137,8 +140,47 @@ def _load_part(path: Path, spec: Calibration, name: str, file: str, field: str) 
         target, csv, launch = spec.target, path.parent / spec.target.file, spec.launch
     shared = [p for p in spec.parameters if not spec.markets or check_path(resolved, p) is None]
     part = Part(name, resolved, shown, (path.parent / file).resolve(), target, launch, shared, curve=csv.resolve())
-    part.observations = read_observations(target, csv, shown, spec.holdout, field if spec.markets else "target")
+    part.reading = (target, csv, field if spec.markets else "target")
     return part, scenario
+
+
+def _check_parameter(shown: str, spec: Calibration, loaded: list, dotted: str, bounds: ParameterRange) -> None:
+    users = [(part, scenario) for part, scenario in loaded if dotted in part.shared]
+    if not spec.markets and loaded:
+        problem = check_path(loaded[0][0].base, dotted)
+        if problem:
+            raise ScenarioError(shown, f"parameters.{dotted}", problem)
+    elif spec.markets and loaded and not users:
+        raise ScenarioError(shown, f"parameters.{dotted}", "no market's scenario has this path")
+    for _, scenario in users:
+        _check_bounds(shown, f"parameters.{dotted}", scenario, dotted, bounds)
+
+
+def _check_per_market(shown: str, part: Part, scenario: Scenario, dotted: str, bounds: ParameterRange) -> None:
+    problem = check_path(part.base, dotted)
+    if problem:
+        raise ScenarioError(shown, f"per_market.{dotted}", f"{part.name}: {problem}")
+    _check_bounds(shown, f"per_market.{dotted}", scenario, dotted, bounds)
+
+
+def _segment(shown: str, i: int, segment, by_name: dict, spec: Calibration) -> pd.DataFrame:
+    name = segment.market if segment.market is not None else ("" if not spec.markets else None)
+    if name not in by_name:
+        valid = ", ".join(n for n in by_name if n)
+        raise ScenarioError(shown, f"segments[{i}].market", f"name one of the markets ({valid})")
+    valid = segment_columns(by_name[name][1])
+    for key in ("series", "minus", "over"):
+        column = getattr(segment, key)
+        if column is not None and column not in valid:
+            raise ScenarioError(shown, f"segments[{i}].{key}", f"unknown series '{column}' (valid: {', '.join(valid)})")
+    return segment_rows(name, segment)
+
+
+def _all(shown: str, problems: list[ScenarioError]) -> ScenarioError:
+    """One error listing every problem found, in the order found; a problem of another file (a
+    scenario the calibration names) keeps its own file in its line."""
+    lines = [(p if err.source == shown else f"{err.source}: {p}", m) for err in problems for p, m in err.problems]
+    return ScenarioError.listing(shown, lines)
 
 
 def load_calibration(path: str | Path) -> LoadedCalibration:
@@ -147,55 +189,48 @@ def load_calibration(path: str | Path) -> LoadedCalibration:
     shown = str(path)
     spec = read_spec(path, Calibration)
     entries = spec.markets or {"": spec.scenario}
-    loaded = [
-        _load_part(path, spec, name, file, f"markets.{name}" if spec.markets else "scenario")
-        for name, file in entries.items()
-    ]
+    problems: list[ScenarioError] = []  # after the schema, every check that can still run does: all are listed
+
+    def check(step, *args):
+        try:
+            return step(*args)
+        except ScenarioError as err:
+            problems.append(err)
+            return None
+
+    field_of = (lambda name: f"markets.{name}") if spec.markets else (lambda name: "scenario")
+    loaded = [check(_load_part, path, spec, name, file, field_of(name)) for name, file in entries.items()]
+    loaded = [found for found in loaded if found is not None]
+    for part, _ in loaded:
+        target, csv, field = part.reading
+        part.observations = check(read_observations, target, csv, shown, spec.holdout, field)
     for dotted, bounds in spec.parameters.items():
-        users = [(part, scenario) for part, scenario in loaded if dotted in part.shared]
-        if not spec.markets:
-            problem = check_path(loaded[0][0].base, dotted)
-            if problem:
-                raise ScenarioError(shown, f"parameters.{dotted}", problem)
-        elif not users:
-            raise ScenarioError(shown, f"parameters.{dotted}", "no market's scenario has this path")
-        for _, scenario in users:
-            _check_bounds(shown, f"parameters.{dotted}", scenario, dotted, bounds)
+        check(_check_parameter, shown, spec, loaded, dotted, bounds)
     for dotted, bounds in spec.per_market.items():
         for part, scenario in loaded:
-            problem = check_path(part.base, dotted)
-            if problem:
-                raise ScenarioError(shown, f"per_market.{dotted}", f"{part.name}: {problem}")
-            _check_bounds(shown, f"per_market.{dotted}", scenario, dotted, bounds)
-    tables = []
+            check(_check_per_market, shown, part, scenario, dotted, bounds)
     by_name = {part.name: (part, scenario) for part, scenario in loaded}
+    segments = [check(_segment, shown, i, segment, by_name, spec) for i, segment in enumerate(spec.segments)]
+    if problems:
+        raise _all(shown, problems)
+    tables = []
     for part, _ in loaded:
         rows = part.observations
         rows.insert(0, "market", part.name)
         rows["scale"] = part.scale
         tables.append(rows)
-    for i, segment in enumerate(spec.segments):
-        name = segment.market if segment.market is not None else ("" if not spec.markets else None)
-        if name not in by_name:
-            valid = ", ".join(n for n in by_name if n)
-            raise ScenarioError(shown, f"segments[{i}].market", f"name one of the markets ({valid})")
-        valid = segment_columns(by_name[name][1])
-        for key in ("series", "minus", "over"):
-            column = getattr(segment, key)
-            if column is not None and column not in valid:
-                raise ScenarioError(
-                    shown, f"segments[{i}].{key}", f"unknown series '{column}' (valid: {', '.join(valid)})"
-                )
-        tables.append(segment_rows(name, segment))
-    observations = pd.concat(tables, ignore_index=True)
+    observations = pd.concat([*tables, *segments], ignore_index=True)
     observations["year"] = [decimal_year(d) if pd.notna(d) else float("nan") for d in observations["date"]]
     for part, _ in loaded:
         years = observations.loc[observations["market"] == part.name, "year"]
         if part.launch is None and years.notna().any():
-            raise ScenarioError(shown, "launch", "dated observations need a launch date or window")
+            problems.append(ScenarioError(shown, "launch", "dated observations need a launch date or window"))
+            continue
         first = part.launch.latest if isinstance(part.launch, LaunchWindow) else part.launch
         if first is not None and (years < decimal_year(first)).any():
             field = "launch.latest" if isinstance(part.launch, LaunchWindow) else "launch"
             field = field if not spec.markets else f"markets.{part.name}"
-            raise ScenarioError(shown, field, f"{first} is after an observation")
+            problems.append(ScenarioError(shown, field, f"{first} is after an observation"))
+    if problems:
+        raise _all(shown, problems)
     return LoadedCalibration(spec, [part for part, _ in loaded], shown, observations, path.parent)
