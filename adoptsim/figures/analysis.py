@@ -146,13 +146,19 @@ def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str, cu
 
 
 def scatter_figure(summary: pd.DataFrame, parameters: list[str], metric: str) -> Figure:
-    """Point means against each sampled parameter (LHS designs)."""
+    """Point means against each sampled parameter (LHS designs): three panels a row, so that many
+    parameters make a taller figure, not a strip too wide to read."""
     part = summary[summary["metric"] == metric]
-    figure = Figure(figsize=(4 * len(parameters), 4), layout="constrained")
-    axes = np.atleast_1d(figure.subplots(1, len(parameters), squeeze=False)[0])
-    for ax, name in zip(axes, parameters, strict=True):
+    columns = min(len(parameters), 3)
+    rows = -(-len(parameters) // columns)
+    figure = Figure(figsize=(4 * columns, 0.3 + 3.6 * rows), layout="constrained")
+    axes = figure.subplots(rows, columns, squeeze=False, sharey=True)
+    for ax, name in zip(axes.flat, parameters, strict=False):
         ax.scatter(part[name], part["mean"], s=12, color=color(0))
         ax.set_xlabel(parameter_label(name))
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel(f"{kpi_label(metric)} (mean per point)")
+    for ax in axes.flat[len(parameters) :]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(f"{kpi_label(metric)} (mean per point)")
     return figure

@@ -334,6 +334,13 @@ def test_sensitivity_and_scatter_figures_do_not_overlap():
         sweep_summary(), ["interventions[refer_a_friend].reward", "behaviour.q_wom"], "total_spend"
     )
     assert text_overlaps(scatter) == []
+    seven = sweep_summary()
+    names = [f"behaviour.b_{i}" for i in range(7)]
+    for i, name in enumerate(names):
+        seven[name] = seven["point"] * (i + 1)
+    wide = analysis.scatter_figure(seven, names, "total_spend")  # was a 28 x 4 in strip, unreadable at page width
+    assert wide.get_size_inches()[0] <= 12 and sum(ax.get_visible() for ax in wide.axes) == 7
+    assert text_overlaps(wide) == [] and texts_cut(wide) == []
 
 
 def test_adoption_figure_shades_the_actual_window_not_the_planned_one():
