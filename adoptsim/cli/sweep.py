@@ -69,13 +69,25 @@ def command(args: argparse.Namespace) -> int:
     summary = sweep.summarize_sweep(loaded, out)
     written = write_sweep_analysis(loaded, summary, out)
     rate = f", {elapsed / ran:.3f} s per run" if ran else ""
+    best = best_points(out)
     report = report_if_asked(args, out, target)
     folder.done()
     return say(
         f"ran {ran} runs in {elapsed:.1f} s{rate}",
+        best,
         f"wrote summary.csv{', ' if written else ''}{', '.join(written)} to {target}/",
         report,
     )
+
+
+def best_points(out: Path) -> str:
+    """The best design point of each metric, as the report's brief reads them from summary.csv."""
+    from adoptsim.cli.tables import format_sweep_best
+    from adoptsim.report.results import Results
+    from adoptsim.report.sections.brief_studies import sweep_best
+
+    results = Results.open(out)
+    return format_sweep_best(sweep_best(results), results.currency)
 
 
 def sweep_saved(out: Path) -> int:

@@ -58,6 +58,33 @@ def _interval(low: float, high: float) -> str:
     return "" if pd.isna(low) or pd.isna(high) else f"[{_number(low)}, {_number(high)}]"
 
 
+def format_sweep_best(found: list[tuple[str, dict, list[str], list[str]]], currency: str = "") -> str:
+    """Per metric, the best design point (report.sections.brief_studies.sweep_best: a target first by
+    how often it was reached), its mean and 95 % CI and the points tied with it; then each named
+    point's parameter values, once."""
+    if not found:
+        return ""
+    from adoptsim.figures.formatting import parameter_label
+
+    rows = [["metric", "best", "mean", "95 % CI", "at", "tied with (intervals overlap)"]]
+    points: dict[str, str] = {}
+    for metric, best, parameters, tied in found:
+        word = "lowest" if lookup(metric)[0].smaller_is_better else "highest"
+        n, of = best.get("n"), best.get("of")
+        mean = reached_value(best["mean"], n, of) if metric.startswith("steps_to_") else _value(metric, best["mean"])
+        low, high = best.get("ci_low", math.nan), best.get("ci_high", math.nan)
+        interval = "" if pd.isna(low) else f"[{_value(metric, low)}, {_value(metric, high)}]"
+        point = f"point {best['point']}"
+        points[point] = ", ".join(f"{parameter_label(p)} = {_short(best[p])}" for p in parameters)
+        shown = ", ".join(tied[:6]) + (f" and {len(tied) - 6} more" if len(tied) > 6 else "")
+        rows.append([_name(metric, currency), word, mean, interval, point, shown or "none"])
+    return _columns(rows, left=(0, 1, 4, 5)) + "".join(f"\n{point}: {values}" for point, values in points.items())
+
+
+def _short(value: object) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def reached_value(mean: float, reached: int | None, of: int | None) -> str:
     """A target's mean weeks, saying in how many replications it was reached when not in all; never
     a number for a target never reached."""

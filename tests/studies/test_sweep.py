@@ -68,6 +68,11 @@ def test_serial_process_pool_and_dask_give_identical_kpis(write_yaml, tmp_path):
 def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["sweep", str(write_yaml(EXPERIMENT, "tiny.yaml")), "--workers", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()  # the best point of each metric, as the brief reads it
+    best = next(line for line in printed if line.startswith("final_active_share"))
+    assert best.split()[1] == "highest" and "point" in best
+    point = best.split("point ")[1].split()[0]
+    assert any(line.startswith(f"point {point}: refer_a_friend: reward = ") for line in printed)
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 4 * 2
     assert {"point", "metric", "n", "mean", "sd", "ci_low", "ci_high", "behaviour.b_trust"} <= set(summary)
