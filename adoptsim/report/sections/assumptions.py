@@ -37,12 +37,12 @@ def render(results: Results) -> list | None:
             "Intervals are 95 % confidence intervals of the mean over replications (t distribution); "
             "they describe simulation noise, not uncertainty in the model's assumptions."
         )
-    items = [
-        spread,
-        "Weeks count from 0; 'week 57' for a target means the share was reached after 57 weekly steps.",
-        "An intervention's actual window ends at its last week with spend once its money ran out: it could not "
-        "pay for all it wanted from its own budget or the scenario's shared one.",
-    ]
+    items = [spread, "Weeks count from 0; 'week 57' for a target means the share was reached after 57 weekly steps."]
+    if any(results.windows.values()):  # only where the page shows interventions' windows
+        items.append(
+            "An intervention's actual window ends at its last week with spend once its money ran out: it could not "
+            "pay for all it wanted from its own budget or the scenario's shared one."
+        )
     if results.kind == "compare":
         items.append("Scenarios ran on common random numbers: replication r of every scenario used the same seed.")
     calibrated = [s["name"] for s in results.scenarios if s.get("calibration") or s.get("calibrated")]
