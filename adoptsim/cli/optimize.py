@@ -192,7 +192,14 @@ def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataF
         + (f", kept back {kept:,.0f} ({kept / spec.budget:.0%})" if kept > 0.005 * spec.budget else "")
     )
     spent = float(np.mean(winner.values("total_spend")))
-    lines.append(f"  spent: {spent:,.0f} ({spent / spec.budget:.0%} of the budget; mean over the final replications)")
+    short = (
+        " UNDERSPENT: a lever's share is what it may spend, not what it used"
+        if spent < (1 - UNDERSPENT) * spec.budget
+        else ""
+    )
+    lines.append(
+        f"  spent: {spent:,.0f} ({spent / spec.budget:.0%} of the budget; mean over the final replications){short}"
+    )
     for path in spec.decisions:
         value = get_path(winner.scenario.model_dump(mode="json"), path)
         lever = path.removeprefix("interventions[").split("]")[0] if path.startswith("interventions[") else None

@@ -142,8 +142,9 @@ def equivalent_figure(problem: Problem, equivalent: pd.DataFrame, ranges: pd.Dat
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel(_budget(problem))
-    plural = "s" if len(equivalent) != 1 else ""
-    ax.set_title(f"{problem.spec.name}: {len(equivalent)} split{plural} as good as the winner (fresh seeds)")
+    others = len(equivalent) - 1  # the set holds the winner
+    said = f"{others} other split{'s' if others != 1 else ''} as good as" if others else "no other split as good as"
+    ax.set_title(f"{problem.spec.name}: {said} the winner (fresh seeds)")
     ax.grid(alpha=0.3, axis="x")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return figure

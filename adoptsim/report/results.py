@@ -201,12 +201,13 @@ class Results:
 
     @cached_property
     def windows(self) -> dict[str, list[Window]]:
-        """Planned and actual intervention windows per scenario; none for a sweep or draws of uncertain
-        inputs, whose runs change what their scenario's interventions do."""
+        """Planned and actual intervention windows per scenario, from its time series; none without one
+        (an optimisation's winner, a calibration), nor for a sweep or draws of uncertain inputs, whose
+        runs change what their scenario's interventions do."""
         series = self.timeseries
         result: dict[str, list[Window]] = {}
-        if self.kind in ("sweep", "uncertain"):  # no time series of the scenarios as they ran
-            return result
+        if series is None or self.kind in ("sweep", "uncertain"):  # no time series of the scenarios as they ran:
+            return result  # their planned windows are not what they did (an optimisation's best.yaml spent a third)
         for scenario in self.scenarios:
             rows = None if series is None else series[series["scenario"] == scenario["name"]]
             result[scenario["name"]] = intervention_windows(scenario, rows)

@@ -393,3 +393,38 @@ def test_the_sensitivity_brief_orders_only_what_its_intervals_separate(tmp_path)
     clear = brief_of("clear", [0.62, 0.27, 0.25], [0.05, 0.04, 0.04])
     assert "most: behaviour: p_media (ST 0.62 ± 0.05); then behaviour: b_social (ST 0.27 ± 0.04)" in clear
     assert "b_use (ST 0.25 ± 0.04), whose 95 % intervals overlap" in clear
+
+
+def test_the_optimize_brief_reads_a_never_reached_reference_and_an_underspent_winner(tmp_path):
+    candidates = pd.DataFrame(
+        {
+            "candidate": ["trial 4", "playbook referral", "playbook merchants"],
+            "scenario": ["t4", "referral", "merchants"],
+            "steps_to_30pct_active": [40.0, float("nan"), 38.0],
+            "steps_to_30pct_active_lower": [39.0, float("nan"), 37.0],
+            "steps_to_30pct_active_upper": [41.0, float("nan"), 39.0],
+            "steps_to_30pct_active_n": [6, 0, 6],
+            "total_spend": [47728.0, 150000.0, 150000.0],
+            "spent_share": [0.32, 1.0, 1.0],
+        }
+    )
+    differences = pd.DataFrame(
+        {
+            "against": ["playbook referral", "playbook merchants"],
+            "kpi": ["steps_to_30pct_active"] * 2,
+            "difference": [float("nan"), 2.0],
+            "lower": [float("nan"), 1.0],
+            "upper": [float("nan"), 3.0],
+            "replications": [6, 6],
+            "winner_reached": [6, 6],
+            "other_reached": [0, 6],
+        }
+    )
+    text = brief_text(write(tmp_path / "o", {"candidates.csv": candidates, "differences.csv": differences}))
+    # the playbook that never reached 30 % is behind, not "- | the winner is worse"
+    assert "playbook referral winner reached it in 6 of 6, the other in 0 of 6 the winner is better" in text
+    assert "On fresh seeds the winner is worse than playbook merchants." in text  # not "better than each"
+    assert "It spent 32 % of the budget" in text
+    best = "name: t4\npopulation: {size: 100}\nsteps: 52\ninterventions: [{name: classes, type: training, start: 0}]\n"
+    (tmp_path / "o" / "best.yaml").write_text(best, encoding="utf-8")
+    assert Results.open(tmp_path / "o").windows == {}  # no time series: its planned windows are not what it did

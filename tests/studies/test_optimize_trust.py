@@ -89,7 +89,10 @@ def test_the_equivalent_set_by_hand(toy):
     ranges = share_ranges(problem, equivalent).set_index("lever")
     assert ranges.loc["seed"].tolist() == pytest.approx([0.6, 0.8])
     assert ranges.loc["nothing"].tolist() == pytest.approx([0.2, 0.4])
-    assert "60%-80% seed, 20%-40% nothing" in describe_ranges(ranges.reset_index(), "final_active_share", 2)
+    said = describe_ranges(ranges.reset_index(), "final_active_share", 2)
+    assert "the winner and 1 other finalist" in said and "60%-80% seed, 20%-40% nothing" in said
+    alone = describe_ranges(ranges.reset_index(), "final_active_share", 1)  # not "any split with 41%-41% ..."
+    assert alone.startswith("equivalent set: the winner alone") and "any split" not in alone
 
 
 def test_the_search_stops_when_it_stops_improving(toy):

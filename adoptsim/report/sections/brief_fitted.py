@@ -131,22 +131,19 @@ def optimize_brief(results: Results) -> list:
     text = f"Answer: choose {winner['candidate']} ({phrase(objective, value)}"
     if "total_spend" in columns:
         text += f", spending {money(winner[columns['total_spend'][0]], results.currency)}"
-    blocks.append(Text([text + "); its settings are in best.yaml." + allocation(results, str(winner["candidate"]))]))
+    text += "); its settings are in best.yaml." + allocation(results, str(winner["candidate"]))
+    if finite(winner.get("spent_share")) and float(winner["spent_share"]) < 0.9:
+        text += (
+            f" It spent {100 * float(winner['spent_share']):.0f} % of the budget: each lever's share is what it was "
+            "allowed, not what it used (a lever pays nothing once no one is left to reach or its window ends; "
+            "allocation.png shows its spend over time)."
+        )
+    blocks.append(Text([text]))
     if _has(differences, "against", "kpi", "difference", "lower", "upper"):
-        rows = []
-        for r in differences[differences["kpi"] == objective].to_dict("records"):
-            tied = finite(r["lower"]) and r["lower"] <= 0 <= r["upper"]
-            rows.append(
-                [
-                    str(r["against"]),
-                    difference(objective, r["difference"], r["lower"], r["upper"], results.currency),
-                    "equivalent: the interval includes 0"
-                    if tied
-                    else "the winner is better"
-                    if _better(objective, r["difference"])
-                    else "the winner is worse",
-                ]
-            )
+        rows = [
+            [str(r["against"]), *_against(objective, r, results.currency)]
+            for r in differences[differences["kpi"] == objective].to_dict("records")
+        ]
         blocks.append(
             Table(
                 ["against", f"winner minus other: {kpi_label(objective)}", "verdict"],
@@ -155,15 +152,17 @@ def optimize_brief(results: Results) -> list:
             )
         )
         equivalent = [row[0] for row in rows if row[2].startswith("equivalent")]
-        blocks.append(
-            Text(
-                [
-                    "Equivalent to the winner (chance alone could order them): " + ", ".join(equivalent) + "."
-                    if equivalent
-                    else "No other candidate or playbook is equivalent: the winner is better than each."
-                ]
-            )
+        worse = [row[0] for row in rows if "winner is worse" in row[2]]
+        said = (
+            "Equivalent to the winner (chance alone could order them): " + ", ".join(equivalent) + "."
+            if equivalent
+            else "No other candidate or playbook is equivalent to the winner."
         )
+        if worse:  # on fresh seeds a reference did better than the search's winner: say so, first
+            said = f"On fresh seeds the winner is worse than {', '.join(worse)}. " + said
+        elif not equivalent:
+            said += " The winner is better than each."
+        blocks.append(Text([said]))
     blocks.append(Bullets(["How sure: finalists and playbooks re-run on fresh seeds. " + NOISE]))
     return blocks
 
@@ -200,6 +199,23 @@ def _kpi_columns(table: pd.DataFrame) -> dict[str, tuple[str, str | None, str | 
         elif f"{column}_lower" in names and f"{column}_upper" in names:
             found[column] = (column, f"{column}_lower", f"{column}_upper")
     return found
+
+
+def _against(objective: str, row: dict, currency: str) -> tuple[str, str]:
+    """The paired difference with another candidate and its verdict; where one side never reached a
+    target in some replications, how often each did (never a number for 'never reached')."""
+    n, mine, theirs = (row.get(k) for k in ("replications", "winner_reached", "other_reached"))
+    if objective.startswith("steps_to_") and finite(n) and finite(mine) and finite(theirs) and min(mine, theirs) < n:
+        counts = f"winner reached it in {int(mine)} of {int(n)}, the other in {int(theirs)} of {int(n)}"
+        if mine == theirs:
+            return counts, "not told apart by how often they reached it"
+        return counts, "the winner is better" if mine > theirs else "the winner is worse"
+    shown = difference(objective, row["difference"], row["lower"], row["upper"], currency)
+    if finite(row["lower"]) and row["lower"] <= 0 <= row["upper"]:
+        return shown, "equivalent: the interval includes 0"
+    if not finite(row["difference"]):
+        return shown, "undefined"
+    return shown, "the winner is better" if _better(objective, row["difference"]) else "the winner is worse"
 
 
 def _better(metric: str, difference: float) -> bool:

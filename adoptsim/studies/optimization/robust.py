@@ -55,10 +55,14 @@ def share_ranges(problem: Problem, equivalent: pd.DataFrame) -> pd.DataFrame:
 
 
 def describe_ranges(ranges: pd.DataFrame, kpi: str, size: int) -> str:
-    """The equivalent set in words."""
+    """The equivalent set in words (`size` counts the winner): the share ranges a split may take
+    and do as well, or that no other finalist did."""
+    if size <= 1:
+        return f"equivalent set: the winner alone (no other finalist's paired interval with it includes 0 on {kpi})"
     parts = [f"{r.lowest:.0%}-{r.highest:.0%} {r.lever}" for r in ranges.itertuples()]
-    return f"equivalent set ({size} of the finalists, paired interval with the winner includes 0 on {kpi}): " + (
-        "any split with " + ", ".join(parts) + " does as well"
+    return (
+        f"equivalent set (the winner and {size - 1} other finalist{'s' if size > 2 else ''}, paired interval with "
+        f"the winner includes 0 on {kpi}): any split with " + ", ".join(parts) + " does as well"
     )
 
 

@@ -172,6 +172,18 @@ class Problem:
         return scenario_at(self.base, {**budgets, **values, **named}, str(self.source), "decisions", "this trial")
 
 
+def market_settings(spec: Optimization) -> dict[str, Any]:
+    """The `fixed:` settings of the market (population, network, behaviour, steps...): every
+    playbook is judged under them, as the candidates are; those of the base's own interventions
+    and budget are not a playbook's."""
+    return {k: v for k, v in spec.fixed.items() if not k.startswith(("interventions", "budget"))}
+
+
+def read_playbook(path: Path, spec: Optimization, playbook: str, field: str) -> Scenario:
+    """A playbook scenario (relative to the optimisation file) under the market's `fixed:` settings."""
+    return validate_scenario(read_base(path, playbook, market_settings(spec), field=field), str(path))
+
+
 def load_problem(path: str | Path) -> Problem:
     """Read and check an optimisation file against its base scenario."""
     path = Path(path)
@@ -200,6 +212,7 @@ def load_problem(path: str | Path) -> Problem:
     for i, playbook in enumerate(spec.playbooks):
         if not (path.parent / playbook).is_file():
             raise ScenarioError(shown, f"playbooks[{i}]", f"file not found: {Path(shown).parent / playbook}")
+        read_playbook(path, spec, playbook, f"playbooks[{i}]")  # the market's `fixed:` settings must fit it too
     posterior = None
     if spec.posterior is not None:
         from adoptsim.studies.optimization.posterior import load_draws
