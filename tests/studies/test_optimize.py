@@ -198,3 +198,18 @@ def test_the_search_figures_name_the_scenarios_currency(toy):
     assert (left.get_xlabel(), right.get_ylabel()) == ("share of the budget (2,000 EUR)", "spend per week, mean (EUR)")
     problem.base["economics"]["currency"] = ""  # no currency given: money, never a made-up EUR
     assert figures.pareto_figure(problem, trials, [1]).axes[0].get_xlabel().endswith("(money)")
+
+
+def test_playbooks_are_judged_in_the_files_market(toy):
+    """`fixed:` population (and any market setting) applies to the playbooks as to the candidates;
+    the base's own interventions and budget settings do not."""
+    from adoptsim.studies.optimization.spec import read_playbook
+
+    fixed = "fixed:\n  population.size: 500\n  interventions[seed].count: 7\n"
+    text = toy.read_text() + fixed + "playbooks: [playbook.yaml]\n"
+    toy.write_text(text)
+    (toy.parent / "playbook.yaml").write_text(f"extends: {ROOT / 'scenarios' / 'referral.yaml'}\n")
+    problem = load_problem(toy)
+    assert problem.base["population"]["size"] == 500
+    playbook = read_playbook(problem.source, problem.spec, "playbook.yaml", "playbooks[0]")
+    assert playbook.population.size == 500 and [iv.name for iv in playbook.interventions] == ["refer_a_friend"]
