@@ -221,7 +221,8 @@ def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataF
             continue
         n = row["replications"]
         if min(row["winner_reached"], row["other_reached"]) < n:
-            shown = f"never (winner {row['winner_reached']} of {n} reached, other {row['other_reached']} of {n})"
+            mine, theirs = row["winner_reached"], row["other_reached"]
+            shown = f"reached by the winner in {mine} of {n}, by the other in {theirs} of {n}"
         else:
             shown = _difference(row["kpi"], row)
         money = spent[row["against"]]

@@ -47,6 +47,32 @@ def _budget(problem: Problem) -> str:
     return f"share of the budget ({problem.spec.budget:,.0f} {unit})"
 
 
+def _short_of(trials: pd.DataFrame, kpi: str) -> pd.Series:
+    """Trials whose value of a target is the search's penalty: some replication never reached it."""
+    if f"{kpi}_reached" not in trials:
+        return pd.Series(False, index=trials.index)
+    return trials[f"{kpi}_reached"] < trials[f"{kpi}_of"]
+
+
+def _mark_penalties(ax, problem: Problem, trials: pd.DataFrame, kpi: str, x: str, y: str) -> None:
+    """Hollow markers over the trials scored by the penalty for a target not reached in every
+    replication (steps x (1 + gap / target): later than the run, never a week it was reached), and
+    the run's last week as a dashed line: above it, no week is real."""
+    short = _short_of(trials, kpi)
+    if not short.any():
+        return
+    ax.scatter(
+        trials.loc[short, x],
+        trials.loc[short, y],
+        s=40,
+        facecolors="none",
+        edgecolors=OKABE_ITO[7],
+        label="not reached in every replication: the search's penalty",
+    )
+    line = ax.axhline if y == kpi else ax.axvline
+    line(float(problem.base["steps"]), color="grey", ls="--", lw=1, label="the run's last week")
+
+
 def convergence_figure(problem: Problem, trials: pd.DataFrame) -> Figure:
     """Each trial's value of the first objective, and the best so far."""
     objective = problem.spec.objectives[0]
@@ -56,8 +82,12 @@ def convergence_figure(problem: Problem, trials: pd.DataFrame) -> Figure:
     ax = figure.subplots()
     ax.scatter(values["trial"], values[objective.kpi], s=14, color=OKABE_ITO[4], label="trial")
     ax.plot(values["trial"], best, color=OKABE_ITO[0], lw=2, label="best so far")
+    _mark_penalties(ax, problem, values, objective.kpi, "trial", objective.kpi)
+    ax.xaxis.get_major_locator().set_params(integer=True)  # trials are whole numbers
     ax.set_xlabel("trial")
-    ax.set_ylabel(_axis(objective.kpi, problem.currency) + f" ({objective.sense[:3]}.)")
+    ax.set_ylabel(
+        _axis(objective.kpi, problem.currency) + (", maximised" if objective.sense == "maximize" else ", minimised")
+    )
     _ticks(ax.yaxis, objective.kpi)
     ax.set_title(f"{problem.spec.name}: search convergence ({problem.spec.method})")
     ax.grid(alpha=0.3)
@@ -82,6 +112,7 @@ def pareto_figure(
     ax.plot(best[x], best[y], "o-", color=OKABE_ITO[5], label=label)
     if fresh is not None and len(objectives) == 1:
         ax.plot(*fresh, "D", color=OKABE_ITO[7], ms=8, label="winner re-evaluated on fresh seeds")
+    _mark_penalties(ax, problem, trials, y, x, y)
     ax.set_xlabel(_axis(x, problem.currency))
     ax.set_ylabel(_axis(y, problem.currency))
     _ticks(ax.xaxis, x)

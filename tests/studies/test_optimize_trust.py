@@ -67,7 +67,7 @@ def test_never_reached_targets_are_printed_as_never(toy, tmp_path, capsys):
     toy.write_text(toy.read_text().replace("trials: 6", "trials: 2"))
     assert main(["optimize", str(toy), "--out", str(tmp_path / "out")]) == 0
     out = capsys.readouterr().out
-    assert "never (winner 0 of 3 reached, other 0 of 3)" in out
+    assert "reached by the winner in 0 of 3, by the other in 0 of 3" in out
     differences = pd.read_csv(tmp_path / "out" / "differences.csv")
     target = differences[differences["kpi"] == "steps_to_99pct_active"]
     assert target["difference"].isna().all() and target["lower"].isna().all()

@@ -35,6 +35,9 @@ def trials_table(problem: Problem, study: optuna.Study) -> pd.DataFrame:
         row: dict[str, object] = {"trial": trial.number, "stage": trial.user_attrs.get(STAGE, "search")}
         for objective, value in zip(problem.spec.objectives, trial.values, strict=True):
             row[objective.kpi] = value
+            if f"reached_{objective.kpi}" in trial.user_attrs:  # below all: the value is the search's penalty
+                row[f"{objective.kpi}_reached"] = trial.user_attrs[f"reached_{objective.kpi}"]
+                row[f"{objective.kpi}_of"] = problem.spec.replications
         row["spend"] = trial.user_attrs.get("spend", float("nan"))
         row.update({f"share_{name}": share for name, share in shares.items()})
         if problem.spec.split.allow_unspent:

@@ -200,6 +200,9 @@ def _run_batch(
     for trial, evaluation in zip(asked, evaluations, strict=True):
         values = [float(np.mean(evaluation.values(o.kpi, penalised=True))) for o in objectives]
         trial.set_user_attr("spend", float(np.mean([k["total_spend"] for k in evaluation.kpis])))
+        for o in objectives:  # how many replications reached a target (the value is a penalty where not all did)
+            if TARGET_KPI.match(o.kpi):
+                trial.set_user_attr(f"reached_{o.kpi}", int(np.sum(~np.isnan(evaluation.values(o.kpi)))))
         study.tell(trial, values if len(values) > 1 else values[0])
         if on_trial is not None:
             on_trial()
