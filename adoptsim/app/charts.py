@@ -81,7 +81,11 @@ class Dashboard:
             column: funnel.plot([], [], color=STAGE_COLOURS[name], lw=2, label=name)[0]
             for column, name in STAGE_COLUMNS.items()
         }
-        self.legends = [funnel.legend(loc="center right", fontsize=9)]
+        # the legend in a band of its own above 100 %: a curve can be anywhere below it as the run goes on
+        # (at "center right" it hid the active and aware curves' last 30 weeks)
+        funnel.set_ylim(0, 1.2)
+        funnel.set_yticks(np.linspace(0, 1, 6))
+        self.legends = [funnel.legend(loc="upper center", fontsize=8, ncol=len(self.stage_lines), frameon=False)]
 
         versus.set_title("Active users: this run against the unchanged scenario")
         versus.plot(reference["step"], reference["share_active"], label="unchanged scenario", **REFERENCE)

@@ -156,3 +156,16 @@ def test_app_command_errors_are_one_line(tmp_path, capsys):
         assert main(["app", str(REFERRAL), "--port", str(port)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"adoptsim app: cannot serve on 127.0.0.1:{port}") and "\n" not in err
+
+
+def test_the_funnel_legend_hides_no_curve():
+    """At 'center right' the legend covered the active and aware curves' last 30 weeks."""
+    session = Session(load_scenario(ROOT / "scenarios" / "referral.yaml", ["population.size=600", "steps=60"]))
+    session.run_to_end()
+    session.render()
+    dashboard = session.dashboard
+    renderer = dashboard.figure.canvas.get_renderer()
+    box = dashboard.legends[0].get_window_extent(renderer)
+    for line in dashboard.stage_lines.values():
+        points = line.get_transform().transform(line.get_xydata())
+        assert not any(box.contains(x, y) for x, y in points), line.get_label()
