@@ -11,9 +11,11 @@ scenario is the template with the changed settings written into its data and val
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from adoptsim.errors import ScenarioError
 from adoptsim.interventions import INTERVENTION_TYPES
 from adoptsim.scenario.loading import validate_scenario
 from adoptsim.scenario.paths import get_path, set_path
@@ -219,7 +221,18 @@ def apply_settings(scenario: Scenario, values: dict[str, Any], shown: str = "app
             set_path(data, f"{owner}.end", None)
         else:
             set_path(data, path, value)
-    return validate_scenario(data, shown)
+    try:
+        return validate_scenario(data, shown)
+    except ScenarioError as err:  # the page names interventions as its inputs do: by name, not position
+        names = [str(item.get("name") or "") for item in data.get("interventions") or []]
+
+        def named(path: str) -> str:
+            found = re.match(r"interventions\[(\d+)\]", path)
+            if found is None or int(found[1]) >= len(names) or not names[int(found[1])]:
+                return path
+            return f"interventions[{names[int(found[1])]}]" + path[found.end() :]
+
+        raise ScenarioError.listing(shown, [(named(p), m) for p, m in err.problems]) from None
 
 
 def new_intervention(scenario: Scenario, kind: str) -> dict[str, Any]:

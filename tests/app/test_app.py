@@ -89,7 +89,11 @@ def test_an_impossible_setting_is_one_line_naming_the_field(referral):
         apply_settings(referral, values)
     message = str(caught.value)
     assert "\n" not in message
-    assert message.startswith("app settings: interventions[0].target.regions") and "moon" in message
+    # by name, as the page's inputs name it (it said interventions[0])
+    assert message.startswith("app settings: interventions[refer_a_friend].target.regions") and "moon" in message
+    values = {**initial_values(referral), "interventions[refer_a_friend].reward": -5}
+    with pytest.raises(ScenarioError, match=r"interventions\[refer_a_friend\]\.reward: must be at least 0"):
+        apply_settings(referral, values)
 
 
 def test_the_unchanged_run_is_the_reference_and_a_change_moves_it(session):
