@@ -248,4 +248,16 @@ class Session:
         allowed folder, its `name` set to the file's (SaveRefusedError: nothing written)."""
         target, name = save_target(folder, typed, self.base.name, overwrite)
         folder.mkdir(parents=folder == RESULTS_FOLDER, exist_ok=True)
-        return write_text(target, scenario_to_yaml(self.scenario.model_copy(update={"name": name})))
+        update = {"name": name, "description": self.saved_description()}
+        return write_text(target, scenario_to_yaml(self.scenario.model_copy(update=update)))
+
+    def saved_description(self) -> str:
+        """The base's description, then what the app changed: the base's words may name values the
+        changes replaced (a reward of 10 now 40)."""
+        changes = changed_settings(self.template, self.values)
+        said = [f"{path} = {value}" for path, value in changes.items()]
+        said += [f"added {a['name']} ({a['type']})" for a in self.added] + [f"removed {n}" for n in self.removed]
+        text = " ".join(str(self.base.description or "").split())
+        if not said:
+            return text
+        return f"{text} Changed in adoptsim app from {self.base.name}: {'; '.join(said)}.".strip()

@@ -124,6 +124,11 @@ def test_saved_scenario_repeats_the_apps_numbers_with_adoptsim_run(session, tmp_
         assert row[name] == pytest.approx(app_kpis[name], rel=0, abs=0, nan_ok=True), name
     assert app_kpis["total_spend"] <= 3000.0
     assert load_scenario(path).name == "saved" != session.base.name
+    # its description says what changed: the base's words may name values the changes replaced
+    said = load_scenario(path).description
+    assert said.startswith(" ".join(session.base.description.split()))
+    assert "Changed in adoptsim app from referral: behaviour.b_social = 4.5" in said
+    assert "interventions[refer_a_friend].budget = 3000.0" in said
 
 
 @pytest.mark.slow
