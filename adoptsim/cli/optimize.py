@@ -86,7 +86,7 @@ def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) ->
     from adoptsim.figures import optimization as figures
     from adoptsim.results.store import write_csv, write_figure, write_text
     from adoptsim.scenario.loading import scenario_to_yaml
-    from adoptsim.studies.optimization.results import candidates_table, paired_differences, trials_table
+    from adoptsim.studies.optimization.results import candidates_table, paired_differences, trials_table, worth_it
     from adoptsim.studies.optimization.robust import equivalent_set, importance, share_ranges
 
     trials = trials_table(problem, study)
@@ -122,6 +122,7 @@ def write_outputs(problem: Problem, study, final: FinalComparison, out: Path) ->
         write_csv(out / "trials.csv", trials),
         write_csv(out / "candidates.csv", candidates_table(problem, final)),
         write_csv(out / "differences.csv", paired_differences(problem, final)),
+        write_csv(out / "worth_it.csv", pd.DataFrame([worth_it(final)])),
         write_figure(out / "convergence.png", figures.convergence_figure(problem, trials)),
         write_figure(out / "pareto.png", figures.pareto_figure(problem, trials, front, fresh)),
         write_figure(out / "allocation.png", figures.allocation_figure(problem, trials, finalists, spend)),
@@ -176,10 +177,35 @@ IDLE = 0.01
 """A lever with less than this share of the budget: its other decisions are printed as without effect."""
 
 
+def pays_line(found: dict, currency: str) -> str:
+    """What the winner's money buys against spending nothing on the levers, and whether it pays."""
+    if not found:
+        return ""
+    unit = f" {currency}" if currency else ""
+    n = found["replications"]
+    low, high = found["extra_adopters_lower"], found["extra_adopters_upper"]
+    adopters = f"{found['extra_adopters']:+,.0f} adopters [{low:,.0f}, {high:,.0f}]"
+    if found["cost_verdict"] and not np.isfinite(found["cost_per_extra_adopter"]):
+        cost = found["cost_verdict"]
+    else:
+        cost = f"{found['cost_per_extra_adopter']:,.2f}{unit} per extra adopter"
+        if found["cost_verdict"] == "unbounded":
+            cost += " (no upper bound)"
+        elif np.isfinite(found["cost_lower"]):
+            cost += f" [{found['cost_lower']:,.2f}, {found['cost_upper']:,.2f}]"
+    low, high = found["extra_net_value_lower"], found["extra_net_value_upper"]
+    net = f"net value {found['extra_net_value']:+,.0f}{unit} [{low:,.0f}, {high:,.0f}]"
+    verdict = "pays for itself" if low > 0 else "does not pay for itself" if high < 0 else "may not pay for itself"
+    return (
+        f"against spending nothing on the levers ({n} replications, paired): {adopters}, {cost}; "
+        f"{net} (value after the run included): the winner {verdict}"
+    )
+
+
 def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataFrame, trials: int) -> str:
     """The winner in words, with paired 95 % intervals against each reference."""
     from adoptsim.scenario.paths import get_path
-    from adoptsim.studies.optimization.results import UNDERSPENT
+    from adoptsim.studies.optimization.results import NO_SPEND, UNDERSPENT, worth_it
 
     spec = problem.spec
     winner = final.winner
@@ -226,6 +252,7 @@ def summary_text(problem: Problem, final: FinalComparison, differences: pd.DataF
         else:
             shown = _difference(row["kpi"], row)
         money = spent[row["against"]]
-        flag = " UNDERSPENT" if money < (1 - UNDERSPENT) * spec.budget else ""
+        flag = " UNDERSPENT" if money < (1 - UNDERSPENT) * spec.budget and row["against"] != NO_SPEND else ""
         lines.append(f"  vs {row['against']:<34} {row['kpi']}: {shown}  (it spent {money:,.0f}{flag})")
+    lines.append(pays_line(worth_it(final), problem.currency))
     return "\n".join(lines)

@@ -146,3 +146,29 @@ def test_a_posterior_column_that_is_no_field_is_one_line_and_exit_2(toy, tmp_pat
     assert main(["optimize", str(toy), "--out", str(tmp_path / "out")]) == 2
     error = capsys.readouterr().err.strip()
     assert "\n" not in error and error.startswith(str(toy)) and "posterior: behaviour.nope" in error, error
+
+
+def test_the_winner_is_judged_against_spending_nothing_on_the_levers(toy):
+    """+100, +120, +110 adopters for 2,000, 2,400, 2,200 more spend: 20 a head by the ratio of means,
+    and a net value 3,000 to 5,000 above the no-spend run: it pays for itself."""
+    from adoptsim.cli.optimize import pays_line
+    from adoptsim.studies.optimization.results import NO_SPEND, worth_it
+
+    problem = load_problem(toy)
+
+    def run(adopters: list[float], spend: list[float], value: list[float]) -> Evaluation:
+        kpis = [
+            {"ever_adopted": a, "total_spend": s, "net_value": v}
+            for a, s, v in zip(adopters, spend, value, strict=True)
+        ]
+        return Evaluation(problem.scenario_with({"seed": 0.5, "nothing": 0.5}, {}), kpis, [pd.DataFrame()] * 3)
+
+    winner = run([300, 330, 320], [2000, 2400, 2200], [5000, 6000, 5500])
+    nothing = run([200, 210, 210], [0, 0, 0], [1000, 2000, 1500])
+    found = worth_it(FinalComparison(["trial 1", NO_SPEND], [winner, nothing], 1, 4))
+    assert found["extra_adopters"] == pytest.approx(110) and found["cost_per_extra_adopter"] == pytest.approx(20)
+    assert found["extra_net_value"] == pytest.approx(4000) and found["extra_net_value_lower"] > 0
+    assert "the winner pays for itself" in pays_line(found, "EUR") and "20.00 EUR per extra adopter" in pays_line(
+        found, "EUR"
+    )
+    assert worth_it(FinalComparison(["trial 1"], [winner], 1, 4)) == {}  # a study without the reference

@@ -163,8 +163,33 @@ def optimize_brief(results: Results) -> list:
         elif not equivalent:
             said += " The winner is better than each."
         blocks.append(Text([said]))
-    blocks.append(Bullets(["How sure: finalists and playbooks re-run on fresh seeds. " + NOISE]))
+    paying = pays(results.table("worth_it.csv"), results.currency)
+    blocks.append(Bullets([*paying, "How sure: finalists and playbooks re-run on fresh seeds. " + NOISE]))
     return blocks
+
+
+def pays(table: pd.DataFrame | None, currency: str) -> list[str]:
+    """What the winner's money buys against spending nothing on the levers, and whether it pays
+    for itself (its extra net value's 95 % interval above 0, below, or across)."""
+    if not _has(table, "extra_adopters", "extra_net_value", "extra_net_value_lower", "extra_net_value_upper"):
+        return []
+    r = table.iloc[0].to_dict()
+    low, high = float(r["extra_net_value_lower"]), float(r["extra_net_value_upper"])
+    verdict = "It pays for itself" if low > 0 else "It does not pay for itself" if high < 0 else "It may not pay"
+    if not finite(r.get("cost_per_extra_adopter")):
+        cost = str(r.get("cost_verdict") or "undefined")
+    elif r.get("cost_verdict") == "unbounded":
+        cost = f"{money(r['cost_per_extra_adopter'], currency)} each (no upper bound)"
+    else:
+        ratio = (r["cost_per_extra_adopter"], r.get("cost_lower"), r.get("cost_upper"))
+        cost = with_interval("cost_per_incremental_adopter", *ratio, currency) + " each"
+    extra = (r["extra_adopters"], r.get("extra_adopters_lower"), r.get("extra_adopters_upper"))
+    net = with_interval("net_value", r["extra_net_value"], low, high, currency)
+    return [
+        f"{verdict}: against spending nothing on the levers it gains {with_interval('incremental_adopters', *extra)} "
+        f"adopters at {cost}, and {net} of net value (value after the run included; "
+        f"{int(r['replications'])} paired replications)."
+    ]
 
 
 def allocation(results: Results, candidate: str) -> str:

@@ -18,12 +18,14 @@ import pandas as pd
 
 from adoptsim.results.intervals import mean_ci
 from adoptsim.scenario.spec import Scenario
+from adoptsim.studies.costs import cost_per_adopter
 from adoptsim.studies.optimization.search import Evaluation, evaluate_all
 from adoptsim.studies.optimization.space import base_params, decode
 from adoptsim.studies.optimization.spec import Problem, read_playbook
 from adoptsim.studies.optimization.stages import STAGE, completed
 
 UNDERSPENT = 0.10
+NO_SPEND = "no spend (the levers without money)"
 """A candidate leaving more than this share of the budget unspent is flagged."""
 
 
@@ -114,6 +116,10 @@ def final_comparison(
     base = problem.scenario_with(*decode(problem, base_params(problem)), name=f"{spec.name}_base")
     scenarios.append(base)
     names.append("base (even split)")
+    # what the money buys: the same market with no money for the levers (worth_it reads it)
+    nothing = {name: 0.0 for name in spec.split.interventions}
+    scenarios.append(problem.scenario_with(nothing, decode(problem, base_params(problem))[1], f"{spec.name}_no_spend"))
+    names.append(NO_SPEND)
     for i, path in enumerate(spec.playbooks):
         # Judged in the same market (`fixed:` population, network, ...), on the same KPIs (targets,
         # horizons) and horizon as the candidates: a playbook read as its file stands ran at 20,000
@@ -154,6 +160,36 @@ def paired(ours: np.ndarray, theirs: np.ndarray) -> dict[str, object]:
         "replications": n,
         "winner_reached": reached[0],
         "other_reached": reached[1],
+    }
+
+
+def worth_it(final: FinalComparison) -> dict[str, object]:
+    """The winner against spending nothing on the levers, paired over the final replications: the
+    extra adopters (ever adopted), the cost of each (the ratio of mean extra spend to mean extra
+    adopters, Fieller's interval, or its verdict) and the extra net value (value after the run
+    included), whose interval says whether the money pays for itself."""
+    if NO_SPEND not in final.names:
+        return {}
+    winner, nothing = final.winner, final.evaluations[final.names.index(NO_SPEND)]
+    extra = winner.values("ever_adopted") - nothing.values("ever_adopted")
+    spend = winner.values("total_spend") - nothing.values("total_spend")
+    value = winner.values("net_value") - nothing.values("net_value")
+    cost, cost_low, cost_high, verdict = cost_per_adopter(spend, extra)
+    adopters, adopters_low, adopters_high = mean_ci(extra)
+    net, net_low, net_high = mean_ci(value)
+    return {
+        "extra_adopters": adopters,
+        "extra_adopters_lower": adopters_low,
+        "extra_adopters_upper": adopters_high,
+        "extra_spend": float(np.mean(spend)),
+        "cost_per_extra_adopter": cost,
+        "cost_lower": cost_low,
+        "cost_upper": cost_high,
+        "cost_verdict": verdict,
+        "extra_net_value": net,
+        "extra_net_value_lower": net_low,
+        "extra_net_value_upper": net_high,
+        "replications": len(extra),
     }
 
 
