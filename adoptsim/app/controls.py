@@ -151,7 +151,7 @@ def control_groups(scenario: Scenario) -> list[Group]:
             traits.append(
                 Control(f"population.age_groups.{group}.traits.{trait}.mean", label, "float", 0.01, 0.99, 0.01)
             )
-    groups.append(Group("Traits by age group (means, 0 to 1)", tuple(traits)))
+    groups.append(Group("Trait means by age group", tuple(traits)))  # short: the panel's header is ~30 letters
     for title, entries in BEHAVIOUR_CONTROLS:
         controls = []
         for name, label, high, step in entries:
@@ -160,7 +160,7 @@ def control_groups(scenario: Scenario) -> list[Group]:
         groups.append(Group(title, tuple(controls)))
     budget = scenario.budget
     currency = scenario.economics.currency
-    shared = [Control("budget.total", f"Shared budget, total ({currency}; empty = none)", "budget")]
+    shared = [Control("budget.total", f"Shared budget, {currency} (blank: none)", "budget")]
     if budget is not None and budget.allocation == "shares":
         for iv in scenario.interventions:
             shared.append(Control(f"budget.shares.{iv.name}", f"Share of {iv.name}", "float", 0.0, 1.0, 0.01))

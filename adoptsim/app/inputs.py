@@ -16,7 +16,7 @@ from adoptsim.interventions import INTERVENTION_TYPES
 
 SLIDER_REST_S = 0.4
 CARD = {"flex-shrink": "0"}  # cards keep their height in the scrolling column
-FOLDED = ("Traits by age group",)  # groups shown folded: many inputs rarely changed
+FOLDED = ("Trait means by age group",)  # groups shown folded: many inputs rarely changed
 
 
 def css_class(path: str) -> str:

@@ -219,7 +219,7 @@ def Page() -> None:  # noqa: N802 (a Solara component)
 
     solara.Title(f"adoptsim: {session.base.name}")
     with solara.AppBar():
-        solara.AppBarTitle(f"adoptsim · {session.base.name} · {session.base.population.size:,} consumers in the file")
+        solara.AppBarTitle(f"adoptsim · {session.base.name} · {session.base.population.size:,} consumers")
     with solara.Columns([1, 3], style={"align-items": "flex-start"}):
         with solara.Column(style={"max-height": "calc(100vh - 80px)", "overflow-y": "auto"}):
             with solara.Card("Run", margin=0, classes=["mb-2"], style=CARD):

@@ -33,7 +33,8 @@ def session(referral):
 def test_controls_are_grouped_labelled_and_hold_the_scenarios_values(referral):
     groups = control_groups(referral)
     titles = [group.title for group in groups]
-    assert titles[:3] == ["Population", "Traits by age group (means, 0 to 1)", "Hearing of the wallet"]
+    assert titles[:3] == ["Population", "Trait means by age group", "Hearing of the wallet"]
+    assert all(len(title) <= 30 for title in titles)  # a panel's header shows about 30 letters, then cuts
     assert "Shared budget" in titles
     assert "refer_a_friend (referral)" in titles
     values = initial_values(referral)
