@@ -129,6 +129,8 @@ def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str, cu
             text, ink = ("not\nreached" if target else "-"), "black"
         else:
             text = f"{value:,.0f}" if money and abs(value) >= 100 else f"{value:.3g}"
+            if kpi_kind(metric) == "share":
+                text = f"{100 * value:.1f} %"  # as the report writes a share
             ink = readable_on(image.to_rgba(value))
             if target and reached is not None and reached.iat[r, c] < of.iat[r, c]:
                 text += f"\n({reached.iat[r, c]:.0f} of {of.iat[r, c]:.0f})"
@@ -142,6 +144,8 @@ def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str, cu
     bar = figure.colorbar(image, ax=ax)
     if money:
         bar.ax.yaxis.set_major_formatter(thousands_ticks())
+    elif kpi_kind(metric) == "share":  # as its cells say it
+        bar.ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f} %")
     return figure
 
 

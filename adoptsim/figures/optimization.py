@@ -82,6 +82,11 @@ def convergence_figure(problem: Problem, trials: pd.DataFrame) -> Figure:
     ax = figure.subplots()
     ax.scatter(values["trial"], values[objective.kpi], s=14, color=OKABE_ITO[4], label="trial")
     ax.plot(values["trial"], best, color=OKABE_ITO[0], lw=2, label="best so far")
+    if "stage" in values and (values["stage"] == "refine").any():  # CMA-ES around the best, after the search
+        refine = values[values["stage"] == "refine"]
+        ax.scatter(
+            refine["trial"], refine[objective.kpi], s=30, marker="^", color=OKABE_ITO[1], label="refinement trial"
+        )
     _mark_penalties(ax, problem, values, objective.kpi, "trial", objective.kpi)
     ax.xaxis.get_major_locator().set_params(integer=True)  # trials are whole numbers
     ax.set_xlabel("trial")

@@ -519,3 +519,6 @@ def test_a_heatmap_keeps_every_point_and_says_which_never_reached_the_target():
     cells = sorted(t.get_text() for t in ax.texts)
     assert cells == ["103\n(1 of 3)", "95.6", "not\nreached", "not\nreached"]
     assert texts_cut(figure) == [] and text_overlaps(figure) == []
+    shares = pd.DataFrame(rows).assign(metric="final_active_share", mean=[0.513, 0.52, 0.4, 0.45], n=3)
+    cells = sorted(t.get_text() for t in heatmap_figure(shares, ["reward", "p"], "final_active_share").axes[0].texts)
+    assert cells == ["40.0 %", "45.0 %", "51.3 %", "52.0 %"]  # as the report writes a share, not 0.513

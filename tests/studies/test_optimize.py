@@ -198,9 +198,11 @@ def test_the_search_figures_name_the_scenarios_currency(toy):
     assert (left.get_xlabel(), right.get_ylabel()) == ("share of the budget (2,000 EUR)", "spend per week, mean (EUR)")
     # a trial scored by the search's penalty (a replication never reached the target) is marked as one
     trials = trials.assign(final_active_share_reached=[1, 0, 1], final_active_share_of=[1, 1, 1])
+    trials["stage"] = ["search", "search", "refine"]  # CMA-ES's refinement, marked apart
     axes = figures.convergence_figure(problem, trials).axes[0]
     labels = [t.get_text() for t in axes.get_legend().get_texts()]
     assert "not reached in every replication: the search's penalty" in labels and "the run's last week" in labels
+    assert "refinement" in labels
     problem.base["economics"]["currency"] = ""  # no currency given: money, never a made-up EUR
     assert figures.pareto_figure(problem, trials, [1]).axes[0].get_xlabel().endswith("(money)")
 
