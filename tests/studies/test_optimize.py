@@ -202,7 +202,7 @@ def test_the_search_figures_name_the_scenarios_currency(toy):
     axes = figures.convergence_figure(problem, trials).axes[0]
     labels = [t.get_text() for t in axes.get_legend().get_texts()]
     assert "not reached in every replication: the search's penalty" in labels and "the run's last week" in labels
-    assert "refinement" in labels
+    assert "refinement trial" in labels
     problem.base["economics"]["currency"] = ""  # no currency given: money, never a made-up EUR
     assert figures.pareto_figure(problem, trials, [1]).axes[0].get_xlabel().endswith("(money)")
 
