@@ -72,6 +72,7 @@ def response_figure(
     points = part["point"].nunique() if together and "point" in part else 0
     figure = Figure(figsize=(max(9.0, 0.9 + 2.3 * points), 5), layout="constrained")  # a tick label ~2 in wide
     ax = figure.add_subplot()
+    partial = False  # a target reached in only some replications at some point: its mean is of those
     for i, (key, group) in enumerate(groups):
         key = key if isinstance(key, tuple) else (key,)
         group = group.sort_values("point" if paired else x_name)
@@ -85,6 +86,10 @@ def response_figure(
         error = np.abs(np.vstack([group["mean"] - group["ci_low"], group["ci_high"] - group["mean"]]))
         ax.errorbar(x, group["mean"], yerr=np.nan_to_num(error), marker="o", capsize=3, color=color(i), label=label)
         ax.fill_between(x, group["ci_low"], group["ci_high"], color=color(i), alpha=0.15, lw=0)
+        if metric.startswith("steps_to_") and {"n", "of"} <= set(group.columns):
+            few = (group["n"] < group["of"]).to_numpy() & group["mean"].notna().to_numpy()
+            partial |= bool(few.any())
+            ax.scatter(np.asarray(x)[few], group["mean"][few], s=90, facecolors="white", edgecolors=color(i), zorder=3)
         if labels:
             ax.set_xticks(range(len(labels)), labels, fontsize=7 if together else None)
     if together:
@@ -96,7 +101,8 @@ def response_figure(
     ax.set_ylabel(money_axis_label(short, currency) if kpi_kind(metric) == "money" else short)
     if kpi_kind(metric) == "money":
         ax.yaxis.set_major_formatter(thousands_ticks())
-    figure.suptitle(f"{name}\nwhiskers and bands: 95 % CI of the mean over replications", fontsize=10)
+    said = "\nhollow: reached in only some replications (their mean); a gap: in none" if partial else ""
+    figure.suptitle(f"{name}\nwhiskers and bands: 95 % CI of the mean over replications{said}", fontsize=10)
     ax.grid(alpha=0.3)
     if others:  # one line per combination of the other parameters; a single line needs no legend
         legend_outside(ax)

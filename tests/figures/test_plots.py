@@ -522,3 +522,27 @@ def test_a_heatmap_keeps_every_point_and_says_which_never_reached_the_target():
     shares = pd.DataFrame(rows).assign(metric="final_active_share", mean=[0.513, 0.52, 0.4, 0.45], n=3)
     cells = sorted(t.get_text() for t in heatmap_figure(shares, ["reward", "p"], "final_active_share").axes[0].texts)
     assert cells == ["40.0 %", "45.0 %", "51.3 %", "52.0 %"]  # as the report writes a share, not 0.513
+
+
+def test_a_response_figure_marks_means_of_only_some_replications():
+    from adoptsim.figures.analysis import response_figure
+
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1, 2],
+            "reward": [10.0, 20.0, 40.0],
+            "metric": ["steps_to_55pct_active"] * 3,
+            "n": [1, 3, 3],
+            "of": [3, 3, 3],
+            "mean": [103.8, 98.0, 95.0],
+            "ci_low": [float("nan"), 96.0, 93.0],
+            "ci_high": [float("nan"), 100.0, 97.0],
+        }
+    )
+    figure = response_figure(summary, ["reward"], "steps_to_55pct_active")
+    from matplotlib.collections import PathCollection
+
+    hollow = [c for c in figure.axes[0].collections if isinstance(c, PathCollection)]
+    assert len(hollow) == 1 and tuple(hollow[0].get_offsets()[0]) == (10.0, 103.8)
+    assert "hollow: reached in only some replications" in figure._suptitle.get_text()
+    assert texts_cut(figure) == []
