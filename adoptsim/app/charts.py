@@ -206,7 +206,13 @@ class Dashboard:
             return
         ref = reference["share_active"]
         self.reference_fill = self.versus.fill_between(
-            ref["step"], ref["low"], ref["high"], color=REFERENCE["color"], alpha=0.15, lw=0
+            ref["step"],
+            ref["low"],
+            ref["high"],
+            color=REFERENCE["color"],
+            alpha=0.15,
+            lw=0,
+            label="unchanged scenario's spread",  # short: the legend sits in the panel
         )
         self.band_data = run["share_active"]
         self._fit_active(float(max(self.band_data["high"].max(), ref["high"].max())))

@@ -179,3 +179,12 @@ def test_the_funnel_legend_hides_no_curve():
     for line in dashboard.stage_lines.values():
         points = line.get_transform().transform(line.get_xydata())
         assert not any(box.contains(x, y) for x, y in points), line.get_label()
+
+
+def test_both_bands_of_the_active_share_panel_are_in_its_legend():
+    session = Session(load_scenario(ROOT / "scenarios" / "referral.yaml", ["population.size=400", "steps=20"]))
+    session.compute_replications()
+    session.render()
+    labels = [t.get_text() for t in session.dashboard.legends[1].get_texts()]
+    assert "spread of 3 replications (min to max)" in labels  # this run's
+    assert "unchanged scenario's spread" in labels  # the grey band had no entry
