@@ -96,6 +96,9 @@ def response_figure(
         ax.set_xlabel("design point (the parameters change together)")
     else:
         ax.set_xlabel(parameter_label(x_name))
+        every, _ = _positions(part[x_name])  # a value no replication reached is a gap, not cut off the axis
+        pad = 0.05 * (every.max() - every.min()) or 0.5
+        ax.set_xlim(every.min() - pad, every.max() + pad)
     name = kpi_label(metric)
     short = name.split(" (")[0]  # the axis names the KPI; the title says what it includes
     ax.set_ylabel(money_axis_label(short, currency) if kpi_kind(metric) == "money" else short)

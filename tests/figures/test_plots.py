@@ -545,4 +545,7 @@ def test_a_response_figure_marks_means_of_only_some_replications():
     hollow = [c for c in figure.axes[0].collections if isinstance(c, PathCollection)]
     assert len(hollow) == 1 and tuple(hollow[0].get_offsets()[0]) == (10.0, 103.8)
     assert "hollow: reached in only some replications" in figure._suptitle.get_text()
+    never = pd.concat([summary, summary.iloc[:1].assign(point=3, reward=0.0, n=0, mean=float("nan"))])
+    low, _ = response_figure(never, ["reward"], "steps_to_55pct_active").axes[0].get_xlim()
+    assert low < 0.0  # reward 0, reached in no replication, is on the axis as a gap
     assert texts_cut(figure) == []
