@@ -102,13 +102,14 @@ def sweep_saved(out: Path) -> int:
 def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     """Response plots, heatmaps or sensitivity indices, by design kind; names of files written."""
     from adoptsim.figures import analysis
+    from adoptsim.results.economics import currency_of
     from adoptsim.results.store import write_csv, write_figure
     from adoptsim.studies.sensitivity import sensitivity
 
     experiment = loaded.experiment
     parameters = list(experiment.parameters)
     kind = experiment.design.type
-    currency = str(((loaded.base.get("economics") or {}).get("currency")) or "")  # none given: "money"
+    currency = currency_of(loaded.base)  # none given: "money"
     written = ["marginal_cost.csv"] if (out / "marginal_cost.csv").exists() else []
     for metric in experiment.metrics:
         if kind in ("grid", "paired"):

@@ -64,7 +64,7 @@ def format_sweep_best(found: list[tuple[str, dict, list[str], list[str]]], curre
     point's parameter values, once."""
     if not found:
         return ""
-    from adoptsim.figures.formatting import parameter_label
+    from adoptsim.figures.formatting import parameter_label, short_value
 
     rows = [["metric", "best", "mean", "95 % CI", "at", "tied with (intervals overlap)"]]
     points: dict[str, str] = {}
@@ -75,14 +75,10 @@ def format_sweep_best(found: list[tuple[str, dict, list[str], list[str]]], curre
         low, high = best.get("ci_low", math.nan), best.get("ci_high", math.nan)
         interval = "" if pd.isna(low) else f"[{_value(metric, low)}, {_value(metric, high)}]"
         point = f"point {best['point']}"
-        points[point] = ", ".join(f"{parameter_label(p)} = {_short(best[p])}" for p in parameters)
+        points[point] = ", ".join(f"{parameter_label(p)} = {short_value(best[p])}" for p in parameters)
         shown = ", ".join(tied[:6]) + (f" and {len(tied) - 6} more" if len(tied) > 6 else "")
         rows.append([_name(metric, currency), word, mean, interval, point, shown or "none"])
     return _columns(rows, left=(0, 1, 4, 5)) + "".join(f"\n{point}: {values}" for point, values in points.items())
-
-
-def _short(value: object) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def reached_value(mean: float, reached: int | None, of: int | None) -> str:

@@ -128,6 +128,16 @@ def money_axis_label(what: str, currency: str = "") -> str:
     return f"{what} ({currency or 'money'})"
 
 
+def no_upper_bound(value: float, currency: str = "") -> str:
+    """A cost per extra adopter whose Fieller set has no upper bound: the estimate, and why no bound."""
+    return f"{money(float(value), currency)} (no upper bound: the extra adopters' interval reaches 0)"
+
+
+def short_value(value: object) -> str:
+    """A swept value as a reader wants it: 0.0213, not 0.021345678901234567."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
 def with_interval(name: str, mean: float, low: float, high: float, currency: str = "") -> str:
     """A KPI with its 95 % CI in words: 'week 57 (54 to 60)', '82.4 % (81.5 to 83.4 %)'; share
     intervals are cut to [0, 1]."""

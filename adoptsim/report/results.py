@@ -19,6 +19,7 @@ import yaml
 
 from adoptsim.errors import AdoptsimError
 from adoptsim.report.asked import read_question
+from adoptsim.results.economics import currency_of
 from adoptsim.results.intervals import summarize
 from adoptsim.results.windows import Window, intervention_windows
 
@@ -193,11 +194,7 @@ class Results:
     @property
     def currency(self) -> str:
         """The currency named in the scenarios' `economics:` block, or ''."""
-        for scenario in self.scenarios:
-            economics = scenario.get("economics") or {}
-            if isinstance(economics, dict) and economics.get("currency"):
-                return str(economics["currency"])
-        return ""
+        return next((found for found in map(currency_of, self.scenarios) if found), "")
 
     @cached_property
     def windows(self) -> dict[str, list[Window]]:
@@ -209,8 +206,7 @@ class Results:
         if series is None or self.kind in ("sweep", "uncertain"):  # no time series of the scenarios as they ran:
             return result  # their planned windows are not what they did (an optimisation's best.yaml spent a third)
         for scenario in self.scenarios:
-            rows = None if series is None else series[series["scenario"] == scenario["name"]]
-            result[scenario["name"]] = intervention_windows(scenario, rows)
+            result[scenario["name"]] = intervention_windows(scenario, series[series["scenario"] == scenario["name"]])
         return result
 
     def files(self, suffix: str) -> list[str]:

@@ -33,6 +33,9 @@ change them in the scenario for a real market.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 from pydantic import Field
 
@@ -75,6 +78,12 @@ class Economics(StrictModel):
     def revenue(self, volume: float | np.ndarray, payments: float | np.ndarray) -> float | np.ndarray:
         """R = f V + c x."""
         return self.fee_share * volume + self.fee_per_payment * payments
+
+
+def currency_of(scenario: Mapping[str, Any]) -> str:
+    """The currency a resolved scenario mapping's `economics:` block names, or '' (money unnamed)."""
+    economics = scenario.get("economics") or {}
+    return str(economics.get("currency") or "") if isinstance(economics, Mapping) else ""
 
 
 def discount_factors(steps: int, rate: float) -> np.ndarray:

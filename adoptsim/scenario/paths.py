@@ -100,6 +100,9 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key.strip(), value
 
 
+LEVERS = ("interventions", "budget")
+"""Paths of what buys the interventions (their fields, the shared budget); every other path is the market."""
+
 FREE_FORM = {"params"}
 """Mappings whose keys are not fixed by the schema (a generator's parameters)."""
 SEED_PROBLEM = (

@@ -37,6 +37,7 @@ from adoptsim.engine.sharing import MOST_IN_A_BLOCK
 from adoptsim.errors import AdoptsimError
 from adoptsim.results.intervals import summarize
 from adoptsim.results.store import write_atomic, write_csv, write_text
+from adoptsim.scenario.paths import LEVERS
 from adoptsim.scenario.spec import Scenario
 from adoptsim.studies.compare import marginal_costs
 from adoptsim.studies.evaluation import Task, consecutive_groups, point_tasks, run_tasks
@@ -228,7 +229,7 @@ def summarize_sweep(loaded: LoadedExperiment, out: Path) -> pd.DataFrame:
     # spending levels are the points that differ only in what buys the interventions (their fields and the
     # budget), not in the market or the network: a grid of reward x rewiring compares rewards within each network
     points = loaded.points
-    market = [c for c in points.columns if not c.startswith(("interventions", "budget"))]
+    market = [c for c in points.columns if not c.startswith(LEVERS)]
     groups = points[market].astype(str).agg("|".join, axis=1) if market else None
     if kpis.groupby("point")["total_spend"].mean().nunique() > 1:
         costs = marginal_costs(kpis, groups=groups)

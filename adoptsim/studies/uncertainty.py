@@ -223,9 +223,17 @@ def head_to_head(kpis: pd.DataFrame, kpi: str, first: str, second: str) -> tuple
     table = kpis.set_index(["scenario", "draw"])[kpi]
     theirs = table.xs(second)
     mine = table.xs(first).reindex(theirs.index)
-    a, b = _comparable(mine, kpi), _comparable(theirs, kpi)
-    k = float((a > b).sum() + (a == b).sum() / 2)
-    return (k / len(a), *jeffreys_interval(k, len(a))) if len(a) else (np.nan, np.nan, np.nan)
+    if not len(theirs):
+        return np.nan, np.nan, np.nan
+    _, _, p, low, high = _wins(_comparable(mine, kpi), _comparable(theirs, kpi))
+    return p, low, high
+
+
+def _wins(mine: np.ndarray, theirs: np.ndarray) -> tuple[int, int, float, float, float]:
+    """Wins, ties, P = (wins + ties / 2) / D and its Jeffreys interval, draw by draw."""
+    wins, ties = int((mine > theirs).sum()), int((mine == theirs).sum())
+    k = wins + ties / 2
+    return wins, ties, k / len(mine), *jeffreys_interval(k, len(mine))
 
 
 def beats_baseline(result: UncertainComparison, kpi: str) -> pd.DataFrame:
@@ -244,9 +252,7 @@ def beats_baseline(result: UncertainComparison, kpi: str) -> pd.DataFrame:
         if name == result.baseline:
             row.update(wins=np.nan, ties=np.nan, p_beats_baseline=np.nan, ci_low=np.nan, ci_high=np.nan)
         else:
-            wins, ties = int((mine > theirs).sum()), int((mine == theirs).sum())
-            k = wins + ties / 2
-            low, high = jeffreys_interval(k, n)
-            row.update(wins=wins, ties=ties, p_beats_baseline=k / n, ci_low=low, ci_high=high)
+            wins, ties, p, low, high = _wins(mine, theirs)
+            row.update(wins=wins, ties=ties, p_beats_baseline=p, ci_low=low, ci_high=high)
         rows.append(row)
     return pd.DataFrame(rows)

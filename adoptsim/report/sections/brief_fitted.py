@@ -3,6 +3,7 @@ split, equivalent set, against playbooks), read by column name from their files.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from adoptsim.figures.formatting import difference, kpi_label, money, parameter_label, with_interval
@@ -67,9 +68,11 @@ def misfit(part: pd.DataFrame, market: str) -> str:
     where = f" in {market}" if market else ""
     text = f"How sure: the fit misses the observed points{where} by {share:.1f} % on average ({len(part)} points"
     text += f", {int(held.sum())} held out)" if held.any() else ")"
-    total = float(((fitted["observed"] - fitted["observed"].mean()) ** 2).sum())
-    if len(fitted) > 1 and total > 0:
-        text += f"; R² {1 - float(((fitted['observed'] - fitted['simulated']) ** 2).sum()) / total:.3f} on the fitted"
+    if len(fitted) > 1:
+        from adoptsim.studies.calibration.objective import fit_statistics
+
+        r2, _ = fit_statistics(fitted["observed"].to_numpy(float), fitted["simulated"].to_numpy(float))
+        text += f"; R² {r2:.3f} on the fitted" if np.isfinite(r2) else ""
     if _has(part, "lower", "upper"):
         outside = part[(part["observed"] < part["lower"]) | (part["observed"] > part["upper"])]
         text += f"; {len(part) - len(outside)} of {len(part)} observed points inside the 95 % band"

@@ -3,7 +3,7 @@ choice pays for itself against the baseline, and which scenarios left their budg
 
 from __future__ import annotations
 
-from adoptsim.figures.formatting import money, with_interval
+from adoptsim.figures.formatting import money, no_upper_bound, with_interval
 from adoptsim.report.ranking import finite
 from adoptsim.report.results import Results
 from adoptsim.results.windows import shared_budget
@@ -30,7 +30,7 @@ def money_cell(wide_row: dict, metric: str, currency: str) -> str:
         return "-"
     low, high = wide_row.get(f"{metric}_ci_low"), wide_row.get(f"{metric}_ci_high")
     if wide_row.get(f"{metric}_verdict") == "unbounded":
-        return f"{money(float(mean), currency)} (no upper bound: the extra adopters' interval reaches 0)"
+        return no_upper_bound(mean, currency)
     if metric == "total_spend" and float(mean) == 0:
         return money(0, currency)
     return with_interval(metric, float(mean), float(low), float(high), currency).replace("-0 ", "0 ")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from adoptsim.figures.formatting import kpi_label, kpi_value, parameter_label, with_interval
+from adoptsim.figures.formatting import kpi_label, kpi_value, parameter_label, short_value, with_interval
 from adoptsim.report.blocks import Bullets, Table, Text
 from adoptsim.report.ranking import finite, smaller_is_better
 from adoptsim.report.results import Results
@@ -58,11 +58,6 @@ def sweep_best(results: Results) -> list[tuple[str, dict, list[str], list[str]]]
     return found
 
 
-def _short(value: object) -> str:
-    """A parameter value as a reader wants it: 0.0213, not 0.021345678901234567."""
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
 def sweep_brief(results: Results) -> list:
     found = sweep_best(results)
     if not found:
@@ -80,7 +75,7 @@ def sweep_brief(results: Results) -> list:
     lines = []
     for metric, best, _, tied in found:
         word = "Lowest" if smaller_is_better(metric) else "Highest"
-        where = ", ".join(f"{parameter_label(p)} = {_short(best[p])}" for p in parameters)
+        where = ", ".join(f"{parameter_label(p)} = {short_value(best[p])}" for p in parameters)
         value = with_interval(metric, best["mean"], best.get("ci_low"), best.get("ci_high"), results.currency)
         n, of = best.get("n"), best.get("of")
         if finite(n) and finite(of) and int(n) < int(of):

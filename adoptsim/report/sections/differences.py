@@ -4,7 +4,7 @@ scenario, kpi, difference, lower, upper); every KPI's difference as a CSV to dow
 from __future__ import annotations
 
 from adoptsim.figures import kpi_plots
-from adoptsim.figures.formatting import difference, kpi_label, money, with_interval
+from adoptsim.figures.formatting import difference, kpi_label, no_upper_bound, with_interval
 from adoptsim.report.blocks import Table, chart
 from adoptsim.report.ranking import finite
 from adoptsim.report.results import Results
@@ -81,5 +81,5 @@ def shown_value(row: dict, currency: str) -> str:
     if not finite(row["difference"]):
         return verdict or "undefined"
     if verdict == "unbounded":
-        return f"{money(float(row['difference']), currency)} (no upper bound: the extra adopters' interval reaches 0)"
+        return no_upper_bound(row["difference"], currency)
     return with_interval(name, float(row["difference"]), float(row["lower"]), float(row["upper"]), currency)

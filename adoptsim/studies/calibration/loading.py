@@ -44,10 +44,10 @@ class Part:
     shared: list[str]
     observations: pd.DataFrame | None = None
     curve: Path | None = None
+    """The observed curve's CSV, as read (calibrated.yaml ships a copy of it)."""
     reading: tuple | None = None
     """What its observations are read from (target, CSV, field): load_calibration reads them after every
     part is made, so that a missing column is listed beside the file's other problems."""
-    """The observed curve's CSV, as read (calibrated.yaml ships a copy of it)."""
 
     @property
     def scale(self) -> float:

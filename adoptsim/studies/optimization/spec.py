@@ -17,8 +17,10 @@ import yaml
 from pydantic import Field, model_validator
 
 from adoptsim.errors import ScenarioError
+from adoptsim.results.economics import currency_of
 from adoptsim.results.metrics import kpi_problem, requirements, smaller_is_better
 from adoptsim.scenario.loading import scenario_to_yaml, validate_scenario
+from adoptsim.scenario.paths import LEVERS
 from adoptsim.scenario.schema import Fraction, Label, NonNegativeInt, Positive, PositiveInt, StrictModel
 from adoptsim.scenario.spec import Scenario
 from adoptsim.studies.evaluation import read_base, read_spec, scenario_at
@@ -162,7 +164,7 @@ class Problem:
     @property
     def currency(self) -> str:
         """The base scenario's currency, or '' when its economics block names none."""
-        return str((self.base.get("economics") or {}).get("currency") or "")
+        return currency_of(self.base)
 
     def scenario_with(self, shares: dict[str, float], values: dict[str, Any], name: str | None = None) -> Scenario:
         """The base with each split intervention's budget = share * budget and the decisions set
@@ -176,7 +178,7 @@ def market_settings(spec: Optimization) -> dict[str, Any]:
     """The `fixed:` settings of the market (population, network, behaviour, steps...): every
     playbook is judged under them, as the candidates are; those of the base's own interventions
     and budget are not a playbook's."""
-    return {k: v for k, v in spec.fixed.items() if not k.startswith(("interventions", "budget"))}
+    return {k: v for k, v in spec.fixed.items() if not k.startswith(LEVERS)}
 
 
 def read_playbook(path: Path, spec: Optimization, playbook: str, field: str) -> Scenario:
