@@ -13,7 +13,7 @@ tests/test_generated_docs.py fails when a doc's block is not the rendering of it
 from __future__ import annotations
 
 from benchmarks import optimization_doc
-from benchmarks.docs import calibration, performance, readme, rivals, uncertainty
+from benchmarks.docs import calibration, performance, readme, report_page, rivals, uncertainty
 from benchmarks.docs.blocks import Block, Run
 
 BLOCKS: dict[str, Block] = {
@@ -49,6 +49,12 @@ BLOCKS: dict[str, Block] = {
         ),
         Block("readme", "README.md", {"compare": Run(readme.COMMAND, readme.numbers)}, readme.render),
         Block("rivals", "docs/rivals.md", {"compare": Run(rivals.COMMAND, rivals.numbers)}, rivals.render),
+        Block(
+            "report_page",
+            "docs/report.md",
+            {"page": Run(report_page.COMMAND, report_page.numbers)},
+            report_page.render,
+        ),
         Block(
             "uncertainty",
             "docs/uncertainty.md",

@@ -12,6 +12,7 @@ import pytest
 
 from adoptsim.cli.main import main
 from adoptsim.report.sections import NAMES
+from benchmarks.report_page import first_screen, pdf_pages
 from tests.conftest import BASELINE, HEADLESS_CHROMIUM, one_pixel_files
 
 SMALL = ["--set", "population.size=1500", "--set", "steps=40", "--reps", "2"]
@@ -245,11 +246,6 @@ def test_pdf_is_printed_by_headless_chromium(levers_folder):
     assert 2 <= pdf_pages(pdf) <= 6
 
 
-def pdf_pages(pdf: bytes) -> int:
-    """Pages of a PDF: its /Type /Page objects (not /Pages)."""
-    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
-
-
 @pytest.mark.slow
 def test_readme_compare_of_six_scenarios_gives_a_short_page_and_pdf(browser, levers_folder):
     """The README's strategist command (smaller population): the brief fits two 1280 x 900 screens,
@@ -260,12 +256,7 @@ def test_readme_compare_of_six_scenarios_gives_a_short_page_and_pdf(browser, lev
     assert list(ranking["rank"]) == list(range(1, 7)) and ranking["tie_group"].is_monotonic_increasing
     page = out / "report.html"
     assert 1 <= pdf_pages(page.with_suffix(".pdf").read_bytes()) <= 6
-    open_page(browser, page, 1280)
-    browser.set_window_size(1280, 900)
-    brief_bottom, height = browser.execute_script(
-        "return [document.querySelector('section.open').getBoundingClientRect().bottom + scrollY,"
-        " document.documentElement.scrollHeight]"
-    )
+    brief_bottom, height = first_screen(browser, page)  # the measure docs/report.md reports, on a smaller run
     assert brief_bottom <= 1800 and height <= 15_000
     text = browser.find_element("tag name", "body").text
     assert "Question: Which scenario reaches 30 % active soonest" in text and "Answer: " in text
