@@ -20,6 +20,17 @@ class Thing:
     pass
 
 
+@pytest.fixture(autouse=True)
+def signals_as_in_a_terminal():
+    """Each test starts from Python's own handlers, as a command started at a terminal does: a suite
+    run as a shell's background job (`pytest &`) inherits SIGINT ignored, which a command keeps."""
+    usual = {signal.SIGINT: signal.default_int_handler, signal.SIGTERM: signal.SIG_DFL}
+    before = {number: signal.signal(number, handler) for number, handler in usual.items()}
+    yield
+    for number, handler in before.items():
+        signal.signal(number, handler)
+
+
 @pytest.mark.parametrize(("number", "raised"), [(signal.SIGTERM, Terminated), (signal.SIGINT, KeyboardInterrupt)])
 def test_a_signal_lost_in_a_weakref_callback_is_raised_again_without_a_traceback(capsys, number, raised):
     """Python loses an exception raised in a weakref callback ("Exception ignored in ..."); the
@@ -76,7 +87,8 @@ def test_a_signal_after_the_command_ended_exits_with_its_code_and_says_nothing(n
     """The console script, its command done, receives a signal while exit handlers run: its folders
     are already committed or undone, so it ends with the command's code, not -15 or a traceback."""
     script = (
-        "import atexit, os, sys\n"
+        "import atexit, os, signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)  # as at a terminal, not a background job\n"
         "from adoptsim.cli.main import entry\n"
         f"atexit.register(os.kill, os.getpid(), {int(number)})\n"
         f"sys.argv = ['adoptsim', 'validate', {str(BASELINE)!r}]\n"
