@@ -27,7 +27,7 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import Bbox
 from PIL import Image
 
-from adoptsim.figures.formatting import money_axis_label, thousands_ticks
+from adoptsim.figures.formatting import money_axis_label, percent_ticks, thousands_ticks
 from adoptsim.figures.plot_style import band_label, color
 from adoptsim.figures.plots import STAGE_COLUMNS
 from adoptsim.world.stages import Stage
@@ -74,7 +74,7 @@ class Dashboard:
             ax.grid(alpha=0.3)
         for ax in (funnel, versus, segments):
             ax.set_ylim(0, 1)
-            ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+            ax.yaxis.set_major_formatter(percent_ticks())
 
         funnel.set_title("Funnel: share of consumers by stage")
         self.stage_lines = {

@@ -87,7 +87,9 @@ def best_points(out: Path) -> str:
     from adoptsim.report.sections.brief_studies import sweep_best
 
     results = Results.open(out)
-    return format_sweep_best(sweep_best(results), results.currency)
+    found = sweep_best(results)
+    money = {p for _, _, parameters, _ in found for p in parameters if results.holds_money(p)}
+    return format_sweep_best(found, results.currency, money)
 
 
 def sweep_saved(out: Path) -> int:
@@ -110,21 +112,25 @@ def write_sweep_analysis(loaded, summary: pd.DataFrame, out: Path) -> list[str]:
     parameters = list(experiment.parameters)
     kind = experiment.design.type
     currency = currency_of(loaded.base)  # none given: "money"
+    money = loaded.money_parameters()
     written = ["marginal_cost.csv"] if (out / "marginal_cost.csv").exists() else []
     for metric in experiment.metrics:
         if kind in ("grid", "paired"):
             write_figure(
                 out / f"response_{metric}.png",
-                analysis.response_figure(summary, parameters, metric, kind == "paired", currency),
+                analysis.response_figure(summary, parameters, metric, kind == "paired", currency, money),
             )
             written.append(f"response_{metric}.png")
             if kind == "grid" and len(parameters) == 2:
                 write_figure(
-                    out / f"heatmap_{metric}.png", analysis.heatmap_figure(summary, parameters, metric, currency)
+                    out / f"heatmap_{metric}.png",
+                    analysis.heatmap_figure(summary, parameters, metric, currency, money),
                 )
                 written.append(f"heatmap_{metric}.png")
         elif kind == "lhs":
-            write_figure(out / f"scatter_{metric}.png", analysis.scatter_figure(summary, parameters, metric))
+            write_figure(
+                out / f"scatter_{metric}.png", analysis.scatter_figure(summary, parameters, metric, currency, money)
+            )
             written.append(f"scatter_{metric}.png")
     if kind in ("sobol", "morris"):
         indices, skipped = sensitivity(loaded, summary)

@@ -6,6 +6,7 @@ Numbers have 4 significant digits, and thousands separators instead of an expone
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 import pandas as pd
 
@@ -58,10 +59,12 @@ def _interval(low: float, high: float) -> str:
     return "" if pd.isna(low) or pd.isna(high) else f"[{_number(low)}, {_number(high)}]"
 
 
-def format_sweep_best(found: list[tuple[str, dict, list[str], list[str]]], currency: str = "") -> str:
+def format_sweep_best(
+    found: list[tuple[str, dict, list[str], list[str]]], currency: str = "", money: Collection[str] = ()
+) -> str:
     """Per metric, the best design point (report.sections.brief_studies.sweep_best: a target first by
     how often it was reached), its mean and 95 % CI and the points tied with it; then each named
-    point's parameter values, once."""
+    point's parameter values, once (with the currency for the parameters in `money`)."""
     if not found:
         return ""
     from adoptsim.figures.formatting import parameter_label, short_value
@@ -75,7 +78,10 @@ def format_sweep_best(found: list[tuple[str, dict, list[str], list[str]]], curre
         low, high = best.get("ci_low", math.nan), best.get("ci_high", math.nan)
         interval = "" if pd.isna(low) else f"[{_value(metric, low)}, {_value(metric, high)}]"
         point = f"point {best['point']}"
-        points[point] = ", ".join(f"{parameter_label(p)} = {short_value(best[p])}" for p in parameters)
+        points[point] = ", ".join(
+            f"{parameter_label(p)} = {short_value(best[p])}" + (f" {currency or 'money'}" if p in money else "")
+            for p in parameters
+        )
         shown = ", ".join(tied[:6]) + (f" and {len(tied) - 6} more" if len(tied) > 6 else "")
         rows.append([_name(metric, currency), word, mean, interval, point, shown or "none"])
     return _columns(rows, left=(0, 1, 4, 5)) + "".join(f"\n{point}: {values}" for point, values in points.items())

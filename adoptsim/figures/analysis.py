@@ -3,12 +3,21 @@ sensitivity indices of Sobol and Morris designs (computed in adoptsim/studies/se
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from adoptsim.figures.formatting import kpi_kind, kpi_label, money_axis_label, parameter_label, thousands_ticks
+from adoptsim.figures.formatting import (
+    kpi_kind,
+    kpi_label,
+    money_axis_label,
+    parameter_label,
+    percent_ticks,
+    thousands_ticks,
+)
 from adoptsim.figures.plot_style import color, legend_outside, readable_on
 
 
@@ -60,10 +69,16 @@ def _value(value) -> str:
 
 
 def response_figure(
-    summary: pd.DataFrame, parameters: list[str], metric: str, paired: bool = False, currency: str = ""
+    summary: pd.DataFrame,
+    parameters: list[str],
+    metric: str,
+    paired: bool = False,
+    currency: str = "",
+    money: Collection[str] = (),
 ) -> Figure:
     """Metric against the first parameter with 95 % CI whiskers and bands: one line per
-    combination of the other parameters (grid), or one line through the points (paired)."""
+    combination of the other parameters (grid), or one line through the points (paired).
+    `money`: the parameters that hold money, whose axis names the currency."""
     part = summary[summary["metric"] == metric]
     x_name = parameters[0]
     others = [] if paired else parameters[1:]
@@ -95,7 +110,7 @@ def response_figure(
     if together:
         ax.set_xlabel("design point (the parameters change together)")
     else:
-        ax.set_xlabel(parameter_label(x_name))
+        ax.set_xlabel(parameter_label(x_name, currency if x_name in money else None))
         every, _ = _positions(part[x_name])  # a value no replication reached is a gap, not cut off the axis
         pad = 0.05 * (every.max() - every.min()) or 0.5
         ax.set_xlim(every.min() - pad, every.max() + pad)
@@ -104,6 +119,8 @@ def response_figure(
     ax.set_ylabel(money_axis_label(short, currency) if kpi_kind(metric) == "money" else short)
     if kpi_kind(metric) == "money":
         ax.yaxis.set_major_formatter(thousands_ticks())
+    elif kpi_kind(metric) == "share":
+        ax.yaxis.set_major_formatter(percent_ticks())
     said = "\nhollow: reached in only some replications (their mean); a gap: in none" if partial else ""
     figure.suptitle(f"{name}\nwhiskers and bands: 95 % CI of the mean over replications{said}", fontsize=10)
     ax.grid(alpha=0.3)
@@ -112,9 +129,12 @@ def response_figure(
     return figure
 
 
-def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str, currency: str = "") -> Figure:
+def heatmap_figure(
+    summary: pd.DataFrame, parameters: list[str], metric: str, currency: str = "", money: Collection[str] = ()
+) -> Figure:
     """Mean metric over a two-parameter grid: every point a cell, a target never reached grey and
-    said so, one reached in only some replications says in how many (its mean is of those)."""
+    said so, one reached in only some replications says in how many (its mean is of those).
+    `money`: the parameters that hold money, whose axis names the currency."""
     part = summary[summary["metric"] == metric]
     rows, columns = sorted(part[parameters[1]].unique()), sorted(part[parameters[0]].unique())
 
@@ -129,7 +149,7 @@ def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str, cu
     ax = figure.add_subplot()
     palette = matplotlib.colormaps["viridis"].with_extremes(bad="#dddddd")
     image = ax.imshow(np.ma.masked_invalid(table.to_numpy(float)), origin="lower", aspect="auto", cmap=palette)
-    money = kpi_kind(metric) == "money"
+    money_kpi = kpi_kind(metric) == "money"
     target = metric.startswith("steps_to_")
     ax.set_xticks(range(table.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.columns])
     ax.set_yticks(range(table.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in table.index])
@@ -137,30 +157,33 @@ def heatmap_figure(summary: pd.DataFrame, parameters: list[str], metric: str, cu
         if np.isnan(value):
             text, ink = ("not\nreached" if target else "-"), "black"
         else:
-            text = f"{value:,.0f}" if money and abs(value) >= 100 else f"{value:.3g}"
+            text = f"{value:,.0f}" if money_kpi and abs(value) >= 100 else f"{value:.3g}"
             if kpi_kind(metric) == "share":
                 text = f"{100 * value:.1f} %"  # as the report writes a share
             ink = readable_on(image.to_rgba(value))
             if target and reached is not None and reached.iat[r, c] < of.iat[r, c]:
                 text += f"\n({reached.iat[r, c]:.0f} of {of.iat[r, c]:.0f})"
         ax.text(c, r, text, ha="center", va="center", color=ink, fontsize=8)
-    ax.set_xlabel(parameter_label(parameters[0]))
-    ax.set_ylabel(parameter_label(parameters[1]))
-    title = f"mean {kpi_label(metric)}" + (f" ({currency})" if money and currency else "")
+    ax.set_xlabel(parameter_label(parameters[0], currency if parameters[0] in money else None))
+    ax.set_ylabel(parameter_label(parameters[1], currency if parameters[1] in money else None))
+    title = f"mean {kpi_label(metric)}" + (f" ({currency})" if money_kpi and currency else "")
     if target:
         title += " where reached\n(k of n: reached in k replications only; grey: never)"
     ax.set_title(title)
     bar = figure.colorbar(image, ax=ax)
-    if money:
+    if money_kpi:
         bar.ax.yaxis.set_major_formatter(thousands_ticks())
     elif kpi_kind(metric) == "share":  # as its cells say it
-        bar.ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f} %")
+        bar.ax.yaxis.set_major_formatter(percent_ticks())
     return figure
 
 
-def scatter_figure(summary: pd.DataFrame, parameters: list[str], metric: str) -> Figure:
+def scatter_figure(
+    summary: pd.DataFrame, parameters: list[str], metric: str, currency: str = "", money: Collection[str] = ()
+) -> Figure:
     """Point means against each sampled parameter (LHS designs): three panels a row, so that many
-    parameters make a taller figure, not a strip too wide to read."""
+    parameters make a taller figure, not a strip too wide to read. `money`: the parameters that
+    hold money, whose axis names the currency."""
     part = summary[summary["metric"] == metric]
     columns = min(len(parameters), 3)
     rows = -(-len(parameters) // columns)
@@ -168,10 +191,12 @@ def scatter_figure(summary: pd.DataFrame, parameters: list[str], metric: str) ->
     axes = figure.subplots(rows, columns, squeeze=False, sharey=True)
     for ax, name in zip(axes.flat, parameters, strict=False):
         ax.scatter(part[name], part["mean"], s=12, color=color(0))
-        ax.set_xlabel(parameter_label(name))
+        ax.set_xlabel(parameter_label(name, currency if name in money else None))
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(parameters) :]:
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel(f"{kpi_label(metric)} (mean per point)")
+        if kpi_kind(metric) == "share":
+            ax.yaxis.set_major_formatter(percent_ticks())
     return figure

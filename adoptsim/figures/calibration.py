@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from adoptsim.figures.formatting import percent_ticks
 from adoptsim.figures.plot_style import legend_outside
 from adoptsim.studies.calibration.objective import Problem
 from adoptsim.studies.calibration.outputs import statistics, time_axis
@@ -44,6 +45,13 @@ def _label(part) -> str:
     target = part.target
     of = f" of {target.population:g}" if target.population else ""
     return f"{target.column}\n({target.measure.replace('_', ' ')}{of})"
+
+
+def _y_axis(ax, part) -> None:
+    """The observed curve's name and measure; a share in percent, as the tables write it."""
+    ax.set_ylabel(_label(part))
+    if part.target.measure.endswith("_share"):
+        ax.yaxis.set_major_formatter(percent_ticks())
 
 
 def _panels(problem: Problem) -> tuple[Figure, list]:
@@ -109,14 +117,14 @@ def prediction_figure(prediction: pd.DataFrame, market: str, stats: dict[str, fl
     )
     ax.set_xlabel("date (the prediction at each observed date)")
     if part is not None:
-        ax.set_ylabel(_label(part))
+        _y_axis(ax, part)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8, frameon=False)  # never over the data
     ax.grid(alpha=0.3)
     return figure
 
 
 def _finish(ax, problem: Problem, best: dict[str, float], part) -> None:
-    ax.set_ylabel(_label(part))
+    _y_axis(ax, part)
     ax.set_xlabel("date" if problem.launch_year(best, part) is not None else "step")
     legend_outside(ax)  # never over the observed points
     ax.grid(alpha=0.3)

@@ -52,17 +52,20 @@ def _path_text(parts: list[str | int]) -> str:
     return text
 
 
-def parameter_label(path: str) -> str:
+def parameter_label(path: str, currency: str | None = None) -> str:
     """A parameter path in words: `interventions[refer_a_friend].reward` -> 'refer_a_friend: reward',
-    `behaviour.q_wom` -> 'behaviour: q_wom' (read by scenario/paths.py's one path parser)."""
+    `behaviour.q_wom` -> 'behaviour: q_wom' (read by scenario/paths.py's one path parser). With a
+    `currency` (the path holds money: `scenario.paths.holds_money`), the label names it:
+    'refer_a_friend: reward (EUR)', or '(money)' when the scenario names none ('')."""
+    unit = "" if currency is None else f" ({currency or 'money'})"
     try:
         parts = split_path(path)
     except ValueError:
-        return path
+        return path + unit
     if len(parts) >= 3 and (isinstance(parts[1], int) or parts[1].startswith("[")):
         head = str(parts[1]).strip("[]")
-        return f"{head}: {_path_text(parts[2:])}"
-    return f"{parts[0]}: {_path_text(parts[1:])}" if len(parts) > 1 else path
+        return f"{head}: {_path_text(parts[2:])}{unit}"
+    return (f"{parts[0]}: {_path_text(parts[1:])}" if len(parts) > 1 else path) + unit
 
 
 def money(value: float, currency: str = "") -> str:
@@ -121,6 +124,14 @@ def thousands_ticks():
     from matplotlib.ticker import FuncFormatter
 
     return FuncFormatter(lambda value, _pos: f"{value:,.0f}" if abs(value) >= 100 or value == 0 else f"{value:g}")
+
+
+def percent_ticks():
+    """A matplotlib tick formatter for a share (0 to 1) in percent, as the tables write one: 0.3 ->
+    '30 %', 0.025 -> '2.5 %' (six significant digits, so that 100 x 0.07 reads '7 %', not '7.000000000000001 %')."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _pos: f"{100 * value + 0.0:g} %")
 
 
 def money_axis_label(what: str, currency: str = "") -> str:

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from adoptsim.figures.formatting import percent_ticks
 from adoptsim.figures.plots import legend_outside, plot_with_band
 from adoptsim.results.store import write_figure
 from adoptsim.scenario.rivals import FOCAL, wallet_names
@@ -32,12 +33,14 @@ def market_share_figure(timeseries: pd.DataFrame, wallets: list[str], title: str
         plot_with_band(shares, timeseries, f"share_market_{wallet}", f"primary: {label}", i, i == 0, band)
     plot_with_band(shares, timeseries, "share_focal_of_users", "uses the focal wallet", len(wallets), False, band)
     shares.set_ylabel("share of wallet users")
+    shares.yaxis.set_major_formatter(percent_ticks())
     shares.set_title(f"{title}: market shares" if title else "Market shares")
     prefix = f"share_market_{FOCAL}_"
     segments = [c for c in timeseries.columns if c.startswith(prefix)]
     for i, column in enumerate(segments):
         plot_with_band(niches, timeseries, column, column[len(prefix) :].replace("_", " ", 1), i, False, band)
     niches.set_ylabel("focal wallet's market share")
+    niches.yaxis.set_major_formatter(percent_ticks())
     niches.set_title("Focal wallet's market share by segment")
     cumulative = timeseries.copy()
     for i, rival in enumerate(wallets[1:], start=1):

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from adoptsim.figures.formatting import kpi_label, money_axis_label
+from adoptsim.figures.formatting import kpi_label, money_axis_label, percent_ticks
 from adoptsim.results.kpis import lookup
 from adoptsim.studies.optimization.spec import Problem
 
@@ -144,6 +144,7 @@ def allocation_figure(problem: Problem, trials: pd.DataFrame, finalists: list[in
     if "share_unspent" in rows:
         left.barh(labels, rows["share_unspent"].to_numpy(), left=bottom, color="lightgrey", label="kept back")
     left.set_xlim(0, 1)
+    left.xaxis.set_major_formatter(percent_ticks())
     left.invert_yaxis()
     left.set_xlabel(_budget(problem))
     left.set_title("Budget split of the finalists (best first)")
@@ -177,6 +178,7 @@ def equivalent_figure(problem: Problem, equivalent: pd.DataFrame, ranges: pd.Dat
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(percent_ticks())
     ax.set_xlabel(_budget(problem))
     others = len(equivalent) - 1  # the set holds the winner
     said = f"{others} other split{'s' if others != 1 else ''} as good as" if others else "no other split as good as"

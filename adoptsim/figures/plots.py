@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from adoptsim.figures.formatting import percent_ticks
 from adoptsim.figures.plot_style import color, hatch, legend_outside, plot_with_band, set_title
 from adoptsim.results.intervals import ci_half_width
 from adoptsim.results.windows import Window
@@ -114,6 +115,7 @@ def adoption_figure(
     last = int(timeseries["step"].max())
     _shade(ax, labelled)
     ax.set_ylabel("share of consumers")
+    ax.yaxis.set_major_formatter(percent_ticks())
     ax.set_ylim(0, max(0.05, float(timeseries["share_ever_adopted"].max()) * 1.1))
     ax.set_xlim(0, last)
     set_title(ax, title or "Wallet adoption")
@@ -136,6 +138,7 @@ def funnel_figure(timeseries: pd.DataFrame, title: str = "") -> Figure:
     ax.set_ylim(0, 1)
     ax.set_xlabel("step (week)")
     ax.set_ylabel("share of consumers")
+    ax.yaxis.set_major_formatter(percent_ticks())
     set_title(ax, title or "Adoption funnel (mean over replications)")
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False, fontsize=8)
@@ -159,6 +162,7 @@ def funnel_grid_figure(timeseries: pd.DataFrame) -> Figure:
         )
         ax.set_xlim(means.index.min(), means.index.max())
         ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter(percent_ticks())
         set_title(ax, str(name), fontsize=9)
     for ax in axes[len(names) :]:
         ax.set_visible(False)
@@ -181,6 +185,7 @@ def segments_figure(timeseries: pd.DataFrame, title: str = "", band: str = "ci")
             plot_with_band(ax, timeseries, column, segment_label(column, family), i, i == 0, band)
         set_title(ax, f"Active share by {family_label(family)}", fontsize=10)
         ax.set_ylabel("share active")
+        ax.yaxis.set_major_formatter(percent_ticks())
         ax.grid(alpha=0.3)
         legend_outside(ax)
     axes[-1].set_xlabel("step (week)")
@@ -212,6 +217,7 @@ def comparison_figure(
     what = "who ever adopted" if column == "share_ever_adopted" else "active"
     ax.set_xlim(0, last)
     ax.set_ylabel(f"share of consumers {what}")
+    ax.yaxis.set_major_formatter(percent_ticks())
     set_title(ax, f"Consumers {what}, by scenario (common random numbers)")
     return _finish_time_axis(figure, ax, strip, labelled, last)
 
@@ -251,6 +257,7 @@ def comparison_segments_figure(timeseries: pd.DataFrame) -> Figure:
         ax.set_xticks(x, [segment_label(c, family).replace(" ", "\n") for c in columns], fontsize=8)
         set_title(ax, f"Active share at the last step by {family_label(family)}", fontsize=10)
         ax.set_ylabel("share active")
+        ax.yaxis.set_major_formatter(percent_ticks())
         ax.grid(alpha=0.3, axis="y")
     legend_outside(axes[0], title="scenario\n(whiskers: 95 % CI of the mean)", title_fontsize=8)
     return figure

@@ -17,7 +17,7 @@ from pydantic import Field
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Priority, contact, make_aware
-from adoptsim.scenario.schema import Fraction, NonNegative
+from adoptsim.scenario.schema import Fraction, Money, NonNegative
 
 if TYPE_CHECKING:
     from adoptsim.interventions.context import StepContext
@@ -35,7 +35,7 @@ class AwarenessCampaign(Intervention):
     conversion: Fraction = Field(0.3, description="Chance an unaware contact becomes aware.")
     prioritize: Priority = Field("random", description="Who is contacted first (e.g. degree: influencers).")
     media_boost: NonNegative = Field(1.0, description="Multiplier on p_media for the target while active (m_i).")
-    cost_per_contact: NonNegative = Field(0.5, description="Money per contact.")
+    cost_per_contact: Money = Field(0.5, description="Money per contact.")
 
     def check_against(self, scenario: Scenario) -> str | None:
         for label in self.reach_by_age_group:

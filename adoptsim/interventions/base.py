@@ -23,7 +23,7 @@ from pydantic import Field, model_validator
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Target
 from adoptsim.interventions.triggers import Trigger
-from adoptsim.scenario.schema import Label, NonNegative, NonNegativeInt, PositiveInt, StrictModel
+from adoptsim.scenario.schema import Label, Money, NonNegativeInt, PositiveInt, StrictModel
 
 if TYPE_CHECKING:
     from adoptsim.interventions.context import StepContext, StepOutcome
@@ -45,8 +45,8 @@ class Intervention(StrictModel):
     end: NonNegativeInt | None = Field(None, description="Last step it acts, inclusive; default: the run's end.")
     duration: PositiveInt | None = Field(None, description="Number of steps, instead of end.")
     target: Target = Field(default_factory=Target, description="Who it reaches.")
-    budget: NonNegative | None = Field(None, description="Total money it may spend; it stops once spent.")
-    fixed_cost: NonNegative = Field(0.0, description="Money paid once, at its first step.")
+    budget: Money | None = Field(None, description="Total money it may spend; it stops once spent.")
+    fixed_cost: Money = Field(0.0, description="Money paid once, at its first step.")
     start_when: Trigger | None = Field(
         None, description="Start on a condition instead of at `start` (then `start` is the earliest week)."
     )

@@ -17,13 +17,13 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from adoptsim.scenario.schema import Fraction, NonNegative, StrictModel
+from adoptsim.scenario.schema import Fraction, Money, StrictModel
 
 
 class SharedBudget(StrictModel):
     """One budget for the whole scenario, drawn on by its interventions."""
 
-    total: NonNegative = Field(description="Money all interventions together may spend.")
+    total: Money = Field(description="Money all interventions together may spend.")
     allocation: Literal["shares", "priority"] = Field(
         "priority", description="shares: each gets its share of the total; priority: one pool, first served first."
     )

@@ -18,7 +18,7 @@ from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import fraction_of, make_aware
 from adoptsim.interventions.training import bring_into_market, train
-from adoptsim.scenario.schema import Fraction, NonNegative, PositiveInt
+from adoptsim.scenario.schema import Fraction, Money, PositiveInt
 
 if TYPE_CHECKING:
     from adoptsim.interventions.context import StepContext
@@ -36,7 +36,7 @@ class CommunityEvent(Intervention):
     skill_gain: Fraction = Field(0.1, description="Added to attendees' tech_skill (capped at 1).")
     trust_gain: Fraction = Field(0.05, description="Share of attendees' trust gap closed.")
     market_entry: Fraction = Field(0.1, description="Chance that an attendee out of the market enters it.")
-    cost_per_event: NonNegative = Field(2000.0, description="Money per event.")
+    cost_per_event: Money = Field(2000.0, description="Money per event.")
 
     def check_against(self, scenario: Scenario) -> str | None:
         if self.region not in scenario.population.regions:

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.scenario.schema import Fraction, NonNegative
+from adoptsim.scenario.schema import Fraction, Money
 
 if TYPE_CHECKING:
     from adoptsim.interventions.context import StepContext
@@ -23,7 +23,7 @@ class CustomerSupport(Intervention):
 
     type: Literal["customer_support"] = "customer_support"
     factor: Fraction = Field(0.7, description="Multiplier on the lapse probability.")
-    cost_per_step: NonNegative = Field(5000.0, description="Money per step of support.")
+    cost_per_step: Money = Field(5000.0, description="Money per step of support.")
 
     def apply(self, model: StepContext, run: InterventionRun) -> None:
         if run.affordable(1, self.cost_per_step) < 1:

@@ -18,7 +18,7 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.scenario.schema import Fraction, NonNegative
+from adoptsim.scenario.schema import Fraction, Money, NonNegative
 from adoptsim.world.chunks import CHUNK
 from adoptsim.world.stages import Stage
 
@@ -30,7 +30,7 @@ class LoyaltyProgram(Intervention):
     """Points for active users: stronger wallet habit, fewer lapses."""
 
     type: Literal["loyalty_program"] = "loyalty_program"
-    points: NonNegative = Field(0.5, description="Money in points per active member per step.")
+    points: Money = Field(0.5, description="Money in points per active member per step.")
     perceived_weeks: NonNegative = Field(
         13.0, description="Weeks of points a member weighs (a quarter; an assumption)."
     )

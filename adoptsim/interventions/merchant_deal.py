@@ -20,7 +20,7 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.scenario.schema import NonNegative, NonNegativeInt
+from adoptsim.scenario.schema import Money, NonNegative, NonNegativeInt
 from adoptsim.world.chunks import slices
 
 if TYPE_CHECKING:
@@ -34,11 +34,11 @@ class MerchantDeal(Intervention):
     type: Literal["merchant_deal"] = "merchant_deal"
     merchants_per_step: NonNegativeInt = Field(10, description="Merchants signed per step.")
     categories: list[str] | None = Field(None, description="Merchant categories to sign (default: all).")
-    discount: NonNegative = Field(0.5, description="Money off each wallet payment at a deal merchant.")
+    discount: Money = Field(0.5, description="Money off each wallet payment at a deal merchant.")
     perceived_weeks: NonNegative = Field(
         13.0, description="Weeks of discounts a consumer weighs when deciding to adopt (a quarter; an assumption)."
     )
-    cost_per_merchant: NonNegative = Field(500.0, description="Money per merchant signed.")
+    cost_per_merchant: Money = Field(500.0, description="Money per merchant signed.")
 
     def check_against(self, scenario: Scenario) -> str | None:
         for category in self.categories or []:

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.scenario.schema import NonNegative
+from adoptsim.scenario.schema import Money
 
 if TYPE_CHECKING:
     from adoptsim.interventions.context import StepContext, StepOutcome
@@ -27,8 +27,8 @@ class Referral(Intervention):
     """Money for referred adopters and their referrers."""
 
     type: Literal["referral"] = "referral"
-    reward: NonNegative = Field(20.0, description="Money paid to a referred consumer who adopts.")
-    referrer_reward: NonNegative | None = Field(
+    reward: Money = Field(20.0, description="Money paid to a referred consumer who adopts.")
+    referrer_reward: Money | None = Field(
         None, description="Money paid to the user who referred them (default: the same as reward)."
     )
 

@@ -17,7 +17,7 @@ from pydantic import Field
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Priority, contact
-from adoptsim.scenario.schema import Fraction, NonNegative
+from adoptsim.scenario.schema import Fraction, Money
 
 if TYPE_CHECKING:
     from adoptsim.interventions.context import StepContext
@@ -30,7 +30,7 @@ class SecurityCampaign(Intervention):
     reach: Fraction = Field(0.02, description="Share of the target contacted per step.")
     trust_gain: Fraction = Field(0.15, description="Share of the trust gap closed per contact.")
     prioritize: Priority = Field("random", description="Who is contacted first (e.g. lowest_trust).")
-    cost_per_contact: NonNegative = Field(1.0, description="Money per contact.")
+    cost_per_contact: Money = Field(1.0, description="Money per contact.")
 
     def apply(self, model: StepContext, run: InterventionRun) -> None:
         people = model.people

@@ -14,7 +14,7 @@ from pydantic import Field
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Priority, choose
-from adoptsim.scenario.schema import NonNegative, NonNegativeInt
+from adoptsim.scenario.schema import Money, NonNegativeInt
 from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ class Seeding(Intervention):
     type: Literal["seeding"] = "seeding"
     count: NonNegativeInt = Field(100, description="People given the wallet.")
     prioritize: Priority = Field("degree", description="Who is chosen first.")
-    cost_per_person: NonNegative = Field(20.0, description="Money per seeded person.")
+    cost_per_person: Money = Field(20.0, description="Money per seeded person.")
 
     def apply(self, model: StepContext, run: InterventionRun) -> None:
         if model.step_index != run.started_at:

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.scenario.schema import NonNegative
+from adoptsim.scenario.schema import Money
 from adoptsim.world.stages import Stage
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ class SignupBonus(Intervention):
     """Money for first-time adopters, paid on adoption."""
 
     type: Literal["signup_bonus"] = "signup_bonus"
-    amount: NonNegative = Field(10.0, description="Money paid to each first-time adopter.")
+    amount: Money = Field(10.0, description="Money paid to each first-time adopter.")
 
     def apply(self, model: StepContext, run: InterventionRun) -> None:
         people = model.people

@@ -18,7 +18,7 @@ from pydantic import Field
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
 from adoptsim.interventions.targeting import Priority, choose, make_aware
-from adoptsim.scenario.schema import Fraction, NonNegative, NonNegativeInt
+from adoptsim.scenario.schema import Fraction, Money, NonNegativeInt
 
 if TYPE_CHECKING:
     from adoptsim.interventions.context import StepContext
@@ -36,7 +36,7 @@ class Training(Intervention):
         0.3, description="Chance that a trainee out of the market enters it (skills were their barrier)."
     )
     prioritize: Priority = Field("random", description="Who gets a seat first.")
-    cost_per_seat: NonNegative = Field(20.0, description="Money per person trained.")
+    cost_per_seat: Money = Field(20.0, description="Money per person trained.")
 
     def apply(self, model: StepContext, run: InterventionRun) -> None:
         people = model.people

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from adoptsim.interventions.base import Intervention
 from adoptsim.interventions.budget import InterventionRun
-from adoptsim.scenario.schema import NonNegative, PositiveInt
+from adoptsim.scenario.schema import Money, NonNegative, PositiveInt
 
 if TYPE_CHECKING:
     from adoptsim.interventions.context import StepContext
@@ -25,7 +25,7 @@ class UxImprovement(Intervention):
     type: Literal["ux_improvement"] = "ux_improvement"
     ease_gain: NonNegative = Field(0.3, description="Total rise of product ease.")
     ramp_steps: PositiveInt = Field(1, description="Steps over which the rise is spread.")
-    fixed_cost: NonNegative = Field(50000.0, description="Money paid once at start.")
+    fixed_cost: Money = Field(50000.0, description="Money paid once at start.")
 
     def apply(self, model: StepContext, run: InterventionRun) -> None:
         if model.step_index < run.started_at + self.ramp_steps:

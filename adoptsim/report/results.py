@@ -106,6 +106,22 @@ class Results:
         order = self.scenario_names or list(found)
         return [found[name] for name in order if name in found] + [s for n, s in found.items() if n not in order]
 
+    def holds_money(self, path: str) -> bool:
+        """Whether a parameter path holds money in the first resolved scenario (a sweep's base), so
+        that its column names the currency; False where no scenario validates (an older folder)."""
+        from adoptsim.scenario.paths import holds_money
+
+        return self._first_scenario is not None and holds_money(self._first_scenario, path)
+
+    @cached_property
+    def _first_scenario(self) -> Any:
+        from adoptsim.scenario.loading import validate_scenario
+
+        try:
+            return validate_scenario(dict(self.scenarios[0]), str(self.folder)) if self.scenarios else None
+        except AdoptsimError:
+            return None
+
     @cached_property
     def timeseries(self) -> pd.DataFrame | None:
         """Every replication's rows; a `scenario` column even for a single run."""

@@ -39,16 +39,16 @@ from typing import Any
 import numpy as np
 from pydantic import Field
 
-from adoptsim.scenario.schema import Fraction, Label, NonNegative, PositiveInt, StrictModel
+from adoptsim.scenario.schema import Fraction, Label, Money, PositiveInt, StrictModel
 from adoptsim.world.segments import INCOME_BANDS, income_band
 
 
 class PaymentValue(StrictModel):
     """Average value of one wallet payment by income band (currency units)."""
 
-    low: NonNegative = Field(12.0, description="Income below 1/3.")
-    middle: NonNegative = Field(20.0, description="Income from 1/3 to 2/3.")
-    high: NonNegative = Field(35.0, description="Income above 2/3.")
+    low: Money = Field(12.0, description="Income below 1/3.")
+    middle: Money = Field(20.0, description="Income from 1/3 to 2/3.")
+    high: Money = Field(35.0, description="Income above 2/3.")
 
 
 class Economics(StrictModel):
@@ -57,7 +57,7 @@ class Economics(StrictModel):
     currency: Label = Field("EUR", description="Currency label of every money figure in outputs.")
     payment_value: PaymentValue = Field(default_factory=PaymentValue)
     fee_share: Fraction = Field(0.01, description="Share of each payment's value the wallet earns (f).")
-    fee_per_payment: NonNegative = Field(0.0, description="Fixed revenue per payment (c).")
+    fee_per_payment: Money = Field(0.0, description="Money earned on each payment besides the fee share (c).")
     margin: Fraction = Field(0.4, description="Share of revenue kept after processing costs (m).")
     discount_rate: Fraction = Field(0.0015, description="Weekly discount rate d (0.0015 is about 8 % a year).")
     lifetime: bool = Field(

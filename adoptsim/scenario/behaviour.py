@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from adoptsim.scenario.schema import Fraction, NonNegative, Positive, StrictModel
+from adoptsim.scenario.schema import Fraction, NonNegative, Positive, PositiveMoney, StrictModel
 
 
 class Behaviour(StrictModel):
@@ -30,7 +30,7 @@ class Behaviour(StrictModel):
     b_comp: float = Field(1.0, description="Weight (against) of already using a rival wallet.")
     b_inc: float = Field(1.0, description="Weight of money incentives: b_inc (1 - rho income) ln(1 + x / money_scale).")
     rho: Fraction = Field(0.5, description="How much less money weighs for high income: factor (1 - rho*income).")
-    money_scale: Positive = Field(
+    money_scale: PositiveMoney = Field(
         20.0,
         description="Money (scenario currency) whose pull is b_inc ln 2 for income 0: the local price level "
         "of an incentive. 20 matches PayPal's early $20 rewards being strong but not decisive.",

@@ -8,10 +8,13 @@ write (`set_path`, `--set` through `parse_override`), and check against a resolv
 from __future__ import annotations
 
 import re
+import typing
 from typing import Any
 
+from pydantic import BaseModel
+
 from adoptsim.errors import ScenarioError
-from adoptsim.scenario.schema import did_you_mean
+from adoptsim.scenario.schema import MONEY, did_you_mean
 from adoptsim.scenario.yaml_guard import parse_yaml
 
 _INDEX = re.compile(r"^(?P<key>[^\[\]]+)(\[(?P<index>[^\]]+)\])?$")
@@ -85,6 +88,48 @@ def get_path(data: Any, dotted: str) -> Any:
         if node is None:
             return None
     return node
+
+
+def holds_money(scenario: BaseModel, dotted: str) -> bool:
+    """Whether the field at a dotted path of a validated scenario holds money (its type is marked
+    `schema.MONEY`: an intervention's costs and rewards, budgets, payment values), so that an axis
+    or a table of it can name the currency. False for a path that is not a field of the scenario."""
+    node: Any = scenario  # a model, its class where the scenario leaves the block out, or a list
+    parts = split_path(dotted)
+    for depth, part in enumerate(parts):
+        if isinstance(node, list):
+            named = [{"name": getattr(item, "name", None), "type": getattr(item, "type", None)} for item in node]
+            try:
+                node = node[_list_item(named, part, dotted)]
+            except ValueError:
+                return False
+            continue
+        model = node if isinstance(node, type) else type(node)
+        if not issubclass(model, BaseModel) or not isinstance(part, str) or part not in model.model_fields:
+            return False
+        field = model.model_fields[part]
+        if depth == len(parts) - 1:
+            return MONEY in field.metadata or _marked(field.annotation)
+        value = None if isinstance(node, type) else getattr(node, part)
+        node = value if value is not None else _model_in(field.annotation)  # e.g. `budget:` not in the file
+        if node is None:
+            return False
+    return False
+
+
+def _marked(annotation: Any) -> bool:
+    """Whether a type, or a type inside it (`Money | None`), carries the money mark."""
+    if typing.get_origin(annotation) is typing.Annotated and MONEY in annotation.__metadata__:
+        return True
+    return any(_marked(inner) for inner in typing.get_args(annotation))
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model class an optional block's type names (`Budget | None` -> Budget), else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    found = [model for inner in typing.get_args(annotation) if (model := _model_in(inner)) is not None]
+    return found[0] if len(found) == 1 else None
 
 
 def parse_override(text: str) -> tuple[str, Any]:

@@ -98,6 +98,12 @@ Fraction = Annotated[float, NotBool, AfterValidator(_between(0.0, 1.0))]
 NonNegative = Annotated[float, NotBool, AfterValidator(_at_least(0.0))]
 Positive = Annotated[float, NotBool, AfterValidator(_above(0.0))]
 NonNegativeInt = Annotated[int, NotBool, AfterValidator(_at_least(0))]
+MONEY = "money"
+"""The mark a money field's type carries (`Money`): amounts in the scenario's `economics.currency`."""
+Money = Annotated[NonNegative, MONEY]
+"""An amount of money, at least 0; marked so that an axis or table of a swept or fitted amount can
+name its currency (`scenario.paths.holds_money`)."""
+PositiveMoney = Annotated[Positive, MONEY]
 PositiveInt = Annotated[int, NotBool, AfterValidator(_above(0))]
 
 

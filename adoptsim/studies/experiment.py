@@ -172,6 +172,14 @@ class LoadedExperiment:
         values = self.points.loc[point].to_dict()
         return scenario_at(self.base, values, self.source, "parameters", f"design point {point}", self.allow_large)
 
+    def money_parameters(self) -> set[str]:
+        """The swept parameters that hold money (`scenario.paths.holds_money` on the first design
+        point's scenario), whose axes and headers name the currency."""
+        from adoptsim.scenario.paths import holds_money
+
+        first = self.scenario_at(int(self.points.index[0]))
+        return {path for path in self.experiment.parameters if holds_money(first, path)}
+
     def fingerprint(self) -> str:
         """Identifies the experiment's tasks; a resumed sweep must match it."""
         payload = {"experiment": self.experiment.model_dump(mode="json"), "base": self.base}

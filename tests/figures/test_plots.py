@@ -549,3 +549,87 @@ def test_a_response_figure_marks_means_of_only_some_replications():
     low, _ = response_figure(never, ["reward"], "steps_to_55pct_active").axes[0].get_xlim()
     assert low < 0.0  # reward 0, reached in no replication, is on the axis as a gap
     assert texts_cut(figure) == []
+
+
+def percent_ticks_read(axis) -> list[tuple[float, str]]:
+    """(tick position, its label) of an axis's major ticks within its view, formatted as a draw
+    formats them."""
+    low, high = sorted(axis.get_view_interval())
+    where = [float(x) for x in axis.get_majorticklocs() if low - 1e-12 <= x <= high + 1e-12]
+    return list(zip(where, axis.get_major_formatter().format_ticks(where), strict=True))
+
+
+SHARE_FIGURES = {
+    "adoption": lambda: plots.adoption_figure(series(["a"])),
+    "funnel": lambda: plots.funnel_figure(series(["a"])),
+    "funnel_grid": lambda: plots.funnel_grid_figure(series(LONG_NAMES[:4])),
+    "segments": lambda: plots.segments_figure(series(["a"])),
+    "comparison": lambda: plots.comparison_figure(series(LONG_NAMES[:3]), "baseline"),
+    "comparison_segments": lambda: plots.comparison_segments_figure(series(LONG_NAMES[:3])),
+}
+
+
+@pytest.mark.parametrize("name", list(SHARE_FIGURES))
+def test_every_share_axis_reads_in_percent_as_the_tables_do(name):
+    """A planner reads '30 %' in the brief and the tables; the figures beside them said 0.3."""
+    figure = SHARE_FIGURES[name]()
+    shares = [ax for ax in figure.axes if ax.get_visible() and "share" in ax.get_ylabel()]
+    assert shares, "no share axis found"
+    for ax in shares:
+        ticks = percent_ticks_read(ax.yaxis)
+        assert len(ticks) >= 3
+        for where, text in ticks:
+            assert text.endswith(" %"), (name, text)
+            assert float(text.removesuffix(" %")) == pytest.approx(100 * where, abs=0.05), (name, where, text)
+
+
+def test_a_sweep_of_a_share_reads_in_percent_and_one_of_weeks_does_not():
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1, 2],
+            "reward": [10.0, 20.0, 40.0],
+            "n": [3, 3, 3],
+            "of": [3, 3, 3],
+            "ci_low": [0.02, 0.03, 0.045],
+            "ci_high": [0.03, 0.04, 0.055],
+            "mean": [0.025, 0.035, 0.05],
+        }
+    )
+    share = analysis.response_figure(summary.assign(metric="final_active_share"), ["reward"], "final_active_share")
+    texts = [text for _, text in percent_ticks_read(share.axes[0].yaxis)]
+    assert all(text.endswith(" %") for text in texts) and {"2.5 %", "3 %"} <= set(texts)  # decimals as a tick needs
+    weeks_kpi = "steps_to_30pct_active"
+    weeks = analysis.response_figure(summary.assign(metric=weeks_kpi), ["reward"], weeks_kpi)
+    assert not any(text.endswith("%") for _, text in percent_ticks_read(weeks.axes[0].yaxis))
+
+
+def test_a_swept_amount_of_money_names_its_currency_on_its_axis():
+    """A reward axis read '0 10 20 40' with no unit beside a KPI in EUR."""
+    reward, q = "interventions[refer_a_friend].reward", "behaviour.q_wom"
+    grid = [(r, w) for r in (0.0, 20.0) for w in (0.01, 0.02)]
+    summary = pd.DataFrame(
+        {
+            "point": range(4),
+            reward: [r for r, _ in grid],
+            q: [w for _, w in grid],
+            "metric": "final_active_share",
+            "n": 3,
+            "of": 3,
+            "mean": [0.3, 0.4, 0.35, 0.45],
+            "ci_low": [0.28, 0.38, 0.33, 0.43],
+            "ci_high": [0.32, 0.42, 0.37, 0.47],
+        }
+    )
+    metric = "final_active_share"
+    labelled = analysis.response_figure(summary, [reward, q], metric, currency="EUR", money={reward})
+    assert labelled.axes[0].get_xlabel() == "refer_a_friend: reward (EUR)"
+    assert analysis.response_figure(summary, [reward, q], metric, currency="EUR").axes[0].get_xlabel() == (
+        "refer_a_friend: reward"
+    )
+    heat = analysis.heatmap_figure(summary, [reward, q], metric, currency="", money={reward}).axes[0]
+    assert (heat.get_xlabel(), heat.get_ylabel()) == ("refer_a_friend: reward (money)", "behaviour: q_wom")
+    scatter = analysis.scatter_figure(summary, [q, reward], metric, "USD", {reward})
+    assert [ax.get_xlabel() for ax in scatter.axes if ax.get_visible()] == [
+        "behaviour: q_wom",
+        "refer_a_friend: reward (USD)",
+    ]

@@ -14,6 +14,7 @@ from adoptsim.report.build import render_html
 from adoptsim.report.ranking import ranking, tie_note
 from adoptsim.report.results import Results
 from adoptsim.report.sections import brief
+from tests.conftest import ROOT
 
 
 def wide(rows: dict[str, tuple[float, float, float]], metric: str) -> pd.DataFrame:
@@ -428,3 +429,60 @@ def test_the_optimize_brief_reads_a_never_reached_reference_and_an_underspent_wi
     best = "name: t4\npopulation: {size: 100}\nsteps: 52\ninterventions: [{name: classes, type: training, start: 0}]\n"
     (tmp_path / "o" / "best.yaml").write_text(best, encoding="utf-8")
     assert Results.open(tmp_path / "o").windows == {}  # no time series: its planned windows are not what it did
+
+
+def test_a_joint_calibrations_brief_forecasts_each_market_in_its_unit(tmp_path):
+    """fit.csv and forecast.csv say each value's unit: a share reads in percent as elsewhere in the
+    report, a count with its data's column; every market's forecast is given, not only the last."""
+    fit = pd.DataFrame(
+        {
+            "date": ["2018-06-30", "2020-03-31", "2016-01-01", "2017-01-01", "2020-03-31"],
+            "observed": [0.70, 0.853, 20.0, 25.0, 3.1],
+            "simulated": [0.71, 0.773, 21.0, 24.0, 3.0],
+            "lower": [0.66, 0.717, 19.0, 23.0, 2.5],
+            "upper": [0.75, 0.780, 22.0, 26.0, 3.5],
+            "heldout": [False, False, False, False, False],
+            "series": ["target", "target", "target", "target", "share_active_ages_18-34 / share_active_ages_65+"],
+            "market": ["china", "china", "kenya", "kenya", "kenya"],
+            "unit": ["share", "share", "registered_millions", "registered_millions", "ratio"],
+        }
+    )
+    forecast = pd.DataFrame(
+        {
+            "time": ["2021-01-01", "2023-01-01", "2021-01-01", "2023-01-01"],
+            "mean": [0.80, 0.8227, 30.0, 41.5],
+            "lower": [0.75, 0.79, 28.0, 38.25],
+            "upper": [0.85, 0.86, 32.0, 44.0],
+            "market": ["china", "china", "kenya", "kenya"],
+            "unit": ["share", "share", "registered_millions", "registered_millions"],
+        }
+    )
+    parameters = pd.DataFrame({"parameter": ["behaviour.q_wom"], "best": [0.021]})
+    text = brief_text(write(tmp_path / "j", {"fit.csv": fit, "forecast.csv": forecast, "parameters.csv": parameters}))
+    assert "forecast in china at 2023-01-01: 82.3 % (band 79.0 % to 86.0 %)" in text
+    assert "forecast in kenya at 2023-01-01: 41.5 registered millions (band 38.25 registered millions to 44" in text
+    assert "2020-03-31 (observed 85.3 %, band 71.7 % to 78.0 %)" in text
+    assert "0.8227" not in text
+
+
+def test_a_sweeps_table_names_the_currency_of_a_swept_amount(tmp_path):
+    """The sweep keeps its scenario (scenario.resolved.yaml): a swept reward's column says EUR."""
+    from adoptsim.report.sections import sweep
+    from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
+
+    reward = "interventions[refer_a_friend].reward"
+    summary = pd.DataFrame(
+        {
+            "point": [0, 1],
+            reward: [10.0, 40.0],
+            "behaviour.q_wom": [0.02, 0.02],
+            "metric": ["final_active_share"] * 2,
+            "mean": [0.40, 0.55],
+            "ci_low": [0.38, 0.53],
+            "ci_high": [0.42, 0.57],
+        }
+    )
+    resolved = scenario_to_yaml(load_scenario(ROOT / "scenarios" / "referral.yaml", ["economics.currency=EUR"]))
+    folder = write(tmp_path / "sweep", {"summary.csv": summary, "scenario.resolved.yaml": resolved})
+    header = sweep.render(Results.open(folder))[0].columns
+    assert header[1:3] == ["refer_a_friend: reward (EUR)", "behaviour: q_wom"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -72,7 +73,8 @@ def test_cli_sweep_writes_summary_and_plots(write_yaml, tmp_path, capsys):
     best = next(line for line in printed if line.startswith("final_active_share"))
     assert best.split()[1] == "highest" and "point" in best
     point = best.split("point ")[1].split()[0]
-    assert any(line.startswith(f"point {point}: refer_a_friend: reward = ") for line in printed)
+    values = next(line for line in printed if line.startswith(f"point {point}: refer_a_friend: reward = "))
+    assert re.fullmatch(r"point \d+: refer_a_friend: reward = [01] EUR, behaviour: b_trust = [12]\.5", values)
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 4 * 2
     assert {"point", "metric", "n", "mean", "sd", "ci_low", "ci_high", "behaviour.b_trust"} <= set(summary)

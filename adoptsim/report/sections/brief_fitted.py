@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from adoptsim.figures.formatting import difference, kpi_label, money, parameter_label, with_interval
+from adoptsim.figures.formatting import difference, kpi_label, money, parameter_label, percent, with_interval
 from adoptsim.report.blocks import Bullets, Table, Text
 from adoptsim.report.ranking import finite, smaller_is_better
 from adoptsim.report.results import Results
@@ -32,12 +32,17 @@ def calibrate_brief(results: Results) -> list:
             shown.append(text)
         answer.append("best fit " + "; ".join(shown))
     if _has(forecast, "mean"):
-        last = forecast.iloc[-1]
-        when = str(last.get("time", last.get("step", "")))[:10]
-        text = f"forecast at {when}: {last['mean']:,.4g}"
-        if finite(last.get("lower")) and finite(last.get("upper")):
-            text += f" (band {last['lower']:,.4g} to {last['upper']:,.4g})"
-        answer.append(text)
+        # a joint calibration forecasts each market: each is named, not only the last file row's
+        markets = forecast.groupby("market", sort=False, dropna=False) if "market" in forecast else [("", forecast)]
+        for market, part in markets:
+            last = part.iloc[-1]
+            when = str(last.get("time", last.get("step", "")))[:10]
+            where = "" if pd.isna(market) or not str(market) else f" in {market}"
+            unit = last.get("unit")
+            text = f"forecast{where} at {when}: {in_unit(last['mean'], unit)}"
+            if finite(last.get("lower")) and finite(last.get("upper")):
+                text += f" (band {in_unit(last['lower'], unit)} to {in_unit(last['upper'], unit)})"
+            answer.append(text)
     if answer:
         blocks.append(Text(["Answer: " + "; ".join(answer) + "."]))
     sure = []
@@ -79,11 +84,24 @@ def misfit(part: pd.DataFrame, market: str) -> str:
         if len(outside):
             date = "date" if "date" in outside else "step"
             missed = [
-                f"{r[date]} (observed {r['observed']:.4g}, band {r['lower']:.4g} to {r['upper']:.4g})"
+                f"{r[date]} (observed {in_unit(r['observed'], r.get('unit'))}, "
+                f"band {in_unit(r['lower'], r.get('unit'))} to {in_unit(r['upper'], r.get('unit'))})"
                 for r in outside.head(4).to_dict("records")
             ]
             text += ": outside it " + ", ".join(missed) + (f" and {len(outside) - 4} more" if len(outside) > 4 else "")
     return text + "."
+
+
+def in_unit(value: float, unit: object) -> str:
+    """A value of fit.csv or forecast.csv in its `unit` column's unit, as the rest of the report
+    writes it: a share in percent, a gap between shares in percentage points, a count with its
+    data's column; a plain number for a ratio, or in a folder written before the column."""
+    if unit == "share":
+        return percent(value)
+    if unit == "share difference":
+        return f"{100 * value:+.1f} percentage points"
+    text = f"{value:,.4g}"
+    return f"{text} {unit.replace('_', ' ')}" if isinstance(unit, str) and unit and unit != "ratio" else text
 
 
 def learned(parameters: pd.DataFrame) -> list[str]:

@@ -35,7 +35,8 @@ def render(results: Results) -> list | None:
         for metric in metrics:
             row.append(cell(metric, cells.get((point, metric)), results.currency))
         rows.append(row)
-    header = ["point", *[parameter_label(p) for p in parameters], *[kpi_label(m) for m in metrics]]
+    money = [results.currency if results.holds_money(p) else None for p in parameters]
+    header = ["point", *map(parameter_label, parameters, money), *[kpi_label(m) for m in metrics]]
     blocks: list = [
         Table(
             header,

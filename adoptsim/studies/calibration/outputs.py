@@ -57,14 +57,28 @@ def _band(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return low, median, high
 
 
+def value_unit(part: Part) -> str:
+    """What a market's curve is in, as fit.csv and forecast.csv say so that a reader of the files
+    (the report) need not open the calibration: 'share' (0 to 1) or, for counts, the data's column
+    (e.g. registered_millions)."""
+    return part.target.column if part.target.population else "share"
+
+
+def segment_unit(series: str) -> str:
+    """What a segment target's row is in: a ratio `a / b`, a gap `a - b` ('share difference'), or a
+    segment's share."""
+    return "ratio" if " / " in series else "share difference" if " - " in series else "share"
+
+
 def fit_table(problem: Problem, ensemble: Ensemble) -> pd.DataFrame:
     """A row per observation: date, step, observed, simulated (best mean), lower, upper, heldout,
-    median, series, market."""
+    median, series, market, unit (`value_unit`, or a segment target's `segment_unit`)."""
     obs = problem.observations
     best = problem.simulated(ensemble.best, ensemble.best_series)
     curves = [best] + [problem.simulated(d, s) for d, s in zip(ensemble.draws, ensemble.draw_series, strict=True)]
     lower, median, upper = _band(np.vstack(curves))
     scale = np.where(obs["series"] == "target", obs["scale"].to_numpy(dtype=float), 1.0)
+    parts = {part.name: part for part in problem.parts}
     return pd.DataFrame(
         {
             "date": [d.date().isoformat() if pd.notna(d) else "" for d in obs["date"]],
@@ -77,6 +91,10 @@ def fit_table(problem: Problem, ensemble: Ensemble) -> pd.DataFrame:
             "median": median * scale,
             "series": obs["series"],
             "market": obs["market"],
+            "unit": [
+                value_unit(parts[market]) if series == "target" else segment_unit(series)
+                for market, series in zip(obs["market"], obs["series"], strict=True)
+            ],
         }
     )
 
@@ -248,7 +266,8 @@ def time_axis(problem: Problem, best: dict[str, float], steps: np.ndarray, part:
 
 
 def forecast_table(problem: Problem, ensemble: Ensemble) -> pd.DataFrame:
-    """Per market and step of the best run: time, mean, median and 95 % band of the target measure."""
+    """Per market and step of the best run: time, mean, median and 95 % band of the target measure,
+    in its unit (`value_unit`)."""
     tables = []
     for index, part in enumerate(problem.parts):
         column = MEASURES[part.target.measure]
@@ -273,6 +292,7 @@ def forecast_table(problem: Problem, ensemble: Ensemble) -> pd.DataFrame:
                     "lower": lower * part.scale,
                     "upper": upper * part.scale,
                     "market": part.name,
+                    "unit": value_unit(part),
                 }
             )
         )
