@@ -27,6 +27,7 @@ from adoptsim.app.saving import SaveRefusedError, save_folders
 from adoptsim.app.server import OVERRIDES_ENV, SCENARIO_ENV
 from adoptsim.app.session import MOST_REPS, Session
 from adoptsim.errors import AdoptsimError
+from adoptsim.figures.formatting import percent
 from adoptsim.scenario.loading import load_scenario
 
 DEFAULT_SPEED = 10  # weeks a second
@@ -47,8 +48,9 @@ def Summary(session: Session, version: solara.Reactive[int]) -> None:  # noqa: N
     reference = float(session.reference["share_active"].iloc[min(week, len(session.reference) - 1)])
     currency = session.scenario.economics.currency
     solara.HTML(
-        unsafe_innerHTML=f"<b>Week {week} of {session.scenario.steps}</b> · active users <b>{active:.2%}</b> · "
-        f"unchanged scenario at week {week}: {reference:.2%} · difference {100 * (active - reference):+.2f} points"
+        unsafe_innerHTML=f"<b>Week {week} of {session.scenario.steps}</b> · active users <b>{percent(active)}</b> · "
+        f"unchanged scenario at week {week}: {percent(reference)} · "
+        f"difference {100 * (active - reference):+.2f} percentage points"
         f" · spent {table['spend_total'].sum():,.0f} {html.escape(currency)}",
         classes=["adoptsim-summary"],
         style="font-size: 1.05rem",

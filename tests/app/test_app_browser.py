@@ -237,9 +237,9 @@ def test_inputs_change_the_curve_and_saved_yaml_repeats_the_run(app_url, browser
     wait_for(browser, lambda d: summary(d).startswith("Week 0 of"))
 
     steps(browser, 3)
-    assert "difference +0.00 points" in summary(browser)  # no change yet: the unchanged scenario
+    assert "difference +0.00 percentage points" in summary(browser)  # no change yet: the unchanged scenario
     run_to_end(browser)
-    assert "difference +0.00 points" in summary(browser)
+    assert "difference +0.00 percentage points" in summary(browser)
     before = chart_pixels(browser)
 
     thumb = browser.find_element(By.CSS_SELECTOR, ".adoptsim-behaviour-q_wom .v-slider-thumb")
@@ -253,8 +253,8 @@ def test_inputs_change_the_curve_and_saved_yaml_repeats_the_run(app_url, browser
     run_to_end(browser)
     text = summary(browser)
     assert chart_pixels(browser) != before
-    assert "difference +0.00 points" not in text
-    difference = float(text.split("difference ")[1].split(" points")[0])
+    assert "difference +0.00 percentage points" not in text
+    difference = float(text.split("difference ")[1].split(" percentage points")[0])
     assert difference > 0  # more word of mouth, more active users by week 40
 
     # the referral's reward (an intervention's main intensity): a larger reward spends more

@@ -83,7 +83,7 @@ class Shown:
         return int(found.group(1))
 
     def difference(self) -> float:
-        found = re.search(r"difference ([+-][\d.]+) points", self.text("adoptsim-summary"))
+        found = re.search(r"difference ([+-][\d.]+) percentage points", self.text("adoptsim-summary"))
         assert found, self.text("adoptsim-summary")
         return float(found.group(1))
 
