@@ -84,12 +84,12 @@ def best_points(out: Path) -> str:
     """The best design point of each metric, as the report's brief reads them from summary.csv."""
     from adoptsim.cli.tables import format_sweep_best
     from adoptsim.report.results import Results
-    from adoptsim.report.sections.brief_studies import sweep_best
+    from adoptsim.report.sections.brief_studies import sweep_best, sweep_never
 
     results = Results.open(out)
     found = sweep_best(results)
     money = {p for _, _, parameters, _ in found for p in parameters if results.holds_money(p)}
-    return format_sweep_best(found, results.currency, money)
+    return format_sweep_best(found, results.currency, money, sweep_never(results))
 
 
 def sweep_saved(out: Path) -> int:

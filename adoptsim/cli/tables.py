@@ -6,11 +6,11 @@ Numbers have 4 significant digits, and thousands separators instead of an expone
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import pandas as pd
 
-from adoptsim.figures.formatting import kpi_kind, number
+from adoptsim.figures.formatting import kpi_kind, number, percent
 from adoptsim.results.kpis import lookup, percent_label
 from adoptsim.studies.compare import PAIRED_KPIS, RATIO, RATIOS, ranked
 
@@ -43,9 +43,10 @@ def _name(metric: str, currency: str) -> str:
 
 
 def _value(metric: str, value: float) -> str:
-    """Shares as percentages, everything else as a number."""
-    if kpi_kind(metric) == "share" and not pd.isna(value):
-        return f"{100 * value:.1f} %"
+    """Shares and ratios (return on spend) as percentages, as the report writes them; everything
+    else as a number."""
+    if kpi_kind(metric) in ("share", "ratio") and not pd.isna(value):
+        return percent(value)
     return _number(value)
 
 
@@ -55,18 +56,24 @@ def _number(value: float, sign: str = "") -> str:
     return number(value, digits=4, grouped_from=1e4, sign=sign)
 
 
-def _interval(low: float, high: float) -> str:
-    return "" if pd.isna(low) or pd.isna(high) else f"[{_number(low)}, {_number(high)}]"
+def _interval(low: float, high: float, metric: str = "") -> str:
+    if pd.isna(low) or pd.isna(high):
+        return ""
+    return f"[{_value(metric, low)}, {_value(metric, high)}]" if metric else f"[{_number(low)}, {_number(high)}]"
 
 
 def format_sweep_best(
-    found: list[tuple[str, dict, list[str], list[str]]], currency: str = "", money: Collection[str] = ()
+    found: list[tuple[str, dict, list[str], list[str]]],
+    currency: str = "",
+    money: Collection[str] = (),
+    never: Sequence[tuple[str, str]] = (),
 ) -> str:
     """Per metric, the best design point (report.sections.brief_studies.sweep_best: a target first by
     how often it was reached), its mean and 95 % CI and the points tied with it; then each named
-    point's parameter values, once (with the currency for the parameters in `money`)."""
+    point's parameter values, once (with the currency for the parameters in `money`); then each
+    metric of `never` (report.sections.brief_studies.sweep_never): not reached at any point."""
     if not found:
-        return ""
+        return "".join(f"{metric}: not reached at any design point ({of})\n" for metric, of in never).rstrip("\n")
     from adoptsim.figures.formatting import parameter_label, short_value
 
     rows = [["metric", "best", "mean", "95 % CI", "at", "tied with (intervals overlap)"]]
@@ -84,7 +91,8 @@ def format_sweep_best(
         )
         shown = ", ".join(tied[:6]) + (f" and {len(tied) - 6} more" if len(tied) > 6 else "")
         rows.append([_name(metric, currency), word, mean, interval, point, shown or "none"])
-    return _columns(rows, left=(0, 1, 4, 5)) + "".join(f"\n{point}: {values}" for point, values in points.items())
+    text = _columns(rows, left=(0, 1, 4, 5)) + "".join(f"\n{point}: {values}" for point, values in points.items())
+    return text + "".join(f"\n{metric}: not reached at any design point ({of})" for metric, of in never)
 
 
 def reached_value(mean: float, reached: int | None, of: int | None) -> str:
@@ -118,8 +126,10 @@ def format_ranking(summary: pd.DataFrame, by: str, currency: str = "", table: pd
             [
                 str(rank),
                 row["scenario"],
-                reached_value(row[f"{by}_mean"], *counts.get(row["scenario"], (None, None))),
-                _interval(row[f"{by}_ci_low"], row[f"{by}_ci_high"]),
+                reached_value(row[f"{by}_mean"], *counts.get(row["scenario"], (None, None)))
+                if by.startswith("steps_to_")
+                else _value(by, row[f"{by}_mean"]),
+                _interval(row[f"{by}_ci_low"], row[f"{by}_ci_high"], by),
                 str(groups.get(row["scenario"], "")),
                 _value("final_active_share", row["final_active_share_mean"]),
                 _number(row["total_spend_mean"]),

@@ -122,6 +122,10 @@ def response_figure(
     elif kpi_kind(metric) == "share":
         ax.yaxis.set_major_formatter(percent_ticks())
     said = "\nhollow: reached in only some replications (their mean); a gap: in none" if partial else ""
+    if part["mean"].isna().all():  # no point has a value: say so, not an empty axis of -0.04 to 0.04 weeks
+        said = ""
+        ax.set_yticks([])
+        ax.text(0.5, 0.5, "not reached at any design point", transform=ax.transAxes, ha="center", va="center")
     figure.suptitle(f"{name}\nwhiskers and bands: 95 % CI of the mean over replications{said}", fontsize=10)
     ax.grid(alpha=0.3)
     if others:  # one line per combination of the other parameters; a single line needs no legend
@@ -170,6 +174,8 @@ def heatmap_figure(
     if target:
         title += " where reached\n(k of n: reached in k replications only; grey: never)"
     ax.set_title(title)
+    if table.isna().all().all():  # every cell grey: a colour bar would read -0.1 to 0.1
+        return figure
     bar = figure.colorbar(image, ax=ax)
     if money_kpi:
         bar.ax.yaxis.set_major_formatter(thousands_ticks())

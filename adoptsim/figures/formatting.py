@@ -97,10 +97,10 @@ def weeks(value: float) -> str:
 
 
 def percent(value: float) -> str:
-    """A share as a percentage: 0.3012 -> '30.1 %'."""
+    """A share as a percentage: 0.3012 -> '30.1 %' (a return on spend of 10.9 -> '1,090.8 %')."""
     if _missing(value):
         return "-"
-    return f"{100 * value:.1f} %"
+    return f"{100 * value:,.1f} %"
 
 
 def kpi_value(name: str, value: float, currency: str = "") -> str:

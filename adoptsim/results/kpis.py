@@ -264,7 +264,13 @@ KPIS: tuple[Kpi, ...] = (
         "long-run incremental customer value minus its acceleration part (includes value after T_L)",
         at_horizons=False,
     ),
-    Kpi("incremental_net_value", "money", False, "incremental customer value minus incremental discounted spend"),
+    Kpi(
+        "incremental_net_value",
+        "money",
+        False,
+        "incremental customer value minus incremental discounted spend",
+        label="net value against the baseline (includes value after week T)",
+    ),
 )
 
 HORIZON = re.compile(r"(?P<base>.+)_at_(?P<step>\d+)")

@@ -26,6 +26,8 @@ def test_a_ratio_of_spend_without_spend_is_undefined_not_never_and_zero_has_no_s
     assert "-0" not in text and "net_value (EUR)" in text and "total_spend (EUR)" in text
     assert "(reached in 1 of 3 replications)" in text
     assert "46.4 %   [46.0 %, 46.8 %]" in text
+    roi = pd.DataFrame([{"metric": "roi", "n": 5, "of": 5, "mean": 10.908, "ci_low": 9.5, "ci_high": 12.25}])
+    assert "1,090.8 %   [950.0 %, 1,225.0 %]" in format_kpi_table(roi)  # as the report writes it, not 10.91
 
 
 def test_ranking_shows_tie_groups_currency_and_undefined_cost_and_differences_show_points():
@@ -45,6 +47,7 @@ def test_ranking_shows_tie_groups_currency_and_undefined_cost_and_differences_sh
     lines = text.splitlines()
     assert "tie" in lines[1] and "spend EUR" in lines[1] and "per extra EUR" in lines[1]
     assert lines[2].split()[:2] == ["1", "a"] and lines[3].rstrip().endswith("undefined (no spend)")
+    assert "50.0 %  [49.0 %, 51.0 %]" in lines[2]  # a share ranked by reads as the active column does, not 0.5
     differences = pd.DataFrame(
         {
             "scenario": ["a", "a"],

@@ -633,3 +633,31 @@ def test_a_swept_amount_of_money_names_its_currency_on_its_axis():
         "behaviour: q_wom",
         "refer_a_friend: reward (USD)",
     ]
+
+
+def test_a_target_no_design_point_reached_says_so_instead_of_an_empty_axis():
+    reward, q = "interventions[refer_a_friend].reward", "behaviour.q_wom"
+    grid = [(r, w) for r in (0.0, 20.0) for w in (0.01, 0.02)]
+    metric = "steps_to_30pct_active"
+    summary = pd.DataFrame(
+        {
+            "point": range(4),
+            reward: [r for r, _ in grid],
+            q: [w for _, w in grid],
+            "metric": metric,
+            "n": 0,
+            "of": 3,
+            "mean": NAN_ALL,
+            "ci_low": NAN_ALL,
+            "ci_high": NAN_ALL,
+        }
+    )
+    response = analysis.response_figure(summary, [reward, q], metric).axes[0]
+    assert "not reached at any design point" in [t.get_text() for t in response.texts]
+    assert list(response.get_yticks()) == []  # no -0.04 to 0.04 weeks
+    heat = analysis.heatmap_figure(summary, [reward, q], metric)
+    assert len(heat.axes) == 1  # no colour bar of -0.1 to 0.1
+    assert [t.get_text() for t in heat.axes[0].texts].count("not\nreached") == 4
+
+
+NAN_ALL = [float("nan")] * 4

@@ -483,6 +483,41 @@ def test_a_sweeps_table_names_the_currency_of_a_swept_amount(tmp_path):
         }
     )
     resolved = scenario_to_yaml(load_scenario(ROOT / "scenarios" / "referral.yaml", ["economics.currency=EUR"]))
-    folder = write(tmp_path / "sweep", {"summary.csv": summary, "scenario.resolved.yaml": resolved})
+    design = summary[["point", reward, "behaviour.q_wom"]]
+    files = {"summary.csv": summary, "scenario.resolved.yaml": resolved, "design.csv": design}
+    folder = write(tmp_path / "sweep", files)
     header = sweep.render(Results.open(folder))[0].columns
     assert header[1:3] == ["refer_a_friend: reward (EUR)", "behaviour: q_wom"]
+    from adoptsim.report.sections import assumptions
+
+    (caveats,) = [block.items for block in assumptions.render(Results.open(folder))]
+    said = next(c for c in caveats if "sets behaviour coefficients" in c)
+    assert "q_wom = 0.02 in the base, varied by the design (design.csv)" in said  # not as if every point had it
+    assert "r_a = 0.18," in said or said.endswith("r_a = 0.18.")  # not swept: as the scenario sets it
+
+
+def test_a_sweep_target_no_point_reached_is_answered_in_words_in_the_brief_and_the_terminal(tmp_path):
+    from adoptsim.cli.tables import format_sweep_best
+    from adoptsim.report.sections.brief_studies import sweep_best, sweep_never
+
+    summary = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1],
+            "reward": [10, 10, 40, 40],
+            "metric": ["steps_to_30pct_active", "final_active_share"] * 2,
+            "n": [0, 3, 0, 3],
+            "of": [3, 3, 3, 3],
+            "mean": [float("nan"), 0.20, float("nan"), 0.25],
+            "ci_low": [float("nan"), 0.18, float("nan"), 0.23],
+            "ci_high": [float("nan"), 0.22, float("nan"), 0.27],
+        }
+    )
+    folder = write(tmp_path / "sweep", {"summary.csv": summary, "experiment.json": "{}"})
+    text = brief_text(folder)
+    assert "Question: how do weeks to 30 % active, active share at the end respond to" in text
+    assert "Weeks to 30 % active: not reached at any design point (0 of 3 replications each)." in text
+    results = Results.open(folder)
+    printed = format_sweep_best(sweep_best(results), "", (), sweep_never(results))
+    assert (
+        printed.splitlines()[-1] == "steps_to_30pct_active: not reached at any design point (0 of 3 replications each)"
+    )

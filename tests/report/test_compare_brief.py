@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.figure import Figure
 
 from tests.report.test_brief import brief_text, write
 
@@ -168,3 +169,33 @@ def test_a_scenario_that_left_its_budget_unspent_is_named_with_what_it_spent(tmp
     scenario["budget"] = {"total": 100_000.0}  # bonus, now with a shared budget it half used
     (folder / "scenarios" / "bonus.resolved.yaml").write_text(yaml.safe_dump(scenario))
     assert "Spent less than its budget: bonus 50,000 of 100,000 (50 %)." in brief_text(folder)
+
+
+def test_a_comparison_shows_what_each_scenario_adds_not_return_on_every_users_value(tmp_path, monkeypatch):
+    """Return on spend and cost per adopter count the users the baseline gets anyway: a cheap lever
+    riding them read as the best return (412.6 % against 341.0 %) beside a brief saying it loses
+    money against the baseline. A comparison's headline and money chart show what each adds."""
+    from adoptsim.report.results import Results
+    from adoptsim.report.sections import headline, money
+
+    folder = with_extra_net_value(
+        compare_folder(tmp_path / "c", SHARES, SPEND, EXTRA),
+        {"baseline": (0.0, 0.0, 0.0), "referral": (-779.0, -3_764.0, 2_205.0), "bonus": (5_000.0, 1_000.0, 9_000.0)},
+    )
+    wide = pd.read_csv(folder / "kpis.csv")
+    for metric, values in (("roi", [float("nan"), 4.126, 3.41]), ("cost_per_adopter", [float("nan"), 10.3, 13.5])):
+        for suffix in ("mean", "ci_low", "ci_high"):
+            wide[f"{metric}_{suffix}"] = values
+    wide.to_csv(folder / "kpis.csv", index=False)
+    results = Results.open(folder)
+    (sentences, caption) = headline.render(results)
+    text = " ".join(sentences.items)
+    assert "return on spend" not in text and "cost per adopter" not in text
+    assert "referral: " in text and "net value against the baseline -779 (-3,764 to 2,205)" in text
+    assert "every user's value" not in caption.paragraphs[0]  # the comparison says what each adds
+    drawn = []
+    monkeypatch.setattr(
+        money.kpi_plots, "interval_figure", lambda table, metrics, *a: drawn.append(metrics) or Figure()
+    )
+    money.render(results)
+    assert drawn == [["total_spend", "incremental_net_value"]]  # not roi, not cost_per_adopter

@@ -109,7 +109,9 @@ def test_run_and_sweep_folders_report_their_own_sections(tmp_path):
     sections = re.findall(r'<section id="p1-(\w+)"', page)
     assert sections == ["brief", "question", "sweep", "other_files", "assumptions"]
     assert "p0-funnel" in page and "p0-cost_effectiveness" not in page
-    assert "refer_a_friend: reward" in page and "heatmap: total spend" in page
+    assert "refer_a_friend: reward (EUR)" in page and "heatmap: total spend" in page
+    run_page = page.split('id="p1-brief"')[0]
+    assert "Net value and return on spend count every user&#39;s value" in run_page  # a run has no baseline
 
 
 @pytest.mark.slow

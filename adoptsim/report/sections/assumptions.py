@@ -4,6 +4,7 @@ calibrated to data."""
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 
 from adoptsim.report.blocks import Bullets
 from adoptsim.report.results import Results
@@ -12,11 +13,16 @@ from adoptsim.scenario.behaviour import Behaviour
 TITLE = "Assumptions and caveats"
 
 
-def changed_coefficients(scenario: dict) -> list[str]:
-    """Behaviour coefficients the scenario sets away from adoptsim's defaults."""
+def changed_coefficients(scenario: dict, varied: Collection[str] = ()) -> list[str]:
+    """Behaviour coefficients the scenario sets away from adoptsim's defaults; one a sweep varies
+    (its path in `varied`) says so, since its value in the scenario is only the base's."""
     defaults = Behaviour().model_dump()
     given = scenario.get("behaviour") or {}
-    return [f"{k} = {v}" for k, v in given.items() if k in defaults and defaults[k] != v]
+    return [
+        f"{k} = {v}" + (" in the base, varied by the design (design.csv)" if f"behaviour.{k}" in varied else "")
+        for k, v in given.items()
+        if k in defaults and defaults[k] != v
+    ]
 
 
 def render(results: Results) -> list | None:
@@ -62,8 +68,10 @@ def render(results: Results) -> list | None:
             "Illustrative, not calibrated: the behaviour coefficients (adoptsim's defaults, docs/model.md, or "
             "the scenario's own) give a plausible S-shaped adoption curve; none is fitted to a market's data."
         )
+    design = results.table("design.csv") if results.kind == "sweep" else None
+    varied = set(design.columns) if design is not None else set()
     for scenario in results.scenarios:
-        changed = changed_coefficients(scenario)
+        changed = changed_coefficients(scenario, varied)
         if changed:
             items.append(f"{scenario['name']} sets behaviour coefficients: {', '.join(changed)}.")
     sizes = sorted({int(s["population"]["size"]) for s in results.scenarios})

@@ -58,12 +58,28 @@ def sweep_best(results: Results) -> list[tuple[str, dict, list[str], list[str]]]
     return found
 
 
-def sweep_brief(results: Results) -> list:
-    found = sweep_best(results)
-    if not found:
+def sweep_never(results: Results) -> list[tuple[str, str]]:
+    """The metrics no design point has a value for (a target no replication reached, anywhere),
+    each with how many replications a point ran: said in words, never dropped from the answer."""
+    summary = results.table("summary.csv")
+    if not _has(summary, "point", "metric", "mean"):
         return []
-    parameters = found[0][2]
-    metrics = [kpi_label(m) for m, *_ in found]
+    never = []
+    for metric, part in summary.groupby("metric", sort=False):
+        if part["mean"].isna().all():
+            of = f"0 of {int(part['of'].max())} replications each" if _has(part, "of") else "no replication"
+            never.append((str(metric), of))
+    return never
+
+
+def sweep_brief(results: Results) -> list:
+    found, never = sweep_best(results), sweep_never(results)
+    if not found and not never:
+        return []
+    summary = results.table("summary.csv")
+    columns = list(summary.columns)
+    parameters = [c for c in columns[1 : columns.index("metric")] if c not in ("n", "of")]
+    metrics = [kpi_label(m) for m in dict.fromkeys(summary["metric"])]
     blocks: list = [
         Text(
             [
@@ -75,7 +91,11 @@ def sweep_brief(results: Results) -> list:
     lines = []
     for metric, best, _, tied in found:
         word = "Lowest" if smaller_is_better(metric) else "Highest"
-        where = ", ".join(f"{parameter_label(p)} = {short_value(best[p])}" for p in parameters)
+        where = ", ".join(
+            f"{parameter_label(p)} = {short_value(best[p])}"
+            + (f" {results.currency or 'money'}" if results.holds_money(p) else "")
+            for p in parameters
+        )
         value = with_interval(metric, best["mean"], best.get("ci_low"), best.get("ci_high"), results.currency)
         n, of = best.get("n"), best.get("of")
         if finite(n) and finite(of) and int(n) < int(of):
@@ -85,6 +105,8 @@ def sweep_brief(results: Results) -> list:
             more = f" and {len(tied) - 8} more" if len(tied) > 8 else ""
             line += f"; tied with point{'s' if len(tied) > 1 else ''} {', '.join(tied[:8])}{more} (intervals overlap)"
         lines.append(line + ".")
+    for metric, of in never:
+        lines.append(f"{kpi_label(metric)[:1].upper()}{kpi_label(metric)[1:]}: not reached at any design point ({of}).")
     blocks.append(Text(["Answer:"]))
     blocks.append(Bullets(lines))
     blocks.append(Bullets(["How sure: " + sweep_replications(results) + NOISE, *sweep_changes(results)]))

@@ -13,6 +13,10 @@ from adoptsim.report.results import Results
 TITLE = "Headline"
 THRESHOLD = re.compile(r"^steps_to_(\d+(?:\.\d+)?)pct_(active|ever_adopted)$")
 MONEY = ("total_spend", "customer_value", "net_value", "roi")
+RATIOS_OF_ALL = ("roi", "cost_per_adopter")
+"""Ratios over every user, those the baseline gets anyway included: beside a baseline they order
+scenarios differently from what the spending adds (a cheap lever riding the baseline's adopters
+reads as the best return), so a comparison shows what each adds against the baseline instead."""
 
 
 def _value(rows, metric: str, currency: str) -> str | None:
@@ -44,10 +48,15 @@ def scenario_sentence(name: str, rows: dict, currency: str, baseline: str | None
     if final:
         parts.append(f"{final} active at the end")
     for metric in MONEY:
+        if baseline is not None and metric in RATIOS_OF_ALL:
+            continue
         value = _value(rows, metric, currency)
         if value and not (metric == "total_spend" and rows[metric]["mean"] == 0):
             parts.append(f"{kpi_label(metric)} {value}")
-    if name != baseline:
+    if baseline is not None and name != baseline:
+        added = _value(rows, "incremental_net_value", currency)
+        if added:
+            parts.append(f"net value against the baseline {added}")
         extra = _value(rows, "incremental_adopters", currency)
         cost = _value(rows, "cost_per_incremental_adopter", currency)
         if extra:
@@ -68,5 +77,11 @@ def render(results: Results) -> list | None:
         rows = {r["metric"]: r for r in part.to_dict("records")}
         sentences.append(scenario_sentence(str(name), rows, results.currency, results.baseline, steps.get(name)))
     blocks: list = [Bullets(sentences)]
-    blocks.append(Text(["Numbers in brackets are 95 % confidence intervals of the mean over replications."]))
+    said = ["Numbers in brackets are 95 % confidence intervals of the mean over replications."]
+    if results.baseline is None and any(m in set(kpis["metric"]) for m in ("net_value", "roi")):
+        said.append(
+            "Net value and return on spend count every user's value, those who would have adopted without the "
+            "interventions included: what the spending adds needs a comparison against a baseline."
+        )
+    blocks.append(Text([" ".join(said)]))
     return blocks
