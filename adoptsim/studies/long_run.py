@@ -55,7 +55,7 @@ class Settled:
         if self.settled:
             return (
                 f"long run: week {self.week}, when the baseline's ever-adopted share grew by under "
-                f"{settings.threshold:.1%} in {settings.window} weeks"
+                f"{100 * settings.threshold:g} percentage points in {settings.window} weeks"
             )
         return (
             f"long run: cap of {self.week} weeks reached, the baseline still growing (gains for good may be overstated)"
