@@ -154,7 +154,7 @@ def test_uncertain_calibrate_and_optimize_folders_each_have_a_brief(tmp_path):
     forecast = pd.DataFrame({"time": ["2027-01"], "mean": [5000.0], "lower": [4000.0], "upper": [6000.0]})
     text = brief_text(write(tmp_path / "c", {"fit.csv": fit, "parameters.csv": parameters, "forecast.csv": forecast}))
     assert "best fit behaviour: q_wom = 0.021" in text and "forecast at 2027-01: 5,000 (band 4,000 to 6,000)" in text
-    assert "misses the observed points by 6.7 % on average" in text
+    assert "misses the observed points by 6.7 % of their mean value, on average" in text
     candidates = pd.DataFrame(  # optimize's columns: <kpi>, <kpi>_lower, <kpi>_upper, <kpi>_n
         {
             "candidate": ["trial 12", "playbook referral"],

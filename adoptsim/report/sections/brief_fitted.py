@@ -71,7 +71,10 @@ def misfit(part: pd.DataFrame, market: str) -> str:
     error = (part["simulated"] - part["observed"]).abs()
     share = 100 * error.mean() / (part["observed"].abs().mean() or 1.0)
     where = f" in {market}" if market else ""
-    text = f"How sure: the fit misses the observed points{where} by {share:.1f} % on average ({len(part)} points"
+    text = (
+        f"How sure: the fit misses the observed points{where} by {share:.1f} % of their mean value, on average "
+        f"({len(part)} points"
+    )
     text += f", {int(held.sum())} held out)" if held.any() else ")"
     if len(fitted) > 1:
         from adoptsim.studies.calibration.objective import fit_statistics
