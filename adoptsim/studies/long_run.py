@@ -54,8 +54,8 @@ class Settled:
     def describe(self, settings: LongRun) -> str:
         if self.settled:
             return (
-                f"long run: week {self.week}, when the baseline's ever-adopted share grew by under "
-                f"{100 * settings.threshold:g} percentage points in {settings.window} weeks"
+                f"long run: week {self.week} (the baseline's ever-adopted share grew < "
+                f"{100 * settings.threshold:g} percentage points in {settings.window} weeks)"
             )
         return (
             f"long run: cap of {self.week} weeks reached, the baseline still growing (gains for good may be overstated)"
