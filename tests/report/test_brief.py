@@ -99,19 +99,22 @@ def brief_text(folder: Path) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section.group(0)))
 
 
+def two_point_sweep(**columns: list) -> pd.DataFrame:
+    """A sweep's summary.csv: rewards 10 and 40, weeks to 30 % active and the final active share of
+    each, 3 replications a point; `columns` give n, mean, ci_low, ci_high (and any other column)."""
+    frame = {"point": [0, 0, 1, 1], "reward": [10, 10, 40, 40]}
+    frame |= {"metric": ["steps_to_30pct_active", "final_active_share"] * 2, "of": [3, 3, 3, 3]}
+    return pd.DataFrame(frame | columns)
+
+
 def test_sweep_brief_points_at_the_lowest_weeks_and_the_highest_share(tmp_path):
-    summary = pd.DataFrame(
-        {
-            "point": [0, 0, 1, 1],
-            "reward": [10, 10, 40, 40],
-            "metric": ["steps_to_30pct_active", "final_active_share"] * 2,
-            "n": [3, 3, 1, 3],
-            "of": [3, 3, 3, 3],
-            "mean": [67.0, 0.40, 50.0, 0.55],
-            "sd": [1, 0.01, float("nan"), 0.01],
-            "ci_low": [65.0, 0.38, float("nan"), 0.53],
-            "ci_high": [69.0, 0.42, float("nan"), 0.57],
-        }
+    nan = float("nan")
+    summary = two_point_sweep(
+        n=[3, 3, 1, 3],
+        mean=[67.0, 0.40, 50.0, 0.55],
+        sd=[1, 0.01, nan, 0.01],
+        ci_low=[65.0, 0.38, nan, 0.53],
+        ci_high=[69.0, 0.42, nan, 0.57],
     )
     text = brief_text(write(tmp_path / "sweep", {"summary.csv": summary, "experiment.json": "{}"}))
     # reached at week 50 in 1 of 3 replications does not beat week 67 in 3 of 3 (the mean of the few is early)
@@ -500,17 +503,9 @@ def test_a_sweep_target_no_point_reached_is_answered_in_words_in_the_brief_and_t
     from adoptsim.cli.tables import format_sweep_best
     from adoptsim.report.sections.brief_studies import sweep_best, sweep_never
 
-    summary = pd.DataFrame(
-        {
-            "point": [0, 0, 1, 1],
-            "reward": [10, 10, 40, 40],
-            "metric": ["steps_to_30pct_active", "final_active_share"] * 2,
-            "n": [0, 3, 0, 3],
-            "of": [3, 3, 3, 3],
-            "mean": [float("nan"), 0.20, float("nan"), 0.25],
-            "ci_low": [float("nan"), 0.18, float("nan"), 0.23],
-            "ci_high": [float("nan"), 0.22, float("nan"), 0.27],
-        }
+    nan = float("nan")
+    summary = two_point_sweep(
+        n=[0, 3, 0, 3], mean=[nan, 0.20, nan, 0.25], ci_low=[nan, 0.18, nan, 0.23], ci_high=[nan, 0.22, nan, 0.27]
     )
     folder = write(tmp_path / "sweep", {"summary.csv": summary, "experiment.json": "{}"})
     text = brief_text(folder)
