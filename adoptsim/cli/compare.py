@@ -14,7 +14,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="+", help="scenario YAML files; the first is the baseline")
     parser.add_argument("--baseline", help="the baseline scenario (default: the first file)")
     parser.add_argument("--out", help="output folder (default results/compare-<names>/)")
-    parser.add_argument("--rank-by", default="final_active_share", metavar="KPI", help="KPI to rank by (any KPI name)")
+    parser.add_argument("--rank-by", metavar="KPI", help="KPI to rank by (any KPI name; default final_active_share)")
     add_run_options(parser, "seed shared by every scenario", "override a field in every scenario")
     parser.add_argument(
         "--uncertain",
@@ -31,6 +31,7 @@ def command(args: argparse.Namespace) -> int:
     from adoptsim.figures import kpi_plots, plots
     from adoptsim.report.asked import write_question
     from adoptsim.report.ranking import ranking
+    from adoptsim.results.kpis import percent_label
     from adoptsim.results.store import write_csv, write_figure, write_text
     from adoptsim.results.windows import windows_by_scenario
     from adoptsim.scenario.loading import load_scenario, scenario_to_yaml
@@ -42,6 +43,12 @@ def command(args: argparse.Namespace) -> int:
         from adoptsim.cli import compare_uncertain
 
         return compare_uncertain.command(args)
+    hint = ""
+    if args.rank_by is None:  # a target asked for is not what ranks unless named: say how it would
+        args.rank_by = "final_active_share"
+        if args.targets:
+            by = f"steps_to_{percent_label(args.targets[0])}pct_active"
+            hint = f"(ranked by the active share at the end; --rank-by {by} ranks by the first target)"
     paths = list(dict.fromkeys(([args.baseline] if args.baseline else []) + args.scenarios))
     loaded = [load_scenario(path, args.set, args.allow_large) for path in paths]
     scenarios = asking_for(loaded, args.targets, args.horizon, [args.rank_by])
@@ -100,9 +107,10 @@ def command(args: argparse.Namespace) -> int:
         f"{len(scenarios)} scenarios x {args.reps} replications, seed {seed}, baseline: {baseline.name}",
         comparison.long_run.describe(LONG_RUN) if comparison.long_run else "",
         format_ranking(summary, args.rank_by, currency, table),
+        hint,
         f"\ndifferences against {baseline.name}, paired by replication (all in differences.csv):",
         format_differences(comparison.differences, order, shown, currency),
-        f"wrote {len(written)} files to {target}/: " + ", ".join(p.name for p in written),
+        f"wrote {len(written)} files to {target}/: " + ", ".join(str(p.relative_to(out)) for p in written),
         report,
     )
 

@@ -86,3 +86,23 @@ def test_compare_uses_common_seeds_per_replication():
     kpis = result.kpis.set_index(["scenario", "replication"])
     assert kpis.loc["baseline"]["seed"].tolist() == kpis.loc["twin"]["seed"].tolist()
     assert (kpis.loc["twin"]["incremental_adopters"] == 0).all()
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("quick_figures")
+def test_a_target_not_ranked_by_says_how_to_rank_by_it_and_files_are_named_where_they_are(tmp_path, capsys):
+    """--targets 0.1 alone still ranks by the final active share: the printout says which --rank-by
+    ranks by the target; the resolved scenarios are listed under scenarios/, where they are."""
+    files = [str(ROOT / "scenarios" / f"{n}.yaml") for n in ("baseline", "lever_referral")]
+    argv = ["compare", *files, "--reps", "2", "--targets", "0.1", "--out", str(tmp_path / "c")]
+    assert main([*argv, "--set", "population.size=600", "--set", "steps=20"]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "(ranked by the active share at the end; --rank-by steps_to_10pct_active ranks by the first target)" in printed
+    )
+    assert "scenarios/baseline.resolved.yaml" in printed.splitlines()[-1]
+    assert (tmp_path / "c" / "scenarios" / "baseline.resolved.yaml").is_file()
+    small = ["--set", "population.size=600", "--set", "steps=20", "--reps", "2", "--targets", "0.1"]
+    named = ["--rank-by", "steps_to_10pct_active", "--out", str(tmp_path / "d")]
+    assert main(["compare", *files, *small, *named]) == 0
+    assert "--rank-by steps_to" not in capsys.readouterr().out  # named: no hint
