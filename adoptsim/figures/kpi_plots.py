@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from adoptsim.figures.formatting import kpi_kind, kpi_label, money, money_axis_label, thousands_ticks
-from adoptsim.figures.plot_style import GUIDE_DASHES, color, legend_outside, marker
+from adoptsim.figures.plot_style import GUIDE_DASHES, color, marker
 
 
 def nice_levels(low: float, high: float, most: int = 5) -> list[float]:
@@ -38,7 +38,7 @@ def _for_good(row: object) -> str:
 def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figure:
     """Total spend against incremental adopters (vs baseline), 95 % CI whiskers on both axes, with
     iso-cost lines: spend = c x extra adopters for round costs c per extra adopter."""
-    figure = Figure(figsize=(8, 5.5), layout="constrained")
+    figure = Figure(figsize=(8, 7), layout="constrained")
     ax = figure.add_subplot()
     x_all = summary["incremental_adopters_mean"].to_numpy(dtype=float)
     y_all = summary["total_spend_mean"].to_numpy(dtype=float)
@@ -84,11 +84,18 @@ def cost_effectiveness_figure(summary: pd.DataFrame, currency: str = "") -> Figu
     ax.set_ylabel(money_axis_label("total spend", currency))
     ax.set_title("Cost-effectiveness (whiskers: 95 % CI of the mean)")
     ax.grid(alpha=0.3)
-    legend_outside(
-        ax,
-        title="scenario (spend, adopters ahead at the last week, gained for good)\nand lines of equal cost",
-        title_fontsize=8,
-    )
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:  # under the plot, two columns: at its right the long labels left the plot half the figure
+        figure.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncol=2,
+            frameon=False,
+            fontsize=8,
+            title="scenario (spend, adopters ahead at the last week, gained for good) and lines of equal cost",
+            title_fontsize=8,
+        )
     return figure
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
@@ -267,9 +268,14 @@ def test_figures_have_no_overlapping_labels_and_legends_outside_the_data(name):
 def test_cost_effectiveness_has_lines_of_equal_cost_and_money_ticks():
     figure = kpi_plots.cost_effectiveness_figure(equal_spend_summary(LONG_NAMES[:3]), "USD")
     ax = figure.axes[0]
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    (legend,) = figure.legends
+    labels = [t.get_text() for t in legend.get_texts()]
     assert any("USD per extra adopter" in label for label in labels)
-    figure.canvas.draw()
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    plot, box = ax.get_window_extent(renderer), legend.get_window_extent(renderer)
+    assert box.y1 <= plot.y0  # under the plot: at its right, the labels took half the figure's width
+    assert plot.width >= 0.8 * figure.bbox.width
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     assert "150,000" in ticks or "100,000" in ticks
     assert not any("e+" in t for t in ticks)
