@@ -72,8 +72,9 @@ def format_sweep_best(
     how often it was reached), its mean and 95 % CI and the points tied with it; then each named
     point's parameter values, once (with the currency for the parameters in `money`); then each
     metric of `never` (report.sections.brief_studies.sweep_never): not reached at any point."""
+    nowhere = [f"{metric}: not reached at any design point ({of})" for metric, of in never]
     if not found:
-        return "".join(f"{metric}: not reached at any design point ({of})\n" for metric, of in never).rstrip("\n")
+        return "\n".join(nowhere)
     from adoptsim.figures.formatting import parameter_label, short_value
 
     rows = [["metric", "best", "mean", "95 % CI", "at", "tied with (intervals overlap)"]]
@@ -82,17 +83,15 @@ def format_sweep_best(
         word = "lowest" if lookup(metric)[0].smaller_is_better else "highest"
         n, of = best.get("n"), best.get("of")
         mean = reached_value(best["mean"], n, of) if metric.startswith("steps_to_") else _value(metric, best["mean"])
-        low, high = best.get("ci_low", math.nan), best.get("ci_high", math.nan)
-        interval = "" if pd.isna(low) else f"[{_value(metric, low)}, {_value(metric, high)}]"
+        interval = _interval(best.get("ci_low", math.nan), best.get("ci_high", math.nan), metric)
         point = f"point {best['point']}"
         points[point] = ", ".join(
-            f"{parameter_label(p)} = {short_value(best[p])}" + (f" {currency or 'money'}" if p in money else "")
-            for p in parameters
+            f"{parameter_label(p)} = {short_value(best[p], currency if p in money else None)}" for p in parameters
         )
         shown = ", ".join(tied[:6]) + (f" and {len(tied) - 6} more" if len(tied) > 6 else "")
         rows.append([_name(metric, currency), word, mean, interval, point, shown or "none"])
-    text = _columns(rows, left=(0, 1, 4, 5)) + "".join(f"\n{point}: {values}" for point, values in points.items())
-    return text + "".join(f"\n{metric}: not reached at any design point ({of})" for metric, of in never)
+    named = [f"{point}: {values}" for point, values in points.items()]
+    return "\n".join([_columns(rows, left=(0, 1, 4, 5)), *named, *nowhere])
 
 
 def reached_value(mean: float, reached: int | None, of: int | None) -> str:

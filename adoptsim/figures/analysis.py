@@ -15,6 +15,7 @@ from adoptsim.figures.formatting import (
     kpi_label,
     money_axis_label,
     parameter_label,
+    percent,
     percent_ticks,
     thousands_ticks,
 )
@@ -163,7 +164,7 @@ def heatmap_figure(
         else:
             text = f"{value:,.0f}" if money_kpi and abs(value) >= 100 else f"{value:.3g}"
             if kpi_kind(metric) == "share":
-                text = f"{100 * value:.1f} %"  # as the report writes a share
+                text = percent(value)  # as the report writes a share
             ink = readable_on(image.to_rgba(value))
             if target and reached is not None and reached.iat[r, c] < of.iat[r, c]:
                 text += f"\n({reached.iat[r, c]:.0f} of {of.iat[r, c]:.0f})"

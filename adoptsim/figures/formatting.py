@@ -57,15 +57,15 @@ def parameter_label(path: str, currency: str | None = None) -> str:
     `behaviour.q_wom` -> 'behaviour: q_wom' (read by scenario/paths.py's one path parser). With a
     `currency` (the path holds money: `scenario.paths.holds_money`), the label names it:
     'refer_a_friend: reward (EUR)', or '(money)' when the scenario names none ('')."""
-    unit = "" if currency is None else f" ({currency or 'money'})"
     try:
         parts = split_path(path)
     except ValueError:
-        return path + unit
+        parts = [path]
     if len(parts) >= 3 and (isinstance(parts[1], int) or parts[1].startswith("[")):
-        head = str(parts[1]).strip("[]")
-        return f"{head}: {_path_text(parts[2:])}{unit}"
-    return (f"{parts[0]}: {_path_text(parts[1:])}" if len(parts) > 1 else path) + unit
+        label = f"{str(parts[1]).strip('[]')}: {_path_text(parts[2:])}"
+    else:
+        label = f"{parts[0]}: {_path_text(parts[1:])}" if len(parts) > 1 else path
+    return label if currency is None else money_axis_label(label, currency)
 
 
 def money(value: float, currency: str = "") -> str:
@@ -144,9 +144,11 @@ def no_upper_bound(value: float, currency: str = "") -> str:
     return f"{money(float(value), currency)} (no upper bound: the extra adopters' interval reaches 0)"
 
 
-def short_value(value: object) -> str:
-    """A swept value as a reader wants it: 0.0213, not 0.021345678901234567."""
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+def short_value(value: object, currency: str | None = None) -> str:
+    """A swept value as a reader wants it: 0.0213, not 0.021345678901234567; with a `currency` (the
+    parameter holds money, as in `parameter_label`), '40 EUR', or '40 money' when none is named."""
+    text = f"{value:.4g}" if isinstance(value, float) else str(value)
+    return text if currency is None else f"{text} {currency or 'money'}"
 
 
 def with_interval(name: str, mean: float, low: float, high: float, currency: str = "") -> str:

@@ -32,6 +32,12 @@ def _has(table: pd.DataFrame | None, *columns: str) -> bool:
     return table is not None and not table.empty and set(columns) <= set(table.columns)
 
 
+def swept_parameters(summary: pd.DataFrame) -> list[str]:
+    """A sweep's parameter columns in summary.csv: those between `point` and `metric`."""
+    columns = list(summary.columns)
+    return [c for c in columns[1 : columns.index("metric")] if c not in ("n", "of")]
+
+
 def sweep_best(results: Results) -> list[tuple[str, dict, list[str], list[str]]]:
     """Per metric: the best design point (direction-aware), its row, the parameters, and the points
     whose 95 % intervals overlap the best's (tied with it). A target is ranked first by the share of
@@ -39,8 +45,7 @@ def sweep_best(results: Results) -> list[tuple[str, dict, list[str], list[str]]]
     summary = results.table("summary.csv")
     if not _has(summary, "point", "metric", "mean"):
         return []
-    columns = list(summary.columns)
-    parameters = [c for c in columns[1 : columns.index("metric")] if c not in ("n", "of")]
+    parameters = swept_parameters(summary)
     found = []
     for metric, part in summary.groupby("metric", sort=False):
         part = part.dropna(subset=["mean"])
@@ -77,8 +82,7 @@ def sweep_brief(results: Results) -> list:
     if not found and not never:
         return []
     summary = results.table("summary.csv")
-    columns = list(summary.columns)
-    parameters = [c for c in columns[1 : columns.index("metric")] if c not in ("n", "of")]
+    parameters = swept_parameters(summary)
     metrics = [kpi_label(m) for m in dict.fromkeys(summary["metric"])]
     blocks: list = [
         Text(
@@ -92,8 +96,7 @@ def sweep_brief(results: Results) -> list:
     for metric, best, _, tied in found:
         word = "Lowest" if smaller_is_better(metric) else "Highest"
         where = ", ".join(
-            f"{parameter_label(p)} = {short_value(best[p])}"
-            + (f" {results.currency or 'money'}" if results.holds_money(p) else "")
+            f"{parameter_label(p)} = {short_value(best[p], results.currency if results.holds_money(p) else None)}"
             for p in parameters
         )
         value = with_interval(metric, best["mean"], best.get("ci_low"), best.get("ci_high"), results.currency)

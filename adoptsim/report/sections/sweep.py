@@ -8,6 +8,7 @@ from adoptsim.figures.formatting import kpi_label, parameter_label, with_interva
 from adoptsim.report.blocks import Chart, Table
 from adoptsim.report.ranking import finite
 from adoptsim.report.results import Results
+from adoptsim.report.sections.brief_studies import swept_parameters
 
 TITLE = "Sweep results"
 FIGURES = ("response_", "heatmap_", "scatter_")
@@ -24,8 +25,7 @@ def render(results: Results) -> list | None:
     if summary is None or not {"point", "metric", "mean"} <= set(summary.columns):
         return None
     results.use("summary.csv", "design.csv")
-    columns = list(summary.columns)
-    parameters = columns[1 : columns.index("metric")]
+    parameters = swept_parameters(summary)
     metrics = list(dict.fromkeys(summary["metric"]))
     cells = {(r["point"], r["metric"]): r for r in summary.to_dict("records")}
     rows = []
